@@ -1,0 +1,1 @@
+"""briefbot: a Telegram bot that serves news briefs."""

@@ -1,0 +1,68 @@
+"""The composition root: the one place that builds the Application and wires everything."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseHandler, ContextTypes, Defaults
+
+from bot.config import Config
+from bot.context import BotContext, BotData, BriefApplication
+from bot.errors import on_error
+from bot.handlers import reader
+from bot.rendering import Renderer
+from storage import Storage
+
+log = logging.getLogger(__name__)
+
+
+def build_application(config: Config) -> BriefApplication:
+    application = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.bot_url)
+        .base_file_url(config.file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        # Replies to readers share Telegram's global budget with the daily push;
+        # a RetryAfter is waited out and retried rather than dropped.
+        .rate_limiter(AIORateLimiter(overall_max_rate=config.push_rate_limit, max_retries=3))
+        .concurrent_updates(True)
+        .post_init(_open)
+        .post_shutdown(_close)
+        .build()
+    )
+    application.bot_data.config = config
+    application.bot_data.renderer = Renderer()
+    application.add_handlers(_handlers())
+    application.add_error_handler(on_error)
+    return application
+
+
+def _handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Every handler, in the order they are tried."""
+    return [
+        *reader.handlers(),
+        reader.fallback_button(),
+    ]
+
+
+async def _open(application: BriefApplication) -> None:
+    data = application.bot_data
+    assert data.config is not None and data.renderer is not None
+    data.storage = await Storage.open(data.config.database_path)
+    await application.bot.set_my_commands(_commands(data.renderer, "commands.txt"))
+    log.info("briefbot started as @%s", application.bot.username)
+
+
+async def _close(application: BriefApplication) -> None:
+    if application.bot_data.storage is not None:
+        await application.bot_data.storage.close()
+        application.bot_data.storage = None
+
+
+def _commands(renderer: Renderer, template: str) -> list[BotCommand]:
+    pairs = (line.split(" - ", 1) for line in renderer.lines(template))
+    return [BotCommand(name.strip(), description.strip()) for name, description in pairs]

@@ -1,0 +1,111 @@
+"""The `briefbot` command: parse, import and run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from brief import BriefError, ParseResult, Problem, parse_json, parse_text, to_json
+from bot.app import build_application
+from bot.config import ConfigError, load_config, load_database_path
+from bot.logs import setup_logging
+from storage import Storage
+
+MAX_UPLOAD_BYTES = 1_000_000
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _arguments().parse_args(argv)
+    command: int = args.handler(args)
+    return command
+
+
+def _arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefbot", description="A Telegram bot for news briefs.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    parse = commands.add_parser("parse", help="print a brief file as JSON, or list its problems")
+    parse.add_argument("file", type=Path)
+    parse.set_defaults(handler=_parse)
+    publish = commands.add_parser("import", help="publish brief files into the database")
+    publish.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    publish.set_defaults(handler=_import)
+    run = commands.add_parser("run", help="start the bot (long polling)")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def read_brief(path: Path) -> ParseResult:
+    """Parse a `.json` file as the JSON form, anything else as the text form."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise BriefError([Problem(f"cannot read the file: {error.strerror}")]) from None
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise BriefError([Problem("the file is larger than 1 MB; a brief is far smaller")])
+    if path.suffix.lower() == ".json":
+        return parse_json(data)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BriefError(
+            [Problem(f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8")]
+        ) from None
+    return parse_text(text)
+
+
+def _parse(args: argparse.Namespace) -> int:
+    try:
+        result = read_brief(args.file)
+    except BriefError as error:
+        _report(args.file, error.problems)
+        return 1
+    _report(args.file, result.warnings, prefix="warning: ")
+    json.dump(to_json(result.brief), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    # Importing needs only the database, not a token: it can run beside the bot.
+    return asyncio.run(_import_files(load_database_path(), args.files))
+
+
+async def _import_files(database: Path, files: Sequence[Path]) -> int:
+    refused = 0
+    storage = await Storage.open(database)
+    try:
+        for path in files:
+            try:
+                result = read_brief(path)
+            except BriefError as error:
+                print(f"{path}: refused", file=sys.stderr)
+                _report(path, error.problems)
+                refused += 1
+                continue
+            _report(path, result.warnings, prefix="warning: ")
+            stored = await storage.briefs.publish(result.brief, by=None, at=datetime.now(UTC))
+            print(f"{path}: published as brief #{stored.id}: {stored.brief.title}")
+    finally:
+        await storage.close()
+    return 1 if refused else 0
+
+
+def _report(path: Path, problems: Sequence[Problem], prefix: str = "") -> None:
+    for problem in problems:
+        print(f"{path}: {prefix}{problem}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config()
+    except ConfigError as error:
+        print(f"briefbot: {error}", file=sys.stderr)
+        return 2
+    setup_logging(config.log_level, config.token)
+    build_application(config).run_polling()
+    return 0

@@ -1,0 +1,190 @@
+"""Configuration, read once from the environment (and a `.env` file) and validated at start."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+TELEGRAM_API_URL_DEFAULT = "https://api.telegram.org"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Telegram's own limit for bots without paid broadcasts, and the paid ceiling.
+FREE_RATE_LIMIT = 30
+PAID_RATE_LIMIT = 1000
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{1,}$")
+
+
+class ConfigError(ValueError):
+    """A missing or malformed setting; the message names the variable and what to change."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    token: str
+    admin_ids: frozenset[int] = frozenset()
+    database_path: Path = Path("briefbot.db")
+    telegram_api_url: str = TELEGRAM_API_URL_DEFAULT
+    log_level: str = "INFO"
+    default_delivery_time: time = time(8, 0)
+    default_timezone: str = "UTC"
+    push_rate_limit: float = FREE_RATE_LIMIT
+    allow_paid_broadcast: bool = False
+
+    def __repr__(self) -> str:  # the token must never reach a log line or a traceback
+        return f"Config(admin_ids={sorted(self.admin_ids)}, database_path={self.database_path!s})"
+
+    @property
+    def bot_url(self) -> str:
+        return f"{self.telegram_api_url}/bot"
+
+    @property
+    def file_url(self) -> str:
+        return f"{self.telegram_api_url}/file/bot"
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse KEY=VALUE lines; blank lines, `#` comments and an `export ` prefix are allowed."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, raw in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{path}, line {number}: expected KEY=VALUE, got {raw!r}")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def load_config(
+    environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
+) -> Config:
+    """Build the Config; the process environment wins over the `.env` file."""
+    env = _environment(environ, dotenv)
+    paid = _bool(env, "ALLOW_PAID_BROADCAST", default=False)
+    return Config(
+        token=_token(env),
+        admin_ids=_admin_ids(env),
+        database_path=_database_path(env),
+        telegram_api_url=_api_url(env),
+        log_level=_log_level(env),
+        default_delivery_time=parse_clock(env.get("DEFAULT_DELIVERY_TIME", "08:00"), "DEFAULT_DELIVERY_TIME"),
+        default_timezone=_timezone(env),
+        push_rate_limit=_rate(env, paid),
+        allow_paid_broadcast=paid,
+    )
+
+
+def _environment(environ: Mapping[str, str] | None, dotenv: Path | None) -> dict[str, str]:
+    return {**(read_dotenv(dotenv) if dotenv else {}), **(os.environ if environ is None else environ)}
+
+
+def load_database_path(
+    environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
+) -> Path:
+    env = _environment(environ, dotenv)
+    return _database_path(env)
+
+
+def _database_path(env: Mapping[str, str]) -> Path:
+    return Path(env.get("DATABASE_PATH", "").strip() or "briefbot.db")
+
+
+def _token(env: Mapping[str, str]) -> str:
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram "
+            "(https://t.me/BotFather, command /newbot) and set the token it gives you"
+        )
+    if not _TOKEN.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is malformed: expected the form 123456789:AAH... as given by @BotFather"
+        )
+    return token
+
+
+def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
+    raw = env.get("ADMIN_IDS", "")
+    ids: set[int] = set()
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        if not part.isdigit():
+            raise ConfigError(
+                f"ADMIN_IDS must be comma-separated numeric Telegram user ids, got {part!r}"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _api_url(env: Mapping[str, str]) -> str:
+    url = env.get("TELEGRAM_API_URL", "").strip() or TELEGRAM_API_URL_DEFAULT
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
+        raise ConfigError(
+            f"TELEGRAM_API_URL must be the root URL of a Bot API server such as "
+            f"{TELEGRAM_API_URL_DEFAULT}, got {url!r}"
+        )
+    return url.rstrip("/")
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    return level
+
+
+def parse_clock(value: str, name: str) -> time:
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ConfigError(f"{name} must be a time of day as HH:MM (24-hour), got {value!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def _timezone(env: Mapping[str, str]) -> str:
+    name = env.get("DEFAULT_TIMEZONE", "").strip() or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"DEFAULT_TIMEZONE must be an IANA time zone name such as Europe/Berlin, got {name!r}"
+        ) from None
+    return name
+
+
+def _bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _rate(env: Mapping[str, str], paid: bool) -> float:
+    raw = env.get("PUSH_RATE_LIMIT", "").strip()
+    ceiling = PAID_RATE_LIMIT if paid else FREE_RATE_LIMIT
+    if not raw:
+        return FREE_RATE_LIMIT
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate <= ceiling:
+        hint = "" if paid else f" (set ALLOW_PAID_BROADCAST=true to go up to {PAID_RATE_LIMIT})"
+        raise ConfigError(
+            f"PUSH_RATE_LIMIT must be messages per second, above 0 and at most {ceiling}{hint}, got {raw!r}"
+        )
+    return rate

@@ -1,0 +1,1 @@
+"""Handlers, one module per command group, each exporting its handlers in order."""

@@ -1,0 +1,97 @@
+"""Reader commands and buttons: /start, /help, /brief, /facts, /sources, /narratives."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.keyboards import Part, parse_part_data
+from bot.reading import Refusal, Reply, find_brief, parse_brief_id, render_part, render_refusal
+
+_DEEP_LINK = re.compile(r"b(\d{1,18})")
+Callback = Callable[[Update, BotContext], Awaitable[None]]
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """`/start`, or `/start b12` from a deep link to brief 12."""
+    link = _DEEP_LINK.fullmatch(context.args[0]) if context.args else None
+    if link:
+        await _show(update, context, "summary", int(link[1]))
+        return
+    await _send(update, context, Reply([context.renderer.render("start.html")]))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    await _send(update, context, Reply([context.renderer.render("help.html")]))
+
+
+def part_command(part: Part, command: str) -> Callback:
+    async def show_part(update: Update, context: BotContext) -> None:
+        brief_id = parse_brief_id(command, context.args or [])
+        if isinstance(brief_id, Refusal):
+            await _send(update, context, render_refusal(context.renderer, brief_id))
+            return
+        await _show(update, context, part, brief_id)
+
+    return show_part
+
+
+async def button(update: Update, context: BotContext) -> None:
+    """A press on Facts, Sources, Narratives or Summary; always answered."""
+    query = update.callback_query
+    assert query is not None
+    request = parse_part_data(query.data)
+    if request is None:
+        await query.answer(context.renderer.render("stale_button.txt"))
+        return
+    await query.answer()
+    await _show(update, context, request.part, request.brief_id)
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Any press no other handler took: answered, so the client stops its spinner."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(context.renderer.render("stale_button.txt"))
+
+
+async def _show(update: Update, context: BotContext, part: Part, brief_id: int | None) -> None:
+    user = update.effective_user
+    assert user is not None
+    found = await find_brief(context.storage, user.id, brief_id, latest_first=part == "summary")
+    if isinstance(found, Refusal):
+        await _send(update, context, render_refusal(context.renderer, found))
+        return
+    await context.storage.readers.set_last_opened(user.id, found.id)
+    await _send(update, context, render_part(context.renderer, found, part))
+
+
+async def _send(update: Update, context: BotContext, reply: Reply) -> None:
+    chat = update.effective_chat
+    if chat is None:  # a press on a message too old for Telegram to name its chat
+        return
+    last = len(reply.texts) - 1
+    for index, text in enumerate(reply.texts):
+        await context.bot.send_message(
+            chat.id, text, reply_markup=reply.keyboard if index == last else None
+        )
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CommandHandler("brief", part_command("summary", "brief")),
+        CommandHandler("facts", part_command("facts", "facts")),
+        CommandHandler("sources", part_command("sources", "sources")),
+        CommandHandler("narratives", part_command("narratives", "narratives")),
+        CallbackQueryHandler(button, pattern=r"^brief:"),
+    ]
+
+
+def fallback_button() -> CallbackQueryHandler[BotContext, None]:
+    """Registered last: answers presses that no other handler claimed."""
+    return CallbackQueryHandler(stale_button)

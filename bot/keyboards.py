@@ -1,0 +1,47 @@
+"""Inline keyboards and their callback data.
+
+Callback data names the brief and the part (`brief:12:facts`), so a button means the
+same after a restart and stays far inside Telegram's 64-byte limit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, TypeAlias, get_args
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.rendering import Renderer
+
+Part: TypeAlias = Literal["summary", "facts", "sources", "narratives"]
+PARTS: tuple[Part, ...] = get_args(Part)
+_PART_NAMES: dict[str, Part] = {p: p for p in PARTS}
+_BRIEF_DATA = re.compile(r"brief:(\d{1,18}):(summary|facts|sources|narratives)")
+
+
+@dataclass(frozen=True, slots=True)
+class PartRequest:
+    brief_id: int
+    part: Part
+
+
+def part_data(brief_id: int, part: Part) -> str:
+    return f"brief:{brief_id}:{part}"
+
+
+def parse_part_data(data: str | None) -> PartRequest | None:
+    match = _BRIEF_DATA.fullmatch(data or "")
+    if not match:
+        return None
+    return PartRequest(int(match[1]), _PART_NAMES[match[2]])
+
+
+def brief_keyboard(renderer: Renderer, brief_id: int, shown: Part) -> InlineKeyboardMarkup:
+    """Buttons for the parts of the brief other than the one just shown."""
+    row = [
+        InlineKeyboardButton(renderer.render("button.txt", part=p), callback_data=part_data(brief_id, p))
+        for p in PARTS
+        if p != shown
+    ]
+    return InlineKeyboardMarkup([row])

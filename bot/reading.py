@@ -1,0 +1,83 @@
+"""Finding the brief a reader asks for, and rendering its parts as messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from bot.keyboards import Part, brief_keyboard
+from bot.rendering import Renderer
+from storage import Storage, StoredBrief
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why no brief can be shown: a template and what it needs."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Messages to send in order; the keyboard goes under the last one."""
+
+    texts: list[str]
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def parse_brief_id(command: str, args: list[str]) -> int | None | Refusal:
+    """`/facts` → None (the reader's current brief), `/facts 12` → 12, anything else refused."""
+    if not args:
+        return None
+    argument = " ".join(args)
+    token = argument.removeprefix("#")
+    if len(args) == 1 and token.isdigit() and token.isascii() and 0 < int(token) < 2**63:
+        return int(token)
+    return Refusal("bad_argument.html", {"command": command, "argument": argument[:64]})
+
+
+async def find_brief(
+    storage: Storage, user_id: int, brief_id: int | None, *, latest_first: bool = False
+) -> StoredBrief | Refusal:
+    """The given brief, else the one this reader last opened, else the latest.
+
+    `/brief` alone always means the latest (`latest_first`); the parts follow the reader.
+    """
+    if brief_id is None:
+        brief_id = None if latest_first else await storage.readers.last_opened(user_id)
+        if brief_id is None:
+            return await storage.briefs.latest() or Refusal("no_brief.html")
+        stored = await storage.briefs.get(brief_id)
+        # A brief withdrawn since the reader opened it: fall back to the latest one.
+        if stored is None or stored.retracted_at is not None:
+            return await storage.briefs.latest() or Refusal("no_brief.html")
+        return stored
+    stored = await storage.briefs.get(brief_id)
+    if stored is None:
+        return Refusal("unknown_brief.html", {"brief_id": brief_id})
+    if stored.retracted_at is not None:
+        return Refusal("withdrawn.html", {"brief_id": brief_id})
+    return stored
+
+
+def render_part(renderer: Renderer, stored: StoredBrief, part: Part) -> Reply:
+    keyboard = brief_keyboard(renderer, stored.id, shown=part)
+    if part == "narratives":
+        narratives = stored.brief.narratives
+        texts = [
+            text
+            for index, narrative in enumerate(narratives, start=1)
+            for text in renderer.messages(
+                "narrative.html", narrative=narrative, index=index, total=len(narratives)
+            )
+        ]
+        return Reply(texts, keyboard)
+    template = "brief.html" if part == "summary" else f"{part}.html"
+    return Reply(renderer.messages(template, stored=stored), keyboard)
+
+
+def render_refusal(renderer: Renderer, refusal: Refusal) -> Reply:
+    return Reply([renderer.render(refusal.template, **refusal.context)])
