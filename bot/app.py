@@ -51,7 +51,8 @@ def _handlers() -> list[BaseHandler[Update, BotContext, None]]:
 
 async def _open(application: BriefApplication) -> None:
     data = application.bot_data
-    assert data.config is not None and data.renderer is not None
+    assert data.config is not None
+    assert data.renderer is not None
     data.storage = await Storage.open(data.config.database_path)
     await application.bot.set_my_commands(_commands(data.renderer, "commands.txt"))
     log.info("briefbot started as @%s", application.bot.username)

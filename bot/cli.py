@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from brief import BriefError, ParseResult, Problem, parse_json, parse_text, to_json
 from bot.app import build_application
 from bot.config import ConfigError, load_config, load_database_path
 from bot.logs import setup_logging
+from brief import BriefError, ParseResult, Problem, parse_json, parse_text, to_json
 from storage import Storage
 
 MAX_UPLOAD_BYTES = 1_000_000

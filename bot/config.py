@@ -77,7 +77,9 @@ def load_config(
         database_path=_database_path(env),
         telegram_api_url=_api_url(env),
         log_level=_log_level(env),
-        default_delivery_time=parse_clock(env.get("DEFAULT_DELIVERY_TIME", "08:00"), "DEFAULT_DELIVERY_TIME"),
+        default_delivery_time=parse_clock(
+            env.get("DEFAULT_DELIVERY_TIME", "08:00"), "DEFAULT_DELIVERY_TIME"
+        ),
         default_timezone=_timezone(env),
         push_rate_limit=_rate(env, paid),
         allow_paid_broadcast=paid,
@@ -85,7 +87,10 @@ def load_config(
 
 
 def _environment(environ: Mapping[str, str] | None, dotenv: Path | None) -> dict[str, str]:
-    return {**(read_dotenv(dotenv) if dotenv else {}), **(os.environ if environ is None else environ)}
+    return {
+        **(read_dotenv(dotenv) if dotenv else {}),
+        **(os.environ if environ is None else environ),
+    }
 
 
 def load_database_path(
@@ -108,7 +113,8 @@ def _token(env: Mapping[str, str]) -> str:
         )
     if not _TOKEN.match(token):
         raise ConfigError(
-            "TELEGRAM_BOT_TOKEN is malformed: expected the form 123456789:AAH... as given by @BotFather"
+            "TELEGRAM_BOT_TOKEN is malformed: expected the form 123456789:AAH... "
+            "as given by @BotFather"
         )
     return token
 
@@ -185,6 +191,7 @@ def _rate(env: Mapping[str, str], paid: bool) -> float:
     if not 0 < rate <= ceiling:
         hint = "" if paid else f" (set ALLOW_PAID_BROADCAST=true to go up to {PAID_RATE_LIMIT})"
         raise ConfigError(
-            f"PUSH_RATE_LIMIT must be messages per second, above 0 and at most {ceiling}{hint}, got {raw!r}"
+            f"PUSH_RATE_LIMIT must be messages per second, above 0 and at most {ceiling}"
+            f"{hint}, got {raw!r}"
         )
     return rate

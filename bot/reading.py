@@ -28,7 +28,7 @@ class Reply:
     keyboard: InlineKeyboardMarkup | None = None
 
 
-def parse_brief_id(command: str, args: list[str]) -> int | None | Refusal:
+def parse_brief_id(command: str, args: list[str]) -> int | Refusal | None:
     """`/facts` → None (the reader's current brief), `/facts 12` → 12, anything else refused."""
     if not args:
         return None
