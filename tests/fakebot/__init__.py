@@ -1,0 +1,17 @@
+"""A strict local fake of the Telegram Bot API server, for end-to-end tests."""
+
+from tests.fakebot.errors import ApiError
+from tests.fakebot.limits import RateLimits
+from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessage
+from tests.fakebot.server import FakeBotApi
+
+__all__ = [
+    "ApiCall",
+    "ApiError",
+    "FakeBotApi",
+    "FakeChat",
+    "FakeFile",
+    "FakeUser",
+    "RateLimits",
+    "SentMessage",
+]
