@@ -1,0 +1,93 @@
+"""Everything that speaks SQL: one SQLite file, typed async repositories over it.
+
+Open with `await Storage.open(path)` (creates the file and migrates it), close with
+`await storage.close()`. One Storage is shared by every coroutine of the process; another
+process may open the same file at the same time. Times in and out are timezone-aware;
+they are stored as integer microseconds since the Unix epoch (UTC) and come back in UTC.
+"""
+
+from __future__ import annotations
+
+import os
+from types import TracebackType
+
+from storage.briefs import BriefRepo
+from storage.db import Database
+from storage.deliveries import DeliveryRepo
+from storage.drafts import DraftRepo
+from storage.errors import ConstraintError, SchemaTooNewError, StorageError
+from storage.models import (
+    AuditEntry,
+    BriefHeader,
+    ConnectionSettings,
+    Delivery,
+    Draft,
+    PushRun,
+    StoredBrief,
+    Subscriber,
+    SubscriberCounts,
+)
+from storage.pushes import PushRepo
+from storage.readers import ReaderRepo
+from storage.subscribers import SubscriberRepo
+
+
+class Storage:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.briefs = BriefRepo(db)
+        self.readers = ReaderRepo(db)
+        self.drafts = DraftRepo(db)
+        self.subscribers = SubscriberRepo(db)
+        self.deliveries = DeliveryRepo(db)
+        self.pushes = PushRepo(db)
+
+    @classmethod
+    async def open(cls, path: str | os.PathLike[str]) -> Storage:
+        """Open (creating if needed) the database file and apply missing migrations."""
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def __aenter__(self) -> Storage:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._db.schema_version
+
+    async def settings(self) -> tuple[ConnectionSettings, ConnectionSettings]:
+        """The pragmas in force on the (writer, reader) connections."""
+        return await self._db.settings()
+
+
+__all__ = [
+    "AuditEntry",
+    "BriefHeader",
+    "BriefRepo",
+    "ConnectionSettings",
+    "ConstraintError",
+    "Delivery",
+    "DeliveryRepo",
+    "Draft",
+    "DraftRepo",
+    "PushRepo",
+    "PushRun",
+    "ReaderRepo",
+    "SchemaTooNewError",
+    "Storage",
+    "StorageError",
+    "StoredBrief",
+    "Subscriber",
+    "SubscriberCounts",
+    "SubscriberRepo",
+]

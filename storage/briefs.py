@@ -1,0 +1,250 @@
+"""Briefs: publish, correct (new version, earlier ones kept), retract, read whole."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from brief.model import Brief, Fact, Narrative, Source
+from storage.db import Database, Row, from_db, from_db_opt, to_db
+from storage.models import AuditEntry, BriefHeader, StoredBrief
+
+# A whole brief in one statement, so it is read from one snapshot in one round trip.
+# json_group_array gives no order guarantee before SQLite 3.44, so each item carries its
+# position and is sorted in Python.
+_SELECT_BRIEF = """
+SELECT
+    b.id, b.published_at, b.retracted_at, v.number, v.created_at, v.title, v.summary,
+    (SELECT json_group_array(json_array(s.position, s.number, s.name, s.url))
+       FROM sources AS s WHERE s.version_id = v.id),
+    (SELECT json_group_array(json_array(f.position, f.text, json(
+                (SELECT json_group_array(json_array(c.position, c.source_number))
+                   FROM fact_citations AS c
+                  WHERE c.version_id = f.version_id AND c.fact_position = f.position))))
+       FROM facts AS f WHERE f.version_id = v.id),
+    (SELECT json_group_array(json_array(n.position, n.label, n.outlet, n.text))
+       FROM narratives AS n WHERE n.version_id = v.id)
+FROM briefs AS b
+JOIN brief_versions AS v ON v.brief_id = b.id
+"""
+
+_CURRENT = _SELECT_BRIEF + "AND v.number = b.current_version WHERE b.id = ?"
+_VERSION = _SELECT_BRIEF + "AND v.number = ? WHERE b.id = ?"
+_LATEST = (
+    _SELECT_BRIEF
+    + """AND v.number = b.current_version
+    WHERE b.id = (SELECT id FROM briefs WHERE retracted_at IS NULL
+                  ORDER BY published_at DESC, id DESC LIMIT 1)"""
+)
+
+
+def _by_position(items: list[list[Any]]) -> list[list[Any]]:
+    return sorted(items, key=lambda item: int(item[0]))
+
+
+def _stored_brief(row: Row) -> StoredBrief:
+    sources = tuple(
+        Source(number=number, name=name, url=url)
+        for _, number, name, url in _by_position(json.loads(row[7]))
+    )
+    facts = tuple(
+        Fact(text=text, sources=tuple(n for _, n in _by_position(citations)))
+        for _, text, citations in _by_position(json.loads(row[8]))
+    )
+    narratives = tuple(
+        Narrative(label=label, outlet=outlet, text=text)
+        for _, label, outlet, text in _by_position(json.loads(row[9]))
+    )
+    version = int(row[3])
+    return StoredBrief(
+        id=row[0],
+        brief=Brief(
+            title=row[5], summary=row[6], facts=facts, sources=sources, narratives=narratives
+        ),
+        version=version,
+        published_at=from_db(row[1]),
+        updated_at=from_db(row[4]) if version > 1 else None,
+        retracted_at=from_db_opt(row[2]),
+    )
+
+
+async def _insert_version(
+    conn: aiosqlite.Connection,
+    brief_id: int,
+    number: int,
+    brief: Brief,
+    *,
+    by: int | None,
+    at: datetime,
+) -> None:
+    rows = list(
+        await conn.execute_fetchall(
+            """INSERT INTO brief_versions (brief_id, number, title, summary, created_at, created_by)
+               VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+            (brief_id, number, brief.title, brief.summary, to_db(at), by),
+        )
+    )
+    version_id = int(rows[0][0])
+    await conn.executemany(
+        "INSERT INTO sources (version_id, number, position, name, url) VALUES (?, ?, ?, ?, ?)",
+        [(version_id, s.number, i, s.name, s.url) for i, s in enumerate(brief.sources)],
+    )
+    await conn.executemany(
+        "INSERT INTO facts (version_id, position, text) VALUES (?, ?, ?)",
+        [(version_id, i, f.text) for i, f in enumerate(brief.facts)],
+    )
+    await conn.executemany(
+        """INSERT INTO fact_citations (version_id, fact_position, position, source_number)
+           VALUES (?, ?, ?, ?)""",
+        [
+            (version_id, i, j, number)
+            for i, f in enumerate(brief.facts)
+            for j, number in enumerate(f.sources)
+        ],
+    )
+    await conn.executemany(
+        """INSERT INTO narratives (version_id, position, label, outlet, text)
+           VALUES (?, ?, ?, ?, ?)""",
+        [(version_id, i, n.label, n.outlet, n.text) for i, n in enumerate(brief.narratives)],
+    )
+
+
+async def _audit(
+    conn: aiosqlite.Connection,
+    brief_id: int,
+    action: str,
+    *,
+    by: int | None,
+    at: datetime,
+    version: int | None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO audit (brief_id, action, actor, at, version) VALUES (?, ?, ?, ?, ?)",
+        (brief_id, action, by, to_db(at), version),
+    )
+
+
+async def publish_in(
+    conn: aiosqlite.Connection, brief: Brief, *, by: int | None, at: datetime
+) -> StoredBrief:
+    """Publish inside the caller's transaction."""
+    rows = list(
+        await conn.execute_fetchall(
+            "INSERT INTO briefs (published_at, current_version) VALUES (?, 1) RETURNING id",
+            (to_db(at),),
+        )
+    )
+    brief_id = int(rows[0][0])
+    await _insert_version(conn, brief_id, 1, brief, by=by, at=at)
+    await _audit(conn, brief_id, "publish", by=by, at=at, version=1)
+    return StoredBrief(
+        id=brief_id,
+        brief=brief,
+        version=1,
+        published_at=from_db(to_db(at)),
+        updated_at=None,
+        retracted_at=None,
+    )
+
+
+async def correct_in(
+    conn: aiosqlite.Connection, brief_id: int, brief: Brief, *, by: int | None, at: datetime
+) -> StoredBrief | None:
+    """Write a new version inside the caller's transaction; None if there is no such brief."""
+    rows = list(
+        await conn.execute_fetchall(
+            """UPDATE briefs SET current_version = current_version + 1 WHERE id = ?
+               RETURNING current_version, published_at, retracted_at""",
+            (brief_id,),
+        )
+    )
+    if not rows:
+        return None
+    number, published_at, retracted_at = int(rows[0][0]), rows[0][1], rows[0][2]
+    await _insert_version(conn, brief_id, number, brief, by=by, at=at)
+    await _audit(conn, brief_id, "correct", by=by, at=at, version=number)
+    return StoredBrief(
+        id=brief_id,
+        brief=brief,
+        version=number,
+        published_at=from_db(published_at),
+        updated_at=from_db(to_db(at)),
+        retracted_at=from_db_opt(retracted_at),
+    )
+
+
+class BriefRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def publish(self, brief: Brief, *, by: int | None, at: datetime) -> StoredBrief:
+        """Store the brief whole as version 1, with an audit "publish"; all or nothing."""
+        async with self._db.transaction() as conn:
+            return await publish_in(conn, brief, by=by, at=at)
+
+    async def get(self, brief_id: int) -> StoredBrief | None:
+        """The current version, retracted or not."""
+        row = await self._db.fetch_one(_CURRENT, (brief_id,))
+        return None if row is None else _stored_brief(row)
+
+    async def latest(self) -> StoredBrief | None:
+        """The most recently published brief that is not retracted."""
+        row = await self._db.fetch_one(_LATEST)
+        return None if row is None else _stored_brief(row)
+
+    async def correct(
+        self, brief_id: int, brief: Brief, *, by: int | None, at: datetime
+    ) -> StoredBrief | None:
+        """Make `brief` the next version; earlier versions stay readable through version()."""
+        async with self._db.transaction() as conn:
+            return await correct_in(conn, brief_id, brief, by=by, at=at)
+
+    async def version(self, brief_id: int, version: int) -> StoredBrief | None:
+        row = await self._db.fetch_one(_VERSION, (version, brief_id))
+        return None if row is None else _stored_brief(row)
+
+    async def retract(self, brief_id: int, *, by: int | None, at: datetime) -> StoredBrief | None:
+        """Retract; a brief already retracted keeps its first retraction time and audit entry."""
+        async with self._db.transaction() as conn:
+            rows = list(
+                await conn.execute_fetchall(
+                    """UPDATE briefs SET retracted_at = ? WHERE id = ? AND retracted_at IS NULL
+                       RETURNING current_version""",
+                    (to_db(at), brief_id),
+                )
+            )
+            if rows:
+                await _audit(conn, brief_id, "retract", by=by, at=at, version=int(rows[0][0]))
+        return await self.get(brief_id)
+
+    async def history(self, brief_id: int) -> list[AuditEntry]:
+        """Audit entries of the brief, oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT brief_id, action, actor, at, version FROM audit WHERE brief_id = ? ORDER BY id",
+            (brief_id,),
+        )
+        return [
+            AuditEntry(brief_id=r[0], action=r[1], actor=r[2], at=from_db(r[3]), version=r[4])
+            for r in rows
+        ]
+
+    async def count(self) -> int:
+        """Briefs published and not retracted."""
+        row = await self._db.fetch_one("SELECT count(*) FROM briefs WHERE retracted_at IS NULL")
+        return 0 if row is None else int(row[0])
+
+    async def published_since(self, since: datetime, *, limit: int = 100) -> list[BriefHeader]:
+        """Briefs not retracted with published_at > since, oldest first."""
+        rows = await self._db.fetch_all(
+            """SELECT b.id, v.title, b.published_at
+                 FROM briefs AS b
+                 JOIN brief_versions AS v ON v.brief_id = b.id AND v.number = b.current_version
+                WHERE b.retracted_at IS NULL AND b.published_at > ?
+                ORDER BY b.published_at, b.id
+                LIMIT ?""",
+            (to_db(since), limit),
+        )
+        return [BriefHeader(id=r[0], title=r[1], published_at=from_db(r[2])) for r in rows]

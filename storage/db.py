@@ -1,0 +1,174 @@
+"""Connections, transactions and the time encoding shared by every repository.
+
+Two connections per Storage, both in autocommit mode (transactions are explicit):
+
+* the writer, behind an asyncio.Lock. Every write takes the lock, so a multi-statement
+  transaction never has another coroutine's statement slipped into it (aiosqlite runs
+  whatever is queued on a connection, in order, whoever queued it). Transactions start
+  with BEGIN IMMEDIATE so the write lock is taken up front and another process (the
+  `briefbot import` command) is waited for through busy_timeout instead of failing.
+* the reader, for SELECTs. It never sees the writer's uncommitted work, and each read is
+  one statement, which SQLite runs on one consistent snapshot of the WAL. There is no
+  cache: every read sees whatever was committed last, by this process or another.
+
+Times are stored as INTEGER microseconds since the Unix epoch, UTC: exact for Python
+datetimes, compact, and ordered the way the indexes need.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from storage.errors import ConstraintError, StorageError
+from storage.migrations import apply_migrations
+from storage.models import ConnectionSettings
+
+BUSY_TIMEOUT_MS = 10_000
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+Params = Sequence[Any] | Mapping[str, Any]
+Row = sqlite3.Row
+
+
+def to_db(moment: datetime) -> int:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment!r}: storage needs timezone-aware times")
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def to_db_opt(moment: datetime | None) -> int | None:
+    return None if moment is None else to_db(moment)
+
+
+def from_db(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def from_db_opt(value: int | None) -> datetime | None:
+    return None if value is None else from_db(value)
+
+
+async def _connect(path: str | os.PathLike[str], *, query_only: bool) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(
+        os.fspath(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    try:
+        # Pragmas take no parameters; these are constants of this module.
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        if query_only:
+            await conn.execute("PRAGMA query_only = ON")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+async def _enable_wal(conn: aiosqlite.Connection) -> None:
+    rows = list(await conn.execute_fetchall("PRAGMA journal_mode = WAL"))
+    if str(rows[0][0]).lower() != "wal":
+        raise StorageError(f"cannot switch the database to WAL (journal mode is {rows[0][0]!r})")
+    # journal_mode resets synchronous on some builds; say it again.
+    await conn.execute("PRAGMA synchronous = NORMAL")
+
+
+class Database:
+    """The writer and reader connections of one database file."""
+
+    def __init__(
+        self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, schema_version: int
+    ) -> None:
+        self._writer = writer
+        self._reader = reader
+        self._lock = asyncio.Lock()
+        self.schema_version = schema_version
+
+    @classmethod
+    async def open(cls, path: str | os.PathLike[str]) -> Database:
+        writer = await _connect(path, query_only=False)
+        try:
+            await _enable_wal(writer)
+            version = await apply_migrations(writer)
+            reader = await _connect(path, query_only=True)
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(writer, reader, version)
+
+    async def close(self) -> None:
+        async with self._lock:
+            try:
+                await self._reader.close()
+            finally:
+                await self._writer.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: committed if the block ends normally, rolled back otherwise."""
+        async with self._lock:
+            conn = self._writer
+            try:
+                await conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                await conn.execute("COMMIT")
+            except BaseException as exc:
+                # Shielded so a second cancellation cannot leave the transaction open; the
+                # rollback is queued on the connection before anything a later holder sends.
+                await asyncio.shield(conn.rollback())
+                if isinstance(exc, sqlite3.IntegrityError):
+                    raise ConstraintError(str(exc)) from exc
+                raise
+
+    async def write(self, sql: str, params: Params = ()) -> int:
+        """One statement in its own transaction; returns the number of rows changed."""
+        async with self._lock:
+            try:
+                cursor = await self._writer.execute(sql, params)
+            except sqlite3.IntegrityError as exc:
+                raise ConstraintError(str(exc)) from exc
+            return cursor.rowcount
+
+    async def write_returning(self, sql: str, params: Params = ()) -> list[Row]:
+        """One statement with RETURNING, in its own transaction."""
+        async with self._lock:
+            try:
+                return list(await self._writer.execute_fetchall(sql, params))
+            except sqlite3.IntegrityError as exc:
+                raise ConstraintError(str(exc)) from exc
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        return list(await self._reader.execute_fetchall(sql, params))
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+    async def settings(self) -> tuple[ConnectionSettings, ConnectionSettings]:
+        """The pragmas in force on (writer, reader)."""
+        async with self._lock:
+            writer = await _settings(self._writer)
+        return writer, await _settings(self._reader)
+
+
+async def _settings(conn: aiosqlite.Connection) -> ConnectionSettings:
+    async def pragma(name: str) -> Any:
+        rows: Iterable[Row] = await conn.execute_fetchall(f"PRAGMA {name}")
+        return next(iter(rows))[0]
+
+    return ConnectionSettings(
+        journal_mode=str(await pragma("journal_mode")),
+        foreign_keys=bool(await pragma("foreign_keys")),
+        synchronous=int(await pragma("synchronous")),
+        busy_timeout_ms=int(await pragma("busy_timeout")),
+    )

@@ -1,0 +1,125 @@
+"""Deliveries: one row per (brief, chat), the record that makes sending exactly-once.
+
+A sender claims a row before sending and marks it sent or failed after. A claim only
+succeeds on a missing or "failed" row, so two workers never send the same brief to the
+same chat. After a crash, rows left "sending" are released to "failed" and retried: the
+one case where a chat can get a copy twice, at most once per row in flight at the crash.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from storage.db import Database, Row, from_db, to_db
+from storage.models import Delivery
+
+_COLUMNS = "brief_id, chat_id, status, attempts, message_ids, last_error, updated_at"
+
+# Shared by claim() and claim_many(): RETURNING yields a row only for what was claimed,
+# inserted or flipped from "failed"; the WHERE true is SQLite's upsert-after-SELECT rule.
+_CLAIM = """
+INSERT INTO deliveries (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
+SELECT :brief, value, 'sending', 1, '[]', NULL, :at FROM json_each(:chats) WHERE true
+ON CONFLICT (brief_id, chat_id) DO UPDATE SET
+    status = 'sending', attempts = deliveries.attempts + 1, updated_at = excluded.updated_at
+WHERE deliveries.status = 'failed'
+RETURNING chat_id
+"""
+
+
+def _delivery(row: Row) -> Delivery:
+    return Delivery(
+        brief_id=row[0],
+        chat_id=row[1],
+        status=row[2],
+        attempts=row[3],
+        message_ids=tuple(int(m) for m in json.loads(row[4])),
+        last_error=row[5],
+        updated_at=from_db(row[6]),
+    )
+
+
+class DeliveryRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def claim(self, brief_id: int, chat_id: int, *, at: datetime) -> bool:
+        """Take the right to send; False when the row is already "sent" or "sending"."""
+        return bool(await self.claim_many(brief_id, [chat_id], at=at))
+
+    async def claim_many(
+        self, brief_id: int, chat_ids: Sequence[int], *, at: datetime
+    ) -> list[int]:
+        """claim() for many chats in one statement; returns the ids claimed, in input order."""
+        if not chat_ids:
+            return []
+        rows = await self._db.write_returning(
+            _CLAIM, {"brief": brief_id, "at": to_db(at), "chats": json.dumps(list(chat_ids))}
+        )
+        claimed = {int(r[0]) for r in rows}
+        return [c for c in dict.fromkeys(chat_ids) if c in claimed]
+
+    async def mark_sent(
+        self, brief_id: int, chat_id: int, message_ids: Sequence[int], *, at: datetime
+    ) -> None:
+        """Record the copy as sent, whatever the row said before: it was sent."""
+        await self._db.write(
+            """INSERT INTO deliveries
+                   (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
+               VALUES (?, ?, 'sent', 1, ?, NULL, ?)
+               ON CONFLICT (brief_id, chat_id) DO UPDATE SET
+                   status = 'sent', message_ids = excluded.message_ids, last_error = NULL,
+                   updated_at = excluded.updated_at""",
+            (brief_id, chat_id, json.dumps([int(m) for m in message_ids]), to_db(at)),
+        )
+
+    async def mark_failed(self, brief_id: int, chat_id: int, error: str, *, at: datetime) -> None:
+        """Record a failed attempt; a row already "sent" stays sent."""
+        await self._db.write(
+            """INSERT INTO deliveries
+                   (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
+               VALUES (?, ?, 'failed', 1, '[]', ?, ?)
+               ON CONFLICT (brief_id, chat_id) DO UPDATE SET
+                   status = 'failed', last_error = excluded.last_error,
+                   updated_at = excluded.updated_at
+               WHERE deliveries.status != 'sent'""",
+            (brief_id, chat_id, error, to_db(at)),
+        )
+
+    async def release_in_flight(self) -> int:
+        """At start-up: rows left "sending" by a crash become "failed", to be retried."""
+        return await self._db.write(
+            """UPDATE deliveries
+                  SET status = 'failed', last_error = 'interrupted while sending'
+                WHERE status = 'sending'"""
+        )
+
+    async def get(self, brief_id: int, chat_id: int) -> Delivery | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM deliveries WHERE brief_id = ? AND chat_id = ?",
+            (brief_id, chat_id),
+        )
+        return None if row is None else _delivery(row)
+
+    async def sent_copies(self, brief_id: int) -> list[Delivery]:
+        """Copies delivered, by chat_id: what to edit after a correction."""
+        rows = await self._db.fetch_all(
+            f"""SELECT {_COLUMNS} FROM deliveries WHERE brief_id = ? AND status = 'sent'
+                ORDER BY chat_id""",
+            (brief_id,),
+        )
+        return [_delivery(r) for r in rows]
+
+    async def undelivered(self, chat_id: int, brief_ids: Sequence[int]) -> list[int]:
+        """Those of `brief_ids` not yet sent to the chat, in the order given."""
+        if not brief_ids:
+            return []
+        rows = await self._db.fetch_all(
+            "SELECT brief_id FROM deliveries WHERE chat_id = ? AND status = 'sent'"
+            " AND brief_id IN (SELECT value FROM json_each(?))",
+            (chat_id, json.dumps(list(brief_ids))),
+        )
+        sent = {int(r[0]) for r in rows}
+        return [b for b in dict.fromkeys(brief_ids) if b not in sent]

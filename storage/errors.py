@@ -1,0 +1,15 @@
+"""Errors storage raises, so callers need not know sqlite3."""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base class for errors raised by storage."""
+
+
+class ConstraintError(StorageError, ValueError):
+    """A write broke a rule of the schema (a fact citing a missing source...); nothing kept."""
+
+
+class SchemaTooNewError(StorageError):
+    """The database was written by a newer briefbot than this one."""

@@ -1,0 +1,218 @@
+"""The schema, as an ordered list of migrations.
+
+`PRAGMA user_version` holds how many migrations a database has had. Opening a database
+applies the missing ones in order, each in its own transaction together with its
+user_version bump, so a crash leaves the file at a version, never between two.
+Never edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aiosqlite
+
+from storage.errors import SchemaTooNewError
+
+Migration = tuple[str, ...]
+
+# 1: briefs, their versions and contents, the audit trail, what each reader last opened.
+_CORE: Migration = (
+    """
+    CREATE TABLE briefs (
+        id INTEGER PRIMARY KEY,
+        published_at INTEGER NOT NULL,
+        retracted_at INTEGER,
+        current_version INTEGER NOT NULL,
+        FOREIGN KEY (id, current_version) REFERENCES brief_versions (brief_id, number)
+            DEFERRABLE INITIALLY DEFERRED
+    )
+    """,
+    "CREATE INDEX briefs_live ON briefs (published_at, id) WHERE retracted_at IS NULL",
+    """
+    CREATE TABLE brief_versions (
+        id INTEGER PRIMARY KEY,
+        brief_id INTEGER NOT NULL REFERENCES briefs (id),
+        number INTEGER NOT NULL CHECK (number >= 1),
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by INTEGER,
+        UNIQUE (brief_id, number)
+    )
+    """,
+    """
+    CREATE TABLE sources (
+        version_id INTEGER NOT NULL REFERENCES brief_versions (id),
+        number INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        url TEXT,
+        PRIMARY KEY (version_id, number),
+        UNIQUE (version_id, position)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE facts (
+        version_id INTEGER NOT NULL REFERENCES brief_versions (id),
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (version_id, position)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE fact_citations (
+        version_id INTEGER NOT NULL,
+        fact_position INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        source_number INTEGER NOT NULL,
+        PRIMARY KEY (version_id, fact_position, position),
+        FOREIGN KEY (version_id, fact_position) REFERENCES facts (version_id, position),
+        FOREIGN KEY (version_id, source_number) REFERENCES sources (version_id, number)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE narratives (
+        version_id INTEGER NOT NULL REFERENCES brief_versions (id),
+        position INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        outlet TEXT NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (version_id, position)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        brief_id INTEGER NOT NULL REFERENCES briefs (id),
+        action TEXT NOT NULL CHECK (action IN ('publish', 'correct', 'retract')),
+        actor INTEGER,
+        at INTEGER NOT NULL,
+        version INTEGER
+    )
+    """,
+    "CREATE INDEX audit_by_brief ON audit (brief_id, id)",
+    """
+    CREATE TABLE readers (
+        user_id INTEGER PRIMARY KEY,
+        brief_id INTEGER NOT NULL REFERENCES briefs (id),
+        updated_at INTEGER NOT NULL
+    )
+    """,
+)
+
+# 2: subscriptions, the exactly-once delivery record, push runs.
+_DELIVERY: Migration = (
+    """
+    CREATE TABLE subscribers (
+        chat_id INTEGER PRIMARY KEY,
+        delivery_time TEXT NOT NULL CHECK (delivery_time GLOB '[0-2][0-9]:[0-5][0-9]'),
+        timezone TEXT NOT NULL,
+        active INTEGER NOT NULL CHECK (active IN (0, 1)),
+        blocked INTEGER NOT NULL CHECK (blocked IN (0, 1)),
+        subscribed_at INTEGER NOT NULL,
+        next_due_at INTEGER NOT NULL,
+        last_delivered_at INTEGER,
+        updated_at INTEGER NOT NULL
+    )
+    """,
+    # due() reads only this index: the WHERE must repeat these terms word for word.
+    """
+    CREATE INDEX subscribers_due ON subscribers (next_due_at, chat_id)
+        WHERE active = 1 AND blocked = 0
+    """,
+    """
+    CREATE TABLE deliveries (
+        brief_id INTEGER NOT NULL REFERENCES briefs (id),
+        chat_id INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL CHECK (attempts >= 1),
+        message_ids TEXT NOT NULL CHECK (json_valid(message_ids)),
+        last_error TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (brief_id, chat_id)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX deliveries_by_chat ON deliveries (chat_id, brief_id)",
+    "CREATE INDEX deliveries_in_flight ON deliveries (brief_id, chat_id) WHERE status = 'sending'",
+    """
+    CREATE TABLE push_runs (
+        id INTEGER PRIMARY KEY,
+        brief_id INTEGER REFERENCES briefs (id),
+        started_by INTEGER,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        sent INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        total INTEGER NOT NULL
+    )
+    """,
+)
+
+# 3: admins' uploaded-but-unpublished briefs. AUTOINCREMENT so the id on an old
+# Publish button never names a later draft.
+_DRAFTS: Migration = (
+    """
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        admin_id INTEGER NOT NULL,
+        chat_id INTEGER NOT NULL,
+        brief TEXT NOT NULL CHECK (json_valid(brief)),
+        warnings TEXT NOT NULL CHECK (json_valid(warnings)),
+        correcting INTEGER REFERENCES briefs (id),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    )
+    """,
+    "CREATE INDEX drafts_by_expiry ON drafts (expires_at)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_CORE, _DELIVERY, _DRAFTS)
+LATEST_VERSION = len(MIGRATIONS)
+
+
+async def user_version(conn: aiosqlite.Connection) -> int:
+    rows = list(await conn.execute_fetchall("PRAGMA user_version"))
+    return int(rows[0][0])
+
+
+async def apply_migrations(
+    conn: aiosqlite.Connection,
+    *,
+    target: int = LATEST_VERSION,
+    migrations: Sequence[Migration] = MIGRATIONS,
+) -> int:
+    """Bring the database up to `target`; returns the version it ends at.
+
+    `conn` must be in autocommit mode with no transaction open.
+    """
+    for number in range(1, target + 1):
+        await _apply_one(conn, number, migrations[number - 1])
+    version = await user_version(conn)
+    if version > len(migrations):
+        raise SchemaTooNewError(
+            f"database schema is version {version}; this briefbot knows up to {len(migrations)}"
+        )
+    return version
+
+
+async def _apply_one(conn: aiosqlite.Connection, number: int, migration: Migration) -> None:
+    # IMMEDIATE, and the version read inside the transaction, so two processes opening a
+    # new file at once apply each migration exactly once.
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        if await user_version(conn) >= number:
+            await conn.execute("ROLLBACK")
+            return
+        for statement in migration:
+            await conn.execute(statement)
+        problems = list(await conn.execute_fetchall("PRAGMA foreign_key_check"))
+        if problems:
+            raise RuntimeError(f"migration {number} broke foreign keys: {problems[:5]}")
+        # PRAGMA takes no parameters; `number` is an int from this module.
+        await conn.execute(f"PRAGMA user_version = {number:d}")
+        await conn.execute("COMMIT")
+    except BaseException:
+        await conn.rollback()
+        raise

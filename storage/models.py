@@ -1,0 +1,102 @@
+"""What storage hands back: frozen dataclasses, never rows.
+
+Every datetime here is timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from brief.model import Brief
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBrief:
+    id: int
+    brief: Brief
+    version: int
+    published_at: datetime
+    updated_at: datetime | None  # when this version was written, for versions after the first
+    retracted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class BriefHeader:
+    id: int
+    title: str
+    published_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    brief_id: int
+    action: str  # "publish" | "correct" | "retract"
+    actor: int | None
+    at: datetime
+    version: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    id: int
+    admin_id: int
+    chat_id: int
+    brief: Brief
+    warnings: tuple[str, ...]
+    correcting: int | None
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    chat_id: int
+    delivery_time: time
+    timezone: str
+    active: bool
+    blocked: bool
+    subscribed_at: datetime
+    next_due_at: datetime
+    last_delivered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberCounts:
+    active: int  # subscribed and reachable
+    blocked: int  # the bot is blocked in the chat, whatever the subscription
+    inactive: int  # unsubscribed and not blocked
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    brief_id: int
+    chat_id: int
+    status: str  # "sending" | "sent" | "failed"
+    attempts: int
+    message_ids: tuple[int, ...]
+    last_error: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PushRun:
+    id: int
+    brief_id: int | None
+    started_by: int | None
+    started_at: datetime
+    finished_at: datetime | None
+    sent: int
+    failed: int
+    skipped: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSettings:
+    """The pragmas a connection actually runs with, as SQLite reports them."""
+
+    journal_mode: str
+    foreign_keys: bool
+    synchronous: int  # 1 = NORMAL
+    busy_timeout_ms: int

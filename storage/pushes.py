@@ -1,0 +1,57 @@
+"""Push runs: one row per broadcast an admin (or the schedule) started, with its tally."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.db import Database, Row, from_db, from_db_opt, to_db
+from storage.models import PushRun
+
+_COLUMNS = "id, brief_id, started_by, started_at, finished_at, sent, failed, skipped, total"
+
+
+def _push_run(row: Row) -> PushRun:
+    return PushRun(
+        id=row[0],
+        brief_id=row[1],
+        started_by=row[2],
+        started_at=from_db(row[3]),
+        finished_at=from_db_opt(row[4]),
+        sent=row[5],
+        failed=row[6],
+        skipped=row[7],
+        total=row[8],
+    )
+
+
+class PushRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def start(
+        self, *, brief_id: int | None, by: int | None, total: int, at: datetime
+    ) -> PushRun:
+        rows = await self._db.write_returning(
+            f"""INSERT INTO push_runs (brief_id, started_by, started_at, total)
+                VALUES (?, ?, ?, ?) RETURNING {_COLUMNS}""",
+            (brief_id, by, to_db(at), total),
+        )
+        return _push_run(rows[0])
+
+    async def finish(
+        self, push_id: int, *, sent: int, failed: int, skipped: int, at: datetime
+    ) -> PushRun:
+        """Record the tally; raises LookupError for an unknown push_id."""
+        rows = await self._db.write_returning(
+            f"""UPDATE push_runs SET sent = ?, failed = ?, skipped = ?, finished_at = ?
+                WHERE id = ? RETURNING {_COLUMNS}""",
+            (sent, failed, skipped, to_db(at), push_id),
+        )
+        if not rows:
+            raise LookupError(f"no push run {push_id}")
+        return _push_run(rows[0])
+
+    async def last(self) -> PushRun | None:
+        """The most recently started run."""
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM push_runs ORDER BY id DESC LIMIT 1")
+        return None if row is None else _push_run(row)

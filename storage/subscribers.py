@@ -1,0 +1,188 @@
+"""Subscribers: who gets the daily brief, when, and whether the chat still reaches us."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from storage.db import Database, Row, from_db, from_db_opt, to_db, to_db_opt
+from storage.models import Subscriber, SubscriberCounts
+
+_COLUMNS = (
+    "chat_id, delivery_time, timezone, active, blocked, subscribed_at, next_due_at,"
+    " last_delivered_at"
+)
+
+
+def _hh_mm(moment: time) -> str:
+    if moment.second or moment.microsecond or moment.tzinfo is not None:
+        raise ValueError(f"delivery time {moment!r} must be a naive whole minute")
+    return moment.strftime("%H:%M")
+
+
+def _subscriber(row: Row) -> Subscriber:
+    return Subscriber(
+        chat_id=row[0],
+        delivery_time=time.fromisoformat(row[1]),
+        timezone=row[2],
+        active=bool(row[3]),
+        blocked=bool(row[4]),
+        subscribed_at=from_db(row[5]),
+        next_due_at=from_db(row[6]),
+        last_delivered_at=from_db_opt(row[7]),
+    )
+
+
+def due_query(
+    now: datetime,
+    *,
+    limit: int,
+    after_chat_id: int | None = None,
+    after_due_at: datetime | None = None,
+) -> tuple[str, tuple[int, ...]]:
+    """The statement due() runs; INDEXED BY makes SQLite refuse it rather than scan."""
+    cursor: tuple[int, ...]
+    if after_chat_id is None:
+        where, cursor = "", ()
+    elif after_due_at is None:
+        where, cursor = "AND chat_id > ?", (after_chat_id,)
+    else:
+        where, cursor = "AND (next_due_at, chat_id) > (?, ?)", (to_db(after_due_at), after_chat_id)
+    sql = f"""SELECT {_COLUMNS} FROM subscribers INDEXED BY subscribers_due
+               WHERE active = 1 AND blocked = 0 AND next_due_at <= ? {where}
+               ORDER BY next_due_at, chat_id
+               LIMIT ?"""
+    return sql, (to_db(now), *cursor, limit)
+
+
+class SubscriberRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def subscribe(
+        self,
+        chat_id: int,
+        *,
+        delivery_time: time,
+        timezone: str,
+        next_due_at: datetime,
+        at: datetime,
+    ) -> Subscriber:
+        """Subscribe, or change the time of an existing subscription.
+
+        Re-subscribing keeps last_delivered_at; subscribed_at moves to `at` only when the
+        subscription was inactive, so changing the time of a live one skips no brief.
+        Subscribing also clears `blocked`: the chat has just talked to the bot.
+        """
+        rows = await self._db.write_returning(
+            f"""INSERT INTO subscribers
+                    (chat_id, delivery_time, timezone, active, blocked, subscribed_at,
+                     next_due_at, last_delivered_at, updated_at)
+                VALUES (?, ?, ?, 1, 0, ?, ?, NULL, ?)
+                ON CONFLICT (chat_id) DO UPDATE SET
+                    delivery_time = excluded.delivery_time,
+                    timezone = excluded.timezone,
+                    subscribed_at = CASE WHEN subscribers.active = 1
+                                         THEN subscribers.subscribed_at
+                                         ELSE excluded.subscribed_at END,
+                    active = 1,
+                    blocked = 0,
+                    next_due_at = excluded.next_due_at,
+                    updated_at = excluded.updated_at
+                RETURNING {_COLUMNS}""",
+            (chat_id, _hh_mm(delivery_time), timezone, to_db(at), to_db(next_due_at), to_db(at)),
+        )
+        return _subscriber(rows[0])
+
+    async def get(self, chat_id: int) -> Subscriber | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM subscribers WHERE chat_id = ?", (chat_id,)
+        )
+        return None if row is None else _subscriber(row)
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        """False when the chat was not subscribed."""
+        changed = await self._db.write(
+            "UPDATE subscribers SET active = 0 WHERE chat_id = ? AND active = 1", (chat_id,)
+        )
+        return changed > 0
+
+    async def set_blocked(self, chat_id: int, blocked: bool, *, at: datetime) -> None:
+        await self._db.write(
+            "UPDATE subscribers SET blocked = ?, updated_at = ? WHERE chat_id = ?",
+            (int(blocked), to_db(at), chat_id),
+        )
+
+    async def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: move its subscription and delivery record.
+
+        If the new chat already has a subscription, that one is kept. Where both chats
+        have a delivery row for a brief, a "sent" row wins, so nothing is sent twice.
+        """
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE OR IGNORE subscribers SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            await conn.execute("DELETE FROM subscribers WHERE chat_id = ?", (old_chat_id,))
+            await conn.execute(
+                """DELETE FROM deliveries
+                    WHERE chat_id = :new AND status != 'sent'
+                      AND brief_id IN (SELECT brief_id FROM deliveries WHERE chat_id = :old)""",
+                {"new": new_chat_id, "old": old_chat_id},
+            )
+            await conn.execute(
+                "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            await conn.execute("DELETE FROM deliveries WHERE chat_id = ?", (old_chat_id,))
+
+    async def due(
+        self,
+        now: datetime,
+        *,
+        limit: int,
+        after_chat_id: int | None = None,
+        after_due_at: datetime | None = None,
+    ) -> list[Subscriber]:
+        """Active, unblocked subscribers with next_due_at <= now, by (next_due_at, chat_id).
+
+        One range scan of the partial index subscribers_due. `after_chat_id` alone skips
+        chats with an id up to it; with `after_due_at` too, the pair is a keyset cursor:
+        rows strictly after (after_due_at, after_chat_id) in the result order.
+        """
+        sql, params = due_query(
+            now, limit=limit, after_chat_id=after_chat_id, after_due_at=after_due_at
+        )
+        rows = await self._db.fetch_all(sql, params)
+        return [_subscriber(r) for r in rows]
+
+    async def reschedule(
+        self, chat_id: int, *, next_due_at: datetime, delivered_at: datetime | None
+    ) -> None:
+        """Set the next delivery; `delivered_at` None keeps last_delivered_at as it is."""
+        await self._db.write(
+            """UPDATE subscribers
+                  SET next_due_at = ?, last_delivered_at = coalesce(?, last_delivered_at)
+                WHERE chat_id = ?""",
+            (to_db(next_due_at), to_db_opt(delivered_at), chat_id),
+        )
+
+    async def active_batch(self, *, after_chat_id: int | None, limit: int) -> list[Subscriber]:
+        """Active, unblocked subscribers with chat_id > after_chat_id, by chat_id."""
+        rows = await self._db.fetch_all(
+            f"""SELECT {_COLUMNS} FROM subscribers
+                 WHERE active = 1 AND blocked = 0 AND chat_id > ?
+                 ORDER BY chat_id LIMIT ?""",
+            (after_chat_id if after_chat_id is not None else -(2**63), limit),
+        )
+        return [_subscriber(r) for r in rows]
+
+    async def counts(self) -> SubscriberCounts:
+        row = await self._db.fetch_one(
+            """SELECT coalesce(sum(active = 1 AND blocked = 0), 0),
+                      coalesce(sum(blocked = 1), 0),
+                      coalesce(sum(active = 0 AND blocked = 0), 0)
+                 FROM subscribers"""
+        )
+        assert row is not None  # an aggregate always yields a row
+        return SubscriberCounts(active=int(row[0]), blocked=int(row[1]), inactive=int(row[2]))
