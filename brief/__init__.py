@@ -1,0 +1,23 @@
+"""The brief format: model, parser (text and JSON forms) and printer.
+
+Knows nothing of Telegram or SQL, so the bot, the command line and storage
+can all share it.
+"""
+
+from brief.model import Brief, BriefError, Fact, Narrative, ParseResult, Problem, Source
+from brief.parser import parse_json, parse_text
+from brief.printer import to_json, to_text
+
+__all__ = [
+    "Brief",
+    "BriefError",
+    "Fact",
+    "Narrative",
+    "ParseResult",
+    "Problem",
+    "Source",
+    "parse_json",
+    "parse_text",
+    "to_json",
+    "to_text",
+]

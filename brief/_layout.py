@@ -1,0 +1,94 @@
+"""Second pass: cut the numbered lines into title, summary and sections.
+
+Only the shape of lines is looked at here; what is inside a section is read
+by the section parsers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from brief._lines import (
+    Heading,
+    Line,
+    bullet_text,
+    heading_of,
+    inline_sources_of,
+    looks_finished,
+    looks_like_heading,
+    starts_section,
+)
+
+
+@dataclass(slots=True)
+class Section:
+    start: Line  # the heading line, or the one-line "Sources: ..." list
+    heading: Heading | None  # None for a heading the format does not know
+    lines: list[Line] = field(default_factory=list)  # the lines after `start`
+
+    @property
+    def inline_sources(self) -> str | None:
+        return inline_sources_of(self.start.text) if self.heading is Heading.SOURCES else None
+
+    @property
+    def last_line(self) -> int:
+        numbered = [line.number for line in self.lines if line.text]
+        return max(numbered, default=self.start.number)
+
+
+@dataclass(slots=True)
+class Layout:
+    title: Line | None
+    summary: list[Line]
+    sections: list[Section]
+
+
+def split_layout(lines: list[Line]) -> Layout:
+    filled = [index for index, line in enumerate(lines) if line.text]
+    if not filled:
+        return Layout(title=None, summary=[], sections=[])
+    start = filled[0]
+    title = lines[start]
+    body = lines[start + 1 :]
+    summary_end = next(
+        (index for index, line in enumerate(body) if starts_section(line.text)), len(body)
+    )
+    summary = [line for line in body[:summary_end] if line.text]
+    return Layout(title, summary, _sections(body[summary_end:]))
+
+
+def _sections(lines: list[Line]) -> list[Section]:
+    sections: list[Section] = []
+    for index, line in enumerate(lines):
+        heading = heading_of(line.text)
+        if heading is None and inline_sources_of(line.text) is not None:
+            heading = Heading.SOURCES
+        if heading is not None:
+            sections.append(Section(line, heading))
+        elif sections and _is_unknown_heading(lines, index, sections[-1]):
+            sections.append(Section(line, None))
+        elif sections:
+            sections[-1].lines.append(line)
+    return sections
+
+
+def _is_unknown_heading(lines: list[Line], index: int, current: Section) -> bool:
+    """Whether a line opens a section the format does not know, such as "Predictions".
+
+    Conservative on purpose: the line must look like a heading, must not be
+    the wrapped end of the bullet above it, and must be followed by bullets
+    (or end with ":").
+    """
+    text = lines[index].text
+    if not looks_like_heading(text):
+        return False
+    previous = lines[index - 1] if index > 0 else current.start
+    wraps_previous = (
+        current.heading in (Heading.FACTS, Heading.NARRATIVES, None)
+        and previous is not current.start
+        and not looks_finished(previous.text)
+    )
+    if wraps_previous:
+        return False
+    following = next((line.text for line in lines[index + 1 :] if line.text), "")
+    return bullet_text(following) is not None or text.endswith(":")

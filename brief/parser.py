@@ -1,0 +1,259 @@
+"""Read a brief from its text form (what an admin pastes) or its JSON form.
+
+Both raise `BriefError` listing every problem at once; warnings about an
+accepted brief come back in `ParseResult.warnings`. The text form is read in
+passes: numbered lines (`_lines`), then title, summary and sections
+(`_layout`), then each section (`_sections`), then the rules that tie the
+sections together (`_rules`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from brief import _rules
+from brief._json import read_json
+from brief._layout import Layout, Section, split_layout
+from brief._lines import Heading, Line, bullet_text, read_lines, starts_section
+from brief._sections import (
+    NARRATIVE_SHAPE,
+    RawFact,
+    RawNarrative,
+    RawSource,
+    group_items,
+    is_web_url,
+    narrative_start,
+    read_block_source,
+    read_fact,
+    read_inline_sources,
+    read_narrative,
+    stray_fact_line,
+    stray_narrative_line,
+)
+from brief.model import Brief, BriefError, Fact, Narrative, ParseResult, Problem, Source
+
+EMPTY_UPLOAD = (
+    "the upload is empty; send the brief's text: a title, a summary, "
+    "then the Facts, Sources and Narratives sections"
+)
+
+
+@dataclass(slots=True)
+class _Report:
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def error(self, message: str, line: int | None) -> None:
+        self.problems.append(Problem(message, line))
+
+
+def parse_text(text: str, links: Sequence[tuple[str, str]] = ()) -> ParseResult:
+    """Parse the text form of a brief.
+
+    `links` are (anchor text, url) pairs from the message's link entities; a
+    source whose name is an anchor's text gets that url.
+    """
+    layout = split_layout(read_lines(text))
+    if layout.title is None:
+        raise BriefError([Problem(EMPTY_UPLOAD)])
+    report = _Report()
+    title = _read_title(layout.title, report)
+    summary = _read_summary(layout, report)
+    sections = _known_sections(layout.sections, report)
+    sources = _read_sources(sections.get(Heading.SOURCES), report)
+    sources = _apply_links(sources, links)
+    facts = _read_facts(sections.get(Heading.FACTS), sources, report)
+    narratives = _read_narratives(sections.get(Heading.NARRATIVES), report)
+    if report.problems:
+        raise BriefError(_rules.sort_problems(report.problems))
+    brief = Brief(title, summary, tuple(facts), tuple(sources), tuple(narratives))
+    return ParseResult(brief, tuple(_rules.sort_problems(report.warnings)))
+
+
+def parse_json(data: str | bytes) -> ParseResult:
+    """Parse the JSON form of a brief (see brief.schema.json)."""
+    brief, problems, warnings = read_json(data)
+    if brief is None or problems:
+        raise BriefError(problems or [Problem(EMPTY_UPLOAD)])
+    return ParseResult(brief, tuple(warnings))
+
+
+# ---------------------------------------------------------------- title and summary
+
+
+def _read_title(line: Line, report: _Report) -> str:
+    if starts_section(line.text):
+        report.error(
+            f'the first line should be the title, but it is "{line.text}"; '
+            "put the title and the summary above it",
+            line.number,
+        )
+    too_long = _rules.title_too_long(line.text)
+    if too_long:
+        report.error(too_long, line.number)
+    return line.text
+
+
+def _read_summary(layout: Layout, report: _Report) -> str:
+    if not layout.summary:
+        assert layout.title is not None
+        report.error(
+            "there is no summary; write it on the lines between the title and the Facts heading",
+            layout.title.number,
+        )
+    return " ".join(line.text for line in layout.summary)
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _known_sections(sections: list[Section], report: _Report) -> dict[Heading, Section]:
+    """The Facts, Sources and Narratives sections; the others are reported and left out."""
+    known: dict[Heading, Section] = {}
+    for section in sections:
+        if section.heading is None:
+            report.warnings.append(_left_out(section))
+        elif section.heading in known:
+            first = known[section.heading].start.number
+            name = section.heading.value
+            report.error(
+                f"a second {name} section (the first is on line {first}); "
+                f"a brief has one {name} section, so merge them",
+                section.start.number,
+            )
+        else:
+            known[section.heading] = section
+    return known
+
+
+def _left_out(section: Section) -> Problem:
+    name = section.start.text.removesuffix(":").rstrip()
+    first, last = section.start.number, section.last_line
+    span = f"line {first}" if first == last else f"lines {first}\u2013{last}"
+    return Problem(
+        f'the "{name}" section ({span}) was left out: a brief keeps only its summary, '
+        "Facts, Sources and Narratives",
+        first,
+    )
+
+
+def _missing(heading: Heading) -> str:
+    examples = {
+        Heading.FACTS: 'add a line "Facts" after the summary, then one "- " line per fact',
+        Heading.SOURCES: 'add a line such as "Sources: 1Name, 2Name and 3Name." after the facts',
+        Heading.NARRATIVES: f'add a line "Narratives", then one line each: {NARRATIVE_SHAPE}',
+    }
+    return f"there is no {heading.value} section; {examples[heading]}"
+
+
+# ---------------------------------------------------------------- sources
+
+
+def _read_sources(section: Section | None, report: _Report) -> list[Source]:
+    if section is None:
+        report.error(_missing(Heading.SOURCES), None)
+        return []
+    inline = section.inline_sources
+    raw = _inline_sources(section, inline, report) if inline else _block_sources(section, report)
+    if not raw:
+        report.error(
+            'the Sources section lists no sources; add one line per source, "1. Name"',
+            section.start.number,
+        )
+    for index, expected in _rules.misnumbered([source.number for source in raw]):
+        source = raw[index]
+        report.error(_rules.numbering_message(expected, source.number, source.name), source.line)
+    return [Source(source.number, source.name, source.url) for source in raw]
+
+
+def _inline_sources(section: Section, entries: str, report: _Report) -> list[RawSource]:
+    for line in section.lines:
+        if line.text:
+            report.error(
+                "this line follows the Sources line but is under no heading; "
+                "put it under Facts or Narratives, or remove it",
+                line.number,
+            )
+    return read_inline_sources(entries, section.start.number)
+
+
+def _block_sources(section: Section, report: _Report) -> list[RawSource]:
+    sources = []
+    for line in section.lines:
+        if not line.text:
+            continue
+        read = read_block_source(line)
+        if isinstance(read, Problem):
+            report.problems.append(read)
+        else:
+            sources.append(read)
+    return sources
+
+
+def _apply_links(sources: list[Source], links: Sequence[tuple[str, str]]) -> list[Source]:
+    """Give each source without a url the url of a link whose anchor is its name.
+
+    The anchor may include the source's number ("2POLITICO"), since admins
+    often select the whole entry. A url written in the text wins.
+    """
+    urls: dict[str, str] = {}
+    for anchor, url in links:
+        if is_web_url(url):
+            urls.setdefault(" ".join(anchor.split()), url)
+    linked = []
+    for source in sources:
+        numbered = (f"{source.number}{source.name}", f"{source.number}. {source.name}")
+        found = next((urls[a] for a in (source.name, *numbered) if a in urls), None)
+        linked.append(replace(source, url=found) if source.url is None and found else source)
+    return linked
+
+
+# ---------------------------------------------------------------- facts
+
+
+def _read_facts(section: Section | None, sources: list[Source], report: _Report) -> list[Fact]:
+    if section is None:
+        report.error(_missing(Heading.FACTS), None)
+        return []
+    items, strays = group_items(section.lines, bullet_text, stray_fact_line)
+    report.problems.extend(strays)
+    if not items:
+        report.error(
+            'the Facts section has no facts; add one line per fact, starting with "- "',
+            section.start.number,
+        )
+    listed = [source.number for source in sources]
+    return [_resolve_fact(read_fact(item), listed, report) for item in items]
+
+
+def _resolve_fact(raw: RawFact, listed: list[int], report: _Report) -> Fact:
+    if not raw.numbers or (raw.maybe_decimal and not set(raw.numbers) <= set(listed)):
+        report.warnings.append(_rules.uncited_fact_warning(raw.line))
+        return Fact(raw.text, ())
+    for number in raw.numbers:
+        problem = _rules.unlisted_citation(number, listed)
+        if problem:
+            report.error(problem, raw.citation_line)
+    return Fact(raw.body, raw.numbers)
+
+
+# ---------------------------------------------------------------- narratives
+
+
+def _read_narratives(section: Section | None, report: _Report) -> list[Narrative]:
+    if section is None:
+        report.error(_missing(Heading.NARRATIVES), None)
+        return []
+    items, strays = group_items(section.lines, narrative_start, stray_narrative_line)
+    report.problems.extend(strays)
+    narratives = []
+    for item in items:
+        read = read_narrative(item)
+        if isinstance(read, RawNarrative):
+            narratives.append(Narrative(read.label, read.outlet, read.text))
+        else:
+            report.problems.append(read)
+    if len(items) < _rules.NARRATIVES_MIN:
+        report.error(_rules.too_few_narratives(len(items)), section.start.number)
+    return narratives
