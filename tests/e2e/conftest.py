@@ -1,0 +1,92 @@
+"""End-to-end fixtures: the real Application, long polling against a strict local Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application
+from bot.config import Config, load_config
+from bot.context import BriefApplication
+from brief import parse_text
+from storage import Storage, StoredBrief
+from tests.fakebot import FakeBotApi
+
+ADMIN_ID = 1000
+AppFactory = Callable[..., AbstractAsyncContextManager[BriefApplication]]
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "briefbot.db"
+
+
+def make_config(server: FakeBotApi, db_path: Path, **env: str) -> Config:
+    return load_config(
+        {
+            "TELEGRAM_BOT_TOKEN": server.token,
+            "TELEGRAM_API_URL": server.url,
+            "DATABASE_PATH": str(db_path),
+            "ADMIN_IDS": str(ADMIN_ID),
+            **env,
+        },
+        dotenv=None,
+    )
+
+
+@asynccontextmanager
+async def running(config: Config) -> AsyncIterator[BriefApplication]:
+    """Start the bot in the order `run_polling` does, but inside the test's event loop."""
+    application = build_application(config)
+    assert application.updater is not None
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        if application.post_stop:
+            await application.post_stop(application)
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
+
+
+@pytest.fixture
+def make_app(server: FakeBotApi, db_path: Path) -> AppFactory:
+    """`async with make_app(LOG_LEVEL="DEBUG") as app:` runs the bot with extra settings."""
+
+    def factory(**env: str) -> AbstractAsyncContextManager[BriefApplication]:
+        return running(make_config(server, db_path, **env))
+
+    return factory
+
+
+@pytest.fixture
+async def bot_app(make_app: AppFactory) -> AsyncIterator[BriefApplication]:
+    async with make_app() as application:
+        yield application
+
+
+async def publish_file(db_path: Path, path: Path, at: datetime | None = None) -> StoredBrief:
+    """Publish a brief the way `briefbot import` does: from another connection to the file."""
+    storage = await Storage.open(db_path)
+    try:
+        brief = parse_text(path.read_text(encoding="utf-8")).brief
+        return await storage.briefs.publish(brief, by=None, at=at or datetime.now(UTC))
+    finally:
+        await storage.close()

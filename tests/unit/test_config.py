@@ -1,0 +1,97 @@
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config
+
+TOKEN = "123456:ABC-def_ghi"
+
+
+def config(**env: str) -> object:
+    return load_config({"TELEGRAM_BOT_TOKEN": TOKEN, **env}, dotenv=None)
+
+
+def test_defaults() -> None:
+    loaded = load_config({"TELEGRAM_BOT_TOKEN": TOKEN}, dotenv=None)
+    assert loaded.admin_ids == frozenset()
+    assert loaded.database_path == Path("briefbot.db")
+    assert loaded.telegram_api_url == "https://api.telegram.org"
+    assert loaded.bot_url == "https://api.telegram.org/bot"
+    assert loaded.file_url == "https://api.telegram.org/file/bot"
+    assert loaded.default_delivery_time == time(8, 0)
+    assert loaded.default_timezone == "UTC"
+    assert loaded.push_rate_limit == 30
+    assert loaded.allow_paid_broadcast is False
+
+
+def test_missing_token_says_where_to_get_one() -> None:
+    with pytest.raises(ConfigError, match=r"TELEGRAM_BOT_TOKEN.*@BotFather"):
+        load_config({}, dotenv=None)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "not a token"),
+        ("ADMIN_IDS", "12,abc"),
+        ("TELEGRAM_API_URL", "localhost:8081"),
+        ("LOG_LEVEL", "LOUD"),
+        ("DEFAULT_DELIVERY_TIME", "25:00"),
+        ("DEFAULT_TIMEZONE", "Mars/Olympus"),
+        ("PUSH_RATE_LIMIT", "500"),
+        ("PUSH_RATE_LIMIT", "fast"),
+        ("ALLOW_PAID_BROADCAST", "maybe"),
+    ],
+)
+def test_malformed_value_names_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        config(**{name: value})
+
+
+def test_values_are_parsed() -> None:
+    loaded = load_config(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "ADMIN_IDS": " 11, 22 ,",
+            "DATABASE_PATH": "/data/b.db",
+            "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
+            "LOG_LEVEL": "debug",
+            "DEFAULT_DELIVERY_TIME": "7:30",
+            "DEFAULT_TIMEZONE": "Europe/Berlin",
+            "ALLOW_PAID_BROADCAST": "true",
+            "PUSH_RATE_LIMIT": "500",
+        },
+        dotenv=None,
+    )
+    assert loaded.admin_ids == frozenset({11, 22})
+    assert loaded.database_path == Path("/data/b.db")
+    assert loaded.bot_url == "http://127.0.0.1:8081/bot"
+    assert loaded.log_level == "DEBUG"
+    assert loaded.default_delivery_time == time(7, 30)
+    assert loaded.default_timezone == "Europe/Berlin"
+    assert loaded.push_rate_limit == 500
+
+
+def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        f"# briefbot\nexport TELEGRAM_BOT_TOKEN='{TOKEN}'\nADMIN_IDS=5\nLOG_LEVEL=\"WARNING\"\n"
+    )
+    loaded = load_config({"ADMIN_IDS": "6"}, dotenv=dotenv)
+    assert loaded.token == TOKEN
+    assert loaded.admin_ids == frozenset({6})
+    assert loaded.log_level == "WARNING"
+
+
+def test_malformed_dotenv_line_is_reported_with_its_line(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("TELEGRAM_BOT_TOKEN=1:a\nnonsense\n")
+    with pytest.raises(ConfigError, match="line 2"):
+        load_config({}, dotenv=dotenv)
+
+
+def test_token_never_in_repr() -> None:
+    loaded = load_config({"TELEGRAM_BOT_TOKEN": TOKEN}, dotenv=None)
+    assert TOKEN not in repr(loaded)
+    assert TOKEN not in str(loaded)

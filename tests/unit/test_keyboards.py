@@ -1,0 +1,47 @@
+import pytest
+
+from bot.keyboards import PARTS, PartRequest, brief_keyboard, parse_part_data, part_data
+from bot.reading import Refusal, parse_brief_id
+from bot.rendering import Renderer
+
+
+def test_callback_data_round_trips_and_fits() -> None:
+    for part in PARTS:
+        data = part_data(2**62, part)
+        assert len(data.encode()) <= 64
+        assert parse_part_data(data) == PartRequest(2**62, part)
+
+
+@pytest.mark.parametrize("data", [None, "", "brief:x:facts", "brief:1:poems", "draft:1:publish"])
+def test_foreign_or_stale_data_is_not_a_part(data: str | None) -> None:
+    assert parse_part_data(data) is None
+
+
+def test_summary_offers_the_three_other_parts() -> None:
+    keyboard = brief_keyboard(Renderer(), 7, shown="summary")
+    row = keyboard.inline_keyboard[0]
+    assert [b.text for b in row] == ["Facts", "Sources", "Narratives"]
+    assert [b.callback_data for b in row] == [
+        "brief:7:facts",
+        "brief:7:sources",
+        "brief:7:narratives",
+    ]
+
+
+def test_a_part_offers_the_others() -> None:
+    row = brief_keyboard(Renderer(), 7, shown="facts").inline_keyboard[0]
+    assert [b.text for b in row] == ["Summary", "Sources", "Narratives"]
+
+
+@pytest.mark.parametrize(("args", "expected"), [([], None), (["12"], 12), (["#12"], 12)])
+def test_brief_ids(args: list[str], expected: int | None) -> None:
+    assert parse_brief_id("facts", args) == expected
+
+
+@pytest.mark.parametrize("args", [["abc"], ["1", "2"], ["-3"], ["0"], ["١٢"], ["9" * 30]])
+def test_malformed_ids_are_refused_kindly(args: list[str]) -> None:
+    refusal = parse_brief_id("facts", args)
+    assert isinstance(refusal, Refusal)
+    text = Renderer().render(refusal.template, **refusal.context)
+    assert "is not a brief number" in text
+    assert "/facts 3" in text
