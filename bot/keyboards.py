@@ -17,7 +17,7 @@ from bot.rendering import Renderer
 Part: TypeAlias = Literal["summary", "facts", "sources", "narratives"]
 PARTS: tuple[Part, ...] = get_args(Part)
 _PART_NAMES: dict[str, Part] = {p: p for p in PARTS}
-_BRIEF_DATA = re.compile(r"brief:(\d{1,18}):(summary|facts|sources|narratives)")
+_BRIEF_DATA = re.compile(r"brief:(\d{1,19}):(summary|facts|sources|narratives)")
 
 
 @dataclass(frozen=True, slots=True)

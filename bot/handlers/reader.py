@@ -12,7 +12,7 @@ from bot.context import BotContext
 from bot.keyboards import Part, parse_part_data
 from bot.reading import Refusal, Reply, find_brief, parse_brief_id, render_part, render_refusal
 
-_DEEP_LINK = re.compile(r"b(\d{1,18})")
+_DEEP_LINK = re.compile(r"b(\d{1,19})")
 Callback = Callable[[Update, BotContext], Awaitable[None]]
 
 

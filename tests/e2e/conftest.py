@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
@@ -86,7 +87,7 @@ async def publish_file(db_path: Path, path: Path, at: datetime | None = None) ->
     """Publish a brief the way `briefbot import` does: from another connection to the file."""
     storage = await Storage.open(db_path)
     try:
-        brief = parse_text(path.read_text(encoding="utf-8")).brief
+        brief = parse_text(await asyncio.to_thread(path.read_text, encoding="utf-8")).brief
         return await storage.briefs.publish(brief, by=None, at=at or datetime.now(UTC))
     finally:
         await storage.close()
