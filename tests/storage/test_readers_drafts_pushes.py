@@ -1,0 +1,184 @@
+import pytest
+
+from storage import ConstraintError, PushRun, Storage
+from tests.storage.conftest import at, make_brief
+
+
+async def test_last_opened_remembers_the_latest_per_user(storage: Storage) -> None:
+    a = await storage.briefs.publish(make_brief("a"), by=None, at=at(0))
+    b = await storage.briefs.publish(make_brief("b"), by=None, at=at(1))
+    assert await storage.readers.last_opened(10) is None
+
+    await storage.readers.set_last_opened(10, a.id)
+    await storage.readers.set_last_opened(11, a.id)
+    await storage.readers.set_last_opened(10, b.id, at=at(2))
+
+    assert await storage.readers.last_opened(10) == b.id
+    assert await storage.readers.last_opened(11) == a.id
+
+
+async def test_last_opened_refuses_an_unknown_brief(storage: Storage) -> None:
+    with pytest.raises(ConstraintError):
+        await storage.readers.set_last_opened(10, 404)
+    assert await storage.readers.last_opened(10) is None
+
+
+async def test_draft_round_trip_and_discard(storage: Storage) -> None:
+    draft = await storage.drafts.create(
+        admin_id=7,
+        chat_id=70,
+        brief=make_brief("d"),
+        warnings=["line 3: no URL", "ünïcode"],
+        correcting=None,
+        at=at(0),
+        expires_at=at(30),
+    )
+    assert draft.brief == make_brief("d")
+    assert draft.warnings == ("line 3: no URL", "ünïcode")
+    assert draft.created_at == at(0)
+    assert draft.expires_at == at(30)
+    assert await storage.drafts.get(draft.id) == draft
+
+    assert await storage.drafts.discard(draft.id) is True
+    assert await storage.drafts.discard(draft.id) is False
+    assert await storage.drafts.get(draft.id) is None
+
+
+async def test_publishing_a_draft_publishes_and_deletes_it(storage: Storage) -> None:
+    draft = await storage.drafts.create(
+        admin_id=7,
+        chat_id=70,
+        brief=make_brief("d"),
+        warnings=(),
+        correcting=None,
+        at=at(0),
+        expires_at=at(30),
+    )
+
+    stored = await storage.drafts.publish(draft.id, by=7, at=at(1))
+
+    assert stored is not None
+    assert await storage.briefs.get(stored.id) == stored
+    assert stored.brief == make_brief("d")
+    assert await storage.drafts.get(draft.id) is None
+    assert await storage.drafts.publish(draft.id, by=7, at=at(2)) is None
+    assert await storage.briefs.count() == 1
+    assert [(e.action, e.actor) for e in await storage.briefs.history(stored.id)] == [
+        ("publish", 7)
+    ]
+
+
+async def test_a_correcting_draft_makes_a_new_version(storage: Storage) -> None:
+    original = await storage.briefs.publish(make_brief("v1"), by=None, at=at(0))
+    draft = await storage.drafts.create(
+        admin_id=7,
+        chat_id=70,
+        brief=make_brief("v2"),
+        warnings=(),
+        correcting=original.id,
+        at=at(1),
+        expires_at=at(30),
+    )
+    assert draft.correcting == original.id
+
+    stored = await storage.drafts.publish(draft.id, by=7, at=at(2))
+
+    assert stored is not None
+    assert stored.id == original.id
+    assert stored.version == 2
+    assert await storage.briefs.count() == 1
+    current = await storage.briefs.get(original.id)
+    assert current is not None
+    assert current.brief == make_brief("v2")
+
+
+async def test_a_draft_cannot_correct_an_unknown_brief(storage: Storage) -> None:
+    with pytest.raises(ConstraintError):
+        await storage.drafts.create(
+            admin_id=7,
+            chat_id=70,
+            brief=make_brief(),
+            warnings=(),
+            correcting=404,
+            at=at(0),
+            expires_at=at(1),
+        )
+
+
+async def test_an_expired_draft_is_not_published(storage: Storage) -> None:
+    draft = await storage.drafts.create(
+        admin_id=7,
+        chat_id=70,
+        brief=make_brief(),
+        warnings=(),
+        correcting=None,
+        at=at(0),
+        expires_at=at(30),
+    )
+    assert await storage.drafts.publish(draft.id, by=7, at=at(30)) is None
+    assert await storage.briefs.count() == 0
+    assert await storage.drafts.get(draft.id) is None
+
+
+async def test_delete_expired_removes_only_expired(storage: Storage) -> None:
+    ids = []
+    for minutes in (10, 20, 30):
+        d = await storage.drafts.create(
+            admin_id=1,
+            chat_id=1,
+            brief=make_brief(),
+            warnings=(),
+            correcting=None,
+            at=at(0),
+            expires_at=at(minutes),
+        )
+        ids.append(d.id)
+
+    assert await storage.drafts.delete_expired(at(20)) == 2
+    assert [await storage.drafts.get(i) is not None for i in ids] == [False, False, True]
+    assert await storage.drafts.delete_expired(at(20)) == 0
+
+
+async def test_draft_ids_are_never_reused(storage: Storage) -> None:
+    async def create() -> int:
+        draft = await storage.drafts.create(
+            admin_id=1,
+            chat_id=1,
+            brief=make_brief(),
+            warnings=(),
+            correcting=None,
+            at=at(0),
+            expires_at=at(5),
+        )
+        return draft.id
+
+    first = await create()
+    await storage.drafts.discard(first)
+    assert await create() > first
+
+
+async def test_push_runs(storage: Storage) -> None:
+    assert await storage.pushes.last() is None
+    b = await storage.briefs.publish(make_brief(), by=None, at=at(0))
+
+    run = await storage.pushes.start(brief_id=b.id, by=5, total=10, at=at(1))
+    assert run == PushRun(
+        id=run.id,
+        brief_id=b.id,
+        started_by=5,
+        started_at=at(1),
+        finished_at=None,
+        sent=0,
+        failed=0,
+        skipped=0,
+        total=10,
+    )
+    assert await storage.pushes.last() == run
+    scheduled = await storage.pushes.start(brief_id=None, by=None, total=3, at=at(2))
+    assert await storage.pushes.last() == scheduled
+
+    done = await storage.pushes.finish(run.id, sent=7, failed=1, skipped=2, at=at(3))
+    assert (done.sent, done.failed, done.skipped, done.finished_at) == (7, 1, 2, at(3))
+    assert await storage.pushes.last() == scheduled
+    with pytest.raises(LookupError):
+        await storage.pushes.finish(999, sent=0, failed=0, skipped=0, at=at(4))
