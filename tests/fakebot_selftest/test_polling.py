@@ -15,7 +15,8 @@ async def test_long_poll_wakes_when_an_update_is_pushed(server: FakeBotApi, bot:
     assert not poll.done()
     await server.send_text(reader, "/start")
     updates = await asyncio.wait_for(poll, 2)
-    assert updates[0].message is not None and updates[0].message.text == "/start"
+    assert updates[0].message is not None
+    assert updates[0].message.text == "/start"
     assert updates[0].message.entities[0].type == "bot_command"
     assert await bot.get_updates(offset=updates[0].update_id + 1) == ()
 
@@ -26,7 +27,7 @@ async def test_injected_failures_map_to_ptb_errors(server: FakeBotApi, bot: Bot)
     with pytest.raises(NetworkError):
         await bot.send_message(42, "x")
     server.block(reader)
-    with pytest.raises(Forbidden, match="blocked by the user"):
+    with pytest.raises(Forbidden, match=r"blocked by the user"):
         await bot.send_message(42, "x")
     updates = await bot.get_updates()
     assert updates[0].my_chat_member is not None
@@ -53,7 +54,7 @@ async def test_file_download_round_trip(server: FakeBotApi, bot: Bot) -> None:
     file = await bot.get_file(file_id)
     assert bytes(await file.download_as_bytearray()) == b"hello brief"
     big = server.add_file(b"x" * (20 * 1024 * 1024 + 1), file_name="big.bin")
-    with pytest.raises(Exception, match="(?i)file is too big"):
+    with pytest.raises(Exception, match=r"(?i)file is too big"):
         await bot.get_file(big.file_id)
 
 
@@ -63,7 +64,7 @@ async def test_set_my_commands_validated_and_stored(server: FakeBotApi, bot: Bot
         {"command": "today", "description": "Today's brief"}
     ]
     assert server.commands() == []
-    with pytest.raises(Exception, match="(?i)bot_command_invalid"):
+    with pytest.raises(Exception, match=r"(?i)bot_command_invalid"):
         await bot.set_my_commands([("Today", "bad name")])
 
 
@@ -71,7 +72,8 @@ async def test_application_polls_echoes_and_stops_cleanly(server: FakeBotApi) ->
     reader = server.user(42)
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None and update.effective_message.text
+        assert update.effective_message is not None
+        assert update.effective_message.text
         await update.effective_message.reply_text(update.effective_message.text)
 
     app = (
