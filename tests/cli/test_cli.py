@@ -1,0 +1,145 @@
+"""The `briefbot` command line, as an admin or operator uses it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from bot.cli import main
+from brief import parse_text, to_json
+from storage import Storage
+from tests.conftest import DATA
+
+VALID = sorted((DATA / "briefs").glob("*.txt"))
+INVALID_LINES = {
+    "one-narrative.txt": ("line 6", "at least two narratives"),
+    "citation-out-of-range.txt": ("line 5", "cites source 3, but only 2 sources"),
+    "no-facts.txt": ("", "no Facts section"),
+    "sources-misnumbered.txt": ("line 5", "skip from 1 to 3"),
+    "empty.txt": ("", "empty"),
+}
+
+
+def schema() -> dict[str, object]:
+    loaded: dict[str, object] = json.loads((DATA / "brief.schema.json").read_text())
+    return loaded
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
+def test_parse_prints_schema_valid_json(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", str(path)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    jsonschema.validate(printed, schema())
+    assert printed == to_json(parse_text(path.read_text(encoding="utf-8")).brief)
+
+
+def test_parse_reference_brief(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", str(DATA / "briefs" / "putin-north-korea.txt")]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["title"] == "Putin Makes First Visit to North Korea in 24 Years"
+    assert [f["sources"] for f in printed["facts"]] == [[1], [2], [3], [4], [5], [6]]
+    assert [s["name"] for s in printed["sources"]] == [
+        "Al Jazeera",
+        "POLITICO",
+        "TASS",
+        "BBC News",
+        "Guardian",
+        "The Diplomat",
+    ]
+    assert [(n["label"], n["outlet"]) for n in printed["narratives"]] == [
+        ("Anti-Russia", "Firstpost"),
+        ("Pro-Russia", "TASS"),
+    ]
+
+
+def test_parse_reads_the_json_form(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    brief = to_json(parse_text((DATA / "briefs" / "harbor-bridge-vote.txt").read_text()).brief)
+    path = tmp_path / "brief.json"
+    path.write_text(json.dumps(brief))
+    assert main(["parse", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out) == brief
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_LINES))
+def test_parse_refuses_invalid_briefs_with_their_line(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = DATA / "briefs" / "invalid" / name
+    assert main(["parse", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    line, reason = INVALID_LINES[name]
+    problems = captured.err.strip().splitlines()
+    assert any(f"{path}: {line}" in p and reason in p for p in problems), problems
+
+
+def test_parse_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", str(tmp_path / "nope.txt")]) == 1
+    assert "cannot read the file" in capsys.readouterr().err
+
+
+def test_import_is_all_or_nothing_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "briefs.db"
+    monkeypatch.setenv("DATABASE_PATH", str(database))
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    files = [
+        DATA / "briefs" / "putin-north-korea.txt",
+        DATA / "briefs" / "invalid" / "citation-out-of-range.txt",
+        DATA / "briefs" / "coastal-wind-farm.txt",
+        DATA / "briefs" / "invalid" / "empty.txt",
+    ]
+    assert main(["import", *map(str, files)]) == 1
+    captured = capsys.readouterr()
+    assert "putin-north-korea.txt: published as brief #1" in captured.out
+    assert "coastal-wind-farm.txt: published as brief #2" in captured.out
+    assert "citation-out-of-range.txt: refused" in captured.err
+    assert "citation-out-of-range.txt: line 5: fact cites source 3" in captured.err
+    assert "empty.txt: refused" in captured.err
+
+    async def titles() -> list[str]:
+        storage = await Storage.open(database)
+        try:
+            found = [await storage.briefs.get(n) for n in (1, 2, 3)]
+            return [s.brief.title for s in found if s is not None]
+        finally:
+            await storage.close()
+
+    assert asyncio.run(titles()) == [
+        "Putin Makes First Visit to North Korea in 24 Years",
+        "Regulators Clear Largest Offshore Wind Farm on the Coast",
+    ]
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(DATA.parents[1]), **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_run_without_a_token_says_where_to_get_one(tmp_path: Path) -> None:
+    result = run_cli("run", env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr
+    assert "@BotFather" in result.stderr
+
+
+def test_run_with_a_malformed_setting_names_it(tmp_path: Path) -> None:
+    result = run_cli("run", env={"TELEGRAM_BOT_TOKEN": "1:a", "ADMIN_IDS": "me"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "ADMIN_IDS" in result.stderr
