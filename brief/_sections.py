@@ -167,18 +167,21 @@ def _split_misnumbered(number: int, name: str) -> list[tuple[int, str]]:
     return [(number, name[: match.start()]), *_split_misnumbered(found, rest)]
 
 
-def read_block_source(line: Line) -> RawSource | Problem:
+def read_block_source(line: Line) -> tuple[RawSource | None, Problem | None]:
+    """The source on a line of a Sources section, and what is wrong with the line."""
     match = _BLOCK_SOURCE.fullmatch(line.text)
     if match is None:
         message = f"this line is not a source; write each source as {BLOCK_SHAPE}"
-        return Problem(message, line.number)
-    url = match["url"]
-    if url is not None and not is_web_url(url):
-        return Problem(
-            f'the link "{url}" is not a web address; use one that starts with http:// or https://',
-            line.number,
-        )
-    return RawSource(line.number, int(match["number"]), match["name"], url)
+        return None, Problem(message, line.number)
+    source = RawSource(line.number, int(match["number"]), match["name"], match["url"])
+    if source.url is None or is_web_url(source.url):
+        return source, None
+    # Kept, so the numbering and citations around it are still checked.
+    return source, Problem(
+        f'the link "{source.url}" is not a web address; use one that starts with '
+        "http:// or https://",
+        line.number,
+    )
 
 
 def is_web_url(url: str) -> bool:

@@ -183,11 +183,11 @@ def _block_sources(section: Section, report: _Report) -> list[RawSource]:
     for line in section.lines:
         if not line.text:
             continue
-        read = read_block_source(line)
-        if isinstance(read, Problem):
-            report.problems.append(read)
-        else:
-            sources.append(read)
+        source, problem = read_block_source(line)
+        if source is not None:
+            sources.append(source)
+        if problem is not None:
+            report.problems.append(problem)
     return sources
 
 

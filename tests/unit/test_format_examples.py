@@ -75,7 +75,7 @@ class TestReferenceBrief:
                 (5,),
             ),
             Fact(
-                "After Pyongyang, Putin will travel to Vietnam on June 19–20, where he is "
+                "After Pyongyang, Putin will travel to Vietnam on June 19\u201320, where he is "
                 "expected to meet senior leaders, including the newly appointed Pres. Tô Lâm. "
                 "The US has rebuked Vietnam's decision to host Putin, with the US embassy in "
                 "Hanoi stating that 'no country should give Putin a platform to promote his "
@@ -125,7 +125,7 @@ class TestReferenceBrief:
 def test_harbor_bridge_block_sources_with_urls_and_curly_quotes() -> None:
     brief = parse_text(read(BRIEFS / "harbor-bridge-vote.txt")).brief
     assert brief.title == "Northfield Council Approves Harbor Bridge Toll"
-    assert brief.summary.startswith("Northfield's city council voted 7–4 on Thursday")
+    assert brief.summary.startswith("Northfield's city council voted 7\u20134 on Thursday")
     assert brief.sources == (
         Source(1, "Northfield Gazette", "https://example.org/gazette/harbor-bridge-toll"),
         Source(
@@ -139,7 +139,7 @@ def test_harbor_bridge_block_sources_with_urls_and_curly_quotes() -> None:
     assert [fact.sources for fact in brief.facts] == [(1,), (2, 3), (1,), (4,), (3,)]
     assert brief.facts[1].text.endswith("the toll is expected to raise about $38M a year.")
     assert brief.facts[2].text.endswith(
-        "Dave O’Connor said commuters were being “asked to pay twice.”"
+        "Dave O\u2019Connor said commuters were being “asked to pay twice.”"
     )
     assert brief.facts[4].text.startswith("Trucking firms including Bay & Rail Freight")
     assert [(n.label, n.outlet) for n in brief.narratives] == [
