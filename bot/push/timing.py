@@ -1,0 +1,139 @@
+"""When a subscriber is due: local clock times in IANA zones, as UTC instants.
+
+Pure functions of their arguments (no clock is read here), so every rule can be tested
+against any instant: daylight-saving gaps and repeats, and catching up after downtime.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+# A gap is an hour at most today; a whole skipped day (Samoa, 2011) is the worst on record.
+_MAX_GAP_MINUTES = 24 * 60
+_CLOCK = re.compile(r"(\d{1,2})[:.h](\d{2})")
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneFound:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneUnknown:
+    """No zone by that name; `suggestions` are the closest names, best first (maybe none)."""
+
+    suggestions: tuple[str, ...]
+
+
+def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime | None:
+    """The UTC instant the clocks in `zone` show `at` on `day`.
+
+    A time skipped by a spring-forward gap becomes the first minute after the gap; a time
+    repeated in autumn means its first occurrence (fold=0), so it is due once. None when the
+    gap runs past the end of the day (Samoa skipped 30 December 2011 whole): that day has
+    no such time, and the next day's delivery carries everything since the previous one.
+    """
+    wall = datetime.combine(day, at.replace(second=0, microsecond=0, tzinfo=None))
+    for minutes in range(_MAX_GAP_MINUTES + 1):
+        moment = wall + timedelta(minutes=minutes)
+        if moment.date() != day:
+            return None
+        candidate = moment.replace(tzinfo=zone)
+        if _exists(candidate):
+            return candidate.astimezone(UTC)
+    return None
+
+
+def next_due(at: time, zone: ZoneInfo, after: datetime) -> datetime:
+    """The first instant strictly after `after` at which it is `at` o'clock in `zone`.
+
+    Called with the moment of a delivery, it skips the second pass through a repeated hour
+    and the rest of a day missed while the bot was down: each local day is due once.
+    """
+    after_utc = after.astimezone(UTC)
+    today = after_utc.astimezone(zone).date()
+    candidates = (local_instant(today + timedelta(days=d), at, zone) for d in range(-1, 4))
+    return min(c for c in candidates if c is not None and c > after_utc)
+
+
+def resolve_zone(text: str) -> ZoneFound | ZoneUnknown:
+    """An IANA name from what a reader typed: `Europe/Berlin`, `berlin`, `new york`, `utc`."""
+    key = _normalise(text)
+    names = _zone_names()
+    if key in names:
+        return ZoneFound(names[key])
+    cities = _cities().get(key, ())
+    if cities and _same_clock(cities):
+        # Links such as America/Buenos_Aires → America/Argentina/Buenos_Aires keep the same
+        # clocks; the longer, regional name is the canonical one.
+        return ZoneFound(max(cities, key=len))
+    if cities:
+        return ZoneUnknown(tuple(sorted(cities)))
+    return ZoneUnknown(_suggestions(key))
+
+
+def parse_clock(text: str) -> time | None:
+    """`7:30`, `07:30`, `7.30` or `7h30` as a time of day; None if it is not one."""
+    match = _CLOCK.fullmatch(text.strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        return None
+    return time(int(match[1]), int(match[2]))
+
+
+def looks_like_clock(text: str) -> bool:
+    """Whether the reader meant a time (valid or not), so it is not taken for a zone."""
+    return bool(re.fullmatch(r"\d{1,2}([:.h]\d*)?", text.strip()))
+
+
+def zone(name: str) -> ZoneInfo:
+    """The zone for a name already validated (stored or from configuration)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+
+
+def _exists(moment: datetime) -> bool:
+    """Whether the wall time survives a round trip through UTC (false inside a gap)."""
+    assert moment.tzinfo is not None
+    back = moment.astimezone(UTC).astimezone(moment.tzinfo)
+    return back.replace(tzinfo=None) == moment.replace(tzinfo=None)
+
+
+def _same_clock(names: tuple[str, ...]) -> bool:
+    probes = [datetime(year, month, 1, tzinfo=UTC) for year in (2000, 2026) for month in (1, 7)]
+    offsets = {tuple(probe.astimezone(ZoneInfo(n)).utcoffset() for probe in probes) for n in names}
+    return len(offsets) == 1
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[\s_]+", "_", text.strip()).lower()
+
+
+def _suggestions(key: str) -> tuple[str, ...]:
+    cities = _cities()
+    # "paris france": a word of it may name a city on its own.
+    by_word = [name for word in key.split("_") for name in cities.get(word, ())]
+    pool = {**_zone_names(), **{city: min(names) for city, names in cities.items()}}
+    matches = difflib.get_close_matches(key, pool, n=3, cutoff=0.6)
+    return tuple(dict.fromkeys([*by_word, *(pool[m] for m in matches)]))[:5]
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """Lower-cased IANA name → the name, built on first use (not at import)."""
+    return {name.lower(): name for name in available_timezones()}
+
+
+@cache
+def _cities() -> dict[str, tuple[str, ...]]:
+    """Last part of each name (`new_york`) → the zones that end with it."""
+    found: dict[str, list[str]] = {}
+    for name in available_timezones():
+        found.setdefault(name.rsplit("/", 1)[-1].lower(), []).append(name)
+    return {city: tuple(sorted(names)) for city, names in found.items()}
