@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
@@ -43,7 +44,7 @@ class _Reader:
             return None
         if not isinstance(value, dict):
             fields = ", ".join(_FIELDS[kind])
-            subject = "must be" if path else "the brief must be a JSON"
+            subject = "must be an" if path else "the brief must be a JSON"
             self.error(path, f"{subject} object with {fields}")
             return None
         for key in value:
@@ -159,22 +160,36 @@ def _read_brief(reader: _Reader, document: object) -> Brief | None:
         _rules.NARRATIVES_MIN,
         "narrative",
     )
-    _check_numbering(reader, sources)
-    _check_citations(reader, facts, [source.number for source in sources.values()])
+    written = read("sources")
+    # Numbers checked against a list with unreadable entries would only add false alarms.
+    if isinstance(written, list) and len(sources) == len(written):
+        _check_numbering(reader, sources)
+        _check_citations(reader, facts, [source.number for source in sources.values()])
+    _warn_uncited(reader, facts)
     if title is None or summary is None or reader.problems:
         return None
     return Brief(
-        title, summary, tuple(facts.values()), tuple(sources.values()), tuple(narratives.values())
+        title,
+        summary,
+        tuple(Fact(fact.text, tuple(fact.cited.values())) for fact in facts.values()),
+        tuple(sources.values()),
+        tuple(narratives.values()),
     )
 
 
-def _fact(reader: _Reader, value: object, path: str) -> Fact | None:
+@dataclass(frozen=True, slots=True)
+class _Fact:
+    text: str
+    cited: dict[int, int]  # source numbers by their index in the fact's "sources"
+
+
+def _fact(reader: _Reader, value: object, path: str) -> _Fact | None:
     data = reader.mapping(value, path, "fact")
     if data is None:
         return None
     text = reader.string(data.get("text", _MISSING), f"{path}.text")
     cited = reader.array(data.get("sources", _MISSING), f"{path}.sources", reader.number)
-    return Fact(text, tuple(cited.values())) if text is not None else None
+    return _Fact(text, cited) if text is not None else None
 
 
 def _source(reader: _Reader, value: object, path: str) -> Source | None:
@@ -209,11 +224,15 @@ def _check_numbering(reader: _Reader, sources: dict[int, Source]) -> None:
         reader.error(f"sources[{index}].number", message)
 
 
-def _check_citations(reader: _Reader, facts: dict[int, Fact], listed: list[int]) -> None:
+def _check_citations(reader: _Reader, facts: dict[int, _Fact], listed: list[int]) -> None:
     for index, fact in facts.items():
-        for position, number in enumerate(fact.sources):
+        for position, number in fact.cited.items():
             message = _rules.unlisted_citation(number, listed)
             if message:
                 reader.error(f"facts[{index}].sources[{position}]", message)
-        if not fact.sources:
+
+
+def _warn_uncited(reader: _Reader, facts: dict[int, _Fact]) -> None:
+    for index, fact in facts.items():
+        if not fact.cited:
             reader.warnings.append(_rules.uncited_fact_warning(None, f"facts[{index}]: "))
