@@ -11,7 +11,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseHandler, Contex
 from bot.config import Config
 from bot.context import BotContext, BotData, BriefApplication
 from bot.errors import on_error
-from bot.handlers import reader
+from bot.handlers import admin, reader
 from bot.rendering import Renderer
 from storage import Storage
 
@@ -36,15 +36,17 @@ def build_application(config: Config) -> BriefApplication:
     )
     application.bot_data.config = config
     application.bot_data.renderer = Renderer()
-    application.add_handlers(_handlers())
+    application.add_handlers(_handlers(config))
     application.add_error_handler(on_error)
     return application
 
 
-def _handlers() -> list[BaseHandler[Update, BotContext, None]]:
+def _handlers(config: Config) -> list[BaseHandler[Update, BotContext, None]]:
     """Every handler, in the order they are tried."""
     return [
         *reader.handlers(),
+        *admin.handlers(config.admin_ids),
+        *admin.reader_fallbacks(),  # anyone else's text or file: the reader help
         reader.fallback_button(),
     ]
 
@@ -55,6 +57,7 @@ async def _open(application: BriefApplication) -> None:
     assert data.renderer is not None
     data.storage = await Storage.open(data.config.database_path)
     await application.bot.set_my_commands(_commands(data.renderer, "commands.txt"))
+    await admin.start(application)  # after the readers' menu: the admins' extends it
     log.info("briefbot started as @%s", application.bot.username)
 
 

@@ -24,6 +24,7 @@ AppFactory = Callable[..., AbstractAsyncContextManager[BriefApplication]]
 @pytest.fixture
 async def server() -> AsyncIterator[FakeBotApi]:
     async with FakeBotApi() as fake:
+        fake.user(ADMIN_ID, "Editor")  # admins open the bot before running it (menu scope)
         yield fake
 
 

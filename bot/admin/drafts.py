@@ -1,0 +1,159 @@
+"""Drafts: a parsed upload shown as a preview, then published or discarded by its admin."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, TypeAlias
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.reading import Reply, render_part
+from bot.rendering import Renderer
+from brief.model import ParseResult, Problem
+from storage import Draft, Storage, StoredBrief
+
+DRAFT_LIFETIME = timedelta(days=1)
+Action: TypeAlias = Literal["publish", "discard"]
+_DRAFT_DATA = re.compile(r"draft:(\d{1,18}):(publish|discard)")
+
+
+@dataclass(frozen=True, slots=True)
+class DraftPress:
+    draft_id: int
+    action: Action
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a press on Publish or Discard did.
+
+    `answer` is the short text for the callback answer; `reply` goes to the admin's chat;
+    `close_preview` removes the buttons from the preview; `published` is the stored
+    brief, so a correction can go on to edit the copies readers already hold.
+    """
+
+    answer: str | None = None
+    reply: Reply | None = None
+    close_preview: bool = False
+    published: StoredBrief | None = None
+    corrected: bool = False
+
+
+def draft_data(draft_id: int, action: Action) -> str:
+    return f"draft:{draft_id}:{action}"
+
+
+def parse_draft_data(data: str | None) -> DraftPress | None:
+    match = _DRAFT_DATA.fullmatch(data or "")
+    if not match:
+        return None
+    action: Action = "publish" if match[2] == "publish" else "discard"
+    return DraftPress(int(match[1]), action)
+
+
+def draft_keyboard(renderer: Renderer, draft_id: int) -> InlineKeyboardMarkup:
+    actions: tuple[Action, ...] = ("publish", "discard")
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    renderer.render("admin_button.txt", action=action),
+                    callback_data=draft_data(draft_id, action),
+                )
+                for action in actions
+            ]
+        ]
+    )
+
+
+async def open_draft(
+    storage: Storage,
+    renderer: Renderer,
+    *,
+    admin_id: int,
+    chat_id: int,
+    result: ParseResult,
+    correcting: StoredBrief | None,
+    now: datetime,
+) -> Reply:
+    """Store the parsed upload as a draft and render its preview."""
+    draft = await storage.drafts.create(
+        admin_id=admin_id,
+        chat_id=chat_id,
+        brief=result.brief,
+        warnings=[str(w) for w in result.warnings],
+        correcting=correcting.id if correcting else None,
+        at=now,
+        expires_at=now + DRAFT_LIFETIME,
+    )
+    return preview(renderer, draft, correcting)
+
+
+def preview(renderer: Renderer, draft: Draft, correcting: StoredBrief | None) -> Reply:
+    """The summary as readers will see it (without their buttons), then the counts,
+    warnings and the admin's Publish and Discard buttons."""
+    summary = render_part(renderer, as_readers_see(draft, correcting), "summary")
+    details = renderer.messages(
+        "admin_preview.html", draft=draft, brief=draft.brief, correcting=correcting
+    )
+    return Reply([*summary.texts, *details], draft_keyboard(renderer, draft.id))
+
+
+def as_readers_see(draft: Draft, correcting: StoredBrief | None) -> StoredBrief:
+    """The draft as it will be stored: a correction keeps its number and first date and
+    gains an "updated" note; a new brief has no number until it is published."""
+    if correcting is None:
+        return StoredBrief(0, draft.brief, 1, draft.created_at, None, None)
+    return StoredBrief(
+        correcting.id,
+        draft.brief,
+        correcting.version + 1,
+        correcting.published_at,
+        draft.created_at,
+        None,
+    )
+
+
+def refusal(renderer: Renderer, problems: tuple[Problem, ...]) -> Reply:
+    return Reply(renderer.messages("admin_refused.html", problems=[str(p) for p in problems]))
+
+
+async def decide(
+    storage: Storage,
+    renderer: Renderer,
+    press: DraftPress,
+    *,
+    user_id: int,
+    now: datetime,
+    bot_username: str,
+) -> Outcome:
+    """Publish or discard a draft, for the admin who uploaded it and nobody else."""
+    draft = await storage.drafts.get(press.draft_id)
+    if draft is None or draft.expires_at <= now:
+        return Outcome(renderer.render("admin_draft_gone.txt"), close_preview=True)
+    if draft.admin_id != user_id:
+        # Someone else's preview, forwarded or shared: the press changes nothing.
+        return Outcome()
+    if press.action == "discard":
+        await storage.drafts.discard(draft.id)
+        return Outcome(reply=Reply([renderer.render("admin_discarded.html")]), close_preview=True)
+    stored = await storage.drafts.publish(draft.id, by=user_id, at=now)
+    if stored is None:  # expired or taken by a second press in the same instant
+        return Outcome(renderer.render("admin_draft_gone.txt"), close_preview=True)
+    link = deep_link(bot_username, stored.id)
+    text = renderer.render(
+        "admin_published.html", stored=stored, link=link, corrected=draft.correcting is not None
+    )
+    return Outcome(
+        reply=Reply([text]),
+        close_preview=True,
+        published=stored,
+        corrected=draft.correcting is not None,
+    )
+
+
+def deep_link(bot_username: str, brief_id: int) -> str:
+    """Opens the bot on this brief: the reader's `/start b<id>`."""
+    return f"https://t.me/{bot_username}?start=b{brief_id}"

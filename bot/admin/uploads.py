@@ -1,0 +1,100 @@
+"""Reading an admin's upload, a message's text or a document, into a parsed brief."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import PurePath
+from typing import Any
+
+from telegram import Message, MessageEntity, MessageOriginUser
+
+from brief.model import BriefError, ParseResult, Problem
+from brief.parser import parse_json, parse_text
+
+MAX_DOCUMENT_BYTES = 1024 * 1024
+TEXT_EXTENSIONS = frozenset({".txt", ".md"})
+JSON_EXTENSIONS = frozenset({".json"})
+EXTENSIONS = tuple(sorted(TEXT_EXTENSIONS | JSON_EXTENSIONS))
+
+Link = tuple[str, str]
+
+
+class Refused(Exception):
+    """An upload turned away before parsing: a template and what it needs."""
+
+    def __init__(self, template: str, context: dict[str, Any]) -> None:
+        super().__init__(template)
+        self.template = template
+        self.context = context
+
+
+def message_links(message: Message) -> tuple[Link, ...]:
+    """(anchor text, url) for every link in the message, in order.
+
+    A `text_link` carries its url; a bare `url` entity is its own anchor, so it only
+    matches a source whose name is the address itself, and is otherwise left to the
+    text, where the block source form has a place for it.
+    """
+    found = message.parse_entities([MessageEntity.TEXT_LINK, MessageEntity.URL])
+    ordered = sorted(found.items(), key=lambda item: item[0].offset)
+    return tuple(
+        (text, entity.url if entity.type == MessageEntity.TEXT_LINK and entity.url else text)
+        for entity, text in ordered
+    )
+
+
+def is_own_message(message: Message) -> bool:
+    """Whether a message is the sender's own words: typed, or forwarded from themselves.
+
+    A forward of someone else's message (a channel post, another user, a hidden sender)
+    is never taken as an upload: the sender did not write it, and for a brief the
+    author matters.
+    """
+    origin = message.forward_origin
+    if origin is None:
+        return True
+    sender = message.from_user
+    return (
+        isinstance(origin, MessageOriginUser)
+        and sender is not None
+        and origin.sender_user.id == sender.id
+    )
+
+
+def parse_message_text(text: str, links: Sequence[Link] = ()) -> ParseResult:
+    """Parse pasted text; raises BriefError listing every problem."""
+    return parse_text(text, links)
+
+
+def check_document(file_name: str | None, size: int | None) -> None:
+    """Refuse a document by its name and declared size, before downloading it."""
+    extension = _extension(file_name)
+    if extension not in EXTENSIONS:
+        raise Refused(
+            "admin_bad_file.html",
+            {"file_name": file_name or "the file", "extensions": EXTENSIONS},
+        )
+    if size is not None and size > MAX_DOCUMENT_BYTES:
+        raise Refused(
+            "admin_file_too_big.html",
+            {"file_name": file_name, "size": size, "limit": MAX_DOCUMENT_BYTES},
+        )
+
+
+def parse_document(file_name: str | None, content: bytes) -> ParseResult:
+    """Parse a downloaded document by its extension; raises Refused or BriefError."""
+    check_document(file_name, len(content))
+    if _extension(file_name) in JSON_EXTENSIONS:
+        return parse_json(content)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        raise BriefError(
+            [Problem("the file is not UTF-8 text; save it as UTF-8 and send it again", line)]
+        ) from None
+    return parse_text(text)
+
+
+def _extension(file_name: str | None) -> str:
+    return PurePath(file_name or "").suffix.lower()

@@ -1,0 +1,398 @@
+"""Admin uploads, previews, publishing, corrections and tools; and the reader help for
+anyone else who sends text or a file.
+
+Every admin handler is gated at registration (`filters.User(admin_ids)` and private
+chats only), so uploads in groups and from non-admins never reach these functions.
+The rules live in `bot.admin`; these handlers read the update, call it and send.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, MutableMapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from telegram import BotCommand, BotCommandScopeChat, Message, Update
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    JobQueue,
+    MessageHandler,
+    filters,
+)
+
+from bot.admin import corrections, drafts, paste, uploads
+from bot.context import BotContext, BriefApplication
+from bot.reading import Reply
+from brief.model import BriefError, ParseResult
+from storage import StoredBrief
+
+log = logging.getLogger(__name__)
+
+ADMIN_COMMANDS = ("correct", "cancel", "retract", "history", "stats")
+DRAFT_CLEANUP_INTERVAL = timedelta(hours=1)
+
+
+# -- uploads --------------------------------------------------------------------------------
+
+
+async def upload_text(update: Update, context: BotContext) -> None:
+    """A part of a paste: buffered, and parsed once no further part follows."""
+    message = update.effective_message
+    assert message is not None
+    assert message.text is not None
+    if not uploads.is_own_message(message):
+        await _reply(
+            context, message.chat_id, Reply([context.renderer.render("admin_forward.html")])
+        )
+        return
+    # Appended before the first await, so parts handled concurrently keep their order.
+    paste.buffer_for(_chat_data(context)).add(message.text, uploads.message_links(message))
+    name = paste.timer_name(message.chat_id)
+    jobs = _job_queue(context)
+    for job in jobs.get_jobs_by_name(name):
+        job.schedule_removal()
+    jobs.run_once(
+        paste_complete,
+        paste.PASTE_WINDOW_SECONDS,
+        chat_id=message.chat_id,
+        user_id=message.from_user.id if message.from_user else None,
+        name=name,
+    )
+
+
+async def paste_complete(context: BotContext) -> None:
+    """The paste timer ran out: join the parts and answer with a preview or refusal."""
+    job = context.job
+    assert job is not None
+    assert job.chat_id is not None
+    assert job.user_id is not None
+    joined = paste.take_buffer(_chat_data(context))
+    if joined is None:
+        return
+    await _receive(
+        context,
+        job.chat_id,
+        job.user_id,
+        lambda: uploads.parse_message_text(joined.text, joined.links),
+    )
+
+
+async def upload_document(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    assert message.document is not None
+    if not uploads.is_own_message(message):
+        await _reply(
+            context, message.chat_id, Reply([context.renderer.render("admin_forward.html")])
+        )
+        return
+    document = message.document
+    try:
+        uploads.check_document(document.file_name, document.file_size)
+        content = bytes(await (await document.get_file()).download_as_bytearray())
+    except uploads.Refused as refused:
+        await _reply(context, message.chat_id, _refused(context, refused))
+        return
+    user_id = message.from_user.id if message.from_user else message.chat_id
+    await _receive(
+        context,
+        message.chat_id,
+        user_id,
+        lambda: uploads.parse_document(document.file_name, content),
+    )
+
+
+async def _receive(
+    context: BotContext, chat_id: int, admin_id: int, parse: Callable[[], ParseResult]
+) -> None:
+    """Parse an upload; store a draft and show its preview, or list every problem."""
+    renderer = context.renderer
+    try:
+        result = parse()
+    except BriefError as error:
+        await _reply(context, chat_id, drafts.refusal(renderer, error.problems))
+        return
+    except uploads.Refused as refused:
+        await _reply(context, chat_id, _refused(context, refused))
+        return
+    correcting = await _correction_target(context, chat_id)
+    if isinstance(correcting, Reply):
+        await _reply(context, chat_id, correcting)
+        return
+    reply = await drafts.open_draft(
+        context.storage,
+        renderer,
+        admin_id=admin_id,
+        chat_id=chat_id,
+        result=result,
+        correcting=correcting,
+        now=_now(),
+    )
+    await _reply(context, chat_id, reply)
+
+
+async def _correction_target(context: BotContext, chat_id: int) -> StoredBrief | Reply | None:
+    """The brief this upload corrects, if the admin sent /correct first."""
+    brief_id = corrections.forget_correction(_chat_data(context))
+    if brief_id is None:
+        return None
+    stored = await context.storage.briefs.get(brief_id)
+    if stored is None or stored.retracted_at is not None:
+        return Reply(
+            [context.renderer.render("admin_no_brief.html", brief_id=brief_id, stored=stored)]
+        )
+    return stored
+
+
+# -- Publish and Discard ----------------------------------------------------------------------
+
+
+async def draft_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    press = drafts.parse_draft_data(query.data)
+    if press is None:
+        await query.answer(context.renderer.render("stale_button.txt"))
+        return
+    outcome = await drafts.decide(
+        context.storage,
+        context.renderer,
+        press,
+        user_id=query.from_user.id,
+        now=_now(),
+        bot_username=context.bot.username,
+    )
+    await query.answer(outcome.answer)
+    if outcome.close_preview and isinstance(query.message, Message):
+        await _close_preview(query.message)
+    if outcome.reply is not None and query.message is not None:
+        await _reply(context, query.message.chat.id, outcome.reply)
+    if outcome.corrected and outcome.published is not None and query.message is not None:
+        context.application.create_task(
+            _edit_copies(context, query.message.chat.id, outcome.published),
+            update=update,
+            name=f"admin-edit-copies:{outcome.published.id}",
+        )
+
+
+async def _close_preview(message: Message) -> None:
+    """Take the buttons off a preview that has been acted on."""
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        log.info("preview %s keeps its buttons: %s", message.message_id, error.message)
+
+
+async def _edit_copies(context: BotContext, chat_id: int, stored: StoredBrief) -> None:
+    report = await corrections.edit_sent_copies(
+        context.bot, context.storage, context.renderer, stored
+    )
+    if report.edited or report.unchanged or report.unreachable:
+        text = context.renderer.render("admin_copies_edited.html", stored=stored, report=report)
+        await _reply(context, chat_id, Reply([text]))
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+async def correct(update: Update, context: BotContext) -> None:
+    chat_id = _chat_id(update)
+    brief_id = _brief_argument(context)
+    if brief_id is None:
+        await _usage(context, chat_id, "correct")
+        return
+    stored = await context.storage.briefs.get(brief_id)
+    if stored is None or stored.retracted_at is not None:
+        text = context.renderer.render("admin_no_brief.html", brief_id=brief_id, stored=stored)
+        await _reply(context, chat_id, Reply([text]))
+        return
+    corrections.await_correction(_chat_data(context), brief_id)
+    text = context.renderer.render("admin_correct_prompt.html", stored=stored)
+    await _reply(context, chat_id, Reply([text]))
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    brief_id = corrections.forget_correction(_chat_data(context))
+    text = context.renderer.render("admin_cancelled.html", brief_id=brief_id)
+    await _reply(context, _chat_id(update), Reply([text]))
+
+
+async def retract(update: Update, context: BotContext) -> None:
+    chat_id = _chat_id(update)
+    brief_id = _brief_argument(context)
+    if brief_id is None:
+        await _usage(context, chat_id, "retract")
+        return
+    current = await context.storage.briefs.get(brief_id)
+    if current is None or current.retracted_at is not None:
+        text = context.renderer.render("admin_no_brief.html", brief_id=brief_id, stored=current)
+        await _reply(context, chat_id, Reply([text]))
+        return
+    stored = await context.storage.briefs.retract(brief_id, by=_user_id(update), at=_now())
+    text = context.renderer.render("admin_retracted.html", brief_id=brief_id, stored=stored)
+    await _reply(context, chat_id, Reply([text]))
+
+
+async def history(update: Update, context: BotContext) -> None:
+    chat_id = _chat_id(update)
+    brief_id = _brief_argument(context)
+    if brief_id is None:
+        await _usage(context, chat_id, "history")
+        return
+    stored = await context.storage.briefs.get(brief_id)
+    if stored is None:
+        text = context.renderer.render("admin_no_brief.html", brief_id=brief_id, stored=None)
+        await _reply(context, chat_id, Reply([text]))
+        return
+    entries = await context.storage.briefs.history(brief_id)
+    texts = context.renderer.messages("admin_history.html", stored=stored, entries=entries)
+    await _reply(context, chat_id, Reply(texts))
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    storage = context.storage
+    text = context.renderer.render(
+        "admin_stats.html",
+        briefs=await storage.briefs.count(),
+        subscribers=await storage.subscribers.counts(),
+        push=await storage.pushes.last(),
+    )
+    await _reply(context, _chat_id(update), Reply([text]))
+
+
+# -- everyone else ----------------------------------------------------------------------------
+
+
+async def reader_help(update: Update, context: BotContext) -> None:
+    """Text, a file or an admin command from someone who is not an admin: the reader help,
+    and nothing stored."""
+    await _reply(context, _chat_id(update), Reply([context.renderer.render("help.html")]))
+
+
+# -- start-up ---------------------------------------------------------------------------------
+
+
+async def start(application: BriefApplication) -> None:
+    """Give each admin the admin menu, and expire old drafts from now on."""
+    await set_admin_menu(application)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            expire_drafts, DRAFT_CLEANUP_INTERVAL, first=0, name="admin-expire-drafts"
+        )
+
+
+async def set_admin_menu(application: BriefApplication) -> None:
+    """Readers' commands plus the admin commands, in each admin's own chat only."""
+    data = application.bot_data
+    assert data.config is not None
+    assert data.renderer is not None
+    bot = application.bot
+    commands = [*await bot.get_my_commands(), *_menu(data.renderer.lines("admin_commands.txt"))]
+    for admin_id in sorted(data.config.admin_ids):
+        try:
+            await bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
+        except (BadRequest, Forbidden) as error:
+            # An admin who has not opened the bot yet has no chat to scope a menu to.
+            log.warning("no admin menu for %s until they start the bot: %s", admin_id, error)
+
+
+async def expire_drafts(context: BotContext) -> None:
+    removed = await context.storage.drafts.delete_expired(_now())
+    if removed:
+        log.info("removed %s expired drafts", removed)
+
+
+# -- registration -----------------------------------------------------------------------------
+
+
+def handlers(admin_ids: Collection[int]) -> list[BaseHandler[Update, BotContext, None]]:
+    """The admin handlers; register before any handler that takes plain text or files."""
+    admin = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
+    message = admin & filters.UpdateType.MESSAGE
+    return [
+        MessageHandler(message & filters.TEXT & ~filters.COMMAND, upload_text),
+        MessageHandler(message & filters.Document.ALL, upload_document),
+        CommandHandler("correct", correct, filters=admin),
+        CommandHandler("cancel", cancel, filters=admin),
+        CommandHandler("retract", retract, filters=admin),
+        CommandHandler("history", history, filters=admin),
+        CommandHandler("stats", stats, filters=admin),
+        CallbackQueryHandler(draft_button, pattern=r"^draft:"),
+    ]
+
+
+def reader_fallbacks() -> list[BaseHandler[Update, BotContext, None]]:
+    """Anyone else's text, file or admin command in a private chat: the reader help.
+
+    Registered after every other message handler, before the reader's fallback button.
+    """
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    return [
+        CommandHandler(ADMIN_COMMANDS, reader_help, filters=private),
+        MessageHandler(
+            private & ((filters.TEXT & ~filters.COMMAND) | filters.Document.ALL), reader_help
+        ),
+    ]
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+async def _reply(context: BotContext, chat_id: int, reply: Reply) -> None:
+    last = len(reply.texts) - 1
+    for index, text in enumerate(reply.texts):
+        await context.bot.send_message(
+            chat_id, text, reply_markup=reply.keyboard if index == last else None
+        )
+
+
+def _refused(context: BotContext, refused: uploads.Refused) -> Reply:
+    return Reply([context.renderer.render(refused.template, **refused.context)])
+
+
+async def _usage(context: BotContext, chat_id: int, command: str) -> None:
+    text = context.renderer.render("admin_usage.html", command=command)
+    await _reply(context, chat_id, Reply([text]))
+
+
+def _brief_argument(context: BotContext) -> int | None:
+    args = context.args or []
+    token = args[0].removeprefix("#") if len(args) == 1 else ""
+    if token.isascii() and token.isdigit() and 0 < int(token) < 2**63:
+        return int(token)
+    return None
+
+
+def _menu(lines: list[str]) -> list[BotCommand]:
+    pairs = (line.split(" - ", 1) for line in lines)
+    return [BotCommand(name.strip(), description.strip()) for name, description in pairs]
+
+
+def _job_queue(context: BotContext) -> JobQueue[BotContext]:
+    # PTB types CallbackContext.job_queue with an unbound type variable; the
+    # application's queue runs callbacks with this very context type.
+    assert context.job_queue is not None, "installed with the job-queue extra"
+    return cast("JobQueue[BotContext]", context.job_queue)
+
+
+def _chat_data(context: BotContext) -> MutableMapping[Any, Any]:
+    assert context.chat_data is not None, "every admin update and paste timer names its chat"
+    return context.chat_data
+
+
+def _chat_id(update: Update) -> int:
+    assert update.effective_chat is not None
+    return update.effective_chat.id
+
+
+def _user_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
