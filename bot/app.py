@@ -11,7 +11,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseHandler, Contex
 from bot.config import Config
 from bot.context import BotContext, BotData, BriefApplication
 from bot.errors import on_error
-from bot.handlers import admin, reader
+from bot.handlers import admin, reader, subscription
 from bot.rendering import Renderer
 from storage import Storage
 
@@ -45,6 +45,7 @@ def _handlers(config: Config) -> list[BaseHandler[Update, BotContext, None]]:
     """Every handler, in the order they are tried."""
     return [
         *reader.handlers(),
+        *subscription.handlers(),
         *admin.handlers(config.admin_ids),
         *admin.reader_fallbacks(),  # anyone else's text or file: the reader help
         reader.fallback_button(),

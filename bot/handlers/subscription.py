@@ -1,0 +1,198 @@
+"""Subscription commands and buttons: /subscribe, /unsubscribe, /settings, and blocks.
+
+In a group only its administrators may change the subscription; the check asks Telegram
+(getChatMember) at the moment of the change, so a demoted admin loses the right at once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time
+
+from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.push.subscribing import (
+    SETTINGS_TIMES,
+    SETTINGS_ZONES,
+    BadTime,
+    BadZone,
+    Request,
+    local_due,
+    parse_request,
+    subscribe,
+)
+from storage import Subscriber
+
+_SETTINGS_DATA = re.compile(r"sub:(on|off|time:(\d{4})|zone:(\d{1,2}))")
+_MANAGERS = (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+_GONE = (ChatMember.BANNED, ChatMember.LEFT)
+
+
+async def subscribe_command(update: Update, context: BotContext) -> None:
+    chat, message = update.effective_chat, update.effective_message
+    assert chat is not None
+    assert message is not None
+    if not await _may_manage(update, context):
+        await message.reply_text(context.renderer.render("subscribe_admins_only.html"))
+        return
+    config = context.config
+    request = parse_request(
+        context.args or [],
+        default_time=config.default_delivery_time,
+        default_zone=config.default_timezone,
+    )
+    if isinstance(request, BadTime):
+        await message.reply_text(
+            context.renderer.render("subscribe_bad_time.html", text=request.text)
+        )
+        return
+    if isinstance(request, BadZone):
+        clock = _clock_argument(context.args or [], config.default_delivery_time)
+        text = context.renderer.render(
+            "subscribe_unknown_zone.html",
+            text=request.text,
+            suggestions=request.suggestions,
+            clock=clock,
+        )
+        await message.reply_text(text)
+        return
+    subscriber = await subscribe(context.storage, chat.id, request, now=datetime.now(UTC))
+    text = context.renderer.render(
+        "subscribe_done.html", subscriber=subscriber, next=local_due(subscriber)
+    )
+    await message.reply_text(text)
+
+
+async def unsubscribe_command(update: Update, context: BotContext) -> None:
+    chat, message = update.effective_chat, update.effective_message
+    assert chat is not None
+    assert message is not None
+    if not await _may_manage(update, context):
+        await message.reply_text(context.renderer.render("subscribe_admins_only.html"))
+        return
+    stopped = await context.storage.subscribers.unsubscribe(chat.id)
+    template = "subscribe_stopped.html" if stopped else "subscribe_not_subscribed.html"
+    await message.reply_text(context.renderer.render(template))
+
+
+async def settings_command(update: Update, context: BotContext) -> None:
+    chat, message = update.effective_chat, update.effective_message
+    assert chat is not None
+    assert message is not None
+    subscriber = await context.storage.subscribers.get(chat.id)
+    text, keyboard = _settings_view(context, subscriber)
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def settings_button(update: Update, context: BotContext) -> None:
+    """A press under /settings: change the subscription, then redraw the same message."""
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None
+    match = _SETTINGS_DATA.fullmatch(query.data or "")
+    if match is None or chat is None:
+        await query.answer(context.renderer.render("stale_button.txt"))
+        return
+    if not await _may_manage(update, context):
+        await query.answer(context.renderer.render("settings_changed.txt", action="admins"))
+        return
+    action = match[1].split(":")[0]
+    subscriber = await _apply(context, chat.id, action, match)
+    await query.answer(context.renderer.render("settings_changed.txt", action=action))
+    text, keyboard = _settings_view(context, subscriber)
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def member_changed(update: Update, context: BotContext) -> None:
+    """The bot was blocked, kicked or let back in: pause or resume the chat's deliveries."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    gone = change.new_chat_member.status in _GONE
+    await context.storage.subscribers.set_blocked(change.chat.id, gone, at=datetime.now(UTC))
+
+
+async def _apply(
+    context: BotContext, chat_id: int, action: str, match: re.Match[str]
+) -> Subscriber | None:
+    storage, config = context.storage, context.config
+    if action == "off":
+        await storage.subscribers.unsubscribe(chat_id)
+        return await storage.subscribers.get(chat_id)
+    current = await storage.subscribers.get(chat_id)
+    live = current is not None and current.active
+    clock = current.delivery_time if live and current else config.default_delivery_time
+    zone_name = current.timezone if live and current else config.default_timezone
+    if action == "time":
+        digits = match[2]
+        clock = time(min(int(digits[:2]), 23), min(int(digits[2:]), 59))
+    elif action == "zone":
+        zone_name = SETTINGS_ZONES[min(int(match[3]), len(SETTINGS_ZONES) - 1)]
+    return await subscribe(storage, chat_id, Request(clock, zone_name), now=datetime.now(UTC))
+
+
+def _settings_view(
+    context: BotContext, subscriber: Subscriber | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    renderer, config = context.renderer, context.config
+    live = subscriber is not None and subscriber.active
+    text = renderer.render(
+        "settings_show.html",
+        subscriber=subscriber,
+        next=local_due(subscriber) if subscriber is not None else None,
+        default_time=config.default_delivery_time,
+        default_zone=config.default_timezone,
+    )
+    if not live or subscriber is None:
+        label = renderer.render("settings_button.txt", action="on")
+        return text, InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data="sub:on")]])
+
+    def button(action: str, value: str, data: str, current: bool) -> InlineKeyboardButton:
+        label = renderer.render("settings_button.txt", action=action, value=value, current=current)
+        return InlineKeyboardButton(label, callback_data=data)
+
+    times = [
+        button("time", f"{t:%H:%M}", f"sub:time:{t:%H%M}", t == subscriber.delivery_time)
+        for t in SETTINGS_TIMES
+    ]
+    zones = [
+        button("zone", name, f"sub:zone:{index}", name == subscriber.timezone)
+        for index, name in enumerate(SETTINGS_ZONES)
+    ]
+    off = button("off", "", "sub:off", False)
+    rows = [times[:3], times[3:], zones[:2], zones[2:4], zones[4:6], zones[6:], [off]]
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def _may_manage(update: Update, context: BotContext) -> bool:
+    """Anyone in a private chat; in a group, its administrators (anonymous ones included)."""
+    chat = update.effective_chat
+    if chat is None:
+        return False
+    if chat.type == ChatType.PRIVATE:
+        return True
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        # An anonymous administrator writes as the group itself.
+        return message.sender_chat.id == chat.id
+    user = update.effective_user
+    if user is None:
+        return False
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in _MANAGERS
+
+
+def _clock_argument(args: list[str], default: time) -> str:
+    return args[0] if args and re.fullmatch(r"\d{1,2}:\d{2}", args[0]) else f"{default:%H:%M}"
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [
+        CommandHandler("subscribe", subscribe_command),
+        CommandHandler("unsubscribe", unsubscribe_command),
+        CommandHandler("settings", settings_command),
+        CallbackQueryHandler(settings_button, pattern=r"^sub:"),
+        ChatMemberHandler(member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
+    ]

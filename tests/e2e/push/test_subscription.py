@@ -1,0 +1,210 @@
+"""Readers and group administrators subscribe, change and stop the daily push."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.context import BriefApplication
+from storage import Storage, Subscriber
+from tests.e2e.conftest import AppFactory
+from tests.fakebot import FakeBotApi, FakeUser, SentMessage
+
+READER = 42
+ADMIN = 7
+MEMBER = 8
+GROUP = -500
+
+
+async def ask(server: FakeBotApi, user: FakeUser, text: str, chat_id: int | None = None) -> str:
+    target = chat_id if chat_id is not None else user.id
+    before = len(server.sent(target))
+    chat = server.world.chats[target] if chat_id is not None else None
+    await server.send_text(user, text, chat=chat)
+    sent = await server.wait_sent(target, before + 1)
+    return sent[before].text
+
+
+async def stored(db_path: Path, chat_id: int) -> Subscriber | None:
+    async with await Storage.open(db_path) as storage:
+        return await storage.subscribers.get(chat_id)
+
+
+async def test_subscribe_with_a_time_and_a_zone(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    reader = server.user(READER)
+    reply = await ask(server, reader, "/subscribe 07:30 Europe/Berlin")
+    assert "Subscribed" in reply
+    assert "07:30" in reply
+    assert "Europe/Berlin" in reply
+    subscriber = await stored(db_path, READER)
+    assert subscriber is not None
+    assert subscriber.active
+    assert subscriber.delivery_time == time(7, 30)
+    assert subscriber.timezone == "Europe/Berlin"
+    # Due at the next 07:30 on Berlin's clocks, within a day.
+    local = subscriber.next_due_at.astimezone(ZoneInfo("Europe/Berlin"))
+    assert (local.hour, local.minute) == (7, 30)
+    assert 0 < (subscriber.next_due_at - datetime.now(UTC)).total_seconds() <= 24 * 3600
+
+
+async def test_subscribe_alone_uses_the_configured_defaults(
+    server: FakeBotApi, make_app: AppFactory, db_path: Path
+) -> None:
+    reader = server.user(READER)
+    async with make_app(DEFAULT_DELIVERY_TIME="06:45", DEFAULT_TIMEZONE="Asia/Tokyo"):
+        reply = await ask(server, reader, "/subscribe")
+    assert "06:45" in reply
+    assert "Asia/Tokyo" in reply
+    subscriber = await stored(db_path, READER)
+    assert subscriber is not None
+    assert (subscriber.delivery_time, subscriber.timezone) == (time(6, 45), "Asia/Tokyo")
+
+
+async def test_a_city_name_resolves_to_its_zone(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    reader = server.user(READER)
+    reply = await ask(server, reader, "/subscribe 9:05 new york")
+    assert "America/New_York" in reply
+    subscriber = await stored(db_path, READER)
+    assert subscriber is not None
+    assert subscriber.timezone == "America/New_York"
+    assert subscriber.delivery_time == time(9, 5)
+
+
+async def test_an_unknown_zone_gets_suggestions_and_subscribes_nothing(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    reader = server.user(READER)
+    reply = await ask(server, reader, "/subscribe 07:30 Berlinn")
+    assert "Berlinn" in reply
+    assert "/subscribe 07:30 Europe/Berlin" in reply
+    assert await stored(db_path, READER) is None
+
+
+async def test_a_bad_time_is_explained(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    reader = server.user(READER)
+    reply = await ask(server, reader, "/subscribe 25:00 UTC")
+    assert "25:00" in reply
+    assert "HH:MM" in reply
+    assert await stored(db_path, READER) is None
+
+
+async def test_unsubscribe_stops_and_says_so_twice(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    reader = server.user(READER)
+    await ask(server, reader, "/subscribe")
+    assert "Unsubscribed" in await ask(server, reader, "/unsubscribe")
+    subscriber = await stored(db_path, READER)
+    assert subscriber is not None
+    assert not subscriber.active
+    assert "not subscribed" in await ask(server, reader, "/unsubscribe")
+
+
+async def press(server: FakeBotApi, user: FakeUser, message: SentMessage, label: str) -> str:
+    data = message.button(label)["callback_data"]
+    edits = _current(server, message).edits
+    query_id = await server.press_button(user, message, data)
+    await server.wait_for_call(
+        "answerCallbackQuery", where=lambda c: c.params["callback_query_id"] == query_id
+    )
+    answer = server.callback_answer(query_id)
+    assert answer is not None
+    if "administrators" not in str(answer.get("text")):
+        await server.wait_for_call(
+            "editMessageText", where=lambda c: c.params["message_id"] == message.message_id
+        )
+        assert _current(server, message).edits > edits
+    return str(answer.get("text"))
+
+
+def _current(server: FakeBotApi, message: SentMessage) -> SentMessage:
+    return server.world.messages[(message.chat_id, message.message_id)]
+
+
+async def test_settings_buttons_change_time_and_zone(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    reader = server.user(READER)
+    text = await ask(server, reader, "/settings")
+    assert "not subscribed" in text
+    [settings] = server.sent(READER)[-1:]
+    await press(server, reader, settings, "Subscribe")
+    current = server.sent(READER)[-1]
+    assert "08:00" in current.text
+    assert "UTC" in current.text
+    await press(server, reader, current, "07:00")
+    await press(server, reader, server.sent(READER)[-1], "Europe/Berlin")
+    shown = server.sent(READER)[-1]
+    assert "07:00" in shown.text
+    assert "Europe/Berlin" in shown.text
+    subscriber = await stored(db_path, READER)
+    assert subscriber is not None
+    assert (subscriber.delivery_time, subscriber.timezone) == (time(7, 0), "Europe/Berlin")
+    await press(server, reader, shown, "Unsubscribe")
+    subscriber = await stored(db_path, READER)
+    assert subscriber is not None
+    assert not subscriber.active
+    assert "not subscribed" in server.sent(READER)[-1].text
+
+
+async def test_only_group_admins_subscribe_a_group(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    admin = server.user(ADMIN, "Admin")
+    member = server.user(MEMBER, "Member")
+    server.group(GROUP, "Readers", admins=[ADMIN])
+    refused = await ask(server, member, "/subscribe 07:00 UTC", chat_id=GROUP)
+    assert "Only the administrators" in refused
+    assert await stored(db_path, GROUP) is None
+    accepted = await ask(server, admin, "/subscribe 07:00 UTC", chat_id=GROUP)
+    assert "Subscribed" in accepted
+    assert await stored(db_path, GROUP) is not None
+    refused = await ask(server, member, "/unsubscribe", chat_id=GROUP)
+    assert "Only the administrators" in refused
+    subscriber = await stored(db_path, GROUP)
+    assert subscriber is not None
+    assert subscriber.active
+
+
+async def test_a_member_cannot_press_group_settings(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    admin = server.user(ADMIN, "Admin")
+    member = server.user(MEMBER, "Member")
+    server.group(GROUP, "Readers", admins=[ADMIN])
+    await ask(server, admin, "/subscribe 07:00 UTC", chat_id=GROUP)
+    await ask(server, member, "/settings", chat_id=GROUP)
+    settings = server.sent(GROUP)[-1]
+    answer = await press(server, member, settings, "Unsubscribe")
+    assert "administrators" in answer
+    subscriber = await stored(db_path, GROUP)
+    assert subscriber is not None
+    assert subscriber.active
+
+
+async def test_blocking_pauses_and_unblocking_resumes(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    reader = server.user(READER)
+    await ask(server, reader, "/subscribe")
+    server.block(reader)
+    await _wait_blocked(server, db_path, True)
+    server.unblock(reader)
+    await _wait_blocked(server, db_path, False)
+
+
+async def _wait_blocked(server: FakeBotApi, db_path: Path, blocked: bool) -> None:
+    for _ in range(250):
+        subscriber = await stored(db_path, READER)
+        if subscriber is not None and subscriber.blocked == blocked:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"subscriber never became blocked={blocked}")
