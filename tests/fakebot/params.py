@@ -96,7 +96,12 @@ METHODS: dict[str, dict[str, Param]] = {
         "link_preview_options": Param(Kind.OBJECT),
         "reply_markup": Param(Kind.OBJECT),
     },
-    "editMessageReplyMarkup": {**_EDIT_TARGET, "reply_markup": Param(Kind.OBJECT)},
+    "editMessageReplyMarkup": {
+        **_EDIT_TARGET,
+        "reply_markup": Param(Kind.OBJECT),
+        # python-telegram-bot sends its default parse_mode here too; Telegram ignores it.
+        "parse_mode": Param(Kind.STR),
+    },
     "deleteMessage": {"chat_id": _req(Kind.CHAT_ID), "message_id": _req(Kind.INT)},
     "answerCallbackQuery": {
         "callback_query_id": _req(Kind.STR),

@@ -1,0 +1,102 @@
+"""Fixtures and helpers for the admin's side, end to end: uploads, presses, the database."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.admin import paste
+from storage import Storage
+from tests.e2e.conftest import ADMIN_ID
+from tests.fakebot import FakeBotApi, FakeUser, SentMessage
+
+READER_ID = 42
+# Short, so each pasted upload does not wait the full production window; the split
+# paste test restores the real one.
+TEST_PASTE_WINDOW = 0.3
+
+
+@pytest.fixture(autouse=True)
+def quick_paste(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(paste, "PASTE_WINDOW_SECONDS", TEST_PASTE_WINDOW)
+
+
+@pytest.fixture
+def admin(server: FakeBotApi) -> FakeUser:
+    return server.user(ADMIN_ID, "Editor")
+
+
+@pytest.fixture
+def reader(server: FakeBotApi) -> FakeUser:
+    return server.user(READER_ID, "Ada")
+
+
+@pytest.fixture
+async def storage(db_path: Path) -> AsyncIterator[Storage]:
+    """A second connection to the bot's database, as another process would open it."""
+    opened = await Storage.open(db_path)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+async def say(
+    server: FakeBotApi,
+    user: FakeUser,
+    text: str,
+    expect: int = 1,
+    *,
+    entities: list[dict[str, Any]] | None = None,
+    forward_origin_user: FakeUser | None = None,
+) -> list[SentMessage]:
+    """Send a message in the user's private chat; return the `expect` replies it produced."""
+    before = len(server.sent(user.id))
+    await server.send_text(user, text, entities=entities, forward_origin_user=forward_origin_user)
+    sent = await server.wait_sent(user.id, before + expect)
+    return sent[before:]
+
+
+async def send_file(
+    server: FakeBotApi, user: FakeUser, name: str, content: bytes, expect: int = 1
+) -> list[SentMessage]:
+    before = len(server.sent(user.id))
+    await server.send_document(user, name, content)
+    sent = await server.wait_sent(user.id, before + expect)
+    return sent[before:]
+
+
+async def press(
+    server: FakeBotApi, user: FakeUser, message: SentMessage, label: str, expect: int = 0
+) -> tuple[dict[str, object] | None, list[SentMessage]]:
+    """Press a button; returns the callback answer and the `expect` messages it produced."""
+    chat_id = message.chat_id
+    before = len(server.sent(chat_id))
+    query_id = await server.press_button(user, message, message.button(label)["callback_data"])
+    await server.wait_for_call(
+        "answerCallbackQuery", where=lambda c: c.params["callback_query_id"] == query_id
+    )
+    sent = await server.wait_sent(chat_id, before + expect) if expect else []
+    return server.callback_answer(query_id), sent[before:]
+
+
+async def settle(seconds: float = TEST_PASTE_WINDOW + 0.5) -> None:
+    """Give the bot time to (not) answer something it should ignore."""
+    await asyncio.sleep(seconds)
+
+
+def snapshot(db_path: Path, *, counters: bool = True) -> list[str]:
+    """Every row of every table, to show an action changed nothing.
+
+    `counters=False` leaves out SQLite's AUTOINCREMENT counters, which a draft that was
+    opened and then discarded moves on.
+    """
+    with closing(sqlite3.connect(db_path)) as connection:
+        dump = list(connection.iterdump())
+    return dump if counters else [line for line in dump if "sqlite_sequence" not in line]
