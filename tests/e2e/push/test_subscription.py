@@ -111,6 +111,7 @@ async def test_unsubscribe_stops_and_says_so_twice(
 async def press(server: FakeBotApi, user: FakeUser, message: SentMessage, label: str) -> str:
     data = message.button(label)["callback_data"]
     edits = _current(server, message).edits
+    redraws = len(_edits(server, message))
     query_id = await server.press_button(user, message, data)
     await server.wait_for_call(
         "answerCallbackQuery", where=lambda c: c.params["callback_query_id"] == query_id
@@ -119,10 +120,20 @@ async def press(server: FakeBotApi, user: FakeUser, message: SentMessage, label:
     assert answer is not None
     if "administrators" not in str(answer.get("text")):
         await server.wait_for_call(
-            "editMessageText", where=lambda c: c.params["message_id"] == message.message_id
+            "editMessageText",
+            count=redraws + 1,
+            where=lambda c: c.params["message_id"] == message.message_id,
         )
         assert _current(server, message).edits > edits
     return str(answer.get("text"))
+
+
+def _edits(server: FakeBotApi, message: SentMessage) -> list[object]:
+    return [
+        c
+        for c in server.calls
+        if c.method == "editMessageText" and c.params.get("message_id") == message.message_id
+    ]
 
 
 def _current(server: FakeBotApi, message: SentMessage) -> SentMessage:
