@@ -14,7 +14,7 @@ from brief.parser import parse_json, parse_text
 MAX_DOCUMENT_BYTES = 1024 * 1024
 TEXT_EXTENSIONS = frozenset({".txt", ".md"})
 JSON_EXTENSIONS = frozenset({".json"})
-EXTENSIONS = tuple(sorted(TEXT_EXTENSIONS | JSON_EXTENSIONS))
+EXTENSIONS = (".txt", ".md", ".json")
 
 Link = tuple[str, str]
 
