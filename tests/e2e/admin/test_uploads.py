@@ -77,6 +77,7 @@ async def test_document_uploads_text_and_json(
     summary, details = await send_file(server, admin, "northfield.txt", long_text, expect=2)
     assert await server.wait_for_call("getFile")
     expected = parse_text(long_text.decode("utf-8")).brief
+    assert summary.text.startswith(expected.title)
     assert f"{len(expected.facts)} facts · {len(expected.sources)} sources" in details.text
     await press(server, admin, details, "Publish", expect=1)
     stored = await storage.briefs.latest()
