@@ -12,6 +12,7 @@ from bot.config import Config
 from bot.context import BotContext, BotData, BriefApplication
 from bot.errors import on_error
 from bot.handlers import admin, reader, subscription
+from bot.push.scheduler import close_push, open_push
 from bot.rendering import Renderer
 from storage import Storage
 
@@ -57,12 +58,14 @@ async def _open(application: BriefApplication) -> None:
     assert data.config is not None
     assert data.renderer is not None
     data.storage = await Storage.open(data.config.database_path)
+    await open_push(application)  # after a crash: release in-flight sends, catch up, resume
     await application.bot.set_my_commands(_commands(data.renderer, "commands.txt"))
     await admin.start(application)  # after the readers' menu: the admins' extends it
     log.info("briefbot started as @%s", application.bot.username)
 
 
 async def _close(application: BriefApplication) -> None:
+    await close_push(application)
     if application.bot_data.storage is not None:
         await application.bot_data.storage.close()
         application.bot_data.storage = None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Config
 from bot.rendering import Renderer
 from storage import Storage
+
+if TYPE_CHECKING:
+    from bot.push.engine import PushEngine
 
 
 class BotData:
@@ -18,6 +21,7 @@ class BotData:
         self.config: Config | None = None
         self.renderer: Renderer | None = None
         self.storage: Storage | None = None
+        self.push: PushEngine | None = None  # the delivery engine, started with storage
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -1,0 +1,80 @@
+"""The one repeating job that delivers the daily push, and start-up after a crash.
+
+Finding who is due is one indexed query over the stored next-due time, read in batches
+(PushEngine.deliver_due), so a tick costs the same with ten subscribers or a million, and
+there is one job however many subscribers there are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from bot.context import BotContext, BriefApplication
+from bot.push.engine import PushEngine
+from storage import PushRun
+
+log = logging.getLogger(__name__)
+
+TICK = timedelta(seconds=20)
+JOB_NAME = "daily-push"
+
+
+async def start(application: BriefApplication, engine: PushEngine) -> None:
+    """Release sends a crash left in flight, then tick at once: a bot that was down catches up."""
+    storage = application.bot_data.storage
+    assert storage is not None
+    released = await storage.deliveries.release_in_flight()
+    if released:
+        log.warning("%d deliveries were in flight at the last stop; they are sent again", released)
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
+    job_queue.run_repeating(tick, interval=TICK, first=0, name=JOB_NAME)
+
+
+async def tick(context: BotContext) -> None:
+    """Start the delivery and return: shutting down never waits for a long push."""
+    engine = context.bot_data.push
+    if engine is not None:
+        engine.trigger_due()
+
+
+async def resume_push(
+    application: BriefApplication, engine: PushEngine
+) -> asyncio.Task[PushRun] | None:
+    """A push the last run did not finish goes on, under its own record."""
+    storage = application.bot_data.storage
+    assert storage is not None
+    run = await storage.pushes.last()
+    if run is None or run.finished_at is not None or run.brief_id is None:
+        return None
+    stored = await storage.briefs.get(run.brief_id)
+    if stored is None or stored.retracted_at is not None:
+        return None
+    log.warning("push %d of brief %d was interrupted; resuming it", run.id, run.brief_id)
+    return engine.start_push(stored, by=run.started_by, run=run)
+
+
+async def open_push(application: BriefApplication) -> None:
+    """Called once storage is open: build the engine, recover, schedule, resume."""
+    data = application.bot_data
+    assert data.config is not None
+    assert data.storage is not None
+    assert data.renderer is not None
+    data.push = PushEngine(
+        application.bot,
+        data.storage,
+        data.renderer,
+        rate=data.config.push_rate_limit,
+        paid=data.config.allow_paid_broadcast,
+    )
+    await start(application, data.push)
+    await resume_push(application, data.push)
+
+
+async def close_push(application: BriefApplication) -> None:
+    """Before storage closes: stop deliveries in progress (their claims are released next start)."""
+    engine, application.bot_data.push = application.bot_data.push, None
+    if engine is not None:
+        await engine.close()
