@@ -1,0 +1,49 @@
+"""Joining the parts of a long paste."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.admin.paste import PasteBuffer, buffer_for, take_buffer
+from brief import parse_text
+
+
+def test_parts_join_in_order_with_their_links() -> None:
+    chat_data: dict[Any, Any] = {}
+    buffer_for(chat_data).add("Title\nSummary", (("Title", "https://a.example"),))
+    buffer_for(chat_data).add("Facts", ())
+    buffer_for(chat_data).add("- A fact.1", (("1", "https://b.example"),))
+    joined = take_buffer(chat_data)
+    assert joined is not None
+    assert joined.text == "Title\nSummary\nFacts\n- A fact.1"
+    assert joined.links == (("Title", "https://a.example"), ("1", "https://b.example"))
+    assert take_buffer(chat_data) is None  # taken once
+
+
+@pytest.mark.parametrize("marker", ["Sources:", "in exchange for", "Narratives", "- Pro-Russia"])
+def test_a_paste_cut_anywhere_a_client_cuts_parses_as_the_whole(
+    briefs_dir: Path, marker: str
+) -> None:
+    """Clients cut at a line break or a space and drop it; joining restores the brief."""
+    text = (briefs_dir / "putin-north-korea.txt").read_text(encoding="utf-8")
+    cut = text.index(marker)
+    buffer = PasteBuffer()
+    buffer.add(text[:cut].rstrip(" \n"), ())
+    buffer.add(text[cut:], ())
+    assert parse_text(buffer.joined().text).brief == parse_text(text).brief
+
+
+def test_the_long_brief_cut_at_line_breaks_parses_as_the_whole(briefs_dir: Path) -> None:
+    text = (briefs_dir / "northfield-budget-long.txt").read_text(encoding="utf-8")
+    buffer = PasteBuffer()
+    rest = text
+    while len(rest) > 4096:
+        cut = rest.rindex("\n", 0, 4096)
+        buffer.add(rest[:cut], ())
+        rest = rest[cut + 1 :]
+    buffer.add(rest, ())
+    assert len(buffer.parts) == 2
+    assert parse_text(buffer.joined().text).brief == parse_text(text).brief
