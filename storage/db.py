@@ -76,7 +76,19 @@ async def _connect(path: str | os.PathLike[str], *, query_only: bool) -> aiosqli
 
 
 async def _enable_wal(conn: aiosqlite.Connection) -> None:
-    rows = list(await conn.execute_fetchall("PRAGMA journal_mode = WAL"))
+    # Switching a new file to WAL upgrades a read lock to a write lock, and SQLite answers
+    # "locked" at once, without the busy handler, when another process (the bot and the
+    # import command starting together) does the same. So wait here, as busy_timeout would.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            rows = list(await conn.execute_fetchall("PRAGMA journal_mode = WAL"))
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or loop.time() >= deadline:
+                raise
+            await asyncio.sleep(0.02)
     if str(rows[0][0]).lower() != "wal":
         raise StorageError(f"cannot switch the database to WAL (journal mode is {rows[0][0]!r})")
     # journal_mode resets synchronous on some builds; say it again.

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from storage import briefs as briefs_module
 from storage import Storage
+from storage import briefs as briefs_module
 from tests.storage.conftest import at, make_brief
 
 

@@ -93,17 +93,24 @@ async def test_blocked_chats_are_not_due_until_they_subscribe_again(storage: Sto
 
 
 async def test_due_is_ordered_by_time_then_chat_and_pages(storage: Storage) -> None:
-    for chat_id, due in [(5, 3), (2, 3), (9, 1), (4, 7), (1, 50)]:
-        await subscribe(storage, chat_id, due)
+    for chat_id, minutes in [(5, 3), (2, 3), (9, 1), (4, 7), (1, 50)]:
+        await subscribe(storage, chat_id, minutes)
     await subscribe(storage, 3, 2)
     await storage.subscribers.unsubscribe(3)
 
     due = await storage.subscribers.due(at(10), limit=10)
 
-    assert [(s.chat_id, s.next_due_at) for s in due] == [(9, at(1)), (2, at(3)), (5, at(3)), (4, at(7))]
+    assert [(s.chat_id, s.next_due_at) for s in due] == [
+        (9, at(1)),
+        (2, at(3)),
+        (5, at(3)),
+        (4, at(7)),
+    ]
     assert [s.chat_id for s in await storage.subscribers.due(at(10), limit=2)] == [9, 2]
     assert [s.chat_id for s in await storage.subscribers.due(at(3), limit=10)] == [9, 2, 5]
-    assert [s.chat_id for s in await storage.subscribers.due(at(10), limit=10, after_chat_id=4)] == [
+    assert [
+        s.chat_id for s in await storage.subscribers.due(at(10), limit=10, after_chat_id=4)
+    ] == [
         9,
         5,
     ]

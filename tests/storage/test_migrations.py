@@ -1,0 +1,202 @@
+"""Upgrading: from an empty file and from every earlier schema version, keeping data."""
+
+import asyncio
+import sqlite3
+from datetime import time
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from brief.model import Brief, Fact, Narrative, Source
+from storage import SchemaTooNewError, Storage
+from storage.db import to_db
+from storage.migrations import LATEST_VERSION, MIGRATIONS, apply_migrations, user_version
+from tests.storage.conftest import at
+
+OLD_BRIEF = Brief(
+    title="Old title",
+    summary="Old summary",
+    facts=(Fact(text="Old fact", sources=(2, 1)),),
+    sources=(Source(number=2, name="Two", url="https://two.example"), Source(number=1, name="One")),
+    narratives=(Narrative(label="L", outlet="O", text="N"),),
+)
+
+
+async def _write_v1_data(conn: aiosqlite.Connection) -> None:
+    """What a briefbot at schema 1 wrote: one published brief, opened by reader 77."""
+    statements: list[tuple[str, tuple[object, ...]]] = [
+        (
+            "INSERT INTO briefs (id, published_at, current_version) VALUES (1, ?, 1)",
+            (to_db(at(0)),),
+        ),
+        (
+            """INSERT INTO brief_versions (id, brief_id, number, title, summary, created_at,
+                                           created_by)
+               VALUES (1, 1, 1, 'Old title', 'Old summary', ?, 5)""",
+            (to_db(at(0)),),
+        ),
+        ("INSERT INTO sources VALUES (1, 2, 0, 'Two', 'https://two.example')", ()),
+        ("INSERT INTO sources VALUES (1, 1, 1, 'One', NULL)", ()),
+        ("INSERT INTO facts VALUES (1, 0, 'Old fact')", ()),
+        ("INSERT INTO fact_citations VALUES (1, 0, 0, 2)", ()),
+        ("INSERT INTO fact_citations VALUES (1, 0, 1, 1)", ()),
+        ("INSERT INTO narratives VALUES (1, 0, 'L', 'O', 'N')", ()),
+        (
+            """INSERT INTO audit (brief_id, action, actor, at, version)
+               VALUES (1, 'publish', 5, ?, 1)""",
+            (to_db(at(0)),),
+        ),
+        ("INSERT INTO readers VALUES (77, 1, ?)", (to_db(at(1)),)),
+    ]
+    await _run(conn, statements)
+
+
+async def _write_v2_data(conn: aiosqlite.Connection) -> None:
+    """What schema 2 added: a subscriber, its delivery of brief 1, a push run."""
+    await _run(
+        conn,
+        [
+            (
+                """INSERT INTO subscribers VALUES
+                   (-100, '09:30', 'Europe/Moscow', 1, 0, ?, ?, ?, ?)""",
+                (to_db(at(0)), to_db(at(60)), to_db(at(2)), to_db(at(2))),
+            ),
+            (
+                "INSERT INTO deliveries VALUES (1, -100, 'sent', 1, '[11, 12]', NULL, ?)",
+                (to_db(at(2)),),
+            ),
+            (
+                """INSERT INTO push_runs (brief_id, started_by, started_at, finished_at, sent,
+                                          failed, skipped, total)
+                   VALUES (1, 5, ?, ?, 1, 0, 0, 1)""",
+                (to_db(at(2)), to_db(at(3))),
+            ),
+        ],
+    )
+
+
+async def _run(
+    conn: aiosqlite.Connection, statements: list[tuple[str, tuple[object, ...]]]
+) -> None:
+    await conn.execute("BEGIN")
+    for sql, params in statements:
+        await conn.execute(sql, params)
+    await conn.execute("COMMIT")
+
+
+WRITERS = {1: _write_v1_data, 2: _write_v2_data}
+
+
+async def _database_at(path: Path, version: int) -> None:
+    """A file as an older briefbot left it: migrated to `version`, with that version's data."""
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        await conn.execute("PRAGMA foreign_keys = ON")
+        assert await apply_migrations(conn, target=version) == version
+        for v in range(1, version + 1):
+            await WRITERS[v](conn)
+
+
+def _schema(path: Path) -> set[tuple[str, str]]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+    conn.close()
+    return {(name, sql) for name, sql in rows}
+
+
+async def test_there_are_several_steps_to_upgrade_through() -> None:
+    assert LATEST_VERSION == len(MIGRATIONS) >= 3
+
+
+async def test_open_creates_and_migrates_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    async with await Storage.open(path) as s:
+        assert s.schema_version == LATEST_VERSION
+        assert await s.briefs.count() == 0
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+    conn.close()
+
+
+@pytest.mark.parametrize("start", range(LATEST_VERSION))
+async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, start: int) -> None:
+    fresh = tmp_path / "fresh.db"
+    async with await Storage.open(fresh):
+        pass
+    path = tmp_path / "old.db"
+    await _database_at(path, start)
+
+    async with await Storage.open(path) as s:
+        assert s.schema_version == LATEST_VERSION
+        if start >= 1:
+            stored = await s.briefs.get(1)
+            assert stored is not None
+            assert stored.brief == OLD_BRIEF
+            assert stored.published_at == at(0)
+            assert await s.readers.last_opened(77) == 1
+            assert [e.action for e in await s.briefs.history(1)] == ["publish"]
+        if start >= 2:
+            sub = await s.subscribers.get(-100)
+            assert sub is not None
+            assert (sub.delivery_time, sub.next_due_at) == (time(9, 30), at(60))
+            delivery = await s.deliveries.get(1, -100)
+            assert delivery is not None
+            assert delivery.message_ids == (11, 12)
+            last = await s.pushes.last()
+            assert last is not None
+            assert last.sent == 1
+        # Every table the new version adds works on the upgraded file.
+        new = await s.briefs.publish(OLD_BRIEF, by=None, at=at(10))
+        await s.subscribers.subscribe(
+            1, delivery_time=time(8, 0), timezone="UTC", next_due_at=at(20), at=at(10)
+        )
+        assert await s.deliveries.claim(new.id, 1, at=at(11))
+        draft = await s.drafts.create(
+            admin_id=1,
+            chat_id=1,
+            brief=OLD_BRIEF,
+            warnings=(),
+            correcting=new.id,
+            at=at(11),
+            expires_at=at(30),
+        )
+        assert await s.drafts.get(draft.id) == draft
+
+    assert _schema(path) == _schema(fresh)
+
+
+async def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
+    broken = (*MIGRATIONS[:1], ("CREATE TABLE half_done (x INTEGER)", "NOT SQL AT ALL"))
+    path = tmp_path / "broken.db"
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        with pytest.raises(sqlite3.OperationalError):
+            await apply_migrations(conn, target=2, migrations=broken)
+        assert await user_version(conn) == 1
+        tables = await conn.execute_fetchall(
+            "SELECT name FROM sqlite_master WHERE name = 'half_done'"
+        )
+        assert list(tables) == []
+
+
+async def test_a_database_from_a_newer_briefbot_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    conn.close()
+    with pytest.raises(SchemaTooNewError):
+        await Storage.open(path)
+
+
+async def test_several_processes_opening_a_new_file_at_once_all_succeed(tmp_path: Path) -> None:
+    path = tmp_path / "race.db"
+    opened = await asyncio.gather(*(Storage.open(path) for _ in range(6)), return_exceptions=True)
+    storages = [s for s in opened if isinstance(s, Storage)]
+    try:
+        assert len(storages) == len(opened), [e for e in opened if not isinstance(e, Storage)]
+        assert {s.schema_version for s in storages} == {LATEST_VERSION}
+        assert await storages[0].briefs.count() == 0
+    finally:
+        for s in storages:
+            await s.close()
