@@ -17,6 +17,7 @@ from bot.rendering import Renderer
 from storage import Storage
 
 log = logging.getLogger(__name__)
+CONCURRENT_UPDATES = 16
 
 
 def build_application(config: Config) -> BriefApplication:
@@ -30,7 +31,11 @@ def build_application(config: Config) -> BriefApplication:
         # Replies to readers share Telegram's global budget with the daily push;
         # a RetryAfter is waited out and retried rather than dropped.
         .rate_limiter(AIORateLimiter(overall_max_rate=config.push_rate_limit, max_retries=3))
-        .concurrent_updates(True)
+        # Updates are handled concurrently, but a bounded number at a time: httpcore's
+        # pool does work quadratic in its connections on every request, so a pool sized
+        # to the concurrency (not PTB's default of 256) keeps each request cheap.
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .connection_pool_size(CONCURRENT_UPDATES)
         .post_init(_open)
         .post_shutdown(_close)
         .build()

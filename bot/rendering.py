@@ -45,9 +45,16 @@ class Renderer:
         )
         self._env.filters["date"] = _date
         self._env.filters["datetime"] = _datetime
+        self._labels: dict[str, str] = {}
 
     def render(self, name: str, **context: Any) -> str:
         return self._env.get_template(name).render(**context).strip()
+
+    def label(self, part: str) -> str:
+        """A button's label; labels never change while the bot runs, so each renders once."""
+        if part not in self._labels:
+            self._labels[part] = self.render("button.txt", part=part)
+        return self._labels[part]
 
     def lines(self, name: str, **context: Any) -> list[str]:
         """A plain-text template whose non-blank lines are separate labels (buttons, menus)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from datetime import timedelta
 
 from bot.context import BotContext, BriefApplication
@@ -58,6 +59,9 @@ async def resume_push(
 
 async def open_push(application: BriefApplication) -> None:
     """Called once storage is open: build the engine, recover, schedule, resume."""
+    # Flood-control answers carry retry_after; PTB 22 warns on every one unless it may hand
+    # it over as a timedelta, the form it will use from its next major version on.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     data = application.bot_data
     assert data.config is not None
     assert data.storage is not None

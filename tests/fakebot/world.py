@@ -69,6 +69,8 @@ class World:
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.sent_changed = asyncio.Event()
+        # Called with every message the bot sends; load drivers use it instead of polling.
+        self.on_sent: list[Callable[[SentMessage], None]] = []
 
     # -- shared helpers --------------------------------------------------------------------
 
@@ -137,6 +139,8 @@ class World:
         self.messages[(sent.chat_id, sent.message_id)] = sent
         self.sent_order.append(sent)
         self.sent_changed.set()
+        for observer in self.on_sent:
+            observer(sent)
 
     # -- methods ---------------------------------------------------------------------------
 

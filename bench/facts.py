@@ -1,0 +1,154 @@
+"""The cost of answering /facts through the whole stack, as a ratio to a bare echo bot.
+
+Both bots run as their own process against the same local Bot API server (this process),
+with the same Application, rate limiter and transport; 200 readers at once each send a
+command, wait for the answer and send the next. Figures: updates answered per second, and
+the bot process's CPU time per update, for /facts and for echo, and their ratios.
+
+    python -m bench.facts [--readers 200] [--rounds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from brief import parse_text
+from storage import Storage
+from tests.conftest import DATA
+from tests.fakebot import FakeBotApi, FakeUser, SentMessage
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Run:
+    mode: str
+    updates: int
+    seconds: float
+    cpu_seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.updates / self.seconds
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        return 1000 * self.cpu_seconds / self.updates
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+
+class Readers:
+    """Readers who each send a command and wait for its answer before the next."""
+
+    def __init__(self, server: FakeBotApi, count: int) -> None:
+        self.server = server
+        self.users = [server.user(10_000 + n, f"Reader {n}") for n in range(count)]
+        self.waiting: dict[int, asyncio.Future[SentMessage]] = {}
+        server.world.on_sent.append(self._sent)
+
+    def _sent(self, message: SentMessage) -> None:
+        future = self.waiting.pop(message.chat_id, None)
+        if future is not None and not future.done():
+            future.set_result(message)
+
+    async def _read(self, user: FakeUser, command: str, rounds: int) -> None:
+        loop = asyncio.get_running_loop()
+        for _ in range(rounds):
+            future: asyncio.Future[SentMessage] = loop.create_future()
+            self.waiting[user.id] = future
+            await self.server.send_text(user, command)
+            await asyncio.wait_for(future, timeout=60)
+
+    async def run(self, command: str, rounds: int) -> float:
+        start = time.perf_counter()
+        await asyncio.gather(*(self._read(user, command, rounds) for user in self.users))
+        return time.perf_counter() - start
+
+
+async def measure(
+    server: FakeBotApi, readers: Readers, env: dict[str, str], mode: str, rounds: int
+) -> Run:
+    # BENCH_PROFILE=/tmp/prof writes a cProfile of each bot process to /tmp/prof.<mode>.
+    output = env.get("BENCH_PROFILE")
+    profile = ["-m", "cProfile", "-o", f"{output}.{mode}"] if output else []
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, *profile, "-m", "bench.bot_process", mode, env=env
+    )
+    try:
+        await server.wait_for_call("getUpdates", timeout=60)
+        command = "/facts" if mode == "facts" else "hello"
+        await readers.run(command, 2)  # warm up: connections, caches, the JIT-less interpreter
+        before = cpu_seconds(process.pid)
+        seconds = await readers.run(command, rounds)
+        used = cpu_seconds(process.pid) - before
+    finally:
+        process.terminate()
+        await process.wait()
+    return Run(mode, rounds * len(readers.users), seconds, used)
+
+
+async def main(readers_count: int, rounds: int, repeats: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        database = Path(folder) / "bench.db"
+        storage = await Storage.open(database)
+        text = (DATA / "briefs" / "putin-north-korea.txt").read_text(encoding="utf-8")
+        await storage.briefs.publish(parse_text(text).brief, by=None, at=datetime.now(UTC))
+        await storage.close()
+        async with FakeBotApi() as server:
+            env = {
+                **os.environ,
+                "TELEGRAM_BOT_TOKEN": server.token,
+                "TELEGRAM_API_URL": server.url,
+                "DATABASE_PATH": str(database),
+                # Reader replies are held to PUSH_RATE_LIMIT; at Telegram's free 30/s the
+                # limiter, not the bot, would be measured.
+                "ALLOW_PAID_BROADCAST": "true",
+                "PUSH_RATE_LIMIT": "1000",
+            }
+            readers = Readers(server, readers_count)
+            runs: dict[str, list[Run]] = {"echo": [], "facts": []}
+            for _ in range(repeats):  # alternate, so drift in the machine hits both alike
+                for mode in ("echo", "facts"):
+                    run = await measure(server, readers, env, mode, rounds)
+                    runs[mode].append(run)
+                    print(
+                        f"{mode:>5}: {run.updates} updates in {run.seconds:.2f} s = "
+                        f"{run.per_second:.0f} updates/s, "
+                        f"bot CPU {run.cpu_ms_per_update:.3f} ms/update"
+                    )
+            assert not server.errors(), server.dump()
+    report(runs, readers_count)
+
+
+def report(runs: dict[str, list[Run]], readers: int) -> None:
+    rate = {mode: statistics.median(r.per_second for r in rs) for mode, rs in runs.items()}
+    cpu = {mode: statistics.median(r.cpu_ms_per_update for r in rs) for mode, rs in runs.items()}
+    print(f"\nmedians over {len(runs['echo'])} alternating runs, {readers} readers at once:")
+    print(f"  echo : {rate['echo']:.0f} updates/s, {cpu['echo']:.3f} ms bot CPU per update")
+    print(f"  facts: {rate['facts']:.0f} updates/s, {cpu['facts']:.3f} ms bot CPU per update")
+    ratio = rate["echo"] / rate["facts"]
+    print(f"  /facts vs echo, time per update: {ratio:.3f}x (target <= 1.15x)")
+    print(f"  /facts vs echo, bot CPU per update: {cpu['facts'] / cpu['echo']:.3f}x")
+    print(f"  /facts throughput: {rate['facts']:.0f} updates/s (target >= 500)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--readers", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--repeats", type=int, default=3)
+    options = parser.parse_args()
+    asyncio.run(main(options.readers, options.rounds, options.repeats))
