@@ -40,9 +40,7 @@ def parse_part_data(data: str | None) -> PartRequest | None:
 def brief_keyboard(renderer: Renderer, brief_id: int, shown: Part) -> InlineKeyboardMarkup:
     """Buttons for the parts of the brief other than the one just shown."""
     row = [
-        InlineKeyboardButton(
-            renderer.render("button.txt", part=p), callback_data=part_data(brief_id, p)
-        )
+        InlineKeyboardButton(renderer.label(p), callback_data=part_data(brief_id, p))
         for p in PARTS
         if p != shown
     ]
