@@ -194,13 +194,16 @@ def _block_sources(section: Section, report: _Report) -> list[RawSource]:
 def _apply_links(sources: list[Source], links: Sequence[tuple[str, str]]) -> list[Source]:
     """Give each source without a url the url of a link whose anchor is its name.
 
-    The anchor may include the source's number ("2POLITICO"), since admins
-    often select the whole entry. A url written in the text wins.
+    The anchor may include the source's number ("2POLITICO") or the comma
+    after the name, since admins often select the whole entry. A url written
+    in the text wins.
     """
     urls: dict[str, str] = {}
     for anchor, url in links:
         if is_web_url(url):
-            urls.setdefault(" ".join(anchor.split()), url)
+            text = " ".join(anchor.split())
+            urls.setdefault(text, url)
+            urls.setdefault(text.rstrip(",;"), url)
     linked = []
     for source in sources:
         numbered = (f"{source.number}{source.name}", f"{source.number}. {source.name}")

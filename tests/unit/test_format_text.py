@@ -227,7 +227,7 @@ class TestLinks:
     def test_anchor_text_gives_the_url(self) -> None:
         links = [
             ("Alpha Times", "https://alpha.example/story"),
-            (" 2Beta Post ", "http://beta.example"),
+            (" 2Beta Post, ", "http://beta.example"),
             ("Narratives", "https://elsewhere.example"),
         ]
         brief = parse_text(upload(), links).brief
