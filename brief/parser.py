@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from brief import _rules
 from brief._json import read_json
-from brief._layout import Layout, Section, split_layout
+from brief._layout import Section, split_layout
 from brief._lines import Heading, Line, bullet_text, read_lines, starts_section
 from brief._sections import (
     NARRATIVE_SHAPE,
@@ -59,7 +59,7 @@ def parse_text(text: str, links: Sequence[tuple[str, str]] = ()) -> ParseResult:
         raise BriefError([Problem(EMPTY_UPLOAD)])
     report = _Report()
     title = _read_title(layout.title, report)
-    summary = _read_summary(layout, report)
+    summary = _read_summary(layout.title, layout.summary, report)
     sections = _known_sections(layout.sections, report)
     sources = _read_sources(sections.get(Heading.SOURCES), report)
     sources = _apply_links(sources, links)
@@ -95,14 +95,13 @@ def _read_title(line: Line, report: _Report) -> str:
     return line.text
 
 
-def _read_summary(layout: Layout, report: _Report) -> str:
-    if not layout.summary:
-        assert layout.title is not None
+def _read_summary(title: Line, lines: list[Line], report: _Report) -> str:
+    if not lines:
         report.error(
             "there is no summary; write it on the lines between the title and the Facts heading",
-            layout.title.number,
+            title.number,
         )
-    return " ".join(line.text for line in layout.summary)
+    return " ".join(line.text for line in lines)
 
 
 # ---------------------------------------------------------------- sections
@@ -154,8 +153,7 @@ def _read_sources(section: Section | None, report: _Report) -> list[Source]:
     if section is None:
         report.error(_missing(Heading.SOURCES), None)
         return []
-    inline = section.inline_sources
-    raw = _inline_sources(section, inline, report) if inline else _block_sources(section, report)
+    raw = _source_entries(section, report)
     if not raw:
         report.error(
             'the Sources section lists no sources; add one line per source, "1. Name"',
@@ -167,15 +165,30 @@ def _read_sources(section: Section | None, report: _Report) -> list[Source]:
     return [Source(source.number, source.name, source.url) for source in raw]
 
 
-def _inline_sources(section: Section, entries: str, report: _Report) -> list[RawSource]:
-    for line in section.lines:
-        if line.text:
-            report.error(
-                "this line follows the Sources line but is under no heading; "
-                "put it under Facts or Narratives, or remove it",
-                line.number,
-            )
-    return read_inline_sources(entries, section.start.number)
+def _source_entries(section: Section, report: _Report) -> list[RawSource]:
+    inline = section.inline_sources
+    if inline is not None:
+        for line in section.lines:
+            if line.text:
+                report.error(
+                    "this line follows the Sources line but is under no heading; "
+                    "put it under Facts or Narratives, or remove it",
+                    line.number,
+                )
+        return read_inline_sources(inline, section.start.number)
+    under = _inline_under_heading(section)
+    if under is not None:
+        return read_inline_sources(under.text, under.number)
+    return _block_sources(section, report)
+
+
+def _inline_under_heading(section: Section) -> Line | None:
+    """The one line under a "Sources" heading when it is an inline list ("1A and 2B.")."""
+    filled = [line for line in section.lines if line.text]
+    if len(filled) != 1 or not filled[0].text[:1].isdigit():
+        return None
+    block_source, _ = read_block_source(filled[0])
+    return filled[0] if block_source is None else None
 
 
 def _block_sources(section: Section, report: _Report) -> list[RawSource]:

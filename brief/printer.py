@@ -17,8 +17,8 @@ represent:
   before the next source's number ("A, 2B" as source 1 when there is a
   source 2), or a capitalised word glued to a number after ", " or " and "
   ("and 3Island");
-- a block source name (printed when some source has a url) that does not
-  begin with a non-space character or ends in a dash and a web address;
+- a block source name (printed when some source has a url) ending in a
+  dash and a web address;
 - a narrative label holding "narrative, as provided by", an outlet ending in
   a single capital letter or a common abbreviation ("Acme Inc."), an outlet
   holding ". " followed by a capital letter after an ordinary word, or a

@@ -184,6 +184,12 @@ class TestInlineSources:
             'the first source ("2Alpha") is numbered 2'
         ]
 
+    def test_inline_list_under_a_sources_heading(self) -> None:
+        sources = self.sources("Sources\n\n1Alpha, 2Beta and 3Gamma.")
+        assert [s.name for s in sources] == ["Alpha", "Beta", "Gamma"]
+        (problem,) = problems(upload(sources=["Sources", "1Alpha and 3Beta."]))
+        assert problem.line == 6
+
     def test_text_after_the_sources_line_is_reported(self) -> None:
         (problem,) = problems(upload(sources=["Sources: 1Alpha and 2Beta.", "More words."]))
         assert problem.line == 6
