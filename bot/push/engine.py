@@ -8,13 +8,10 @@ claimed rows "sending"; at start they become "failed" and are sent again. Only a
 request Telegram had accepted when the process died is repeated: at most the number of
 requests in flight, bounded by `concurrency` and in practice rate times the round-trip time.
 
-Rate: sends go through the application's bot, so through its AIORateLimiter, because
-Telegram's budget is per bot and reader replies must share it with the push. The engine
-also paces itself (Pacer) evenly at the configured rate and at most one message per second
-per chat, which the limiter does not know about, so the limiter's queue stays empty and a
-push runs at a steady, predictable rate. A RetryAfter is first waited out and retried by
-the limiter (halting every request, as Telegram asks); if one still reaches the engine, it
-pauses its own pacer for the advised time and retries the message.
+Rate: the engine paces every send itself (Pacer): evenly at the configured rate, at most
+one message per second per chat, and a RetryAfter pauses all its sends for the advised time
+before the message is retried. Its bot therefore has no rate limiter of its own (see
+scheduler.open_push for why not the application's AIORateLimiter).
 """
 
 from __future__ import annotations
@@ -30,6 +27,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.keyboards import part_data
@@ -160,6 +158,10 @@ class PushEngine:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
+    def bot(self) -> Bot:
+        return self._bot
+
+    @property
     def concurrency(self) -> int:
         return self._concurrency
 
@@ -200,9 +202,7 @@ class PushEngine:
     # -- the daily schedule -------------------------------------------------------------------
 
     async def deliver_due(self) -> Tally:
-        """Deliver to every subscriber due now; a run already in progress makes this a no-op."""
-        if self._schedule_lock.locked():
-            return Tally()
+        """Deliver to every subscriber due now, after any run already in progress."""
         async with self._schedule_lock:
             now = self._clock()
             tally = Tally()
@@ -436,7 +436,11 @@ class PushEngine:
             await self._pacer.acquire(chat_id)
             try:
                 message = await self._bot.send_message(
-                    chat_id, text, reply_markup=markup, **self._send_options
+                    chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    **self._send_options,
                 )
             except RetryAfter as error:
                 retry_afters += 1

@@ -12,8 +12,11 @@ import logging
 import os
 from datetime import timedelta
 
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
 from bot.context import BotContext, BriefApplication
-from bot.push.engine import PushEngine
+from bot.push.engine import PushEngine, default_concurrency
 from storage import PushRun
 
 log = logging.getLogger(__name__)
@@ -31,7 +34,10 @@ async def start(application: BriefApplication, engine: PushEngine) -> None:
         log.warning("%d deliveries were in flight at the last stop; they are sent again", released)
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
-    job_queue.run_repeating(tick, interval=TICK, first=0, name=JOB_NAME)
+    # The first tick now, not after TICK: a job scheduled before the JobQueue starts would
+    # count its first run as missed.
+    engine.trigger_due()
+    job_queue.run_repeating(tick, interval=TICK, first=TICK, name=JOB_NAME)
 
 
 async def tick(context: BotContext) -> None:
@@ -66,12 +72,28 @@ async def open_push(application: BriefApplication) -> None:
     assert data.config is not None
     assert data.storage is not None
     assert data.renderer is not None
+    config = data.config
+    concurrency = default_concurrency(config.push_rate_limit)
+    # The push has a Bot of its own, without the application's AIORateLimiter: the engine
+    # paces itself (global rate, one message per second per chat) and must see each
+    # RetryAfter to pause that pacing. Behind the shared limiter, a RetryAfter would hold
+    # every worker's already-paced request and then release them at once, a burst over
+    # Telegram's limit. Reader replies keep the shared limiter; they are a trickle beside
+    # a push, and a RetryAfter they cause is honoured there.
+    bot = Bot(
+        config.token,
+        base_url=config.bot_url,
+        base_file_url=config.file_url,
+        request=HTTPXRequest(connection_pool_size=concurrency + 4),
+    )
+    await bot.initialize()
     data.push = PushEngine(
-        application.bot,
+        bot,
         data.storage,
         data.renderer,
-        rate=data.config.push_rate_limit,
-        paid=data.config.allow_paid_broadcast,
+        rate=config.push_rate_limit,
+        paid=config.allow_paid_broadcast,
+        concurrency=concurrency,
     )
     await start(application, data.push)
     await resume_push(application, data.push)
@@ -82,3 +104,4 @@ async def close_push(application: BriefApplication) -> None:
     engine, application.bot_data.push = application.bot_data.push, None
     if engine is not None:
         await engine.close()
+        await engine.bot.shutdown()
