@@ -31,7 +31,7 @@ class Pacer:
         self._per_chat = per_chat_interval
         self._clock = clock
         self._sleep = sleep
-        self._next = 0.0
+        self._next = clock()
         self._resume_at = 0.0
         self._chats: dict[int, float] = {}
         self._prune_at = 1024
