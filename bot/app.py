@@ -6,12 +6,19 @@ import logging
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseHandler, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    BaseHandler,
+    ContextTypes,
+    Defaults,
+    JobQueue,
+)
 
 from bot.config import Config
 from bot.context import BotContext, BotData, BriefApplication
 from bot.errors import on_error
-from bot.handlers import admin, reader, subscription
+from bot.handlers import admin, push_admin, reader, subscription
 from bot.push.scheduler import close_push, open_push
 from bot.rendering import Renderer
 from storage import Storage
@@ -28,6 +35,7 @@ def build_application(config: Config) -> BriefApplication:
         .base_file_url(config.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .job_queue(JobQueue[BotContext]())
         # Replies to readers share Telegram's global budget with the daily push;
         # a RetryAfter is waited out and retried rather than dropped.
         .rate_limiter(AIORateLimiter(overall_max_rate=config.push_rate_limit, max_retries=3))
@@ -52,6 +60,7 @@ def _handlers(config: Config) -> list[BaseHandler[Update, BotContext, None]]:
     return [
         *reader.handlers(),
         *subscription.handlers(),
+        *push_admin.handlers(config.admin_ids),
         *admin.handlers(config.admin_ids),
         *admin.reader_fallbacks(),  # anyone else's text or file: the reader help
         reader.fallback_button(),

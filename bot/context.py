@@ -24,7 +24,7 @@ class BotData:
         self.push: PushEngine | None = None  # the delivery engine, started with storage
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
     @property
     def config(self) -> Config:
         assert self.bot_data.config is not None, "the composition root sets the config"
@@ -42,5 +42,5 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 
 
 BriefApplication: TypeAlias = Application[
-    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[BotContext]
+    ExtBot[int], BotContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[BotContext]
 ]

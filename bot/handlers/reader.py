@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -13,7 +14,7 @@ from bot.keyboards import Part, parse_part_data
 from bot.reading import Refusal, Reply, find_brief, parse_brief_id, render_part, render_refusal
 
 _DEEP_LINK = re.compile(r"b(\d{1,19})")
-Callback = Callable[[Update, BotContext], Awaitable[None]]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 async def start(update: Update, context: BotContext) -> None:

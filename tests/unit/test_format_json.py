@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-import jsonschema  # type: ignore[import-untyped]  # no stubs; a test-only dependency
+import jsonschema
 import pytest
 
 from brief import Brief, BriefError, Fact, Problem, parse_json, parse_text, to_json
