@@ -217,6 +217,7 @@ async def test_an_unused_draft_expires_after_a_day(
     assert answer is not None
     assert "expired" in str(answer.get("text"))
     assert await storage.briefs.count() == 0
+    await server.wait_for_call("editMessageReplyMarkup")
     assert server.sent(admin.id)[-1].buttons == []
 
     assert bot_app.job_queue is not None
