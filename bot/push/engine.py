@@ -21,7 +21,7 @@ import logging
 import math
 import time as clock_time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
@@ -91,6 +91,7 @@ class Progress:
     failed: int
     skipped: int
     elapsed: float
+    finished: bool = False
 
     @property
     def remaining(self) -> int:
@@ -372,7 +373,7 @@ class PushEngine:
             run.id, sent=tally.sent, failed=tally.failed, skipped=tally.skipped, at=self._clock()
         )
         if on_progress is not None:
-            await on_progress(tally.progress())
+            await on_progress(replace(tally.progress(), finished=True))
         return finished
 
     async def _push_one(self, chat_id: int, brief_id: int, reply: Reply, tally: Tally) -> None:

@@ -1,0 +1,49 @@
+"""/push [id]: an admin sends a brief now to every subscriber who has not received it."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.context import BotContext
+from bot.push.progress import ProgressMessage
+from bot.reading import Refusal, parse_brief_id
+from storage import StoredBrief
+
+
+async def push(update: Update, context: BotContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None
+    assert user is not None
+    engine = context.bot_data.push
+    assert engine is not None, "the engine starts with storage"
+    found = await _brief(context, context.args or [])
+    if not isinstance(found, StoredBrief):
+        await message.reply_text(context.renderer.render("push_refused.html", **found))
+        return
+    status = await message.reply_text(context.renderer.render("push_started.html", stored=found))
+    # The push runs in the background: this handler returns, and shutting down stops it.
+    report = ProgressMessage(context.bot, context.renderer, status, found)
+    engine.start_push(found, by=user.id, on_progress=report)
+
+
+async def _brief(context: BotContext, args: list[str]) -> StoredBrief | dict[str, object]:
+    brief_id = parse_brief_id("push", args)
+    if isinstance(brief_id, Refusal):
+        return {"reason": "argument", "argument": " ".join(args)[:64]}
+    briefs = context.storage.briefs
+    if brief_id is None:
+        latest = await briefs.latest()
+        return latest if latest is not None else {"reason": "none"}
+    stored = await briefs.get(brief_id)
+    if stored is None:
+        return {"reason": "unknown", "brief_id": brief_id}
+    if stored.retracted_at is not None:
+        return {"reason": "withdrawn", "brief_id": brief_id}
+    return stored
+
+
+def handlers(admin_ids: Collection[int]) -> list[BaseHandler[Update, BotContext, None]]:
+    return [CommandHandler("push", push, filters=filters.User(user_id=admin_ids))]

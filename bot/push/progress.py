@@ -1,0 +1,40 @@
+"""The admin's live view of a push: one message, edited as the push goes on."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, Message
+from telegram.error import BadRequest, RetryAfter, TimedOut
+
+from bot.push.engine import Progress
+from bot.rendering import Renderer
+from storage import StoredBrief
+
+log = logging.getLogger(__name__)
+
+
+class ProgressMessage:
+    """Edits the message it was given with each report; the last one becomes the summary."""
+
+    def __init__(self, bot: Bot, renderer: Renderer, message: Message, stored: StoredBrief) -> None:
+        self._bot = bot
+        self._renderer = renderer
+        self._message = message
+        self._stored = stored
+
+    async def __call__(self, progress: Progress) -> None:
+        template = "push_done.html" if progress.finished else "push_progress.html"
+        text = self._renderer.render(template, stored=self._stored, progress=progress)
+        try:
+            await self._bot.edit_message_text(
+                text, chat_id=self._message.chat_id, message_id=self._message.message_id
+            )
+        except BadRequest as error:
+            # Two reports with the same figures: Telegram refuses the identical edit.
+            if "not modified" not in error.message:
+                raise
+        except (RetryAfter, TimedOut) as error:
+            if progress.finished:
+                raise
+            log.info("push progress not shown this time: %s", error)

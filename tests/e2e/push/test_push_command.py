@@ -1,0 +1,108 @@
+"""An admin's /push: everyone who has not received the brief gets it, with live progress."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from pathlib import Path
+
+from storage import Storage
+from tests.e2e.conftest import ADMIN_ID, AppFactory
+from tests.e2e.push.conftest import add_subscribers, publish
+from tests.fakebot import FakeBotApi, SentMessage
+
+FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
+READERS = list(range(3000, 3040))
+
+
+def titles(server: FakeBotApi, chat_id: int) -> list[str]:
+    return [m.text.splitlines()[0] for m in server.sent(chat_id)]
+
+
+async def run_push(server: FakeBotApi, text: str, *, within: float = 30.0) -> SentMessage:
+    """Send /push as the admin; wait for the progress message to become the summary."""
+    admin = server.world.users.get(ADMIN_ID) or server.user(ADMIN_ID, "Admin")
+    before = len(server.sent(ADMIN_ID))
+    await server.send_text(admin, text)
+    [status] = (await server.wait_sent(ADMIN_ID, before + 1))[before:]
+    await server.wait_for_call(
+        "editMessageText",
+        timeout=within,
+        where=lambda c: (
+            c.params["message_id"] == status.message_id and "Push finished" in c.params["text"]
+        ),
+    )
+    return server.world.messages[(ADMIN_ID, status.message_id)]
+
+
+async def test_push_reaches_every_subscriber_once_with_progress(
+    server: FakeBotApi, db_path: Path, make_app: AppFactory
+) -> None:
+    for chat_id in READERS:
+        server.user(chat_id)
+    old, new = await publish(db_path, "Old story", "Bridge vote")
+    # Far in the future: only the push sends anything.
+    await add_subscribers(db_path, READERS, due=FAR_FUTURE)
+    async with make_app(PUSH_RATE_LIMIT="8"):
+        summary = await run_push(server, "/push")
+        assert "Push finished" in summary.text
+        assert f"Sent {len(READERS)} of {len(READERS)}" in summary.text
+        for chat_id in READERS:
+            assert titles(server, chat_id) == ["Bridge vote"]
+        # Progress was shown while it ran, at most 5 s apart.
+        edits = [
+            c
+            for c in server.calls
+            if c.method == "editMessageText" and c.params["message_id"] == summary.message_id
+        ]
+        assert any("Remaining" in c.params["text"] for c in edits)
+        start = next(
+            c.at
+            for c in server.calls
+            if c.method == "sendMessage" and c.params["chat_id"] == ADMIN_ID
+        )
+        stamps = [start, *(c.at for c in edits)]
+        assert max(b - a for a, b in itertools.pairwise(stamps)) <= 5.0
+
+        # Again: nobody gets it twice; /push 1 sends the older brief to everyone.
+        again = await run_push(server, "/push")
+        assert f"{len(READERS)} had it already" in again.text
+        await run_push(server, f"/push {old.id}")
+    for chat_id in READERS:
+        assert titles(server, chat_id) == ["Bridge vote", "Old story"]
+    async with await Storage.open(db_path) as storage:
+        last = await storage.pushes.last()
+        assert last is not None
+        assert (last.brief_id, last.sent, last.total) == (old.id, len(READERS), len(READERS))
+        assert last.finished_at is not None
+        copies = await storage.deliveries.sent_copies(new.id)
+        assert len(copies) == len(READERS)
+
+
+async def test_push_is_for_admins_only(
+    server: FakeBotApi, db_path: Path, make_app: AppFactory
+) -> None:
+    reader = server.user(READERS[0])
+    await publish(db_path, "Bridge vote")
+    await add_subscribers(db_path, READERS[:1], due=FAR_FUTURE)
+    async with make_app():
+        await server.send_text(reader, "/push")
+        # Updates are handled in order of arrival: once /help is answered, /push was handled.
+        await server.send_text(reader, "/help")
+        await server.wait_sent(reader.id, 1)
+        await server.wait_for_call("getUpdates", count=3)
+    assert not [m for m in server.sent(reader.id) if "Bridge vote" in m.text]
+    assert not server.sent(ADMIN_ID)
+    async with await Storage.open(db_path) as storage:
+        assert await storage.pushes.last() is None
+
+
+async def test_push_refuses_an_unknown_brief(
+    server: FakeBotApi, db_path: Path, make_app: AppFactory
+) -> None:
+    admin = server.user(ADMIN_ID, "Admin")
+    await publish(db_path, "Bridge vote")
+    async with make_app():
+        await server.send_text(admin, "/push 99")
+        sent = await server.wait_sent(ADMIN_ID, 1)
+    assert "no brief #99" in sent[-1].text
