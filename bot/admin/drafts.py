@@ -139,19 +139,26 @@ async def decide(
     if press.action == "discard":
         await storage.drafts.discard(draft.id)
         return Outcome(reply=Reply([renderer.render("admin_discarded.html")]), close_preview=True)
-    stored = await storage.drafts.publish(draft.id, by=user_id, at=now)
+    return await _publish(storage, renderer, draft, now=now, bot_username=bot_username)
+
+
+async def _publish(
+    storage: Storage, renderer: Renderer, draft: Draft, *, now: datetime, bot_username: str
+) -> Outcome:
+    corrected = draft.correcting is not None
+    if draft.correcting is not None:
+        target = await storage.briefs.get(draft.correcting)
+        if target is None or target.retracted_at is not None:
+            # Withdrawn since the preview: a correction must not bring it back to readers.
+            await storage.drafts.discard(draft.id)
+            text = renderer.render("admin_no_brief.html", brief_id=draft.correcting, stored=target)
+            return Outcome(reply=Reply([text]), close_preview=True)
+    stored = await storage.drafts.publish(draft.id, by=draft.admin_id, at=now)
     if stored is None:  # expired or taken by a second press in the same instant
         return Outcome(renderer.render("admin_draft_gone.txt"), close_preview=True)
     link = deep_link(bot_username, stored.id)
-    text = renderer.render(
-        "admin_published.html", stored=stored, link=link, corrected=draft.correcting is not None
-    )
-    return Outcome(
-        reply=Reply([text]),
-        close_preview=True,
-        published=stored,
-        corrected=draft.correcting is not None,
-    )
+    text = renderer.render("admin_published.html", stored=stored, link=link, corrected=corrected)
+    return Outcome(reply=Reply([text]), close_preview=True, published=stored, corrected=corrected)
 
 
 def deep_link(bot_username: str, brief_id: int) -> str:

@@ -171,11 +171,12 @@ async def draft_button(update: Update, context: BotContext) -> None:
         await _close_preview(query.message)
     if outcome.reply is not None and query.message is not None:
         await _reply(context, query.message.chat.id, outcome.reply)
-    if outcome.corrected and outcome.published is not None and query.message is not None:
+    published = outcome.published
+    if outcome.corrected and published is not None and query.message is not None:
         context.application.create_task(
-            _edit_copies(context, query.message.chat.id, outcome.published),
+            _edit_copies(context, query.message.chat.id, published),
             update=update,
-            name=f"admin-edit-copies:{outcome.published.id}",
+            name=f"admin-edit-copies:{published.id}",
         )
 
 

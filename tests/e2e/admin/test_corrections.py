@@ -224,3 +224,48 @@ async def test_an_unused_draft_expires_after_a_day(
     [cleanup] = bot_app.job_queue.get_jobs_by_name("admin-expire-drafts")
     await cleanup.run(bot_app)
     assert await storage.drafts.get(1) is None
+
+
+async def test_a_correction_of_a_brief_withdrawn_since_its_preview_is_not_published(
+    server: FakeBotApi,
+    bot_app: BriefApplication,
+    admin: FakeUser,
+    published: StoredBrief,
+    briefs_dir: Path,
+    storage: Storage,
+) -> None:
+    await say(server, admin, "/correct 1")
+    _, details = await say(server, admin, corrected_text(briefs_dir), expect=2)
+    await say(server, admin, "/retract 1")
+    _, [refused] = await press(server, admin, details, "Publish", expect=1)
+    assert "was withdrawn on" in refused.text
+    stored = await storage.briefs.get(1)
+    assert stored is not None
+    assert stored.version == 1
+    assert stored.retracted_at is not None
+
+
+async def test_a_copy_already_showing_the_correction_counts_as_current(
+    server: FakeBotApi,
+    bot_app: BriefApplication,
+    admin: FakeUser,
+    reader: FakeUser,
+    published: StoredBrief,
+    briefs_dir: Path,
+    storage: Storage,
+) -> None:
+    [pushed] = await say(server, reader, "/brief")
+    now = datetime.now(UTC)
+    await storage.deliveries.claim(1, reader.id, at=now)
+    await storage.deliveries.mark_sent(1, reader.id, (pushed.message_id,), at=now)
+    server.fail(
+        "editMessageText",
+        chat_id=reader.id,
+        error_code=400,
+        description="Bad Request: message is not modified: specified new message content and "
+        "reply markup are exactly the same as a current content and reply markup of the message",
+    )
+    await say(server, admin, "/correct 1")
+    _, details = await say(server, admin, corrected_text(briefs_dir), expect=2)
+    _, [_, copies] = await press(server, admin, details, "Publish", expect=2)
+    assert "0 edited, 1 already current" in copies.text
