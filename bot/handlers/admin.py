@@ -45,9 +45,7 @@ async def upload_text(update: Update, context: BotContext) -> None:
     assert message is not None
     assert message.text is not None
     if not uploads.is_own_message(message):
-        await _reply(
-            context, message.chat_id, Reply([context.renderer.render("admin_forward.html")])
-        )
+        await _reply(context, message.chat_id, _text(context, "admin_forward.html"))
         return
     # Appended before the first await, so parts handled concurrently keep their order.
     paste.buffer_for(_chat_data(context)).add(message.text, uploads.message_links(message))
@@ -86,9 +84,7 @@ async def upload_document(update: Update, context: BotContext) -> None:
     assert message is not None
     assert message.document is not None
     if not uploads.is_own_message(message):
-        await _reply(
-            context, message.chat_id, Reply([context.renderer.render("admin_forward.html")])
-        )
+        await _reply(context, message.chat_id, _text(context, "admin_forward.html"))
         return
     document = message.document
     try:
@@ -119,7 +115,7 @@ async def _receive(
     except uploads.Refused as refused:
         await _reply(context, chat_id, _refused(context, refused))
         return
-    correcting = await _correction_target(context, chat_id)
+    correcting = await _correction_target(context)
     if isinstance(correcting, Reply):
         await _reply(context, chat_id, correcting)
         return
@@ -135,7 +131,7 @@ async def _receive(
     await _reply(context, chat_id, reply)
 
 
-async def _correction_target(context: BotContext, chat_id: int) -> StoredBrief | Reply | None:
+async def _correction_target(context: BotContext) -> StoredBrief | Reply | None:
     """The brief this upload corrects, if the admin sent /correct first."""
     brief_id = corrections.forget_correction(_chat_data(context))
     if brief_id is None:
@@ -193,8 +189,11 @@ async def _edit_copies(context: BotContext, chat_id: int, stored: StoredBrief) -
         context.bot, context.storage, context.renderer, stored
     )
     if report.edited or report.unchanged or report.unreachable:
-        text = context.renderer.render("admin_copies_edited.html", stored=stored, report=report)
-        await _reply(context, chat_id, Reply([text]))
+        await _reply(
+            context,
+            chat_id,
+            _text(context, "admin_copies_edited.html", stored=stored, report=report),
+        )
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -208,18 +207,21 @@ async def correct(update: Update, context: BotContext) -> None:
         return
     stored = await context.storage.briefs.get(brief_id)
     if stored is None or stored.retracted_at is not None:
-        text = context.renderer.render("admin_no_brief.html", brief_id=brief_id, stored=stored)
-        await _reply(context, chat_id, Reply([text]))
+        await _reply(
+            context,
+            chat_id,
+            _text(context, "admin_no_brief.html", brief_id=brief_id, stored=stored),
+        )
         return
     corrections.await_correction(_chat_data(context), brief_id)
-    text = context.renderer.render("admin_correct_prompt.html", stored=stored)
-    await _reply(context, chat_id, Reply([text]))
+    await _reply(context, chat_id, _text(context, "admin_correct_prompt.html", stored=stored))
 
 
 async def cancel(update: Update, context: BotContext) -> None:
     brief_id = corrections.forget_correction(_chat_data(context))
-    text = context.renderer.render("admin_cancelled.html", brief_id=brief_id)
-    await _reply(context, _chat_id(update), Reply([text]))
+    await _reply(
+        context, _chat_id(update), _text(context, "admin_cancelled.html", brief_id=brief_id)
+    )
 
 
 async def retract(update: Update, context: BotContext) -> None:
@@ -230,12 +232,16 @@ async def retract(update: Update, context: BotContext) -> None:
         return
     current = await context.storage.briefs.get(brief_id)
     if current is None or current.retracted_at is not None:
-        text = context.renderer.render("admin_no_brief.html", brief_id=brief_id, stored=current)
-        await _reply(context, chat_id, Reply([text]))
+        await _reply(
+            context,
+            chat_id,
+            _text(context, "admin_no_brief.html", brief_id=brief_id, stored=current),
+        )
         return
     stored = await context.storage.briefs.retract(brief_id, by=_user_id(update), at=_now())
-    text = context.renderer.render("admin_retracted.html", brief_id=brief_id, stored=stored)
-    await _reply(context, chat_id, Reply([text]))
+    await _reply(
+        context, chat_id, _text(context, "admin_retracted.html", brief_id=brief_id, stored=stored)
+    )
 
 
 async def history(update: Update, context: BotContext) -> None:
@@ -246,8 +252,9 @@ async def history(update: Update, context: BotContext) -> None:
         return
     stored = await context.storage.briefs.get(brief_id)
     if stored is None:
-        text = context.renderer.render("admin_no_brief.html", brief_id=brief_id, stored=None)
-        await _reply(context, chat_id, Reply([text]))
+        await _reply(
+            context, chat_id, _text(context, "admin_no_brief.html", brief_id=brief_id, stored=None)
+        )
         return
     entries = await context.storage.briefs.history(brief_id)
     texts = context.renderer.messages("admin_history.html", stored=stored, entries=entries)
@@ -271,7 +278,7 @@ async def stats(update: Update, context: BotContext) -> None:
 async def reader_help(update: Update, context: BotContext) -> None:
     """Text, a file or an admin command from someone who is not an admin: the reader help,
     and nothing stored."""
-    await _reply(context, _chat_id(update), Reply([context.renderer.render("help.html")]))
+    await _reply(context, _chat_id(update), _text(context, "help.html"))
 
 
 # -- start-up ---------------------------------------------------------------------------------
@@ -351,13 +358,16 @@ async def _reply(context: BotContext, chat_id: int, reply: Reply) -> None:
         )
 
 
+def _text(context: BotContext, template: str, **values: Any) -> Reply:
+    return Reply([context.renderer.render(template, **values)])
+
+
 def _refused(context: BotContext, refused: uploads.Refused) -> Reply:
     return Reply([context.renderer.render(refused.template, **refused.context)])
 
 
 async def _usage(context: BotContext, chat_id: int, command: str) -> None:
-    text = context.renderer.render("admin_usage.html", command=command)
-    await _reply(context, chat_id, Reply([text]))
+    await _reply(context, chat_id, _text(context, "admin_usage.html", command=command))
 
 
 def _brief_argument(context: BotContext) -> int | None:
