@@ -1,0 +1,124 @@
+"""A crash in the middle of a push: `briefbot run` killed and started again.
+
+The documented bound: only sends that were in flight when the process died can arrive
+twice. Those are exactly the messages the server accepted that the delivery record had not
+yet marked sent, so that is what this test counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+from storage import Storage
+from tests.conftest import DATA
+from tests.e2e.conftest import ADMIN_ID
+from tests.e2e.push.conftest import add_subscribers, publish
+from tests.fakebot import FakeBotApi
+
+READERS = list(range(5000, 5150))
+
+
+async def start_bot(server: FakeBotApi, database: Path, cwd: Path) -> asyncio.subprocess.Process:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(DATA.parents[1]),
+        "TELEGRAM_BOT_TOKEN": server.token,
+        "TELEGRAM_API_URL": server.url,
+        "DATABASE_PATH": str(database),
+        "ADMIN_IDS": str(ADMIN_ID),
+        "PUSH_RATE_LIMIT": "30",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+def received(server: FakeBotApi) -> Counter[int]:
+    return Counter(m.chat_id for m in server.sent() if m.chat_id in set(READERS))
+
+
+async def wait_until(check: object, within: float) -> None:
+    assert callable(check)
+    deadline = asyncio.get_running_loop().time() + within
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.02)
+
+
+async def test_a_push_killed_midway_resumes_and_repeats_only_what_was_in_flight(
+    server: FakeBotApi, tmp_path: Path
+) -> None:
+    database = tmp_path / "briefbot.db"
+    for chat_id in READERS:
+        server.user(chat_id)
+    admin = server.user(ADMIN_ID, "Admin")
+    [brief] = await publish(database, "Bridge vote")
+    await add_subscribers(database, READERS, due=datetime(2100, 1, 1, tzinfo=UTC))
+
+    # Five sends are held by the server for two seconds, so the kill lands while they are in
+    # flight: Telegram (here, the server) still delivers them after the bot is gone.
+    for chat_id in READERS[30:35]:
+        server.delay("sendMessage", 2.0, chat_id=chat_id)
+    first = await start_bot(server, database, tmp_path)
+    try:
+        await server.wait_for_call("setMyCommands", timeout=30)
+        await server.send_text(admin, "/push")
+        await wait_until(lambda: len(received(server)) >= 45, within=30)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+    await asyncio.sleep(2.5)  # the held sends complete
+    accepted_before = sum(received(server).values())
+    async with await Storage.open(database) as storage:
+        marked = len(await storage.deliveries.sent_copies(brief.id))
+        run = await storage.pushes.last()
+    assert run is not None
+    assert run.finished_at is None
+    in_flight = accepted_before - marked
+    assert 0 < accepted_before < len(READERS), "the kill must land in the middle of the push"
+
+    second = await start_bot(server, database, tmp_path)
+    try:
+        await wait_until(lambda: len(received(server)) == len(READERS), within=60)
+        async with await Storage.open(database) as storage:
+            await wait_until_finished(storage, run.id)
+    finally:
+        second.send_signal(signal.SIGINT)
+        await asyncio.wait_for(second.wait(), timeout=30)
+
+    copies = received(server)
+    assert set(copies) == set(READERS), "nothing is lost"
+    repeated = sum(n - 1 for n in copies.values())
+    # Only the sends in flight at the kill could repeat, and each of those at most once.
+    assert repeated <= in_flight
+    assert set(READERS[30:35]) <= {chat for chat, n in copies.items() if n == 2}
+    assert max(copies.values()) <= 2
+    async with await Storage.open(database) as storage:
+        assert len(await storage.deliveries.sent_copies(brief.id)) == len(READERS)
+        finished = await storage.pushes.last()
+    assert finished is not None
+    assert finished.id == run.id
+    assert finished.finished_at is not None
+
+
+async def wait_until_finished(storage: Storage, run_id: int) -> None:
+    for _ in range(500):
+        run = await storage.pushes.last()
+        if run is not None and run.id == run_id and run.finished_at is not None:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the resumed push never finished")
