@@ -51,6 +51,8 @@ def build_application(config: Config) -> BriefApplication:
     application.bot_data.config = config
     application.bot_data.renderer = Renderer()
     application.add_handlers(_handlers(config))
+    # In a group of its own, so it runs beside the handler that answers the update.
+    application.add_handler(admin.menu_handler(config.admin_ids), group=-1)
     application.add_error_handler(on_error)
     return application
 

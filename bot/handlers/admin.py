@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from telegram import BotCommand, BotCommandScopeChat, Message, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Message, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     BaseHandler,
@@ -27,13 +27,16 @@ from telegram.ext import (
 from bot.admin import corrections, drafts, paste, uploads
 from bot.context import BotContext, BriefApplication
 from bot.reading import Reply
+from bot.rendering import Renderer
 from brief.model import BriefError, ParseResult
 from storage import StoredBrief
 
 log = logging.getLogger(__name__)
 
-ADMIN_COMMANDS = ("correct", "cancel", "retract", "history", "stats")
+# Every admin-only command, so a non-admin who tries one gets the reader help.
+ADMIN_COMMANDS = ("correct", "cancel", "retract", "history", "stats", "push")
 DRAFT_CLEANUP_INTERVAL = timedelta(hours=1)
+_MENU_SET = "admin_menu_set"
 
 
 # -- uploads --------------------------------------------------------------------------------
@@ -298,14 +301,31 @@ async def set_admin_menu(application: BriefApplication) -> None:
     data = application.bot_data
     assert data.config is not None
     assert data.renderer is not None
-    bot = application.bot
-    commands = [*await bot.get_my_commands(), *_menu(data.renderer.lines("admin_commands.txt"))]
+    commands = await _admin_commands(application.bot, data.renderer)
     for admin_id in sorted(data.config.admin_ids):
-        try:
-            await bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
-        except (BadRequest, Forbidden) as error:
-            # An admin who has not opened the bot yet has no chat to scope a menu to.
-            log.warning("no admin menu for %s until they start the bot: %s", admin_id, error)
+        await _set_menu(application.bot, admin_id, commands)
+
+
+async def admin_menu_on_first_message(update: Update, context: BotContext) -> None:
+    """An admin who first opened the bot after it started gets the menu now, once."""
+    chat_data = _chat_data(context)
+    if chat_data.get(_MENU_SET):
+        return
+    chat_data[_MENU_SET] = True  # before the first await: concurrent updates set it once
+    commands = await _admin_commands(context.bot, context.renderer)
+    await _set_menu(context.bot, _chat_id(update), commands)
+
+
+async def _admin_commands(bot: Bot, renderer: Renderer) -> list[BotCommand]:
+    return [*await bot.get_my_commands(), *_menu(renderer.lines("admin_commands.txt"))]
+
+
+async def _set_menu(bot: Bot, admin_id: int, commands: list[BotCommand]) -> None:
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
+    except (BadRequest, Forbidden) as error:
+        # An admin who has not opened the bot yet has no chat to scope a menu to.
+        log.warning("no admin menu for %s until they write to the bot: %s", admin_id, error)
 
 
 async def expire_drafts(context: BotContext) -> None:
@@ -331,6 +351,15 @@ def handlers(admin_ids: Collection[int]) -> list[BaseHandler[Update, BotContext,
         CommandHandler("stats", stats, filters=admin),
         CallbackQueryHandler(draft_button, pattern=r"^draft:"),
     ]
+
+
+def menu_handler(admin_ids: Collection[int]) -> BaseHandler[Update, BotContext, None]:
+    """Runs beside the other handlers (its own group), never instead of them."""
+    return MessageHandler(
+        filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE,
+        admin_menu_on_first_message,
+        block=False,
+    )
 
 
 def reader_fallbacks() -> list[BaseHandler[Update, BotContext, None]]:

@@ -42,7 +42,9 @@ async def test_a_reader_sending_a_brief_gets_the_reader_help(
     assert snapshot(db_path) == before
 
 
-@pytest.mark.parametrize("command", ["/correct 1", "/retract 1", "/history 1", "/stats", "/cancel"])
+@pytest.mark.parametrize(
+    "command", ["/correct 1", "/retract 1", "/history 1", "/stats", "/cancel", "/push"]
+)
 async def test_admin_commands_from_a_reader_change_and_reveal_nothing(
     server: FakeBotApi,
     bot_app: BriefApplication,

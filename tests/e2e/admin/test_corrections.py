@@ -11,7 +11,7 @@ from bot.context import BriefApplication
 from bot.handlers import admin as admin_handlers
 from storage import Storage, StoredBrief
 from tests.e2e.admin.conftest import press, say
-from tests.e2e.conftest import ADMIN_ID, publish_file
+from tests.e2e.conftest import ADMIN_ID, AppFactory, publish_file
 from tests.fakebot import FakeBotApi, FakeUser
 
 NEW_TITLE = "Harbor Bridge Vote Delayed to March"
@@ -269,3 +269,19 @@ async def test_a_copy_already_showing_the_correction_counts_as_current(
     _, details = await say(server, admin, corrected_text(briefs_dir), expect=2)
     _, [_, copies] = await press(server, admin, details, "Publish", expect=2)
     assert "0 edited, 1 already current" in copies.text
+
+
+async def test_an_admin_who_opens_the_bot_after_start_gets_the_menu(
+    server: FakeBotApi, make_app: AppFactory
+) -> None:
+    late = 3000
+    async with make_app(ADMIN_IDS=f"{ADMIN_ID},{late}"):
+        assert server.commands({"type": "chat", "chat_id": late}) == []
+        newcomer = server.user(late, "New editor")
+        [reply] = await say(server, newcomer, "/stats")
+        assert "Briefs published: 0" in reply.text
+        await server.wait_for_call(
+            "setMyCommands", where=lambda c: c.params.get("scope", {}).get("chat_id") == late
+        )
+        menu = [c["command"] for c in server.commands({"type": "chat", "chat_id": late})]
+        assert {"stats", "correct", "retract", "history", "push"} <= set(menu)
