@@ -9,9 +9,9 @@ request Telegram had accepted when the process died is repeated: at most the num
 requests in flight, bounded by `concurrency` and in practice rate times the round-trip time.
 
 Rate: the engine paces every send itself (Pacer): evenly at the configured rate, at most
-one message per second per chat, and a RetryAfter pauses all its sends for the advised time
-before the message is retried. Its bot therefore has no rate limiter of its own (see
-scheduler.open_push for why not the application's AIORateLimiter).
+one message per second per chat, and a 429 (RetryAfter) pauses all its sends for the advised
+time before the message is retried. It sends through its own Sender, not the application's
+bot, so not through the AIORateLimiter (see scheduler.open_push for why).
 """
 
 from __future__ import annotations
@@ -26,12 +26,11 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.keyboards import part_data
 from bot.push.pacing import Pacer
+from bot.push.sender import Flood, Migrated, Sender, SendError, Transient, Unreachable
 from bot.push.timing import next_due, zone
 from bot.reading import Reply, render_part
 from bot.rendering import Renderer
@@ -110,57 +109,37 @@ class Progress:
 ProgressCallback = Callable[[Progress], Awaitable[None]]
 
 
-class _Unreachable(Exception):
-    """The chat cannot receive messages: the bot was blocked or removed, or the chat is gone."""
-
-
-class _Migrated(Exception):
-    def __init__(self, new_chat_id: int) -> None:
-        super().__init__(f"migrated to {new_chat_id}")
-        self.new_chat_id = new_chat_id
-
-
-class _GiveUp(Exception):
-    """Retries exhausted; the message is recorded as failed and tried again later."""
-
-
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
 def default_concurrency(rate: float | None) -> int:
     # Enough workers to keep the rate while some wait out a chat's one-second spacing.
-    return 256 if not rate else max(8, min(256, math.ceil(rate * 1.5)))
+    return 32 if not rate else max(8, min(64, math.ceil(rate * 1.5)))
 
 
 class PushEngine:
     def __init__(
         self,
-        bot: Bot,
+        sender: Sender,
         storage: Storage,
         renderer: Renderer,
         *,
         rate: float | None,
-        paid: bool = False,
         concurrency: int | None = None,
         clock: Callable[[], datetime] = utc_now,
         pacer: Pacer | None = None,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
     ) -> None:
-        self._bot = bot
+        self._sender = sender
         self._storage = storage
         self._renderer = renderer
         self._pacer = pacer or Pacer(rate)
         self._concurrency = concurrency or default_concurrency(rate)
         self._clock = clock
         self._retry_delays = retry_delays
-        self._send_options: dict[str, Any] = {"allow_paid_broadcast": True} if paid else {}
         self._schedule_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
-
-    @property
-    def bot(self) -> Bot:
-        return self._bot
 
     @property
     def concurrency(self) -> int:
@@ -188,6 +167,7 @@ class PushEngine:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._sender.close()
 
     def _spawn(self, work: Coroutine[Any, Any, _T]) -> asyncio.Task[_T]:
         task = asyncio.create_task(work)
@@ -395,16 +375,16 @@ class PushEngine:
         try:
             try:
                 message_ids = await self._send_reply(chat_id, reply)
-            except _Migrated as moved:
+            except Migrated as moved:
                 # The group became a supergroup: the subscription and these claims move too.
                 await self._storage.subscribers.migrate(chat_id, moved.new_chat_id)
                 chat_id = moved.new_chat_id
                 message_ids = await self._send_reply(chat_id, reply)
-        except _Unreachable as error:
+        except Unreachable as error:
             await self._fail(brief_ids, chat_id, str(error))
             await self._storage.subscribers.set_blocked(chat_id, True, at=self._clock())
             return chat_id, Outcome.UNREACHABLE
-        except (_GiveUp, _Migrated) as error:
+        except SendError as error:
             await self._fail(brief_ids, chat_id, str(error))
             return chat_id, Outcome.FAILED
         except Exception as error:
@@ -430,40 +410,26 @@ class PushEngine:
         ]
 
     async def _send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
-        """One message, retried through flood control, timeouts and server errors."""
-        retry_afters = 0
+        """One message, retried through flood control, timeouts and server errors.
+
+        Raises Migrated or Unreachable for the caller to act on, SendError to give up.
+        """
+        floods = 0
         failures = 0
         while True:
             await self._pacer.acquire(chat_id)
             try:
-                message = await self._bot.send_message(
-                    chat_id,
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    **self._send_options,
-                )
-            except RetryAfter as error:
-                retry_afters += 1
-                if retry_afters > MAX_RETRY_AFTER:
-                    raise _GiveUp(f"RetryAfter: {error.message}") from error
-                self._pacer.pause(_seconds(error.retry_after))
-                continue
-            except ChatMigrated as error:
-                raise _Migrated(error.new_chat_id) from error
-            except Forbidden as error:
-                raise _Unreachable(f"Forbidden: {error.message}") from error
-            except BadRequest as error:
-                if "chat not found" in error.message.lower():
-                    raise _Unreachable(f"BadRequest: {error.message}") from error
-                raise _GiveUp(f"BadRequest: {error.message}") from error
-            except NetworkError as error:  # timeouts and 5xx answers
+                return await self._sender.send(chat_id, text, markup)
+            except Flood as error:
+                floods += 1
+                if floods > MAX_RETRY_AFTER:
+                    raise
+                self._pacer.pause(error.retry_after)
+            except Transient:
                 if failures >= len(self._retry_delays):
-                    raise _GiveUp(f"{type(error).__name__}: {error.message}") from error
+                    raise
                 await asyncio.sleep(self._retry_delays[failures])
                 failures += 1
-                continue
-            return message.message_id
 
     # -- workers ------------------------------------------------------------------------------
 
@@ -516,10 +482,6 @@ async def _report(tally: Tally, on_progress: ProgressCallback | None, every: flo
         except Exception:
             # A progress message that cannot be edited must not stop the push itself.
             log.exception("push: could not report progress")
-
-
-def _seconds(value: int | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _short(title: str) -> str:

@@ -12,11 +12,9 @@ import logging
 import os
 from datetime import timedelta
 
-from telegram import Bot
-from telegram.request import HTTPXRequest
-
 from bot.context import BotContext, BriefApplication
 from bot.push.engine import PushEngine, default_concurrency
+from bot.push.sender import Sender
 from storage import PushRun
 
 log = logging.getLogger(__name__)
@@ -65,8 +63,8 @@ async def resume_push(
 
 async def open_push(application: BriefApplication) -> None:
     """Called once storage is open: build the engine, recover, schedule, resume."""
-    # Flood-control answers carry retry_after; PTB 22 warns on every one unless it may hand
-    # it over as a timedelta, the form it will use from its next major version on.
+    # Flood-control answers to reader replies carry retry_after; PTB 22 warns on every one
+    # unless it may hand it over as a timedelta, the form of its next major version.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     data = application.bot_data
     assert data.config is not None
@@ -74,25 +72,23 @@ async def open_push(application: BriefApplication) -> None:
     assert data.renderer is not None
     config = data.config
     concurrency = default_concurrency(config.push_rate_limit)
-    # The push has a Bot of its own, without the application's AIORateLimiter: the engine
-    # paces itself (global rate, one message per second per chat) and must see each
-    # RetryAfter to pause that pacing. Behind the shared limiter, a RetryAfter would hold
-    # every worker's already-paced request and then release them at once, a burst over
-    # Telegram's limit. Reader replies keep the shared limiter; they are a trickle beside
-    # a push, and a RetryAfter they cause is honoured there.
-    bot = Bot(
+    # The push does not send through the application's bot and its AIORateLimiter: the
+    # engine paces itself (global rate, one message per second per chat) and must see each
+    # 429 to pause that pacing. Behind the shared limiter, a RetryAfter would hold every
+    # worker's already-paced request and then release them at once, a burst over Telegram's
+    # limit. Reader replies keep the shared limiter; they are a trickle beside a push, and
+    # a RetryAfter they cause is honoured there.
+    sender = Sender(
+        config.bot_url,
         config.token,
-        base_url=config.bot_url,
-        base_file_url=config.file_url,
-        request=HTTPXRequest(connection_pool_size=concurrency + 4),
+        paid=config.allow_paid_broadcast,
+        connections=concurrency,
     )
-    await bot.initialize()
     data.push = PushEngine(
-        bot,
+        sender,
         data.storage,
         data.renderer,
         rate=config.push_rate_limit,
-        paid=config.allow_paid_broadcast,
         concurrency=concurrency,
     )
     await start(application, data.push)
@@ -104,4 +100,3 @@ async def close_push(application: BriefApplication) -> None:
     engine, application.bot_data.push = application.bot_data.push, None
     if engine is not None:
         await engine.close()
-        await engine.bot.shutdown()

@@ -1,0 +1,308 @@
+"""The daily push, measured against the local Bot API server (its own process), in one run.
+
+    python -m bench.push            # everything below, with the sizes the README quotes
+    python -m bench.push --quick    # smaller sizes, a minute or so
+
+Figures printed:
+  rate      achieved push rate / configured limit: 30/s over 1,000 subscribers and
+            1000/s (paid broadcast) over 10,000, the server enforcing that limit
+  naive     the same 30/s push with 5% of sends answered 429 (retry after 1 s): the engine
+            beside `for chat in subscribers: await bot.send_message(...)` through PTB's
+            AIORateLimiter (max_retries=3): time taken, chats reached, lost, doubled
+  due       with 1,000,000 subscribers in the database: the due-subscriber query (ms)
+  cpu       the bot process's CPU time per message sent (no rate limit)
+  memory    peak memory of a push to 10,000 and to 100,000 subscribers, no rate limit
+
+Every push runs in a fresh process (`python -m bench.push one ...`), so CPU time and
+peak memory are the push's alone; the server runs in another (bench.push_server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from telegram import Bot
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
+
+from bot.push.engine import PushEngine, default_concurrency
+from bot.push.sender import Sender
+from bot.reading import render_part
+from bot.rendering import Renderer
+from brief import parse_text
+from storage import Storage
+from storage.db import to_db
+from tests.conftest import DATA
+
+TOKEN = "123456:TEST-token"
+FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+
+
+# -- one push, in this process ----------------------------------------------------------------
+
+
+async def one_push(
+    subscribers: int, rate: float | None, paid: bool, fail_429: float, naive: bool
+) -> dict[str, Any]:
+    server, url = await start_server(subscribers, rate, fail_429)
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            database = Path(directory) / "bench.db"
+            await (await Storage.open(database)).close()
+            fill(database, subscribers, due=FAR_FUTURE)
+            async with await Storage.open(database) as storage:
+                return await measure_push(storage, url, subscribers, rate, paid, naive)
+    finally:
+        await stop_server(server)
+
+
+async def measure_push(
+    storage: Storage, url: str, subscribers: int, rate: float | None, paid: bool, naive: bool
+) -> dict[str, Any]:
+    brief = parse_text((DATA / "briefs" / "harbor-bridge-vote.txt").read_text("utf-8")).brief
+    stored = await storage.briefs.publish(brief, by=None, at=datetime.now(UTC))
+    renderer = Renderer()
+    concurrency = default_concurrency(rate)
+    lost = 0
+    if naive:
+        bot = ExtBot(
+            TOKEN,
+            base_url=f"{url}/bot",
+            request=HTTPXRequest(connection_pool_size=8),
+            rate_limiter=AIORateLimiter(overall_max_rate=rate or 0, max_retries=3),
+        )
+        await bot.initialize()
+    base_rss = current_rss_mb()
+    cpu = time.process_time()
+    started = time.perf_counter()
+    if naive:
+        try:
+            lost = await naive_loop(bot, storage, renderer, stored.id)
+        finally:
+            await bot.shutdown()
+    else:
+        sender = Sender(f"{url}/bot", TOKEN, paid=paid, connections=concurrency)
+        engine = PushEngine(sender, storage, renderer, rate=rate, concurrency=concurrency)
+        try:
+            await engine.push(stored, by=None)
+        finally:
+            await engine.close()
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    async with aiohttp.ClientSession() as client, client.get(f"{url}/stats") as answer:
+        stats = await answer.json()
+    return {
+        "subscribers": subscribers,
+        "rate": rate,
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "lost": lost,
+        "base_rss_mb": base_rss,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **stats,
+    }
+
+
+async def naive_loop(bot: Bot, storage: Storage, renderer: Renderer, brief_id: int) -> int:
+    """What many bots do: one send after another, PTB's rate limiter in front."""
+    stored = await storage.briefs.get(brief_id)
+    assert stored is not None
+    reply = render_part(renderer, stored, "summary")
+    lost = 0
+    after: int | None = None
+    while batch := await storage.subscribers.active_batch(after_chat_id=after, limit=500):
+        for subscriber in batch:
+            try:
+                await bot.send_message(
+                    subscriber.chat_id,
+                    reply.texts[0],
+                    parse_mode="HTML",
+                    reply_markup=reply.keyboard,
+                )
+            except TelegramError:
+                lost += 1
+        after = batch[-1].chat_id
+    return lost
+
+
+def fill(database: Path, count: int, *, due: datetime) -> None:
+    """Subscribers 1..count in one statement (storage's own writes would take minutes here)."""
+    with sqlite3.connect(database) as conn:
+        conn.execute(
+            """WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+               INSERT INTO subscribers (chat_id, delivery_time, timezone, active, blocked,
+                                        subscribed_at, next_due_at, last_delivered_at, updated_at)
+               SELECT i, '08:00', 'UTC', 1, 0, ?, ? + (i % 1440) * 60000000, NULL, ? FROM n""",
+            (count, to_db(datetime.now(UTC)), to_db(due), to_db(datetime.now(UTC))),
+        )
+    conn.close()
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE_BYTES / 2**20
+
+
+async def start_server(
+    users: int, rate: float | None, fail_429: float
+) -> tuple[asyncio.subprocess.Process, str]:
+    arguments = ["-m", "bench.push_server", "--users", str(users), "--fail-429", str(fail_429)]
+    if rate:
+        arguments += ["--rate", str(rate)]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, *arguments, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None
+    line = (await process.stdout.readline()).decode()
+    if not line.startswith("URL "):
+        raise RuntimeError(f"the bench server did not start: {line!r}")
+    return process, line.split()[1]
+
+
+async def stop_server(process: asyncio.subprocess.Process) -> None:
+    assert process.stdin is not None
+    process.stdin.close()
+    await asyncio.wait_for(process.wait(), timeout=60)
+
+
+# -- the parent: each push in a fresh process ---------------------------------------------------
+
+
+async def run_child(
+    subscribers: int,
+    rate: float | None,
+    *,
+    paid: bool = False,
+    fail_429: float = 0.0,
+    naive: bool = False,
+) -> dict[str, Any]:
+    arguments = ["one", "--subscribers", str(subscribers), "--rate", str(rate or 0)]
+    arguments += ["--fail-429", str(fail_429)]
+    arguments += ["--paid"] if paid else []
+    arguments += ["--naive"] if naive else []
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.push", *arguments, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"bench child failed: {arguments}")
+    result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+    return result
+
+
+async def bench_rate(quick: bool) -> None:
+    print("rate: achieved push rate / configured limit (server enforcing the limit)")
+    for limit, subscribers, paid in ((30, 1000, False), (1000, 10000, True)):
+        if quick:
+            subscribers //= 5
+        result = await run_child(subscribers, limit, paid=paid)
+        achieved = result["messages"] / result["elapsed"]
+        print(
+            f"  {limit:>5}/s over {subscribers:>6,}: {achieved:8.1f} msg/s = "
+            f"{achieved / limit:.3f} of the limit; {result['chats']:,} chats reached, "
+            f"{result['doubled']} doubled, {result['limit_refusals']} refused by the server; "
+            f"CPU {result['cpu'] / max(result['messages'], 1) * 1000:.3f} ms/msg"
+        )
+
+
+async def bench_naive(quick: bool) -> None:
+    subscribers = 200 if quick else 1000
+    print(f"naive: 30/s over {subscribers:,}, 5% of sends answered 429 (retry after 1 s)")
+    for naive in (False, True):
+        result = await run_child(subscribers, 30, fail_429=0.05, naive=naive)
+        name = "naive loop" if naive else "engine    "
+        print(
+            f"  {name}: {result['elapsed']:6.1f} s, "
+            f"{result['messages'] / result['elapsed']:5.1f} msg/s, "
+            f"{result['chats']:,} of {subscribers:,} reached, "
+            f"lost {subscribers - result['chats']}, doubled {result['doubled']}, "
+            f"429 answers {result['answered_429']}"
+        )
+
+
+async def bench_due(quick: bool) -> None:
+    count = 100_000 if quick else 1_000_000
+    with tempfile.TemporaryDirectory() as directory:
+        database = Path(directory) / "due.db"
+        await (await Storage.open(database)).close()
+        now = datetime.now(UTC)
+        # Due times spread over the next day: a minute's worth (1/1440) is due at a time.
+        fill(database, count, due=now - timedelta(minutes=1))
+        async with await Storage.open(database) as storage:
+            timings = []
+            for _ in range(30):
+                started = time.perf_counter()
+                due = await storage.subscribers.due(now, limit=500)
+                timings.append(time.perf_counter() - started)
+            assert due, "some subscribers are due"
+    print(
+        f"due: {count:,} subscribers, a batch of {len(due)} due: median "
+        f"{statistics.median(timings) * 1000:.2f} ms, worst {max(timings) * 1000:.2f} ms"
+    )
+
+
+async def bench_memory(quick: bool) -> None:
+    sizes = (2_000, 20_000) if quick else (10_000, 100_000)
+    print("memory and cpu: push with no rate limit")
+    peaks = []
+    for subscribers in sizes:
+        result = await run_child(subscribers, None)
+        peaks.append(result["peak_rss_mb"])
+        print(
+            f"  {subscribers:>7,} subscribers: peak RSS {result['peak_rss_mb']:.1f} MB "
+            f"(before the push {result['base_rss_mb']:.1f} MB), "
+            f"{result['messages'] / result['elapsed']:.0f} msg/s, "
+            f"CPU {result['cpu'] / result['messages'] * 1000:.3f} ms/msg, "
+            f"{result['chats']:,} reached, {result['doubled']} doubled"
+        )
+    print(f"  peak difference: {abs(peaks[1] - peaks[0]):.1f} MB")
+
+
+async def main(args: argparse.Namespace) -> None:
+    if args.section == "one":
+        result = await one_push(
+            args.subscribers, args.rate or None, args.paid, args.fail_429, args.naive
+        )
+        print(json.dumps(result))
+        return
+    sections = {"rate": bench_rate, "naive": bench_naive, "due": bench_due, "memory": bench_memory}
+    chosen = sections if args.section == "all" else {args.section: sections[args.section]}
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    for run in chosen.values():
+        await run(args.quick)
+
+
+def arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "section",
+        nargs="?",
+        default="all",
+        choices=("all", "rate", "naive", "due", "memory", "one"),
+    )
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=30)
+    parser.add_argument("--paid", action="store_true")
+    parser.add_argument("--fail-429", type=float, default=0.0)
+    parser.add_argument("--naive", action="store_true")
+    return parser
+
+
+if __name__ == "__main__":
+    asyncio.run(main(arguments().parse_args()))
