@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ class Refusal:
 class Reply:
     """Messages to send in order; the keyboard goes under the last one."""
 
-    texts: list[str]
+    texts: Sequence[str]
     keyboard: InlineKeyboardMarkup | None = None
 
 
@@ -64,6 +65,11 @@ async def find_brief(
 
 
 def render_part(renderer: Renderer, stored: StoredBrief, part: Part) -> Reply:
+    """The part as messages; a brief's version never changes, so each renders once."""
+    return renderer.memo((stored, part), lambda: _render_part(renderer, stored, part))
+
+
+def _render_part(renderer: Renderer, stored: StoredBrief, part: Part) -> Reply:
     keyboard = brief_keyboard(renderer, stored.id, shown=part)
     if part == "narratives":
         narratives = stored.brief.narratives

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -16,6 +17,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 MAX_MESSAGE_LENGTH = 4096
 MAX_ENTITIES = 100
 
+MEMO_SIZE = 512
+T = TypeVar("T")
 _TOKEN = re.compile(r"<(/?)([a-zA-Z0-9-]+)[^>]*>|&[^;\s]*;|[^<&]+|[<&]", re.DOTALL)
 
 
@@ -46,6 +49,7 @@ class Renderer:
         self._env.filters["date"] = _date
         self._env.filters["datetime"] = _datetime
         self._labels: dict[str, str] = {}
+        self._memo: OrderedDict[Hashable, Any] = OrderedDict()
 
     def render(self, name: str, **context: Any) -> str:
         return self._env.get_template(name).render(**context).strip()
@@ -55,6 +59,21 @@ class Renderer:
         if part not in self._labels:
             self._labels[part] = self.render("button.txt", part=part)
         return self._labels[part]
+
+    def memo(self, key: Hashable, render: Callable[[], T]) -> T:
+        """The result of `render` for this key, kept for the most recently used keys.
+
+        The key must capture everything the rendering depends on (a whole StoredBrief
+        does: any correction is a new version with its own key).
+        """
+        if key in self._memo:
+            self._memo.move_to_end(key)
+            result: T = self._memo[key]
+            return result
+        value = self._memo[key] = render()
+        if len(self._memo) > MEMO_SIZE:
+            self._memo.popitem(last=False)
+        return value
 
     def lines(self, name: str, **context: Any) -> list[str]:
         """A plain-text template whose non-blank lines are separate labels (buttons, menus)."""

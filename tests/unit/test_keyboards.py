@@ -45,3 +45,24 @@ def test_malformed_ids_are_refused_kindly(args: list[str]) -> None:
     text = Renderer().render(refusal.template, **refusal.context)
     assert "is not a brief number" in text
     assert "/facts 3" in text
+
+
+def test_memo_keeps_recent_renderings_and_forgets_the_oldest() -> None:
+    from functools import partial
+
+    from bot.rendering import MEMO_SIZE
+
+    renderer = Renderer()
+    calls: list[int] = []
+
+    def render(n: int) -> str:
+        calls.append(n)
+        return f"text {n}"
+
+    assert renderer.memo(("k", 0), lambda: render(0)) == "text 0"
+    assert renderer.memo(("k", 0), lambda: render(99)) == "text 0"
+    assert calls == [0]
+    for n in range(1, MEMO_SIZE + 1):
+        renderer.memo(("k", n), partial(render, n))
+    renderer.memo(("k", 0), lambda: render(0))
+    assert calls.count(0) == 2  # evicted, so rendered again
