@@ -94,6 +94,7 @@ async def test_the_reference_brief_by_command(
     assert facts.text.startswith("Facts · Putin Makes First Visit")
     assert numbered_lines(facts.text) == ["1", "2", "3", "4", "5", "6"]
     assert "in 24 years. [1]" in facts.text
+    assert "\n\n2. The visit comes" in facts.text  # a blank line between facts
     assert "rich in glorious historical traditions.' [3]" in facts.text
     assert "promote his war of aggression.' [6]" in facts.text
 
