@@ -21,13 +21,14 @@ from bot.errors import on_error
 from bot.handlers import admin, push_admin, reader, subscription
 from bot.push.scheduler import close_push, open_push
 from bot.rendering import Renderer
+from bot.transport import AiohttpRequest
 from storage import Storage
 
 log = logging.getLogger(__name__)
-# Measured with bench/facts.py: more updates in flight let the bot batch its work, while
-# httpcore's pool polls every idle connection on each request, so it stays small.
+# Measured with bench/facts.py: enough updates in flight for the bot to batch its work,
+# over a pool small enough to keep connections warm.
 CONCURRENT_UPDATES = 64
-CONNECTION_POOL_SIZE = 8
+CONNECTION_POOL_SIZE = 16
 
 
 def build_application(config: Config) -> BriefApplication:
@@ -42,10 +43,10 @@ def build_application(config: Config) -> BriefApplication:
         # Replies to readers share Telegram's global budget with the daily push;
         # a RetryAfter is waited out and retried rather than dropped.
         .rate_limiter(AIORateLimiter(overall_max_rate=config.push_rate_limit, max_retries=3))
-        # Updates are handled concurrently, a bounded number at a time, over a small
-        # pool rather than PTB's default of 256 connections.
+        .request(AiohttpRequest(connections=CONNECTION_POOL_SIZE))
+        # Long polling holds its one connection for up to the poll timeout.
+        .get_updates_request(AiohttpRequest(connections=1))
         .concurrent_updates(CONCURRENT_UPDATES)
-        .connection_pool_size(CONNECTION_POOL_SIZE)
         .post_init(_open)
         .post_shutdown(_close)
         .build()
