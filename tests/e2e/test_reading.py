@@ -58,7 +58,16 @@ async def test_start_explains_the_bot_and_the_menu_is_registered(
     for command in ("/brief", "/facts", "/sources", "/narratives"):
         assert command in welcome.text
     names = [c["command"] for c in server.commands()]
-    assert names == ["brief", "facts", "sources", "narratives", "help"]
+    assert names == [
+        "brief",
+        "facts",
+        "sources",
+        "narratives",
+        "subscribe",
+        "unsubscribe",
+        "settings",
+        "help",
+    ]
     [help_reply] = await ask(server, reader, "/help")
     assert "How to read a brief" in help_reply.text
     assert server.errors() == []
