@@ -202,12 +202,13 @@ async def _edit_copies(context: BotContext, chat_id: int, stored: StoredBrief) -
 # -- commands ---------------------------------------------------------------------------------
 
 
-async def correct(update: Update, context: BotContext) -> None:
+async def _live_brief(update: Update, context: BotContext, command: str) -> StoredBrief | None:
+    """The published, not withdrawn, brief the command names; else the admin is told why."""
     chat_id = _chat_id(update)
     brief_id = _brief_argument(context)
     if brief_id is None:
-        await _usage(context, chat_id, "correct")
-        return
+        await _usage(context, chat_id, command)
+        return None
     stored = await context.storage.briefs.get(brief_id)
     if stored is None or stored.retracted_at is not None:
         await _reply(
@@ -215,9 +216,18 @@ async def correct(update: Update, context: BotContext) -> None:
             chat_id,
             _text(context, "admin_no_brief.html", brief_id=brief_id, stored=stored),
         )
+        return None
+    return stored
+
+
+async def correct(update: Update, context: BotContext) -> None:
+    stored = await _live_brief(update, context, "correct")
+    if stored is None:
         return
-    corrections.await_correction(_chat_data(context), brief_id)
-    await _reply(context, chat_id, _text(context, "admin_correct_prompt.html", stored=stored))
+    corrections.await_correction(_chat_data(context), stored.id)
+    await _reply(
+        context, _chat_id(update), _text(context, "admin_correct_prompt.html", stored=stored)
+    )
 
 
 async def cancel(update: Update, context: BotContext) -> None:
@@ -228,22 +238,14 @@ async def cancel(update: Update, context: BotContext) -> None:
 
 
 async def retract(update: Update, context: BotContext) -> None:
-    chat_id = _chat_id(update)
-    brief_id = _brief_argument(context)
-    if brief_id is None:
-        await _usage(context, chat_id, "retract")
+    current = await _live_brief(update, context, "retract")
+    if current is None:
         return
-    current = await context.storage.briefs.get(brief_id)
-    if current is None or current.retracted_at is not None:
-        await _reply(
-            context,
-            chat_id,
-            _text(context, "admin_no_brief.html", brief_id=brief_id, stored=current),
-        )
-        return
-    stored = await context.storage.briefs.retract(brief_id, by=_user_id(update), at=_now())
+    stored = await context.storage.briefs.retract(current.id, by=_user_id(update), at=_now())
     await _reply(
-        context, chat_id, _text(context, "admin_retracted.html", brief_id=brief_id, stored=stored)
+        context,
+        _chat_id(update),
+        _text(context, "admin_retracted.html", brief_id=current.id, stored=stored),
     )
 
 
