@@ -303,7 +303,11 @@ class PushEngine:
         ]
         texts = self._renderer.messages("push_digest.html", briefs=claimed)
         reply = Reply(texts, InlineKeyboardMarkup(rows))
-        chat_id, outcome = await self._deliver_claimed(chat_id, [h.id for h in claimed], reply)
+        # Recorded sent without message ids: corrections edit a copy's first message into
+        # the corrected summary, which would overwrite the whole digest. Its buttons open
+        # the current version of each brief, so a digest needs no editing.
+        ids = [h.id for h in claimed]
+        chat_id, outcome = await self._deliver_claimed(chat_id, ids, reply, keep_ids=False)
         return chat_id, [*skipped, *([outcome] * len(claimed))]
 
     # -- an admin's push ----------------------------------------------------------------------
@@ -370,7 +374,7 @@ class PushEngine:
         return await self._deliver_claimed(chat_id, [brief_id], reply)
 
     async def _deliver_claimed(
-        self, chat_id: int, brief_ids: list[int], reply: Reply
+        self, chat_id: int, brief_ids: list[int], reply: Reply, *, keep_ids: bool = True
     ) -> tuple[int, Outcome]:
         """Send what the claims cover and record the result; returns the chat's current id."""
         try:
@@ -392,7 +396,8 @@ class PushEngine:
             # A bug must not leave the claim "sending" until the next restart.
             await self._fail(brief_ids, chat_id, f"{type(error).__name__}: {error}")
             raise
-        await self._marks.record([(b, chat_id, message_ids) for b in brief_ids])
+        recorded = message_ids if keep_ids else []
+        await self._marks.record([(b, chat_id, recorded) for b in brief_ids])
         return chat_id, Outcome.SENT
 
     async def _fail(self, brief_ids: list[int], chat_id: int, error: str) -> None:
