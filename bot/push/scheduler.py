@@ -12,10 +12,13 @@ import logging
 import os
 from datetime import timedelta
 
+from telegram.error import TelegramError
+
 from bot.context import BotContext, BriefApplication
 from bot.push.engine import PushEngine, default_concurrency
+from bot.push.progress import ProgressMessage
 from bot.push.sender import Sender
-from storage import PushRun
+from storage import PushRun, StoredBrief
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +61,24 @@ async def resume_push(
     if stored is None or stored.retracted_at is not None:
         return None
     log.warning("push %d of brief %d was interrupted; resuming it", run.id, run.brief_id)
-    return engine.start_push(stored, by=run.started_by, run=run)
+    report = await _resumed_report(application, run, stored)
+    return engine.start_push(stored, by=run.started_by, run=run, on_progress=report)
+
+
+async def _resumed_report(
+    application: BriefApplication, run: PushRun, stored: StoredBrief
+) -> ProgressMessage | None:
+    """The admin who started the push sees it go on: a new progress message."""
+    renderer = application.bot_data.renderer
+    if run.started_by is None or renderer is None:
+        return None
+    text = renderer.render("push_resumed.html", stored=stored)
+    try:
+        message = await application.bot.send_message(run.started_by, text)
+    except TelegramError as error:
+        log.warning("could not tell admin %s the push resumed: %s", run.started_by, error)
+        return None
+    return ProgressMessage(application.bot, renderer, message, stored)
 
 
 async def open_push(application: BriefApplication) -> None:

@@ -96,6 +96,10 @@ async def test_a_push_killed_midway_resumes_and_repeats_only_what_was_in_flight(
         await wait_until(lambda: len(received(server)) == len(READERS), within=60)
         async with await Storage.open(database) as storage:
             await wait_until_finished(storage, run.id)
+        # The admin sees the push resume and finish, in a new progress message.
+        await server.wait_for_call(
+            "editMessageText", where=lambda c: "Push finished" in c.params["text"], timeout=10
+        )
     finally:
         second.send_signal(signal.SIGINT)
         await asyncio.wait_for(second.wait(), timeout=30)
@@ -113,6 +117,9 @@ async def test_a_push_killed_midway_resumes_and_repeats_only_what_was_in_flight(
     assert finished is not None
     assert finished.id == run.id
     assert finished.finished_at is not None
+    [summary] = [m for m in server.sent(ADMIN_ID) if "Push finished" in m.text]
+    assert summary.edits >= 1
+    assert f"Sent {len(READERS) - marked} of {len(READERS)}" in summary.text
 
 
 async def wait_until_finished(storage: Storage, run_id: int) -> None:
