@@ -31,7 +31,7 @@ class BenchServer(FakeBotApi):
             "chats": len(per_chat),
             "doubled": sum(1 for n in per_chat.values() if n > 1),
             "answered_429": sum(1 for c in self.calls if c.error_code == 429),
-            "limit_refusals": self._limiter.refusals,
+            "limit_refusals": self.limit_refusals,
         }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
@@ -32,6 +33,9 @@ CONNECTION_POOL_SIZE = 16
 
 
 def build_application(config: Config) -> BriefApplication:
+    # Flood-control answers carry retry_after; PTB 22 warns on every one unless it may
+    # hand it over as a timedelta, the form of its next major version, which we handle.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     application = (
         ApplicationBuilder()
         .token(config.token)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from datetime import timedelta
 
 from telegram.error import TelegramError
@@ -83,9 +82,6 @@ async def _resumed_report(
 
 async def open_push(application: BriefApplication) -> None:
     """Called once storage is open: build the engine, recover, schedule, resume."""
-    # Flood-control answers to reader replies carry retry_after; PTB 22 warns on every one
-    # unless it may hand it over as a timedelta, the form of its next major version.
-    os.environ.setdefault("PTB_TIMEDELTA", "1")
     data = application.bot_data
     assert data.config is not None
     assert data.storage is not None

@@ -377,6 +377,11 @@ class FakeBotApi:
         self._delays.clear()
 
     @property
+    def limit_refusals(self) -> int:
+        """429s the server's own rate limits gave (not the injected ones)."""
+        return self._limiter.refusals
+
+    @property
     def too_many_requests(self) -> int:
         injected = sum(1 for call in self.calls if call.error_code == 429)
         return max(injected, self._limiter.refusals)

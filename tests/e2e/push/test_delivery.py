@@ -288,7 +288,7 @@ async def test_within_telegrams_limits_under_mixed_failures_nothing_is_lost_or_d
         expected = {} if chat_id in (2007, 2033) else {"One": 1, "Two": 1, "Three": 1}
         assert copies(server, chat_id) == expected, chat_id
     # Only the injected refusals: the engine's own pacing never tripped the server's limits.
-    assert server._limiter.refusals == 0
+    assert server.limit_refusals == 0
     for chat_id in (2007, 2033):
         stored = await subscriber(db_path, chat_id)
         assert stored is not None
