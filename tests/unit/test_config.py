@@ -1,3 +1,4 @@
+import re
 from datetime import time
 from pathlib import Path
 
@@ -95,3 +96,23 @@ def test_token_never_in_repr() -> None:
     loaded = load_config({"TELEGRAM_BOT_TOKEN": TOKEN}, dotenv=None)
     assert TOKEN not in repr(loaded)
     assert TOKEN not in str(loaded)
+
+
+def test_env_example_lists_every_setting_with_valid_defaults() -> None:
+    example = Path(__file__).parents[2] / ".env.example"
+    loaded = load_config({"TELEGRAM_BOT_TOKEN": TOKEN}, dotenv=example)
+    assert loaded == load_config({"TELEGRAM_BOT_TOKEN": TOKEN}, dotenv=None)
+    source = (Path(__file__).parents[2] / "bot" / "config.py").read_text()
+    read = set(re.findall(r'"([A-Z][A-Z_]+)"', source)) - {
+        "DEBUG",
+        "INFO",
+        "WARNING",
+        "ERROR",
+        "CRITICAL",
+    }
+    listed = {
+        line.split("=")[0]
+        for line in example.read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    assert read == listed
