@@ -103,13 +103,7 @@ def test_env_example_lists_every_setting_with_valid_defaults() -> None:
     loaded = load_config({"TELEGRAM_BOT_TOKEN": TOKEN}, dotenv=example)
     assert loaded == load_config({"TELEGRAM_BOT_TOKEN": TOKEN}, dotenv=None)
     source = (Path(__file__).parents[2] / "bot" / "config.py").read_text()
-    read = set(re.findall(r'"([A-Z][A-Z_]+)"', source)) - {
-        "DEBUG",
-        "INFO",
-        "WARNING",
-        "ERROR",
-        "CRITICAL",
-    }
+    read = set(re.findall(r'"([A-Z]+_[A-Z_]+)"', source))  # every setting has an underscore
     listed = {
         line.split("=")[0]
         for line in example.read_text().splitlines()
