@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from bot.config import Config, load_config
 from bot.context import BriefApplication
 from brief import parse_text
 from storage import Storage, StoredBrief
-from tests.fakebot import FakeBotApi
+from tests.fakebot import FakeBotApi, FakeUser, SentMessage
 
 ADMIN_ID = 1000
 AppFactory = Callable[..., AbstractAsyncContextManager[BriefApplication]]
@@ -92,3 +93,33 @@ async def publish_file(db_path: Path, path: Path, at: datetime | None = None) ->
         return await storage.briefs.publish(brief, by=None, at=at or datetime.now(UTC))
     finally:
         await storage.close()
+
+
+async def say(
+    server: FakeBotApi,
+    user: FakeUser,
+    text: str,
+    expect: int = 1,
+    *,
+    entities: list[dict[str, Any]] | None = None,
+    forward_origin_user: FakeUser | None = None,
+) -> list[SentMessage]:
+    """Send a message in the user's private chat; return the `expect` replies it produced."""
+    before = len(server.sent(user.id))
+    await server.send_text(user, text, entities=entities, forward_origin_user=forward_origin_user)
+    sent = await server.wait_sent(user.id, before + expect)
+    return sent[before:]
+
+
+async def press(
+    server: FakeBotApi, user: FakeUser, message: SentMessage, label: str, expect: int = 0
+) -> tuple[dict[str, object] | None, list[SentMessage]]:
+    """Press a button; returns the callback answer and the `expect` messages it produced."""
+    chat_id = message.chat_id
+    before = len(server.sent(chat_id))
+    query_id = await server.press_button(user, message, message.button(label)["callback_data"])
+    await server.wait_for_call(
+        "answerCallbackQuery", where=lambda c: c.params["callback_query_id"] == query_id
+    )
+    sent = await server.wait_sent(chat_id, before + expect) if expect else []
+    return server.callback_answer(query_id), sent[before:]

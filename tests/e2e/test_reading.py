@@ -9,8 +9,8 @@ import pytest
 
 from bot.context import BriefApplication
 from storage import StoredBrief
-from tests.e2e.conftest import publish_file
-from tests.fakebot import FakeBotApi, FakeUser, SentMessage
+from tests.e2e.conftest import press, publish_file, say
+from tests.fakebot import FakeBotApi, FakeUser
 
 READER = 42
 
@@ -25,26 +25,6 @@ async def reference(db_path: Path, briefs_dir: Path) -> StoredBrief:
     return await publish_file(db_path, briefs_dir / "putin-north-korea.txt")
 
 
-async def ask(server: FakeBotApi, user: FakeUser, text: str, expect: int = 1) -> list[SentMessage]:
-    """Send a message and return the replies it produced."""
-    before = len(server.sent(user.id))
-    await server.send_text(user, text)
-    sent = await server.wait_sent(user.id, before + expect)
-    return sent[before:]
-
-
-async def press(
-    server: FakeBotApi, user: FakeUser, message: SentMessage, label: str, expect: int = 1
-) -> list[SentMessage]:
-    before = len(server.sent(user.id))
-    query_id = await server.press_button(user, message, message.button(label)["callback_data"])
-    sent = await server.wait_sent(user.id, before + expect)
-    await server.wait_for_call(
-        "answerCallbackQuery", where=lambda c: c.params["callback_query_id"] == query_id
-    )
-    return sent[before:]
-
-
 def numbered_lines(text: str) -> list[str]:
     return re.findall(r"^(\d+)\. ", text, flags=re.MULTILINE)
 
@@ -52,7 +32,7 @@ def numbered_lines(text: str) -> list[str]:
 async def test_start_explains_the_bot_and_the_menu_is_registered(
     server: FakeBotApi, bot_app: BriefApplication, reader: FakeUser
 ) -> None:
-    [welcome] = await ask(server, reader, "/start")
+    [welcome] = await say(server, reader, "/start")
     assert welcome.parse_mode == "HTML"
     assert "Welcome to briefbot" in welcome.text
     for command in ("/brief", "/facts", "/sources", "/narratives"):
@@ -68,7 +48,7 @@ async def test_start_explains_the_bot_and_the_menu_is_registered(
         "settings",
         "help",
     ]
-    [help_reply] = await ask(server, reader, "/help")
+    [help_reply] = await say(server, reader, "/help")
     assert "How to read a brief" in help_reply.text
     assert server.errors() == []
 
@@ -77,14 +57,14 @@ async def test_no_brief_yet_gets_a_friendly_answer(
     server: FakeBotApi, bot_app: BriefApplication, reader: FakeUser
 ) -> None:
     for command in ("/brief", "/facts", "/sources", "/narratives"):
-        [reply] = await ask(server, reader, command)
+        [reply] = await say(server, reader, command)
         assert "There is no brief yet" in reply.text
 
 
 async def test_the_reference_brief_by_command(
     server: FakeBotApi, bot_app: BriefApplication, reader: FakeUser, reference: StoredBrief
 ) -> None:
-    [summary] = await ask(server, reader, "/brief")
+    [summary] = await say(server, reader, "/brief")
     lines = summary.text.splitlines()
     assert lines[0] == "Putin Makes First Visit to North Korea in 24 Years"
     assert lines[1].startswith(f"Brief #{reference.id} · ")
@@ -99,7 +79,7 @@ async def test_the_reference_brief_by_command(
     ]
     assert [b["text"] for b in summary.buttons[0]] == ["Facts", "Sources", "Narratives"]
 
-    [facts] = await ask(server, reader, "/facts")
+    [facts] = await say(server, reader, "/facts")
     assert facts.text.startswith("Facts · Putin Makes First Visit")
     assert numbered_lines(facts.text) == ["1", "2", "3", "4", "5", "6"]
     assert "in 24 years. [1]" in facts.text
@@ -107,7 +87,7 @@ async def test_the_reference_brief_by_command(
     assert "rich in glorious historical traditions.' [3]" in facts.text
     assert "promote his war of aggression.' [6]" in facts.text
 
-    [sources] = await ask(server, reader, "/sources")
+    [sources] = await say(server, reader, "/sources")
     assert numbered_lines(sources.text) == ["1", "2", "3", "4", "5", "6"]
     for line in (
         "1. Al Jazeera",
@@ -119,7 +99,7 @@ async def test_the_reference_brief_by_command(
     ):
         assert line in sources.text.splitlines()
 
-    first, second = await ask(server, reader, "/narratives", expect=2)
+    first, second = await say(server, reader, "/narratives", expect=2)
     assert first.text.startswith(
         "Anti-Russia narrative (1 of 2)\nas provided by Firstpost\n\nPutin's trip"
     )
@@ -134,15 +114,16 @@ async def test_the_reference_brief_by_command(
 async def test_the_reference_brief_by_button(
     server: FakeBotApi, bot_app: BriefApplication, reader: FakeUser, reference: StoredBrief
 ) -> None:
-    [summary] = await ask(server, reader, "/brief")
-    [facts] = await press(server, reader, summary, "Facts")
+    [summary] = await say(server, reader, "/brief")
+    answer, [facts] = await press(server, reader, summary, "Facts", expect=1)
+    assert answer is not None  # the press was answered
     assert numbered_lines(facts.text) == ["1", "2", "3", "4", "5", "6"]
-    [sources] = await press(server, reader, summary, "Sources")
+    _, [sources] = await press(server, reader, summary, "Sources", expect=1)
     assert "6. The Diplomat" in sources.text
-    first, second = await press(server, reader, summary, "Narratives", expect=2)
+    _, (first, second) = await press(server, reader, summary, "Narratives", expect=2)
     assert first.text.startswith("Anti-Russia narrative")
     assert second.text.startswith("Pro-Russia narrative")
-    [again] = await press(server, reader, facts, "Summary")
+    _, [again] = await press(server, reader, facts, "Summary", expect=1)
     assert again.text.splitlines()[0] == summary.text.splitlines()[0]
     assert server.errors() == []
 
@@ -151,12 +132,12 @@ async def test_citations_and_sources_link_to_known_urls(
     server: FakeBotApi, bot_app: BriefApplication, reader: FakeUser, db_path: Path, briefs_dir: Path
 ) -> None:
     await publish_file(db_path, briefs_dir / "harbor-bridge-vote.txt")
-    [facts] = await ask(server, reader, "/facts")
+    [facts] = await say(server, reader, "/facts")
     links = [e["url"] for e in facts.entities if e["type"] == "text_link"]
     assert "https://example.org/gazette/harbor-bridge-toll" in links
     assert "https://example.org/ledger/toll-vote" in links
     assert "after protests outside City Hall. [4]" in facts.text  # source 4 has no URL
-    [sources] = await ask(server, reader, "/sources")
+    [sources] = await say(server, reader, "/sources")
     named = {
         sources.text[e["offset"] : e["offset"] + e["length"]]: e["url"]
         for e in sources.entities
@@ -191,15 +172,15 @@ async def test_commands_follow_the_brief_the_reader_last_opened(
 ) -> None:
     older = await publish_file(db_path, briefs_dir / "putin-north-korea.txt")
     newer = await publish_file(db_path, briefs_dir / "coastal-wind-farm.txt")
-    [facts] = await ask(server, reader, "/facts")
+    [facts] = await say(server, reader, "/facts")
     assert facts.text.startswith("Facts · Regulators Clear")  # nothing opened yet: the latest
-    [summary] = await ask(server, reader, f"/brief {older.id}")
+    [summary] = await say(server, reader, f"/brief {older.id}")
     assert summary.text.startswith("Putin Makes First Visit")
-    [sources] = await ask(server, reader, "/sources")
+    [sources] = await say(server, reader, "/sources")
     assert f"· #{older.id}" in sources.text.splitlines()[0]
-    [latest] = await ask(server, reader, "/brief")
+    [latest] = await say(server, reader, "/brief")
     assert latest.text.startswith("Regulators Clear")
-    three = await ask(server, reader, "/narratives", expect=3)
+    three = await say(server, reader, "/narratives", expect=3)
     assert [m.text.split(" narrative")[0] for m in three] == [
         "Pro-wind",
         "Fishing-industry",
@@ -226,7 +207,7 @@ async def test_unknown_or_malformed_ids(
     command: str,
     expected: str,
 ) -> None:
-    [reply] = await ask(server, reader, command)
+    [reply] = await say(server, reader, command)
     assert expected in reply.text
     assert server.errors() == []
 
@@ -242,24 +223,24 @@ async def test_a_withdrawn_brief_says_so_by_command_and_button(
 
     from storage import Storage
 
-    [summary] = await ask(server, reader, "/brief")
+    [summary] = await say(server, reader, "/brief")
     storage = await Storage.open(db_path)
     try:
         await storage.briefs.retract(reference.id, by=None, at=datetime.now(UTC))
     finally:
         await storage.close()
-    [reply] = await ask(server, reader, f"/facts {reference.id}")
+    [reply] = await say(server, reader, f"/facts {reference.id}")
     assert f"Brief #{reference.id} was withdrawn" in reply.text
-    [pressed] = await press(server, reader, summary, "Sources")
+    _, [pressed] = await press(server, reader, summary, "Sources", expect=1)
     assert f"Brief #{reference.id} was withdrawn" in pressed.text
-    [latest] = await ask(server, reader, "/brief")
+    [latest] = await say(server, reader, "/brief")
     assert "There is no brief yet" in latest.text
 
 
 async def test_a_stale_button_is_answered(
     server: FakeBotApi, bot_app: BriefApplication, reader: FakeUser, reference: StoredBrief
 ) -> None:
-    [summary] = await ask(server, reader, "/brief")
+    [summary] = await say(server, reader, "/brief")
     markup = summary.reply_markup
     assert markup is not None
     markup["inline_keyboard"][0][0]["callback_data"] = "brief:1:poems"
@@ -275,5 +256,5 @@ async def test_a_stale_button_is_answered(
 async def test_deep_link_opens_a_brief(
     server: FakeBotApi, bot_app: BriefApplication, reader: FakeUser, reference: StoredBrief
 ) -> None:
-    [summary] = await ask(server, reader, f"/start b{reference.id}")
+    [summary] = await say(server, reader, f"/start b{reference.id}")
     assert summary.text.startswith("Putin Makes First Visit")

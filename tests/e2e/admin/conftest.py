@@ -7,7 +7,6 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -47,22 +46,6 @@ async def storage(db_path: Path) -> AsyncIterator[Storage]:
         await opened.close()
 
 
-async def say(
-    server: FakeBotApi,
-    user: FakeUser,
-    text: str,
-    expect: int = 1,
-    *,
-    entities: list[dict[str, Any]] | None = None,
-    forward_origin_user: FakeUser | None = None,
-) -> list[SentMessage]:
-    """Send a message in the user's private chat; return the `expect` replies it produced."""
-    before = len(server.sent(user.id))
-    await server.send_text(user, text, entities=entities, forward_origin_user=forward_origin_user)
-    sent = await server.wait_sent(user.id, before + expect)
-    return sent[before:]
-
-
 async def send_file(
     server: FakeBotApi, user: FakeUser, name: str, content: bytes, expect: int = 1
 ) -> list[SentMessage]:
@@ -70,20 +53,6 @@ async def send_file(
     await server.send_document(user, name, content)
     sent = await server.wait_sent(user.id, before + expect)
     return sent[before:]
-
-
-async def press(
-    server: FakeBotApi, user: FakeUser, message: SentMessage, label: str, expect: int = 0
-) -> tuple[dict[str, object] | None, list[SentMessage]]:
-    """Press a button; returns the callback answer and the `expect` messages it produced."""
-    chat_id = message.chat_id
-    before = len(server.sent(chat_id))
-    query_id = await server.press_button(user, message, message.button(label)["callback_data"])
-    await server.wait_for_call(
-        "answerCallbackQuery", where=lambda c: c.params["callback_query_id"] == query_id
-    )
-    sent = await server.wait_sent(chat_id, before + expect) if expect else []
-    return server.callback_answer(query_id), sent[before:]
 
 
 async def settle(seconds: float = TEST_PASTE_WINDOW + 0.5) -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from bot.context import BriefApplication
 from storage import Storage, StoredBrief
-from tests.e2e.admin.conftest import press, say, send_file, settle, snapshot
-from tests.e2e.conftest import ADMIN_ID, AppFactory, publish_file
+from tests.e2e.admin.conftest import send_file, settle, snapshot
+from tests.e2e.conftest import ADMIN_ID, AppFactory, press, publish_file, say
 from tests.fakebot import FakeBotApi, FakeUser
 
 HELP = "How to read a brief"

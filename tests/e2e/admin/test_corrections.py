@@ -10,8 +10,7 @@ import pytest
 from bot.context import BriefApplication
 from bot.handlers import admin as admin_handlers
 from storage import Storage, StoredBrief
-from tests.e2e.admin.conftest import press, say
-from tests.e2e.conftest import ADMIN_ID, AppFactory, publish_file
+from tests.e2e.conftest import ADMIN_ID, AppFactory, press, publish_file, say
 from tests.fakebot import FakeBotApi, FakeUser
 
 NEW_TITLE = "Harbor Bridge Vote Delayed to March"

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.context import BriefApplication
 from storage import Storage
-from tests.e2e.admin.conftest import press, say
+from tests.e2e.conftest import press, say
 from tests.fakebot import FakeBotApi, FakeUser
 
 AL_JAZEERA = "https://www.aljazeera.com/news/2024/6/18/putin-north-korea"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from bot.context import BriefApplication
 from storage import Storage
-from tests.e2e.admin.conftest import press, say, snapshot
+from tests.e2e.admin.conftest import snapshot
+from tests.e2e.conftest import press, say
 from tests.fakebot import FakeBotApi, FakeUser
 
 LINK = "https://t.me/briefbot_test_bot?start=b1"

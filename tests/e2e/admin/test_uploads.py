@@ -13,7 +13,8 @@ from bot.context import BriefApplication
 from brief import parse_text
 from brief.printer import to_json
 from storage import Storage
-from tests.e2e.admin.conftest import press, say, send_file, snapshot
+from tests.e2e.admin.conftest import send_file, snapshot
+from tests.e2e.conftest import press, say
 from tests.fakebot import FakeBotApi, FakeUser
 
 # What each file in invalid/ is refused for (EXPECTED.md), as the admin reads it.
