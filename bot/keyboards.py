@@ -17,7 +17,9 @@ from bot.rendering import Renderer
 Part: TypeAlias = Literal["summary", "facts", "sources", "narratives"]
 PARTS: tuple[Part, ...] = get_args(Part)
 _PART_NAMES: dict[str, Part] = {p: p for p in PARTS}
-_BRIEF_DATA = re.compile(r"brief:(\d{1,19}):(summary|facts|sources|narratives)")
+_BRIEF_DATA = re.compile(r"brief:(\d+):(summary|facts|sources|narratives)")
+# SQLite's largest integer: a larger number names no brief and must not reach a query.
+MAX_BRIEF_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +32,20 @@ def part_data(brief_id: int, part: Part) -> str:
     return f"brief:{brief_id}:{part}"
 
 
+def brief_number(text: str) -> int | None:
+    """A brief id as written by a reader (`12`, `#12`) or in callback data; else None."""
+    digits = text.removeprefix("#")
+    if digits.isascii() and digits.isdigit() and 0 < int(digits) <= MAX_BRIEF_ID:
+        return int(digits)
+    return None
+
+
 def parse_part_data(data: str | None) -> PartRequest | None:
     match = _BRIEF_DATA.fullmatch(data or "")
-    if not match:
+    brief_id = brief_number(match[1]) if match else None
+    if match is None or brief_id is None:
         return None
-    return PartRequest(int(match[1]), _PART_NAMES[match[2]])
+    return PartRequest(brief_id, _PART_NAMES[match[2]])
 
 
 def brief_keyboard(renderer: Renderer, brief_id: int, shown: Part) -> InlineKeyboardMarkup:

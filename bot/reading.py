@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.keyboards import Part, brief_keyboard
+from bot.keyboards import Part, brief_keyboard, brief_number
 from bot.rendering import Renderer
 from storage import Storage, StoredBrief
 
@@ -34,9 +34,9 @@ def parse_brief_id(command: str, args: list[str]) -> int | Refusal | None:
     if not args:
         return None
     argument = " ".join(args)
-    token = argument.removeprefix("#")
-    if len(args) == 1 and token.isdigit() and token.isascii() and 0 < int(token) < 2**63:
-        return int(token)
+    brief_id = brief_number(args[0]) if len(args) == 1 else None
+    if brief_id is not None:
+        return brief_id
     return Refusal("bad_argument.html", {"command": command, "argument": argument[:64]})
 
 

@@ -26,6 +26,7 @@ from telegram.ext import (
 
 from bot.admin import corrections, drafts, paste, uploads
 from bot.context import BotContext, BriefApplication
+from bot.keyboards import brief_number
 from bot.reading import Reply
 from bot.rendering import Renderer
 from brief.model import BriefError, ParseResult
@@ -403,10 +404,7 @@ async def _usage(context: BotContext, chat_id: int, command: str) -> None:
 
 def _brief_argument(context: BotContext) -> int | None:
     args = context.args or []
-    token = args[0].removeprefix("#") if len(args) == 1 else ""
-    if token.isascii() and token.isdigit() and 0 < int(token) < 2**63:
-        return int(token)
-    return None
+    return brief_number(args[0]) if len(args) == 1 else None
 
 
 def _menu(lines: list[str]) -> list[BotCommand]:

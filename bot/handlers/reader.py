@@ -10,10 +10,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.keyboards import Part, parse_part_data
+from bot.keyboards import Part, brief_number, parse_part_data
 from bot.reading import Refusal, Reply, find_brief, parse_brief_id, render_part, render_refusal
 
-_DEEP_LINK = re.compile(r"b(\d{1,19})")
+_DEEP_LINK = re.compile(r"b(\d+)")
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
@@ -21,7 +21,12 @@ async def start(update: Update, context: BotContext) -> None:
     """`/start`, or `/start b12` from a deep link to brief 12."""
     link = _DEEP_LINK.fullmatch(context.args[0]) if context.args else None
     if link:
-        await _show(update, context, "summary", int(link[1]))
+        brief_id = brief_number(link[1])
+        if brief_id is None:  # a number no brief can have: unknown, like any missing brief
+            unknown = Refusal("unknown_brief.html", {"brief_id": link[1][:24]})
+            await _send(update, context, render_refusal(context.renderer, unknown))
+            return
+        await _show(update, context, "summary", brief_id)
         return
     await _send(update, context, Reply([context.renderer.render("start.html")]))
 

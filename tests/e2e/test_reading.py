@@ -197,6 +197,8 @@ async def test_commands_follow_the_brief_the_reader_last_opened(
         ("/sources abc", "is not a brief number"),
         ("/narratives 1 2", "is not a brief number"),
         ("/facts <b>", "is not a brief number"),
+        ("/facts 9223372036854775808", "is not a brief number"),  # past SQLite's integers
+        ("/start b9999999999999999999", "There is no brief #9999999999999999999"),
     ],
 )
 async def test_unknown_or_malformed_ids(
@@ -235,6 +237,24 @@ async def test_a_withdrawn_brief_says_so_by_command_and_button(
     assert f"Brief #{reference.id} was withdrawn" in pressed.text
     [latest] = await say(server, reader, "/brief")
     assert "There is no brief yet" in latest.text
+
+
+async def test_a_forged_button_with_a_huge_id_is_answered_as_stale(
+    server: FakeBotApi, bot_app: BriefApplication, reader: FakeUser, reference: StoredBrief
+) -> None:
+    [summary] = await say(server, reader, "/brief")
+    markup = summary.reply_markup
+    assert markup is not None
+    forged = "brief:9999999999999999999:facts"
+    markup["inline_keyboard"][0][0]["callback_data"] = forged
+    query_id = await server.press_button(reader, summary, forged)
+    await server.wait_for_call(
+        "answerCallbackQuery", where=lambda c: c.params["callback_query_id"] == query_id
+    )
+    answer = server.callback_answer(query_id)
+    assert answer is not None
+    assert "no longer works" in answer["text"]
+    assert server.sent(1000) == []  # no error alert reached the admins
 
 
 async def test_a_stale_button_is_answered(
