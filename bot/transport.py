@@ -83,11 +83,13 @@ class AiohttpRequest(BaseRequest):
                 method, url, data=data, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
-        except (TimeoutError, aiohttp.ServerTimeoutError) as error:
-            raise TimedOut from error
+        except (TimeoutError, aiohttp.ServerTimeoutError):
+            raise TimedOut from None
         except aiohttp.ClientError as error:
-            # The URL holds the token: name the failure, never the address.
-            raise NetworkError(f"aiohttp.{type(error).__name__}") from error
+            # The URL holds the token, and aiohttp's errors may quote it: name the failure
+            # and where it went, never the address, and do not chain the original.
+            detail = str(error).replace(url, "<Bot API URL>")
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {detail}") from None
 
 
 def _value(given: ODVInput[float], default: float) -> float | None:
