@@ -153,10 +153,15 @@ async def publish_in(
 async def correct_in(
     conn: aiosqlite.Connection, brief_id: int, brief: Brief, *, by: int | None, at: datetime
 ) -> StoredBrief | None:
-    """Write a new version inside the caller's transaction; None if there is no such brief."""
+    """Write a new version inside the caller's transaction.
+
+    None if there is no such brief or it was withdrawn: checked in the same statement that
+    takes the new version, so a correction cannot slip in after a concurrent retraction.
+    """
     rows = list(
         await conn.execute_fetchall(
-            """UPDATE briefs SET current_version = current_version + 1 WHERE id = ?
+            """UPDATE briefs SET current_version = current_version + 1
+               WHERE id = ? AND retracted_at IS NULL
                RETURNING current_version, published_at, retracted_at""",
             (brief_id,),
         )

@@ -146,14 +146,13 @@ async def _publish(
     storage: Storage, renderer: Renderer, draft: Draft, *, now: datetime, bot_username: str
 ) -> Outcome:
     corrected = draft.correcting is not None
-    if draft.correcting is not None:
+    stored = await storage.drafts.publish(draft.id, by=draft.admin_id, at=now)
+    if stored is None and draft.correcting is not None:
         target = await storage.briefs.get(draft.correcting)
         if target is None or target.retracted_at is not None:
-            # Withdrawn since the preview: a correction must not bring it back to readers.
-            await storage.drafts.discard(draft.id)
+            # Withdrawn since the preview: storage refused to bring it back to readers.
             text = renderer.render("admin_no_brief.html", brief_id=draft.correcting, stored=target)
             return Outcome(reply=Reply([text]), close_preview=True)
-    stored = await storage.drafts.publish(draft.id, by=draft.admin_id, at=now)
     if stored is None:  # expired or taken by a second press in the same instant
         return Outcome(renderer.render("admin_draft_gone.txt"), close_preview=True)
     link = deep_link(bot_username, stored.id)

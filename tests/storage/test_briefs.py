@@ -173,3 +173,13 @@ async def test_a_failed_correction_keeps_the_current_version(storage: Storage) -
     assert await storage.briefs.get(b.id) == b
     assert await storage.briefs.version(b.id, 2) is None
     assert [e.action for e in await storage.briefs.history(b.id)] == ["publish"]
+
+
+async def test_a_withdrawn_brief_cannot_be_corrected(storage: Storage) -> None:
+    stored = await storage.briefs.publish(make_brief("v1"), by=1, at=at(0))
+    await storage.briefs.retract(stored.id, by=1, at=at(1))
+    assert await storage.briefs.correct(stored.id, make_brief("v2"), by=2, at=at(2)) is None
+    current = await storage.briefs.get(stored.id)
+    assert current is not None
+    assert current.version == 1
+    assert [e.action for e in await storage.briefs.history(stored.id)] == ["publish", "retract"]
