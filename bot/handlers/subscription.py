@@ -9,8 +9,16 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, time
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
 from bot.context import BotContext
@@ -102,7 +110,14 @@ async def settings_button(update: Update, context: BotContext) -> None:
     subscriber = await _apply(context, chat.id, action, match)
     await query.answer(context.renderer.render("settings_changed.txt", action=action))
     text, keyboard = _settings_view(context, subscriber)
-    await query.edit_message_text(text, reply_markup=keyboard)
+    if _shows(query.message, text, keyboard):
+        return
+    try:
+        await query.edit_message_text(text, reply_markup=keyboard)
+    except BadRequest as error:
+        # A double tap: the other press already drew this, and Telegram refuses a same edit.
+        if "not modified" not in error.message.lower():
+            raise
 
 
 async def member_changed(update: Update, context: BotContext) -> None:
@@ -164,6 +179,15 @@ def _settings_view(
     off = button("off", "", "sub:off", False)
     rows = [times[:3], times[3:], zones[:2], zones[2:4], zones[4:6], zones[6:], [off]]
     return text, InlineKeyboardMarkup(rows)
+
+
+def _shows(
+    message: MaybeInaccessibleMessage | None, text: str, keyboard: InlineKeyboardMarkup
+) -> bool:
+    """Whether the pressed message already reads `text` under `keyboard` (nothing to redraw)."""
+    if not isinstance(message, Message):
+        return False
+    return message.reply_markup == keyboard and message.text_html == text
 
 
 async def _may_manage(update: Update, context: BotContext) -> bool:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.context import BriefApplication
 from storage import Storage, Subscriber
-from tests.e2e.conftest import AppFactory
+from tests.e2e.conftest import ADMIN_ID, AppFactory
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
 
 READER = 42
@@ -219,3 +219,38 @@ async def _wait_blocked(server: FakeBotApi, db_path: Path, blocked: bool) -> Non
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"subscriber never became blocked={blocked}")
+
+
+async def test_pressing_the_setting_already_chosen_is_quietly_answered(
+    server: FakeBotApi, make_app: AppFactory, db_path: Path
+) -> None:
+    reader = server.user(READER)
+    async with make_app():
+        await ask(server, reader, "/subscribe 08:00 UTC")
+        await ask(server, reader, "/settings")
+        settings = server.sent(READER)[-1]
+        for label in ("· 08:00 ·", "· UTC ·"):
+            data = settings.button(label)["callback_data"]
+            await _answered(server, [await server.press_button(reader, settings, data)])
+        await press(server, reader, settings, "Unsubscribe")
+        # A double tap: both presses leave before the first redraw arrives.
+        data = settings.button("Subscribe")["callback_data"]
+        await _answered(server, [await server.press_button(reader, settings, data) for _ in "12"])
+    # Only Unsubscribe and one of the two taps changed what the message shows.
+    assert len(_edits(server, settings)) <= 3
+    assert _current(server, settings).edits == 2
+    assert "Next delivery" in _current(server, settings).text
+    assert [m.text for m in server.sent(READER)][-1] == _current(server, settings).text
+    assert not any("went wrong" in m.text for m in server.sent(READER))
+    assert server.sent(ADMIN_ID) == []
+    subscriber = await stored(db_path, READER)
+    assert subscriber is not None
+    assert subscriber.active
+
+
+async def _answered(server: FakeBotApi, query_ids: list[str]) -> None:
+    await server.wait_for_call(
+        "answerCallbackQuery",
+        count=len(query_ids),
+        where=lambda c: c.params["callback_query_id"] in query_ids,
+    )
