@@ -36,15 +36,15 @@ async def edit_sent_copies(
     reply = render_part(renderer, stored, "summary")
     counts = {"edited": 0, "unchanged": 0, "unreachable": 0}
     for delivery in await storage.deliveries.sent_copies(stored.id):
-        counts[await _edit_one(bot, delivery, reply.texts[0], reply.keyboard)] += 1
+        # A digest is recorded without message ids: its buttons open the current version.
+        if delivery.message_ids:
+            counts[await _edit_one(bot, delivery, reply.texts[0], reply.keyboard)] += 1
     return EditReport(**counts)
 
 
 async def _edit_one(
     bot: Bot, delivery: Delivery, text: str, keyboard: InlineKeyboardMarkup | None
 ) -> str:
-    if not delivery.message_ids:
-        return "unreachable"
     try:
         await bot.edit_message_text(
             text,
@@ -74,11 +74,6 @@ _CORRECTING_KEY = "admin_correcting"
 def await_correction(chat_data: MutableMapping[Any, Any], brief_id: int) -> None:
     """Remember that the admin's next upload in this chat replaces brief `brief_id`."""
     chat_data[_CORRECTING_KEY] = brief_id
-
-
-def awaited_correction(chat_data: MutableMapping[Any, Any]) -> int | None:
-    value = chat_data.get(_CORRECTING_KEY)
-    return value if isinstance(value, int) else None
 
 
 def forget_correction(chat_data: MutableMapping[Any, Any]) -> int | None:

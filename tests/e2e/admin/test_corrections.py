@@ -45,6 +45,10 @@ async def test_a_correction_replaces_the_brief_and_edits_pushed_copies(
     for user, message in ((reader, pushed), (deleted, deleted_copy), (blocked, blocked_copy)):
         assert await storage.deliveries.claim(published.id, user.id, at=now)
         await storage.deliveries.mark_sent(published.id, user.id, (message.message_id,), at=now)
+    # A fourth had it in a digest, whose buttons always open the current version: no edit.
+    digest = server.user(45, "Di")
+    assert await storage.deliveries.claim(published.id, digest.id, at=now)
+    await storage.deliveries.mark_sent(published.id, digest.id, (), at=now)
     server.fail(
         "editMessageText",
         chat_id=deleted.id,
