@@ -58,12 +58,11 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         )
         return
     if isinstance(request, BadZone):
-        clock = _clock_argument(context.args or [], config.default_delivery_time)
         text = context.renderer.render(
             "subscribe_unknown_zone.html",
             text=request.text,
             suggestions=request.suggestions,
-            clock=clock,
+            clock=request.clock,
         )
         await message.reply_text(text)
         return
@@ -206,10 +205,6 @@ async def _may_manage(update: Update, context: BotContext) -> bool:
         return False
     member = await context.bot.get_chat_member(chat.id, user.id)
     return member.status in _MANAGERS
-
-
-def _clock_argument(args: list[str], default: time) -> str:
-    return args[0] if args and re.fullmatch(r"\d{1,2}:\d{2}", args[0]) else f"{default:%H:%M}"
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

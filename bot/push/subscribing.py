@@ -35,8 +35,11 @@ class BadTime:
 
 @dataclass(frozen=True, slots=True)
 class BadZone:
+    """An unknown zone; `clock` is the time already read, for the suggested commands."""
+
     text: str
     suggestions: tuple[str, ...]
+    clock: time
 
 
 def parse_request(
@@ -56,7 +59,7 @@ def parse_request(
     typed = " ".join(rest)[:64]
     found = resolve_zone(typed)
     if isinstance(found, ZoneUnknown):
-        return BadZone(typed, found.suggestions)
+        return BadZone(typed, found.suggestions, clock)
     return Request(clock, found.name)
 
 

@@ -86,6 +86,16 @@ async def test_an_unknown_zone_gets_suggestions_and_subscribes_nothing(
     assert await stored(db_path, READER) is None
 
 
+async def test_the_suggestion_for_an_unknown_zone_keeps_the_readers_time(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    reader = server.user(READER)
+    reply = await ask(server, reader, "/subscribe 7.30 Berlinn")
+    assert "/subscribe 07:30 Europe/Berlin" in reply
+    assert "08:00" not in reply
+    assert await stored(db_path, READER) is None
+
+
 async def test_a_bad_time_is_explained(
     server: FakeBotApi, bot_app: BriefApplication, db_path: Path
 ) -> None:
