@@ -7,7 +7,7 @@ In a group only its administrators may change the subscription; the check asks T
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from telegram import (
     ChatMember,
@@ -28,13 +28,14 @@ from bot.push.subscribing import (
     BadTime,
     BadZone,
     Request,
+    change_settings,
     local_due,
     parse_request,
     subscribe,
 )
 from storage import Subscriber
 
-_SETTINGS_DATA = re.compile(r"sub:(on|off|time:(\d{4})|zone:(\d{1,2}))")
+_SETTINGS_DATA = re.compile(r"sub:(on|off|time:\d{4}|zone:\d{1,2})")
 _MANAGERS = (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
 _GONE = (ChatMember.BANNED, ChatMember.LEFT)
 
@@ -105,8 +106,16 @@ async def settings_button(update: Update, context: BotContext) -> None:
     if not await _may_manage(update, context):
         await query.answer(context.renderer.render("settings_changed.txt", action="admins"))
         return
-    action = match[1].split(":")[0]
-    subscriber = await _apply(context, chat.id, action, match)
+    action, _, value = match[1].partition(":")
+    config = context.config
+    subscriber = await change_settings(
+        context.storage,
+        chat.id,
+        action,
+        value,
+        defaults=Request(config.default_delivery_time, config.default_timezone),
+        now=datetime.now(UTC),
+    )
     await query.answer(context.renderer.render("settings_changed.txt", action=action))
     text, keyboard = _settings_view(context, subscriber)
     if _shows(query.message, text, keyboard):
@@ -126,25 +135,6 @@ async def member_changed(update: Update, context: BotContext) -> None:
         return
     gone = change.new_chat_member.status in _GONE
     await context.storage.subscribers.set_blocked(change.chat.id, gone, at=datetime.now(UTC))
-
-
-async def _apply(
-    context: BotContext, chat_id: int, action: str, match: re.Match[str]
-) -> Subscriber | None:
-    storage, config = context.storage, context.config
-    if action == "off":
-        await storage.subscribers.unsubscribe(chat_id)
-        return await storage.subscribers.get(chat_id)
-    current = await storage.subscribers.get(chat_id)
-    live = current is not None and current.active
-    clock = current.delivery_time if live and current else config.default_delivery_time
-    zone_name = current.timezone if live and current else config.default_timezone
-    if action == "time":
-        digits = match[2]
-        clock = time(min(int(digits[:2]), 23), min(int(digits[2:]), 59))
-    elif action == "zone":
-        zone_name = SETTINGS_ZONES[min(int(match[3]), len(SETTINGS_ZONES) - 1)]
-    return await subscribe(storage, chat_id, Request(clock, zone_name), now=datetime.now(UTC))
 
 
 def _settings_view(

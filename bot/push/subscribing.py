@@ -76,6 +76,40 @@ async def subscribe(
     )
 
 
+def settings_request(
+    current: Subscriber | None, action: str, value: str, *, defaults: Request
+) -> Request | None:
+    """What a press under /settings asks for: the subscription to keep, or None to stop.
+
+    `action` is "on", "off", "time" (`value` "HHMM") or "zone" (`value` an index into
+    SETTINGS_ZONES). A button changes one half of a live subscription and keeps the other;
+    a chat not subscribed starts from the configured defaults. The value comes from a
+    button that may be old, so it is brought into range rather than trusted.
+    """
+    if action == "off":
+        return None
+    live = current is not None and current.active
+    base = Request(current.delivery_time, current.timezone) if live and current else defaults
+    if action == "time":
+        clock = time(min(int(value[:2]), 23), min(int(value[2:]), 59))
+        return Request(clock, base.timezone)
+    if action == "zone":
+        return Request(base.delivery_time, SETTINGS_ZONES[min(int(value), len(SETTINGS_ZONES) - 1)])
+    return base
+
+
+async def change_settings(
+    storage: Storage, chat_id: int, action: str, value: str, *, defaults: Request, now: datetime
+) -> Subscriber | None:
+    """Apply a press under /settings (see settings_request); the chat's subscription after it."""
+    current = await storage.subscribers.get(chat_id)
+    wanted = settings_request(current, action, value, defaults=defaults)
+    if wanted is None:
+        await storage.subscribers.unsubscribe(chat_id)
+        return await storage.subscribers.get(chat_id)
+    return await subscribe(storage, chat_id, wanted, now=now)
+
+
 def local_due(subscriber: Subscriber) -> datetime:
     """The next delivery as the subscriber's clocks will show it."""
     return subscriber.next_due_at.astimezone(zone(subscriber.timezone))
