@@ -13,10 +13,8 @@ from pathlib import Path
 from bot.app import build_application
 from bot.config import ConfigError, load_config, load_database_path
 from bot.logs import setup_logging
-from brief import BriefError, ParseResult, Problem, parse_json, parse_text, to_json
+from brief import BriefError, ParseResult, Problem, parse_file, to_json
 from storage import Storage
-
-MAX_UPLOAD_BYTES = 1_000_000
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,17 +43,7 @@ def read_brief(path: Path) -> ParseResult:
         data = path.read_bytes()
     except OSError as error:
         raise BriefError([Problem(f"cannot read the file: {error.strerror}")]) from None
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise BriefError([Problem("the file is larger than 1 MB; a brief is far smaller")])
-    if path.suffix.lower() == ".json":
-        return parse_json(data)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise BriefError(
-            [Problem(f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8")]
-        ) from None
-    return parse_text(text)
+    return parse_file(data, as_json=path.suffix.lower() == ".json")
 
 
 def _parse(args: argparse.Namespace) -> int:

@@ -4,11 +4,13 @@ Knows nothing of Telegram or SQL, so the bot, the command line and storage
 can all share it.
 """
 
+from brief.files import MAX_BRIEF_BYTES, parse_file
 from brief.model import Brief, BriefError, Fact, Narrative, ParseResult, Problem, Source
 from brief.parser import parse_json, parse_text
 from brief.printer import to_json, to_text
 
 __all__ = [
+    "MAX_BRIEF_BYTES",
     "Brief",
     "BriefError",
     "Fact",
@@ -16,6 +18,7 @@ __all__ = [
     "ParseResult",
     "Problem",
     "Source",
+    "parse_file",
     "parse_json",
     "parse_text",
     "to_json",

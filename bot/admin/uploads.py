@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any
 
 from telegram import Message, MessageEntity, MessageOriginUser
 
-from brief.model import BriefError, ParseResult, Problem
-from brief.parser import parse_json, parse_text
+from brief import MAX_BRIEF_BYTES, ParseResult, parse_file
 
-MAX_DOCUMENT_BYTES = 1024 * 1024
 TEXT_EXTENSIONS = frozenset({".txt", ".md"})
 JSON_EXTENSIONS = frozenset({".json"})
 EXTENSIONS = (".txt", ".md", ".json")
@@ -61,11 +58,6 @@ def is_own_message(message: Message) -> bool:
     )
 
 
-def parse_message_text(text: str, links: Sequence[Link] = ()) -> ParseResult:
-    """Parse pasted text; raises BriefError listing every problem."""
-    return parse_text(text, links)
-
-
 def check_document(file_name: str | None, size: int | None) -> None:
     """Refuse a document by its name and declared size, before downloading it."""
     extension = _extension(file_name)
@@ -74,26 +66,17 @@ def check_document(file_name: str | None, size: int | None) -> None:
             "admin_bad_file.html",
             {"file_name": file_name or "the file", "extensions": EXTENSIONS},
         )
-    if size is not None and size > MAX_DOCUMENT_BYTES:
+    if size is not None and size > MAX_BRIEF_BYTES:
         raise Refused(
             "admin_file_too_big.html",
-            {"file_name": file_name, "size": size, "limit": MAX_DOCUMENT_BYTES},
+            {"file_name": file_name, "size": size, "limit": MAX_BRIEF_BYTES},
         )
 
 
 def parse_document(file_name: str | None, content: bytes) -> ParseResult:
     """Parse a downloaded document by its extension; raises Refused or BriefError."""
     check_document(file_name, len(content))
-    if _extension(file_name) in JSON_EXTENSIONS:
-        return parse_json(content)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content[: error.start].count(b"\n") + 1
-        raise BriefError(
-            [Problem("the file is not UTF-8 text; save it as UTF-8 and send it again", line)]
-        ) from None
-    return parse_text(text)
+    return parse_file(content, as_json=_extension(file_name) in JSON_EXTENSIONS)
 
 
 def _extension(file_name: str | None) -> str:

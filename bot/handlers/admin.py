@@ -29,7 +29,7 @@ from bot.context import BotContext, BriefApplication
 from bot.keyboards import brief_number
 from bot.reading import Reply
 from bot.rendering import Renderer
-from brief.model import BriefError, ParseResult
+from brief import BriefError, ParseResult, parse_text
 from storage import StoredBrief
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ async def paste_complete(context: BotContext) -> None:
         context,
         job.chat_id,
         job.user_id,
-        lambda: uploads.parse_message_text(joined.text, joined.links),
+        lambda: parse_text(joined.text, joined.links),
     )
 
 

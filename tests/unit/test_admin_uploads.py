@@ -20,14 +20,13 @@ from telegram import (
 )
 
 from bot.admin.uploads import (
-    MAX_DOCUMENT_BYTES,
     Refused,
     check_document,
     is_own_message,
     message_links,
     parse_document,
 )
-from brief import BriefError, parse_text
+from brief import MAX_BRIEF_BYTES, BriefError, parse_text
 from brief.printer import to_json
 
 ADMIN = User(1000, "Editor", is_bot=False)
@@ -83,7 +82,7 @@ def test_own_words_and_own_forwards_are_uploads_other_forwards_are_not() -> None
 
 @pytest.mark.parametrize("name", ["brief.txt", "BRIEF.TXT", "notes.md", "brief.json"])
 def test_accepted_file_names(name: str) -> None:
-    check_document(name, MAX_DOCUMENT_BYTES)
+    check_document(name, MAX_BRIEF_BYTES)
 
 
 @pytest.mark.parametrize("name", ["brief.pdf", "brief.docx", "brief", None, "brief.txt.exe"])
@@ -95,10 +94,10 @@ def test_other_file_types_are_refused(name: str | None) -> None:
 
 def test_a_file_over_one_megabyte_is_refused() -> None:
     with pytest.raises(Refused) as refused:
-        check_document("brief.txt", MAX_DOCUMENT_BYTES + 1)
+        check_document("brief.txt", MAX_BRIEF_BYTES + 1)
     assert refused.value.template == "admin_file_too_big.html"
     with pytest.raises(Refused):  # a size the client did not declare is checked on download
-        parse_document("brief.txt", b" " * (MAX_DOCUMENT_BYTES + 1))
+        parse_document("brief.txt", b" " * (MAX_BRIEF_BYTES + 1))
 
 
 def test_text_and_json_documents_parse_to_the_same_brief(briefs_dir: Path) -> None:
