@@ -31,7 +31,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.keyboards import part_data
 from bot.push.pacing import Pacer
-from bot.push.sender import Flood, Migrated, Sender, SendError, Transient, Unreachable
+from bot.push.sender import (
+    Flood,
+    Migrated,
+    Refused,
+    Sender,
+    SendError,
+    Transient,
+    Unreachable,
+)
 from bot.push.timing import next_due, zone
 from bot.reading import Reply, render_part
 from bot.rendering import Renderer
@@ -53,6 +61,7 @@ class Outcome(Enum):
     SENT = "sent"
     SKIPPED = "skipped"  # already sent, or being sent by another worker
     FAILED = "failed"  # recorded; tried again on a later tick
+    REFUSED = "refused"  # recorded; the same again would fail the same way: tried next day
     UNREACHABLE = "unreachable"  # blocked or gone: the subscriber is paused
 
 
@@ -273,7 +282,10 @@ class PushEngine:
             )
             return
         due = next_due(subscriber.delivery_time, zone(subscriber.timezone), now)
-        await self._storage.subscribers.reschedule(chat_id, next_due_at=due, delivered_at=now)
+        # A refusal (e.g. a group that muted the bot) would repeat within the minute: the
+        # chat waits for its next day, and the window still holds what it did not receive.
+        delivered = None if Outcome.REFUSED in outcomes else now
+        await self._storage.subscribers.reschedule(chat_id, next_due_at=due, delivered_at=delivered)
 
     async def _reply(self, brief_id: int, replies: dict[int, Reply | None]) -> Reply | None:
         """The brief's summary with its buttons, rendered once per run for every chat."""
@@ -389,6 +401,9 @@ class PushEngine:
             await self._fail(brief_ids, chat_id, str(error))
             await self._storage.subscribers.set_blocked(chat_id, True, at=self._clock())
             return chat_id, Outcome.UNREACHABLE
+        except Refused as error:
+            await self._fail(brief_ids, chat_id, str(error))
+            return chat_id, Outcome.REFUSED
         except SendError as error:
             await self._fail(brief_ids, chat_id, str(error))
             return chat_id, Outcome.FAILED

@@ -293,3 +293,42 @@ async def test_within_telegrams_limits_under_mixed_failures_nothing_is_lost_or_d
         stored = await subscriber(db_path, chat_id)
         assert stored is not None
         assert stored.blocked
+
+
+async def test_a_refused_send_is_recorded_and_tried_again_the_next_day_not_every_minute(
+    server: FakeBotApi, db_path: Path, bot_app: BriefApplication
+) -> None:
+    server.group(-700, "Muted readers")
+    [brief] = await publish(db_path, "Bridge vote")
+    # Its daily time passed two hours ago, so its next one is about a day away.
+    daily = (datetime.now(UTC) - timedelta(hours=2)).time().replace(second=0, microsecond=0)
+    await add_subscribers(db_path, [-700], clock=daily)
+    server.fail(
+        "sendMessage",
+        chat_id=-700,
+        times=None,
+        error_code=400,
+        description="Bad Request: not enough rights to send text messages to the chat",
+    )
+    await engine(bot_app).deliver_due()
+    record = await delivery(db_path, brief.id, -700)
+    assert record is not None
+    assert record.status == "failed"
+    assert record.last_error is not None
+    assert "not enough rights" in record.last_error
+    stored = await subscriber(db_path, -700)
+    assert stored is not None
+    # Sending the same again in a minute would fail the same way: the next try is tomorrow,
+    # and the brief still counts as not delivered.
+    assert stored.next_due_at > datetime.now(UTC) + timedelta(hours=1)
+    assert stored.last_delivered_at is None
+    attempts = len(server.errors())
+    await retry_due_now(db_path)
+    await engine(bot_app).deliver_due()
+    assert len(server.errors()) == attempts
+    # The next day the group lets the bot write again: the brief arrives, once.
+    server.clear_failures()
+    async with await Storage.open(db_path) as storage:
+        await storage.subscribers.reschedule(-700, next_due_at=datetime.now(UTC), delivered_at=None)
+    await engine(bot_app).deliver_due()
+    assert copies(server, -700) == {"Bridge vote": 1}
