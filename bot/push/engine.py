@@ -235,10 +235,9 @@ class PushEngine:
         replies: dict[int, Reply | None],
     ) -> None:
         """The briefs published since this chat's previous delivery, then its next due time."""
-        since = subscriber.last_delivered_at or min(
-            subscriber.subscribed_at, subscriber.next_due_at - timedelta(days=1)
+        headers = await self._storage.briefs.published_since(
+            _window_start(subscriber), limit=WINDOW_LIMIT
         )
-        headers = await self._storage.briefs.published_since(since, limit=WINDOW_LIMIT)
         pending = await self._storage.deliveries.undelivered(
             subscriber.chat_id, [h.id for h in headers]
         )
@@ -507,6 +506,18 @@ class _SentMarks:
                 self._pending[:0] = batch  # their own workers will write them
                 raise
             self._committed = max(self._committed, batch[-1][0])
+
+
+def _window_start(subscriber: Subscriber) -> datetime:
+    """Where the chat's next delivery starts: its previous one, or its (re)subscription.
+
+    A new subscription, or one renewed after /unsubscribe (which moves subscribed_at), gets
+    the briefs of the day before its first delivery, not what came while it was away. A
+    chat that only blocked the bot keeps its subscribed_at, so it gets what it missed.
+    """
+    floor = min(subscriber.subscribed_at, subscriber.next_due_at - timedelta(days=1))
+    last = subscriber.last_delivered_at
+    return floor if last is None else max(last, floor)
 
 
 def _bind(function: Callable[..., Awaitable[None]], *args: Any) -> _Job:

@@ -154,3 +154,46 @@ async def test_a_day_with_nothing_new_sends_nothing_and_moves_on(storage: Storag
     assert subscriber is not None
     assert subscriber.next_due_at == utc(2026, 5, 2, 23, 0)
     assert subscriber.next_due_at - clock.now == timedelta(days=1)
+
+
+async def test_a_reader_who_comes_back_does_not_get_what_was_published_while_away(
+    storage: Storage,
+) -> None:
+    clock = Clock(utc(2026, 5, 1, 12, 0))
+    engine, sender = await schedule(storage, clock, time(8, 0), "UTC")
+    await publish(storage, "Day 1", utc(2026, 5, 1, 18, 0))
+    await tick_at(engine, clock, utc(2026, 5, 2, 8, 0))
+    assert await storage.subscribers.unsubscribe(CHAT)
+    await publish(storage, "While away", utc(2026, 5, 3, 12, 0))
+    # Back on 5 May at noon; a new subscriber then gets that day's briefs at 08:00 on the 6th.
+    await storage.subscribers.subscribe(
+        CHAT,
+        delivery_time=time(8, 0),
+        timezone="UTC",
+        next_due_at=utc(2026, 5, 6, 8, 0),
+        at=utc(2026, 5, 5, 12, 0),
+    )
+    await publish(storage, "Back", utc(2026, 5, 5, 13, 0))
+    await tick_at(engine, clock, utc(2026, 5, 6, 8, 0))
+    assert sender.sent == [(CHAT, "Day 1"), (CHAT, "Back")]
+
+
+async def test_a_chat_that_blocked_the_bot_gets_what_it_missed_once_unblocked(
+    storage: Storage,
+) -> None:
+    clock = Clock(utc(2026, 5, 1, 12, 0))
+    engine, sender = await schedule(storage, clock, time(8, 0), "UTC")
+    await tick_at(engine, clock, utc(2026, 5, 2, 8, 0))
+    await storage.subscribers.set_blocked(CHAT, True, at=utc(2026, 5, 2, 9, 0))
+    await publish(storage, "While blocked", utc(2026, 5, 3, 12, 0))
+    await tick_at(engine, clock, utc(2026, 5, 4, 8, 0))
+    # Unblocked by /subscribe on the 5th: the subscription never stopped.
+    await storage.subscribers.subscribe(
+        CHAT,
+        delivery_time=time(8, 0),
+        timezone="UTC",
+        next_due_at=utc(2026, 5, 6, 8, 0),
+        at=utc(2026, 5, 5, 12, 0),
+    )
+    await tick_at(engine, clock, utc(2026, 5, 6, 8, 0))
+    assert sender.sent == [(CHAT, "While blocked")]
