@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -21,6 +21,7 @@ from bot.context import BotContext, BotData, BriefApplication
 from bot.errors import on_error
 from bot.handlers import admin, push_admin, reader, subscription
 from bot.push.scheduler import close_push, open_push
+from bot.reading import command_menu
 from bot.rendering import Renderer
 from bot.transport import AiohttpRequest
 from storage import Storage
@@ -82,7 +83,7 @@ async def _open(application: BriefApplication) -> None:
     assert data.renderer is not None
     data.storage = await Storage.open(data.config.database_path)
     await open_push(application)  # after a crash: release in-flight sends, catch up, resume
-    await application.bot.set_my_commands(_commands(data.renderer, "commands.txt"))
+    await application.bot.set_my_commands(command_menu(data.renderer.lines("commands.txt")))
     await admin.start(application)  # after the readers' menu: the admins' extends it
     log.info("briefbot started as @%s", application.bot.username)
 
@@ -92,8 +93,3 @@ async def _close(application: BriefApplication) -> None:
     if application.bot_data.storage is not None:
         await application.bot_data.storage.close()
         application.bot_data.storage = None
-
-
-def _commands(renderer: Renderer, template: str) -> list[BotCommand]:
-    pairs = (line.split(" - ", 1) for line in renderer.lines(template))
-    return [BotCommand(name.strip(), description.strip()) for name, description in pairs]

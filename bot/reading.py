@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
+from telegram import Bot, BotCommand, InlineKeyboardMarkup
 
 from bot.keyboards import Part, brief_keyboard, brief_number
 from bot.rendering import Renderer
@@ -87,3 +87,17 @@ def _render_part(renderer: Renderer, stored: StoredBrief, part: Part) -> Reply:
 
 def render_refusal(renderer: Renderer, refusal: Refusal) -> Reply:
     return Reply([renderer.render(refusal.template, **refusal.context)])
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
+    last = len(reply.texts) - 1
+    for index, text in enumerate(reply.texts):
+        await bot.send_message(
+            chat_id, text, reply_markup=reply.keyboard if index == last else None
+        )
+
+
+def command_menu(lines: Sequence[str]) -> list[BotCommand]:
+    """`name - description` lines, as rendered from a template, as a command menu."""
+    pairs = (line.split(" - ", 1) for line in lines)
+    return [BotCommand(name.strip(), description.strip()) for name, description in pairs]

@@ -27,7 +27,7 @@ from telegram.ext import (
 from bot.admin import corrections, drafts, paste, uploads
 from bot.context import BotContext, BriefApplication
 from bot.keyboards import brief_number
-from bot.reading import Reply
+from bot.reading import Reply, command_menu, send_reply
 from bot.rendering import Renderer
 from brief import BriefError, ParseResult, parse_text
 from storage import StoredBrief
@@ -49,7 +49,7 @@ async def upload_text(update: Update, context: BotContext) -> None:
     assert message is not None
     assert message.text is not None
     if not uploads.is_own_message(message):
-        await _reply(context, message.chat_id, _text(context, "admin_forward.html"))
+        await send_reply(context.bot, message.chat_id, _text(context, "admin_forward.html"))
         return
     # Appended before the first await, so parts handled concurrently keep their order.
     paste.buffer_for(_chat_data(context)).add(message.text, uploads.message_links(message))
@@ -88,14 +88,14 @@ async def upload_document(update: Update, context: BotContext) -> None:
     assert message is not None
     assert message.document is not None
     if not uploads.is_own_message(message):
-        await _reply(context, message.chat_id, _text(context, "admin_forward.html"))
+        await send_reply(context.bot, message.chat_id, _text(context, "admin_forward.html"))
         return
     document = message.document
     try:
         uploads.check_document(document.file_name, document.file_size)
         content = bytes(await (await document.get_file()).download_as_bytearray())
     except uploads.Refused as refused:
-        await _reply(context, message.chat_id, _refused(context, refused))
+        await send_reply(context.bot, message.chat_id, _refused(context, refused))
         return
     user_id = message.from_user.id if message.from_user else message.chat_id
     await _receive(
@@ -114,14 +114,14 @@ async def _receive(
     try:
         result = parse()
     except BriefError as error:
-        await _reply(context, chat_id, drafts.refusal(renderer, error.problems))
+        await send_reply(context.bot, chat_id, drafts.refusal(renderer, error.problems))
         return
     except uploads.Refused as refused:
-        await _reply(context, chat_id, _refused(context, refused))
+        await send_reply(context.bot, chat_id, _refused(context, refused))
         return
     correcting = await _correction_target(context)
     if isinstance(correcting, Reply):
-        await _reply(context, chat_id, correcting)
+        await send_reply(context.bot, chat_id, correcting)
         return
     reply = await drafts.open_draft(
         context.storage,
@@ -132,7 +132,7 @@ async def _receive(
         correcting=correcting,
         now=_now(),
     )
-    await _reply(context, chat_id, reply)
+    await send_reply(context.bot, chat_id, reply)
 
 
 async def _correction_target(context: BotContext) -> StoredBrief | Reply | None:
@@ -140,11 +140,14 @@ async def _correction_target(context: BotContext) -> StoredBrief | Reply | None:
     brief_id = corrections.forget_correction(_chat_data(context))
     if brief_id is None:
         return None
+    return await _live(context, brief_id)
+
+
+async def _live(context: BotContext, brief_id: int) -> StoredBrief | Reply:
+    """The brief if it is published and not withdrawn, else the admin's answer why not."""
     stored = await context.storage.briefs.get(brief_id)
     if stored is None or stored.retracted_at is not None:
-        return Reply(
-            [context.renderer.render("admin_no_brief.html", brief_id=brief_id, stored=stored)]
-        )
+        return _text(context, "admin_no_brief.html", brief_id=brief_id, stored=stored)
     return stored
 
 
@@ -170,7 +173,7 @@ async def draft_button(update: Update, context: BotContext) -> None:
     if outcome.close_preview and isinstance(query.message, Message):
         await _close_preview(query.message)
     if outcome.reply is not None and query.message is not None:
-        await _reply(context, query.message.chat.id, outcome.reply)
+        await send_reply(context.bot, query.message.chat.id, outcome.reply)
     published = outcome.published
     if outcome.corrected and published is not None and query.message is not None:
         context.application.create_task(
@@ -193,8 +196,8 @@ async def _edit_copies(context: BotContext, chat_id: int, stored: StoredBrief) -
         context.bot, context.storage, context.renderer, stored
     )
     if report.edited or report.unchanged or report.unreachable:
-        await _reply(
-            context,
+        await send_reply(
+            context.bot,
             chat_id,
             _text(context, "admin_copies_edited.html", stored=stored, report=report),
         )
@@ -210,15 +213,11 @@ async def _live_brief(update: Update, context: BotContext, command: str) -> Stor
     if brief_id is None:
         await _usage(context, chat_id, command)
         return None
-    stored = await context.storage.briefs.get(brief_id)
-    if stored is None or stored.retracted_at is not None:
-        await _reply(
-            context,
-            chat_id,
-            _text(context, "admin_no_brief.html", brief_id=brief_id, stored=stored),
-        )
+    found = await _live(context, brief_id)
+    if isinstance(found, Reply):
+        await send_reply(context.bot, chat_id, found)
         return None
-    return stored
+    return found
 
 
 async def correct(update: Update, context: BotContext) -> None:
@@ -226,15 +225,15 @@ async def correct(update: Update, context: BotContext) -> None:
     if stored is None:
         return
     corrections.await_correction(_chat_data(context), stored.id)
-    await _reply(
-        context, _chat_id(update), _text(context, "admin_correct_prompt.html", stored=stored)
+    await send_reply(
+        context.bot, _chat_id(update), _text(context, "admin_correct_prompt.html", stored=stored)
     )
 
 
 async def cancel(update: Update, context: BotContext) -> None:
     brief_id = corrections.forget_correction(_chat_data(context))
-    await _reply(
-        context, _chat_id(update), _text(context, "admin_cancelled.html", brief_id=brief_id)
+    await send_reply(
+        context.bot, _chat_id(update), _text(context, "admin_cancelled.html", brief_id=brief_id)
     )
 
 
@@ -243,8 +242,8 @@ async def retract(update: Update, context: BotContext) -> None:
     if current is None:
         return
     stored = await context.storage.briefs.retract(current.id, by=_user_id(update), at=_now())
-    await _reply(
-        context,
+    await send_reply(
+        context.bot,
         _chat_id(update),
         _text(context, "admin_retracted.html", brief_id=current.id, stored=stored),
     )
@@ -258,13 +257,15 @@ async def history(update: Update, context: BotContext) -> None:
         return
     stored = await context.storage.briefs.get(brief_id)
     if stored is None:
-        await _reply(
-            context, chat_id, _text(context, "admin_no_brief.html", brief_id=brief_id, stored=None)
+        await send_reply(
+            context.bot,
+            chat_id,
+            _text(context, "admin_no_brief.html", brief_id=brief_id, stored=None),
         )
         return
     entries = await context.storage.briefs.history(brief_id)
     texts = context.renderer.messages("admin_history.html", stored=stored, entries=entries)
-    await _reply(context, chat_id, Reply(texts))
+    await send_reply(context.bot, chat_id, Reply(texts))
 
 
 async def stats(update: Update, context: BotContext) -> None:
@@ -275,7 +276,7 @@ async def stats(update: Update, context: BotContext) -> None:
         subscribers=await storage.subscribers.counts(),
         push=await storage.pushes.last(),
     )
-    await _reply(context, _chat_id(update), Reply([text]))
+    await send_reply(context.bot, _chat_id(update), Reply([text]))
 
 
 # -- everyone else ----------------------------------------------------------------------------
@@ -284,7 +285,7 @@ async def stats(update: Update, context: BotContext) -> None:
 async def reader_help(update: Update, context: BotContext) -> None:
     """Text, a file or an admin command from someone who is not an admin: the reader help,
     and nothing stored."""
-    await _reply(context, _chat_id(update), _text(context, "help.html"))
+    await send_reply(context.bot, _chat_id(update), _text(context, "help.html"))
 
 
 # -- start-up ---------------------------------------------------------------------------------
@@ -292,21 +293,21 @@ async def reader_help(update: Update, context: BotContext) -> None:
 
 async def start(application: BriefApplication) -> None:
     """Give each admin the admin menu, and expire old drafts from now on."""
-    await set_admin_menu(application)
+    await set_admincommand_menu(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             expire_drafts, DRAFT_CLEANUP_INTERVAL, first=0, name="admin-expire-drafts"
         )
 
 
-async def set_admin_menu(application: BriefApplication) -> None:
+async def set_admincommand_menu(application: BriefApplication) -> None:
     """Readers' commands plus the admin commands, in each admin's own chat only."""
     data = application.bot_data
     assert data.config is not None
     assert data.renderer is not None
     commands = await _admin_commands(application.bot, data.renderer)
     for admin_id in sorted(data.config.admin_ids):
-        await _set_menu(application.bot, admin_id, commands)
+        await _setcommand_menu(application.bot, admin_id, commands)
 
 
 async def admin_menu_on_first_message(update: Update, context: BotContext) -> None:
@@ -316,14 +317,14 @@ async def admin_menu_on_first_message(update: Update, context: BotContext) -> No
         return
     chat_data[_MENU_SET] = True  # before the first await: concurrent updates set it once
     commands = await _admin_commands(context.bot, context.renderer)
-    await _set_menu(context.bot, _chat_id(update), commands)
+    await _setcommand_menu(context.bot, _chat_id(update), commands)
 
 
 async def _admin_commands(bot: Bot, renderer: Renderer) -> list[BotCommand]:
-    return [*await bot.get_my_commands(), *_menu(renderer.lines("admin_commands.txt"))]
+    return [*await bot.get_my_commands(), *command_menu(renderer.lines("admin_commands.txt"))]
 
 
-async def _set_menu(bot: Bot, admin_id: int, commands: list[BotCommand]) -> None:
+async def _setcommand_menu(bot: Bot, admin_id: int, commands: list[BotCommand]) -> None:
     try:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
     except (BadRequest, Forbidden) as error:
@@ -382,14 +383,6 @@ def reader_fallbacks() -> list[BaseHandler[Update, BotContext, None]]:
 # -- helpers ----------------------------------------------------------------------------------
 
 
-async def _reply(context: BotContext, chat_id: int, reply: Reply) -> None:
-    last = len(reply.texts) - 1
-    for index, text in enumerate(reply.texts):
-        await context.bot.send_message(
-            chat_id, text, reply_markup=reply.keyboard if index == last else None
-        )
-
-
 def _text(context: BotContext, template: str, **values: Any) -> Reply:
     return Reply([context.renderer.render(template, **values)])
 
@@ -399,17 +392,12 @@ def _refused(context: BotContext, refused: uploads.Refused) -> Reply:
 
 
 async def _usage(context: BotContext, chat_id: int, command: str) -> None:
-    await _reply(context, chat_id, _text(context, "admin_usage.html", command=command))
+    await send_reply(context.bot, chat_id, _text(context, "admin_usage.html", command=command))
 
 
 def _brief_argument(context: BotContext) -> int | None:
     args = context.args or []
     return brief_number(args[0]) if len(args) == 1 else None
-
-
-def _menu(lines: list[str]) -> list[BotCommand]:
-    pairs = (line.split(" - ", 1) for line in lines)
-    return [BotCommand(name.strip(), description.strip()) for name, description in pairs]
 
 
 def _job_queue(context: BotContext) -> JobQueue[BotContext]:

@@ -9,8 +9,11 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.push.progress import ProgressMessage
-from bot.reading import Refusal, parse_brief_id
+from bot.reading import Refusal, find_brief, parse_brief_id
 from storage import StoredBrief
+
+# The reader's refusals, in push_refused.html's words for an admin.
+_REASONS = {"no_brief.html": "none", "unknown_brief.html": "unknown", "withdrawn.html": "withdrawn"}
 
 
 async def push(update: Update, context: BotContext) -> None:
@@ -19,7 +22,7 @@ async def push(update: Update, context: BotContext) -> None:
     assert user is not None
     engine = context.bot_data.push
     assert engine is not None, "the engine starts with storage"
-    found = await _brief(context, context.args or [])
+    found = await _brief(context, user.id, context.args or [])
     if not isinstance(found, StoredBrief):
         await message.reply_text(context.renderer.render("push_refused.html", **found))
         return
@@ -29,20 +32,17 @@ async def push(update: Update, context: BotContext) -> None:
     engine.start_push(found, by=user.id, on_progress=report)
 
 
-async def _brief(context: BotContext, args: list[str]) -> StoredBrief | dict[str, object]:
+async def _brief(
+    context: BotContext, user_id: int, args: list[str]
+) -> StoredBrief | dict[str, object]:
+    """The brief to push, by the readers' rules (no number: the latest), or why not."""
     brief_id = parse_brief_id("push", args)
     if isinstance(brief_id, Refusal):
         return {"reason": "argument", "argument": " ".join(args)[:64]}
-    briefs = context.storage.briefs
-    if brief_id is None:
-        latest = await briefs.latest()
-        return latest if latest is not None else {"reason": "none"}
-    stored = await briefs.get(brief_id)
-    if stored is None:
-        return {"reason": "unknown", "brief_id": brief_id}
-    if stored.retracted_at is not None:
-        return {"reason": "withdrawn", "brief_id": brief_id}
-    return stored
+    found = await find_brief(context.storage, user_id, brief_id, latest_first=True)
+    if isinstance(found, Refusal):
+        return {"reason": _REASONS[found.template], **found.context}
+    return found
 
 
 def handlers(admin_ids: Collection[int]) -> list[BaseHandler[Update, BotContext, None]]:

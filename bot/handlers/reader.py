@@ -11,7 +11,15 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.keyboards import Part, brief_number, parse_part_data
-from bot.reading import Refusal, Reply, find_brief, parse_brief_id, render_part, render_refusal
+from bot.reading import (
+    Refusal,
+    Reply,
+    find_brief,
+    parse_brief_id,
+    render_part,
+    render_refusal,
+    send_reply,
+)
 
 _DEEP_LINK = re.compile(r"b(\d+)")
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
@@ -79,11 +87,7 @@ async def _send(update: Update, context: BotContext, reply: Reply) -> None:
     chat = update.effective_chat
     if chat is None:  # a press on a message too old for Telegram to name its chat
         return
-    last = len(reply.texts) - 1
-    for index, text in enumerate(reply.texts):
-        await context.bot.send_message(
-            chat.id, text, reply_markup=reply.keyboard if index == last else None
-        )
+    await send_reply(context.bot, chat.id, reply)
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
