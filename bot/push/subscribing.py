@@ -66,6 +66,15 @@ def parse_request(
 async def subscribe(
     storage: Storage, chat_id: int, request: Request, *, now: datetime
 ) -> Subscriber:
+    current = await storage.subscribers.get(chat_id)
+    if (
+        current is not None
+        and current.active
+        and not current.blocked
+        and (current.delivery_time, current.timezone) == (request.delivery_time, request.timezone)
+    ):
+        # Nothing changes: a delivery still owed (say, the bot was down) stays owed.
+        return current
     due = next_due(request.delivery_time, zone(request.timezone), now)
     return await storage.subscribers.subscribe(
         chat_id,
