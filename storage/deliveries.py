@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from storage.db import Database, Row, from_db, to_db
-from storage.models import Delivery
+from storage.models import BriefHeader, Delivery
 
 _COLUMNS = "brief_id, chat_id, status, attempts, message_ids, last_error, updated_at"
 
@@ -127,6 +127,27 @@ class DeliveryRepo:
             (brief_id,),
         )
         return [_delivery(r) for r in rows]
+
+    async def failed_for(
+        self, chat_id: int, *, since: datetime, limit: int = 100
+    ) -> list[BriefHeader]:
+        """Briefs whose last send to the chat failed at or after `since`, oldest first.
+
+        Retracted briefs are left out. `since` is the chat's subscription: what failed
+        before a reader left is not owed when they come back.
+        """
+        rows = await self._db.fetch_all(
+            """SELECT b.id, v.title, b.published_at
+                 FROM deliveries AS d
+                 JOIN briefs AS b ON b.id = d.brief_id
+                 JOIN brief_versions AS v ON v.brief_id = b.id AND v.number = b.current_version
+                WHERE d.chat_id = ? AND d.status = 'failed' AND d.updated_at >= ?
+                  AND b.retracted_at IS NULL
+                ORDER BY b.published_at, b.id
+                LIMIT ?""",
+            (chat_id, to_db(since), limit),
+        )
+        return [BriefHeader(id=r[0], title=r[1], published_at=from_db(r[2])) for r in rows]
 
     async def undelivered(self, chat_id: int, brief_ids: Sequence[int]) -> list[int]:
         """Those of `brief_ids` not yet sent to the chat, in the order given."""

@@ -55,3 +55,10 @@ class PushRepo:
         """The most recently started run."""
         row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM push_runs ORDER BY id DESC LIMIT 1")
         return None if row is None else _push_run(row)
+
+    async def unfinished(self) -> list[PushRun]:
+        """Runs a stop left without a tally, oldest first."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_COLUMNS} FROM push_runs WHERE finished_at IS NULL ORDER BY id"
+        )
+        return [_push_run(r) for r in rows]

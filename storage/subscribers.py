@@ -167,6 +167,13 @@ class SubscriberRepo:
             (to_db(next_due_at), to_db_opt(delivered_at), chat_id),
         )
 
+    async def due_by(self, chat_id: int, at: datetime) -> None:
+        """Make the chat due no later than `at`; a chat due sooner stays as it is."""
+        await self._db.write(
+            "UPDATE subscribers SET next_due_at = min(next_due_at, ?) WHERE chat_id = ?",
+            (to_db(at), chat_id),
+        )
+
     async def active_batch(self, *, after_chat_id: int | None, limit: int) -> list[Subscriber]:
         """Active, unblocked subscribers with chat_id > after_chat_id, by chat_id."""
         rows = await self._db.fetch_all(

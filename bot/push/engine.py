@@ -234,30 +234,43 @@ class PushEngine:
         tally: Tally,
         replies: dict[int, Reply | None],
     ) -> None:
-        """The briefs published since this chat's previous delivery, then its next due time."""
-        headers = await self._storage.briefs.published_since(
-            _window_start(subscriber), limit=WINDOW_LIMIT
+        """Sends that failed, and the briefs published since the previous delivery; then the
+        chat's next due time."""
+        scheduled = _scheduled(subscriber)
+        owed = await self._storage.deliveries.failed_for(
+            subscriber.chat_id, since=subscriber.subscribed_at, limit=WINDOW_LIMIT
         )
-        pending = await self._storage.deliveries.undelivered(
-            subscriber.chat_id, [h.id for h in headers]
+        # Due before its time only to retry a failed /push send: the day's briefs wait for it.
+        headers = (
+            await self._storage.briefs.published_since(
+                _window_start(subscriber), limit=WINDOW_LIMIT
+            )
+            if scheduled <= now
+            else []
         )
+        candidates = _oldest_first(owed, headers)
+        pending = set(
+            await self._storage.deliveries.undelivered(
+                subscriber.chat_id, [h.id for h in candidates]
+            )
+        )
+        wanted = [h for h in candidates if h.id in pending]
         chat_id = subscriber.chat_id
-        if len(pending) > DIGEST_ABOVE:
-            wanted = [h for h in headers if h.id in set(pending)]
+        if len(wanted) > DIGEST_ABOVE:
             chat_id, outcomes = await self._send_digest(chat_id, wanted, now)
         else:
             outcomes = []
-            for brief_id in pending:
-                reply = await self._reply(brief_id, replies)
+            for header in wanted:
+                reply = await self._reply(header.id, replies)
                 if reply is None:
                     continue
-                chat_id, outcome = await self._deliver(chat_id, brief_id, reply)
+                chat_id, outcome = await self._deliver(chat_id, header.id, reply)
                 outcomes.append(outcome)
                 if outcome is Outcome.UNREACHABLE:
                     break
         for outcome in outcomes:
             tally.count(outcome)
-        await self._reschedule(subscriber, chat_id, now, outcomes, headers)
+        await self._reschedule(subscriber, chat_id, now, outcomes, headers, scheduled)
 
     async def _reschedule(
         self,
@@ -266,12 +279,19 @@ class PushEngine:
         now: datetime,
         outcomes: list[Outcome],
         headers: list[BriefHeader],
+        scheduled: datetime,
     ) -> None:
         if Outcome.UNREACHABLE in outcomes:
             return  # paused; when unblocked, it is due at once and gets what it missed
         if Outcome.FAILED in outcomes:
             await self._storage.subscribers.reschedule(
                 chat_id, next_due_at=now + RETRY_LATER, delivered_at=None
+            )
+            return
+        if scheduled > now:
+            # A retry ahead of the chat's time: back to that time, the window untouched.
+            await self._storage.subscribers.reschedule(
+                chat_id, next_due_at=scheduled, delivered_at=None
             )
             return
         if len(headers) == WINDOW_LIMIT:
@@ -374,8 +394,11 @@ class PushEngine:
         return finished
 
     async def _push_one(self, chat_id: int, brief_id: int, reply: Reply, tally: Tally) -> None:
-        _, outcome = await self._deliver_claimed(chat_id, [brief_id], reply)
+        chat_id, outcome = await self._deliver_claimed(chat_id, [brief_id], reply)
         tally.count(outcome)
+        if outcome is Outcome.FAILED:
+            # The daily delivery sends the chat's failed rows; this one should not wait a day.
+            await self._storage.subscribers.due_by(chat_id, self._clock() + RETRY_LATER)
 
     # -- one delivery -------------------------------------------------------------------------
 
@@ -506,6 +529,18 @@ class _SentMarks:
                 self._pending[:0] = batch  # their own workers will write them
                 raise
             self._committed = max(self._committed, batch[-1][0])
+
+
+def _scheduled(subscriber: Subscriber) -> datetime:
+    """The chat's own delivery time that follows its previous delivery (or subscription)."""
+    last = subscriber.last_delivered_at
+    base = subscriber.subscribed_at if last is None else max(last, subscriber.subscribed_at)
+    return next_due(subscriber.delivery_time, zone(subscriber.timezone), base)
+
+
+def _oldest_first(*groups: list[BriefHeader]) -> list[BriefHeader]:
+    unique = {h.id: h for group in groups for h in group}
+    return sorted(unique.values(), key=lambda h: (h.published_at, h.id))
 
 
 def _window_start(subscriber: Subscriber) -> datetime:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from telegram.error import TelegramError
 
@@ -49,19 +49,27 @@ async def tick(context: BotContext) -> None:
 
 async def resume_push(
     application: BriefApplication, engine: PushEngine
-) -> asyncio.Task[PushRun] | None:
-    """A push the last run did not finish goes on, under its own record."""
+) -> list[asyncio.Task[PushRun]]:
+    """Every push a stop left unfinished goes on, each under its own record.
+
+    One whose brief is gone or withdrawn is closed with the tally it had, so /stats does
+    not show it running forever.
+    """
     storage = application.bot_data.storage
     assert storage is not None
-    run = await storage.pushes.last()
-    if run is None or run.finished_at is not None or run.brief_id is None:
-        return None
-    stored = await storage.briefs.get(run.brief_id)
-    if stored is None or stored.retracted_at is not None:
-        return None
-    log.warning("push %d of brief %d was interrupted; resuming it", run.id, run.brief_id)
-    report = await _resumed_report(application, run, stored)
-    return engine.start_push(stored, by=run.started_by, run=run, on_progress=report)
+    resumed: list[asyncio.Task[PushRun]] = []
+    for run in await storage.pushes.unfinished():
+        stored = None if run.brief_id is None else await storage.briefs.get(run.brief_id)
+        if stored is None or stored.retracted_at is not None:
+            log.warning("push %d was interrupted and its brief withdrawn; closing it", run.id)
+            await storage.pushes.finish(
+                run.id, sent=run.sent, failed=run.failed, skipped=run.skipped, at=datetime.now(UTC)
+            )
+            continue
+        log.warning("push %d of brief %d was interrupted; resuming it", run.id, stored.id)
+        report = await _resumed_report(application, run, stored)
+        resumed.append(engine.start_push(stored, by=run.started_by, run=run, on_progress=report))
+    return resumed
 
 
 async def _resumed_report(

@@ -117,3 +117,26 @@ async def test_sent_copies_and_undelivered(storage: Storage) -> None:
 
 async def test_get_unknown_delivery_is_none(storage: Storage) -> None:
     assert await storage.deliveries.get(1, 1) is None
+
+
+async def test_failed_for_lists_a_chats_failed_briefs_that_still_stand(storage: Storage) -> None:
+    old = await storage.briefs.publish(make_brief("old"), by=None, at=at(0))
+    new = await storage.briefs.publish(make_brief("new"), by=None, at=at(5))
+    gone = await storage.briefs.publish(make_brief("gone"), by=None, at=at(6))
+    sent = await _brief(storage)
+    for brief_id in (new.id, old.id, gone.id, sent):
+        await storage.deliveries.claim(brief_id, 1, at=at(10))
+        await storage.deliveries.mark_failed(brief_id, 1, "Bad Gateway", at=at(11))
+    await storage.deliveries.mark_sent(sent, 1, [5], at=at(12))
+    await storage.briefs.retract(gone.id, by=None, at=at(13))
+    await storage.deliveries.claim(old.id, 2, at=at(10))  # another chat's, still sending
+
+    failed = await storage.deliveries.failed_for(1, since=at(0))
+
+    assert [(h.id, h.title, h.published_at) for h in failed] == [
+        (old.id, "old title", at(0)),
+        (new.id, "new title", at(5)),
+    ]
+    # Failures from before the chat's current subscription are not owed to it.
+    assert await storage.deliveries.failed_for(1, since=at(12)) == []
+    assert await storage.deliveries.failed_for(2, since=at(0)) == []

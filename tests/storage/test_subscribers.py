@@ -256,3 +256,16 @@ async def test_due_stays_fast_with_a_million_subscribers(storage: Storage, db_pa
     )
     # A scan of the table takes about 100 ms here; the index takes a few.
     assert elapsed < 0.05, f"due() took {elapsed * 1000:.1f} ms"
+
+
+async def test_due_by_brings_the_next_delivery_forward_never_back(storage: Storage) -> None:
+    await subscribe(storage, 1, 60)
+    await subscribe(storage, 2, 1)
+
+    await storage.subscribers.due_by(1, at(5))
+    await storage.subscribers.due_by(2, at(5))
+
+    first, second = await storage.subscribers.get(1), await storage.subscribers.get(2)
+    assert first is not None
+    assert second is not None
+    assert (first.next_due_at, second.next_due_at) == (at(5), at(1))

@@ -188,8 +188,11 @@ async def test_server_errors_are_retried_then_recorded_and_sent_on_a_later_tick(
     # A longer outage: every retry fails, the row says so, and the chat is due again soon.
     [later] = await publish(db_path, "Budget cut", at=datetime.now(UTC) + timedelta(seconds=2))
     async with await Storage.open(db_path) as storage:
+        # The next day's delivery: the previous one was a day ago.
         await storage.subscribers.reschedule(
-            READER, next_due_at=datetime.now(UTC), delivered_at=None
+            READER,
+            next_due_at=datetime.now(UTC),
+            delivered_at=datetime.now(UTC) - timedelta(days=1),
         )
     server.fail(
         "sendMessage", chat_id=READER, times=None, error_code=500, description="Internal error"

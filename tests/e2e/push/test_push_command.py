@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from storage import Storage
 from tests.e2e.conftest import ADMIN_ID, AppFactory
-from tests.e2e.push.conftest import add_subscribers, publish
+from tests.e2e.push.conftest import add_subscribers, delivery, publish, subscriber
 from tests.fakebot import FakeBotApi, SentMessage
 
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
@@ -106,3 +107,71 @@ async def test_push_refuses_an_unknown_brief(
         await server.send_text(admin, "/push 99")
         sent = await server.wait_sent(ADMIN_ID, 1)
     assert "no brief #99" in sent[-1].text
+
+
+async def test_a_failed_push_send_of_an_older_brief_is_sent_again_soon(
+    server: FakeBotApi, db_path: Path, make_app: AppFactory
+) -> None:
+    steady, flaky = READERS[:2]
+    server.user(steady)
+    server.user(flaky)
+    now = datetime.now(UTC)
+    [old] = await publish(db_path, "Old story", at=now - timedelta(hours=2))
+    # Both had their daily delivery an hour ago; the next is hours away.
+    daily = (now + timedelta(hours=6)).time().replace(second=0, microsecond=0)
+    await add_subscribers(db_path, [steady, flaky], due=FAR_FUTURE, clock=daily)
+    async with await Storage.open(db_path) as storage:
+        for chat_id in (steady, flaky):
+            await storage.subscribers.reschedule(
+                chat_id, next_due_at=FAR_FUTURE, delivered_at=now - timedelta(hours=1)
+            )
+    await publish(db_path, "Fresh story", at=now - timedelta(minutes=5))
+    server.fail("sendMessage", chat_id=flaky, times=None, error_code=502, description="Bad Gateway")
+    async with make_app() as app:
+        summary = await run_push(server, f"/push {old.id}")
+        assert "1 failed" in summary.text
+        record = await delivery(db_path, old.id, flaky)
+        assert record is not None
+        assert record.status == "failed"
+        retrying = await subscriber(db_path, flaky)
+        assert retrying is not None
+        assert retrying.next_due_at <= datetime.now(UTC) + timedelta(minutes=1)
+        # The minute passes and Telegram answers again: the push's brief arrives, and only
+        # it: the rest waits for the reader's own time.
+        server.clear_failures()
+        async with await Storage.open(db_path) as storage:
+            await storage.subscribers.reschedule(
+                flaky, next_due_at=datetime.now(UTC), delivered_at=None
+            )
+        assert app.bot_data.push is not None
+        await app.bot_data.push.deliver_due()
+    assert titles(server, flaky) == ["Old story"]
+    assert titles(server, steady) == ["Old story"]
+    back = await subscriber(db_path, flaky)
+    assert back is not None
+    assert back.next_due_at > datetime.now(UTC) + timedelta(hours=1)
+
+
+async def test_every_push_left_unfinished_goes_on_after_a_restart(
+    server: FakeBotApi, db_path: Path, make_app: AppFactory
+) -> None:
+    readers = READERS[:3]
+    for chat_id in readers:
+        server.user(chat_id)
+    first, second = await publish(db_path, "Bridge vote", "Budget cut")
+    await add_subscribers(db_path, readers, due=FAR_FUTURE)
+    async with await Storage.open(db_path) as storage:
+        for brief in (first, second):
+            await storage.pushes.start(
+                brief_id=brief.id, by=None, total=len(readers), at=datetime.now(UTC)
+            )
+    async with make_app():
+        for _ in range(300):
+            async with await Storage.open(db_path) as storage:
+                runs = await storage.pushes.unfinished()
+            if not runs:
+                break
+            await asyncio.sleep(0.05)
+        assert runs == []
+    for chat_id in readers:
+        assert sorted(titles(server, chat_id)) == ["Bridge vote", "Budget cut"]
