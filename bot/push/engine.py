@@ -72,6 +72,7 @@ class Tally:
     failed: int = 0
     skipped: int = 0
     unreachable: int = 0
+    withdrawn: bool = False  # the brief was withdrawn while its push ran: the push stops
     started: float = field(default_factory=clock_time.monotonic)
 
     def count(self, outcome: Outcome) -> None:
@@ -90,6 +91,7 @@ class Tally:
             failed=self.failed,
             skipped=self.skipped,
             elapsed=clock_time.monotonic() - self.started,
+            withdrawn=self.withdrawn,
         )
 
 
@@ -101,6 +103,7 @@ class Progress:
     skipped: int
     elapsed: float
     finished: bool = False
+    withdrawn: bool = False
 
     @property
     def remaining(self) -> int:
@@ -362,11 +365,20 @@ class PushEngine:
             run = await self._storage.pushes.start(
                 brief_id=stored.id, by=by, total=counts.active, at=self._clock()
             )
+        current = stored
         reply = render_part(self._renderer, stored, "summary")
 
         async def produce(queue: asyncio.Queue[_Job | None]) -> None:
+            nonlocal current, reply
             after: int | None = None
             while True:
+                # Read again each batch: a withdrawal stops the push, a correction is sent.
+                latest = await self._storage.briefs.get(stored.id)
+                if latest is None or latest.retracted_at is not None:
+                    tally.withdrawn = True
+                    return
+                if latest.version != current.version:
+                    current, reply = latest, render_part(self._renderer, latest, "summary")
                 batch = await self._storage.subscribers.active_batch(
                     after_chat_id=after, limit=BATCH
                 )
@@ -394,6 +406,10 @@ class PushEngine:
         return finished
 
     async def _push_one(self, chat_id: int, brief_id: int, reply: Reply, tally: Tally) -> None:
+        if tally.withdrawn:
+            # Claimed before the withdrawal was seen: recorded, never sent nor retried.
+            await self._fail([brief_id], chat_id, "withdrawn before it was sent")
+            return
         chat_id, outcome = await self._deliver_claimed(chat_id, [brief_id], reply)
         tally.count(outcome)
         if outcome is Outcome.FAILED:

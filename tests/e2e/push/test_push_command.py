@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from bot.push import engine as engine_module
 from storage import Storage
 from tests.e2e.conftest import ADMIN_ID, AppFactory
-from tests.e2e.push.conftest import add_subscribers, delivery, publish, subscriber
+from tests.e2e.push.conftest import add_subscribers, delivery, example_brief, publish, subscriber
 from tests.fakebot import FakeBotApi, SentMessage
 
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
@@ -175,3 +179,59 @@ async def test_every_push_left_unfinished_goes_on_after_a_restart(
         assert runs == []
     for chat_id in readers:
         assert sorted(titles(server, chat_id)) == ["Bridge vote", "Budget cut"]
+
+
+async def test_withdrawing_a_brief_stops_its_push_and_a_correction_is_sent_from_then_on(
+    server: FakeBotApi, db_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "BATCH", 5)  # re-read every 5 chats, not 500
+    readers = list(range(3100, 3200))
+    for chat_id in readers:
+        server.user(chat_id)
+    [brief] = await publish(db_path, "Bridge vote")
+    await add_subscribers(db_path, readers, due=FAR_FUTURE)
+
+    def reached() -> list[str]:
+        return [m.text.splitlines()[0] for c in readers for m in server.sent(c)]
+
+    async def until(count: int) -> None:
+        for _ in range(600):
+            if len(reached()) >= count:
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"fewer than {count} sent")
+
+    async with make_app(PUSH_RATE_LIMIT="10"):
+        admin = server.world.users[ADMIN_ID]
+        await server.send_text(admin, "/push")
+        [status] = await server.wait_sent(ADMIN_ID, 1)
+        await until(5)
+        async with await Storage.open(db_path) as storage:
+            corrected = replace(example_brief(), title="Bridge vote, corrected")
+            await storage.briefs.correct(brief.id, corrected, by=ADMIN_ID, at=datetime.now(UTC))
+        await until(len(reached()) + 40)
+        async with await Storage.open(db_path) as storage:
+            await storage.briefs.retract(brief.id, by=ADMIN_ID, at=datetime.now(UTC))
+        withdrawn_at = len(reached())
+        await server.wait_for_call(
+            "editMessageText",
+            timeout=30,
+            where=lambda c: (
+                c.params["message_id"] == status.message_id and "Push stopped" in c.params["text"]
+            ),
+        )
+        summary = server.world.messages[(ADMIN_ID, status.message_id)]
+        await asyncio.sleep(1.0)
+    sent = reached()
+    assert "withdrawn" in summary.text
+    assert "Bridge vote, corrected" in sent
+    # What was already on its way when the withdrawal was read may arrive; nothing more.
+    assert len(sent) < withdrawn_at + 40
+    assert len(sent) < len(readers)
+    async with await Storage.open(db_path) as storage:
+        run = await storage.pushes.last()
+        copies = await storage.deliveries.sent_copies(brief.id)
+    assert run is not None
+    assert run.finished_at is not None
+    assert run.sent == len(copies) == len(sent)
+    assert f"sent to {run.sent} of {len(readers)}" in summary.text
