@@ -65,7 +65,11 @@ async def find_brief(
 
 
 def render_part(renderer: Renderer, stored: StoredBrief, part: Part) -> Reply:
-    """The part as messages; a brief's version never changes, so each renders once."""
+    """The part as messages; a brief's version never changes, so each renders once.
+
+    Keyed by the whole StoredBrief, not (id, version): an admin's preview of a correction
+    carries the id and version its publication will have, with content not yet published.
+    """
     return renderer.memo((stored, part), lambda: _render_part(renderer, stored, part))
 
 
