@@ -92,14 +92,18 @@ async def test_only_briefs_since_the_previous_delivery_arrive(
     server: FakeBotApi, db_path: Path, bot_app: BriefApplication
 ) -> None:
     server.user(READER)
-    await publish(db_path, "Yesterday", at=datetime.now(UTC) - timedelta(hours=20))
+    now = datetime.now(UTC)
+    await publish(db_path, "Yesterday", at=now - timedelta(hours=20))
     await publish(db_path, "Today")
-    await add_subscribers(db_path, [READER])
+    # The chat's time fell an hour ago, after its previous delivery, whatever the hour of
+    # the run: a fixed time such as 08:00 lies ahead of "now" for part of every day.
+    clock = (now - timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    await add_subscribers(db_path, [READER], clock=clock)
     async with await Storage.open(db_path) as storage:
         await storage.subscribers.reschedule(
             READER,
-            next_due_at=datetime.now(UTC) - timedelta(seconds=1),
-            delivered_at=datetime.now(UTC) - timedelta(hours=10),
+            next_due_at=now - timedelta(seconds=1),
+            delivered_at=now - timedelta(hours=10),
         )
     await engine(bot_app).deliver_due()
     assert copies(server, READER) == {"Today": 1}
