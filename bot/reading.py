@@ -65,15 +65,19 @@ async def find_brief(
 
 
 def render_part(renderer: Renderer, stored: StoredBrief, part: Part) -> Reply:
-    """The part as messages; a brief's version never changes, so each renders once.
+    """The part of a stored brief as messages, rendered once per version.
 
-    Keyed by the whole StoredBrief, not (id, version): an admin's preview of a correction
-    carries the id and version its publication will have, with content not yet published.
+    A stored version never changes (a correction is the next version), so its id and
+    version name everything the rendering depends on. A preview is not stored yet:
+    render it with `render_unpublished`.
     """
-    return renderer.memo((stored, part), lambda: _render_part(renderer, stored, part))
+    return renderer.memo(
+        (stored.id, stored.version, part), lambda: render_unpublished(renderer, stored, part)
+    )
 
 
-def _render_part(renderer: Renderer, stored: StoredBrief, part: Part) -> Reply:
+def render_unpublished(renderer: Renderer, stored: StoredBrief, part: Part) -> Reply:
+    """The part as messages, rendered afresh (a draft shown as readers will see it)."""
     keyboard = brief_keyboard(renderer, stored.id, shown=part)
     if part == "narratives":
         narratives = stored.brief.narratives

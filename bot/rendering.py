@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from datetime import datetime
 from importlib.resources import files
@@ -12,6 +11,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from storage.cache import LRU
 
 # Telegram's limits for one text message, counted after entity parsing.
 MAX_MESSAGE_LENGTH = 4096
@@ -49,7 +50,7 @@ class Renderer:
         self._env.filters["date"] = _date
         self._env.filters["datetime"] = _datetime
         self._labels: dict[str, str] = {}
-        self._memo: OrderedDict[Hashable, Any] = OrderedDict()
+        self._memo: LRU[Hashable, Any] = LRU(MEMO_SIZE)
 
     def render(self, name: str, **context: Any) -> str:
         return self._env.get_template(name).render(**context).strip()
@@ -63,16 +64,14 @@ class Renderer:
     def memo(self, key: Hashable, render: Callable[[], T]) -> T:
         """The result of `render` for this key, kept for the most recently used keys.
 
-        The key must capture everything the rendering depends on (a whole StoredBrief
-        does: any correction is a new version with its own key).
+        The key must capture everything the rendering depends on; `render` never
+        returns None.
         """
-        if key in self._memo:
-            self._memo.move_to_end(key)
-            result: T = self._memo[key]
-            return result
-        value = self._memo[key] = render()
-        if len(self._memo) > MEMO_SIZE:
-            self._memo.popitem(last=False)
+        known: T | None = self._memo.get(key)
+        if known is not None:
+            return known
+        value = render()
+        self._memo.put(key, value)
         return value
 
     def lines(self, name: str, **context: Any) -> list[str]:

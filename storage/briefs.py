@@ -9,15 +9,33 @@ from typing import Any
 import aiosqlite
 
 from brief.model import Brief, Fact, Narrative, Source
+from storage.cache import LRU
 from storage.db import Database, Row, from_db, from_db_opt, to_db
+from storage.errors import StorageError
 from storage.models import AuditEntry, BriefHeader, StoredBrief
 
-# A whole brief in one statement, so it is read from one snapshot in one round trip.
+# What a reader's request needs fresh: the brief's row and the number of its current
+# version. A correction or a retraction changes these, so they are read every time.
+_HEAD = """
+SELECT b.id, b.published_at, b.retracted_at, v.number, v.created_at
+FROM briefs AS b
+JOIN brief_versions AS v ON v.brief_id = b.id
+"""
+_CURRENT = _HEAD + "AND v.number = b.current_version WHERE b.id = ?"
+_VERSION = _HEAD + "AND v.number = ? WHERE b.id = ?"
+_LATEST = (
+    _HEAD
+    + """AND v.number = b.current_version
+    WHERE b.id = (SELECT id FROM briefs WHERE retracted_at IS NULL
+                  ORDER BY published_at DESC, id DESC LIMIT 1)"""
+)
+
+# A version's content in one statement, so it is read from one snapshot in one round trip.
 # json_group_array gives no order guarantee before SQLite 3.44, so each item carries its
 # position and is sorted in Python.
-_SELECT_BRIEF = """
+_CONTENT = """
 SELECT
-    b.id, b.published_at, b.retracted_at, v.number, v.created_at, v.title, v.summary,
+    v.title, v.summary,
     (SELECT json_group_array(json_array(s.position, s.number, s.name, s.url))
        FROM sources AS s WHERE s.version_id = v.id),
     (SELECT json_group_array(json_array(f.position, f.text, json(
@@ -27,48 +45,34 @@ SELECT
        FROM facts AS f WHERE f.version_id = v.id),
     (SELECT json_group_array(json_array(n.position, n.label, n.outlet, n.text))
        FROM narratives AS n WHERE n.version_id = v.id)
-FROM briefs AS b
-JOIN brief_versions AS v ON v.brief_id = b.id
+FROM brief_versions AS v
+WHERE v.brief_id = ? AND v.number = ?
 """
 
-_CURRENT = _SELECT_BRIEF + "AND v.number = b.current_version WHERE b.id = ?"
-_VERSION = _SELECT_BRIEF + "AND v.number = ? WHERE b.id = ?"
-_LATEST = (
-    _SELECT_BRIEF
-    + """AND v.number = b.current_version
-    WHERE b.id = (SELECT id FROM briefs WHERE retracted_at IS NULL
-                  ORDER BY published_at DESC, id DESC LIMIT 1)"""
-)
+# Versions whose content is kept in memory. A version is never changed once written (a
+# correction writes the next one), so what is kept is never stale; only the head is read
+# again. A few hundred briefs of some kilobytes each.
+CONTENTS_KEPT = 256
 
 
 def _by_position(items: list[list[Any]]) -> list[list[Any]]:
     return sorted(items, key=lambda item: int(item[0]))
 
 
-def _stored_brief(row: Row) -> StoredBrief:
+def _content(row: Row) -> Brief:
     sources = tuple(
         Source(number=number, name=name, url=url)
-        for _, number, name, url in _by_position(json.loads(row[7]))
+        for _, number, name, url in _by_position(json.loads(row[2]))
     )
     facts = tuple(
         Fact(text=text, sources=tuple(n for _, n in _by_position(citations)))
-        for _, text, citations in _by_position(json.loads(row[8]))
+        for _, text, citations in _by_position(json.loads(row[3]))
     )
     narratives = tuple(
         Narrative(label=label, outlet=outlet, text=text)
-        for _, label, outlet, text in _by_position(json.loads(row[9]))
+        for _, label, outlet, text in _by_position(json.loads(row[4]))
     )
-    version = int(row[3])
-    return StoredBrief(
-        id=row[0],
-        brief=Brief(
-            title=row[5], summary=row[6], facts=facts, sources=sources, narratives=narratives
-        ),
-        version=version,
-        published_at=from_db(row[1]),
-        updated_at=from_db(row[4]) if version > 1 else None,
-        retracted_at=from_db_opt(row[2]),
-    )
+    return Brief(title=row[0], summary=row[1], facts=facts, sources=sources, narratives=narratives)
 
 
 async def _insert_version(
@@ -184,6 +188,7 @@ async def correct_in(
 class BriefRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._contents: LRU[tuple[int, int], Brief] = LRU(CONTENTS_KEPT)
 
     async def publish(self, brief: Brief, *, by: int | None, at: datetime) -> StoredBrief:
         """Store the brief whole as version 1, with an audit "publish"; all or nothing."""
@@ -192,13 +197,11 @@ class BriefRepo:
 
     async def get(self, brief_id: int) -> StoredBrief | None:
         """The current version, retracted or not."""
-        row = await self._db.fetch_one(_CURRENT, (brief_id,))
-        return None if row is None else _stored_brief(row)
+        return await self._stored(await self._db.fetch_one(_CURRENT, (brief_id,)))
 
     async def latest(self) -> StoredBrief | None:
         """The most recently published brief that is not retracted."""
-        row = await self._db.fetch_one(_LATEST)
-        return None if row is None else _stored_brief(row)
+        return await self._stored(await self._db.fetch_one(_LATEST))
 
     async def correct(
         self, brief_id: int, brief: Brief, *, by: int | None, at: datetime
@@ -208,8 +211,7 @@ class BriefRepo:
             return await correct_in(conn, brief_id, brief, by=by, at=at)
 
     async def version(self, brief_id: int, version: int) -> StoredBrief | None:
-        row = await self._db.fetch_one(_VERSION, (version, brief_id))
-        return None if row is None else _stored_brief(row)
+        return await self._stored(await self._db.fetch_one(_VERSION, (version, brief_id)))
 
     async def retract(self, brief_id: int, *, by: int | None, at: datetime) -> StoredBrief | None:
         """Retract; a brief already retracted keeps its first retraction time and audit entry."""
@@ -224,6 +226,27 @@ class BriefRepo:
             if rows:
                 await _audit(conn, brief_id, "retract", by=by, at=at, version=int(rows[0][0]))
         return await self.get(brief_id)
+
+    async def _stored(self, head: Row | None) -> StoredBrief | None:
+        """The brief of a head row, its content read once per version."""
+        if head is None:
+            return None
+        brief_id, number = int(head[0]), int(head[3])
+        brief = self._contents.get((brief_id, number))
+        if brief is None:
+            row = await self._db.fetch_one(_CONTENT, (brief_id, number))
+            if row is None:  # versions are never deleted; the head row names one that exists
+                raise StorageError(f"brief {brief_id} has no version {number}")
+            brief = _content(row)
+            self._contents.put((brief_id, number), brief)
+        return StoredBrief(
+            id=brief_id,
+            brief=brief,
+            version=number,
+            published_at=from_db(head[1]),
+            updated_at=from_db(head[4]) if number > 1 else None,
+            retracted_at=from_db_opt(head[2]),
+        )
 
     async def history(self, brief_id: int) -> list[AuditEntry]:
         """Audit entries of the brief, oldest first."""

@@ -9,7 +9,7 @@ from typing import Literal, TypeAlias
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.reading import Reply, render_part
+from bot.reading import Reply, render_unpublished
 from bot.rendering import Renderer
 from brief.model import ParseResult, Problem
 from storage import Draft, Storage, StoredBrief
@@ -94,7 +94,7 @@ async def open_draft(
 def preview(renderer: Renderer, draft: Draft, correcting: StoredBrief | None) -> Reply:
     """The summary as readers will see it (without their buttons), then the counts,
     warnings and the admin's Publish and Discard buttons."""
-    summary = render_part(renderer, as_readers_see(draft, correcting), "summary")
+    summary = render_unpublished(renderer, as_readers_see(draft, correcting), "summary")
     details = renderer.messages(
         "admin_preview.html", draft=draft, brief=draft.brief, correcting=correcting
     )

@@ -1,4 +1,5 @@
 from datetime import timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -183,3 +184,30 @@ async def test_a_withdrawn_brief_cannot_be_corrected(storage: Storage) -> None:
     assert current is not None
     assert current.version == 1
     assert [e.action for e in await storage.briefs.history(stored.id)] == ["publish", "retract"]
+
+
+async def test_a_change_made_by_another_process_is_read_at_once(
+    storage: Storage, db_path: Path
+) -> None:
+    """The bot keeps versions it has read in memory; what another process (the import
+    command, a second Storage) publishes, corrects or withdraws is still what it reads."""
+    stored = await storage.briefs.publish(make_brief("a"), by=None, at=at(0))
+    assert await storage.briefs.get(stored.id) == stored  # now held in memory
+    async with await Storage.open(db_path) as other:
+        await other.briefs.correct(stored.id, make_brief("b"), by=1, at=at(1))
+        newer = await other.briefs.publish(make_brief("c"), by=None, at=at(2))
+
+    corrected = await storage.briefs.get(stored.id)
+    assert corrected is not None
+    assert (corrected.version, corrected.brief) == (2, make_brief("b"))
+    assert corrected.updated_at == at(1)
+    assert await storage.briefs.latest() == newer
+    old = await storage.briefs.version(stored.id, 1)
+    assert old is not None
+    assert old.brief == make_brief("a")
+
+    async with await Storage.open(db_path) as other:
+        await other.briefs.retract(stored.id, by=1, at=at(3))
+    withdrawn = await storage.briefs.get(stored.id)
+    assert withdrawn is not None
+    assert withdrawn.retracted_at == at(3)

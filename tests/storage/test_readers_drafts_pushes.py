@@ -1,6 +1,12 @@
+import sqlite3
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+
 import pytest
 
 from storage import ConstraintError, PushRun, Storage
+from storage.db import from_db
 from tests.storage.conftest import at, make_brief
 
 
@@ -182,3 +188,24 @@ async def test_push_runs(storage: Storage) -> None:
     assert await storage.pushes.last() == scheduled
     with pytest.raises(LookupError):
         await storage.pushes.finish(999, sent=0, failed=0, skipped=0, at=at(4))
+
+
+async def test_opening_the_same_brief_again_keeps_when_the_reader_moved_to_it(
+    storage: Storage, db_path: Path
+) -> None:
+    a = await storage.briefs.publish(make_brief("a"), by=None, at=at(0))
+    b = await storage.briefs.publish(make_brief("b"), by=None, at=at(1))
+    await storage.readers.set_last_opened(10, a.id, at=at(2))
+    await storage.readers.set_last_opened(10, a.id, at=at(3))
+    assert await moved_at(db_path, 10) == at(2)
+
+    await storage.readers.set_last_opened(10, b.id, at=at(4))
+    assert await moved_at(db_path, 10) == at(4)
+    async with await Storage.open(db_path) as other:  # stored, not only remembered
+        assert await other.readers.last_opened(10) == b.id
+
+
+async def moved_at(db_path: Path, user_id: int) -> datetime:
+    with closing(sqlite3.connect(db_path)) as conn:
+        row = conn.execute("SELECT updated_at FROM readers WHERE user_id = ?", (user_id,))
+        return from_db(row.fetchone()[0])
