@@ -19,6 +19,21 @@ def test_an_accepted_message_gives_its_id() -> None:
     assert _answer(200, raw) == 77
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # As Telegram writes it: compact, message_id first.
+        b'{"ok":true,"result":{"message_id":78,"from":{"id":1},"text":"a, b"}}',
+        b'{"ok":true,"result":{"message_id":78}}',
+        # Any other spacing or order is read as JSON.
+        b'{"ok": true, "result": {"message_id": 78}}',
+        b'{"ok":true,"result":{"chat":{"id":1},"message_id":78}}',
+    ],
+)
+def test_the_id_is_read_from_any_well_formed_answer(raw: bytes) -> None:
+    assert _answer(200, raw) == 78
+
+
 def test_flood_control_carries_the_wait() -> None:
     body = {
         "ok": False,
