@@ -1,7 +1,11 @@
 """The bot under measurement, as a process of its own.
 
 `facts`: the bot exactly as `briefbot run` builds it. `echo`: the same Application, rate
-limiter, server and transport, with one bare handler that echoes the text back.
+limiter, server and transport, with one bare handler that echoes the text back. `reply`:
+the same again, answering every message with the reply /facts gives (the reference
+brief's facts and their buttons, rendered once), without reading storage: what /facts
+costs beyond it is the bot's own work, what it costs beyond `echo` is the size of the
+answer.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from bot.app import build_application
 from bot.config import load_config
 from bot.context import BotContext
 from bot.logs import setup_logging
+from bot.reading import Reply, render_part, send_reply
 
 
 async def echo(update: Update, context: BotContext) -> None:
@@ -23,14 +28,30 @@ async def echo(update: Update, context: BotContext) -> None:
         await context.bot.send_message(message.chat_id, message.text)
 
 
+class FactsReply:
+    """The /facts answer, rendered on the first message and sent as it is to every one."""
+
+    def __init__(self) -> None:
+        self._reply: Reply | None = None
+
+    async def __call__(self, update: Update, context: BotContext) -> None:
+        if self._reply is None:
+            stored = await context.storage.briefs.latest()
+            assert stored is not None, "the benchmark publishes the reference brief first"
+            self._reply = render_part(context.renderer, stored, "facts")
+        assert update.effective_chat is not None
+        await send_reply(context.bot, update.effective_chat.id, self._reply)
+
+
 def main() -> None:
     mode = sys.argv[1]
     config = load_config()
     setup_logging("WARNING", config.token)
     application = build_application(config)
-    if mode == "echo":
+    if mode in ("echo", "reply"):
         application.handlers.clear()
-        application.add_handler(MessageHandler(filters.ALL, echo))
+        handler = echo if mode == "echo" else FactsReply()
+        application.add_handler(MessageHandler(filters.ALL, handler))
     application.run_polling()
 
 

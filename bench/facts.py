@@ -1,9 +1,11 @@
 """The cost of answering /facts through the whole stack, as a ratio to a bare echo bot.
 
-Both bots run as their own process against the same local Bot API server (this process),
+Each bot runs as its own process against the same local Bot API server (this process),
 with the same Application, rate limiter and transport; 200 readers at once each send a
 command, wait for the answer and send the next. Figures: updates answered per second, and
-the bot process's CPU time per update, for /facts and for echo, and their ratios.
+the bot process's CPU time per update, for /facts and for echo, and their ratios. A third
+bot answers every message with the /facts reply without reading storage (`reply`), which
+splits /facts' cost into the size of its answer and the bot's own work.
 
     python -m bench.facts [--readers 200] [--rounds 15]
 """
@@ -27,6 +29,7 @@ from tests.conftest import DATA
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+MODES = ("echo", "reply", "facts")
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ async def measure(
     )
     try:
         await server.wait_for_call("getUpdates", timeout=60)
-        command = "/facts" if mode == "facts" else "hello"
+        command = "/facts" if mode == "facts" else "hello"  # reply: what an echo receives
         await readers.run(command, 2)  # warm up: connections, caches, the JIT-less interpreter
         before = cpu_seconds(process.pid)
         seconds = await readers.run(command, rounds)
@@ -119,9 +122,9 @@ async def main(readers_count: int, rounds: int, repeats: int) -> None:
                 "PUSH_RATE_LIMIT": "1000",
             }
             readers = Readers(server, readers_count)
-            runs: dict[str, list[Run]] = {"echo": [], "facts": []}
-            for _ in range(repeats):  # alternate, so drift in the machine hits both alike
-                for mode in ("echo", "facts"):
+            runs: dict[str, list[Run]] = {mode: [] for mode in MODES}
+            for _ in range(repeats):  # alternate, so drift in the machine hits all alike
+                for mode in MODES:
                     run = await measure(server, readers, env, mode, rounds)
                     runs[mode].append(run)
                     print(
@@ -137,12 +140,15 @@ def report(runs: dict[str, list[Run]], readers: int) -> None:
     rate = {mode: statistics.median(r.per_second for r in rs) for mode, rs in runs.items()}
     cpu = {mode: statistics.median(r.cpu_ms_per_update for r in rs) for mode, rs in runs.items()}
     print(f"\nmedians over {len(runs['echo'])} alternating runs, {readers} readers at once:")
-    print(f"  echo : {rate['echo']:.0f} updates/s, {cpu['echo']:.3f} ms bot CPU per update")
-    print(f"  facts: {rate['facts']:.0f} updates/s, {cpu['facts']:.3f} ms bot CPU per update")
+    for mode in MODES:
+        print(f"  {mode:>5}: {rate[mode]:.0f} updates/s, {cpu[mode]:.3f} ms bot CPU per update")
     ratio = rate["echo"] / rate["facts"]
     print(f"  /facts vs echo, time per update: {ratio:.3f}x (target <= 1.15x)")
     print(f"  /facts vs echo, bot CPU per update: {cpu['facts'] / cpu['echo']:.3f}x")
     print(f"  /facts throughput: {rate['facts']:.0f} updates/s (target >= 500)")
+    print("  where /facts' extra bot CPU goes:")
+    print(f"    the size of its answer (reply - echo): {cpu['reply'] - cpu['echo']:+.3f} ms")
+    print(f"    the bot's own work (facts - reply):    {cpu['facts'] - cpu['reply']:+.3f} ms")
 
 
 if __name__ == "__main__":

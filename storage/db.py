@@ -8,8 +8,10 @@ Two connections per Storage, both in autocommit mode (transactions are explicit)
   with BEGIN IMMEDIATE so the write lock is taken up front and another process (the
   `briefbot import` command) is waited for through busy_timeout instead of failing.
 * the reader, for SELECTs. It never sees the writer's uncommitted work, and each read is
-  one statement, which SQLite runs on one consistent snapshot of the WAL. There is no
-  cache: every read sees whatever was committed last, by this process or another.
+  one statement, which SQLite runs on one consistent snapshot of the WAL. Every read sees
+  whatever was committed last, by this process or another; the repositories keep in
+  memory only what cannot change once written (a brief's versions) or what only this
+  process writes (which brief each reader last opened).
 
 Times are stored as INTEGER microseconds since the Unix epoch, UTC: exact for Python
 datetimes, compact, and ordered the way the indexes need.
