@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.context import BriefApplication
 from storage import Storage, Subscriber
 from tests.e2e.conftest import ADMIN_ID, AppFactory
+from tests.e2e.push.conftest import LONGEST_LOCAL_DAY
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
 
 READER = 42
@@ -48,7 +49,7 @@ async def test_subscribe_with_a_time_and_a_zone(
     # Due at the next 07:30 on Berlin's clocks, within a day.
     local = subscriber.next_due_at.astimezone(ZoneInfo("Europe/Berlin"))
     assert (local.hour, local.minute) == (7, 30)
-    assert 0 < (subscriber.next_due_at - datetime.now(UTC)).total_seconds() <= 24 * 3600
+    assert timedelta(0) < subscriber.next_due_at - datetime.now(UTC) <= LONGEST_LOCAL_DAY
 
 
 async def test_subscribe_alone_uses_the_configured_defaults(
