@@ -9,8 +9,6 @@ from brief import Brief, parse_text
 from storage import Delivery, Storage, StoredBrief, Subscriber
 
 BRIEFS = Path(__file__).parents[2] / "data" / "briefs"
-# The next delivery is at most one local day away, and the day clocks go back lasts 25 hours.
-LONGEST_LOCAL_DAY = timedelta(hours=25)
 
 
 def example_brief(title: str | None = None) -> Brief:
