@@ -125,18 +125,18 @@ async def naive_loop(bot: Bot, storage: Storage, renderer: Renderer, brief_id: i
     reply = render_part(renderer, stored, "summary")
     lost = 0
     after: int | None = None
-    while batch := await storage.subscribers.active_batch(after_chat_id=after, limit=500):
-        for subscriber in batch:
+    while batch := await storage.subscribers.active_chats(after_chat_id=after, limit=500):
+        for chat_id in batch:
             try:
                 await bot.send_message(
-                    subscriber.chat_id,
+                    chat_id,
                     reply.texts[0],
                     parse_mode="HTML",
                     reply_markup=reply.keyboard,
                 )
             except TelegramError:
                 lost += 1
-        after = batch[-1].chat_id
+        after = batch[-1]
     return lost
 
 

@@ -28,9 +28,13 @@ WHERE deliveries.status = 'failed'
 RETURNING chat_id
 """
 
+# Many rows in one statement, so they are committed together in one round trip: :sent is
+# a JSON array of [brief_id, chat_id, message ids as JSON text].
 _MARK_SENT = """
 INSERT INTO deliveries (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
-VALUES (?, ?, 'sent', 1, ?, NULL, ?)
+SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), 'sent', 1,
+       json_extract(value, '$[2]'), NULL, :at
+FROM json_each(:sent) WHERE true
 ON CONFLICT (brief_id, chat_id) DO UPDATE SET
     status = 'sent', message_ids = excluded.message_ids, last_error = NULL,
     updated_at = excluded.updated_at
@@ -73,23 +77,20 @@ class DeliveryRepo:
         self, brief_id: int, chat_id: int, message_ids: Sequence[int], *, at: datetime
     ) -> None:
         """Record the copy as sent, whatever the row said before: it was sent."""
-        await self._db.write(
-            _MARK_SENT, (brief_id, chat_id, json.dumps([int(m) for m in message_ids]), to_db(at))
-        )
+        await self.mark_sent_many([(brief_id, chat_id, message_ids)], at=at)
 
     async def mark_sent_many(
         self, sent: Sequence[tuple[int, int, Sequence[int]]], *, at: datetime
     ) -> None:
-        """mark_sent() for many (brief_id, chat_id, message_ids) in one transaction.
+        """mark_sent() for many (brief_id, chat_id, message_ids), in one statement.
 
         A push records thousands of sends a second; one commit for all those that finished
         meanwhile costs a fraction of one commit each.
         """
         if not sent:
             return
-        rows = [(b, c, json.dumps([int(m) for m in ids]), to_db(at)) for b, c, ids in sent]
-        async with self._db.transaction() as conn:
-            await conn.executemany(_MARK_SENT, rows)
+        rows = [[b, c, json.dumps([int(m) for m in ids])] for b, c, ids in sent]
+        await self._db.write(_MARK_SENT, {"sent": json.dumps(rows), "at": to_db(at)})
 
     async def mark_failed(self, brief_id: int, chat_id: int, error: str, *, at: datetime) -> None:
         """Record a failed attempt; a row already "sent" stays sent."""

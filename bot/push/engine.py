@@ -379,17 +379,16 @@ class PushEngine:
                     return
                 if latest.version != current.version:
                     current, reply = latest, render_part(self._renderer, latest, "summary")
-                batch = await self._storage.subscribers.active_batch(
+                chats = await self._storage.subscribers.active_chats(
                     after_chat_id=after, limit=BATCH
                 )
-                chats = [s.chat_id for s in batch]
                 claimed = await self._storage.deliveries.claim_many(
                     stored.id, chats, at=self._clock()
                 )
                 tally.skipped += len(chats) - len(claimed)
                 for chat_id in claimed:
                     await queue.put(_bind(self._push_one, chat_id, stored.id, reply, tally))
-                if len(batch) < BATCH:
+                if len(chats) < BATCH:
                     return
                 after = chats[-1]
 

@@ -130,7 +130,7 @@ class FakeBotApi:
             )
             return _error_response(error)
         self._record(ApiCall(method, _shown(params), True, None, None, at, result=result))
-        return web.json_response({"ok": True, "result": result})
+        return web.json_response({"ok": True, "result": result}, dumps=_compact)
 
     async def _run(self, method: str, params: dict[str, Any]) -> Any:
         chat_id = params.get("chat_id") if isinstance(params.get("chat_id"), int) else None
@@ -490,4 +490,9 @@ def _update_type(update: dict[str, Any]) -> str:
 
 
 def _error_response(error: ApiError) -> web.Response:
-    return web.json_response(error.payload(), status=error.error_code)
+    return web.json_response(error.payload(), status=error.error_code, dumps=_compact)
+
+
+def _compact(value: Any) -> str:
+    """JSON as Telegram writes it: no spaces, non-ASCII escaped."""
+    return json.dumps(value, separators=(",", ":"))

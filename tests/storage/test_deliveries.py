@@ -140,3 +140,33 @@ async def test_failed_for_lists_a_chats_failed_briefs_that_still_stand(storage: 
     # Failures from before the chat's current subscription are not owed to it.
     assert await storage.deliveries.failed_for(1, since=at(12)) == []
     assert await storage.deliveries.failed_for(2, since=at(0)) == []
+
+
+async def test_many_sends_are_recorded_together_each_with_its_own_ids(storage: Storage) -> None:
+    b = await _brief(storage)
+    other = await _brief(storage)
+    await storage.deliveries.claim_many(b, [1, 2, 3], at=at(1))
+    await storage.deliveries.mark_failed(b, 2, "Timed out", at=at(2))
+    await storage.deliveries.claim(other, 1, at=at(2))
+
+    await storage.deliveries.mark_sent_many(
+        [(b, 1, [11]), (b, 2, [21, 22]), (other, 1, [31])], at=at(3)
+    )
+
+    sent = [await storage.deliveries.get(brief, chat) for brief, chat in ((b, 1), (b, 2))]
+    assert [(d.status, d.message_ids, d.last_error) for d in sent if d] == [
+        ("sent", (11,), None),
+        ("sent", (21, 22), None),
+    ]
+    assert await storage.deliveries.get(other, 1) == Delivery(
+        brief_id=other,
+        chat_id=1,
+        status="sent",
+        attempts=1,
+        message_ids=(31,),
+        last_error=None,
+        updated_at=at(3),
+    )
+    untouched = await storage.deliveries.get(b, 3)
+    assert untouched is not None
+    assert untouched.status == "sending"

@@ -83,7 +83,7 @@ async def test_blocked_chats_are_not_due_until_they_subscribe_again(storage: Sto
     assert blocked is not None
     assert blocked.blocked
     assert await storage.subscribers.due(at(10), limit=10) == []
-    assert await storage.subscribers.active_batch(after_chat_id=None, limit=10) == []
+    assert await storage.subscribers.active_chats(after_chat_id=None, limit=10) == []
 
     await storage.subscribers.set_blocked(1, False, at=at(2))
     assert [s.chat_id for s in await storage.subscribers.due(at(10), limit=10)] == [1]
@@ -131,15 +131,13 @@ async def test_reschedule_moves_the_chat_out_of_due(storage: Storage) -> None:
     assert (sub.next_due_at, sub.last_delivered_at) == (at(2880), at(1440))
 
 
-async def test_active_batch_pages_by_chat_id(storage: Storage) -> None:
+async def test_active_chats_page_by_chat_id(storage: Storage) -> None:
     for chat_id in (-1003, -5, 8, 2, 40):
         await subscribe(storage, chat_id, 0)
     await storage.subscribers.unsubscribe(2)
 
-    first = await storage.subscribers.active_batch(after_chat_id=None, limit=2)
-    assert [s.chat_id for s in first] == [-1003, -5]
-    rest = await storage.subscribers.active_batch(after_chat_id=-5, limit=10)
-    assert [s.chat_id for s in rest] == [8, 40]
+    assert await storage.subscribers.active_chats(after_chat_id=None, limit=2) == [-1003, -5]
+    assert await storage.subscribers.active_chats(after_chat_id=-5, limit=10) == [8, 40]
 
 
 async def test_counts(storage: Storage) -> None:
