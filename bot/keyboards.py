@@ -6,9 +6,11 @@ same after a restart and stays far inside Telegram's 64-byte limit.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeAlias, get_args
+from typing import Any, Literal, TypeAlias, get_args
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -48,6 +50,28 @@ def parse_part_data(data: str | None) -> PartRequest | None:
     return PartRequest(brief_id, _PART_NAMES[match[2]])
 
 
+class SentOftenKeyboard(InlineKeyboardMarkup):
+    """An inline keyboard that keeps its JSON form.
+
+    PTB turns a keyboard into a dict for every request it goes with, through its generic
+    walk over attributes: for a brief's buttons, sent under every copy of a part, that was
+    a fifth of the bot's CPU per reply (bench.facts). PTB objects are immutable, so the
+    form is taken once.
+    """
+
+    __slots__ = ("_sent_form",)
+
+    def __init__(self, inline_keyboard: Sequence[Sequence[InlineKeyboardButton]]) -> None:
+        super().__init__(inline_keyboard)
+        self._sent_form = json.dumps(super().to_dict())  # PTB lets "_" names be set
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        if not recursive:
+            return super().to_dict(recursive=False)
+        form: dict[str, Any] = json.loads(self._sent_form)  # a fresh dict: the caller may change it
+        return form
+
+
 def brief_keyboard(renderer: Renderer, brief_id: int, shown: Part) -> InlineKeyboardMarkup:
     """Buttons for the parts of the brief other than the one just shown."""
     row = [
@@ -55,4 +79,4 @@ def brief_keyboard(renderer: Renderer, brief_id: int, shown: Part) -> InlineKeyb
         for p in PARTS
         if p != shown
     ]
-    return InlineKeyboardMarkup([row])
+    return SentOftenKeyboard([row])

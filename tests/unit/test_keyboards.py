@@ -1,4 +1,5 @@
 import pytest
+from telegram import InlineKeyboardMarkup
 
 from bot.keyboards import PARTS, PartRequest, brief_keyboard, parse_part_data, part_data
 from bot.reading import Refusal, parse_brief_id
@@ -66,3 +67,14 @@ def test_memo_keeps_recent_renderings_and_forgets_the_oldest() -> None:
         renderer.memo(("k", n), partial(render, n))
     renderer.memo(("k", 0), lambda: render(0))
     assert calls.count(0) == 2  # evicted, so rendered again
+
+
+def test_a_kept_keyboard_is_sent_exactly_as_ptb_would_send_it() -> None:
+    keyboard = brief_keyboard(Renderer(), 7, shown="facts")
+    plain = InlineKeyboardMarkup(keyboard.inline_keyboard)
+    assert keyboard == plain
+    assert keyboard.to_dict() == plain.to_dict()
+    assert keyboard.to_json() == plain.to_json()
+    # Each caller gets a dict of its own.
+    keyboard.to_dict()["inline_keyboard"].clear()
+    assert keyboard.to_dict() == plain.to_dict()
