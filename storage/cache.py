@@ -28,6 +28,3 @@ class LRU(Generic[K, V]):
 
     def discard(self, key: K) -> None:
         self._items.pop(key, None)
-
-    def __len__(self) -> int:
-        return len(self._items)
