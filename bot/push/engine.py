@@ -55,6 +55,8 @@ RETRY_DELAYS = (0.5, 1.0, 2.0)  # backoff for timeouts and 5xx answers before gi
 MAX_RETRY_AFTER = 5  # RetryAfter answers honoured for one message before it is failed
 RETRY_LATER = timedelta(minutes=1)  # a chat whose send failed is due again this soon
 TITLE_CHARS = 60
+# How long a commit of sent marks waits for more: at 1000 messages/s, five make one commit.
+GATHER_SECONDS = 0.005
 
 
 class Outcome(Enum):
@@ -516,7 +518,8 @@ class _SentMarks:
 
     Each worker waits until its own send is committed, so the crash bound is unchanged;
     marks that arrive while one commit runs go together in the next. One commit per
-    message would cost about 0.2 ms of CPU each, as much as the send itself.
+    message would cost about 0.2 ms of CPU each, as much as the send itself, so a commit
+    first waits GATHER_SECONDS for the sends finishing meanwhile.
     """
 
     def __init__(self, storage: Storage, clock: Callable[[], datetime]) -> None:
@@ -535,6 +538,7 @@ class _SentMarks:
         async with self._lock:  # FIFO: a waiter finds its rows committed by an earlier one
             if last <= self._committed:
                 return
+            await asyncio.sleep(GATHER_SECONDS)
             batch, self._pending = self._pending, []
             try:
                 await self._storage.deliveries.mark_sent_many(
