@@ -197,11 +197,11 @@ class BriefRepo:
 
     async def get(self, brief_id: int) -> StoredBrief | None:
         """The current version, retracted or not."""
-        return await self._stored(await self._db.fetch_one(_CURRENT, (brief_id,)))
+        return await self._stored(await self._db.fetch_one_shared(_CURRENT, (brief_id,)))
 
     async def latest(self) -> StoredBrief | None:
         """The most recently published brief that is not retracted."""
-        return await self._stored(await self._db.fetch_one(_LATEST))
+        return await self._stored(await self._db.fetch_one_shared(_LATEST))
 
     async def correct(
         self, brief_id: int, brief: Brief, *, by: int | None, at: datetime
@@ -234,7 +234,7 @@ class BriefRepo:
         brief_id, number = int(head[0]), int(head[3])
         brief = self._contents.get((brief_id, number))
         if brief is None:
-            row = await self._db.fetch_one(_CONTENT, (brief_id, number))
+            row = await self._db.fetch_one_shared(_CONTENT, (brief_id, number))
             if row is None:  # versions are never deleted; the head row names one that exists
                 raise StorageError(f"brief {brief_id} has no version {number}")
             brief = _content(row)

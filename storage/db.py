@@ -107,6 +107,7 @@ class Database:
         self._reader = reader
         self._lock = asyncio.Lock()
         self.schema_version = schema_version
+        self._shared: dict[tuple[str, tuple[Any, ...]], asyncio.Task[Row | None]] = {}
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Database:
@@ -136,6 +137,7 @@ class Database:
                 await conn.execute("BEGIN IMMEDIATE")
                 yield conn
                 await conn.execute("COMMIT")
+                self._shared.clear()
             except BaseException as exc:
                 # Shielded so a second cancellation cannot leave the transaction open; the
                 # rollback is queued on the connection before anything a later holder sends.
@@ -151,15 +153,18 @@ class Database:
                 cursor = await self._writer.execute(sql, params)
             except sqlite3.IntegrityError as exc:
                 raise ConstraintError(str(exc)) from exc
+            self._shared.clear()
             return cursor.rowcount
 
     async def write_returning(self, sql: str, params: Params = ()) -> list[Row]:
         """One statement with RETURNING, in its own transaction."""
         async with self._lock:
             try:
-                return list(await self._writer.execute_fetchall(sql, params))
+                rows = list(await self._writer.execute_fetchall(sql, params))
             except sqlite3.IntegrityError as exc:
                 raise ConstraintError(str(exc)) from exc
+            self._shared.clear()
+            return rows
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         return list(await self._reader.execute_fetchall(sql, params))
@@ -167,6 +172,28 @@ class Database:
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None
+
+    async def fetch_one_shared(self, sql: str, params: tuple[Any, ...] = ()) -> Row | None:
+        """fetch_one, with identical reads asked for at the same time answered by one query.
+
+        For rows many readers ask for at once (the brief everyone is reading): each read
+        is a hand-off to the database thread, which costs more than the query. A request
+        joins a read already under way, begun at most one query's time before it; a commit
+        by this process ends the sharing, so what is read after it sees it.
+        """
+        key = (sql, params)
+        task = self._shared.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self.fetch_one(sql, params))
+            self._shared[key] = task
+            task.add_done_callback(lambda done: self._forget(key, done))
+        return await asyncio.shield(task)
+
+    def _forget(self, key: tuple[str, tuple[Any, ...]], done: asyncio.Task[Row | None]) -> None:
+        if self._shared.get(key) is done:
+            del self._shared[key]
+        if not done.cancelled():
+            done.exception()  # retrieved here: every waiter may have been cancelled
 
     async def settings(self) -> tuple[ConnectionSettings, ConnectionSettings]:
         """The pragmas in force on (writer, reader)."""

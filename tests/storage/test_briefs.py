@@ -1,3 +1,4 @@
+import asyncio
 from datetime import timedelta, timezone
 from pathlib import Path
 
@@ -5,6 +6,7 @@ import pytest
 
 from brief.model import Brief, Fact, Source
 from storage import AuditEntry, BriefHeader, ConstraintError, Storage
+from storage.db import Database, Params, Row
 from tests.storage.conftest import T0, at, make_brief
 
 
@@ -211,3 +213,48 @@ async def test_a_change_made_by_another_process_is_read_at_once(
     withdrawn = await storage.briefs.get(stored.id)
     assert withdrawn is not None
     assert withdrawn.retracted_at == at(3)
+
+
+class CountedReads:
+    """Counts the reads that reach the database thread; the first may be held back."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, hold_first: bool = False) -> None:
+        self.count = 0
+        self.release = asyncio.Event()
+        if not hold_first:
+            self.release.set()
+        original = Database.fetch_all
+
+        async def fetch_all(db: Database, sql: str, params: Params = ()) -> list[Row]:
+            self.count += 1
+            if self.count == 1:
+                await self.release.wait()
+            return await original(db, sql, params)
+
+        monkeypatch.setattr(Database, "fetch_all", fetch_all)
+
+
+async def test_readers_asking_at_once_for_a_brief_share_one_read(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = await storage.briefs.publish(make_brief("a"), by=None, at=at(0))
+    reads = CountedReads(monkeypatch)
+    answers = await asyncio.gather(*(storage.briefs.get(stored.id) for _ in range(50)))
+    assert answers == [stored] * 50
+    assert reads.count == 2  # the brief's row, then its content, once for all fifty
+
+
+async def test_a_read_asked_for_after_a_change_by_this_process_sees_it(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = await storage.briefs.publish(make_brief("a"), by=None, at=at(0))
+    await storage.briefs.get(stored.id)
+    reads = CountedReads(monkeypatch, hold_first=True)
+    earlier = asyncio.ensure_future(storage.briefs.get(stored.id))
+    await asyncio.sleep(0.01)  # that read is under way, held back
+    # retract() reads the brief again once committed: a fresh read, not the one held back.
+    withdrawn = await asyncio.wait_for(storage.briefs.retract(stored.id, by=1, at=at(1)), 5)
+    assert withdrawn is not None
+    assert withdrawn.retracted_at == at(1)
+    reads.release.set()
+    await earlier
