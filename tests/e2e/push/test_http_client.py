@@ -35,6 +35,7 @@ class ScriptedServer:
         self.open_now = 0
         self.most_open = 0
         self.bodies: list[bytes] = []
+        self.posters: list[JsonPoster] = []  # closed with the server, whatever the test did
         self.none_open = asyncio.Event()
         self.port = 0
         self._server: asyncio.Server | None = None
@@ -86,6 +87,8 @@ async def served() -> AsyncIterator[Callable[[Script], ScriptedServer]]:
 
     yield serve
     for server in servers:
+        for poster in server.posters:
+            await poster.close()
         await server.stop()
 
 
@@ -96,11 +99,13 @@ async def closed_by_client(server: ScriptedServer) -> None:
 
 async def poster_for(server: ScriptedServer, **options: float) -> JsonPoster:
     await server.start()
-    return JsonPoster(
+    poster = JsonPoster(
         f"http://127.0.0.1:{server.port}/bot123:abc/sendMessage",
         connections=int(options.get("connections", 4)),
         timeout=options.get("timeout", 5.0),
     )
+    server.posters.append(poster)
+    return poster
 
 
 async def test_answers_come_back_whole_over_one_kept_alive_connection(
@@ -112,7 +117,6 @@ async def test_answers_come_back_whole_over_one_kept_alive_connection(
         status, body = await poster.post(b'{"n":%d}' % n)
         assert (status, body) == (200, b'{"ok":true,"echo":{"n":%d}}' % n)
     assert server.connections == 1
-    await poster.close()
 
 
 async def test_answers_split_anywhere_and_chunked_are_reassembled(
@@ -133,7 +137,6 @@ async def test_answers_split_anywhere_and_chunked_are_reassembled(
     assert await poster.post(b"plain") == (200, b"plain body")
     assert await poster.post(b"chunked") == (200, b"hello, world")
     assert server.connections == 1
-    await poster.close()
 
 
 async def test_a_closing_answer_is_read_and_the_next_request_opens_a_connection(
@@ -151,7 +154,6 @@ async def test_a_closing_answer_is_read_and_the_next_request_opens_a_connection(
     assert await poster.post(b"until-close") == (502, b"upstream gone")
     assert await poster.post(b"third") == (200, b"bye")
     assert server.connections == 3
-    await poster.close()
 
 
 async def test_a_connection_the_server_dropped_while_idle_is_not_reused(
@@ -163,7 +165,6 @@ async def test_a_connection_the_server_dropped_while_idle_is_not_reused(
     await asyncio.sleep(0.05)  # the close arrives while the connection is idle
     assert await poster.post(b"2") == (200, b"ok")
     assert server.connections == 2
-    await poster.close()
 
 
 async def test_a_cut_answer_fails_and_the_next_request_succeeds(
@@ -179,7 +180,6 @@ async def test_a_cut_answer_fails_and_the_next_request_succeeds(
     with pytest.raises(HttpError, match="closed the connection"):
         await poster.post(b"cut")
     assert await poster.post(b"next") == (200, b"fine")
-    await poster.close()
 
 
 @pytest.mark.parametrize(
@@ -201,7 +201,6 @@ async def test_an_answer_it_cannot_read_is_an_error_and_the_connection_is_droppe
         await poster.post(b"bad")
     assert await poster.post(b"after") == (200, b"good")
     assert server.connections == 2
-    await poster.close()
 
 
 async def test_a_server_that_never_answers_times_out(
@@ -215,7 +214,6 @@ async def test_a_server_that_never_answers_times_out(
     # The silent connection is closed, not handed to the next request.
     assert await poster.post(b"again") == (200, b"late")
     assert server.connections == 2
-    await poster.close()
 
 
 async def test_at_most_the_given_number_of_connections_are_open(
@@ -226,7 +224,6 @@ async def test_at_most_the_given_number_of_connections_are_open(
     answers = await asyncio.gather(*(poster.post(b"%d" % n) for n in range(30)))
     assert sorted(body for _, body in answers) == sorted(b"%d" % n for n in range(30))
     assert server.most_open == 3
-    await poster.close()
 
 
 async def test_https_verifies_the_server_and_speaks_through_tls(
@@ -248,8 +245,8 @@ async def test_https_verifies_the_server_and_speaks_through_tls(
         timeout=5,
         tls_context=ssl.create_default_context(cafile=TLS / "localhost.crt"),
     )
+    server.posters.append(trusting)
     assert await trusting.post(b"x") == (200, b"secret x")
-    await trusting.close()
 
 
 def test_only_http_and_https_urls_are_taken() -> None:
