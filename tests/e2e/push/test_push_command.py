@@ -237,3 +237,20 @@ async def test_withdrawing_a_brief_stops_its_push_and_a_correction_is_sent_from_
     assert run.finished_at is not None
     assert run.sent == len(copies) == len(sent)
     assert f"sent to {run.sent} of {len(readers)}" in summary.text
+
+
+@pytest.mark.parametrize(("paid", "marked"), [("true", [True] * 5), ("false", [None] * 5)])
+async def test_pushed_messages_are_marked_paid_only_when_paid_broadcasts_are_allowed(
+    server: FakeBotApi, db_path: Path, make_app: AppFactory, paid: str, marked: list[bool | None]
+) -> None:
+    readers = READERS[:5]
+    for chat_id in readers:
+        server.user(chat_id)
+    await publish(db_path, "Bridge vote")
+    await add_subscribers(db_path, readers, due=FAR_FUTURE)
+    async with make_app(ALLOW_PAID_BROADCAST=paid, PUSH_RATE_LIMIT="30"):
+        await run_push(server, "/push")
+    sends = [
+        c for c in server.calls if c.method == "sendMessage" and c.params["chat_id"] in readers
+    ]
+    assert [c.params.get("allow_paid_broadcast") for c in sends] == marked
