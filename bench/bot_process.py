@@ -20,6 +20,8 @@ from bot.config import load_config
 from bot.context import BotContext
 from bot.logs import setup_logging
 from bot.reading import Reply, render_part, send_reply
+from brief import ParseResult
+from brief.isolated import Upload, UploadParser, parse_upload
 
 
 async def echo(update: Update, context: BotContext) -> None:
@@ -43,11 +45,20 @@ class FactsReply:
         await send_reply(context.bot, update.effective_chat.id, self._reply)
 
 
+class InProcessParser(UploadParser):
+    """Parses uploads on the event loop, as a bot without child processes would."""
+
+    async def parse(self, upload: Upload) -> ParseResult:
+        return parse_upload(upload)
+
+
 def main() -> None:
     mode = sys.argv[1]
     config = load_config()
     setup_logging("WARNING", config.token)
     application = build_application(config)
+    if mode == "inprocess":
+        application.bot_data.upload_parser = InProcessParser()
     if mode in ("echo", "reply"):
         application.handlers.clear()
         handler = echo if mode == "echo" else FactsReply()

@@ -20,12 +20,9 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from brief import parse_text
-from storage import Storage
-from tests.conftest import DATA
+from bench.setup import bot_environment, reference_database
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -105,22 +102,16 @@ async def measure(
 
 async def main(readers_count: int, rounds: int, repeats: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        database = Path(folder) / "bench.db"
-        storage = await Storage.open(database)
-        text = (DATA / "briefs" / "putin-north-korea.txt").read_text(encoding="utf-8")
-        await storage.briefs.publish(parse_text(text).brief, by=None, at=datetime.now(UTC))
-        await storage.close()
+        database = await reference_database(Path(folder))
         async with FakeBotApi() as server:
-            env = {
-                **os.environ,
-                "TELEGRAM_BOT_TOKEN": server.token,
-                "TELEGRAM_API_URL": server.url,
-                "DATABASE_PATH": str(database),
+            env = bot_environment(
+                server,
+                database,
                 # Reader replies are held to PUSH_RATE_LIMIT; at Telegram's free 30/s the
                 # limiter, not the bot, would be measured.
-                "ALLOW_PAID_BROADCAST": "true",
-                "PUSH_RATE_LIMIT": "1000",
-            }
+                ALLOW_PAID_BROADCAST="true",
+                PUSH_RATE_LIMIT="1000",
+            )
             readers = Readers(server, readers_count)
             runs: dict[str, list[Run]] = {mode: [] for mode in MODES}
             for _ in range(repeats):  # alternate, so drift in the machine hits all alike

@@ -24,6 +24,7 @@ from bot.push.scheduler import close_push, open_push
 from bot.reading import command_menu
 from bot.rendering import Renderer
 from bot.transport import AiohttpRequest
+from brief.isolated import UploadParser
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def build_application(config: Config) -> BriefApplication:
     )
     application.bot_data.config = config
     application.bot_data.renderer = Renderer()
+    application.bot_data.upload_parser = UploadParser()
     application.add_handlers(_handlers(config))
     # In a group of its own, so it runs beside the handler that answers the update.
     application.add_handler(admin.menu_handler(config.admin_ids), group=-1)

@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Config
 from bot.rendering import Renderer
+from brief.isolated import UploadParser
 from storage import Storage
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ class BotData:
         self.renderer: Renderer | None = None
         self.storage: Storage | None = None
         self.push: PushEngine | None = None  # the delivery engine, started with storage
+        self.upload_parser: UploadParser | None = None
 
 
 class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
@@ -34,6 +36,11 @@ class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], Bo
     def renderer(self) -> Renderer:
         assert self.bot_data.renderer is not None, "the composition root sets the renderer"
         return self.bot_data.renderer
+
+    @property
+    def upload_parser(self) -> UploadParser:
+        assert self.bot_data.upload_parser is not None, "the composition root sets the parser"
+        return self.bot_data.upload_parser
 
     @property
     def storage(self) -> Storage:

@@ -9,20 +9,20 @@ from brief.parser import parse_json, parse_text
 MAX_BRIEF_BYTES = 1024 * 1024
 
 
+def too_large(what: str) -> Problem:
+    return Problem(
+        f"the {what} is larger than {MAX_BRIEF_BYTES // (1024 * 1024)} MB; "
+        f"a brief is far smaller, so check that it is the right {what}"
+    )
+
+
 def parse_file(data: bytes, *, as_json: bool) -> ParseResult:
     """Parse a file's content: the JSON form, or the text form in UTF-8 (a BOM is fine).
 
     Raises BriefError for a file too large, not UTF-8, or not a valid brief.
     """
     if len(data) > MAX_BRIEF_BYTES:
-        raise BriefError(
-            [
-                Problem(
-                    f"the file is larger than {MAX_BRIEF_BYTES // (1024 * 1024)} MB; "
-                    "a brief is far smaller, so check that it is the right file"
-                )
-            ]
-        )
+        raise BriefError([too_large("file")])
     if as_json:
         return parse_json(data)
     try:

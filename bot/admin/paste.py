@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.admin.uploads import Link
+from brief import MAX_BRIEF_BYTES
 
 # Long enough for a phone on a slow network to send every part, short enough that an
 # admin does not wait for a preview. Parts arrive well under a second apart in practice.
@@ -28,9 +29,15 @@ class Paste:
 @dataclass(slots=True)
 class PasteBuffer:
     parts: list[Paste] = field(default_factory=list)
+    size: int = 0  # UTF-8 bytes so far
 
     def add(self, text: str, links: tuple[Link, ...]) -> None:
+        # Past the upload limit the paste will be refused whole: keeping more parts would
+        # only let a runaway paste grow the bot's memory.
+        if self.size > MAX_BRIEF_BYTES:
+            return
         self.parts.append(Paste(text, links))
+        self.size += len(text.encode()) + 1
 
     def joined(self) -> Paste:
         """The parts as one text.

@@ -7,7 +7,8 @@ from typing import Any
 
 from telegram import Message, MessageEntity, MessageOriginUser
 
-from brief import MAX_BRIEF_BYTES, ParseResult, parse_file
+from brief import MAX_BRIEF_BYTES
+from brief.isolated import Upload
 
 TEXT_EXTENSIONS = frozenset({".txt", ".md"})
 JSON_EXTENSIONS = frozenset({".json"})
@@ -73,10 +74,10 @@ def check_document(file_name: str | None, size: int | None) -> None:
         )
 
 
-def parse_document(file_name: str | None, content: bytes) -> ParseResult:
-    """Parse a downloaded document by its extension; raises Refused or BriefError."""
+def document_upload(file_name: str | None, content: bytes) -> Upload:
+    """A downloaded document, to be parsed by its extension; raises Refused."""
     check_document(file_name, len(content))
-    return parse_file(content, as_json=_extension(file_name) in JSON_EXTENSIONS)
+    return Upload(content, as_json=_extension(file_name) in JSON_EXTENSIONS)
 
 
 def _extension(file_name: str | None) -> str:

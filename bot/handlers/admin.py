@@ -9,7 +9,7 @@ The rules live in `bot.admin`; these handlers read the update, call it and send.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, MutableMapping
+from collections.abc import Collection, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -29,7 +29,8 @@ from bot.context import BotContext, BriefApplication
 from bot.keyboards import brief_number
 from bot.reading import Reply, command_menu, send_reply
 from bot.rendering import Renderer
-from brief import BriefError, ParseResult, parse_text
+from brief import BriefError
+from brief.isolated import Upload
 from storage import StoredBrief
 
 log = logging.getLogger(__name__)
@@ -75,12 +76,7 @@ async def paste_complete(context: BotContext) -> None:
     joined = paste.take_buffer(_chat_data(context))
     if joined is None:
         return
-    await _receive(
-        context,
-        job.chat_id,
-        job.user_id,
-        lambda: parse_text(joined.text, joined.links),
-    )
+    await _receive(context, job.chat_id, job.user_id, Upload(joined.text, links=joined.links))
 
 
 async def upload_document(update: Update, context: BotContext) -> None:
@@ -94,30 +90,21 @@ async def upload_document(update: Update, context: BotContext) -> None:
     try:
         uploads.check_document(document.file_name, document.file_size)
         content = bytes(await (await document.get_file()).download_as_bytearray())
+        upload = uploads.document_upload(document.file_name, content)
     except uploads.Refused as refused:
         await send_reply(context.bot, message.chat_id, _refused(context, refused))
         return
     user_id = message.from_user.id if message.from_user else message.chat_id
-    await _receive(
-        context,
-        message.chat_id,
-        user_id,
-        lambda: uploads.parse_document(document.file_name, content),
-    )
+    await _receive(context, message.chat_id, user_id, upload)
 
 
-async def _receive(
-    context: BotContext, chat_id: int, admin_id: int, parse: Callable[[], ParseResult]
-) -> None:
+async def _receive(context: BotContext, chat_id: int, admin_id: int, upload: Upload) -> None:
     """Parse an upload; store a draft and show its preview, or list every problem."""
     renderer = context.renderer
     try:
-        result = parse()
+        result = await context.upload_parser.parse(upload)
     except BriefError as error:
         await send_reply(context.bot, chat_id, drafts.refusal(renderer, error.problems))
-        return
-    except uploads.Refused as refused:
-        await send_reply(context.bot, chat_id, _refused(context, refused))
         return
     correcting = await _correction_target(context)
     if isinstance(correcting, Reply):

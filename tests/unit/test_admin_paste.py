@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from bot.admin.paste import PasteBuffer, buffer_for, take_buffer
-from brief import parse_text
+from brief import MAX_BRIEF_BYTES, BriefError, parse_text
+from brief.isolated import Upload, parse_upload
 
 
 def test_parts_join_in_order_with_their_links() -> None:
@@ -47,3 +48,15 @@ def test_the_long_brief_cut_at_line_breaks_parses_as_the_whole(briefs_dir: Path)
     buffer.add(rest, ())
     assert len(buffer.parts) == 2
     assert parse_text(buffer.joined().text).brief == parse_text(text).brief
+
+
+def test_a_paste_stops_growing_past_the_upload_limit_and_is_refused_whole() -> None:
+    chat_data: dict[Any, Any] = {}
+    part = "x" * 4096
+    for _ in range(MAX_BRIEF_BYTES // 4096 + 50):
+        buffer_for(chat_data).add(part, ())
+    joined = take_buffer(chat_data)
+    assert joined is not None
+    assert MAX_BRIEF_BYTES < len(joined.text) <= MAX_BRIEF_BYTES + 2 * 4097
+    with pytest.raises(BriefError, match="the paste is larger than 1 MB"):
+        parse_upload(Upload(joined.text))

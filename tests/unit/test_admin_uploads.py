@@ -22,12 +22,18 @@ from telegram import (
 from bot.admin.uploads import (
     Refused,
     check_document,
+    document_upload,
     is_own_message,
     message_links,
-    parse_document,
 )
-from brief import MAX_BRIEF_BYTES, BriefError, parse_text
+from brief import MAX_BRIEF_BYTES, BriefError, ParseResult, parse_text
+from brief.isolated import parse_upload
 from brief.printer import to_json
+
+
+def parse_document(file_name: str, content: bytes) -> ParseResult:
+    return parse_upload(document_upload(file_name, content))
+
 
 ADMIN = User(1000, "Editor", is_bot=False)
 OTHER = User(42, "Ada", is_bot=False)

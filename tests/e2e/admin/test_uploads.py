@@ -11,6 +11,7 @@ import pytest
 from bot.admin import paste
 from bot.context import BriefApplication
 from brief import parse_text
+from brief.isolated import UploadParser
 from brief.printer import to_json
 from storage import Storage
 from tests.e2e.admin.conftest import send_file, snapshot
@@ -169,3 +170,24 @@ def split_like_a_client(text: str, limit: int = 4096) -> list[str]:
         parts.append(text[:cut])
         text = text[cut + 1 :]
     return [*parts, text]
+
+
+async def test_an_upload_that_takes_too_long_to_read_is_refused_and_the_next_one_read(
+    server: FakeBotApi,
+    bot_app: BriefApplication,
+    admin: FakeUser,
+    briefs_dir: Path,
+    db_path: Path,
+) -> None:
+    text = (briefs_dir / "putin-north-korea.txt").read_text(encoding="utf-8")
+    parser = bot_app.bot_data.upload_parser
+    # No parse finishes within a millisecond, so this upload always runs out of time.
+    bot_app.bot_data.upload_parser = UploadParser(timeout=0.001)
+    before = snapshot(db_path)
+    [refusal] = await say(server, admin, text)
+    assert "Not stored" in refusal.text
+    assert "took longer than 0.001 seconds" in refusal.text
+    assert snapshot(db_path) == before
+    bot_app.bot_data.upload_parser = parser
+    _, details = await say(server, admin, text, expect=2)
+    assert details.button("Publish")
