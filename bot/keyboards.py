@@ -37,6 +37,9 @@ def part_data(brief_id: int, part: Part) -> str:
 def brief_number(text: str) -> int | None:
     """A brief id as written by a reader (`12`, `#12`) or in callback data; else None."""
     digits = text.removeprefix("#")
+    # The length first: int() refuses thousands of digits with an exception of its own.
+    if len(digits) > len(str(MAX_BRIEF_ID)):
+        return None
     if digits.isascii() and digits.isdigit() and 0 < int(digits) <= MAX_BRIEF_ID:
         return int(digits)
     return None

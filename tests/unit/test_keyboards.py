@@ -1,7 +1,14 @@
 import pytest
 from telegram import InlineKeyboardMarkup
 
-from bot.keyboards import PARTS, PartRequest, brief_keyboard, parse_part_data, part_data
+from bot.keyboards import (
+    PARTS,
+    PartRequest,
+    brief_keyboard,
+    brief_number,
+    parse_part_data,
+    part_data,
+)
 from bot.reading import Refusal, parse_brief_id
 from bot.rendering import Renderer
 
@@ -78,3 +85,12 @@ def test_a_kept_keyboard_is_sent_exactly_as_ptb_would_send_it() -> None:
     # Each caller gets a dict of its own.
     keyboard.to_dict()["inline_keyboard"].clear()
     assert keyboard.to_dict() == plain.to_dict()
+
+
+@pytest.mark.parametrize("text", ["0", "9223372036854775808", "9" * 5000, "#" + "1" * 5000, "١٢"])
+def test_a_number_no_brief_can_have_is_none_and_never_an_error(text: str) -> None:
+    assert brief_number(text) is None
+
+
+def test_the_largest_brief_number_is_read() -> None:
+    assert brief_number("#9223372036854775807") == 2**63 - 1
