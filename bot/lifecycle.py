@@ -46,13 +46,15 @@ class Timing:
     first_retry: float = 1.0
     max_retry: float = 60.0
     poll_timeout: float = 10.0
-    # Telegram gives a poll a 409 Conflict when a newer one arrives, so two instances of
-    # one bot take turns at it: each sees a 409 every few seconds, neither is answered.
-    # The one whose conflicts began as it started polling is the newcomer and stops; the
-    # grace covers a restart overlapping the old process's last seconds. A streak ends
-    # after a quiet spell longer than PTB's longest wait between polls (30 s).
-    newcomer_window: float = 30.0
-    conflict_grace: float = 10.0
+    # Telegram ends a held poll with 409 Conflict when a newer one arrives, so two instances
+    # of one bot take turns: each sees a 409 every few seconds, neither gets its updates.
+    # The instance whose conflicts began as it started polling (before the other, refused
+    # once, polls again: PTB waits 1 s) is the newcomer, and stops; the grace lets a restart
+    # overlap the old process's last seconds. Two instances started within the window of
+    # each other may both stop. A streak ends after a quiet spell longer than PTB's longest
+    # wait between polls (30 s).
+    newcomer_window: float = 5.0
+    conflict_grace: float = 5.0
     conflict_quiet: float = 60.0
 
 
@@ -130,7 +132,7 @@ async def _reach(
             wait, delay = delay, min(delay * 2, timing.max_retry)
             reason = _reason(error)
         log.warning(
-            "cannot reach the Bot API at %s (%s); attempt %d, trying again in %g s",
+            "the Bot API at %s is not answering (%s); attempt %d, trying again in %g s",
             url,
             reason,
             attempt,

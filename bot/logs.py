@@ -7,6 +7,8 @@ import logging
 import sys
 from typing import Any, TextIO
 
+from telegram.error import TelegramError
+
 REDACTED = "<token>"
 
 
@@ -92,11 +94,30 @@ def protect_output(token: str) -> None:
         setattr(sys, name, RedactingStream(stream, token))
 
 
+class ShortTelegramErrors(logging.Filter):
+    """PTB's own reports of a failed Bot API call, in one line instead of a traceback.
+
+    PTB logs with the traceback when, say, the last getUpdates of a stop cannot reach the
+    Bot API; the error's text says all there is to say. Records of the bot's own loggers
+    keep their tracebacks.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, TelegramError) and record.name.startswith("telegram"):
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def setup_logging(level: str, token: str) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(
         RedactingFormatter(token, "%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    handler.addFilter(ShortTelegramErrors())
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # Warnings as log lines: one format, and through the redacting formatter.
     logging.captureWarnings(True)
