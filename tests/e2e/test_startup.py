@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.context import BriefApplication
 from bot.lifecycle import ExitCode, Timing, serve
-from storage import Storage
+from tests.databases import UNUSABLE, unusable_database
 from tests.e2e.botprocess import BotProcess
-from tests.e2e.conftest import make_config, say
+from tests.e2e.conftest import ADMIN_ID, make_config, say
 from tests.fakebot import FakeBotApi, free_port
-from tests.readonly import read_only
 
 # Shaped like a real token, so that it and its secret half can be searched for.
 TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -46,7 +46,8 @@ def log_lines(bot: BotProcess, level: str) -> list[str]:
 
 async def test_an_unreachable_bot_api_is_asked_again_until_it_answers(tmp_path: Path) -> None:
     port = free_port()
-    bot = await BotProcess.start(environment(f"http://127.0.0.1:{port}", tmp_path / "b.db"), tmp_path)
+    url = f"http://127.0.0.1:{port}"
+    bot = await BotProcess.start(environment(url, tmp_path / "b.db"), tmp_path)
     try:
         waits = await bot.wait_line(r"is not answering", count=2)
         async with FakeBotApi(TOKEN, port=port) as server:
@@ -59,7 +60,7 @@ async def test_an_unreachable_bot_api_is_asked_again_until_it_answers(tmp_path: 
     assert code == ExitCode.STOPPED
     assert "attempt 1, trying again in 1 s" in waits[0]
     assert "attempt 2, trying again in 2 s" in waits[1]
-    assert f"the Bot API at http://127.0.0.1:{port} is not answering" in waits[0]
+    assert f"the Bot API at {url} is not answering" in waits[0]
     assert "Connect call failed" in waits[0]
     warnings = log_lines(bot, "WARNING")
     assert all("is not answering" in line for line in warnings)
@@ -89,7 +90,8 @@ async def test_a_refused_token_is_one_line_and_exit_code_1(
         bot = await BotProcess.start(environment(url, tmp_path / "b.db", token), tmp_path)
         assert await bot.finish(None) == ExitCode.FAILED
     [line] = bot.stderr
-    assert f"ERROR bot.lifecycle: the Bot API at {url} refused TELEGRAM_BOT_TOKEN ({answer})" in line
+    assert f"the Bot API at {url} refused TELEGRAM_BOT_TOKEN ({answer})" in line
+    assert " ERROR bot.lifecycle: " in line
     assert "@BotFather" in line
     assert_clean(bot.output, token)
 
@@ -117,28 +119,8 @@ async def test_server_errors_and_answers_that_are_not_json_are_asked_again(
 
 @pytest.fixture
 def unusable(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Path, str]]:
-    """A DATABASE_PATH the bot cannot use, and the reason it must give."""
-    kind = request.param
-    if kind == "missing folder":
-        yield tmp_path / "nowhere" / "b.db", f"its folder {tmp_path / 'nowhere'} does not exist"
-    elif kind == "folder":
-        yield tmp_path, "it is a folder, not a file"
-    elif kind == "not sqlite":
-        path = tmp_path / "notes.txt"
-        path.write_text("these are notes, not a database\n" * 200)
-        yield path, "it is not an SQLite database"
-    else:
-        path = tmp_path / "b.db"
-        asyncio.run(_create(path))
-        with read_only(path):
-            yield path, "it is read-only"
-
-
-async def _create(path: Path) -> None:
-    await (await Storage.open(path)).close()
-
-
-UNUSABLE = ["missing folder", "folder", "not sqlite", "read-only"]
+    with unusable_database(request.param, tmp_path) as found:
+        yield found
 
 
 @pytest.mark.parametrize("unusable", UNUSABLE, indirect=True)
@@ -159,7 +141,8 @@ async def test_a_second_instance_on_the_same_token_is_told_and_stops(
 ) -> None:
     stop = asyncio.Event()
     # The first instance: here, counting as established from its first poll on.
-    first = asyncio.ensure_future(serve(make_config(server, db_path), stop, Timing(newcomer_window=0.0)))
+    established = Timing(newcomer_window=0.0)
+    first = asyncio.ensure_future(serve(make_config(server, db_path), stop, established))
     reader = server.user(7, "Grace")
     try:
         await server.wait_for_call("setMyCommands", timeout=30)
@@ -199,3 +182,20 @@ async def test_one_conflict_at_start_is_not_taken_for_another_instance(
         stop.set()
         assert await running == ExitCode.STOPPED
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_an_error_reported_to_admins_never_shows_the_token(
+    server: FakeBotApi, bot_app: BriefApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = bot_app.bot_data.storage
+    assert storage is not None
+
+    async def broken() -> None:
+        raise RuntimeError(f"redirected to {server.url}/bot{server.token}/getFile")
+
+    monkeypatch.setattr(storage.briefs, "latest", broken)
+    await server.send_text(server.user(42, "Ada"), "/brief")
+    [notice] = await server.wait_sent(ADMIN_ID, 1)
+    assert notice.html is not None
+    assert f"RuntimeError: redirected to {server.url}/bot&lt;token&gt;/getFile" in notice.html
+    assert server.token.partition(":")[2] not in notice.html
