@@ -5,21 +5,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import build_application
+from bot import lifecycle
 from bot.config import ConfigError, load_config, load_database_path
-from bot.logs import setup_logging
+from bot.lifecycle import ExitCode
+from bot.logs import protect_output, setup_logging
 from brief import BriefError, ParseResult, Problem, parse_file, to_json
-from storage import Storage
+from storage import Storage, UnusableDatabaseError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments().parse_args(argv)
-    command: int = args.handler(args)
+    try:
+        command: int = args.handler(args)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
+    except BrokenPipeError:
+        # The reader went away (`briefbot parse FILE | head`): stop quietly, as `cat` does.
+        # Python flushes stdout again at exit; pointing it at /dev/null keeps that quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return command
 
 
@@ -60,7 +69,11 @@ def _parse(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     # Importing needs only the database, not a token: it can run beside the bot.
-    return asyncio.run(_import_files(load_database_path(), args.files))
+    database = load_database_path()
+    try:
+        return asyncio.run(_import_files(database, args.files))
+    except UnusableDatabaseError as error:
+        return _unusable_database(database, error)
 
 
 async def _import_files(database: Path, files: Sequence[Path]) -> int:
@@ -88,12 +101,24 @@ def _report(path: Path, problems: Sequence[Problem], prefix: str = "") -> None:
         print(f"{path}: {prefix}{problem}", file=sys.stderr)
 
 
+def _unusable_database(path: Path, error: UnusableDatabaseError) -> int:
+    print(
+        f"briefbot: DATABASE_PATH {path} cannot be used: {error}; set DATABASE_PATH to a "
+        "writable SQLite file (created if missing) in an existing folder",
+        file=sys.stderr,
+    )
+    return ExitCode.UNUSABLE_SETTING
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         config = load_config()
     except ConfigError as error:
         print(f"briefbot: {error}", file=sys.stderr)
-        return 2
+        return ExitCode.UNUSABLE_SETTING
+    protect_output(config.token)
     setup_logging(config.log_level, config.token)
-    build_application(config).run_polling()
-    return 0
+    try:
+        return asyncio.run(lifecycle.run(config))
+    except UnusableDatabaseError as error:
+        return _unusable_database(config.database_path, error)

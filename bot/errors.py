@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import BotContext
+from bot.logs import redact
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +17,8 @@ async def on_error(update: object, context: BotContext) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         await _tell(context, update.effective_chat.id, context.renderer.render("error.html"))
-    summary = f"{type(context.error).__name__}: {context.error}"[:300]
+    # An error's text may quote a Bot API URL, and so the token: never into a chat.
+    summary = redact(f"{type(context.error).__name__}: {context.error}", context.config.token)[:300]
     for admin_id in sorted(context.config.admin_ids):
         await _tell(context, admin_id, context.renderer.render("admin_error.html", error=summary))
 

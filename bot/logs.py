@@ -1,15 +1,35 @@
-"""Logging set-up that keeps the bot token out of every log line."""
+"""Logging set-up, and the guard that keeps the bot token out of everything the process prints."""
 
 from __future__ import annotations
 
+import io
 import logging
+import sys
+from typing import Any, TextIO
+
+from telegram.error import TelegramError
+
+REDACTED = "<token>"
+
+
+def redact(text: str, token: str) -> str:
+    """The text with the token replaced, and its secret half wherever it stands alone.
+
+    The half after the colon is what grants access; it is replaced on its own too, so a
+    token quoted in pieces or with its colon escaped (%3A in a URL) is caught as well.
+    """
+    if not token:
+        return text
+    secret = token.partition(":")[2]
+    text = text.replace(token, REDACTED)
+    return text.replace(secret, REDACTED) if secret else text
 
 
 class RedactingFormatter(logging.Formatter):
     """Replaces the token wherever it appears in the finished line, traceback included.
 
-    Bot API URLs carry the token, and an exception's text may quote one; redacting the
-    formatted output catches it wherever it came from.
+    Bot API URLs carry the token, and an exception's text may quote one (PTB's InvalidToken
+    does); redacting the formatted output catches it wherever it came from.
     """
 
     def __init__(self, token: str, fmt: str) -> None:
@@ -17,8 +37,79 @@ class RedactingFormatter(logging.Formatter):
         self._token = token
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        return text.replace(self._token, "<token>") if self._token else text
+        return redact(super().format(record), self._token)
+
+
+class RedactingStream(io.TextIOBase):
+    """A text stream that passes on whole lines with the token redacted.
+
+    For what reaches stdout or stderr without logging: an uncaught exception's traceback,
+    "Exception ignored in ..." at shutdown, a library's print(). Text is held until its
+    line ends (or a flush), so a token written in two pieces is still seen whole.
+    """
+
+    def __init__(self, stream: TextIO, token: str) -> None:
+        super().__init__()
+        self.stream = stream
+        self._token = token
+        self._pending = ""
+
+    def write(self, text: str, /) -> int:
+        self._pending += text
+        head, newline, tail = self._pending.rpartition("\n")
+        if newline:
+            self._pending = tail
+            self.stream.write(redact(head + newline, self._token))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self.stream.write(redact(self._pending, self._token))
+            self._pending = ""
+        self.stream.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def protect_output(token: str) -> None:
+    """From now on, for the whole process, stdout and stderr never show the token."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if isinstance(stream, RedactingStream):
+            stream = stream.stream
+        setattr(sys, name, RedactingStream(stream, token))
+
+
+class ShortTelegramErrors(logging.Filter):
+    """PTB's own reports of a failed Bot API call, in one line instead of a traceback.
+
+    PTB logs with the traceback when, say, the last getUpdates of a stop cannot reach the
+    Bot API; the error's text says all there is to say. Records of the bot's own loggers
+    keep their tracebacks.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, TelegramError) and record.name.startswith("telegram"):
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
 
 
 def setup_logging(level: str, token: str) -> None:
@@ -26,7 +117,10 @@ def setup_logging(level: str, token: str) -> None:
     handler.setFormatter(
         RedactingFormatter(token, "%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    handler.addFilter(ShortTelegramErrors())
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    # Warnings as log lines: one format, and through the redacting formatter.
+    logging.captureWarnings(True)
     # httpx logs every request URL, and Bot API URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

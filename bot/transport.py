@@ -14,8 +14,8 @@ import json
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
-from telegram.error import NetworkError, TimedOut
+from telegram._utils.types import JSONDict, ODVInput
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 DEFAULT_TIMEOUT = 5.0
@@ -90,6 +90,24 @@ class AiohttpRequest(BaseRequest):
             # and where it went, never the address, and do not chain the original.
             detail = str(error).replace(url, "<Bot API URL>")
             raise NetworkError(f"aiohttp.{type(error).__name__}: {detail}") from None
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        # PTB's own logs the whole answer, with a traceback, before raising. An answer that
+        # is not JSON (a proxy's HTML error page, a wrong TELEGRAM_API_URL) is one failure
+        # among others: say it once, where the TelegramError is handled.
+        try:
+            data = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise TelegramError(f"Invalid server response: not a JSON object ({_glimpse(payload)})")
+        return data
+
+
+def _glimpse(payload: bytes) -> str:
+    text = payload[:60].decode("utf-8", "replace")
+    return repr(text + "...") if len(payload) > 60 else repr(text)
 
 
 def _value(given: ODVInput[float], default: float) -> float | None:

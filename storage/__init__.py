@@ -15,7 +15,12 @@ from storage.briefs import BriefRepo
 from storage.db import Database
 from storage.deliveries import DeliveryRepo
 from storage.drafts import DraftRepo
-from storage.errors import ConstraintError, SchemaTooNewError, StorageError
+from storage.errors import (
+    ConstraintError,
+    SchemaTooNewError,
+    StorageError,
+    UnusableDatabaseError,
+)
 from storage.models import (
     AuditEntry,
     BriefHeader,
@@ -44,7 +49,11 @@ class Storage:
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:
-        """Open (creating if needed) the database file and apply missing migrations."""
+        """Open (creating if needed) the database file and apply missing migrations.
+
+        Raises UnusableDatabaseError when the file cannot serve: its folder is missing, it
+        is a folder, not SQLite, read-only, or from a newer briefbot.
+        """
         return cls(await Database.open(path))
 
     async def close(self) -> None:
@@ -90,4 +99,5 @@ __all__ = [
     "Subscriber",
     "SubscriberCounts",
     "SubscriberRepo",
+    "UnusableDatabaseError",
 ]

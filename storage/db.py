@@ -25,11 +25,12 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from storage.errors import ConstraintError, StorageError
+from storage.errors import ConstraintError, StorageError, UnusableDatabaseError
 from storage.migrations import apply_migrations
 from storage.models import ConnectionSettings
 
@@ -97,6 +98,41 @@ async def _enable_wal(conn: aiosqlite.Connection) -> None:
     await conn.execute("PRAGMA synchronous = NORMAL")
 
 
+def _check_location(path: Path) -> None:
+    """The failures SQLite would only call "unable to open database file", named."""
+    if path.is_dir():
+        raise UnusableDatabaseError("it is a folder, not a file")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UnusableDatabaseError(f"its folder {folder} does not exist")
+
+
+async def _check_writable(conn: aiosqlite.Connection, version: int) -> None:
+    # SQLite opens a file it may not write read-only and says so only at the first write,
+    # which for a database already migrated would be a reader's first click. Write now,
+    # and take it back.
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        await conn.execute(f"PRAGMA user_version = {version:d}")
+    finally:
+        await conn.rollback()
+
+
+def _why(error: sqlite3.Error) -> str:
+    name = getattr(error, "sqlite_errorname", "")
+    if name == "SQLITE_NOTADB":
+        return "it is not an SQLite database"
+    if name.startswith("SQLITE_READONLY"):
+        return "it is read-only (the file or its folder cannot be written)"
+    if name.startswith("SQLITE_CANTOPEN"):
+        return "it cannot be opened or created (check the permissions of the file and its folder)"
+    if name.startswith("SQLITE_BUSY"):
+        return "another process holds it locked"
+    if name.startswith("SQLITE_CORRUPT"):
+        return "it is damaged (SQLite reports it malformed)"
+    return f"SQLite cannot use it: {error}"
+
+
 class Database:
     """The writer and reader connections of one database file."""
 
@@ -111,11 +147,19 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Database:
-        writer = await _connect(path, query_only=False)
+        _check_location(Path(path))
+        try:
+            writer = await _connect(path, query_only=False)
+        except sqlite3.Error as error:
+            raise UnusableDatabaseError(_why(error)) from error
         try:
             await _enable_wal(writer)
             version = await apply_migrations(writer)
+            await _check_writable(writer, version)
             reader = await _connect(path, query_only=True)
+        except sqlite3.Error as error:
+            await writer.close()
+            raise UnusableDatabaseError(_why(error)) from error
         except BaseException:
             await writer.close()
             raise

@@ -11,5 +11,9 @@ class ConstraintError(StorageError, ValueError):
     """A write broke a rule of the schema (a fact citing a missing source...); nothing kept."""
 
 
-class SchemaTooNewError(StorageError):
+class UnusableDatabaseError(StorageError):
+    """The file cannot serve as the database; the message says why, in an operator's words."""
+
+
+class SchemaTooNewError(UnusableDatabaseError):
     """The database was written by a newer briefbot than this one."""

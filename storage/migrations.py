@@ -192,7 +192,8 @@ async def apply_migrations(
     version = await user_version(conn)
     if version > len(migrations):
         raise SchemaTooNewError(
-            f"database schema is version {version}; this briefbot knows up to {len(migrations)}"
+            f"it was written by a newer briefbot (schema version {version}; "
+            f"this one knows up to {len(migrations)})"
         )
     return version
 

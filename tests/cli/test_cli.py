@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
@@ -16,6 +17,7 @@ from bot.cli import main
 from brief import parse_text, to_json
 from storage import Storage
 from tests.conftest import DATA
+from tests.databases import UNUSABLE, unusable_database
 
 VALID = sorted((DATA / "briefs").glob("*.txt"))
 INVALID_LINES = {
@@ -143,3 +145,60 @@ def test_run_with_a_malformed_setting_names_it(tmp_path: Path) -> None:
     result = run_cli("run", env={"TELEGRAM_BOT_TOKEN": "1:a", "ADMIN_IDS": "me"}, cwd=tmp_path)
     assert result.returncode == 2
     assert "ADMIN_IDS" in result.stderr
+
+
+@pytest.fixture
+def unusable(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Path, str]]:
+    with unusable_database(request.param, tmp_path) as found:
+        yield found
+
+
+@pytest.mark.parametrize("unusable", UNUSABLE, indirect=True)
+@pytest.mark.parametrize("command", ["run", "import"])
+def test_an_unusable_database_path_is_one_line_naming_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    restore_logging: None,
+    unusable: tuple[Path, str],
+    command: str,
+) -> None:
+    path, reason = unusable
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_PATH", str(path))
+    # Nothing listens here: a run that went on to Telegram would say so.
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:secret")
+    args = ["import", str(DATA / "briefs" / "putin-north-korea.txt")] if command == "import" else []
+    assert main(args or ["run"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.startswith(f"briefbot: DATABASE_PATH {path} cannot be used: {reason}")
+    assert line.endswith(
+        "; set DATABASE_PATH to a writable SQLite file (created if missing) in an existing folder"
+    )
+
+
+def test_parse_into_a_pipe_closed_early_ends_quietly(tmp_path: Path) -> None:
+    # `briefbot parse FILE | head -1`: the reader leaves after one line.
+    text = (DATA / "briefs" / "harbor-bridge-vote.txt").read_text(encoding="utf-8")
+    head, facts, rest = text.partition("Facts\n")
+    fact = rest.splitlines(keepends=True)[0]
+    big = tmp_path / "big.txt"
+    big.write_text(head + facts + fact * 2000 + rest, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "parse", str(big)],
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(DATA.parents[1])},
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    assert process.stdout.readline() == b"{\n"
+    process.stdout.close()
+    errors = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=60) == 1
+    assert errors == b""

@@ -3,6 +3,7 @@
 from tests.fakebot.errors import ApiError
 from tests.fakebot.limits import RateLimits
 from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessage
+from tests.fakebot.network import free_port
 from tests.fakebot.server import FakeBotApi
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "FakeUser",
     "RateLimits",
     "SentMessage",
+    "free_port",
 ]

@@ -27,6 +27,17 @@ class ApiError(Exception):
         return body
 
 
+class MalformedAnswer(Exception):
+    """Not a refusal but an answer that is not JSON, as a misconfigured proxy in front of the
+    Bot API gives (an HTML error page)."""
+
+    BODY = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"{status} with an HTML body")
+        self.status = status
+
+
 def bad_request(reason: str) -> ApiError:
     return ApiError(400, f"Bad Request: {reason}")
 

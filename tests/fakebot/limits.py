@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakebot.errors import ApiError, too_many_requests
+from tests.fakebot.errors import ApiError, MalformedAnswer, too_many_requests
 
 SENDING_METHODS = frozenset(
     {"sendMessage", "sendDocument", "copyMessage", "editMessageText", "editMessageReplyMarkup"}
@@ -79,10 +79,10 @@ class RateLimiter:
 
 @dataclass
 class Fault:
-    """An injected refusal for ``method`` (optionally only for one chat)."""
+    """An injected refusal or malformed answer for ``method`` (optionally only for one chat)."""
 
     method: str
-    error: ApiError
+    error: ApiError | MalformedAnswer
     chat_id: int | None = None
     times: int | None = 1  # None: every time
     ratio: float = 1.0

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakebot.errors import ApiError, bad_request
+from tests.fakebot.errors import ApiError, MalformedAnswer, bad_request
 from tests.fakebot.limits import Delay, Fault, RateLimiter, RateLimits
 from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessage
 from tests.fakebot.params import METHODS, decode_params, loggable
@@ -35,9 +35,11 @@ class FakeBotApi:
         bot_id: int = 123456,
         bot_username: str = "briefbot_test_bot",
         limits: RateLimits | None = None,
+        port: int = 0,
     ) -> None:
         self.token = token
         self.url = ""
+        self._port = port  # 0: any free port
         self.limits = limits or RateLimits()
         self.calls: list[ApiCall] = []
         self.world = World(FakeUser(bot_id, "Briefbot", username=bot_username, is_bot=True))
@@ -48,6 +50,7 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self._poll_generation = 0
         self._poll_terminated = asyncio.Event()
+        self.polls_waiting = 0  # getUpdates requests being held for updates right now
         self._stopping = False
         self._query_ids = itertools.count(4_611_686_018_427_387_904)
 
@@ -58,7 +61,7 @@ class FakeBotApi:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._port)
         await site.start()
         port = self._runner.addresses[0][1]
         self.url = f"http://127.0.0.1:{port}"
@@ -117,6 +120,11 @@ class FakeBotApi:
             raw = await _raw_params(request)
             params = decode_params(method, raw)
             result = await self._run(method, params)
+        except MalformedAnswer as garbled:
+            self._record(ApiCall(method, _shown(params), False, garbled.status, str(garbled), at))
+            return web.Response(
+                text=MalformedAnswer.BODY, status=garbled.status, content_type="text/html"
+            )
         except ApiError as error:
             shown = _shown(params) if params else loggable(raw)
             if error is _CONFLICT:
@@ -164,6 +172,16 @@ class FakeBotApi:
         self._confirm(params.get("offset", 0))
         limit = min(max(params.get("limit", 100), 1), 100)
         deadline = time.monotonic() + min(max(params.get("timeout", 0), 0), 50)
+        self.polls_waiting += 1
+        try:
+            return await self._hold_poll(generation, limit, deadline)
+        finally:
+            self.polls_waiting -= 1
+
+    async def _hold_poll(
+        self, generation: int, limit: int, deadline: float
+    ) -> list[dict[str, Any]]:
+        world = self.world
         while True:
             world.updates = [u for u in world.updates if _update_type(u) in world.allowed_updates]
             if world.updates or self._stopping:
@@ -350,6 +368,10 @@ class FakeBotApi:
         error = ApiError(error_code, description, parameters)
         self._faults.append(Fault(method, error, chat_id=chat_id, times=times))
 
+    def garble(self, method: str, *, status: int = 200, times: int | None = 1) -> None:
+        """The next ``times`` calls (None: all) of ``method`` get an HTML page, not JSON."""
+        self._faults.append(Fault(method, MalformedAnswer(status), times=times))
+
     def fail_ratio(
         self,
         method: str,
@@ -425,6 +447,10 @@ class FakeBotApi:
 
         await self._wait(lambda: len(matching()) >= count, timeout, f"{count} {method} call(s)")
         return matching()
+
+    async def wait_polling(self, count: int = 1, *, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Until ``count`` getUpdates requests are held at the server, waiting for updates."""
+        await self._wait(lambda: self.polls_waiting >= count, timeout, f"{count} held poll(s)")
 
     async def _wait(self, done: Callable[[], bool], timeout: float, what: str) -> None:  # noqa: ASYNC109
         deadline = time.monotonic() + timeout

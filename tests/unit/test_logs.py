@@ -1,24 +1,18 @@
+import io
 import logging
-from collections.abc import Iterator
+import sys
+import warnings
 
 import pytest
+from telegram.error import NetworkError
 
-from bot.logs import setup_logging
+from bot.logs import RedactingStream, protect_output, redact, setup_logging
 
 TOKEN = "123456:SECRET-token-value"
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
 def test_the_token_is_redacted_from_messages_arguments_and_tracebacks(
-    restore_logging: object, capsys: pytest.CaptureFixture[str]
+    restore_logging: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     setup_logging("INFO", TOKEN)
     log = logging.getLogger("briefbot.test")
@@ -31,3 +25,62 @@ def test_the_token_is_redacted_from_messages_arguments_and_tracebacks(
     assert "RuntimeError: redirected to https://example.org/bot<token>/sendMessage" in printed
     assert "getMe" in printed
     assert TOKEN not in printed
+
+
+def test_the_secret_half_is_redacted_on_its_own() -> None:
+    assert redact("bot123456%3ASECRET-token-value/getMe", TOKEN) == "bot123456%3A<token>/getMe"
+    assert redact("no secret here", "") == "no secret here"
+
+
+def test_output_outside_logging_is_redacted_even_written_in_pieces() -> None:
+    sink = io.StringIO()
+    stream = RedactingStream(sink, TOKEN)
+    stream.write("InvalidToken: The token `123456:SEC")
+    assert sink.getvalue() == ""  # held until the line is whole
+    stream.write("RET-token-value` was rejected\nnext")
+    stream.flush()
+    assert sink.getvalue() == "InvalidToken: The token `<token>` was rejected\nnext"
+
+
+def test_an_uncaught_exception_and_a_warning_never_show_the_token(
+    restore_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        logging.captureWarnings(False)  # as in a fresh process, whatever tests ran before
+        protect_output(TOKEN)
+        setup_logging("INFO", TOKEN)
+        try:
+            warnings.warn(f"unclosed session for /bot{TOKEN}/getMe", ResourceWarning, stacklevel=1)
+        finally:
+            logging.captureWarnings(False)
+    try:
+        raise ValueError(f"The token `{TOKEN}` was rejected by the server.")
+    except ValueError:
+        sys.excepthook(*sys.exc_info())
+    print(f"a library's print of {TOKEN}")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    printed = capsys.readouterr()
+    assert "ValueError: The token `<token>` was rejected" in printed.err
+    assert "ResourceWarning: unclosed session for /bot<token>/getMe" in printed.err
+    assert printed.out == "a library's print of <token>\n"
+    assert "SECRET" not in printed.out + printed.err
+
+
+def test_ptb_reports_of_a_failed_call_are_one_line(
+    restore_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup_logging("INFO", TOKEN)
+    try:
+        raise NetworkError("aiohttp.ClientConnectorError: Cannot connect to host")
+    except NetworkError:
+        logging.getLogger("telegram.ext.Updater").exception("Error while calling `get_updates`")
+        logging.getLogger("bot.errors").exception("error while handling an update")
+    ptb, *ours = capsys.readouterr().err.splitlines()
+    assert ptb.endswith(
+        "Error while calling `get_updates` "
+        "(NetworkError: aiohttp.ClientConnectorError: Cannot connect to host)"
+    )
+    assert ours[0].endswith("error while handling an update")
+    assert "Traceback (most recent call last):" in ours  # the bot's own keep theirs

@@ -1,0 +1,245 @@
+"""Starting and stopping the bot: what `run_polling` does, with every failure said in one line.
+
+The order is PTB's (initialize, post_init, start polling, start; then the reverse), written
+out so that each way a start can fail gets its own answer:
+
+* the database is opened first, so a wrong DATABASE_PATH is reported before anything
+  talks to Telegram (UnusableDatabaseError, for the command line to word);
+* a Bot API that cannot be reached is asked again, 1 s, 2 s, 4 s ... up to a minute
+  apart, one line per attempt, until it answers or the process is told to stop;
+* a token the Bot API refuses is one line, and exit code 1;
+* a second instance polling with the same token is one line, and exit code 3;
+* every HTTP session is closed on every one of these paths.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import IntEnum
+
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
+
+from bot.app import build_application
+from bot.config import Config
+from bot.context import BriefApplication
+from storage import Storage
+
+log = logging.getLogger(__name__)
+
+
+class ExitCode(IntEnum):
+    STOPPED = 0  # by SIGINT or SIGTERM
+    FAILED = 1  # the token was refused, or the start failed another way
+    UNUSABLE_SETTING = 2  # a setting, DATABASE_PATH included, cannot be used as it is
+    OTHER_INSTANCE = 3  # another instance polls with this token
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    first_retry: float = 1.0
+    max_retry: float = 60.0
+    poll_timeout: float = 10.0
+    # Telegram ends a held poll with 409 Conflict when a newer one arrives, so two instances
+    # of one bot take turns: each sees a 409 every few seconds, neither gets its updates.
+    # The instance whose conflicts began as it started polling (before the other, refused
+    # once, polls again: PTB waits 1 s) is the newcomer, and stops; the grace lets a restart
+    # overlap the old process's last seconds. Two instances started within the window of
+    # each other may both stop. A streak ends after a quiet spell longer than PTB's longest
+    # wait between polls (30 s).
+    newcomer_window: float = 5.0
+    conflict_grace: float = 5.0
+    conflict_quiet: float = 60.0
+
+
+async def run(config: Config, timing: Timing = Timing()) -> int:
+    """`briefbot run`: serve until SIGINT or SIGTERM; returns the process's exit code."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for number in signals:
+        loop.add_signal_handler(number, stop.set)
+    try:
+        return await serve(config, stop, timing)
+    finally:
+        for number in signals:
+            loop.remove_signal_handler(number)
+
+
+async def serve(config: Config, stop: asyncio.Event, timing: Timing = Timing()) -> int:
+    """Serve until `stop` is set. Raises UnusableDatabaseError before touching Telegram."""
+    storage = await Storage.open(config.database_path)
+    await storage.close()  # opened again, and kept, by the application's post_init
+    application = build_application(config)
+    try:
+        return await _serve(application, stop, timing)
+    finally:
+        await _release(application)
+
+
+async def _serve(application: BriefApplication, stop: asyncio.Event, timing: Timing) -> int:
+    url = _api_url(application)
+    try:
+        if not await _reach(application, url, stop, timing):
+            return ExitCode.STOPPED
+    except InvalidToken as error:
+        log.error(
+            "the Bot API at %s refused TELEGRAM_BOT_TOKEN (%s): check the token with "
+            "@BotFather, and TELEGRAM_API_URL if you set it",
+            url,
+            _reason(error),
+        )
+        return ExitCode.FAILED
+    updater = application.updater
+    assert updater is not None, "the composition root builds an Application with an Updater"
+    watch = PollWatch(stop, url, timing)
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await updater.start_polling(
+            timeout=timedelta(seconds=timing.poll_timeout), error_callback=watch.on_error
+        )
+        await application.start()
+    except TelegramError as error:
+        log.error("the bot could not start: the Bot API at %s failed (%s)", url, _reason(error))
+        return ExitCode.FAILED
+    await stop.wait()
+    return watch.outcome
+
+
+async def _reach(
+    application: BriefApplication, url: str, stop: asyncio.Event, timing: Timing
+) -> bool:
+    """Initialize (getMe) until the Bot API answers: True, or False if stopped first."""
+    delay = timing.first_retry
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return await _unless_stopped(application.initialize(), stop)
+        except InvalidToken:
+            raise
+        except RetryAfter as error:
+            wait = _seconds(error.retry_after)
+            reason = _reason(error)
+        except TelegramError as error:  # NetworkError, TimedOut, an answer that is not JSON
+            wait, delay = delay, min(delay * 2, timing.max_retry)
+            reason = _reason(error)
+        log.warning(
+            "the Bot API at %s is not answering (%s); attempt %d, trying again in %g s",
+            url,
+            reason,
+            attempt,
+            wait,
+        )
+        if await _stopped_within(stop, wait):
+            return False
+
+
+async def _unless_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:
+    """Run `work` to its end (True), or cancel it when `stop` is set first (False)."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait((task, stopped), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    if task.cancelled():
+        return False
+    task.result()
+    return True
+
+
+async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+    return stop.is_set()
+
+
+async def _release(application: BriefApplication) -> None:
+    """Undo whatever part of the start happened; safe after any of them."""
+    updater = application.updater
+    if updater is not None and updater.running:
+        await updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()  # nothing if initialize never finished ...
+    await application.bot.shutdown()  # ... but the bot's HTTP sessions may be open
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)  # push and storage, if they opened
+
+
+class PollWatch:
+    """Hears every failed poll: one line each, and the end when another instance polls.
+
+    Kept in memory, per process: a restart begins a new watch. With several replicas on one
+    token, the replica started last stops (they cannot share one getUpdates stream).
+    """
+
+    def __init__(self, stop: asyncio.Event, url: str, timing: Timing) -> None:
+        self.outcome = ExitCode.STOPPED
+        self._stop = stop
+        self._url = url
+        self._timing = timing
+        self._started = time.monotonic()
+        self._streak_began: float | None = None
+        self._last_conflict = 0.0
+
+    def on_error(self, error: TelegramError) -> None:
+        if isinstance(error, Conflict):
+            self._conflict()
+            return
+        # PTB polls again, waiting longer each time (up to 30 s).
+        log.warning("polling the Bot API at %s failed (%s)", self._url, _reason(error))
+
+    def _conflict(self) -> None:
+        now = time.monotonic()
+        timing = self._timing
+        first = self._streak_began is None or now - self._last_conflict > timing.conflict_quiet
+        if first:
+            self._streak_began = now
+        self._last_conflict = now
+        began = self._streak_began
+        assert began is not None
+        if began - self._started > timing.newcomer_window:
+            if first:
+                log.warning(
+                    "another instance started polling with this TELEGRAM_BOT_TOKEN "
+                    "(409 Conflict); this one keeps serving, the newer one should stop"
+                )
+        elif now - began >= timing.conflict_grace and not self._stop.is_set():
+            log.error(
+                "another instance is already polling with this TELEGRAM_BOT_TOKEN "
+                "(409 Conflict); stopping this one: stop the other first, or give each its "
+                "own token (exit code %d)",
+                ExitCode.OTHER_INSTANCE,
+            )
+            self.outcome = ExitCode.OTHER_INSTANCE
+            self._stop.set()
+
+
+def _api_url(application: BriefApplication) -> str:
+    config = application.bot_data.config
+    assert config is not None, "the composition root sets the config"
+    return config.telegram_api_url
+
+
+def _seconds(period: float | timedelta) -> float:
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)
+
+
+def _reason(error: TelegramError) -> str:
+    """The Bot API's words, without PTB's wrapping (which for InvalidToken quotes the token)."""
+    cause = error.__cause__
+    text = str(cause if isinstance(cause, TelegramError) else error)
+    return text.split(". Parsing the server response", 1)[0][:200]

@@ -1,0 +1,54 @@
+"""Database files the bot cannot use, made the way an operator ends up with them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from storage import Storage
+
+UNUSABLE = ["missing folder", "folder", "not sqlite", "read-only"]
+
+
+@contextmanager
+def unusable_database(kind: str, folder: Path) -> Iterator[tuple[Path, str]]:
+    """A DATABASE_PATH of one of the UNUSABLE kinds, and the reason the bot must give."""
+    if kind == "missing folder":
+        yield folder / "nowhere" / "b.db", f"its folder {folder / 'nowhere'} does not exist"
+    elif kind == "folder":
+        yield folder, "it is a folder, not a file"
+    elif kind == "not sqlite":
+        path = folder / "notes.txt"
+        path.write_text("these are notes, not a database\n" * 200)
+        yield path, "it is not an SQLite database"
+    else:
+        path = folder / "b.db"
+        asyncio.run(_create(path))
+        with read_only(path):
+            yield path, "it is read-only"
+
+
+async def _create(path: Path) -> None:
+    await (await Storage.open(path)).close()
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """Permissions do not stop root, so as root the file is made immutable instead."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(path)], check=True)
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        return
+    mode = path.stat().st_mode
+    path.chmod(0o444)
+    try:
+        yield
+    finally:
+        path.chmod(mode)
