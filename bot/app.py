@@ -49,9 +49,9 @@ def build_application(config: Config) -> BriefApplication:
         # Replies to readers share Telegram's global budget with the daily push;
         # a RetryAfter is waited out and retried rather than dropped.
         .rate_limiter(AIORateLimiter(overall_max_rate=config.push_rate_limit, max_retries=3))
-        .request(AiohttpRequest(connections=CONNECTION_POOL_SIZE))
+        .request(AiohttpRequest(connections=CONNECTION_POOL_SIZE, proxy=config.proxy))
         # Long polling holds its one connection for up to the poll timeout.
-        .get_updates_request(AiohttpRequest(connections=1))
+        .get_updates_request(AiohttpRequest(connections=1, proxy=config.proxy))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_open)
         .post_shutdown(_close)

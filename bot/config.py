@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TELEGRAM_API_URL_DEFAULT = "https://api.telegram.org"
@@ -15,6 +16,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Telegram's own limit for bots without paid broadcasts, and the paid ceiling.
 FREE_RATE_LIMIT = 30
 PAID_RATE_LIMIT = 1000
+# Read as curl and httpx read them, in either case.
+PROXY_SETTINGS = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{1,}$")
 
 
@@ -33,6 +36,9 @@ class Config:
     default_timezone: str = "UTC"
     push_rate_limit: float = FREE_RATE_LIMIT
     allow_paid_broadcast: bool = False
+    # The proxy every request to the Bot API goes through, from the environment; may hold a
+    # password, so it is kept out of __repr__ like the token.
+    proxy: str | None = None
 
     def __repr__(self) -> str:  # the token must never reach a log line or a traceback
         return f"Config(admin_ids={sorted(self.admin_ids)}, database_path={self.database_path!s})"
@@ -83,6 +89,7 @@ def load_config(
         default_timezone=_timezone(env),
         push_rate_limit=_rate(env, paid),
         allow_paid_broadcast=paid,
+        proxy=_proxy(env, _api_url(env)),
     )
 
 
@@ -195,3 +202,39 @@ def _rate(env: Mapping[str, str], paid: bool) -> float:
             f"{hint}, got {raw!r}"
         )
     return rate
+
+
+def _proxy(env: Mapping[str, str], url: str) -> str | None:
+    """The proxy for the Bot API URL, read as curl, httpx and PTB's default transport read it.
+
+    `HTTPS_PROXY` (or `HTTP_PROXY` for an http:// Bot API URL), else `ALL_PROXY`, unless
+    `NO_PROXY` names the host; lower-case names win over upper-case ones.
+    """
+    proxies = {
+        name.lower().removesuffix("_proxy"): value.strip()
+        for name, value in sorted(env.items(), key=lambda item: item[0].islower())
+        if name.upper() in PROXY_SETTINGS and value.strip()
+    }
+    parts = urlsplit(url)
+    if _bypassed(parts.hostname or "", proxies.get("no", "")):
+        return None
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if proxy is None:
+        return None
+    if not re.match(r"^https?://[^/\s]+/?$", proxy):
+        name = "ALL_PROXY" if proxy == proxies.get("all") else f"{parts.scheme.upper()}_PROXY"
+        raise ConfigError(
+            f"{name} must be an http:// or https:// proxy such as http://proxy.example:3128, "
+            f"got {urlsplit(proxy).scheme or 'no'} scheme: briefbot speaks to proxies over HTTP"
+        )
+    return proxy
+
+
+def _bypassed(host: str, no_proxy: str) -> bool:
+    """Whether NO_PROXY (`*`, or hosts and domains, comma-separated) names the host."""
+    for entry in (part.strip().lower() for part in no_proxy.split(",")):
+        name = entry.rsplit(":", 1)[0] if entry.count(":") == 1 else entry
+        domain = name.lstrip("*").lstrip(".")
+        if entry == "*" or (domain and (host == domain or host.endswith(f".{domain}"))):
+            return True
+    return False

@@ -11,10 +11,9 @@ already uses.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -33,8 +32,10 @@ class AiohttpRequest(BaseRequest):
         read_timeout: float = DEFAULT_TIMEOUT,
         connect_timeout: float = DEFAULT_TIMEOUT,
         pool_timeout: float = 1.0,
+        proxy: str | None = None,
     ) -> None:
         self._connections = connections
+        self._proxy = proxy
         self._read_timeout = read_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
@@ -61,10 +62,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None:
             raise RuntimeError("AiohttpRequest is not initialized")
@@ -80,7 +81,7 @@ class AiohttpRequest(BaseRequest):
         data, headers = _body(request_data)
         try:
             async with self._session.request(
-                method, url, data=data, headers=headers, timeout=timeout
+                method, url, data=data, headers=headers, timeout=timeout, proxy=self._proxy
             ) as response:
                 return response.status, await response.read()
         except (TimeoutError, aiohttp.ServerTimeoutError):
@@ -92,7 +93,7 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(error).__name__}: {detail}") from None
 
     @staticmethod
-    def parse_json_payload(payload: bytes) -> JSONDict:
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
         # PTB's own logs the whole answer, with a traceback, before raising. An answer that
         # is not JSON (a proxy's HTML error page, a wrong TELEGRAM_API_URL) is one failure
         # among others: say it once, where the TelegramError is handled.
@@ -110,10 +111,11 @@ def _glimpse(payload: bytes) -> str:
     return repr(text + "...") if len(payload) > 60 else repr(text)
 
 
-def _value(given: ODVInput[float], default: float) -> float | None:
-    if isinstance(given, DefaultValue):
+def _value(given: object, default: float) -> float | None:
+    """A timeout PTB passed: its DEFAULT_NONE means "the transport's own"; None, no limit."""
+    if given is BaseRequest.DEFAULT_NONE:
         return default
-    return given
+    return float(given) if isinstance(given, int | float) else None
 
 
 def _body(request_data: RequestData | None) -> tuple[str | aiohttp.FormData | None, dict[str, str]]:

@@ -107,6 +107,7 @@ async def open_push(application: BriefApplication) -> None:
         config.token,
         paid=config.allow_paid_broadcast,
         connections=concurrency,
+        proxy=config.proxy,
     )
     data.push = PushEngine(
         sender,

@@ -110,3 +110,35 @@ def test_env_example_lists_every_setting_with_valid_defaults() -> None:
         if "=" in line and not line.startswith("#")
     }
     assert read == listed
+
+
+@pytest.mark.parametrize(
+    ("env", "proxy"),
+    [
+        ({}, None),
+        ({"HTTPS_PROXY": "http://proxy:3128"}, "http://proxy:3128"),
+        ({"https_proxy": "http://lower:1", "HTTPS_PROXY": "http://upper:1"}, "http://lower:1"),
+        ({"ALL_PROXY": "http://all:1"}, "http://all:1"),
+        ({"ALL_PROXY": "http://all:1", "HTTPS_PROXY": "http://https:1"}, "http://https:1"),
+        ({"HTTP_PROXY": "http://plain:1"}, None),  # the Bot API is https
+        ({"HTTPS_PROXY": "http://proxy:1", "NO_PROXY": "telegram.org"}, None),
+        ({"HTTPS_PROXY": "http://proxy:1", "NO_PROXY": "localhost, .telegram.org"}, None),
+        ({"HTTPS_PROXY": "http://proxy:1", "NO_PROXY": "*"}, None),
+        ({"HTTPS_PROXY": "http://proxy:1", "NO_PROXY": "gram.org"}, "http://proxy:1"),
+    ],
+)
+def test_the_proxy_is_read_as_curl_reads_it(env: dict[str, str], proxy: str | None) -> None:
+    loaded = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, **env}, dotenv=None)
+    assert loaded.proxy == proxy
+
+
+def test_a_socks_proxy_is_refused_without_showing_its_password() -> None:
+    with pytest.raises(
+        ConfigError, match="ALL_PROXY must be an http:// or https:// proxy"
+    ) as error:
+        load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "ALL_PROXY": "socks5://u:pw@h:1"}, dotenv=None)
+    assert "pw" not in str(error.value)
+    loaded = load_config(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "HTTPS_PROXY": "http://u:pw@h:1"}, dotenv=None
+    )
+    assert "pw" not in repr(loaded)
