@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -19,7 +20,16 @@ from telegram.ext import (
 from bot.config import Config
 from bot.context import BotContext, BotData, BriefApplication
 from bot.errors import on_error
-from bot.handlers import admin, push_admin, reader, subscription
+from bot.handlers import (
+    admin_menu,
+    drafts,
+    editing,
+    help,
+    push_admin,
+    reader,
+    subscription,
+    uploads,
+)
 from bot.push.scheduler import close_push, open_push
 from bot.reading import command_menu
 from bot.rendering import Renderer
@@ -32,6 +42,7 @@ log = logging.getLogger(__name__)
 # over a pool small enough to keep connections warm.
 CONCURRENT_UPDATES = 64
 CONNECTION_POOL_SIZE = 16
+DRAFT_CLEANUP_INTERVAL = timedelta(hours=1)
 
 
 def build_application(config: Config) -> BriefApplication:
@@ -62,19 +73,25 @@ def build_application(config: Config) -> BriefApplication:
     application.bot_data.upload_parser = UploadParser()
     application.add_handlers(_handlers(config))
     # In a group of its own, so it runs beside the handler that answers the update.
-    application.add_handler(admin.menu_handler(config.admin_ids), group=-1)
+    application.add_handler(admin_menu.handler(config.admin_ids), group=-1)
     application.add_error_handler(on_error)
     return application
 
 
 def _handlers(config: Config) -> list[BaseHandler[Update, BotContext, None]]:
-    """Every handler, in the order they are tried."""
+    """Every handler, in the order they are tried: the first that matches answers."""
+    admins = config.admin_ids
     return [
         *reader.handlers(),
         *subscription.handlers(),
-        *push_admin.handlers(config.admin_ids),
-        *admin.handlers(config.admin_ids),
-        *admin.reader_fallbacks(),  # anyone else's text or file: the reader help
+        *push_admin.handlers(admins),
+        *editing.handlers(admins),
+        # An admin's text and files are uploads; before the reader help below takes them.
+        *uploads.handlers(admins),
+        drafts.handler(),
+        # Anyone else's text, files or admin commands in a private chat: the reader help.
+        *help.fallbacks(),
+        # Any other button: old or unknown, answered so the client stops its spinner.
         reader.fallback_button(),
     ]
 
@@ -86,7 +103,11 @@ async def _open(application: BriefApplication) -> None:
     data.storage = await Storage.open(data.config.database_path)
     await open_push(application)  # after a crash: release in-flight sends, catch up, resume
     await application.bot.set_my_commands(command_menu(data.renderer.lines("commands.txt")))
-    await admin.start(application)  # after the readers' menu: the admins' extends it
+    await admin_menu.set_admin_menus(application.bot, data.renderer, data.config.admin_ids)
+    assert application.job_queue is not None, "built with a JobQueue"
+    application.job_queue.run_repeating(
+        drafts.expire_drafts, DRAFT_CLEANUP_INTERVAL, first=0, name="admin-expire-drafts"
+    )
     log.info("briefbot started as @%s", application.bot.username)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.context import BriefApplication
-from bot.handlers import admin as admin_handlers
+from bot.handlers import drafts as draft_handlers
 from storage import Storage, StoredBrief
 from tests.e2e.conftest import ADMIN_ID, AppFactory, press, publish_file, say
 from tests.fakebot import FakeBotApi, FakeUser
@@ -214,7 +214,7 @@ async def test_an_unused_draft_expires_after_a_day(
     _, details = await say(server, admin, text, expect=2)
     assert await storage.drafts.get(1) is not None
     later = datetime.now(UTC) + timedelta(days=1, minutes=1)
-    monkeypatch.setattr(admin_handlers, "_now", lambda: later)
+    monkeypatch.setattr(draft_handlers, "now", lambda: later)
 
     answer, _ = await press(server, admin, details, "Publish")
     assert answer is not None

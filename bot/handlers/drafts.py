@@ -1,0 +1,76 @@
+"""The preview's Publish and Discard buttons, and the job that drops expired drafts."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.admin import corrections, drafts
+from bot.context import BotContext
+from bot.handlers.support import now, text_reply
+from bot.reading import send_reply
+from storage import StoredBrief
+
+log = logging.getLogger(__name__)
+
+
+async def draft_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    press = drafts.parse_draft_data(query.data)
+    if press is None:
+        await query.answer(context.renderer.render("stale_button.txt"))
+        return
+    outcome = await drafts.decide(
+        context.storage,
+        context.renderer,
+        press,
+        user_id=query.from_user.id,
+        now=now(),
+        bot_username=context.bot.username,
+    )
+    await query.answer(outcome.answer)
+    if outcome.close_preview and isinstance(query.message, Message):
+        await _close_preview(query.message)
+    if outcome.reply is not None and query.message is not None:
+        await send_reply(context.bot, query.message.chat.id, outcome.reply)
+    published = outcome.published
+    if outcome.corrected and published is not None and query.message is not None:
+        context.application.create_task(
+            _edit_copies(context, query.message.chat.id, published),
+            update=update,
+            name=f"admin-edit-copies:{published.id}",
+        )
+
+
+async def _close_preview(message: Message) -> None:
+    """Take the buttons off a preview that has been acted on."""
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        log.info("preview %s keeps its buttons: %s", message.message_id, error.message)
+
+
+async def _edit_copies(context: BotContext, chat_id: int, stored: StoredBrief) -> None:
+    report = await corrections.edit_sent_copies(
+        context.bot, context.storage, context.renderer, stored
+    )
+    if report.edited or report.unchanged or report.unreachable:
+        await send_reply(
+            context.bot,
+            chat_id,
+            text_reply(context, "admin_copies_edited.html", stored=stored, report=report),
+        )
+
+
+async def expire_drafts(context: BotContext) -> None:
+    removed = await context.storage.drafts.delete_expired(now())
+    if removed:
+        log.info("removed %s expired drafts", removed)
+
+
+def handler() -> BaseHandler[Update, BotContext, None]:
+    return CallbackQueryHandler(draft_button, pattern=r"^draft:")

@@ -1,0 +1,109 @@
+"""The admins' commands about published briefs: /correct, /cancel, /retract, /history, /stats."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.admin import corrections
+from bot.context import BotContext
+from bot.handlers.support import (
+    brief_argument,
+    chat_data_of,
+    chat_of,
+    live_brief,
+    now,
+    text_reply,
+    usage,
+    user_of,
+)
+from bot.reading import Reply, send_reply
+from storage import StoredBrief
+
+
+async def _live_brief(update: Update, context: BotContext, command: str) -> StoredBrief | None:
+    """The published, not withdrawn, brief the command names; else the admin is told why."""
+    chat_id = chat_of(update)
+    brief_id = brief_argument(context)
+    if brief_id is None:
+        await usage(context, chat_id, command)
+        return None
+    found = await live_brief(context, brief_id)
+    if isinstance(found, Reply):
+        await send_reply(context.bot, chat_id, found)
+        return None
+    return found
+
+
+async def correct(update: Update, context: BotContext) -> None:
+    stored = await _live_brief(update, context, "correct")
+    if stored is None:
+        return
+    corrections.await_correction(chat_data_of(context), stored.id)
+    await send_reply(
+        context.bot,
+        chat_of(update),
+        text_reply(context, "admin_correct_prompt.html", stored=stored),
+    )
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    brief_id = corrections.forget_correction(chat_data_of(context))
+    await send_reply(
+        context.bot, chat_of(update), text_reply(context, "admin_cancelled.html", brief_id=brief_id)
+    )
+
+
+async def retract(update: Update, context: BotContext) -> None:
+    current = await _live_brief(update, context, "retract")
+    if current is None:
+        return
+    stored = await context.storage.briefs.retract(current.id, by=user_of(update), at=now())
+    await send_reply(
+        context.bot,
+        chat_of(update),
+        text_reply(context, "admin_retracted.html", brief_id=current.id, stored=stored),
+    )
+
+
+async def history(update: Update, context: BotContext) -> None:
+    chat_id = chat_of(update)
+    brief_id = brief_argument(context)
+    if brief_id is None:
+        await usage(context, chat_id, "history")
+        return
+    stored = await context.storage.briefs.get(brief_id)
+    if stored is None:
+        await send_reply(
+            context.bot,
+            chat_id,
+            text_reply(context, "admin_no_brief.html", brief_id=brief_id, stored=None),
+        )
+        return
+    entries = await context.storage.briefs.history(brief_id)
+    texts = context.renderer.messages("admin_history.html", stored=stored, entries=entries)
+    await send_reply(context.bot, chat_id, Reply(texts))
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    storage = context.storage
+    text = context.renderer.render(
+        "admin_stats.html",
+        briefs=await storage.briefs.count(),
+        subscribers=await storage.subscribers.counts(),
+        push=await storage.pushes.last(),
+    )
+    await send_reply(context.bot, chat_of(update), Reply([text]))
+
+
+def handlers(admin_ids: Collection[int]) -> list[BaseHandler[Update, BotContext, None]]:
+    admin = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
+    return [
+        CommandHandler("correct", correct, filters=admin),
+        CommandHandler("cancel", cancel, filters=admin),
+        CommandHandler("retract", retract, filters=admin),
+        CommandHandler("history", history, filters=admin),
+        CommandHandler("stats", stats, filters=admin),
+    ]
