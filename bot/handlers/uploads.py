@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.admin import corrections, drafts, paste, uploads
@@ -17,14 +17,22 @@ from brief.isolated import Upload
 from storage import StoredBrief
 
 
-async def upload_text(update: Update, context: BotContext) -> None:
-    """A part of a paste: buffered, and parsed once no further part follows."""
+async def _own_message(update: Update, context: BotContext) -> Message | None:
+    """The admin's message, or None (and the admin told why) when it is someone else's."""
     message = update.effective_message
     assert message is not None
-    assert message.text is not None
-    if not uploads.is_own_message(message):
-        await send_reply(context.bot, message.chat_id, text_reply(context, "admin_forward.html"))
+    if uploads.is_own_message(message):
+        return message
+    await send_reply(context.bot, message.chat_id, text_reply(context, "admin_forward.html"))
+    return None
+
+
+async def upload_text(update: Update, context: BotContext) -> None:
+    """A part of a paste: buffered, and parsed once no further part follows."""
+    message = await _own_message(update, context)
+    if message is None:
         return
+    assert message.text is not None
     # Appended before the first await, so parts handled concurrently keep their order.
     paste.buffer_for(chat_data_of(context)).add(message.text, uploads.message_links(message))
     name = paste.timer_name(message.chat_id)
@@ -53,13 +61,11 @@ async def paste_complete(context: BotContext) -> None:
 
 
 async def upload_document(update: Update, context: BotContext) -> None:
-    message = update.effective_message
-    assert message is not None
-    assert message.document is not None
-    if not uploads.is_own_message(message):
-        await send_reply(context.bot, message.chat_id, text_reply(context, "admin_forward.html"))
+    message = await _own_message(update, context)
+    if message is None:
         return
     document = message.document
+    assert document is not None
     try:
         uploads.check_document(document.file_name, document.file_size)
         content = bytes(await (await document.get_file()).download_as_bytearray())
