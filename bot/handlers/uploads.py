@@ -17,22 +17,18 @@ from brief.isolated import Upload
 from storage import StoredBrief
 
 
-async def _own_message(update: Update, context: BotContext) -> Message | None:
-    """The admin's message, or None (and the admin told why) when it is someone else's."""
-    message = update.effective_message
-    assert message is not None
-    if uploads.is_own_message(message):
-        return message
+async def _not_own(context: BotContext, message: Message) -> None:
     await send_reply(context.bot, message.chat_id, text_reply(context, "admin_forward.html"))
-    return None
 
 
 async def upload_text(update: Update, context: BotContext) -> None:
     """A part of a paste: buffered, and parsed once no further part follows."""
-    message = await _own_message(update, context)
-    if message is None:
-        return
+    message = update.effective_message
+    assert message is not None
     assert message.text is not None
+    if not uploads.is_own_message(message):
+        await _not_own(context, message)
+        return
     # Appended before the first await, so parts handled concurrently keep their order.
     paste.buffer_for(chat_data_of(context)).add(message.text, uploads.message_links(message))
     name = paste.timer_name(message.chat_id)
@@ -61,8 +57,10 @@ async def paste_complete(context: BotContext) -> None:
 
 
 async def upload_document(update: Update, context: BotContext) -> None:
-    message = await _own_message(update, context)
-    if message is None:
+    message = update.effective_message
+    assert message is not None
+    if not uploads.is_own_message(message):
+        await _not_own(context, message)
         return
     document = message.document
     assert document is not None
