@@ -11,6 +11,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.push.timing import parse_clock
+
 TELEGRAM_API_URL_DEFAULT = "https://api.telegram.org"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Telegram's own limit for bots without paid broadcasts, and the paid ceiling.
@@ -83,9 +85,7 @@ def load_config(
         database_path=_database_path(env),
         telegram_api_url=_api_url(env),
         log_level=_log_level(env),
-        default_delivery_time=parse_clock(
-            env.get("DEFAULT_DELIVERY_TIME", "08:00"), "DEFAULT_DELIVERY_TIME"
-        ),
+        default_delivery_time=_clock(env, "DEFAULT_DELIVERY_TIME", "08:00"),
         default_timezone=_timezone(env),
         push_rate_limit=_rate(env, paid),
         allow_paid_broadcast=paid,
@@ -157,11 +157,13 @@ def _log_level(env: Mapping[str, str]) -> str:
     return level
 
 
-def parse_clock(value: str, name: str) -> time:
-    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+def _clock(env: Mapping[str, str], name: str, default: str) -> time:
+    """A time of day as readers write it for /subscribe (`07:30`, `7.30`, `7h30`)."""
+    value = env.get(name, "").strip() or default
+    clock = parse_clock(value)
+    if clock is None:
         raise ConfigError(f"{name} must be a time of day as HH:MM (24-hour), got {value!r}")
-    return time(int(match[1]), int(match[2]))
+    return clock
 
 
 def _timezone(env: Mapping[str, str]) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden
 
+from bot.bot_api import not_modified
 from bot.reading import render_part
 from bot.rendering import Renderer
 from storage import Delivery, Storage, StoredBrief
@@ -53,7 +54,7 @@ async def _edit_one(
             reply_markup=keyboard,
         )
     except BadRequest as error:
-        if "not modified" in error.message.lower():
+        if not_modified(error):
             return "unchanged"
         # Deleted by the reader, or too old to edit: their copy stays as it was.
         log.info(

@@ -10,7 +10,6 @@ from telegram import Message, MessageEntity, MessageOriginUser
 from brief import MAX_BRIEF_BYTES
 from brief.isolated import Upload
 
-TEXT_EXTENSIONS = frozenset({".txt", ".md"})
 JSON_EXTENSIONS = frozenset({".json"})
 EXTENSIONS = (".txt", ".md", ".json")
 

@@ -21,6 +21,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
+from bot.bot_api import not_modified
 from bot.context import BotContext
 from bot.push.subscribing import (
     SETTINGS_TIMES,
@@ -124,7 +125,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
         await query.edit_message_text(text, reply_markup=keyboard)
     except BadRequest as error:
         # A double tap: the other press already drew this, and Telegram refuses a same edit.
-        if "not modified" not in error.message.lower():
+        if not not_modified(error):
             raise
 
 

@@ -7,6 +7,7 @@ import logging
 from telegram import Bot, Message
 from telegram.error import BadRequest, RetryAfter, TimedOut
 
+from bot.bot_api import not_modified
 from bot.push.engine import Progress
 from bot.rendering import Renderer
 from storage import StoredBrief
@@ -32,7 +33,7 @@ class ProgressMessage:
             )
         except BadRequest as error:
             # Two reports with the same figures: Telegram refuses the identical edit.
-            if "not modified" not in error.message:
+            if not not_modified(error):
                 raise
         except (RetryAfter, TimedOut) as error:
             if progress.finished:
