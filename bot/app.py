@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.config import Config
-from bot.context import BotContext, BotData, BriefApplication
+from bot.context import BotContext, BotData, BriefApplication, ChatData
 from bot.errors import on_error
 from bot.handlers import (
     admin_menu,
@@ -55,7 +55,7 @@ def build_application(config: Config) -> BriefApplication:
         .base_url(config.bot_url)
         .base_file_url(config.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData, chat_data=ChatData))
         .job_queue(JobQueue[BotContext]())
         # Replies to readers share Telegram's global budget with the daily push;
         # a RetryAfter is waited out and retried rather than dropped.

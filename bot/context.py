@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.admin.paste import Paste, PasteBuffer
 from bot.config import Config
 from bot.rendering import Renderer
 from brief.isolated import UploadParser
@@ -26,7 +28,32 @@ class BotData:
         self.upload_parser: UploadParser | None = None
 
 
-class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
+@dataclass(slots=True)
+class ChatData:
+    """What the bot keeps about one chat between updates.
+
+    In this process's memory only (PTB's chat_data, no persistence): a restart forgets a
+    paste still being received (the admin sends it again) and a pending /correct (the
+    next upload becomes a new brief, and its preview says so). Several replicas would
+    each see a part of it, so scaling out moves it to the database.
+    """
+
+    paste: PasteBuffer | None = None  # the parts of a paste received so far
+    correcting: int | None = None  # the brief a pending /correct replaces
+    admin_menu_set: bool = False
+
+    def take_paste(self) -> Paste | None:
+        """The joined paste, emptying the buffer; None when nothing is waiting."""
+        buffer, self.paste = self.paste, None
+        return buffer.joined() if buffer is not None and buffer.parts else None
+
+    def take_correction(self) -> int | None:
+        """The brief the next upload replaces, forgetting it (a /correct applies once)."""
+        brief_id, self.correcting = self.correcting, None
+        return brief_id
+
+
+class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], ChatData, BotData]):
     @property
     def config(self) -> Config:
         assert self.bot_data.config is not None, "the composition root sets the config"
@@ -49,5 +76,5 @@ class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], Bo
 
 
 BriefApplication: TypeAlias = Application[
-    ExtBot[int], BotContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[BotContext]
+    ExtBot[int], BotContext, dict[Any, Any], ChatData, BotData, JobQueue[BotContext]
 ]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import MutableMapping
 from dataclasses import dataclass
-from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden
@@ -67,16 +65,3 @@ async def _edit_one(
     except Forbidden:
         return "unreachable"
     return "edited"
-
-
-_CORRECTING_KEY = "admin_correcting"
-
-
-def await_correction(chat_data: MutableMapping[Any, Any], brief_id: int) -> None:
-    """Remember that the admin's next upload in this chat replaces brief `brief_id`."""
-    chat_data[_CORRECTING_KEY] = brief_id
-
-
-def forget_correction(chat_data: MutableMapping[Any, Any]) -> int | None:
-    value = chat_data.pop(_CORRECTING_KEY, None)
-    return value if isinstance(value, int) else None

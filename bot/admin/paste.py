@@ -1,15 +1,14 @@
 """Joining a long paste that a Telegram client cut into several messages.
 
 Clients cut a paste longer than one message into consecutive messages, sent within a
-moment of each other. Each admin chat keeps a buffer; every new part resets a short
-timer, and when the timer runs out the parts are joined and parsed as one upload.
+moment of each other. Each admin chat keeps a buffer (`ChatData.paste`); every new part
+resets a short timer, and when the timer runs out the parts are joined and parsed as one
+upload.
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.admin.uploads import Link
 from brief import MAX_BRIEF_BYTES
@@ -17,7 +16,6 @@ from brief import MAX_BRIEF_BYTES
 # Long enough for a phone on a slow network to send every part, short enough that an
 # admin does not wait for a preview. Parts arrive well under a second apart in practice.
 PASTE_WINDOW_SECONDS = 2.0
-_BUFFER_KEY = "admin_paste"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,18 +52,3 @@ class PasteBuffer:
 
 def timer_name(chat_id: int) -> str:
     return f"admin-paste:{chat_id}"
-
-
-def buffer_for(chat_data: MutableMapping[Any, Any]) -> PasteBuffer:
-    buffer = chat_data.get(_BUFFER_KEY)
-    if not isinstance(buffer, PasteBuffer):
-        buffer = chat_data[_BUFFER_KEY] = PasteBuffer()
-    return buffer
-
-
-def take_buffer(chat_data: MutableMapping[Any, Any]) -> Paste | None:
-    """The joined paste, emptying the buffer; None when nothing is waiting."""
-    buffer = chat_data.pop(_BUFFER_KEY, None)
-    if not isinstance(buffer, PasteBuffer) or not buffer.parts:
-        return None
-    return buffer.joined()

@@ -15,8 +15,6 @@ from bot.reading import command_menu
 from bot.rendering import Renderer
 
 log = logging.getLogger(__name__)
-# Per chat, in memory: after a restart each admin's menu is set once more, which is harmless.
-_MENU_SET = "admin_menu_set"
 
 
 async def set_admin_menus(bot: Bot, renderer: Renderer, admin_ids: Collection[int]) -> None:
@@ -31,10 +29,10 @@ async def set_admin_menus(bot: Bot, renderer: Renderer, admin_ids: Collection[in
 
 async def admin_menu_on_first_message(update: Update, context: BotContext) -> None:
     """An admin who first opened the bot after it started gets the menu now, once."""
-    chat_data = chat_data_of(context)
-    if chat_data.get(_MENU_SET):
+    chat = chat_data_of(context)
+    if chat.admin_menu_set:
         return
-    chat_data[_MENU_SET] = True  # before the first await: concurrent updates set it once
+    chat.admin_menu_set = True  # before the first await: concurrent updates set it once
     commands = await _admin_commands(context.bot, context.renderer)
     await _set_command_menu(context.bot, chat_of(update), commands)
 

@@ -7,7 +7,6 @@ from collections.abc import Collection
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.admin import corrections
 from bot.context import BotContext
 from bot.handlers.support import (
     brief_argument,
@@ -41,7 +40,7 @@ async def correct(update: Update, context: BotContext) -> None:
     stored = await _live_brief(update, context, "correct")
     if stored is None:
         return
-    corrections.await_correction(chat_data_of(context), stored.id)
+    chat_data_of(context).correcting = stored.id
     await send_reply(
         context.bot,
         chat_of(update),
@@ -50,7 +49,7 @@ async def correct(update: Update, context: BotContext) -> None:
 
 
 async def cancel(update: Update, context: BotContext) -> None:
-    brief_id = corrections.forget_correction(chat_data_of(context))
+    brief_id = chat_data_of(context).take_correction()
     await send_reply(
         context.bot, chat_of(update), text_reply(context, "admin_cancelled.html", brief_id=brief_id)
     )

@@ -3,14 +3,13 @@ command names."""
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from telegram import Update
 from telegram.ext import JobQueue
 
-from bot.context import BotContext
+from bot.context import BotContext, ChatData
 from bot.keyboards import brief_number
 from bot.reading import Reply, send_reply
 from storage import StoredBrief
@@ -44,7 +43,7 @@ def job_queue(context: BotContext) -> JobQueue[BotContext]:
     return cast("JobQueue[BotContext]", context.job_queue)
 
 
-def chat_data_of(context: BotContext) -> MutableMapping[Any, Any]:
+def chat_data_of(context: BotContext) -> ChatData:
     assert context.chat_data is not None, "every admin update and paste timer names its chat"
     return context.chat_data
 

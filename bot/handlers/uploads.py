@@ -8,7 +8,7 @@ from collections.abc import Collection
 from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.admin import corrections, drafts, paste, uploads
+from bot.admin import drafts, paste, uploads
 from bot.context import BotContext
 from bot.handlers.support import chat_data_of, job_queue, live_brief, now, text_reply
 from bot.reading import Reply, send_reply
@@ -30,7 +30,9 @@ async def upload_text(update: Update, context: BotContext) -> None:
         await _not_own(context, message)
         return
     # Appended before the first await, so parts handled concurrently keep their order.
-    paste.buffer_for(chat_data_of(context)).add(message.text, uploads.message_links(message))
+    chat = chat_data_of(context)
+    chat.paste = chat.paste or paste.PasteBuffer()
+    chat.paste.add(message.text, uploads.message_links(message))
     name = paste.timer_name(message.chat_id)
     jobs = job_queue(context)
     for job in jobs.get_jobs_by_name(name):
@@ -50,7 +52,7 @@ async def paste_complete(context: BotContext) -> None:
     assert job is not None
     assert job.chat_id is not None
     assert job.user_id is not None
-    joined = paste.take_buffer(chat_data_of(context))
+    joined = chat_data_of(context).take_paste()
     if joined is None:
         return
     await _receive(context, job.chat_id, job.user_id, Upload(joined.text, links=joined.links))
@@ -101,7 +103,7 @@ async def _receive(context: BotContext, chat_id: int, admin_id: int, upload: Upl
 
 async def _correction_target(context: BotContext) -> StoredBrief | Reply | None:
     """The brief this upload corrects, if the admin sent /correct first."""
-    brief_id = corrections.forget_correction(chat_data_of(context))
+    brief_id = chat_data_of(context).take_correction()
     if brief_id is None:
         return None
     return await live_brief(context, brief_id)

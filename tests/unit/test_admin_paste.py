@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bot.admin.paste import PasteBuffer, buffer_for, take_buffer
+from bot.admin.paste import PasteBuffer
+from bot.context import ChatData
 from brief import MAX_BRIEF_BYTES, BriefError, parse_text
 from brief.isolated import Upload, parse_upload
 
 
 def test_parts_join_in_order_with_their_links() -> None:
-    chat_data: dict[Any, Any] = {}
-    buffer_for(chat_data).add("Title\nSummary", (("Title", "https://a.example"),))
-    buffer_for(chat_data).add("Facts", ())
-    buffer_for(chat_data).add("- A fact.1", (("1", "https://b.example"),))
-    joined = take_buffer(chat_data)
+    chat = ChatData(paste=PasteBuffer())
+    assert chat.paste is not None
+    chat.paste.add("Title\nSummary", (("Title", "https://a.example"),))
+    chat.paste.add("Facts", ())
+    chat.paste.add("- A fact.1", (("1", "https://b.example"),))
+    joined = chat.take_paste()
     assert joined is not None
     assert joined.text == "Title\nSummary\nFacts\n- A fact.1"
     assert joined.links == (("Title", "https://a.example"), ("1", "https://b.example"))
-    assert take_buffer(chat_data) is None  # taken once
+    assert chat.take_paste() is None  # taken once
 
 
 @pytest.mark.parametrize("marker", ["Sources:", "in exchange for", "Narratives", "- Pro-Russia"])
@@ -51,11 +52,12 @@ def test_the_long_brief_cut_at_line_breaks_parses_as_the_whole(briefs_dir: Path)
 
 
 def test_a_paste_stops_growing_past_the_upload_limit_and_is_refused_whole() -> None:
-    chat_data: dict[Any, Any] = {}
+    buffer = PasteBuffer()
+    chat = ChatData(paste=buffer)
     part = "x" * 4096
     for _ in range(MAX_BRIEF_BYTES // 4096 + 50):
-        buffer_for(chat_data).add(part, ())
-    joined = take_buffer(chat_data)
+        buffer.add(part, ())
+    joined = chat.take_paste()
     assert joined is not None
     assert MAX_BRIEF_BYTES < len(joined.text) <= MAX_BRIEF_BYTES + 2 * 4097
     with pytest.raises(BriefError, match="the paste is larger than 1 MB"):
