@@ -121,6 +121,3 @@ def setup_logging(level: str, token: str) -> None:
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # Warnings as log lines: one format, and through the redacting formatter.
     logging.captureWarnings(True)
-    # httpx logs every request URL, and Bot API URLs carry the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
