@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from telegram import Bot, BotCommand, InlineKeyboardMarkup
@@ -13,11 +14,29 @@ from bot.rendering import Renderer
 from storage import Storage, StoredBrief
 
 
+class Reason(Enum):
+    """Why no brief can be shown."""
+
+    NO_BRIEF = "none"  # nothing is published yet
+    UNKNOWN = "unknown"  # no brief has that number
+    WITHDRAWN = "withdrawn"
+    BAD_ARGUMENT = "argument"  # not a brief number
+
+
+# What a reader is told for each reason; admins' commands word them their own way.
+_READER_TEMPLATES = {
+    Reason.NO_BRIEF: "no_brief.html",
+    Reason.UNKNOWN: "unknown_brief.html",
+    Reason.WITHDRAWN: "withdrawn.html",
+    Reason.BAD_ARGUMENT: "bad_argument.html",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """Why no brief can be shown: a template and what it needs."""
+    """Why no brief can be shown, and what its wording needs (the number, the argument)."""
 
-    template: str
+    reason: Reason
     context: dict[str, Any] = field(default_factory=dict)
 
 
@@ -37,7 +56,7 @@ def parse_brief_id(command: str, args: list[str]) -> int | Refusal | None:
     brief_id = brief_number(args[0]) if len(args) == 1 else None
     if brief_id is not None:
         return brief_id
-    return Refusal("bad_argument.html", {"command": command, "argument": argument[:64]})
+    return Refusal(Reason.BAD_ARGUMENT, {"command": command, "argument": argument[:64]})
 
 
 async def find_brief(
@@ -50,17 +69,17 @@ async def find_brief(
     if brief_id is None:
         brief_id = None if latest_first else await storage.readers.last_opened(user_id)
         if brief_id is None:
-            return await storage.briefs.latest() or Refusal("no_brief.html")
+            return await storage.briefs.latest() or Refusal(Reason.NO_BRIEF)
         stored = await storage.briefs.get(brief_id)
         # A brief withdrawn since the reader opened it: fall back to the latest one.
         if stored is None or stored.retracted_at is not None:
-            return await storage.briefs.latest() or Refusal("no_brief.html")
+            return await storage.briefs.latest() or Refusal(Reason.NO_BRIEF)
         return stored
     stored = await storage.briefs.get(brief_id)
     if stored is None:
-        return Refusal("unknown_brief.html", {"brief_id": brief_id})
+        return Refusal(Reason.UNKNOWN, {"brief_id": brief_id})
     if stored.retracted_at is not None:
-        return Refusal("withdrawn.html", {"brief_id": brief_id})
+        return Refusal(Reason.WITHDRAWN, {"brief_id": brief_id})
     return stored
 
 
@@ -94,7 +113,7 @@ def render_unpublished(renderer: Renderer, stored: StoredBrief, part: Part) -> R
 
 
 def render_refusal(renderer: Renderer, refusal: Refusal) -> Reply:
-    return Reply([renderer.render(refusal.template, **refusal.context)])
+    return Reply([renderer.render(_READER_TEMPLATES[refusal.reason], **refusal.context)])
 
 
 async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> None:

@@ -9,11 +9,8 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.push.progress import ProgressMessage
-from bot.reading import Refusal, find_brief, parse_brief_id
+from bot.reading import Reason, Refusal, find_brief, parse_brief_id
 from storage import StoredBrief
-
-# The reader's refusals, in push_refused.html's words for an admin.
-_REASONS = {"no_brief.html": "none", "unknown_brief.html": "unknown", "withdrawn.html": "withdrawn"}
 
 
 async def push(update: Update, context: BotContext) -> None:
@@ -38,10 +35,10 @@ async def _brief(
     """The brief to push, by the readers' rules (no number: the latest), or why not."""
     brief_id = parse_brief_id("push", args)
     if isinstance(brief_id, Refusal):
-        return {"reason": "argument", "argument": " ".join(args)[:64]}
+        return {"reason": Reason.BAD_ARGUMENT.value, "argument": " ".join(args)[:64]}
     found = await find_brief(context.storage, user_id, brief_id, latest_first=True)
     if isinstance(found, Refusal):
-        return {"reason": _REASONS[found.template], **found.context}
+        return {"reason": found.reason.value, **found.context}
     return found
 
 

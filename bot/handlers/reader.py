@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.keyboards import Part, brief_number, parse_part_data
 from bot.reading import (
+    Reason,
     Refusal,
     Reply,
     find_brief,
@@ -31,7 +32,7 @@ async def start(update: Update, context: BotContext) -> None:
     if link:
         brief_id = brief_number(link[1])
         if brief_id is None:  # a number no brief can have: unknown, like any missing brief
-            unknown = Refusal("unknown_brief.html", {"brief_id": link[1][:24]})
+            unknown = Refusal(Reason.UNKNOWN, {"brief_id": link[1][:24]})
             await _send(update, context, render_refusal(context.renderer, unknown))
             return
         await _show(update, context, "summary", brief_id)

@@ -70,7 +70,7 @@ async def upload_document(update: Update, context: BotContext) -> None:
         uploads.check_document(document.file_name, document.file_size)
         content = bytes(await (await document.get_file()).download_as_bytearray())
         upload = uploads.document_upload(document.file_name, content)
-    except uploads.Refused as refused:
+    except uploads.FileRefused as refused:
         await send_reply(context.bot, message.chat_id, _refused(context, refused))
         return
     user_id = message.from_user.id if message.from_user else message.chat_id
@@ -109,8 +109,8 @@ async def _correction_target(context: BotContext) -> StoredBrief | Reply | None:
     return await live_brief(context, brief_id)
 
 
-def _refused(context: BotContext, refused: uploads.Refused) -> Reply:
-    return Reply([context.renderer.render(refused.template, **refused.context)])
+def _refused(context: BotContext, refused: uploads.FileRefused) -> Reply:
+    return Reply([context.renderer.render(refused.problem.value, **refused.context)])
 
 
 def handlers(admin_ids: Collection[int]) -> list[BaseHandler[Update, BotContext, None]]:

@@ -20,7 +20,8 @@ from telegram import (
 )
 
 from bot.admin.uploads import (
-    Refused,
+    FileProblem,
+    FileRefused,
     check_document,
     document_upload,
     is_own_message,
@@ -93,16 +94,16 @@ def test_accepted_file_names(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["brief.pdf", "brief.docx", "brief", None, "brief.txt.exe"])
 def test_other_file_types_are_refused(name: str | None) -> None:
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(FileRefused) as refused:
         check_document(name, 10)
-    assert refused.value.template == "admin_bad_file.html"
+    assert refused.value.problem is FileProblem.WRONG_TYPE
 
 
 def test_a_file_over_one_megabyte_is_refused() -> None:
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(FileRefused) as refused:
         check_document("brief.txt", MAX_BRIEF_BYTES + 1)
-    assert refused.value.template == "admin_file_too_big.html"
-    with pytest.raises(Refused):  # a size the client did not declare is checked on download
+    assert refused.value.problem is FileProblem.TOO_BIG
+    with pytest.raises(FileRefused):  # a size the client did not declare is checked on download
         parse_document("brief.txt", b" " * (MAX_BRIEF_BYTES + 1))
 
 

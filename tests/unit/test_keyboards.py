@@ -9,7 +9,7 @@ from bot.keyboards import (
     parse_part_data,
     part_data,
 )
-from bot.reading import Refusal, parse_brief_id
+from bot.reading import Refusal, parse_brief_id, render_refusal
 from bot.rendering import Renderer
 
 
@@ -50,7 +50,7 @@ def test_brief_ids(args: list[str], expected: int | None) -> None:
 def test_malformed_ids_are_refused_kindly(args: list[str]) -> None:
     refusal = parse_brief_id("facts", args)
     assert isinstance(refusal, Refusal)
-    text = Renderer().render(refusal.template, **refusal.context)
+    [text] = render_refusal(Renderer(), refusal).texts
     assert "is not a brief number" in text
     assert "/facts 3" in text
 
