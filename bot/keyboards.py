@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeAlias, get_args
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.rendering import Renderer
+from storage import BriefHeader
 
 Part: TypeAlias = Literal["summary", "facts", "sources", "narratives"]
 PARTS: tuple[Part, ...] = get_args(Part)
@@ -83,3 +84,22 @@ def brief_keyboard(renderer: Renderer, brief_id: int, shown: Part) -> InlineKeyb
         if p != shown
     ]
     return SentOftenKeyboard([row])
+
+
+DIGEST_TITLE_CHARS = 60
+
+
+def digest_keyboard(headers: Sequence[BriefHeader]) -> InlineKeyboardMarkup:
+    """A button per brief in a daily digest, each opening that brief's summary."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_short(h.title), callback_data=part_data(h.id, "summary"))]
+            for h in headers
+        ]
+    )
+
+
+def _short(title: str) -> str:
+    if len(title) <= DIGEST_TITLE_CHARS:
+        return title
+    return f"{title[: DIGEST_TITLE_CHARS - 1]}…"

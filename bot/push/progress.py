@@ -8,7 +8,7 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, RetryAfter, TimedOut
 
 from bot.bot_api import not_modified
-from bot.push.engine import Progress
+from bot.push.tally import Progress
 from bot.rendering import Renderer
 from storage import StoredBrief
 

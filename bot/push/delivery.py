@@ -1,0 +1,149 @@
+"""One path from a claim to a recorded send: what makes every delivery happen once.
+
+Nothing is sent without first claiming its row in the delivery record
+(storage.deliveries); `Delivery.send` takes only a `Claim`, which only `Delivery.claim`
+and `Delivery.claim_chats` make. A claim succeeds only on a missing or failed row, so
+overlapping ticks, a push beside the schedule, or a second push never send a brief to a
+chat twice. The row is marked sent with the message ids as soon as Telegram answers. A
+crash leaves claimed rows "sending"; at start they become "failed" and are sent again.
+Only a send whose request Telegram had accepted when the process died is repeated: at
+most the number of requests in flight, in practice rate times the round-trip time.
+
+Every send waits for its turn in the Pacer (bot/push/pacing.py): evenly at the configured
+rate, at most one message per second per chat; a 429 pauses every send for the advised
+time before the message is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from telegram import InlineKeyboardMarkup
+
+from bot.push.marks import SentMarks
+from bot.push.pacing import Pacer
+from bot.push.sender import Flood, Migrated, Refused, Sender, SendError, Transient, Unreachable
+from bot.push.tally import Outcome
+from bot.reading import Reply
+from storage import Storage
+
+RETRY_DELAYS = (0.5, 1.0, 2.0)  # backoff for timeouts and 5xx answers before giving up
+MAX_RETRY_AFTER = 5  # RetryAfter answers honoured for one message before it is failed
+RETRY_LATER = timedelta(minutes=1)  # a chat whose send failed is due again this soon
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Briefs this process claimed in the delivery record for one chat, and may now send."""
+
+    chat_id: int
+    brief_ids: tuple[int, ...]
+
+
+class Delivery:
+    def __init__(
+        self,
+        sender: Sender,
+        storage: Storage,
+        pacer: Pacer,
+        clock: Callable[[], datetime],
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
+    ) -> None:
+        self._sender = sender
+        self._storage = storage
+        self._pacer = pacer
+        self._clock = clock
+        self._retry_delays = retry_delays
+        self._marks = SentMarks(storage, clock)
+
+    async def claim(self, chat_id: int, brief_ids: Sequence[int]) -> Claim | None:
+        """Claim each brief for the chat; None when another run holds or sent every one."""
+        won = [
+            brief_id
+            for brief_id in brief_ids
+            if await self._storage.deliveries.claim(brief_id, chat_id, at=self._clock())
+        ]
+        return Claim(chat_id, tuple(won)) if won else None
+
+    async def claim_chats(self, brief_id: int, chats: list[int]) -> list[Claim]:
+        """Claim one brief for many chats in one statement; the chats won, in order."""
+        won = await self._storage.deliveries.claim_many(brief_id, chats, at=self._clock())
+        return [Claim(chat_id, (brief_id,)) for chat_id in won]
+
+    async def send(
+        self, claim: Claim, reply: Reply, *, keep_ids: bool = True
+    ) -> tuple[int, Outcome]:
+        """Send what the claim covers and record the result; returns the chat's current id.
+
+        `keep_ids=False` records the send without its message ids, so corrections leave
+        that message alone.
+        """
+        chat_id = claim.chat_id
+        try:
+            try:
+                message_ids = await self._send_reply(chat_id, reply)
+            except Migrated as moved:
+                # The group became a supergroup: the subscription and these claims move too.
+                await self._storage.subscribers.migrate(chat_id, moved.new_chat_id)
+                chat_id = moved.new_chat_id
+                message_ids = await self._send_reply(chat_id, reply)
+        except Unreachable as error:
+            await self.fail(Claim(chat_id, claim.brief_ids), str(error))
+            await self._storage.subscribers.set_blocked(chat_id, True, at=self._clock())
+            return chat_id, Outcome.UNREACHABLE
+        except Refused as error:
+            await self.fail(Claim(chat_id, claim.brief_ids), str(error))
+            return chat_id, Outcome.REFUSED
+        except SendError as error:
+            await self.fail(Claim(chat_id, claim.brief_ids), str(error))
+            return chat_id, Outcome.FAILED
+        except Exception as error:
+            # A bug must not leave the claim "sending" until the next restart.
+            await self.fail(Claim(chat_id, claim.brief_ids), f"{type(error).__name__}: {error}")
+            raise
+        recorded = message_ids if keep_ids else []
+        await self._marks.record([(b, chat_id, recorded) for b in claim.brief_ids])
+        return chat_id, Outcome.SENT
+
+    async def fail(self, claim: Claim, error: str) -> None:
+        """Record the claim as failed, with why: a later run may claim it again."""
+        for brief_id in claim.brief_ids:
+            await self._storage.deliveries.mark_failed(
+                brief_id, claim.chat_id, error[:500], at=self._clock()
+            )
+
+    async def _send_reply(self, chat_id: int, reply: Reply) -> list[int]:
+        """The reply's messages in order, the keyboard under the last; their ids."""
+        last = len(reply.texts) - 1
+        return [
+            await self._send(chat_id, text, reply.keyboard if index == last else None)
+            for index, text in enumerate(reply.texts)
+        ]
+
+    async def _send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
+        """One message, retried through flood control, timeouts and server errors.
+
+        Raises Migrated or Unreachable for the caller to act on, SendError to give up.
+        """
+        floods = 0
+        failures = 0
+        while True:
+            await self._pacer.acquire(chat_id)
+            try:
+                return await self._sender.send(chat_id, text, markup)
+            except Flood as error:
+                floods += 1
+                if floods > MAX_RETRY_AFTER:
+                    raise
+                self._pacer.pause(error.retry_after)
+            except Transient:
+                if failures >= len(self._retry_delays):
+                    raise
+                await asyncio.sleep(self._retry_delays[failures])
+                failures += 1
+
+    async def close(self) -> None:
+        await self._sender.close()
