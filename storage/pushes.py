@@ -28,7 +28,7 @@ class PushRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def start(
+    async def begin(
         self, *, brief_id: int | None, by: int | None, total: int, at: datetime
     ) -> PushRun:
         rows = await self._db.write_returning(

@@ -26,7 +26,7 @@ _DEEP_LINK = re.compile(r"b(\d+)")
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
-async def start(update: Update, context: BotContext) -> None:
+async def start_command(update: Update, context: BotContext) -> None:
     """`/start`, or `/start b12` from a deep link to brief 12."""
     link = _DEEP_LINK.fullmatch(context.args[0]) if context.args else None
     if link:
@@ -93,7 +93,7 @@ async def _send(update: Update, context: BotContext, reply: Reply) -> None:
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
-        CommandHandler("start", start),
+        CommandHandler("start", start_command),
         CommandHandler("help", help_command),
         CommandHandler("brief", part_command("summary", "brief")),
         CommandHandler("facts", part_command("facts", "facts")),

@@ -58,7 +58,7 @@ class Broadcast:
         counts = await self._storage.subscribers.counts()
         self.tally.total = counts.active
         if run is None:
-            run = await self._storage.pushes.start(
+            run = await self._storage.pushes.begin(
                 brief_id=self._brief_id, by=by, total=counts.active, at=self._clock()
             )
         reporter = asyncio.create_task(_report(self.tally, on_progress, progress_every))

@@ -25,7 +25,7 @@ TICK = timedelta(seconds=20)
 JOB_NAME = "daily-push"
 
 
-async def start(application: BriefApplication, engine: PushEngine) -> None:
+async def start_schedule(application: BriefApplication, engine: PushEngine) -> None:
     """Release sends a crash left in flight, then tick at once: a bot that was down catches up."""
     storage = application.bot_data.storage
     assert storage is not None
@@ -116,7 +116,7 @@ async def open_push(application: BriefApplication) -> None:
         rate=config.push_rate_limit,
         concurrency=concurrency,
     )
-    await start(application, data.push)
+    await start_schedule(application, data.push)
     await resume_push(application, data.push)
 
 

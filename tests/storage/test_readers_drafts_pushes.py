@@ -167,7 +167,7 @@ async def test_push_runs(storage: Storage) -> None:
     assert await storage.pushes.last() is None
     b = await storage.briefs.publish(make_brief(), by=None, at=at(0))
 
-    run = await storage.pushes.start(brief_id=b.id, by=5, total=10, at=at(1))
+    run = await storage.pushes.begin(brief_id=b.id, by=5, total=10, at=at(1))
     assert run == PushRun(
         id=run.id,
         brief_id=b.id,
@@ -180,7 +180,7 @@ async def test_push_runs(storage: Storage) -> None:
         total=10,
     )
     assert await storage.pushes.last() == run
-    scheduled = await storage.pushes.start(brief_id=None, by=None, total=3, at=at(2))
+    scheduled = await storage.pushes.begin(brief_id=None, by=None, total=3, at=at(2))
     assert await storage.pushes.last() == scheduled
 
     done = await storage.pushes.finish(run.id, sent=7, failed=1, skipped=2, at=at(3))

@@ -184,7 +184,7 @@ async def test_stats_counts_briefs_subscribers_and_the_last_push(
             chat_id, delivery_time=time(8), timezone="UTC", next_due_at=now, at=now
         )
     await storage.subscribers.set_blocked(3, True, at=now)
-    run = await storage.pushes.start(brief_id=1, by=None, total=3, at=now)
+    run = await storage.pushes.begin(brief_id=1, by=None, total=3, at=now)
     await storage.pushes.finish(run.id, sent=2, failed=1, skipped=0, at=now)
     [stats] = await say(server, admin, "/stats")
     assert "2 active, 1 blocked" in stats.text

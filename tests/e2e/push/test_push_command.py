@@ -166,7 +166,7 @@ async def test_every_push_left_unfinished_goes_on_after_a_restart(
     await add_subscribers(db_path, readers, due=FAR_FUTURE)
     async with await Storage.open(db_path) as storage:
         for brief in (first, second):
-            await storage.pushes.start(
+            await storage.pushes.begin(
                 brief_id=brief.id, by=None, total=len(readers), at=datetime.now(UTC)
             )
     async with make_app():
