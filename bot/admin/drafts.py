@@ -26,7 +26,7 @@ class DraftPress:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Decision:
     """What a press on Publish or Discard did.
 
     `answer` is the short text for the callback answer; `reply` goes to the admin's chat;
@@ -128,23 +128,23 @@ async def decide(
     user_id: int,
     now: datetime,
     bot_username: str,
-) -> Outcome:
+) -> Decision:
     """Publish or discard a draft, for the admin who uploaded it and nobody else."""
     draft = await storage.drafts.get(press.draft_id)
     if draft is None or draft.expires_at <= now:
-        return Outcome(renderer.render("admin_draft_gone.txt"), close_preview=True)
+        return Decision(renderer.render("admin_draft_gone.txt"), close_preview=True)
     if draft.admin_id != user_id:
         # Someone else's preview, forwarded or shared: the press changes nothing.
-        return Outcome()
+        return Decision()
     if press.action == "discard":
         await storage.drafts.discard(draft.id)
-        return Outcome(reply=Reply([renderer.render("admin_discarded.html")]), close_preview=True)
+        return Decision(reply=Reply([renderer.render("admin_discarded.html")]), close_preview=True)
     return await _publish(storage, renderer, draft, now=now, bot_username=bot_username)
 
 
 async def _publish(
     storage: Storage, renderer: Renderer, draft: Draft, *, now: datetime, bot_username: str
-) -> Outcome:
+) -> Decision:
     corrected = draft.correcting is not None
     stored = await storage.drafts.publish(draft.id, by=draft.admin_id, at=now)
     if stored is None and draft.correcting is not None:
@@ -152,12 +152,12 @@ async def _publish(
         if target is None or target.retracted_at is not None:
             # Withdrawn since the preview: storage refused to bring it back to readers.
             text = renderer.render("admin_no_brief.html", brief_id=draft.correcting, stored=target)
-            return Outcome(reply=Reply([text]), close_preview=True)
+            return Decision(reply=Reply([text]), close_preview=True)
     if stored is None:  # expired or taken by a second press in the same instant
-        return Outcome(renderer.render("admin_draft_gone.txt"), close_preview=True)
+        return Decision(renderer.render("admin_draft_gone.txt"), close_preview=True)
     link = deep_link(bot_username, stored.id)
     text = renderer.render("admin_published.html", stored=stored, link=link, corrected=corrected)
-    return Outcome(reply=Reply([text]), close_preview=True, published=stored, corrected=corrected)
+    return Decision(reply=Reply([text]), close_preview=True, published=stored, corrected=corrected)
 
 
 def deep_link(bot_username: str, brief_id: int) -> str:
