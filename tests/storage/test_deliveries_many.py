@@ -24,4 +24,10 @@ async def test_mark_sent_many_records_each_copy_and_ends_the_claims(storage: Sto
 
 
 async def test_mark_sent_many_of_nothing_does_nothing(storage: Storage) -> None:
-    await storage.deliveries.mark_sent_many([], at=at(1))
+    b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
+    assert await storage.deliveries.claim_many(b, [1, 2], at=at(1)) == [1, 2]
+
+    await storage.deliveries.mark_sent_many([], at=at(2))
+
+    assert await storage.deliveries.sent_copies(b) == []  # nothing became sent
+    assert await storage.deliveries.release_in_flight() == 2  # both claims still in flight
