@@ -7,10 +7,10 @@ import os
 import re
 import signal
 import sys
-import time
 from pathlib import Path
 
 from tests.conftest import DATA
+from tests.waiting import eventually
 
 
 class BotProcess:
@@ -48,14 +48,19 @@ class BotProcess:
 
     async def wait_line(self, pattern: str, count: int = 1, timeout: float = 30) -> list[str]:  # noqa: ASYNC109
         """Until `count` lines of stderr match `pattern`; returns them."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = [line for line in self.stderr if re.search(pattern, line)]
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline or self.process.returncode is not None:
-                raise AssertionError(f"no {count} line(s) matching {pattern!r} in:\n{self.output}")
-            await asyncio.sleep(0.02)
+
+        def found() -> list[str]:
+            lines = [line for line in self.stderr if re.search(pattern, line)]
+            if len(lines) < count and self.process.returncode is not None:
+                raise AssertionError(f"exited without {count} line(s) matching {pattern!r}")
+            return lines if len(lines) >= count else []
+
+        return await eventually(
+            found,
+            f"{count} line(s) matching {pattern!r}",
+            within=timeout,
+            detail=lambda: self.output,
+        )
 
     async def finish(self, signal_number: int | None = signal.SIGINT) -> int:
         """Signal the process (unless it ended by itself), wait for it; its exit code."""

@@ -17,6 +17,7 @@ from bot.context import BriefApplication
 from brief import parse_text
 from storage import Storage, StoredBrief
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
+from tests.waiting import eventually
 
 ADMIN_ID = 1000
 AppFactory = Callable[..., AbstractAsyncContextManager[BriefApplication]]
@@ -93,6 +94,20 @@ async def publish_file(db_path: Path, path: Path, at: datetime | None = None) ->
         return await storage.briefs.publish(brief, by=None, at=at or datetime.now(UTC))
     finally:
         await storage.close()
+
+
+async def settled(server: FakeBotApi, application: BriefApplication) -> None:
+    """Every update sent so far was taken by the bot and handled to its end.
+
+    Whatever the bot answers to those updates from within their handlers, it has sent; a
+    test that then finds nothing sent knows nothing will come (timers aside: see the tests'
+    own checks of the job queue).
+    """
+    await eventually(
+        lambda: server.pending_updates == 0, "the bot to take every update", detail=server.dump
+    )
+    # PTB marks each update done once its handlers have returned.
+    await asyncio.wait_for(application.update_queue.join(), timeout=10)
 
 
 async def say(

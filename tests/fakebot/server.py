@@ -19,6 +19,7 @@ from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessa
 from tests.fakebot.params import METHODS, decode_params, loggable
 from tests.fakebot.text import auto_entities
 from tests.fakebot.world import World, check_allowed_updates, scope_id, utc_now
+from tests.waiting import eventually
 
 _CONFLICT = ApiError(
     409,
@@ -453,13 +454,12 @@ class FakeBotApi:
         await self._wait(lambda: self.polls_waiting >= count, timeout, f"{count} held poll(s)")
 
     async def _wait(self, done: Callable[[], bool], timeout: float, what: str) -> None:  # noqa: ASYNC109
-        deadline = time.monotonic() + timeout
-        while not done():
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"timed out after {timeout}s waiting for {what}\n{self.dump()}"
-                )
-            await asyncio.sleep(0.01)
+        await eventually(done, what, within=timeout, detail=self.dump)
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates the bot has not yet confirmed it received (by polling past them)."""
+        return len(self.world.updates)
 
     def dump(self, last: int = 30) -> str:
         lines = ["recent calls:"] + [f"  {call}" for call in self.calls[-last:]]

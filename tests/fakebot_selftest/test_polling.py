@@ -6,12 +6,13 @@ from telegram.error import Forbidden, NetworkError, RetryAfter
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from tests.fakebot import FakeBotApi, RateLimits
+from tests.waiting import eventually
 
 
 async def test_long_poll_wakes_when_an_update_is_pushed(server: FakeBotApi, bot: Bot) -> None:
     reader = server.user(42)
     poll = asyncio.create_task(bot.get_updates(timeout=10))
-    await asyncio.sleep(0.2)
+    await eventually(lambda: server.polls_waiting == 1, "the poll to be held")
     assert not poll.done()
     await server.send_text(reader, "/start")
     updates = await asyncio.wait_for(poll, 2)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.admin import paste
+from bot.context import BriefApplication
 from storage import Storage
 from tests.e2e.conftest import ADMIN_ID
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
@@ -55,9 +55,11 @@ async def send_file(
     return sent[before:]
 
 
-async def settle(seconds: float = TEST_PASTE_WINDOW + 0.5) -> None:
-    """Give the bot time to (not) answer something it should ignore."""
-    await asyncio.sleep(seconds)
+def paste_timers(application: BriefApplication) -> list[str]:
+    """The paste timers waiting to join an upload: each would end in a preview or refusal."""
+    assert application.job_queue is not None
+    names = (job.name or "" for job in application.job_queue.jobs())
+    return [name for name in names if name.startswith("admin-paste")]
 
 
 def snapshot(db_path: Path, *, counters: bool = True) -> list[str]:

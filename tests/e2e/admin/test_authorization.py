@@ -8,8 +8,8 @@ import pytest
 
 from bot.context import BriefApplication
 from storage import Storage, StoredBrief
-from tests.e2e.admin.conftest import send_file, settle, snapshot
-from tests.e2e.conftest import ADMIN_ID, AppFactory, press, publish_file, say
+from tests.e2e.admin.conftest import paste_timers, send_file, snapshot
+from tests.e2e.conftest import ADMIN_ID, AppFactory, press, publish_file, say, settled
 from tests.fakebot import FakeBotApi, FakeUser
 
 HELP = "How to read a brief"
@@ -36,8 +36,9 @@ async def test_a_reader_sending_a_brief_gets_the_reader_help(
     assert HELP in reply.text
     [reply] = await say(server, reader, "hello there")
     assert HELP in reply.text
-    await settle()
-    assert len(server.sent(reader.id)) == 3  # one answer each, no preview on a timer
+    await settled(server, bot_app)
+    assert len(server.sent(reader.id)) == 3  # one answer each
+    assert paste_timers(bot_app) == []  # and no preview to come on a timer
     assert [c for c in server.calls if c.method == "getFile"] == []
     assert snapshot(db_path) == before
 
@@ -104,8 +105,9 @@ async def test_an_admin_forwarding_someone_elses_message_is_told_to_paste_it(
     text = (briefs_dir / "putin-north-korea.txt").read_text(encoding="utf-8")
     [reply] = await say(server, admin, text, forward_origin_user=reader)
     assert "forwarded message" in reply.text
-    await settle()
+    await settled(server, bot_app)
     assert len(server.sent(admin.id)) == 1
+    assert paste_timers(bot_app) == []
     assert snapshot(db_path) == before
     # The admin's own message, forwarded back (from Saved Messages, say), is theirs.
     _, details = await say(server, admin, text, expect=2, forward_origin_user=admin)
@@ -125,7 +127,8 @@ async def test_uploads_and_commands_in_a_group_are_ignored(
     await server.send_text(admin, text, chat=group)
     await server.send_document(admin, "brief.txt", text.encode(), chat=group)
     await server.send_text(admin, "/stats", chat=group)
-    await settle()
+    await settled(server, bot_app)
+    assert paste_timers(bot_app) == []
     assert server.sent(group.id) == []
     assert server.sent(admin.id) == []
     assert snapshot(db_path) == before
@@ -145,7 +148,7 @@ async def test_only_the_uploading_admin_can_press_publish_or_discard(
         answer, _ = await press(server, reader, details, label)
         assert answer is not None  # answered, so the client stops spinning
         assert answer.get("text") is None
-    await settle(0.3)
+    await settled(server, bot_app)
     assert await storage.briefs.count() == 0
     assert len(server.sent(admin.id)) == 2
     assert details.button("Publish")  # the preview still works for its admin
@@ -158,10 +161,10 @@ async def test_a_second_admin_cannot_publish_anothers_draft(
 ) -> None:
     other = server.user(2000, "Second editor")
     admin = server.user(ADMIN_ID, "Editor")
-    async with make_app(ADMIN_IDS=f"{ADMIN_ID},{other.id}"):
+    async with make_app(ADMIN_IDS=f"{ADMIN_ID},{other.id}") as bot_app:
         text = (briefs_dir / "harbor-bridge-vote.txt").read_text(encoding="utf-8")
         _, details = await say(server, admin, text, expect=2)
         answer, _ = await press(server, other, details, "Publish")
         assert answer is not None
-        await settle(0.3)
+        await settled(server, bot_app)
         assert await storage.briefs.count() == 0

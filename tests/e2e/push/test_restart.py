@@ -20,6 +20,7 @@ from tests.conftest import DATA
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.push.conftest import add_subscribers, publish
 from tests.fakebot import FakeBotApi
+from tests.waiting import eventually, eventually_async
 
 READERS = list(range(5000, 5150))
 
@@ -50,15 +51,6 @@ def received(server: FakeBotApi) -> Counter[int]:
     return Counter(m.chat_id for m in server.sent() if m.chat_id in set(READERS))
 
 
-async def wait_until(check: object, within: float) -> None:
-    assert callable(check)
-    deadline = asyncio.get_running_loop().time() + within
-    while not check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.02)
-
-
 async def test_a_push_killed_midway_resumes_and_repeats_only_what_was_in_flight(
     server: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -77,11 +69,13 @@ async def test_a_push_killed_midway_resumes_and_repeats_only_what_was_in_flight(
     try:
         await server.wait_for_call("setMyCommands", timeout=30)
         await server.send_text(admin, "/push")
-        await wait_until(lambda: len(received(server)) >= 45, within=30)
+        await eventually(lambda: len(received(server)) >= 45, "45 chats reached", within=30)
     finally:
         first.send_signal(signal.SIGKILL)
         await first.wait()
-    await asyncio.sleep(2.5)  # the held sends complete
+    # The held sends complete: the server delivers them though the bot is gone.
+    held = set(READERS[30:35])
+    await eventually(lambda: held <= set(received(server)), "the held sends to complete")
     accepted_before = sum(received(server).values())
     async with await Storage.open(database) as storage:
         marked = len(await storage.deliveries.sent_copies(brief.id))
@@ -93,9 +87,16 @@ async def test_a_push_killed_midway_resumes_and_repeats_only_what_was_in_flight(
 
     second = await start_bot(server, database, tmp_path)
     try:
-        await wait_until(lambda: len(received(server)) == len(READERS), within=60)
+        await eventually(
+            lambda: len(received(server)) == len(READERS), "every chat reached", within=60
+        )
         async with await Storage.open(database) as storage:
-            await wait_until_finished(storage, run.id)
+
+            async def resumed_run_finished() -> bool:
+                last = await storage.pushes.last()
+                return last is not None and last.id == run.id and last.finished_at is not None
+
+            await eventually_async(resumed_run_finished, "the resumed push to finish", within=10)
         # The admin sees the push resume and finish, in a new progress message.
         await server.wait_for_call(
             "editMessageText", where=lambda c: "Push finished" in c.params["text"], timeout=10
@@ -120,12 +121,3 @@ async def test_a_push_killed_midway_resumes_and_repeats_only_what_was_in_flight(
     [summary] = [m for m in server.sent(ADMIN_ID) if "Push finished" in m.text]
     assert summary.edits >= 1
     assert f"Sent {len(READERS) - marked} of {len(READERS)}" in summary.text
-
-
-async def wait_until_finished(storage: Storage, run_id: int) -> None:
-    for _ in range(500):
-        run = await storage.pushes.last()
-        if run is not None and run.id == run_id and run.finished_at is not None:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the resumed push never finished")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,6 +10,7 @@ from bot.context import BriefApplication
 from storage import Storage, Subscriber
 from tests.e2e.conftest import ADMIN_ID, AppFactory
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
+from tests.waiting import eventually_async
 
 READER = 42
 ADMIN = 7
@@ -224,12 +224,11 @@ async def test_blocking_pauses_and_unblocking_resumes(
 
 
 async def _wait_blocked(server: FakeBotApi, db_path: Path, blocked: bool) -> None:
-    for _ in range(250):
+    async def marked() -> bool:
         subscriber = await stored(db_path, READER)
-        if subscriber is not None and subscriber.blocked == blocked:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"subscriber never became blocked={blocked}")
+        return subscriber is not None and subscriber.blocked == blocked
+
+    await eventually_async(marked, f"the subscriber to be stored as blocked={blocked}")
 
 
 async def test_pressing_the_setting_already_chosen_is_quietly_answered(

@@ -1,0 +1,40 @@
+"""Waiting in tests for what the test says it waits for, never for a fixed time."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+POLL_SECONDS = 0.01
+
+
+async def eventually(
+    check: Callable[[], T],
+    what: str,
+    *,
+    within: float = 5.0,
+    detail: Callable[[], str] = lambda: "",
+) -> T:
+    """Check until the result is truthy, and return it; fail naming `what` after `within` s."""
+    deadline = time.monotonic() + within
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            extra = detail()
+            raise AssertionError(f"timed out after {within}s waiting for {what}\n{extra}".strip())
+        await asyncio.sleep(POLL_SECONDS)
+    return result
+
+
+async def eventually_async(
+    check: Callable[[], Awaitable[T]], what: str, *, within: float = 5.0
+) -> T:
+    """`eventually` for a check that must await (a read of the database, say)."""
+    deadline = time.monotonic() + within
+    while not (result := await check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {within}s waiting for {what}")
+        await asyncio.sleep(POLL_SECONDS)
+    return result
