@@ -136,7 +136,7 @@ def _join_parts(
     current: list[str] = []
     length = entities = chars = 0  # of the current piece: visible, entities, characters
     for part in parts:
-        size, count = visible_length(part), entity_count(part)
+        size, count = _measure(part)
         if chars and length + len(separator) + size <= limit and entities + count <= max_entities:
             current.append(part)
             length, entities = length + len(separator) + size, entities + count
@@ -147,11 +147,18 @@ def _join_parts(
         if size > limit or count > max_entities:
             *whole, part = _stripped(_pack(part, finer, limit, max_entities)) or [""]
             pieces.extend(whole)
-            size, count = visible_length(part), entity_count(part)
+            size, count = _measure(part)
         current, length, entities, chars = [part], size, count, len(part)
     if chars:
         pieces.append(separator.join(current))
     return pieces
+
+
+def _measure(part: str) -> tuple[int, int]:
+    """Visible length and entities; most parts are a plain word, measured at once."""
+    if "<" not in part and "&" not in part:
+        return _utf16_length(part), 0
+    return visible_length(part), entity_count(part)
 
 
 def _cut(text: str, limit: int, max_entities: int) -> list[str]:
