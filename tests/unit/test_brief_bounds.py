@@ -88,7 +88,7 @@ def test_lone_surrogates_and_control_characters_are_refused_with_their_line() ->
 
 
 def test_json_lone_surrogates_and_control_characters_are_refused() -> None:
-    document = json.loads((brief_json()))
+    document = json.loads(brief_json())
     document["title"] = "T\ud800"
     document["summary"] = "S\u0000"
     found = json_problems(json.dumps(document))
