@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from brief import _rules
+from brief._inline import read_inline_sources
 from brief._json import read_json
 from brief._layout import Section, split_layout
 from brief._lines import Heading, Line, bullet_text, read_lines, starts_section
@@ -26,7 +27,6 @@ from brief._sections import (
     narrative_start,
     read_block_source,
     read_fact,
-    read_inline_sources,
     read_narrative,
     source_problems,
     stray_fact_line,

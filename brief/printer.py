@@ -27,9 +27,9 @@ The JSON form represents every valid brief.
 
 from __future__ import annotations
 
+from brief._inline import read_inline_sources
 from brief._lines import inline_sources_of
 from brief._rules import INLINE_SOURCES_MAX
-from brief._sections import read_inline_sources
 from brief.model import Brief, Fact, Narrative, Source
 
 
