@@ -9,16 +9,27 @@ the place in the document the way a programmer would write it:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
 from brief import _rules
-from brief._sections import is_web_url
 from brief.model import Brief, Fact, Narrative, Problem, Source
 
 T = TypeVar("T")
+
+# A brief nests four levels deep (facts[0].sources[0]); far deeper is not a brief, and
+# json.loads would recurse once per level.
+MAX_DEPTH = 32
+# Strings are skipped whole (an unfinished one runs to the end), so only brackets count.
+_DEPTH_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*\\?(?:"|\Z)|[\[{]|[\]}]', re.DOTALL)
+
+
+class _LongNumber(str):
+    """A JSON integer with more digits than any source number has, kept unconverted."""
+
 
 # Stands for a key the document lacks, already reported as missing.
 _MISSING = object()
@@ -49,7 +60,7 @@ class _Reader:
             return None
         for key in value:
             if key not in _FIELDS[kind]:
-                self.error(_join(path, str(key)), f"is not part of a {kind}; remove it")
+                self.error(_join(path, _rules.quote(key)), f"is not part of a {kind}; remove it")
         for key in _FIELDS[kind]:
             if key not in value:
                 self.error(_join(path, key), "is missing; add it")
@@ -67,10 +78,17 @@ class _Reader:
         if max_length is not None and len(value) > max_length:
             self.error(path, f"is {len(value)} characters long; shorten it to {max_length}")
             return None
+        unsendable = _rules.unsendable(value)
+        if unsendable:
+            self.error(path, unsendable)
+            return None
         return value
 
     def number(self, value: object, path: str) -> int | None:
         if value is _MISSING:
+            return None
+        if isinstance(value, _LongNumber):
+            self.error(path, _rules.number_too_long(value, "number"))
             return None
         # bool is an int to Python but not an integer to JSON Schema.
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -81,7 +99,7 @@ class _Reader:
     def url(self, value: object, path: str) -> str | None:
         if value is None or value is _MISSING:
             return None
-        if not isinstance(value, str) or not is_web_url(value):
+        if not isinstance(value, str) or not _rules.is_web_url(value):
             self.error(path, "must be null or a web address starting with http:// or https://")
             return None
         return value
@@ -99,6 +117,9 @@ class _Reader:
             return {}
         if not isinstance(value, list):
             self.error(path, "must be an array")
+            return {}
+        if len(value) > _rules.LINES_MAX:
+            self.error(path, f"has {len(value)} items; a brief has at most {_rules.LINES_MAX:,}")
             return {}
         if len(value) < min_items:
             self.error(path, f"has {_count(len(value), what)}; a brief needs at least {min_items}")
@@ -133,12 +154,41 @@ def _load(data: str | bytes, reader: _Reader) -> object | None:
     if not text.strip():
         reader.error("", "the upload is empty; send a JSON object with the brief")
         return None
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        reader.problems.append(too_deep)
+        return None
     try:
-        return json.loads(text)  # type: ignore[no-any-return]
+        return json.loads(text, parse_int=_integer)  # type: ignore[no-any-return]
     except json.JSONDecodeError as error:
         message = f"the upload is not valid JSON: {error.msg} (column {error.colno})"
         reader.problems.append(Problem(message, error.lineno))
         return None
+
+
+def _integer(digits: str) -> object:
+    # Refused later, on its field: int() of thousands of digits is slow, then raises.
+    if len(digits.lstrip("-")) > _rules.NUMBER_DIGITS_MAX:
+        return _LongNumber(digits)
+    return int(digits)
+
+
+def _too_deep(text: str) -> Problem | None:
+    depth = 0
+    for token in _DEPTH_TOKEN.finditer(text):
+        bracket = token[0]
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, token.start()) + 1
+                message = (
+                    f"the JSON nests more than {MAX_DEPTH} levels deep here; "
+                    "a brief nests four (facts[0].sources[0])"
+                )
+                return Problem(message, line)
+        elif bracket in "]}":
+            depth -= 1
+    return None
 
 
 def _read_brief(reader: _Reader, document: object) -> Brief | None:
@@ -197,7 +247,7 @@ def _source(reader: _Reader, value: object, path: str) -> Source | None:
     if data is None:
         return None
     number = reader.number(data.get("number", _MISSING), f"{path}.number")
-    name = reader.string(data.get("name", _MISSING), f"{path}.name")
+    name = reader.string(data.get("name", _MISSING), f"{path}.name", _rules.SOURCE_NAME_MAX)
     url = reader.url(data.get("url", _MISSING), f"{path}.url")
     return Source(number, name, url) if number is not None and name is not None else None
 
@@ -206,8 +256,8 @@ def _narrative(reader: _Reader, value: object, path: str) -> Narrative | None:
     data = reader.mapping(value, path, "narrative")
     if data is None:
         return None
-    label = reader.string(data.get("label", _MISSING), f"{path}.label")
-    outlet = reader.string(data.get("outlet", _MISSING), f"{path}.outlet")
+    label = reader.string(data.get("label", _MISSING), f"{path}.label", _rules.LABEL_MAX)
+    outlet = reader.string(data.get("outlet", _MISSING), f"{path}.outlet", _rules.OUTLET_MAX)
     text = reader.string(data.get("text", _MISSING), f"{path}.text")
     if label is None or outlet is None or text is None:
         return None
@@ -225,9 +275,10 @@ def _check_numbering(reader: _Reader, sources: dict[int, Source]) -> None:
 
 
 def _check_citations(reader: _Reader, facts: dict[int, _Fact], listed: list[int]) -> None:
+    citations = _rules.Citations(listed)
     for index, fact in facts.items():
         for position, number in fact.cited.items():
-            message = _rules.unlisted_citation(number, listed)
+            message = citations.unlisted(number)
             if message:
                 reader.error(f"facts[{index}].sources[{position}]", message)
 

@@ -16,6 +16,7 @@ from brief._lines import (
     inline_sources_of,
     looks_finished,
     looks_like_heading,
+    may_start_section,
     starts_section,
 )
 
@@ -44,32 +45,55 @@ class Layout:
 
 
 def split_layout(lines: list[Line]) -> Layout:
-    filled = [index for index, line in enumerate(lines) if line.text]
-    if not filled:
+    start = next((index for index, line in enumerate(lines) if line.text), None)
+    if start is None:
         return Layout(title=None, summary=[], sections=[])
-    start = filled[0]
     title = lines[start]
     body = lines[start + 1 :]
     summary_end = next(
-        (index for index, line in enumerate(body) if starts_section(line.text)), len(body)
+        (
+            index
+            for index, line in enumerate(body)
+            if may_start_section(line.text) and starts_section(line.text)
+        ),
+        len(body),
     )
     summary = [line for line in body[:summary_end] if line.text]
     return Layout(title, summary, _sections(body[summary_end:]))
 
 
 def _sections(lines: list[Line]) -> list[Section]:
+    # Only a line that may start a section is looked at closely; the lines between
+    # two of them are handed to the section above in one slice.
+    starts = [index for index, line in enumerate(lines) if may_start_section(line.text)]
     sections: list[Section] = []
-    for index, line in enumerate(lines):
+    taken = 0  # lines before this one belong to a section already, or to none
+    for index in starts:
+        line = lines[index]
         heading = heading_of(line.text)
         if heading is None and inline_sources_of(line.text) is not None:
             heading = Heading.SOURCES
-        if heading is not None:
-            sections.append(Section(line, heading))
-        elif sections and _is_unknown_heading(lines, index, sections[-1]):
-            sections.append(Section(line, None))
-        elif sections:
-            sections[-1].lines.append(line)
+        if heading is None and not (sections and _is_unknown_heading(lines, index, sections[-1])):
+            continue
+        if sections:
+            sections[-1].lines.extend(lines[taken:index])
+        sections.append(Section(line, heading))
+        taken = index + 1
+    if sections:
+        sections[-1].lines.extend(lines[taken:])
     return sections
+
+
+def _following(lines: list[Line], index: int) -> str:
+    """The text of the next line that is not blank ("" when none is).
+
+    Only blank lines are passed over, and the next filled line stops the search
+    of the line before it, so all the searches together read each line once.
+    """
+    for following in range(index + 1, len(lines)):
+        if lines[following].text:
+            return lines[following].text
+    return ""
 
 
 def _is_unknown_heading(lines: list[Line], index: int, current: Section) -> bool:
@@ -90,5 +114,4 @@ def _is_unknown_heading(lines: list[Line], index: int, current: Section) -> bool
     )
     if wraps_previous:
         return False
-    following = next((line.text for line in lines[index + 1 :] if line.text), "")
-    return bullet_text(following) is not None or text.endswith(":")
+    return text.endswith(":") or bullet_text(_following(lines, index)) is not None

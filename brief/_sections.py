@@ -9,15 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
+from brief import _rules
 from brief._lines import CLOSING, Line, bullet_text
 from brief.model import Problem
 
 NARRATIVE_SHAPE = '"- <label> narrative, as provided by <outlet>. <text>"'
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Item:
     """One bullet with the wrapped lines that continue it, joined by spaces."""
 
@@ -26,7 +26,7 @@ class Item:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RawFact:
     line: int
     citation_line: int  # the line the citation digits are on (the fact's last line)
@@ -36,9 +36,10 @@ class RawFact:
     # After a number such as "rose 4.5" the digits may be part of the text, so
     # they count as citations only when all of them name listed sources.
     maybe_decimal: bool
+    oversized: str | None = None  # cited digits too long to be any source's number
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RawSource:
     line: int
     number: int
@@ -56,7 +57,9 @@ def group_items(
     A line that is not a bullet continues the bullet right above it (a pasted
     paragraph wrapped by the admin's editor); after a blank line it does not.
     """
-    items: list[Item] = []
+    # Wrapped lines are collected and joined once per item: joining as they come would
+    # copy the item's text again for every line of it.
+    items: list[tuple[int, int, list[str]]] = []
     problems: list[Problem] = []
     open_item = False
     for line in lines:
@@ -65,29 +68,41 @@ def group_items(
             continue
         text = starts_item(line.text)
         if text is not None:
-            items.append(Item(line.number, line.number, text))
+            items.append((line.number, line.number, [text]))
             open_item = True
         elif open_item:
-            last = items[-1]
-            items[-1] = Item(last.line, line.number, f"{last.text} {line.text}")
+            first, _, parts = items[-1]
+            parts.append(line.text)
+            items[-1] = (first, line.number, parts)
         else:
             problems.append(stray(line))
-    return items, problems
+    return [Item(first, last, " ".join(parts)) for first, last, parts in items], problems
 
 
 # ---------------------------------------------------------------- facts
 
-_CITATIONS = re.compile(rf"(?P<body>.*?[{re.escape(CLOSING)}])(?P<numbers>\d+(?:\s*,\s*\d+)*)")
+# The digits glued after a fact's last closing punctuation: "…in May.1" or "…said.”2, 3".
+# They hold no closing punctuation, so only the last one can be followed by them, and
+# each run of digits is read from the mark before it only: linear, however many marks.
+_CITED_END = re.compile(rf"[{re.escape(CLOSING)}](?P<numbers>\d+(?:\s*,\s*\d+)*)\Z")
+_DIGITS = re.compile(r"\d+")
 
 
 def read_fact(item: Item) -> RawFact:
-    match = _CITATIONS.fullmatch(item.text)
-    if match is None:
-        return RawFact(item.line, item.last_line, item.text, item.text, (), False)
-    body = match["body"]
-    numbers = tuple(int(number) for number in re.split(r"\s*,\s*", match["numbers"]))
-    maybe_decimal = body.endswith(".") and body[-2:-1].isdigit()
-    return RawFact(item.line, item.last_line, item.text, body, numbers, maybe_decimal)
+    text = item.text
+    cited = _CITED_END.search(text)
+    if cited is None:
+        return RawFact(item.line, item.last_line, text, text, (), False)
+    body = text[: cited.start("numbers")]
+    maybe_decimal = body[-1] == "." and body[-2:-1].isdigit()
+    digits = _DIGITS.findall(cited["numbers"])
+    if max(map(len, digits)) <= _rules.NUMBER_DIGITS_MAX:
+        numbers = tuple(map(int, digits))
+        return RawFact(item.line, item.last_line, text, body, numbers, maybe_decimal)
+    if maybe_decimal:  # "pi is 3.14159265358979": digits of the text, not a citation
+        return RawFact(item.line, item.last_line, text, text, (), False)
+    oversized = next(run for run in digits if len(run) > _rules.NUMBER_DIGITS_MAX)
+    return RawFact(item.line, item.last_line, text, body, (), False, oversized)
 
 
 def stray_fact_line(line: Line) -> Problem:
@@ -100,71 +115,11 @@ def stray_fact_line(line: Line) -> Problem:
 
 # ---------------------------------------------------------------- sources
 
-_SEPARATOR = r"(?:,\s*and\s+|,\s*|\s+and\s+)"
-# A number glued to a capitalised name after a separator, inside what was read as
-# one name: "Harbor Ledger and 3Island Weekly" when 2 was expected.
-_MISNUMBERED_ENTRY = re.compile(rf"{_SEPARATOR}(?P<number>\d+)(?=[^\W\d_])")
 _BLOCK_SOURCE = re.compile(
     r"(?P<number>\d+)(?:[.)]\s*|\s+)(?P<name>\S.*?)"
     r"(?:\s+(?:[-\u2013\u2014]\s+)?(?P<url>[A-Za-z][\w+.-]*://\S+))?"
 )
 BLOCK_SHAPE = '"1. Name — https://link" (the link is optional)'
-
-
-def read_inline_sources(entries: str, line: int) -> list[RawSource]:
-    """Read "1Al Jazeera, 2POLITICO and 3TASS." into numbered names.
-
-    Entry k starts with the number k glued to its name, so a separator counts
-    only where the next expected number follows it; that lets names hold
-    ", " or " and " ("Smith and Sons") and start with digits ("31440 Daily").
-    """
-    text = entries.removesuffix(".")
-    leading = re.match(r"\d+", text)
-    if leading is None:
-        return []
-    first = 1 if text.startswith("1") else int(leading[0])
-    split = _split_entries(text, first)
-    sources = []
-    for number, name in split:
-        for part_number, part_name in _split_misnumbered(number, name):
-            sources.append(RawSource(line, part_number, part_name, None))
-    return sources
-
-
-def _split_entries(text: str, first: int) -> list[tuple[int, str]]:
-    """The split of `text` into entries first, first+1, ... with the most entries."""
-
-    @cache
-    def best(start: int, number: int) -> tuple[tuple[int, str], ...]:
-        name_start = start + len(str(number))
-        nxt = str(number + 1)
-        boundaries = [
-            match
-            for match in re.finditer(rf"{_SEPARATOR}(?={re.escape(nxt)}\S)", text)
-            if match.start() > name_start
-        ]
-        chosen: tuple[tuple[int, str], ...] = ((number, text[name_start:]),)
-        # Latest first, so on a tie the earlier name keeps ", 2nd edition" rather than
-        # the later one starting with "nd edition".
-        for boundary in reversed(boundaries):
-            rest = best(boundary.end(), number + 1)
-            if len(rest) + 1 > len(chosen):
-                chosen = ((number, text[name_start : boundary.start()]), *rest)
-        return chosen
-
-    return list(best(0, first))
-
-
-def _split_misnumbered(number: int, name: str) -> list[tuple[int, str]]:
-    match = next(
-        (m for m in _MISNUMBERED_ENTRY.finditer(name) if name[m.end("number")].isupper()),
-        None,
-    )
-    if match is None:
-        return [(number, name)]
-    found = int(match["number"])
-    rest = name[match.end("number") :]
-    return [(number, name[: match.start()]), *_split_misnumbered(found, rest)]
 
 
 def read_block_source(line: Line) -> tuple[RawSource | None, Problem | None]:
@@ -173,19 +128,32 @@ def read_block_source(line: Line) -> tuple[RawSource | None, Problem | None]:
     if match is None:
         message = f"this line is not a source; write each source as {BLOCK_SHAPE}"
         return None, Problem(message, line.number)
-    source = RawSource(line.number, int(match["number"]), match["name"], match["url"])
+    number = _rules.read_number(match["number"])
+    if number is None:
+        return None, Problem(_rules.number_too_long(match["number"], "source number"), line.number)
+    source = RawSource(line.number, number, match["name"], match["url"])
+    # Kept even when wrong, so the numbering and citations around it are still checked.
+    return source, _source_problem(source)
+
+
+def source_problems(sources: list[RawSource]) -> list[Problem]:
+    return [problem for source in sources if (problem := _source_problem(source))]
+
+
+def _source_problem(source: RawSource) -> Problem | None:
+    too_long = _rules.too_long("source name", source.name, _rules.SOURCE_NAME_MAX)
+    if too_long:
+        return Problem(too_long, source.line)
     if source.url is None or is_web_url(source.url):
-        return source, None
-    # Kept, so the numbering and citations around it are still checked.
-    return source, Problem(
-        f'the link "{source.url}" is not a web address; use one that starts with '
+        return None
+    return Problem(
+        f'the link "{_rules.quote(source.url)}" is not a web address; use one that starts with '
         "http:// or https://",
-        line.number,
+        source.line,
     )
 
 
-def is_web_url(url: str) -> bool:
-    return re.match(r"https?://\S", url, re.IGNORECASE) is not None
+is_web_url = _rules.is_web_url
 
 
 # ---------------------------------------------------------------- narratives
@@ -204,7 +172,7 @@ _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _OPENING = "\"'\u2018\u201c\u00ab("
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RawNarrative:
     line: int
     label: str
@@ -232,7 +200,14 @@ def read_narrative(item: Item) -> RawNarrative | Problem:
             item.line,
         )
     outlet, text = split
+    too_long = _rules.too_long("narrative's label", match["label"], _rules.LABEL_MAX)
+    too_long = too_long or _rules.too_long("outlet's name", outlet, _rules.OUTLET_MAX)
+    if too_long:
+        return Problem(too_long, item.line)
     return RawNarrative(item.line, match["label"], outlet, text)
+
+
+_OUTLET_END = re.compile(r"\.\s+(?=\S)")
 
 
 def split_outlet(rest: str) -> tuple[str, str] | None:
@@ -242,16 +217,28 @@ def split_outlet(rest: str) -> tuple[str, str] | None:
     opening quote or digit) where the word before it is neither a single capital
     letter ("U.S.") nor a common abbreviation ("St.", "Wash.").
     """
-    for match in re.finditer(r"\.\s+(?=\S)", rest):
-        before = re.search(r"[^\W\d_]+$", rest[: match.start()])
-        word = before[0] if before else ""
+    for match in _OUTLET_END.finditer(rest):
+        following = rest[match.end()]
+        if not (following.isupper() or following.isdigit() or following in _OPENING):
+            continue
+        word = _word_before(rest, match.start())
         if (len(word) == 1 and word.isupper()) or word.lower() in _ABBREVIATIONS:
             continue
-        following = rest[match.end()]
-        starts_text = following.isupper() or following.isdigit() or following in _OPENING
-        if starts_text and match.start() > 0:
+        if match.start() > 0:
             return rest[: match.start()], rest[match.end() :]
     return None
+
+
+# Longer than any abbreviation: a longer word is neither one nor a single letter, so only
+# this much before a period is read, however long the word.
+_WORD_WINDOW = 1 + max(len(word) for word in _ABBREVIATIONS)
+_LAST_WORD = re.compile(r"[^\W\d_]+\Z")
+
+
+def _word_before(text: str, end: int) -> str:
+    """The letters right before `end`, or "" when there are none or more than any abbreviation."""
+    word = _LAST_WORD.search(text, max(end - _WORD_WINDOW, 0), end)
+    return word[0] if word and len(word[0]) < _WORD_WINDOW else ""
 
 
 def stray_narrative_line(line: Line) -> Problem:

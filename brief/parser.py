@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from brief import _rules
+from brief._inline import read_inline_sources
 from brief._json import read_json
 from brief._layout import Section, split_layout
 from brief._lines import Heading, Line, bullet_text, read_lines, starts_section
@@ -26,8 +27,8 @@ from brief._sections import (
     narrative_start,
     read_block_source,
     read_fact,
-    read_inline_sources,
     read_narrative,
+    source_problems,
     stray_fact_line,
     stray_narrative_line,
 )
@@ -54,10 +55,13 @@ def parse_text(text: str, links: Sequence[tuple[str, str]] = ()) -> ParseResult:
     `links` are (anchor text, url) pairs from the message's link entities; a
     source whose name is an anchor's text gets that url.
     """
-    layout = split_layout(read_lines(text))
+    too_many = _rules.too_many_lines(text)
+    if too_many:
+        raise BriefError([Problem(too_many)])
+    report = _Report()
+    layout = split_layout(_sendable_lines(text, read_lines(text), report))
     if layout.title is None:
         raise BriefError([Problem(EMPTY_UPLOAD)])
-    report = _Report()
     title = _read_title(layout.title, report)
     summary = _read_summary(layout.title, layout.summary, report)
     sections = _known_sections(layout.sections, report)
@@ -79,13 +83,30 @@ def parse_json(data: str | bytes) -> ParseResult:
     return ParseResult(brief, tuple(warnings))
 
 
+def _sendable_lines(text: str, lines: list[Line], report: _Report) -> list[Line]:
+    """The lines, each character Telegram cannot send reported and replaced.
+
+    Replaced, so the problems found further on quote only what can be sent.
+    """
+    if _rules.unsendable(text) is None:  # one look at the whole text, almost always enough
+        return lines
+    sendable = []
+    for line in lines:
+        problem = _rules.unsendable(line.text)
+        if problem:
+            report.error(f"this line {problem}", line.number)
+            line = Line(line.number, _rules.quote(line.text, len(line.text)))
+        sendable.append(line)
+    return sendable
+
+
 # ---------------------------------------------------------------- title and summary
 
 
 def _read_title(line: Line, report: _Report) -> str:
     if starts_section(line.text):
         report.error(
-            f'the first line should be the title, but it is "{line.text}"; '
+            f'the first line should be the title, but it is "{_rules.quote(line.text)}"; '
             "put the title and the summary above it",
             line.number,
         )
@@ -175,11 +196,25 @@ def _source_entries(section: Section, report: _Report) -> list[RawSource]:
                     "put it under Facts or Narratives, or remove it",
                     line.number,
                 )
-        return read_inline_sources(inline, section.start.number)
+        return _inline_sources(inline, section.start.number, report)
     under = _inline_under_heading(section)
     if under is not None:
-        return read_inline_sources(under.text, under.number)
+        return _inline_sources(under.text, under.number, report)
     return _block_sources(section, report)
+
+
+def _inline_sources(entries: str, line: int, report: _Report) -> list[RawSource]:
+    if len(entries) > _rules.INLINE_SOURCES_MAX:
+        report.error(
+            f"this list of sources is {len(entries)} characters long, too long for one line; "
+            'put a line "Sources", then one line per source: "1. Name"',
+            line,
+        )
+        return []
+    sources, problems = read_inline_sources(entries, line)
+    report.problems += problems
+    report.problems += source_problems(sources)
+    return sources
 
 
 def _inline_under_heading(section: Section) -> Line | None:
@@ -239,18 +274,22 @@ def _read_facts(section: Section | None, sources: list[Source], report: _Report)
             'the Facts section has no facts; add one line per fact, starting with "- "',
             section.start.number,
         )
-    listed = [source.number for source in sources]
-    return [_resolve_fact(read_fact(item), listed, report) for item in items]
+    citations = _rules.Citations([source.number for source in sources])
+    return [_resolve_fact(read_fact(item), citations, report) for item in items]
 
 
-def _resolve_fact(raw: RawFact, listed: list[int], report: _Report) -> Fact:
-    if not raw.numbers or (raw.maybe_decimal and not set(raw.numbers) <= set(listed)):
+def _resolve_fact(raw: RawFact, citations: _rules.Citations, report: _Report) -> Fact:
+    if raw.oversized is not None:
+        report.error(_rules.number_too_long(raw.oversized, "cited source"), raw.citation_line)
+        return Fact(raw.body, ())
+    if not raw.numbers or (raw.maybe_decimal and not citations.listed.issuperset(raw.numbers)):
         report.warnings.append(_rules.uncited_fact_warning(raw.line))
         return Fact(raw.text, ())
-    for number in raw.numbers:
-        problem = _rules.unlisted_citation(number, listed)
-        if problem:
-            report.error(problem, raw.citation_line)
+    if not citations.listed.issuperset(raw.numbers):
+        for number in dict.fromkeys(raw.numbers):  # each wrong number once, in order
+            problem = citations.unlisted(number)
+            if problem:
+                report.error(problem, raw.citation_line)
     return Fact(raw.body, raw.numbers)
 
 

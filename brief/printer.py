@@ -1,8 +1,8 @@
 """Print a brief in its text form or as JSON-ready data.
 
 `parse_text(to_text(b)).brief == b` and `parse_json(json.dumps(to_json(b))).brief == b`
-hold for every valid brief the text form can represent. The text form cannot
-represent:
+hold for every valid brief the text form can represent, which includes every
+brief read from the text form. The text form cannot represent:
 
 - any field holding a line break, a tab, leading or trailing spaces, or runs
   of spaces (the parser reads text the way a reader sees it);
@@ -13,12 +13,9 @@ represent:
   citation digits would run into its text;
 - a fact that cites nothing but ends with closing punctuation followed by
   digits ("in Q.3"), since those digits read as a citation;
-- an inline source name ending with a comma, holding ", " or " and " right
-  before the next source's number ("A, 2B" as source 1 when there is a
-  source 2), or a capitalised word glued to a number after ", " or " and "
-  ("and 3Island");
-- a block source name (printed when some source has a url) ending in a
-  dash and a web address;
+- a source name that reads otherwise on one inline Sources line ("A, 2B"
+  as source 1 when there is a source 2) and otherwise on its own line too
+  (ending in a dash and a web address);
 - a narrative label holding "narrative, as provided by", an outlet ending in
   a single capital letter or a common abbreviation ("Acme Inc."), an outlet
   holding ". " followed by a capital letter after an ordinary word, or a
@@ -30,17 +27,22 @@ The JSON form represents every valid brief.
 
 from __future__ import annotations
 
+from brief._inline import read_inline_sources
+from brief._lines import inline_sources_of
+from brief._rules import INLINE_SOURCES_MAX
 from brief.model import Brief, Fact, Narrative, Source
 
 
 def to_text(brief: Brief) -> str:
-    """The text form: block sources when any source has a url, else one inline line."""
+    """The text form: one inline Sources line when it reads back as the same sources,
+    else one source a line (always when a source has a url)."""
     lines = [brief.title, brief.summary, "Facts"]
     lines += [f"- {_fact(fact)}" for fact in brief.facts]
-    if any(source.url for source in brief.sources):
-        lines += ["Sources", *(_block_source(source) for source in brief.sources)]
+    inline = None if any(source.url for source in brief.sources) else _inline_sources(brief.sources)
+    if inline is not None and _reads_back(inline, brief.sources):
+        lines.append(inline)
     else:
-        lines.append(_inline_sources(brief.sources))
+        lines += ["Sources", *(_block_source(source) for source in brief.sources)]
     lines += ["Narratives", *(_narrative(narrative) for narrative in brief.narratives)]
     return "\n".join(lines) + "\n"
 
@@ -58,6 +60,18 @@ def _inline_sources(sources: tuple[Source, ...]) -> str:
     listed = entries[0] if len(entries) == 1 else f"{', '.join(entries[:-1])} and {entries[-1]}"
     # The parser drops one final period, so a name ending in "." keeps its own.
     return f"Sources: {listed}."
+
+
+def _reads_back(line: str, sources: tuple[Source, ...]) -> bool:
+    """Whether the parser reads this Sources line as these sources: a long list, or names
+    such as "A, 2B", would read otherwise, and are printed one a line instead."""
+    entries = inline_sources_of(line)
+    if entries is None or len(entries) > INLINE_SOURCES_MAX:
+        return False
+    read, problems = read_inline_sources(entries, 1)
+    return not problems and [(s.number, s.name) for s in read] == [
+        (s.number, s.name) for s in sources
+    ]
 
 
 def _narrative(narrative: Narrative) -> str:

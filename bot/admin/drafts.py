@@ -116,8 +116,28 @@ def as_readers_see(draft: Draft, correcting: StoredBrief | None) -> StoredBrief:
     )
 
 
+# A refusal lists the first problems in one or two messages: an upload with thousands
+# of problems is fixed from the top, and sent again, not read through hundreds of messages.
+REFUSAL_PROBLEMS_SHOWN = 20
+# Every problem quotes little of the upload, but a problem is shortened all the same, so
+# no upload can make its refusal unsendable.
+REFUSAL_PROBLEM_MAX = 600
+
+
 def refusal(renderer: Renderer, problems: tuple[Problem, ...]) -> Reply:
-    return Reply(renderer.messages("admin_refused.html", problems=[str(p) for p in problems]))
+    shown = [_shortened(str(p)) for p in problems[:REFUSAL_PROBLEMS_SHOWN]]
+    return Reply(
+        renderer.messages(
+            "admin_refused.html",
+            problems=shown,
+            total=len(problems),
+            hidden=len(problems) - len(shown),
+        )
+    )
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= REFUSAL_PROBLEM_MAX else f"{text[: REFUSAL_PROBLEM_MAX - 1]}\u2026"
 
 
 async def decide(

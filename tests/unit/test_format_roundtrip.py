@@ -90,7 +90,9 @@ def text_briefs(draw: st.DrawFn) -> Brief:
     )
 
 
-any_text = st.text(min_size=1, max_size=40).filter(str.strip)
+# Any text Telegram can send: no control character but tabs and line breaks.
+sendable = st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n\r")
+any_text = st.text(sendable, min_size=1, max_size=40).filter(str.strip)
 
 
 @st.composite

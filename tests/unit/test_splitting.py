@@ -95,3 +95,24 @@ def test_every_piece_fits_and_is_valid(blocks: list[tuple[str, str]], separator:
         assert entity_count(piece) <= 10
         assert balanced(piece)
     assert words(" ".join(pieces)) == words(text)
+
+
+def test_a_word_longer_than_a_message_is_cut_inside() -> None:
+    text = "<i>intro</i> " + "x" * 10_000
+    pieces = split_message(text)
+    assert [visible_length(p) for p in pieces] == [5, 4096, 4096, 1808]
+    assert "".join(pieces[1:]) == "x" * 10_000
+
+
+def test_a_tag_longer_than_a_message_is_closed_and_opened_again() -> None:
+    text = '<a href="https://example.org">' + "y" * 5000 + "</a>"
+    pieces = split_message(text)
+    assert pieces == [
+        '<a href="https://example.org">' + "y" * 4096 + "</a>",
+        '<a href="https://example.org">' + "y" * 904 + "</a>",
+    ]
+
+
+def test_an_emoji_is_never_cut_in_half() -> None:
+    pieces = split_message("😀" * 3000)
+    assert [visible_length(p) for p in pieces] == [4096, 1904]
