@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import marshal
 import os
-import pickle
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from brief.files import MAX_BRIEF_BYTES, parse_file, too_large
 from brief.model import BriefError, ParseResult, Problem
 from brief.parser import parse_text
+from brief.printer import from_json, to_json
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +87,9 @@ class UploadParser:
 
     async def parse(self, upload: Upload) -> ParseResult:
         """The parsed brief; raises BriefError for a refusal, a time-out or a failed child."""
+        request = marshal.dumps((upload.data, upload.as_json, upload.links))
         async with self._slots:
-            answer = await self._run_child(pickle.dumps(upload))
+            answer = await self._run_child(request)
         if isinstance(answer, ParseResult):
             return answer
         raise BriefError(answer)
@@ -118,12 +121,11 @@ def _answer(returncode: int | None, out: bytes, err: bytes) -> ParseResult | tup
     if returncode == 0:
         try:
             # The child is this module, run by this process on its own request: its output
-            # is trusted as much as this code is.
-            answer = pickle.loads(out)
-        except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
-            answer = None
-        if isinstance(answer, ParseResult | tuple):
-            return answer
+            # is trusted as much as this code is. marshal, because a brief of thousands of
+            # facts comes back in milliseconds, on the event loop.
+            return _from_wire(marshal.loads(out))
+        except (EOFError, ValueError, TypeError, KeyError, IndexError):
+            log.error("the upload parser answered in a form this bot does not read")
     tail = err.decode(errors="replace")[-2000:]
     log.error("the upload parser exited with %s: %s", returncode, tail)
     return (Problem(FAILED),)
@@ -134,17 +136,31 @@ def _child_environment() -> dict[str, str]:
 
 
 def _serve() -> None:
-    """The child: read one pickled Upload on stdin, write the ParseResult or problems."""
+    """The child: read one Upload on stdin, write the ParseResult or the problems."""
     _limit_memory()
-    upload = pickle.loads(sys.stdin.buffer.read())  # written by the parent
+    data, as_json, links = marshal.loads(sys.stdin.buffer.read())  # written by the parent
     answer: ParseResult | tuple[Problem, ...]
     try:
-        answer = parse_upload(upload)
+        answer = parse_upload(Upload(data, as_json, tuple(links)))
     except BriefError as error:
         answer = error.problems
     except (MemoryError, RecursionError):
         answer = (Problem(FAILED),)
-    sys.stdout.buffer.write(pickle.dumps(answer))
+    sys.stdout.buffer.write(marshal.dumps(_to_wire(answer)))
+
+
+def _to_wire(answer: ParseResult | tuple[Problem, ...]) -> tuple[Any, ...]:
+    """Plain values marshal can carry: the brief's JSON form, problems as (text, line)."""
+    if isinstance(answer, ParseResult):
+        return ("ok", to_json(answer.brief), [(w.message, w.line) for w in answer.warnings])
+    return ("refused", [(p.message, p.line) for p in answer])
+
+
+def _from_wire(wire: tuple[Any, ...]) -> ParseResult | tuple[Problem, ...]:
+    if wire[0] == "ok":
+        warnings = tuple(Problem(message, line) for message, line in wire[2])
+        return ParseResult(from_json(wire[1]), warnings)
+    return tuple(Problem(message, line) for message, line in wire[1])
 
 
 def _limit_memory() -> None:

@@ -27,6 +27,9 @@ The JSON form represents every valid brief.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from brief._inline import read_inline_sources
 from brief._lines import inline_sources_of
 from brief._rules import INLINE_SOURCES_MAX
@@ -92,3 +95,15 @@ def to_json(brief: Brief) -> dict[str, object]:
             {"label": n.label, "outlet": n.outlet, "text": n.text} for n in brief.narratives
         ],
     }
+
+
+def from_json(data: Mapping[str, Any]) -> Brief:
+    """The brief from the JSON form `to_json` wrote, trusted: a stored draft, or the answer
+    of the bot's own parser process. Uploads go through `parse_json`, which checks all."""
+    return Brief(
+        title=data["title"],
+        summary=data["summary"],
+        facts=tuple(Fact(f["text"], tuple(f["sources"])) for f in data["facts"]),
+        sources=tuple(Source(s["number"], s["name"], s["url"]) for s in data["sources"]),
+        narratives=tuple(Narrative(n["label"], n["outlet"], n["text"]) for n in data["narratives"]),
+    )
