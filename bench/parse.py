@@ -5,6 +5,9 @@ could grow faster than the upload (a search repeated per line, a regex that back
 a recursion, a string grown piece by piece). Each is parsed the way an upload is
 (`brief.parse_file`), best of --repeats runs; a shape parses or is refused, never raises.
 The baseline is a valid brief of the same size: many facts citing many sources.
+An upload of more than 20,000 lines is refused before it is read, so each shape of
+many short lines comes twice: at 1 MB (refused at once) and "capped", with as many
+lines as a brief may have and the rest of the megabyte in one long fact.
 
     python -m bench.parse [--size 1048576] [--repeats 3]
 """
