@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from datetime import datetime
 from importlib.resources import files
@@ -11,8 +12,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-from storage.cache import LRU
 
 # Telegram's limits for one text message, counted after entity parsing.
 MAX_MESSAGE_LENGTH = 4096
@@ -50,7 +49,9 @@ class Renderer:
         self._env.filters["date"] = _date
         self._env.filters["datetime"] = _datetime
         self._labels: dict[str, str] = {}
-        self._memo: LRU[Hashable, Any] = LRU(MEMO_SIZE)
+        # Renders kept in this process only, rebuilt on demand after a restart: a rendering
+        # depends on nothing but its key, so several replicas may each keep their own.
+        self._memo: OrderedDict[Hashable, Any] = OrderedDict()
 
     def render(self, name: str, **context: Any) -> str:
         return self._env.get_template(name).render(**context).strip()
@@ -67,11 +68,13 @@ class Renderer:
         The key must capture everything the rendering depends on; `render` never
         returns None.
         """
-        known: T | None = self._memo.get(key)
-        if known is not None:
+        if key in self._memo:
+            self._memo.move_to_end(key)
+            known: T = self._memo[key]
             return known
-        value = render()
-        self._memo.put(key, value)
+        value = self._memo[key] = render()
+        if len(self._memo) > MEMO_SIZE:
+            self._memo.popitem(last=False)
         return value
 
     def lines(self, name: str, **context: Any) -> list[str]:
