@@ -12,6 +12,7 @@ from storage import Storage
 
 if TYPE_CHECKING:
     from bot.push.engine import PushEngine
+    from bot.push.pacing import Pacer
 
 
 class BotData:
@@ -22,6 +23,7 @@ class BotData:
         self.renderer: Renderer | None = None
         self.storage: Storage | None = None
         self.push: PushEngine | None = None  # the delivery engine, started with storage
+        self.budget: Pacer | None = None  # what replies and the push may send, shared
 
 
 class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):

@@ -180,12 +180,16 @@ def _shows(
 
 
 async def _may_manage(update: Update, context: BotContext) -> bool:
-    """Anyone in a private chat; in a group, its administrators (anonymous ones included)."""
+    """In a private chat its own user; in a group, its administrators (anonymous ones
+    included)."""
     chat = update.effective_chat
     if chat is None:
         return False
     if chat.type == ChatType.PRIVATE:
-        return True
+        # A press can reach the bot from someone else (a forwarded copy of the settings
+        # message keeps its buttons): only the chat's own user may change its subscription.
+        user = update.effective_user
+        return user is not None and user.id == chat.id
     message = update.effective_message
     if message is not None and message.sender_chat is not None:
         # An anonymous administrator writes as the group itself.

@@ -8,10 +8,11 @@ claimed rows "sending"; at start they become "failed" and are sent again. Only a
 request Telegram had accepted when the process died is repeated: at most the number of
 requests in flight, bounded by `concurrency` and in practice rate times the round-trip time.
 
-Rate: the engine paces every send itself (Pacer): evenly at the configured rate, at most
-one message per second per chat, and a 429 (RetryAfter) pauses all its sends for the advised
-time before the message is retried. It sends through its own Sender, not the application's
-bot, so not through the AIORateLimiter (see scheduler.open_push for why).
+Rate: every send waits for its turn in the Pacer (bot/push/pacing.py): evenly at the
+configured rate, at most one message per second per chat, after any reply to a reader
+waiting in the same budget; a 429 (RetryAfter) pauses every send, replies included, for
+the advised time before the message is retried. It sends through its own Sender, not the
+application's bot (see bot/push/sender.py for why).
 """
 
 from __future__ import annotations
