@@ -104,7 +104,8 @@ async def settings_button(update: Update, context: BotContext) -> None:
         await query.answer(context.renderer.render("stale_button.txt"))
         return
     if not await _may_manage(update, context):
-        await query.answer(context.renderer.render("settings_changed.txt", action="admins"))
+        who = "owner" if chat.type == ChatType.PRIVATE else "admins"
+        await query.answer(context.renderer.render("settings_changed.txt", action=who))
         return
     action, _, value = match[1].partition(":")
     config = context.config

@@ -7,6 +7,7 @@ import asyncio
 import itertools
 
 from bot.push.pacing import CATCH_UP_SECONDS, WINDOW_SECONDS, Pacer
+from tests.fakebot.limits import busiest_window
 
 
 class FakeTime:
@@ -32,16 +33,6 @@ async def send(pacer: Pacer, fake: FakeTime, chat_id: int | None, *, urgent: boo
 
 def gaps(stamps: list[float]) -> list[float]:
     return [b - a for a, b in itertools.pairwise(stamps)]
-
-
-def busiest_window(stamps: list[float], span: float = 1.0) -> int:
-    ordered = sorted(stamps)
-    start, most = 0, 0
-    for end, stamp in enumerate(ordered):
-        while stamp - ordered[start] >= span:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
 
 
 async def test_sends_are_spaced_evenly_at_the_global_rate() -> None:
