@@ -8,7 +8,7 @@ after a short burst): a send over them would be refused with a 429.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +32,10 @@ async def server() -> AsyncIterator[FakeBotApi]:
     async with FakeBotApi(limits=RateLimits(enabled=True)) as fake:
         fake.user(ADMIN_ID, "Editor")
         yield fake
+
+
+def answering(query_id: str) -> Callable[[ApiCall], bool]:
+    return lambda call: call.params["callback_query_id"] == query_id
 
 
 def sends(server: FakeBotApi, chat_id: int | None = None) -> list[ApiCall]:
@@ -131,14 +135,12 @@ async def test_a_push_and_the_replies_to_it_share_one_budget_replies_first(
     await push_setup(server, db_path, briefs_dir)
     async with make_app(PUSH_RATE_LIMIT=str(PUSH_RATE)):
         pushed = await start_push(server, db_path, briefs_dir)
-        waits = []
+        waits: list[int] = []
         for message in pushed:
             reader = server.world.users[message.chat_id]
             data = message.button("Facts")["callback_data"]
             query = await server.press_button(reader, message, data)
-            [answered] = await server.wait_for_call(
-                "answerCallbackQuery", where=lambda c, q=query: c.params["callback_query_id"] == q
-            )
+            [answered] = await server.wait_for_call("answerCallbackQuery", where=answering(query))
             await server.wait_sent(message.chat_id, 2)
             reply = sends(server, message.chat_id)[1]
             # Push messages the reply waited behind: at most the one whose slot came first.
