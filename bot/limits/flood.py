@@ -30,6 +30,7 @@ count only the updates it receives; with long polling only one replica receives 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -37,9 +38,12 @@ from enum import Enum
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.context import BotContext
+
+log = logging.getLogger(__name__)
 
 BURST = 6  # a reader tapping Facts, Sources and Narratives in a row is well inside it
 PER_SECOND = 2.0
@@ -151,7 +155,12 @@ def flood_handler(gate: FloodGate) -> TypeHandler[Update, BotContext, None]:
         if verdict is Verdict.PASS:
             return
         if verdict is Verdict.WARN:
-            await _slow_down(update, context)
+            try:
+                await _slow_down(update, context)
+            except TelegramError as error:
+                # A press too old to answer, a chat that blocked the bot: the update is
+                # still dropped, which a raised error would not do (PTB goes on after it).
+                log.info("could not ask chat to slow down: %s", error)
         raise ApplicationHandlerStop
 
     return TypeHandler(Update, control)
