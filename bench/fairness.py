@@ -113,10 +113,10 @@ async def bench_flood(database: Path, flood: int) -> None:
                 await ask(server, answers, server.user(OTHER + n, "Warm-up"), "/brief")
             # A reader's chat takes a few messages at once, then one a second: each idle
             # answer goes to a reader of its own, so it measures the bot, not that pacing.
-            idle = [
-                await ask(server, answers, server.user(OTHER + n, "Idle reader"), "/brief")
-                for n in range(1, 21)
-            ]
+            idle = []
+            for n in range(1, 21):
+                await asyncio.sleep(0.05)  # idle: one reader at a time
+                idle.append(await ask(server, answers, server.user(OTHER + n, "Reader"), "/brief"))
             for _ in range(flood):
                 await server.send_text(flooder, "/facts")
             during = await ask(server, answers, other, "/brief")

@@ -19,6 +19,7 @@ from bot.config import Config
 from bot.context import BotContext, BotData, BriefApplication
 from bot.errors import on_error
 from bot.handlers import admin, push_admin, reader, subscription
+from bot.limits.early import UpdatesRequest
 from bot.limits.flood import FloodGate, flood_handler
 from bot.limits.replies import SharedRateLimiter
 from bot.push.pacing import Pacer
@@ -40,6 +41,7 @@ def build_application(config: Config) -> BriefApplication:
     # hand it over as a timedelta, the form of its next major version, which we handle.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     budget = Pacer(config.push_rate_limit)  # one budget for replies and the push
+    gate = FloodGate(config.admin_ids, budget.backlog)
     application = (
         ApplicationBuilder()
         .token(config.token)
@@ -53,7 +55,7 @@ def build_application(config: Config) -> BriefApplication:
         .rate_limiter(SharedRateLimiter(budget))
         .request(AiohttpRequest(connections=CONNECTION_POOL_SIZE))
         # Long polling holds its one connection for up to the poll timeout.
-        .get_updates_request(AiohttpRequest(connections=1))
+        .get_updates_request(UpdatesRequest(gate, connections=1))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_open)
         .post_shutdown(_close)
@@ -63,7 +65,7 @@ def build_application(config: Config) -> BriefApplication:
     application.bot_data.renderer = Renderer()
     application.bot_data.budget = budget
     # Before anything else: an update over its chat's allowance goes no further.
-    application.add_handler(flood_handler(FloodGate(config.admin_ids, budget.backlog)), group=-2)
+    application.add_handler(flood_handler(gate), group=-2)
     application.add_handlers(_handlers(config))
     # In a group of its own, so it runs beside the handler that answers the update.
     application.add_handler(admin.menu_handler(config.admin_ids), group=-1)

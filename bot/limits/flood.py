@@ -105,6 +105,23 @@ class FloodGate:
         bucket.warned = True
         return Verdict.WARN
 
+    def drops_silently(self, sender: tuple[int, bool] | None) -> bool:
+        """Whether `judge` would drop the next update of (chat, upload) without a word; for
+        updates still unread (bot/limits/early.py). Spends nothing."""
+        bucket = None if sender is None else self._buckets.get(sender)
+        if sender is None or bucket is None or not bucket.warned:
+            return False
+        chat_id, upload = sender
+        burst, rate = _allowance(upload)
+        tokens = min(burst, bucket.tokens + (self._clock() - bucket.stamp) * rate)
+        if tokens >= burst:
+            return False  # a new burst: judged, and warned again if need be
+        return tokens < 1 or (not upload and self._backlog(chat_id) > MAX_BACKLOG)
+
+    @property
+    def admins(self) -> frozenset[int]:
+        return self._admins
+
     @property
     def tracked_chats(self) -> int:
         return len(self._buckets)

@@ -4,8 +4,9 @@ Telegram counts every message a bot sends against one global limit (30 a second,
 1000 with paid broadcasts) and about one a second in each chat (20 a minute in a group).
 Replies to readers (through PTB, bot/limits/replies.py) and the push (bot/push/engine.py)
 draw on this one Pacer: a reply to someone waiting goes before any push message still
-waiting, and the push takes what remains. Sends are spaced evenly at the rate, and never
-more than `rate` start within any WINDOW_SECONDS, so catching up after a stall is no burst.
+waiting, and the push takes what remains. Never more than `rate` sends start within any
+WINDOW_SECONDS: a reply goes as soon as that leaves room, the push's messages are also
+spaced evenly, so it never bursts, not even to catch up after a stall.
 A RetryAfter from any send pauses every send for the advised time.
 
 Kept in memory, per process. After a restart the budget starts unspent; Telegram may
@@ -117,27 +118,34 @@ class Pacer:
     # -- the global rate ------------------------------------------------------------------
 
     async def _global_turn(self, urgent: bool) -> None:
-        if not self._waiting[_URGENT] and not self._waiting[_BULK]:
+        queue = self._waiting[_URGENT if urgent else _BULK]
+        # Nobody waiting ahead (for a reply: no other reply; the push never overtakes it).
+        if not queue and (urgent or not self._waiting[_URGENT]):
             now = self._clock()
-            slot = self._free_slot(now)
+            slot = self._free_slot(now, urgent)
             if slot <= now:
-                self._take(slot, now)
+                self._take(slot, now, urgent)
                 return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting[_URGENT if urgent else _BULK].append(future)
+        queue.append(future)
         if self._dispatcher is None:
             self._dispatcher = asyncio.create_task(self._dispatch())
         await future
 
-    def _free_slot(self, now: float) -> float:
-        slot = max(self._next, now - CATCH_UP_SECONDS, self._resume_at)
+    def _free_slot(self, now: float, urgent: bool) -> float:
+        """The earliest a send may start: a reply as soon as the last second has room, the
+        push also at its even spacing."""
+        slot = self._resume_at
+        if not urgent:
+            slot = max(slot, self._next, now - CATCH_UP_SECONDS)
         recent = self._recent
         if recent is not None and len(recent) == recent.maxlen:
             slot = max(slot, recent[0] + WINDOW_SECONDS)
         return slot
 
-    def _take(self, slot: float, now: float) -> None:
-        self._next = slot + self._interval
+    def _take(self, slot: float, now: float, urgent: bool) -> None:
+        if not urgent:
+            self._next = max(slot, now - CATCH_UP_SECONDS) + self._interval
         if self._recent is not None:
             self._recent.append(max(slot, now))
 
@@ -145,12 +153,13 @@ class Pacer:
         """Hands out slots in turn, urgent waiters first, until no one waits."""
         try:
             while (queue := self._first_waiting()) is not None:
+                urgent = queue is self._waiting[_URGENT]
                 now = self._clock()
-                slot = self._free_slot(now)
+                slot = self._free_slot(now, urgent)
                 if slot > now:
                     await self._sleep(slot - now)
                     continue  # someone more urgent may have come meanwhile
-                self._take(slot, now)
+                self._take(slot, now, urgent)
                 queue.popleft().set_result(None)
         finally:
             self._dispatcher = None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from telegram import CallbackQuery, Chat, Message, Update, User
 
+from bot.limits.early import UpdatesRequest, raw_sender
 from bot.limits.flood import BURST, MAX_BACKLOG, PER_SECOND, UPLOAD_BURST, FloodGate, Verdict
 
 ADMIN = 1000
@@ -110,3 +112,35 @@ def test_quiet_chats_are_forgotten() -> None:
         flood.judge(message(chat))
         clock.now += 0.01
     assert flood.tracked_chats < 4096 + 1000
+
+
+def as_json(update: Update) -> dict[str, object]:
+    parsed: dict[str, object] = json.loads(json.dumps(update.to_dict()))
+    return parsed
+
+
+def test_updates_still_unread_are_dropped_only_where_the_gate_would_say_nothing() -> None:
+    clock = Clock()
+    flood = gate(clock)
+    request = UpdatesRequest(flood, connections=1)
+    flooding = [message(42) for _ in range(BURST + 1)]
+    for update in flooding:  # read and judged: the chat was told to slow down
+        flood.judge(update)
+    batch = [message(42), press(42), message(43), message(ADMIN, text="a line"), message(42)]
+    payload = json.dumps({"ok": True, "result": [as_json(u) for u in batch]}).encode()
+    kept = request.parse_json_payload(payload)["result"]
+    # The flooder's message and press go unread; another reader's and the admin's do not;
+    # the last of a batch is always kept, so that PTB confirms the whole batch.
+    assert kept == [as_json(batch[2]), as_json(batch[3]), as_json(batch[4])]
+
+
+def test_unread_updates_name_the_same_chat_as_read_ones() -> None:
+    for update in (message(42), message(43, chat_id=-500), press(42), message(ADMIN, "text")):
+        sender = raw_sender(as_json(update), {ADMIN})
+        assert sender is not None
+        assert sender[0] == (update.effective_chat or update.effective_user).id  # type: ignore[union-attr]
+    assert raw_sender(as_json(message(ADMIN, "text")), {ADMIN}) == (ADMIN, True)
+    assert raw_sender(as_json(message(ADMIN, "/stats")), {ADMIN}) == (ADMIN, False)
+    odds: list[object] = [{}, {"message": "x"}, {"callback_query": {"from": {"id": "1"}}}, [], None]
+    for odd in odds:
+        assert raw_sender(odd, {ADMIN}) is None

@@ -87,9 +87,21 @@ async def test_a_pause_holds_every_later_send() -> None:
     pacer.pause(3.0)
     await send(pacer, fake, 2, urgent=True)
     await send(pacer, fake, 3)
+    await send(pacer, fake, 4)
     assert fake.stamps[1] - fake.stamps[0] >= 3.0
-    # After the pause the rate resumes evenly, with no burst.
-    assert abs(fake.stamps[2] - fake.stamps[1] - WINDOW_SECONDS / 100) < 1e-9
+    assert fake.stamps[2] - fake.stamps[0] >= 3.0
+    # After the pause the push resumes evenly, with no burst.
+    assert abs(fake.stamps[3] - fake.stamps[2] - WINDOW_SECONDS / 100) < 1e-9
+
+
+async def test_replies_go_at_once_while_the_last_second_has_room() -> None:
+    fake = FakeTime()
+    pacer = Pacer(10, clock=fake.clock, sleep=fake.sleep)
+    for chat_id in range(10):
+        await send(pacer, fake, chat_id, urgent=True)
+    await send(pacer, fake, 99, urgent=True)
+    assert fake.stamps[:10] == [100.0] * 10
+    assert fake.stamps[10] == 100.0 + WINDOW_SECONDS
 
 
 async def test_a_late_start_catches_up_only_briefly_and_never_over_the_rate() -> None:
