@@ -66,12 +66,16 @@ class Pacer:
 
     async def acquire(self, chat_id: int | None, *, urgent: bool = False) -> None:
         """Wait for this chat's turn, then for a global slot; urgent sends go first."""
+        interval = 0.0
         if chat_id is not None:
-            await self._chat_turn(chat_id, urgent)
-        await self._global_turn(urgent)
+            interval, wait = self._chat_turn(chat_id, urgent)
+            if wait > 0:
+                await self._sleep(wait)
+        if self._slot_now(urgent):
+            return
+        await self._wait_for_slot(urgent)
         if chat_id is not None:
             # Spaced from when it actually went, however long the global turn took.
-            interval, _ = self._allowance(chat_id, urgent)
             sent = self._clock() + interval
             if self._chats.get(chat_id, 0.0) < sent:
                 self._chats[chat_id] = sent
@@ -99,16 +103,15 @@ class Pacer:
         tolerance = (burst - 1) * interval - BURST_SLACK if urgent else 0.0
         return interval, tolerance
 
-    async def _chat_turn(self, chat_id: int, urgent: bool) -> None:
+    def _chat_turn(self, chat_id: int, urgent: bool) -> tuple[float, float]:
+        """Reserves the chat's next turn: its spacing, and how long until the turn."""
         interval, tolerance = self._allowance(chat_id, urgent)
         now = self._clock()
         full = max(self._chats.get(chat_id, now), now)
-        start = max(now, full - tolerance)
         self._chats[chat_id] = full + interval  # reserved before waiting: turns keep order
         if len(self._chats) > self._prune_at:
             self._prune(now)
-        if start > now:
-            await self._sleep(start - now)
+        return interval, full - tolerance - now
 
     def _prune(self, now: float) -> None:
         # A chat whose allowance is whole again is as good as one never seen.
@@ -117,17 +120,21 @@ class Pacer:
 
     # -- the global rate ------------------------------------------------------------------
 
-    async def _global_turn(self, urgent: bool) -> None:
-        queue = self._waiting[_URGENT if urgent else _BULK]
-        # Nobody waiting ahead (for a reply: no other reply; the push never overtakes it).
-        if not queue and (urgent or not self._waiting[_URGENT]):
-            now = self._clock()
-            slot = self._free_slot(now, urgent)
-            if slot <= now:
-                self._take(slot, now, urgent)
-                return
+    def _slot_now(self, urgent: bool) -> bool:
+        """Takes a slot at once if one is free and nobody waits ahead (for a reply: no other
+        reply; the push never overtakes one)."""
+        if self._waiting[_URGENT if urgent else _BULK] or (not urgent and self._waiting[_URGENT]):
+            return False
+        now = self._clock()
+        slot = self._free_slot(now, urgent)
+        if slot > now:
+            return False
+        self._take(slot, now, urgent)
+        return True
+
+    async def _wait_for_slot(self, urgent: bool) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        queue.append(future)
+        self._waiting[_URGENT if urgent else _BULK].append(future)
         if self._dispatcher is None:
             self._dispatcher = asyncio.create_task(self._dispatch())
         await future
