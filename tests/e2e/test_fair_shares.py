@@ -193,10 +193,12 @@ async def test_a_429_on_the_push_pauses_the_replies_too(
     async with make_app(PUSH_RATE_LIMIT=str(PUSH_RATE)):
         await start_push(server, db_path, briefs_dir)
         [flood] = await server.wait_for_call("sendMessage", where=lambda c: c.error_code == 429)
-        await say(server, other, "/help")
+        await say(server, other, "/help")  # asked once the 429 came: answered after the pause
         for chat in SUBSCRIBERS:
             await server.wait_sent(chat, 1, timeout=15)
     assert_paused(server, flood)
+    [answer] = sends(server, OTHER)
+    assert answer.at >= flood.at + 1.7
 
 
 def assert_paused(server: FakeBotApi, flood: ApiCall) -> None:
