@@ -9,7 +9,6 @@ from datetime import timedelta
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     BaseHandler,
     ContextTypes,
@@ -30,6 +29,10 @@ from bot.handlers import (
     subscription,
     uploads,
 )
+from bot.limits.early import UpdatesRequest
+from bot.limits.flood import FloodGate, flood_handler
+from bot.limits.replies import SharedRateLimiter
+from bot.push.pacing import Pacer
 from bot.push.scheduler import close_push, open_push
 from bot.reading import command_menu
 from bot.rendering import Renderer
@@ -49,6 +52,8 @@ def build_application(config: Config) -> BriefApplication:
     # Flood-control answers carry retry_after; PTB 22 warns on every one unless it may
     # hand it over as a timedelta, the form of its next major version, which we handle.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
+    budget = Pacer(config.push_rate_limit)  # one budget for replies and the push
+    gate = FloodGate(config.admin_ids, budget.backlog)
     application = (
         ApplicationBuilder()
         .token(config.token)
@@ -57,12 +62,12 @@ def build_application(config: Config) -> BriefApplication:
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData, chat_data=ChatData))
         .job_queue(JobQueue[BotContext]())
-        # Replies to readers share Telegram's global budget with the daily push;
-        # a RetryAfter is waited out and retried rather than dropped.
-        .rate_limiter(AIORateLimiter(overall_max_rate=config.push_rate_limit, max_retries=3))
+        # Replies to readers share Telegram's global budget with the push, and go first;
+        # a RetryAfter pauses every send and is retried rather than dropped.
+        .rate_limiter(SharedRateLimiter(budget))
         .request(AiohttpRequest(connections=CONNECTION_POOL_SIZE, proxy=config.proxy))
         # Long polling holds its one connection for up to the poll timeout.
-        .get_updates_request(AiohttpRequest(connections=1, proxy=config.proxy))
+        .get_updates_request(UpdatesRequest(gate, connections=1, proxy=config.proxy))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_open)
         .post_shutdown(_close)
@@ -71,6 +76,9 @@ def build_application(config: Config) -> BriefApplication:
     application.bot_data.config = config
     application.bot_data.renderer = Renderer()
     application.bot_data.upload_parser = UploadParser()
+    application.bot_data.budget = budget
+    # Before anything else: an update over its chat's allowance goes no further.
+    application.add_handler(flood_handler(gate), group=-2)
     application.add_handlers(_handlers(config))
     # In a group of its own, so it runs beside the handler that answers the update.
     application.add_handler(admin_menu.handler(config.admin_ids), group=-1)

@@ -15,6 +15,7 @@ from storage import Storage
 
 if TYPE_CHECKING:
     from bot.push.engine import PushEngine
+    from bot.push.pacing import Pacer
 
 
 class BotData:
@@ -26,6 +27,7 @@ class BotData:
         self.storage: Storage | None = None
         self.push: PushEngine | None = None  # the delivery engine, started with storage
         self.upload_parser: UploadParser | None = None
+        self.budget: Pacer | None = None  # what replies and the push may send, shared
 
 
 @dataclass(slots=True)

@@ -105,7 +105,8 @@ async def settings_button(update: Update, context: BotContext) -> None:
         await query.answer(context.renderer.render("stale_button.txt"))
         return
     if not await _may_manage(update, context):
-        await query.answer(context.renderer.render("settings_changed.txt", action="admins"))
+        who = "owner" if chat.type == ChatType.PRIVATE else "admins"
+        await query.answer(context.renderer.render("settings_changed.txt", action=who))
         return
     action, _, value = match[1].partition(":")
     config = context.config
@@ -181,12 +182,16 @@ def _shows(
 
 
 async def _may_manage(update: Update, context: BotContext) -> bool:
-    """Anyone in a private chat; in a group, its administrators (anonymous ones included)."""
+    """In a private chat its own user; in a group, its administrators (anonymous ones
+    included)."""
     chat = update.effective_chat
     if chat is None:
         return False
     if chat.type == ChatType.PRIVATE:
-        return True
+        # A press can reach the bot from someone else (a forwarded copy of the settings
+        # message keeps its buttons): only the chat's own user may change its subscription.
+        user = update.effective_user
+        return user is not None and user.id == chat.id
     message = update.effective_message
     if message is not None and message.sender_chat is not None:
         # An anonymous administrator writes as the group itself.

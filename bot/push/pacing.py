@@ -1,20 +1,45 @@
-"""Spacing sends within Telegram's limits: a global rate and one message per second per chat.
+"""One budget for everything the bot sends: Telegram's global rate, shared by priority.
 
-Slots are handed out in order, evenly spaced at the global rate, so a push runs at the
-configured rate rather than in bursts. A worker that finds every slot taken sleeps until
-its own; a RetryAfter answer pushes every later slot back by the advised time.
+Telegram counts every message a bot sends against one global limit (30 a second, up to
+1000 with paid broadcasts) and about one a second in each chat (20 a minute in a group).
+Replies to readers (through PTB, bot/limits/replies.py) and the push (bot/push/engine.py)
+draw on this one Pacer: a reply to someone waiting goes before any push message still
+waiting, and the push takes what remains. Never more than `rate` sends start within any
+WINDOW_SECONDS: a reply goes as soon as that leaves room, the push's messages are also
+spaced evenly, so it never bursts, not even to catch up after a stall.
+A RetryAfter from any send pauses every send for the advised time.
+
+Kept in memory, per process. After a restart the budget starts unspent; Telegram may
+still count the last second, which costs at most one 429 and its pause. Several replicas
+sending for one bot would each spend the whole budget: they would have to share it (a
+store they all reach) or split PUSH_RATE_LIMIT between them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 PER_CHAT_INTERVAL = 1.0
+# A group takes 20 messages a minute; the push keeps to one every three seconds.
+GROUP_INTERVAL = 3.0
+# Replies may use a chat's short burst (a reply cut into three messages arrives at once),
+# its last message held back a tenth of a second so that jitter on the way cannot make
+# Telegram count one too many.
+PRIVATE_BURST = 3
+GROUP_BURST = 20
+BURST_SLACK = 0.1
 # How far behind the schedule the pacer may fall and still catch up: a short burst after
-# the workers were all busy, so the long-run rate holds without exceeding one second's worth.
+# the workers were all busy, so the long-run rate holds.
 CATCH_UP_SECONDS = 0.1
+# At most `rate` sends start within this span: a second, and a margin for the way there
+# (a reply through PTB takes a few milliseconds longer than a push message through its
+# lean client, more under load), so the server never counts more than `rate` in any one
+# second either. With 1% the server once counted 31 at 30/s in bench.fairness.
+WINDOW_SECONDS = 1.02
+_URGENT, _BULK = 0, 1
 
 
 class Pacer:
@@ -27,39 +52,132 @@ class Pacer:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         """`rate` None: no global limit (benchmarks measuring the engine's own cost)."""
-        self._interval = 1.0 / rate if rate else 0.0
+        self._interval = WINDOW_SECONDS / rate if rate else 0.0
         self._per_chat = per_chat_interval
         self._clock = clock
         self._sleep = sleep
         self._next = clock()
         self._resume_at = 0.0
+        # When the last `rate` sends started: the oldest bounds the next.
+        self._recent: deque[float] | None = deque(maxlen=max(1, int(rate))) if rate else None
+        self._waiting: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
+        self._dispatcher: asyncio.Task[None] | None = None
+        # Per chat, when its allowance is whole again (a "theoretical arrival time").
         self._chats: dict[int, float] = {}
         self._prune_at = 1024
 
-    async def acquire(self, chat_id: int) -> None:
-        """Wait for this chat's turn, then for a global slot."""
-        chat_ready = self._chats.get(chat_id, 0.0)
-        now = self._clock()
-        if chat_ready > now:
-            await self._sleep(chat_ready - now)
-            now = self._clock()
-        slot = max(self._next, now - CATCH_UP_SECONDS, self._resume_at)
-        self._next = slot + self._interval
-        self._chats[chat_id] = max(slot, now) + self._per_chat
-        if len(self._chats) > self._prune_at:
-            self._prune(now)
-        if slot > now:
-            await self._sleep(slot - now)
+    async def acquire(self, chat_id: int | None, *, urgent: bool = False) -> None:
+        """Wait for this chat's turn, then for a global slot; urgent sends go first."""
+        interval = 0.0
+        if chat_id is not None:
+            interval, wait = self._chat_turn(chat_id, urgent)
+            if wait > 0:
+                await self._sleep(wait)
+        if self._slot_now(urgent):
+            return
+        await self._wait_for_slot(urgent)
+        if chat_id is not None:
+            # Spaced from when it actually went, however long the global turn took.
+            sent = self._clock() + interval
+            if self._chats.get(chat_id, 0.0) < sent:
+                self._chats[chat_id] = sent
 
     def pause(self, seconds: float) -> None:
         """Telegram asked to wait: no slot is handed out before then."""
         self._resume_at = max(self._resume_at, self._clock() + seconds)
 
+    def backlog(self, chat_id: int) -> float:
+        """Seconds a reply to this chat would wait for its turn in the chat."""
+        _, tolerance = self._allowance(chat_id, True)
+        return max(0.0, self._chats.get(chat_id, 0.0) - tolerance - self._clock())
+
     @property
     def tracked_chats(self) -> int:
         return len(self._chats)
 
+    # -- per chat -------------------------------------------------------------------------
+
+    def _allowance(self, chat_id: int, urgent: bool) -> tuple[float, float]:
+        """The chat's spacing, and how far ahead of it a send may go (its burst)."""
+        interval, burst = (
+            (self._per_chat, PRIVATE_BURST) if chat_id > 0 else (GROUP_INTERVAL, GROUP_BURST)
+        )
+        tolerance = (burst - 1) * interval - BURST_SLACK if urgent else 0.0
+        return interval, tolerance
+
+    def _chat_turn(self, chat_id: int, urgent: bool) -> tuple[float, float]:
+        """Reserves the chat's next turn: its spacing, and how long until the turn."""
+        interval, tolerance = self._allowance(chat_id, urgent)
+        now = self._clock()
+        full = max(self._chats.get(chat_id, now), now)
+        self._chats[chat_id] = full + interval  # reserved before waiting: turns keep order
+        if len(self._chats) > self._prune_at:
+            self._prune(now)
+        return interval, full - tolerance - now
+
     def _prune(self, now: float) -> None:
-        # Only chats sent to within the last second matter: at most about `rate` of them.
-        self._chats = {chat: ready for chat, ready in self._chats.items() if ready > now}
+        # A chat whose allowance is whole again is as good as one never seen.
+        self._chats = {chat: full for chat, full in self._chats.items() if full > now}
         self._prune_at = max(1024, 2 * len(self._chats))
+
+    # -- the global rate ------------------------------------------------------------------
+
+    def _slot_now(self, urgent: bool) -> bool:
+        """Takes a slot at once if one is free and nobody waits ahead (for a reply: no other
+        reply; the push never overtakes one)."""
+        if self._waiting[_URGENT if urgent else _BULK] or (not urgent and self._waiting[_URGENT]):
+            return False
+        now = self._clock()
+        slot = self._free_slot(now, urgent)
+        if slot > now:
+            return False
+        self._take(slot, now, urgent)
+        return True
+
+    async def _wait_for_slot(self, urgent: bool) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting[_URGENT if urgent else _BULK].append(future)
+        if self._dispatcher is None:
+            self._dispatcher = asyncio.create_task(self._dispatch())
+        await future
+
+    def _free_slot(self, now: float, urgent: bool) -> float:
+        """The earliest a send may start: a reply as soon as the last second has room, the
+        push also at its even spacing."""
+        slot = self._resume_at
+        if not urgent:
+            slot = max(slot, self._next, now - CATCH_UP_SECONDS)
+        recent = self._recent
+        if recent is not None and len(recent) == recent.maxlen:
+            slot = max(slot, recent[0] + WINDOW_SECONDS)
+        return slot
+
+    def _take(self, slot: float, now: float, urgent: bool) -> None:
+        if not urgent:
+            self._next = max(slot, now - CATCH_UP_SECONDS) + self._interval
+        if self._recent is not None:
+            self._recent.append(max(slot, now))
+
+    async def _dispatch(self) -> None:
+        """Hands out slots in turn, urgent waiters first, until no one waits."""
+        try:
+            while (queue := self._first_waiting()) is not None:
+                urgent = queue is self._waiting[_URGENT]
+                now = self._clock()
+                slot = self._free_slot(now, urgent)
+                if slot > now:
+                    await self._sleep(slot - now)
+                    continue  # someone more urgent may have come meanwhile
+                self._take(slot, now, urgent)
+                queue.popleft().set_result(None)
+        finally:
+            self._dispatcher = None
+
+    def _first_waiting(self) -> deque[asyncio.Future[None]] | None:
+        """The queue whose head goes next: urgent before bulk."""
+        for queue in self._waiting:
+            while queue and queue[0].done():  # a waiter cancelled meanwhile gives up its turn
+                queue.popleft()
+            if queue:
+                return queue
+        return None

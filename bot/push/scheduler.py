@@ -96,12 +96,9 @@ async def open_push(application: BriefApplication) -> None:
     assert data.renderer is not None
     config = data.config
     concurrency = default_concurrency(config.push_rate_limit)
-    # The push does not send through the application's bot and its AIORateLimiter: the
-    # engine paces itself (global rate, one message per second per chat) and must see each
-    # 429 to pause that pacing. Behind the shared limiter, a RetryAfter would hold every
-    # worker's already-paced request and then release them at once, a burst over Telegram's
-    # limit. Reader replies keep the shared limiter; they are a trickle beside a push, and
-    # a RetryAfter they cause is honoured there.
+    # The push sends over its own lean client (bot/push/sender.py), not the application's
+    # bot, but spends the same budget as the replies PTB sends (bot/limits/replies.py):
+    # its messages wait behind any reply, and a 429 on either side pauses both.
     sender = Sender(
         config.bot_url,
         config.token,
@@ -115,6 +112,7 @@ async def open_push(application: BriefApplication) -> None:
         data.renderer,
         rate=config.push_rate_limit,
         concurrency=concurrency,
+        pacer=data.budget,
     )
     await start_schedule(application, data.push)
     await resume_push(application, data.push)

@@ -77,6 +77,17 @@ class RateLimiter:
         return float(limits.group_per_minute), limits.group_per_minute / 60
 
 
+def busiest_window(stamps: list[float], span: float = 1.0) -> int:
+    """The most stamps within any `span` seconds (a window closed at its start, open at its end)."""
+    ordered = sorted(stamps)
+    start = most = 0
+    for end, stamp in enumerate(ordered):
+        while stamp - ordered[start] >= span:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
 @dataclass
 class Fault:
     """An injected refusal or malformed answer for ``method`` (optionally only for one chat)."""

@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakebot.errors import ApiError, MalformedAnswer, bad_request
-from tests.fakebot.limits import Delay, Fault, RateLimiter, RateLimits
+from tests.fakebot.limits import Delay, Fault, RateLimiter, RateLimits, busiest_window
 from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessage
 from tests.fakebot.params import METHODS, decode_params, loggable
 from tests.fakebot.text import auto_entities
@@ -410,6 +410,15 @@ class FakeBotApi:
         return max(injected, self._limiter.refusals)
 
     # -- test side: what happened ------------------------------------------------------------
+
+    def send_times(self) -> list[float]:
+        """When each request that sends or edits a message arrived (refused ones too)."""
+        return [call.at for call in self.calls if call.method in self.limits.methods]
+
+    def busiest_second(self) -> int:
+        """The most such requests that arrived within any one second: what the global limit
+        counts, whether or not the server's own limits are on."""
+        return busiest_window(self.send_times())
 
     def sent(
         self, chat_id: int | None = None, *, include_deleted: bool = False

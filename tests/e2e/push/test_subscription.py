@@ -264,3 +264,29 @@ async def _answered(server: FakeBotApi, query_ids: list[str]) -> None:
         count=len(query_ids),
         where=lambda c: c.params["callback_query_id"] in query_ids,
     )
+
+
+async def test_only_its_own_user_changes_a_private_chats_settings(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    reader = server.user(READER)
+    stranger = server.user(MEMBER, "Stranger")
+    await ask(server, reader, "/subscribe 07:00 UTC")
+    await ask(server, reader, "/settings")
+    settings = server.sent(READER)[-1]
+    # A press can reach the bot from someone else: a forwarded copy keeps its buttons.
+    data = settings.button("Unsubscribe")["callback_data"]
+    query_id = await server.press_button(stranger, settings, data)
+    await _answered(server, [query_id])
+    answer = server.callback_answer(query_id)
+    assert answer is not None
+    assert "belongs to" in str(answer.get("text"))
+    subscriber = await stored(db_path, READER)
+    assert subscriber is not None
+    assert subscriber.active
+    # The chat's own user still can, and sees the message redrawn for the first time.
+    assert await press(server, reader, settings, "Unsubscribe") == "Unsubscribed"
+    assert _current(server, settings).edits == 1
+    subscriber = await stored(db_path, READER)
+    assert subscriber is not None
+    assert not subscriber.active

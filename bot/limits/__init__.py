@@ -1,0 +1,1 @@
+"""Fair shares: one chat cannot crowd out the others, and everything sent shares one budget."""
