@@ -6,7 +6,6 @@ In a group only its administrators may change the subscription; the check asks T
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from telegram import (
@@ -29,14 +28,15 @@ from bot.push.subscribing import (
     BadTime,
     BadZone,
     Request,
+    SettingsPress,
     change_settings,
     local_due,
     parse_request,
+    parse_settings_data,
     subscribe,
 )
 from storage import Subscriber
 
-_SETTINGS_DATA = re.compile(r"sub:(on|off|time:\d{4}|zone:\d{1,2})")
 _MANAGERS = (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
 _GONE = (ChatMember.BANNED, ChatMember.LEFT)
 
@@ -100,25 +100,23 @@ async def settings_button(update: Update, context: BotContext) -> None:
     """A press under /settings: change the subscription, then redraw the same message."""
     query, chat = update.callback_query, update.effective_chat
     assert query is not None
-    match = _SETTINGS_DATA.fullmatch(query.data or "")
-    if match is None or chat is None:
+    press = parse_settings_data(query.data)
+    if press is None or chat is None:
         await query.answer(context.renderer.render("stale_button.txt"))
         return
     if not await _may_manage(update, context):
         who = "owner" if chat.type == ChatType.PRIVATE else "admins"
         await query.answer(context.renderer.render("settings_changed.txt", action=who))
         return
-    action, _, value = match[1].partition(":")
     config = context.config
     subscriber = await change_settings(
         context.storage,
         chat.id,
-        action,
-        value,
+        press,
         defaults=Request(config.default_delivery_time, config.default_timezone),
         now=datetime.now(UTC),
     )
-    await query.answer(context.renderer.render("settings_changed.txt", action=action))
+    await query.answer(context.renderer.render("settings_changed.txt", action=press.action))
     text, keyboard = _settings_view(context, subscriber)
     if _shows(query.message, text, keyboard):
         return
@@ -153,21 +151,24 @@ def _settings_view(
     )
     if not live or subscriber is None:
         label = renderer.render("settings_button.txt", action="on")
-        return text, InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data="sub:on")]])
+        on = SettingsPress("on").data
+        return text, InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=on)]])
 
-    def button(action: str, value: str, data: str, current: bool) -> InlineKeyboardButton:
-        label = renderer.render("settings_button.txt", action=action, value=value, current=current)
-        return InlineKeyboardButton(label, callback_data=data)
+    def button(press: SettingsPress, value: str, current: bool) -> InlineKeyboardButton:
+        label = renderer.render(
+            "settings_button.txt", action=press.action, value=value, current=current
+        )
+        return InlineKeyboardButton(label, callback_data=press.data)
 
     times = [
-        button("time", f"{t:%H:%M}", f"sub:time:{t:%H%M}", t == subscriber.delivery_time)
+        button(SettingsPress("time", clock=t), f"{t:%H:%M}", t == subscriber.delivery_time)
         for t in SETTINGS_TIMES
     ]
     zones = [
-        button("zone", name, f"sub:zone:{index}", name == subscriber.timezone)
+        button(SettingsPress("zone", zone_index=index), name, name == subscriber.timezone)
         for index, name in enumerate(SETTINGS_ZONES)
     ]
-    off = button("off", "", "sub:off", False)
+    off = button(SettingsPress("off"), "", False)
     rows = [times[:3], times[3:], zones[:2], zones[2:4], zones[4:6], zones[6:], [off]]
     return text, InlineKeyboardMarkup(rows)
 

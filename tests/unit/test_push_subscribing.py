@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from bot.push.subscribing import SETTINGS_ZONES, BadZone, Request, parse_request, settings_request
+import pytest
+
+from bot.push.subscribing import (
+    SETTINGS_ZONES,
+    BadZone,
+    Request,
+    SettingsPress,
+    parse_request,
+    parse_settings_data,
+    settings_request,
+)
 from storage import Subscriber
 
 EIGHT = time(8, 0)
@@ -42,10 +52,10 @@ def test_a_misspelled_zone_without_a_time_suggests_the_default_time() -> None:
 def test_a_time_button_keeps_the_zone_and_a_zone_button_keeps_the_time() -> None:
     current = subscriber(time(7, 15), "Asia/Tokyo")
     berlin = str(SETTINGS_ZONES.index("Europe/Berlin"))
-    assert settings_request(current, "time", "0900", defaults=DEFAULTS) == Request(
+    assert settings_request(current, pressed("sub:time:0900"), defaults=DEFAULTS) == Request(
         time(9, 0), "Asia/Tokyo"
     )
-    assert settings_request(current, "zone", berlin, defaults=DEFAULTS) == Request(
+    assert settings_request(current, pressed(f"sub:zone:{berlin}"), defaults=DEFAULTS) == Request(
         time(7, 15), "Europe/Berlin"
     )
 
@@ -53,26 +63,51 @@ def test_a_time_button_keeps_the_zone_and_a_zone_button_keeps_the_time() -> None
 def test_a_chat_not_subscribed_starts_from_the_configured_defaults() -> None:
     stopped = subscriber(time(7, 15), "Asia/Tokyo", active=False)
     for current in (None, stopped):
-        assert settings_request(current, "on", "", defaults=DEFAULTS) == DEFAULTS
-        assert settings_request(current, "time", "0600", defaults=DEFAULTS) == Request(
+        assert settings_request(current, pressed("sub:on"), defaults=DEFAULTS) == DEFAULTS
+        assert settings_request(current, pressed("sub:time:0600"), defaults=DEFAULTS) == Request(
             time(6, 0), "UTC"
         )
-        assert settings_request(current, "zone", "1", defaults=DEFAULTS) == Request(
+        assert settings_request(current, pressed("sub:zone:1"), defaults=DEFAULTS) == Request(
             EIGHT, SETTINGS_ZONES[1]
         )
 
 
 def test_unsubscribe_asks_for_no_subscription() -> None:
     current = subscriber(time(7, 15), "Asia/Tokyo")
-    assert settings_request(current, "off", "", defaults=DEFAULTS) is None
-    assert settings_request(None, "off", "", defaults=DEFAULTS) is None
+    assert settings_request(current, pressed("sub:off"), defaults=DEFAULTS) is None
+    assert settings_request(None, pressed("sub:off"), defaults=DEFAULTS) is None
 
 
 def test_values_from_an_old_or_forged_button_are_kept_in_range() -> None:
     current = subscriber(time(7, 15), "UTC")
-    assert settings_request(current, "time", "2975", defaults=DEFAULTS) == Request(
+    assert settings_request(current, pressed("sub:time:2975"), defaults=DEFAULTS) == Request(
         time(23, 59), "UTC"
     )
-    assert settings_request(current, "zone", "99", defaults=DEFAULTS) == Request(
+    assert settings_request(current, pressed("sub:zone:99"), defaults=DEFAULTS) == Request(
         time(7, 15), SETTINGS_ZONES[-1]
     )
+
+
+def pressed(data: str) -> SettingsPress:
+    press = parse_settings_data(data)
+    assert press is not None
+    return press
+
+
+@pytest.mark.parametrize(
+    "data", ["sub:", "sub:maybe", "sub:time:9", "sub:zone:123", "brief:1:facts", ""]
+)
+def test_data_no_settings_button_carries_is_no_press(data: str) -> None:
+    assert parse_settings_data(data) is None
+
+
+def test_every_press_reads_back_from_its_own_data() -> None:
+    presses = [
+        SettingsPress("on"),
+        SettingsPress("off"),
+        SettingsPress("time", clock=time(6, 30)),
+        SettingsPress("zone", zone_index=len(SETTINGS_ZONES) - 1),
+    ]
+    for press in presses:
+        assert len(press.data.encode()) <= 64
+        assert parse_settings_data(press.data) == press
