@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.app import build_application
+from bot.bot_api import ignore_retry_after_notice
 from bot.config import load_config
 from bot.context import BotContext
 from bot.logs import setup_logging
@@ -53,6 +54,7 @@ class InProcessParser(UploadParser):
 
 
 def main() -> None:
+    ignore_retry_after_notice()
     mode = sys.argv[1]
     config = load_config()
     setup_logging("WARNING", config.token)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from datetime import timedelta
 
 from telegram import Update
@@ -49,9 +48,6 @@ DRAFT_CLEANUP_INTERVAL = timedelta(hours=1)
 
 
 def build_application(config: Config) -> BriefApplication:
-    # Flood-control answers carry retry_after; PTB 22 warns on every one unless it may
-    # hand it over as a timedelta, the form of its next major version, which we handle.
-    os.environ.setdefault("PTB_TIMEDELTA", "1")
     budget = Pacer(config.push_rate_limit)  # one budget for replies and the push
     gate = FloodGate(config.admin_ids, budget.backlog)
     application = (

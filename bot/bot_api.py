@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from telegram.error import BadRequest
+import warnings
+from datetime import timedelta
+
+from telegram.error import BadRequest, RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
 
 def not_modified(error: BadRequest) -> bool:
@@ -12,3 +16,20 @@ def not_modified(error: BadRequest) -> bool:
     already shows what it should (a double tap, two reports with the same figures).
     """
     return "message is not modified" in error.message.lower()
+
+
+# PTB 22 warns, on every 429 it turns into a RetryAfter, that its next major version will
+# give `retry_after` as a timedelta (unless the process sets PTB_TIMEDELTA). The bot reads
+# both forms (retry_after_seconds), so the notice says nothing to an operator.
+RETRY_AFTER_NOTICE = r".*attribute `retry_after` will be of type `datetime.timedelta`"
+
+
+def ignore_retry_after_notice() -> None:
+    """Silence PTB's notice about its future `retry_after`; the process's entry points call it."""
+    warnings.filterwarnings("ignore", message=RETRY_AFTER_NOTICE, category=PTBDeprecationWarning)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """How long Telegram asks the bot to wait before sending again, in either of PTB's forms."""
+    after = error.retry_after
+    return after.total_seconds() if isinstance(after, timedelta) else float(after)

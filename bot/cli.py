@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import lifecycle
+from bot.bot_api import ignore_retry_after_notice
 from bot.config import ConfigError, load_config, load_database_path
 from bot.lifecycle import ExitCode
 from bot.logs import protect_output, setup_logging
@@ -20,6 +21,7 @@ from storage import Storage, UnusableDatabaseError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    ignore_retry_after_notice()
     args = _arguments().parse_args(argv)
     try:
         command: int = args.handler(args)

@@ -27,6 +27,7 @@ from enum import IntEnum
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bot.app import build_application
+from bot.bot_api import retry_after_seconds
 from bot.config import Config
 from bot.context import BriefApplication
 from storage import Storage
@@ -126,7 +127,7 @@ async def _reach(
         except InvalidToken:
             raise
         except RetryAfter as error:
-            wait = _seconds(error.retry_after)
+            wait = retry_after_seconds(error)
             reason = _reason(error)
         except TelegramError as error:  # NetworkError, TimedOut, an answer that is not JSON
             wait, delay = delay, min(delay * 2, timing.max_retry)
@@ -232,10 +233,6 @@ def _api_url(application: BriefApplication) -> str:
     config = application.bot_data.config
     assert config is not None, "the composition root sets the config"
     return config.telegram_api_url
-
-
-def _seconds(period: float | timedelta) -> float:
-    return period.total_seconds() if isinstance(period, timedelta) else float(period)
 
 
 def _reason(error: TelegramError) -> str:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import timedelta
 from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.bot_api import retry_after_seconds
 from bot.push.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
-                seconds = _seconds(error)
+                seconds = retry_after_seconds(error)
                 # Telegram counts the bot as a whole: the push waits too.
                 self._budget.pause(seconds)
                 if attempt >= retries:
@@ -77,8 +77,3 @@ def _chat_id(data: dict[str, Any]) -> int | None:
     if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
         return int(chat_id)
     return None
-
-
-def _seconds(error: RetryAfter) -> float:
-    after = error.retry_after
-    return after.total_seconds() if isinstance(after, timedelta) else float(after)

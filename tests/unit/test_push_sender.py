@@ -6,9 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from telegram.error import BadRequest
 
-from bot.bot_api import not_modified
 from bot.push.sender import Flood, Migrated, Refused, Transient, Unreachable, _answer
 
 
@@ -82,19 +80,3 @@ def test_other_refusals_are_final() -> None:
     body = {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
     with pytest.raises(Refused, match="too long"):
         _answer(400, answer(body))
-
-
-@pytest.mark.parametrize(
-    ("message", "meant"),
-    [
-        (
-            "Message is not modified: specified new message content and reply markup are "
-            "exactly the same as a current content and reply markup of the message",
-            True,
-        ),
-        ("Message to edit not found", False),
-        ("Message can't be edited", False),
-    ],
-)
-def test_an_edit_that_changes_nothing_is_told_apart(message: str, meant: bool) -> None:
-    assert not_modified(BadRequest(message)) is meant
