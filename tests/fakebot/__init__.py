@@ -4,6 +4,7 @@ from tests.fakebot.errors import ApiError
 from tests.fakebot.limits import RateLimits
 from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessage
 from tests.fakebot.network import free_port
+from tests.fakebot.proxy import Forwarded, ForwardProxy, forward_proxy
 from tests.fakebot.server import FakeBotApi
 
 __all__ = [
@@ -13,7 +14,10 @@ __all__ = [
     "FakeChat",
     "FakeFile",
     "FakeUser",
+    "ForwardProxy",
+    "Forwarded",
     "RateLimits",
     "SentMessage",
+    "forward_proxy",
     "free_port",
 ]

@@ -43,6 +43,7 @@ class FakeBotApi:
         self._port = port  # 0: any free port
         self.limits = limits or RateLimits()
         self.calls: list[ApiCall] = []
+        self.downloads: list[str] = []  # the file_path of every file served from /file/bot...
         self.world = World(FakeUser(bot_id, "Briefbot", username=bot_username, is_bot=True))
         self._methods = self.world.implementations()
         self._limiter = RateLimiter(self.limits)
@@ -110,6 +111,7 @@ class FakeBotApi:
             return _error_response(ApiError(401, "Unauthorized"))
         for stored in self.world.files.values():
             if stored.file_path == file_path:
+                self.downloads.append(file_path)
                 return web.Response(body=stored.content, content_type="application/octet-stream")
         return _error_response(ApiError(404, "Not Found"))
 

@@ -53,6 +53,7 @@ async def test_file_download_round_trip(server: FakeBotApi, bot: Bot) -> None:
     file_id = update["message"]["document"]["file_id"]
     file = await bot.get_file(file_id)
     assert bytes(await file.download_as_bytearray()) == b"hello brief"
+    assert server.downloads == ["documents/file_1.txt"]
     big = server.add_file(b"x" * (20 * 1024 * 1024 + 1), file_name="big.bin")
     with pytest.raises(Exception, match=r"(?i)file is too big"):
         await bot.get_file(big.file_id)

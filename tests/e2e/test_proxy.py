@@ -1,0 +1,102 @@
+"""Every request the bot makes goes through the proxy named in the environment, or none does.
+
+The bot runs against the local Bot API server with a real forward proxy between them; the
+server records every call and download it serves, the proxy every one it forwarded, so
+comparing the two shows whether anything reached the server another way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import ADMIN_ID, AppFactory, say
+from tests.e2e.push.conftest import BRIEFS, add_subscribers, publish
+from tests.fakebot import FakeBotApi, ForwardProxy, forward_proxy
+from tests.waiting import eventually
+
+READER = 42
+SUBSCRIBERS = [3001, 3002, 3003]
+USER, PASSWORD = "ops", "s3cret"
+
+
+@pytest.fixture
+async def proxy() -> AsyncIterator[ForwardProxy]:
+    async with forward_proxy(user=USER, password=PASSWORD) as started:
+        yield started
+
+
+async def use_every_path(server: FakeBotApi) -> None:
+    """A reply, a document download, and a push: each kind of request the bot makes.
+
+    Long polling carries the updates; the bot is running when this is called.
+    """
+    reader, admin = server.user(READER, "Ada"), server.user(ADMIN_ID, "Editor")
+    [brief] = await say(server, reader, "/brief")
+    assert brief.text.startswith("Bridge vote")
+
+    before = len(server.sent(ADMIN_ID))
+    await server.send_document(admin, "wind.txt", (BRIEFS / "coastal-wind-farm.txt").read_bytes())
+    summary, details = (await server.wait_sent(ADMIN_ID, before + 2))[before:]
+    assert summary.text.startswith("Regulators Clear Largest Offshore Wind Farm")
+    assert details.button("Publish")
+
+    await server.send_text(admin, "/push")
+    await eventually(
+        lambda: all(server.sent(chat_id) for chat_id in SUBSCRIBERS),
+        "the push to reach every subscriber",
+        detail=server.dump,
+    )
+    for chat_id in SUBSCRIBERS:
+        assert server.sent(chat_id)[0].text.startswith("Bridge vote")
+    await server.wait_for_call(
+        "editMessageText", where=lambda call: "Push finished" in call.params["text"]
+    )
+
+
+@pytest.fixture
+async def subscribed(server: FakeBotApi, db_path: Path) -> None:
+    for chat_id in SUBSCRIBERS:
+        server.user(chat_id)
+    await publish(db_path, "Bridge vote")
+    # Due far in the future: only the admin's /push sends them anything.
+    await add_subscribers(db_path, SUBSCRIBERS, due=datetime(2100, 1, 1, tzinfo=UTC))
+
+
+@pytest.mark.usefixtures("subscribed")
+async def test_every_request_goes_through_the_proxy_with_its_credentials(
+    server: FakeBotApi, proxy: ForwardProxy, make_app: AppFactory
+) -> None:
+    with_credentials = proxy.url.replace("http://", f"http://{USER}:{PASSWORD}@")
+    async with make_app(HTTP_PROXY=with_credentials):
+        await use_every_path(server)
+
+        def served() -> Counter[str]:
+            return Counter(call.method for call in server.calls)
+
+        # Each call is recorded by the server as it answers and by the proxy once the answer
+        # is back: they agree as soon as no call is between the two.
+        await eventually(
+            lambda: Counter(proxy.api_methods) == served(),
+            "every call the server answered to have come through the proxy",
+            detail=lambda: f"server: {served()}\nproxy: {Counter(proxy.api_methods)}",
+        )
+    assert {"getUpdates", "sendMessage", "getFile", "editMessageText"} <= set(proxy.api_methods)
+    assert proxy.downloads == server.downloads == ["documents/file_1.txt"]
+    assert proxy.refused == 0
+
+
+@pytest.mark.usefixtures("subscribed")
+async def test_no_proxy_naming_the_api_host_sends_everything_direct(
+    server: FakeBotApi, proxy: ForwardProxy, make_app: AppFactory
+) -> None:
+    async with make_app(HTTP_PROXY=proxy.url, NO_PROXY="localhost,127.0.0.1"):
+        # Every path has been answered by its end: had any request been sent to the proxy,
+        # it would be recorded there by now (forwarded, or refused without credentials).
+        await use_every_path(server)
+    assert server.downloads == ["documents/file_1.txt"]
+    assert (proxy.forwarded, proxy.refused) == ([], 0)
