@@ -17,7 +17,7 @@ import pytest
 from bot.limits.flood import BURST, PER_SECOND
 from tests.e2e.conftest import ADMIN_ID, AppFactory, publish_file, say
 from tests.e2e.push.conftest import add_subscribers
-from tests.fakebot import ApiCall, FakeBotApi, RateLimits, SentMessage
+from tests.fakebot import ApiCall, FakeBotApi, FakeUser, RateLimits, SentMessage
 
 FLOODER = 42
 OTHER = 43
@@ -46,12 +46,17 @@ def sends(server: FakeBotApi, chat_id: int | None = None) -> list[ApiCall]:
     ]
 
 
-async def test_a_flood_from_one_chat_leaves_another_reader_answered(
-    server: FakeBotApi, make_app: AppFactory, db_path: Path, briefs_dir: Path
-) -> None:
+@pytest.fixture
+async def readers(server: FakeBotApi, db_path: Path, briefs_dir: Path) -> tuple[FakeUser, FakeUser]:
+    """A brief to read, a reader who floods the bot and another who reads as usual."""
     await publish_file(db_path, briefs_dir / "coastal-wind-farm.txt")
-    flooder = server.user(FLOODER, "Flooder")
-    other = server.user(OTHER, "Reader")
+    return server.user(FLOODER, "Flooder"), server.user(OTHER, "Reader")
+
+
+async def test_a_flood_from_one_chat_leaves_another_reader_answered(
+    server: FakeBotApi, make_app: AppFactory, readers: tuple[FakeUser, FakeUser]
+) -> None:
+    flooder, other = readers
     async with make_app():
         for _ in range(4000):
             await server.send_text(flooder, "/facts")
@@ -74,11 +79,9 @@ async def test_a_flood_from_one_chat_leaves_another_reader_answered(
 
 
 async def test_a_slow_down_on_a_button_press_is_a_toast_and_the_rest_are_left(
-    server: FakeBotApi, make_app: AppFactory, db_path: Path, briefs_dir: Path
+    server: FakeBotApi, make_app: AppFactory, readers: tuple[FakeUser, FakeUser]
 ) -> None:
-    await publish_file(db_path, briefs_dir / "coastal-wind-farm.txt")
-    flooder = server.user(FLOODER, "Flooder")
-    other = server.user(OTHER, "Reader")
+    flooder, other = readers
     async with make_app():
         [brief] = await say(server, flooder, "/brief")
         before = len(server.sent(FLOODER))
