@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from telegram import Update
@@ -47,7 +48,11 @@ CONNECTION_POOL_SIZE = 16
 DRAFT_CLEANUP_INTERVAL = timedelta(hours=1)
 
 
-def build_application(config: Config) -> BriefApplication:
+def build_application(
+    config: Config, *, on_token_refused: Callable[[], None] | None = None
+) -> BriefApplication:
+    """The Application; `on_token_refused` hears a poll the Bot API refused with 401 (the
+    token was revoked while the bot ran), which PTB would only end its polling for."""
     budget = Pacer(config.push_rate_limit)  # one budget for replies and the push
     gate = FloodGate(config.admin_ids, budget.backlog)
     application = (
@@ -63,7 +68,11 @@ def build_application(config: Config) -> BriefApplication:
         .rate_limiter(SharedRateLimiter(budget))
         .request(AiohttpRequest(connections=CONNECTION_POOL_SIZE, proxy=config.proxy))
         # Long polling holds its one connection for up to the poll timeout.
-        .get_updates_request(UpdatesRequest(gate, connections=1, proxy=config.proxy))
+        .get_updates_request(
+            UpdatesRequest(
+                gate, connections=1, proxy=config.proxy, on_unauthorized=on_token_refused
+            )
+        )
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_open)
         .post_shutdown(_close)

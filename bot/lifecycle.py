@@ -77,14 +77,17 @@ async def serve(config: Config, stop: asyncio.Event, timing: Timing = Timing()) 
     """Serve until `stop` is set. Raises UnusableDatabaseError before touching Telegram."""
     storage = await Storage.open(config.database_path)
     await storage.close()  # opened again, and kept, by the application's post_init
-    application = build_application(config)
+    watch = PollWatch(stop, config.telegram_api_url, timing)
+    application = build_application(config, on_token_refused=watch.token_refused)
     try:
-        return await _serve(application, stop, timing)
+        return await _serve(application, stop, timing, watch)
     finally:
         await _release(application)
 
 
-async def _serve(application: BriefApplication, stop: asyncio.Event, timing: Timing) -> int:
+async def _serve(
+    application: BriefApplication, stop: asyncio.Event, timing: Timing, watch: PollWatch
+) -> int:
     url = _api_url(application)
     try:
         if not await _reach(application, url, stop, timing):
@@ -99,7 +102,7 @@ async def _serve(application: BriefApplication, stop: asyncio.Event, timing: Tim
         return ExitCode.FAILED
     updater = application.updater
     assert updater is not None, "the composition root builds an Application with an Updater"
-    watch = PollWatch(stop, url, timing)
+    watch.started()
     try:
         if application.post_init is not None:
             await application.post_init(application)
@@ -195,6 +198,22 @@ class PollWatch:
         self._started = time.monotonic()
         self._streak_began: float | None = None
         self._last_conflict = 0.0
+
+    def started(self) -> None:
+        """Polling starts now: conflicts are timed from here."""
+        self._started = time.monotonic()
+
+    def token_refused(self) -> None:
+        """A poll was refused with 401: the token was revoked or changed while the bot ran."""
+        if self._stop.is_set():
+            return
+        log.error(
+            "the Bot API at %s no longer accepts TELEGRAM_BOT_TOKEN (Unauthorized): it was "
+            "revoked or changed with @BotFather; set the new token and start again",
+            self._url,
+        )
+        self.outcome = ExitCode.FAILED
+        self._stop.set()
 
     def on_error(self, error: TelegramError) -> None:
         if isinstance(error, Conflict):

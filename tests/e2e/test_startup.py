@@ -199,3 +199,24 @@ async def test_an_error_reported_to_admins_never_shows_the_token(
     assert notice.html is not None
     assert f"RuntimeError: redirected to {server.url}/bot&lt;token&gt;/getFile" in notice.html
     assert server.token.partition(":")[2] not in notice.html
+
+
+async def test_a_token_revoked_while_running_is_one_line_and_exit_code_1(
+    server: FakeBotApi, tmp_path: Path
+) -> None:
+    bot = await BotProcess.start(environment(server.url, tmp_path / "b.db", server.token), tmp_path)
+    try:
+        await server.wait_polling()  # started: its poll is held for updates
+        old = server.token
+        server.token = "123456:REVOKED-by-BotFather"  # what the Bot API now takes
+        # Ends the poll being held with an update the bot answers nothing to.
+        server.block(server.user(7, "Grace"))
+        code = await bot.finish(None)
+    finally:
+        await bot.finish(signal.SIGINT)
+    assert code == ExitCode.FAILED, bot.output
+    errors = log_lines(bot, "ERROR")
+    assert len(errors) == 1, bot.output
+    [told] = errors
+    assert "no longer accepts TELEGRAM_BOT_TOKEN (Unauthorized)" in told
+    assert_clean(bot.output, old)
