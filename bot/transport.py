@@ -11,6 +11,8 @@ already uses.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
@@ -19,6 +21,7 @@ from telegram.request import BaseRequest, RequestData
 
 DEFAULT_TIMEOUT = 5.0
 PLAIN_HEADERS = {"User-Agent": BaseRequest.USER_AGENT}
+_NOTHING = b'{"ok":true,"result":[]}'
 JSON_HEADERS = {**PLAIN_HEADERS, "Content-Type": "application/json"}
 
 
@@ -33,9 +36,13 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float = DEFAULT_TIMEOUT,
         pool_timeout: float = 1.0,
         proxy: str | None = None,
+        on_unauthorized: Callable[[], None] | None = None,
     ) -> None:
+        """`on_unauthorized`: for the polling transport, what to do when a poll is refused
+        with 401 (the token was revoked while the bot ran)."""
         self._connections = connections
         self._proxy = proxy
+        self._on_unauthorized = on_unauthorized
         self._read_timeout = read_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
@@ -83,7 +90,7 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method, url, data=data, headers=headers, timeout=timeout, proxy=self._proxy
             ) as response:
-                return response.status, await response.read()
+                status, payload = response.status, await response.read()
         except (TimeoutError, aiohttp.ServerTimeoutError):
             raise TimedOut from None
         except aiohttp.ClientError as error:
@@ -91,6 +98,13 @@ class AiohttpRequest(BaseRequest):
             # and where it went, never the address, and do not chain the original.
             detail = str(error).replace(url, "<Bot API URL>")
             raise NetworkError(f"aiohttp.{type(error).__name__}: {detail}") from None
+        if status == HTTPStatus.UNAUTHORIZED and self._on_unauthorized is not None:
+            # PTB would end its polling on the 401 with a traceback and go on running
+            # without updates. The bot stops instead (its lifecycle says why, once), and
+            # PTB is shown a poll that brought nothing, so its polling ends cleanly.
+            self._on_unauthorized()
+            return HTTPStatus.OK, _NOTHING
+        return status, payload
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> dict[str, Any]:

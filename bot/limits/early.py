@@ -13,15 +13,10 @@ always kept: PTB confirms a batch by the last id it received.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from http import HTTPStatus
 from typing import Any
-
-from telegram.request import BaseRequest, RequestData
 
 from bot.limits.flood import FloodGate
 from bot.transport import AiohttpRequest
-
-_NOTHING = b'{"ok":true,"result":[]}'
 
 
 class UpdatesRequest(AiohttpRequest):
@@ -33,31 +28,8 @@ class UpdatesRequest(AiohttpRequest):
         proxy: str | None = None,
         on_unauthorized: Callable[[], None] | None = None,
     ) -> None:
-        super().__init__(connections=connections, proxy=proxy)
+        super().__init__(connections=connections, proxy=proxy, on_unauthorized=on_unauthorized)
         self._gate = gate
-        self._on_unauthorized = on_unauthorized
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: object = BaseRequest.DEFAULT_NONE,
-        write_timeout: object = BaseRequest.DEFAULT_NONE,
-        connect_timeout: object = BaseRequest.DEFAULT_NONE,
-        pool_timeout: object = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        status, payload = await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
-        # A token revoked while the bot runs: PTB would end its polling on the 401 with a
-        # traceback and go on running without updates. The bot stops instead (the lifecycle
-        # says why, once), and PTB is shown a poll that brought nothing, so that its
-        # polling ends cleanly when the stop reaches it.
-        if status == HTTPStatus.UNAUTHORIZED and self._on_unauthorized is not None:
-            self._on_unauthorized()
-            return HTTPStatus.OK, _NOTHING
-        return status, payload
 
     # PTB calls it on the instance; the base class's is a static method.
     def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
