@@ -1,5 +1,4 @@
 import sqlite3
-import time as clock
 from datetime import time
 from pathlib import Path
 
@@ -239,21 +238,21 @@ def _fill(db_path: Path, rows: int) -> None:
     conn.close()
 
 
-async def test_due_stays_fast_with_a_million_subscribers(storage: Storage, db_path: Path) -> None:
-    _fill(db_path, 1_000_000)
-    assert (await storage.subscribers.counts()).active > 800_000
+async def test_due_reads_the_earliest_due_in_order_among_many(
+    storage: Storage, db_path: Path
+) -> None:
+    # How fast this stays with a million subscribers is measured by `bench.push due`; that
+    # it takes the index, never a scan, is checked from its query plan above.
+    _fill(db_path, 20_000)
+    assert (await storage.subscribers.counts()).active > 16_000
 
-    started = clock.perf_counter()
     due = await storage.subscribers.due(at(30), limit=100)
-    elapsed = clock.perf_counter() - started
 
     assert len(due) == 100
     assert all(s.active and not s.blocked and s.next_due_at <= at(30) for s in due)
     assert [(s.next_due_at, s.chat_id) for s in due] == sorted(
         (s.next_due_at, s.chat_id) for s in due
     )
-    # A scan of the table takes about 100 ms here; the index takes a few.
-    assert elapsed < 0.05, f"due() took {elapsed * 1000:.1f} ms"
 
 
 async def test_due_by_brings_the_next_delivery_forward_never_back(storage: Storage) -> None:
