@@ -21,14 +21,13 @@ import argparse
 import asyncio
 import os
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.setup import bot_environment, reference_database
-from tests.fakebot import FakeBotApi, FakeUser, SentMessage
+from bench.setup import PAID_RATE, Answers, bot_environment, reference_database, running_bot
+from tests.fakebot import FakeBotApi, FakeUser
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 MODES = ("echo", "reply", "facts")
@@ -61,19 +60,11 @@ class Readers:
     def __init__(self, server: FakeBotApi, count: int) -> None:
         self.server = server
         self.users = [server.user(10_000 + n, f"Reader {n}") for n in range(count)]
-        self.waiting: dict[int, asyncio.Future[SentMessage]] = {}
-        server.world.on_sent.append(self._sent)
-
-    def _sent(self, message: SentMessage) -> None:
-        future = self.waiting.pop(message.chat_id, None)
-        if future is not None and not future.done():
-            future.set_result(message)
+        self.answers = Answers(server)
 
     async def _read(self, user: FakeUser, command: str, rounds: int) -> None:
-        loop = asyncio.get_running_loop()
         for _ in range(rounds):
-            future: asyncio.Future[SentMessage] = loop.create_future()
-            self.waiting[user.id] = future
+            future = self.answers.expect(user.id)
             await self.server.send_text(user, command)
             await asyncio.wait_for(future, timeout=60)
 
@@ -86,22 +77,12 @@ class Readers:
 async def measure(
     server: FakeBotApi, readers: Readers, env: dict[str, str], mode: str, rounds: int
 ) -> Run:
-    # BENCH_PROFILE=/tmp/prof writes a cProfile of each bot process to /tmp/prof.<mode>.
-    output = env.get("BENCH_PROFILE")
-    profile = ["-m", "cProfile", "-o", f"{output}.{mode}"] if output else []
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, *profile, "-m", "bench.bot_process", mode, env=env
-    )
-    try:
-        await server.wait_for_call("getUpdates", timeout=60)
+    async with running_bot(server, mode, env) as process:
         command = "/facts" if mode == "facts" else "hello"  # reply: what an echo receives
         await readers.run(command, 1)  # warm up: connections, caches, the JIT-less interpreter
         before = cpu_seconds(process.pid)
         seconds = await readers.run(command, rounds)
         used = cpu_seconds(process.pid) - before
-    finally:
-        process.terminate()
-        await process.wait()
     return Run(mode, rounds * len(readers.users), seconds, used)
 
 
@@ -109,14 +90,7 @@ async def main(readers_count: int, rounds: int, repeats: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = await reference_database(Path(folder))
         async with FakeBotApi() as server:
-            env = bot_environment(
-                server,
-                database,
-                # Reader replies are held to PUSH_RATE_LIMIT; at Telegram's free 30/s the
-                # limiter, not the bot, would be measured.
-                ALLOW_PAID_BROADCAST="true",
-                PUSH_RATE_LIMIT="1000",
-            )
+            env = bot_environment(server, database, **PAID_RATE)
             readers = Readers(server, readers_count)
             runs: dict[str, list[Run]] = {mode: [] for mode in MODES}
             for _ in range(repeats):  # alternate, so drift in the machine hits all alike

@@ -25,13 +25,10 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.push import FAR_FUTURE, fill
-from brief import parse_text
-from storage import Storage
-from tests.conftest import DATA
+from bench.setup import Answers, bot_environment, reference_database, running_bot
 from tests.fakebot import FakeBotApi, FakeUser, RateLimits, SentMessage
 
 ADMIN = 999_999_999
@@ -41,53 +38,11 @@ LIMIT = 30
 WAIT_AT_MOST = 60.0
 
 
-class Answers:
-    """When each chat's next message arrives, seen from the server."""
-
-    def __init__(self, server: FakeBotApi) -> None:
-        self._waiting: dict[int, asyncio.Future[SentMessage]] = {}
-        server.world.on_sent.append(self._sent)
-
-    def _sent(self, message: SentMessage) -> None:
-        future = self._waiting.pop(message.chat_id, None)
-        if future is not None and not future.done():
-            future.set_result(message)
-
-    def expect(self, chat_id: int) -> asyncio.Future[SentMessage]:
-        future: asyncio.Future[SentMessage] = asyncio.get_running_loop().create_future()
-        self._waiting[chat_id] = future
-        return future
-
-
 @asynccontextmanager
 async def bot_process(server: FakeBotApi, database: Path) -> AsyncIterator[None]:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": server.token,
-        "TELEGRAM_API_URL": server.url,
-        "DATABASE_PATH": str(database),
-        "ADMIN_IDS": str(ADMIN),
-        "PUSH_RATE_LIMIT": str(LIMIT),
-    }
-    # Its log is left out: a bot without flood control logs every 429 it meets.
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench.bot_process",
-        "facts",
-        env=env,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        await server.wait_for_call("getUpdates", timeout=60)
+    env = bot_environment(server, database, ADMIN_IDS=str(ADMIN), PUSH_RATE_LIMIT=str(LIMIT))
+    async with running_bot(server, "facts", env, quiet=True):
         yield
-    finally:
-        process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), 10)
-        except TimeoutError:  # still answering a backlog it cannot drop
-            process.kill()
-            await process.wait()
 
 
 async def ask(server: FakeBotApi, answers: Answers, user: FakeUser, text: str) -> float:
@@ -197,11 +152,7 @@ async def bench_push(database: Path, subscribers: int, readers: int) -> None:
 async def main(flood: int, subscribers: int, readers: int) -> None:
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as folder:
-        database = Path(folder) / "bench.db"
-        storage = await Storage.open(database)
-        text = (DATA / "briefs" / "putin-north-korea.txt").read_text(encoding="utf-8")
-        await storage.briefs.publish(parse_text(text).brief, by=None, at=datetime.now(UTC))
-        await storage.close()
+        database = await reference_database(Path(folder))
         fill(database, subscribers, due=FAR_FUTURE)
         await bench_flood(database, flood)
         await bench_push(database, subscribers, readers)

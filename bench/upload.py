@@ -15,12 +15,11 @@ import argparse
 import asyncio
 import itertools
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.setup import bot_environment, reference_database
+from bench.setup import PAID_RATE, bot_environment, reference_database, running_bot
 from brief import MAX_BRIEF_BYTES
 from tests.fakebot import FakeBotApi, FakeUser
 
@@ -99,11 +98,7 @@ async def measure(
 ) -> None:
     reader, admin = people
     content, uploads = upload_of
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.bot_process", mode, env=env
-    )
-    try:
-        await server.wait_for_call("getUpdates", timeout=60)
+    async with running_bot(server, mode, env):
         for _ in range(20):  # warm up: connections, caches
             await reader.ask()
         idle = [await reader.ask() for _ in range(200)]
@@ -112,9 +107,6 @@ async def measure(
         per_upload = await upload(server, admin, content, uploads)
         done.set()
         busy = await waiting
-    finally:
-        process.terminate()
-        await process.wait()
     report(mode, idle, busy, per_upload)
 
 
@@ -138,15 +130,7 @@ async def main(uploads: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = await reference_database(Path(folder))
         async with FakeBotApi() as server:
-            env = bot_environment(
-                server,
-                database,
-                ADMIN_IDS=str(ADMIN_ID),
-                # At Telegram's free 30/s the reader's answers would wait for the budget,
-                # and the limiter, not the upload, would be measured.
-                ALLOW_PAID_BROADCAST="true",
-                PUSH_RATE_LIMIT="1000",
-            )
+            env = bot_environment(server, database, ADMIN_IDS=str(ADMIN_ID), **PAID_RATE)
             admin = server.user(ADMIN_ID, "Editor")  # opens the bot first, as admins do
             reader = Reader(server, [server.user(10_000 + n, "Ada") for n in range(READERS)])
             print(f"{len(content) / 1e6:.2f} MB brief, {uploads} uploads in a row per bot")
