@@ -79,17 +79,18 @@ def load_config(
     """Build the Config; the process environment wins over the `.env` file."""
     env = _environment(environ, dotenv)
     paid = _bool(env, "ALLOW_PAID_BROADCAST", default=False)
+    api_url = _api_url(env)
     return Config(
         token=_token(env),
         admin_ids=_admin_ids(env),
         database_path=_database_path(env),
-        telegram_api_url=_api_url(env),
+        telegram_api_url=api_url,
         log_level=_log_level(env),
         default_delivery_time=_clock(env, "DEFAULT_DELIVERY_TIME", "08:00"),
         default_timezone=_timezone(env),
         push_rate_limit=_rate(env, paid),
         allow_paid_broadcast=paid,
-        proxy=_proxy(env, _api_url(env)),
+        proxy=_proxy(env, api_url),
     )
 
 

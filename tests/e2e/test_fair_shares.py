@@ -116,7 +116,7 @@ async def test_an_admins_paste_in_many_pieces_is_not_dropped(
         assert SLOW_DOWN not in " ".join(m.text for m in server.sent(ADMIN_ID))
 
 
-async def start_push(server: FakeBotApi, db_path: Path, briefs_dir: Path) -> list[SentMessage]:
+async def start_push(server: FakeBotApi) -> list[SentMessage]:
     """An admin's /push to every subscriber; the first few pushed messages, once they arrive."""
     admin = server.world.users[ADMIN_ID]
     await server.send_text(admin, "/push")
@@ -124,7 +124,10 @@ async def start_push(server: FakeBotApi, db_path: Path, briefs_dir: Path) -> lis
     return [(await server.wait_sent(chat, 1, timeout=10))[0] for chat in first]
 
 
-async def push_setup(server: FakeBotApi, db_path: Path, briefs_dir: Path) -> None:
+@pytest.fixture
+async def subscribed(server: FakeBotApi, db_path: Path, briefs_dir: Path) -> None:
+    """A brief to push and its subscribers, with the server at the push's rate."""
+    server.limits.global_per_second = PUSH_RATE
     await publish_file(db_path, briefs_dir / "coastal-wind-farm.txt")
     for chat in SUBSCRIBERS:
         server.user(chat, f"Subscriber {chat}")
@@ -132,12 +135,10 @@ async def push_setup(server: FakeBotApi, db_path: Path, briefs_dir: Path) -> Non
 
 
 async def test_a_push_and_the_replies_to_it_share_one_budget_replies_first(
-    server: FakeBotApi, make_app: AppFactory, db_path: Path, briefs_dir: Path
+    server: FakeBotApi, make_app: AppFactory, subscribed: None
 ) -> None:
-    server.limits.global_per_second = PUSH_RATE
-    await push_setup(server, db_path, briefs_dir)
     async with make_app(PUSH_RATE_LIMIT=str(PUSH_RATE)):
-        pushed = await start_push(server, db_path, briefs_dir)
+        pushed = await start_push(server)
         waits: list[int] = []
         for message in pushed:
             reader = server.world.users[message.chat_id]
@@ -158,12 +159,10 @@ async def test_a_push_and_the_replies_to_it_share_one_budget_replies_first(
 
 
 async def test_a_429_on_a_reply_pauses_the_push_too(
-    server: FakeBotApi, make_app: AppFactory, db_path: Path, briefs_dir: Path
+    server: FakeBotApi, make_app: AppFactory, subscribed: None
 ) -> None:
-    server.limits.global_per_second = PUSH_RATE
-    await push_setup(server, db_path, briefs_dir)
     async with make_app(PUSH_RATE_LIMIT=str(PUSH_RATE)):
-        [message, *_] = await start_push(server, db_path, briefs_dir)
+        [message, *_] = await start_push(server)
         reader = server.world.users[message.chat_id]
         server.fail(
             "sendMessage",
@@ -181,10 +180,8 @@ async def test_a_429_on_a_reply_pauses_the_push_too(
 
 
 async def test_a_429_on_the_push_pauses_the_replies_too(
-    server: FakeBotApi, make_app: AppFactory, db_path: Path, briefs_dir: Path
+    server: FakeBotApi, make_app: AppFactory, subscribed: None
 ) -> None:
-    server.limits.global_per_second = PUSH_RATE
-    await push_setup(server, db_path, briefs_dir)
     other = server.user(OTHER, "Reader")
     server.fail(
         "sendMessage",
@@ -194,7 +191,7 @@ async def test_a_429_on_the_push_pauses_the_replies_too(
         parameters={"retry_after": 2},
     )
     async with make_app(PUSH_RATE_LIMIT=str(PUSH_RATE)):
-        await start_push(server, db_path, briefs_dir)
+        await start_push(server)
         [flood] = await server.wait_for_call("sendMessage", where=lambda c: c.error_code == 429)
         await say(server, other, "/help")  # asked once the 429 came: answered after the pause
         for chat in SUBSCRIBERS:
