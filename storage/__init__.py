@@ -34,6 +34,7 @@ from storage.models import (
 )
 from storage.pushes import PushRepo
 from storage.readers import ReaderRepo
+from storage.state import StateRepo
 from storage.subscribers import SubscriberRepo
 
 
@@ -46,6 +47,7 @@ class Storage:
         self.subscribers = SubscriberRepo(db)
         self.deliveries = DeliveryRepo(db)
         self.pushes = PushRepo(db)
+        self.state = StateRepo(db)
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:
@@ -93,6 +95,7 @@ __all__ = [
     "PushRun",
     "ReaderRepo",
     "SchemaTooNewError",
+    "StateRepo",
     "Storage",
     "StorageError",
     "StoredBrief",

@@ -168,7 +168,19 @@ _DRAFTS: Migration = (
     "CREATE INDEX drafts_by_expiry ON drafts (expires_at)",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_CORE, _DELIVERY, _DRAFTS)
+# 4: what the bot itself must remember across restarts, by name (its webhook secret, when
+# it last showed it was alive). Small values, rarely written.
+_STATE: Migration = (
+    """
+    CREATE TABLE bot_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_CORE, _DELIVERY, _DRAFTS, _STATE)
 LATEST_VERSION = len(MIGRATIONS)
 
 

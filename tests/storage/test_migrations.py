@@ -10,6 +10,7 @@ import pytest
 
 from brief.model import Brief, Fact, Narrative, Source
 from storage import SchemaTooNewError, Storage
+from storage.codec import brief_to_json
 from storage.db import to_db
 from storage.migrations import LATEST_VERSION, MIGRATIONS, apply_migrations, user_version
 from tests.storage.conftest import at
@@ -85,7 +86,21 @@ async def _run(
     await conn.execute("COMMIT")
 
 
-WRITERS = {1: _write_v1_data, 2: _write_v2_data}
+async def _write_v3_data(conn: aiosqlite.Connection) -> None:
+    await _run(
+        conn,
+        [
+            (
+                """INSERT INTO drafts (admin_id, chat_id, brief, warnings, correcting,
+                                       created_at, expires_at)
+                   VALUES (5, 5, ?, '[]', 1, ?, ?)""",
+                (brief_to_json(OLD_BRIEF), to_db(at(4)), to_db(at(40))),
+            ),
+        ],
+    )
+
+
+WRITERS = {1: _write_v1_data, 2: _write_v2_data, 3: _write_v3_data}
 
 
 async def _database_at(path: Path, version: int) -> None:
@@ -147,6 +162,10 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
             last = await s.pushes.last()
             assert last is not None
             assert last.sent == 1
+        if start >= 3:
+            kept = await s.drafts.get(1)
+            assert kept is not None
+            assert (kept.brief, kept.correcting) == (OLD_BRIEF, 1)
         # Every table the new version adds works on the upgraded file.
         new = await s.briefs.publish(OLD_BRIEF, by=None, at=at(10))
         await s.subscribers.subscribe(
@@ -163,6 +182,8 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
             expires_at=at(30),
         )
         assert await s.drafts.get(draft.id) == draft
+        await s.state.put("heartbeat", "alive", at=at(12))
+        assert await s.state.get("heartbeat") == ("alive", at(12))
 
     assert _schema(path) == _schema(fresh)
 
