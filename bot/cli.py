@@ -24,7 +24,13 @@ from bot.importing import Tally, import_files, read_brief, report
 from bot.lifecycle import ExitCode
 from bot.logs import protect_output, setup_logging
 from brief import BriefError, to_json
-from storage import BackupError, BackupTargetError, Storage, UnusableDatabaseError
+from storage import (
+    BackupError,
+    BackupTargetError,
+    Storage,
+    UnusableDatabaseError,
+    UnwritableDatabaseError,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -183,9 +189,19 @@ def _warn_misspelled() -> None:
 
 
 def _unusable_database(path: Path, error: UnusableDatabaseError) -> int:
+    hint = ""
+    if isinstance(error, UnwritableDatabaseError):
+        # In the container the bot runs as uid 10001, and a volume or bind mount made by
+        # root is root's: the most likely cause there, and a one-line fix.
+        folder = path.resolve().parent
+        hint = (
+            f" (this process runs as uid {os.getuid()}: make {folder} and the file its own, "
+            f"e.g. `chown -R {os.getuid()} {folder}`; in the container: "
+            f"`docker compose run --rm --user root bot chown -R {os.getuid()} {folder}`)"
+        )
     print(
         f"briefbot: DATABASE_PATH {path} cannot be used: {error}; set DATABASE_PATH to a "
-        "writable SQLite file (created if missing) in an existing folder",
+        f"writable SQLite file (created if missing) in an existing folder{hint}",
         file=sys.stderr,
     )
     return ExitCode.UNUSABLE_SETTING

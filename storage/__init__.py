@@ -22,6 +22,7 @@ from storage.errors import (
     SchemaTooNewError,
     StorageError,
     UnusableDatabaseError,
+    UnwritableDatabaseError,
 )
 from storage.models import (
     AuditEntry,
@@ -123,4 +124,5 @@ __all__ = [
     "SubscriberCounts",
     "SubscriberRepo",
     "UnusableDatabaseError",
+    "UnwritableDatabaseError",
 ]

@@ -36,6 +36,7 @@ from storage.errors import (
     SchemaTooNewError,
     StorageError,
     UnusableDatabaseError,
+    UnwritableDatabaseError,
 )
 from storage.migrations import LATEST_VERSION, apply_migrations, user_version
 from storage.models import ConnectionSettings
@@ -126,6 +127,13 @@ async def _check_writable(conn: aiosqlite.Connection, version: int) -> None:
         await conn.rollback()
 
 
+def _unusable(error: sqlite3.Error) -> UnusableDatabaseError:
+    name = getattr(error, "sqlite_errorname", "")
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+        return UnwritableDatabaseError(_why(error))
+    return UnusableDatabaseError(_why(error))
+
+
 def _why(error: sqlite3.Error) -> str:
     name = getattr(error, "sqlite_errorname", "")
     if name == "SQLITE_NOTADB":
@@ -164,7 +172,7 @@ class Database:
         try:
             writer = await _connect(path, query_only=False)
         except sqlite3.Error as error:
-            raise UnusableDatabaseError(_why(error)) from error
+            raise _unusable(error) from error
         try:
             await _enable_wal(writer)
             version = await apply_migrations(writer)
@@ -172,7 +180,7 @@ class Database:
             reader = await _connect(path, query_only=True)
         except sqlite3.Error as error:
             await writer.close()
-            raise UnusableDatabaseError(_why(error)) from error
+            raise _unusable(error) from error
         except BaseException:
             await writer.close()
             raise
@@ -186,7 +194,7 @@ class Database:
         try:
             writer = await _connect(path, query_only=True)
         except sqlite3.Error as error:
-            raise UnusableDatabaseError(_why(error)) from error
+            raise _unusable(error) from error
         try:
             version = await user_version(writer)
             if version > LATEST_VERSION:
@@ -194,7 +202,7 @@ class Database:
             reader = await _connect(path, query_only=True)
         except sqlite3.Error as error:
             await writer.close()
-            raise UnusableDatabaseError(_why(error)) from error
+            raise _unusable(error) from error
         except BaseException:
             await writer.close()
             raise

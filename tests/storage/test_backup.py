@@ -12,30 +12,13 @@ import pytest
 
 from storage import BackupError, BackupTargetError, Storage
 from storage.migrations import LATEST_VERSION
-from tests.databases import read_only
+from tests.databases import Dump, dump, read_only
 from tests.storage.conftest import at, make_brief
 from tests.waiting import eventually
-
-Dump = dict[str, list[tuple[object, ...]]]
 
 
 def names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
-
-
-def dump(path: Path) -> Dump:
-    """Every table's rows, in a stable order: what a restore would bring back."""
-    with contextlib.closing(sqlite3.connect(path)) as conn:
-        tables = [
-            str(row[0])
-            for row in conn.execute(
-                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        # Table names come from the file's own schema, not from input.
-        return {
-            t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
-        }
 
 
 async def push_like_writes(
