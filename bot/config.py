@@ -121,7 +121,7 @@ def _dotenv_value(text: str) -> str | None:
     """The value after `=`: None for a quoted value not closed, or followed by other text."""
     quote = text.lstrip()[:1]
     if quote not in _QUOTED:
-        return re.split(r"\s#", f" {text}", maxsplit=1)[0].strip()
+        return re.split(r"\s#", text, maxsplit=1)[0].strip()
     match = _QUOTED[quote].fullmatch(text)
     if match is None:
         return None
