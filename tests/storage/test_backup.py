@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from collections.abc import Awaitable
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -32,16 +33,20 @@ async def push_like_writes(
     chat = 0
     while not stop.is_set() or chat < 3:
         chat += 1
-        await storage.subscribers.subscribe(
-            chat, delivery_time=time(8), timezone="UTC", next_due_at=at(chat), at=at(0)
-        )
-        await storage.deliveries.claim_many(brief.id, [chat], at=at(chat))
-        await storage.deliveries.mark_sent_many([(brief.id, chat, [chat * 10])], at=at(chat))
-        await storage.subscribers.reschedule(
-            chat, next_due_at=at(chat) + timedelta(days=1), delivered_at=at(chat)
-        )
-        await storage.pushes.finish(run.id, sent=chat, failed=0, skipped=0, at=at(chat))
-        states.append(await asyncio.to_thread(dump, path))
+        commits: list[Awaitable[object]] = [
+            storage.subscribers.subscribe(
+                chat, delivery_time=time(8), timezone="UTC", next_due_at=at(chat), at=at(0)
+            ),
+            storage.deliveries.claim_many(brief.id, [chat], at=at(chat)),
+            storage.deliveries.mark_sent_many([(brief.id, chat, [chat * 10])], at=at(chat)),
+            storage.subscribers.reschedule(
+                chat, next_due_at=at(chat) + timedelta(days=1), delivered_at=at(chat)
+            ),
+            storage.pushes.finish(run.id, sent=chat, failed=0, skipped=0, at=at(chat)),
+        ]
+        for commit in commits:  # awaited one by one, in order: created here, run there
+            await commit
+            states.append(await asyncio.to_thread(dump, path))
 
 
 async def test_a_backup_during_a_push_is_the_database_as_of_one_commit(
