@@ -45,6 +45,8 @@ def copy_database(source: Path, target: Path, *, version: int, overwrite: bool) 
     `version` is the schema version the copy must carry.
     """
     check_target(target, overwrite=overwrite)
+    if target.resolve() == source.resolve():
+        raise BackupTargetError(f"{target} is the database itself")
     try:
         handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as error:  # what os.access cannot foresee: root, ACLs, read-only mounts

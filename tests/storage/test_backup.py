@@ -126,3 +126,10 @@ async def test_a_copy_failing_its_check_never_takes_the_name(
         await storage.backup(tmp_path / "copy.db")
     assert not (tmp_path / "copy.db").exists()
     assert not [name for name in names(tmp_path) if name.endswith(".tmp")]
+
+
+async def test_the_database_itself_is_never_the_target(storage: Storage, db_path: Path) -> None:
+    await storage.briefs.publish(make_brief("s"), by=None, at=at(0))
+    with pytest.raises(BackupTargetError, match="is the database itself"):
+        await storage.backup(db_path, overwrite=True)
+    assert await storage.briefs.count() == 1
