@@ -16,6 +16,7 @@ from telegram.ext import (
     JobQueue,
 )
 
+from bot.backups import CHECK_INTERVAL, FIRST_CHECK, daily_backup
 from bot.config import Config
 from bot.context import BotContext, BotData, BriefApplication, ChatData
 from bot.errors import on_error
@@ -121,6 +122,10 @@ async def _open(application: BriefApplication) -> None:
     application.job_queue.run_repeating(
         drafts.expire_drafts, DRAFT_CLEANUP_INTERVAL, first=0, name="admin-expire-drafts"
     )
+    if data.config.backup_dir is not None:
+        application.job_queue.run_repeating(
+            daily_backup, CHECK_INTERVAL, first=FIRST_CHECK, name="daily-backup"
+        )
     log.info("briefbot started as @%s", application.bot.username)
 
 

@@ -1,4 +1,4 @@
-"""The `briefbot` command: parse, import and run."""
+"""The `briefbot` command: parse, import, run and backup."""
 
 from __future__ import annotations
 
@@ -8,16 +8,29 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
 from bot import lifecycle
 from bot.bot_api import ignore_retry_after_notice
-from bot.config import ConfigError, load_config, load_database_path
+from bot.config import (
+    SETTINGS,
+    ConfigError,
+    load_config,
+    load_database_path,
+    misspelled_settings,
+)
+from bot.importing import Tally, import_files, read_brief, report
 from bot.lifecycle import ExitCode
 from bot.logs import protect_output, setup_logging
-from brief import BriefError, ParseResult, Problem, parse_file, to_json
-from storage import Storage, UnusableDatabaseError
+from brief import BriefError, to_json
+from storage import (
+    BackupError,
+    BackupTargetError,
+    Storage,
+    UnusableDatabaseError,
+    UnwritableDatabaseError,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,34 +49,70 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefbot", description="A Telegram bot for news briefs.")
+    parser.add_argument("--version", action="version", version=f"briefbot {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    parse = commands.add_parser("parse", help="print a brief file as JSON, or list its problems")
+    parse = _command(commands, "parse", "print a brief file as JSON, or list its problems", ())
     parse.add_argument("file", type=Path)
     parse.set_defaults(handler=_parse)
-    publish = commands.add_parser("import", help="publish brief files into the database")
+    publish = _command(
+        commands,
+        "import",
+        "publish brief files into the database; content already published is skipped",
+        ("DATABASE_PATH",),
+    )
     publish.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    publish.add_argument(
+        "--dry-run", action="store_true", help="check and report, write nothing to the database"
+    )
+    publish.add_argument(
+        "--force", action="store_true", help="publish content that is already published again"
+    )
     publish.set_defaults(handler=_import)
-    run = commands.add_parser("run", help="start the bot (long polling)")
+    run = _command(commands, "run", "start the bot (long polling)", SETTINGS)
     run.set_defaults(handler=_run)
+    backup = _command(
+        commands,
+        "backup",
+        "write a consistent, checked copy of the database, also while the bot runs",
+        ("DATABASE_PATH",),
+    )
+    backup.add_argument("path", type=Path, metavar="PATH", help="the file to write")
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    backup.set_defaults(handler=_backup)
     return parser
 
 
-def read_brief(path: Path) -> ParseResult:
-    """Parse a `.json` file as the JSON form, anything else as the text form."""
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    does: str,
+    reads: Sequence[str],
+) -> argparse.ArgumentParser:
+    """A subcommand whose help says what it does and which settings it reads."""
+    settings = (
+        f"reads {', '.join(reads)} from the environment or ./.env (the environment wins)"
+        if reads
+        else "reads no settings"
+    )
+    return commands.add_parser(
+        name, help=does, description=f"{does[0].upper()}{does[1:]}.", epilog=f"It {settings}."
+    )
+
+
+def _version() -> str:
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise BriefError([Problem(f"cannot read the file: {error.strerror}")]) from None
-    return parse_file(data, as_json=path.suffix.lower() == ".json")
+        return metadata.version("briefbot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def _parse(args: argparse.Namespace) -> int:
     try:
         result = read_brief(args.file)
     except BriefError as error:
-        _report(args.file, error.problems)
+        report(args.file, error.problems)
         return 1
-    _report(args.file, result.warnings, prefix="warning: ")
+    report(args.file, result.warnings, prefix="warning: ")
     json.dump(to_json(result.brief), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
@@ -71,42 +120,88 @@ def _parse(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     # Importing needs only the database, not a token: it can run beside the bot.
-    database = load_database_path()
+    database = _database_path()
+    if database is None:
+        return ExitCode.UNUSABLE_SETTING
     try:
-        return asyncio.run(_import_files(database, args.files))
+        tally = asyncio.run(_import_files(database, args, exists=database.exists()))
     except UnusableDatabaseError as error:
         return _unusable_database(database, error)
+    print(tally.line(dry_run=args.dry_run))
+    return 1 if tally.refused else 0
 
 
-async def _import_files(database: Path, files: Sequence[Path]) -> int:
-    refused = 0
-    storage = await Storage.open(database)
+async def _import_files(database: Path, args: argparse.Namespace, *, exists: bool) -> Tally:
+    if args.dry_run and not exists:
+        # Nothing published yet, and a dry run must not create the file.
+        return await import_files(None, args.files, dry_run=True, force=args.force)
+    opening = Storage.open_read_only if args.dry_run else Storage.open
+    async with await opening(database) as storage:
+        # An empty file has no tables yet: nothing in it is published.
+        found = storage if storage.schema_version else None
+        return await import_files(found, args.files, dry_run=args.dry_run, force=args.force)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    database = _database_path()
+    if database is None:
+        return ExitCode.UNUSABLE_SETTING
+    if not database.is_file():
+        # Opening would create an empty database: a wrong DATABASE_PATH, not a backup.
+        print(
+            f"briefbot: DATABASE_PATH {database} does not exist: nothing to back up",
+            file=sys.stderr,
+        )
+        return ExitCode.UNUSABLE_SETTING
     try:
-        for path in files:
-            try:
-                result = read_brief(path)
-            except BriefError as error:
-                print(f"{path}: refused", file=sys.stderr)
-                _report(path, error.problems)
-                refused += 1
-                continue
-            _report(path, result.warnings, prefix="warning: ")
-            stored = await storage.briefs.publish(result.brief, by=None, at=datetime.now(UTC))
-            print(f"{path}: published as brief #{stored.id}: {stored.brief.title}")
-    finally:
-        await storage.close()
-    return 1 if refused else 0
+        asyncio.run(_write_backup(database, args.path, overwrite=args.force))
+    except UnusableDatabaseError as error:
+        return _unusable_database(database, error)
+    except BackupTargetError as error:
+        print(f"briefbot: cannot back up to {args.path}: {error}", file=sys.stderr)
+        return ExitCode.UNUSABLE_SETTING
+    except BackupError as error:
+        print(f"briefbot: the backup failed: {error}", file=sys.stderr)
+        return ExitCode.FAILED
+    print(f"backed up {database} to {args.path}")
+    return 0
 
 
-def _report(path: Path, problems: Sequence[Problem], prefix: str = "") -> None:
-    for problem in problems:
-        print(f"{path}: {prefix}{problem}", file=sys.stderr)
+async def _write_backup(database: Path, target: Path, *, overwrite: bool) -> None:
+    async with await Storage.open(database) as storage:
+        await storage.backup(target, overwrite=overwrite)
+
+
+def _database_path() -> Path | None:
+    try:
+        path = load_database_path()
+    except ConfigError as error:
+        print(f"briefbot: {error}", file=sys.stderr)
+        return None
+    _warn_misspelled()
+    return path
+
+
+def _warn_misspelled() -> None:
+    """After the settings were read (so the .env file parses): names that look mistyped."""
+    for warning in misspelled_settings():
+        print(warning, file=sys.stderr)
 
 
 def _unusable_database(path: Path, error: UnusableDatabaseError) -> int:
+    hint = ""
+    if isinstance(error, UnwritableDatabaseError):
+        # In the container the bot runs as uid 10001, and a volume or bind mount made by
+        # root is root's: the most likely cause there, and a one-line fix.
+        folder = path.resolve().parent
+        hint = (
+            f" (this process runs as uid {os.getuid()}: make {folder} and the file its own, "
+            f"e.g. `chown -R {os.getuid()} {folder}`; in the container: "
+            f"`docker compose run --rm --user root bot chown -R {os.getuid()} {folder}`)"
+        )
     print(
         f"briefbot: DATABASE_PATH {path} cannot be used: {error}; set DATABASE_PATH to a "
-        "writable SQLite file (created if missing) in an existing folder",
+        f"writable SQLite file (created if missing) in an existing folder{hint}",
         file=sys.stderr,
     )
     return ExitCode.UNUSABLE_SETTING
@@ -118,6 +213,7 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"briefbot: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE_SETTING
+    _warn_misspelled()
     protect_output(config.token)
     setup_logging(config.log_level, config.token)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Mapping
@@ -21,6 +22,26 @@ PAID_RATE_LIMIT = 1000
 # Read as curl and httpx read them, in either case.
 PROXY_SETTINGS = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{1,}$")
+BACKUP_KEEP_DEFAULT = 7
+# Every setting briefbot reads: `briefbot run --help` lists them, and a name close to one of
+# them (ADMINS_IDS) is warned about at start.
+SETTINGS = (
+    "TELEGRAM_BOT_TOKEN",
+    "ADMIN_IDS",
+    "DATABASE_PATH",
+    "TELEGRAM_API_URL",
+    "LOG_LEVEL",
+    "DEFAULT_DELIVERY_TIME",
+    "DEFAULT_TIMEZONE",
+    "PUSH_RATE_LIMIT",
+    "ALLOW_PAID_BROADCAST",
+    "BACKUP_DIR",
+    "BACKUP_KEEP",
+    *PROXY_SETTINGS,
+)
+# How alike a name must be to one of SETTINGS to be taken for a misspelling of it:
+# ADMINS_IDS (0.95) and TELEGRAM_TOKEN (0.88) are; PATH, HOME or LOGNAME are far below.
+_MISSPELLING_CUTOFF = 0.8
 
 
 class ConfigError(ValueError):
@@ -41,6 +62,8 @@ class Config:
     # The proxy every request to the Bot API goes through, from the environment; may hold a
     # password, so it is kept out of __repr__ like the token.
     proxy: str | None = None
+    backup_dir: Path | None = None  # where the daily backup goes; None: no daily backup
+    backup_keep: int = BACKUP_KEEP_DEFAULT
 
     def __repr__(self) -> str:  # the token must never reach a log line or a traceback
         return f"Config(admin_ids={sorted(self.admin_ids)}, database_path={self.database_path!s})"
@@ -55,7 +78,14 @@ class Config:
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
-    """Parse KEY=VALUE lines; blank lines, `#` comments and an `export ` prefix are allowed."""
+    """Parse KEY=VALUE lines as python-dotenv and docker compose do.
+
+    Blank lines and `#` comment lines are skipped; an `export ` prefix is allowed. An
+    unquoted value ends at a `#` with whitespace before it (`KEY=value  # note`); a `#`
+    without (`KEY=a#b`) is part of it. A quoted value ends at its closing quote, so a `#`
+    inside quotes is kept, and only a comment may follow; `\\"` and `\\n` in double quotes,
+    `\\'` in single quotes are escapes. Values span one line.
+    """
     values: dict[str, str] = {}
     if not path.is_file():
         return values
@@ -63,14 +93,64 @@ def read_dotenv(path: Path) -> dict[str, str]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        key, sep, value = line.removeprefix("export ").partition("=")
-        if not sep or not key.strip():
+        match = _DOTENV_LINE.fullmatch(line)
+        if match is None:
             raise ConfigError(f"{path}, line {number}: expected KEY=VALUE, got {raw!r}")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        values[key.strip()] = value
+        value = _dotenv_value(match[2])
+        if value is None:
+            raise ConfigError(
+                f"{path}, line {number}: a quoted value must end with its closing quote, "
+                f"then nothing but a # comment, got {raw!r}"
+            )
+        values[match[1]] = value
     return values
+
+
+_DOTENV_LINE = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=(.*)")
+_QUOTED = {
+    '"': re.compile(r'\s*"((?:[^"\\]|\\.)*)"\s*(?:#.*)?'),
+    "'": re.compile(r"\s*'((?:[^'\\]|\\.)*)'\s*(?:#.*)?"),
+}
+_ESCAPES = {
+    '"': {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"},
+    "'": {"'": "'", "\\": "\\"},
+}
+
+
+def _dotenv_value(text: str) -> str | None:
+    """The value after `=`: None for a quoted value not closed, or followed by other text."""
+    quote = text.lstrip()[:1]
+    if quote not in _QUOTED:
+        return re.split(r"\s#", text, maxsplit=1)[0].strip()
+    match = _QUOTED[quote].fullmatch(text)
+    if match is None:
+        return None
+    escapes = _ESCAPES[quote]
+    return re.sub(r"\\(.)", lambda e: escapes.get(e[1], e[0]), match[1])
+
+
+def misspelled_settings(
+    environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
+) -> list[str]:
+    """One warning for each name in the `.env` file or the environment that is not one of
+    SETTINGS but close to one: what the operator most likely meant to set."""
+    sources = [("the environment", os.environ if environ is None else environ)]
+    if dotenv is not None:
+        sources.insert(0, (str(dotenv), read_dotenv(dotenv)))
+    warnings = []
+    for where, names in sources:
+        for name in names:
+            if name.upper() in SETTINGS and (name in SETTINGS or name.upper() in PROXY_SETTINGS):
+                continue
+            close = difflib.get_close_matches(
+                name.upper(), SETTINGS, n=1, cutoff=_MISSPELLING_CUTOFF
+            )
+            if close:
+                warnings.append(
+                    f"briefbot: warning: {name} in {where} is not a briefbot setting; "
+                    f"did you mean {close[0]}?"
+                )
+    return warnings
 
 
 def load_config(
@@ -91,6 +171,8 @@ def load_config(
         push_rate_limit=_rate(env, paid),
         allow_paid_broadcast=paid,
         proxy=_proxy(env, api_url),
+        backup_dir=_backup_dir(env),
+        backup_keep=_backup_keep(env),
     )
 
 
@@ -161,10 +243,42 @@ def _log_level(env: Mapping[str, str]) -> str:
 def _clock(env: Mapping[str, str], name: str, default: str) -> time:
     """A time of day as readers write it for /subscribe (`07:30`, `7.30`, `7h30`)."""
     value = env.get(name, "").strip() or default
-    clock = parse_clock(value)
+    clock = parse_clock(value)  # /subscribe's own parser: both accept the same forms
     if clock is None:
-        raise ConfigError(f"{name} must be a time of day as HH:MM (24-hour), got {value!r}")
+        raise ConfigError(
+            f"{name} must be a time of day on the 24-hour clock such as 07:30 "
+            f"(7:30, 7.30 and 7h30 also do), got {value!r}"
+        )
     return clock
+
+
+def _backup_dir(env: Mapping[str, str]) -> Path | None:
+    raw = env.get("BACKUP_DIR", "").strip()
+    if not raw:
+        return None
+    folder = Path(raw)
+    if not folder.is_dir():
+        raise ConfigError(
+            f"BACKUP_DIR must be an existing folder for the daily backups, got {raw!r}: "
+            "create it, or leave BACKUP_DIR empty for no daily backup"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"BACKUP_DIR {raw!r} cannot be written by this user (uid {os.getuid()}): "
+            "change its owner or permissions"
+        )
+    return folder
+
+
+def _backup_keep(env: Mapping[str, str]) -> int:
+    raw = env.get("BACKUP_KEEP", "").strip()
+    if not raw:
+        return BACKUP_KEEP_DEFAULT
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(
+            f"BACKUP_KEEP must be how many daily backups to keep, 1 or more, got {raw!r}"
+        )
+    return int(raw)
 
 
 def _timezone(env: Mapping[str, str]) -> str:

@@ -9,8 +9,10 @@ they are stored as integer microseconds since the Unix epoch (UTC) and come back
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from types import TracebackType
 
+from storage.backup import BackupError, BackupTargetError
 from storage.briefs import BriefRepo
 from storage.db import Database
 from storage.deliveries import DeliveryRepo
@@ -20,6 +22,7 @@ from storage.errors import (
     SchemaTooNewError,
     StorageError,
     UnusableDatabaseError,
+    UnwritableDatabaseError,
 )
 from storage.models import (
     AuditEntry,
@@ -58,6 +61,14 @@ class Storage:
         """
         return cls(await Database.open(path))
 
+    @classmethod
+    async def open_read_only(cls, path: str | os.PathLike[str]) -> Storage:
+        """An existing database as it is, for looking only: nothing is migrated or written
+        (SQLite refuses every write). Raises UnusableDatabaseError as open() does, and when
+        the file does not exist. At schema_version 0 (an empty file) it has no tables.
+        """
+        return cls(await Database.open_read_only(path))
+
     async def close(self) -> None:
         await self._db.close()
 
@@ -76,6 +87,14 @@ class Storage:
     def schema_version(self) -> int:
         return self._db.schema_version
 
+    async def backup(self, target: Path, *, overwrite: bool = False) -> None:
+        """Write a checked, consistent copy of the database to `target`.
+
+        Raises BackupTargetError when the target cannot take it (its folder is missing or
+        not writable, or the file exists and `overwrite` is false), BackupError otherwise.
+        """
+        await self._db.backup(target, overwrite=overwrite)
+
     async def settings(self) -> tuple[ConnectionSettings, ConnectionSettings]:
         """The pragmas in force on the (writer, reader) connections."""
         return await self._db.settings()
@@ -83,6 +102,8 @@ class Storage:
 
 __all__ = [
     "AuditEntry",
+    "BackupError",
+    "BackupTargetError",
     "BriefHeader",
     "BriefRepo",
     "ConnectionSettings",
@@ -103,4 +124,5 @@ __all__ = [
     "SubscriberCounts",
     "SubscriberRepo",
     "UnusableDatabaseError",
+    "UnwritableDatabaseError",
 ]

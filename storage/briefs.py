@@ -248,6 +248,25 @@ class BriefRepo:
             retracted_at=from_db_opt(head[2]),
         )
 
+    async def find_published(self, brief: Brief) -> StoredBrief | None:
+        """A brief whose current version has exactly this content; a live one first.
+
+        Titles narrow the search (a scan of one column, a few milliseconds for thousands of
+        briefs); the few briefs sharing the title are compared whole.
+        """
+        rows = await self._db.fetch_all(
+            """SELECT b.id FROM briefs AS b
+                 JOIN brief_versions AS v ON v.brief_id = b.id AND v.number = b.current_version
+                WHERE v.title = ?
+                ORDER BY b.retracted_at IS NOT NULL, b.id DESC""",
+            (brief.title,),
+        )
+        for row in rows:
+            stored = await self.get(int(row[0]))
+            if stored is not None and stored.brief == brief:
+                return stored
+        return None
+
     async def history(self, brief_id: int) -> list[AuditEntry]:
         """Audit entries of the brief, oldest first."""
         rows = await self._db.fetch_all(

@@ -30,8 +30,15 @@ from typing import Any
 
 import aiosqlite
 
-from storage.errors import ConstraintError, StorageError, UnusableDatabaseError
-from storage.migrations import apply_migrations
+from storage.backup import copy_database
+from storage.errors import (
+    ConstraintError,
+    SchemaTooNewError,
+    StorageError,
+    UnusableDatabaseError,
+    UnwritableDatabaseError,
+)
+from storage.migrations import LATEST_VERSION, apply_migrations, user_version
 from storage.models import ConnectionSettings
 
 BUSY_TIMEOUT_MS = 10_000
@@ -98,13 +105,15 @@ async def _enable_wal(conn: aiosqlite.Connection) -> None:
     await conn.execute("PRAGMA synchronous = NORMAL")
 
 
-def _check_location(path: Path) -> None:
+def _check_location(path: Path, *, must_exist: bool = False) -> None:
     """The failures SQLite would only call "unable to open database file", named."""
     if path.is_dir():
         raise UnusableDatabaseError("it is a folder, not a file")
     folder = path.parent
     if not folder.is_dir():
         raise UnusableDatabaseError(f"its folder {folder} does not exist")
+    if must_exist and not path.is_file():
+        raise UnusableDatabaseError("it does not exist")
 
 
 async def _check_writable(conn: aiosqlite.Connection, version: int) -> None:
@@ -116,6 +125,13 @@ async def _check_writable(conn: aiosqlite.Connection, version: int) -> None:
         await conn.execute(f"PRAGMA user_version = {version:d}")
     finally:
         await conn.rollback()
+
+
+def _unusable(error: sqlite3.Error) -> UnusableDatabaseError:
+    name = getattr(error, "sqlite_errorname", "")
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+        return UnwritableDatabaseError(_why(error))
+    return UnusableDatabaseError(_why(error))
 
 
 def _why(error: sqlite3.Error) -> str:
@@ -137,8 +153,13 @@ class Database:
     """The writer and reader connections of one database file."""
 
     def __init__(
-        self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, schema_version: int
+        self,
+        writer: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        schema_version: int,
+        path: Path,
     ) -> None:
+        self.path = path
         self._writer = writer
         self._reader = reader
         self._lock = asyncio.Lock()
@@ -151,7 +172,7 @@ class Database:
         try:
             writer = await _connect(path, query_only=False)
         except sqlite3.Error as error:
-            raise UnusableDatabaseError(_why(error)) from error
+            raise _unusable(error) from error
         try:
             await _enable_wal(writer)
             version = await apply_migrations(writer)
@@ -159,11 +180,33 @@ class Database:
             reader = await _connect(path, query_only=True)
         except sqlite3.Error as error:
             await writer.close()
-            raise UnusableDatabaseError(_why(error)) from error
+            raise _unusable(error) from error
         except BaseException:
             await writer.close()
             raise
-        return cls(writer, reader, version)
+        return cls(writer, reader, version, Path(path))
+
+    @classmethod
+    async def open_read_only(cls, path: str | os.PathLike[str]) -> Database:
+        """An existing file, as it is: no migration, and any write refused by SQLite."""
+        location = Path(path)
+        _check_location(location, must_exist=True)
+        try:
+            writer = await _connect(path, query_only=True)
+        except sqlite3.Error as error:
+            raise _unusable(error) from error
+        try:
+            version = await user_version(writer)
+            if version > LATEST_VERSION:
+                raise SchemaTooNewError(f"it was written by a newer briefbot (schema {version})")
+            reader = await _connect(path, query_only=True)
+        except sqlite3.Error as error:
+            await writer.close()
+            raise _unusable(error) from error
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(writer, reader, version, location)
 
     async def close(self) -> None:
         async with self._lock:
@@ -171,6 +214,15 @@ class Database:
                 await self._reader.close()
             finally:
                 await self._writer.close()
+
+    async def backup(self, target: Path, *, overwrite: bool = False) -> None:
+        """A checked copy of the database as of one commit, made beside this process's work.
+
+        On a connection of its own, in a thread: reads and writes here go on meanwhile.
+        """
+        await asyncio.to_thread(
+            copy_database, self.path, target, version=self.schema_version, overwrite=overwrite
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -17,3 +17,8 @@ class UnusableDatabaseError(StorageError):
 
 class SchemaTooNewError(UnusableDatabaseError):
     """The database was written by a newer briefbot than this one."""
+
+
+class UnwritableDatabaseError(UnusableDatabaseError):
+    """The file or its folder cannot be written by this process (permissions, a read-only
+    mount); the operator's fix is an owner or a mode, not another path."""

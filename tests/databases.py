@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +14,7 @@ from pathlib import Path
 from storage import Storage
 
 UNUSABLE = ["missing folder", "folder", "not sqlite", "read-only"]
+Dump = dict[str, list[tuple[object, ...]]]
 
 
 @contextmanager
@@ -52,3 +55,18 @@ def read_only(path: Path) -> Iterator[None]:
         yield
     finally:
         path.chmod(mode)
+
+
+def dump(path: Path) -> Dump:
+    """Every table's rows, in a stable order: what a restore would bring back."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        tables = [
+            str(row[0])
+            for row in conn.execute(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        # Table names come from the file's own schema, not from input.
+        return {
+            t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
+        }

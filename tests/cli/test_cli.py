@@ -162,8 +162,10 @@ def test_an_unusable_database_path_is_one_line_naming_it(
     restore_logging: None,
     unusable: tuple[Path, str],
     command: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     path, reason = unusable
+    kind = request.node.callspec.params["unusable"]
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_PATH", str(path))
     # Nothing listens here: a run that went on to Telegram would say so.
@@ -175,9 +177,13 @@ def test_an_unusable_database_path_is_one_line_naming_it(
     assert captured.out == ""
     [line] = captured.err.splitlines()
     assert line.startswith(f"briefbot: DATABASE_PATH {path} cannot be used: {reason}")
-    assert line.endswith(
+    assert (
         "; set DATABASE_PATH to a writable SQLite file (created if missing) in an existing folder"
+        in line
     )
+    if kind == "read-only":  # what a container user whose volume is root's must do
+        assert f"this process runs as uid {os.getuid()}" in line
+        assert f"chown -R {os.getuid()} {path.resolve().parent}" in line
 
 
 def test_parse_into_a_pipe_closed_early_ends_quietly(tmp_path: Path) -> None:

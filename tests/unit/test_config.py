@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config
+from bot.config import SETTINGS, ConfigError, load_config
 
 TOKEN = "123456:ABC-def_ghi"
 
@@ -110,6 +110,7 @@ def test_env_example_lists_every_setting_with_valid_defaults() -> None:
         if "=" in line and not line.startswith("#")
     }
     assert read == listed
+    assert set(SETTINGS) == read, "SETTINGS (`briefbot run --help`, misspellings) lists them all"
 
 
 @pytest.mark.parametrize(
