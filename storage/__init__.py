@@ -31,12 +31,14 @@ from storage.models import (
     Delivery,
     Draft,
     PushRun,
+    SearchHit,
     StoredBrief,
     Subscriber,
     SubscriberCounts,
 )
 from storage.pushes import PushRepo
 from storage.readers import ReaderRepo
+from storage.search import SearchRepo
 from storage.state import StateRepo
 from storage.subscribers import SubscriberRepo
 
@@ -51,6 +53,7 @@ class Storage:
         self.deliveries = DeliveryRepo(db)
         self.pushes = PushRepo(db)
         self.state = StateRepo(db)
+        self.search = SearchRepo(db)
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:
@@ -116,6 +119,8 @@ __all__ = [
     "PushRun",
     "ReaderRepo",
     "SchemaTooNewError",
+    "SearchHit",
+    "SearchRepo",
     "StateRepo",
     "Storage",
     "StorageError",

@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 
 from brief.model import Brief, Fact, Narrative, Source
+from storage import search
 from storage.cache import LRU
 from storage.db import Database, Row, from_db, from_db_opt, to_db
 from storage.errors import StorageError
@@ -144,6 +145,7 @@ async def publish_in(
     brief_id = int(rows[0][0])
     await _insert_version(conn, brief_id, 1, brief, by=by, at=at)
     await _audit(conn, brief_id, "publish", by=by, at=at, version=1)
+    await search.index_in(conn, brief_id)
     return StoredBrief(
         id=brief_id,
         brief=brief,
@@ -175,6 +177,7 @@ async def correct_in(
     number, published_at, retracted_at = int(rows[0][0]), rows[0][1], rows[0][2]
     await _insert_version(conn, brief_id, number, brief, by=by, at=at)
     await _audit(conn, brief_id, "correct", by=by, at=at, version=number)
+    await search.index_in(conn, brief_id)
     return StoredBrief(
         id=brief_id,
         brief=brief,
@@ -225,6 +228,7 @@ class BriefRepo:
             )
             if rows:
                 await _audit(conn, brief_id, "retract", by=by, at=at, version=int(rows[0][0]))
+                await search.index_in(conn, brief_id)
         return await self.get(brief_id)
 
     async def _stored(self, head: Row | None) -> StoredBrief | None:

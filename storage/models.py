@@ -29,6 +29,16 @@ class BriefHeader:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchHit:
+    id: int
+    title: str
+    published_at: datetime
+    # Plain text around the best match, each matched word between search.MARK_START and
+    # MARK_END: escape it before showing it.
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     brief_id: int
     action: str  # "publish" | "correct" | "retract"

@@ -100,7 +100,11 @@ async def _write_v3_data(conn: aiosqlite.Connection) -> None:
     )
 
 
-WRITERS = {1: _write_v1_data, 2: _write_v2_data, 3: _write_v3_data}
+async def _write_v4_data(conn: aiosqlite.Connection) -> None:
+    await _run(conn, [("INSERT INTO bot_state VALUES ('heartbeat', 'old', ?)", (to_db(at(5)),))])
+
+
+WRITERS = {1: _write_v1_data, 2: _write_v2_data, 3: _write_v3_data, 4: _write_v4_data}
 
 
 async def _database_at(path: Path, version: int) -> None:
@@ -166,6 +170,12 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
             kept = await s.drafts.get(1)
             assert kept is not None
             assert (kept.brief, kept.correcting) == (OLD_BRIEF, 1)
+        if start >= 4:
+            assert await s.state.get("heartbeat") == ("old", at(5))
+        if start >= 1:
+            # Briefs stored before search existed are found by it.
+            [hit] = await s.search.search(OLD_BRIEF.facts[0].text.split()[-1])
+            assert hit.id == 1
         # Every table the new version adds works on the upgraded file.
         new = await s.briefs.publish(OLD_BRIEF, by=None, at=at(10))
         await s.subscribers.subscribe(
