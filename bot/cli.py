@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"briefbot: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE_SETTING
     protect_output(config.token)
-    setup_logging(config.log_level, config.token)
+    setup_logging(config.log_level, config.token, config.log_format)
     try:
         return asyncio.run(lifecycle.run(config))
     except UnusableDatabaseError as error:
