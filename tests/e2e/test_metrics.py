@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.context import BriefApplication
 from bot.limits.flood import BURST
+from bot.push.scheduler import JOB_NAME, TICK
 from bot.web.metrics import metrics_handler
 from tests.e2e.conftest import ADMIN_ID, AppFactory, publish_file, say, settled
 from tests.e2e.push.conftest import add_subscribers
@@ -193,3 +194,19 @@ async def test_a_push_moves_sent_and_remaining(
         samples = await scrape()
         ok = {"method": "sendMessage", "result": "ok"}
         assert value(samples, "briefbot_bot_api_requests_total", **ok) >= len(SUBSCRIBERS)
+
+
+async def test_a_late_scheduler_tick_shows_its_lag(
+    bot_app: BriefApplication, scrape: Scraper
+) -> None:
+    assert bot_app.job_queue is not None
+    [job] = bot_app.job_queue.get_jobs_by_name(JOB_NAME)
+    # The tick due half a second ago, as after the event loop was held up that long (a
+    # tick later than APScheduler's grace of a second is skipped, the next one runs).
+    job.job.modify(next_run_time=datetime.now(UTC) - timedelta(seconds=0.5))
+
+    async def lag() -> float:
+        return value(await scrape(), "briefbot_scheduler_lag_seconds")
+
+    late = await eventually_async(lag, "the tick to run")
+    assert 0.5 <= late < TICK.total_seconds()
