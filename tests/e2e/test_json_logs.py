@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,16 @@ from tests.e2e.conftest import AppFactory, publish_file, say, settled
 from tests.fakebot import FakeBotApi
 
 READER = 42
+
+
+@pytest.fixture(autouse=True)
+def quiet_sqlite() -> Iterator[None]:
+    """aiosqlite's DEBUG lines come from its threads, some after the test has ended and
+    its captured stderr is closed: left out, they cannot land there."""
+    logger = logging.getLogger("aiosqlite")
+    logger.setLevel(logging.INFO)
+    yield
+    logger.setLevel(logging.NOTSET)
 
 
 def json_logs(server: FakeBotApi) -> None:
