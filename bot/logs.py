@@ -75,9 +75,9 @@ class JsonFormatter(logging.Formatter):
         }
         scope = current()
         if scope is not None:
-            ids = {"update_id": scope.update_id, "chat_id": scope.chat_id}
-            ids["brief_id"] = scope.brief_id
-            entry.update((name, value) for name, value in ids.items() if value is not None)
+            ids = ("update_id", scope.update_id), ("chat_id", scope.chat_id)
+            known = (*ids, ("brief_id", scope.brief_id))
+            entry.update((name, value) for name, value in known if value is not None)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
