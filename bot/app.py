@@ -33,11 +33,13 @@ from bot.handlers import (
 from bot.limits.early import UpdatesRequest
 from bot.limits.flood import FloodGate, flood_handler
 from bot.limits.replies import SharedRateLimiter
+from bot.metrics import Metrics
 from bot.push.pacing import Pacer
 from bot.push.scheduler import close_push, open_push
 from bot.reading import command_menu
 from bot.rendering import Renderer
 from bot.transport import AiohttpRequest
+from bot.updates import ObservedUpdates
 from brief.isolated import UploadParser
 from storage import Storage
 
@@ -54,7 +56,10 @@ def build_application(
 ) -> BriefApplication:
     """The Application; `on_token_refused` hears a poll the Bot API refused with 401 (the
     token was revoked while the bot ran), which PTB would only end its polling for."""
-    budget = Pacer(config.push_rate_limit)  # one budget for replies and the push
+    # The application's own registry for /metrics (bot/metrics.py says why not the global one).
+    metrics = Metrics()
+    # One budget for replies and the push.
+    budget = Pacer(config.push_rate_limit, on_pause=metrics.flood_waited)
     gate = FloodGate(config.admin_ids, budget.backlog)
     application = (
         ApplicationBuilder()
@@ -67,14 +72,21 @@ def build_application(
         # Replies to readers share Telegram's global budget with the push, and go first;
         # a RetryAfter pauses every send and is retried rather than dropped.
         .rate_limiter(SharedRateLimiter(budget))
-        .request(AiohttpRequest(connections=CONNECTION_POOL_SIZE, proxy=config.proxy))
+        .request(
+            AiohttpRequest(connections=CONNECTION_POOL_SIZE, proxy=config.proxy, metrics=metrics)
+        )
         # Long polling holds its one connection for up to the poll timeout.
         .get_updates_request(
             UpdatesRequest(
-                gate, connections=1, proxy=config.proxy, on_unauthorized=on_token_refused
+                gate,
+                connections=1,
+                proxy=config.proxy,
+                on_unauthorized=on_token_refused,
+                metrics=metrics,
             )
         )
-        .concurrent_updates(CONCURRENT_UPDATES)
+        # Each update timed, counted and given its ids for log lines (bot/updates.py).
+        .concurrent_updates(ObservedUpdates(CONCURRENT_UPDATES, metrics))
         .post_init(_open)
         .post_shutdown(_close)
         .build()
@@ -83,6 +95,7 @@ def build_application(
     application.bot_data.renderer = Renderer()
     application.bot_data.upload_parser = UploadParser()
     application.bot_data.budget = budget
+    application.bot_data.metrics = metrics
     # Before anything else: an update over its chat's allowance goes no further.
     application.add_handler(flood_handler(gate), group=-2)
     application.add_handlers(_handlers(config))

@@ -215,7 +215,7 @@ def _run(args: argparse.Namespace) -> int:
         return ExitCode.UNUSABLE_SETTING
     _warn_misspelled()
     protect_output(config.token)
-    setup_logging(config.log_level, config.token)
+    setup_logging(config.log_level, config.token, config.log_format)
     try:
         return asyncio.run(lifecycle.run(config))
     except UnusableDatabaseError as error:

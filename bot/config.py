@@ -16,6 +16,7 @@ from bot.push.timing import parse_clock
 
 TELEGRAM_API_URL_DEFAULT = "https://api.telegram.org"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 # Telegram's own limit for bots without paid broadcasts, and the paid ceiling.
 FREE_RATE_LIMIT = 30
 PAID_RATE_LIMIT = 1000
@@ -55,6 +56,7 @@ class Config:
     database_path: Path = Path("briefbot.db")
     telegram_api_url: str = TELEGRAM_API_URL_DEFAULT
     log_level: str = "INFO"
+    log_format: str = "text"
     default_delivery_time: time = time(8, 0)
     default_timezone: str = "UTC"
     push_rate_limit: float = FREE_RATE_LIMIT
@@ -166,6 +168,7 @@ def load_config(
         database_path=_database_path(env),
         telegram_api_url=api_url,
         log_level=_log_level(env),
+        log_format=_log_format(env),
         default_delivery_time=_clock(env, "DEFAULT_DELIVERY_TIME", "08:00"),
         default_timezone=_timezone(env),
         push_rate_limit=_rate(env, paid),
@@ -238,6 +241,16 @@ def _log_level(env: Mapping[str, str]) -> str:
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
     return level
+
+
+def _log_format(env: Mapping[str, str]) -> str:
+    log_format = env.get("LOG_FORMAT", "").strip().lower() or "text"
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(
+            f"LOG_FORMAT must be text (lines for people) or json (one object per line, for "
+            f"log collectors), got {log_format!r}"
+        )
+    return log_format
 
 
 def _clock(env: Mapping[str, str], name: str, default: str) -> time:

@@ -14,6 +14,7 @@ from brief.isolated import UploadParser
 from storage import Storage
 
 if TYPE_CHECKING:
+    from bot.metrics import Metrics
     from bot.push.engine import PushEngine
     from bot.push.pacing import Pacer
 
@@ -28,6 +29,7 @@ class BotData:
         self.push: PushEngine | None = None  # the delivery engine, started with storage
         self.upload_parser: UploadParser | None = None
         self.budget: Pacer | None = None  # what replies and the push may send, shared
+        self.metrics: Metrics | None = None  # what /metrics shows, in the application's registry
 
 
 @dataclass(slots=True)

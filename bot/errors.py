@@ -9,11 +9,13 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.context import BotContext
 from bot.logs import redact
+from bot.scope import Outcome, mark
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: BotContext) -> None:
+    mark(Outcome.FAILED)  # the update's, when the error came from handling one
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         await _tell(context, update.effective_chat.id, context.renderer.render("error.html"))

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import json
 import logging
+import re
 import sys
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from telegram.error import TelegramError
+
+from bot.scope import current
 
 REDACTED = "<token>"
 
@@ -16,13 +22,20 @@ def redact(text: str, token: str) -> str:
     """The text with the token replaced, and its secret half wherever it stands alone.
 
     The half after the colon is what grants access; it is replaced on its own too, so a
-    token quoted in pieces or with its colon escaped (%3A in a URL) is caught as well.
+    token quoted in pieces or with its colon escaped (%3A in a URL) is caught as well. In
+    any letter case: PTB rewrites a refusal's text ("Bad Request: ..." becomes "..."
+    capitalized, the rest lower-cased), and a token quoted in it with it.
     """
     if not token:
         return text
+    return _token_pattern(token).sub(REDACTED, text)
+
+
+@functools.lru_cache(maxsize=4)
+def _token_pattern(token: str) -> re.Pattern[str]:
     secret = token.partition(":")[2]
-    text = text.replace(token, REDACTED)
-    return text.replace(secret, REDACTED) if secret else text
+    parts = (token, secret) if secret else (token,)
+    return re.compile("|".join(re.escape(part) for part in parts), re.IGNORECASE)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -38,6 +51,42 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record), self._token)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors: time (ISO 8601, UTC), level, logger,
+    message; the ids of the update being handled, its chat and the brief it serves, where
+    known (bot/scope.py); the traceback as `exception` when there is one.
+
+    Each text is redacted before it is encoded, so the line stays valid JSON; json.dumps
+    escapes line breaks, so a traceback never splits the line.
+    """
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        scope = current()
+        if scope is not None:
+            ids = ("update_id", scope.update_id), ("chat_id", scope.chat_id)
+            known = (*ids, ("brief_id", scope.brief_id))
+            entry.update((name, value) for name, value in known if value is not None)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        redacted = {
+            name: redact(value, self._token) if isinstance(value, str) else value
+            for name, value in entry.items()
+        }
+        return json.dumps(redacted, ensure_ascii=False)
 
 
 class RedactingStream(io.TextIOBase):
@@ -112,10 +161,13 @@ class ShortTelegramErrors(logging.Filter):
         return True
 
 
-def setup_logging(level: str, token: str) -> None:
+def setup_logging(level: str, token: str, log_format: str = "text") -> None:
+    """Log lines to stderr, as text for people (the default) or as JSON for collectors."""
     handler = logging.StreamHandler()
     handler.setFormatter(
-        RedactingFormatter(token, "%(asctime)s %(levelname)s %(name)s: %(message)s")
+        JsonFormatter(token)
+        if log_format == "json"
+        else RedactingFormatter(token, "%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     handler.addFilter(ShortTelegramErrors())
     logging.basicConfig(level=level, handlers=[handler], force=True)

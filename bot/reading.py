@@ -11,6 +11,7 @@ from telegram import Bot, BotCommand, InlineKeyboardMarkup
 
 from bot.keyboards import Part, brief_keyboard, brief_number
 from bot.rendering import Renderer
+from bot.scope import serving_brief
 from storage import Storage, StoredBrief
 
 
@@ -66,6 +67,15 @@ async def find_brief(
 
     `/brief` alone always means the latest (`latest_first`); the parts follow the reader.
     """
+    found = await _resolve(storage, user_id, brief_id, latest_first=latest_first)
+    if not isinstance(found, Refusal):
+        serving_brief(found.id)  # the update's log lines name the brief from here on
+    return found
+
+
+async def _resolve(
+    storage: Storage, user_id: int, brief_id: int | None, *, latest_first: bool
+) -> StoredBrief | Refusal:
     if brief_id is None:
         brief_id = None if latest_first else await storage.readers.last_opened(user_id)
         if brief_id is None:

@@ -19,6 +19,8 @@ import aiohttp
 from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.metrics import NETWORK, TIMEOUT, Metrics, result_of
+
 DEFAULT_TIMEOUT = 5.0
 PLAIN_HEADERS = {"User-Agent": BaseRequest.USER_AGENT}
 _NOTHING = b'{"ok":true,"result":[]}'
@@ -37,10 +39,12 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: float = 1.0,
         proxy: str | None = None,
         on_unauthorized: Callable[[], None] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """`on_unauthorized`: for the polling transport, what to do when a poll is refused
         with 401 (the token was revoked while the bot ran)."""
         self._connections = connections
+        self._metrics = metrics or Metrics()  # without one, counted where nobody reads
         self._proxy = proxy
         self._on_unauthorized = on_unauthorized
         self._read_timeout = read_timeout
@@ -86,18 +90,22 @@ class AiohttpRequest(BaseRequest):
             sock_read=_value(read_timeout, self._read_timeout),
         )
         data, headers = _body(request_data)
+        name = _method_name(url, method)
         try:
             async with self._session.request(
                 method, url, data=data, headers=headers, timeout=timeout, proxy=self._proxy
             ) as response:
                 status, payload = response.status, await response.read()
         except (TimeoutError, aiohttp.ServerTimeoutError):
+            self._metrics.bot_api_call(name, TIMEOUT)
             raise TimedOut from None
         except aiohttp.ClientError as error:
+            self._metrics.bot_api_call(name, NETWORK)
             # The URL holds the token, and aiohttp's errors may quote it: name the failure
             # and where it went, never the address, and do not chain the original.
             detail = str(error).replace(url, "<Bot API URL>")
             raise NetworkError(f"aiohttp.{type(error).__name__}: {detail}") from None
+        self._metrics.bot_api_call(name, result_of(status))
         if status == HTTPStatus.UNAUTHORIZED and self._on_unauthorized is not None:
             # PTB would end its polling on the 401 with a traceback and go on running
             # without updates. The bot stops instead (its lifecycle says why, once), and
@@ -118,6 +126,12 @@ class AiohttpRequest(BaseRequest):
         if not isinstance(data, dict):
             raise TelegramError(f"Invalid server response: not a JSON object ({_glimpse(payload)})")
         return data
+
+
+def _method_name(url: str, http_method: str) -> str:
+    """The Bot API method, the last segment of the URL PTB posts to. PTB fetches files with
+    GET, from a path that names the file: those are all "download", one series."""
+    return "download" if http_method == "GET" else url.rpartition("/")[2]
 
 
 def _glimpse(payload: bytes) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from bot.limits.flood import FloodGate
+from bot.metrics import Metrics, raw_update_kind
 from bot.transport import AiohttpRequest
 
 
@@ -27,8 +28,11 @@ class UpdatesRequest(AiohttpRequest):
         connections: int,
         proxy: str | None = None,
         on_unauthorized: Callable[[], None] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
-        super().__init__(connections=connections, proxy=proxy, on_unauthorized=on_unauthorized)
+        super().__init__(
+            connections=connections, proxy=proxy, on_unauthorized=on_unauthorized, metrics=metrics
+        )
         self._gate = gate
 
     # PTB calls it on the instance; the base class's is a static method.
@@ -37,11 +41,12 @@ class UpdatesRequest(AiohttpRequest):
         updates = data.get("result")
         if isinstance(updates, list) and len(updates) > 1:
             admins = self._gate.admins
-            kept = [
-                update
-                for update in updates[:-1]
-                if not self._gate.drops_silently(raw_sender(update, admins))
-            ]
+            kept = []
+            for update in updates[:-1]:
+                if self._gate.drops_silently(raw_sender(update, admins)):
+                    self._metrics.update_dropped_unread(raw_update_kind(update))
+                else:
+                    kept.append(update)
             data["result"] = [*kept, updates[-1]]
         return data
 

@@ -42,6 +42,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.context import BotContext
+from bot.scope import Outcome, mark
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +172,7 @@ def flood_handler(gate: FloodGate) -> TypeHandler[Update, BotContext, None]:
         verdict = gate.judge(update)
         if verdict is Verdict.PASS:
             return
+        mark(Outcome.DROPPED)
         if verdict is Verdict.WARN:
             try:
                 await _slow_down(update, context)

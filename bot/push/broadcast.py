@@ -82,7 +82,7 @@ class Broadcast:
                 return
             chats = await self._storage.subscribers.active_chats(after_chat_id=after, limit=BATCH)
             claims = await self._delivery.claim_chats(self._brief_id, chats)
-            self.tally.skipped += len(chats) - len(claims)
+            self.tally.count(Outcome.SKIPPED, len(chats) - len(claims))
             for claim in claims:
                 await queue.put(partial(self._send, claim, self._reply))
             if len(chats) < BATCH:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from bot.metrics import Metrics
 from bot.push.broadcast import PROGRESS_EVERY, Broadcast, ProgressCallback
 from bot.push.daily import DailyRun
 from bot.push.delivery import RETRY_DELAYS, Delivery
@@ -49,8 +50,10 @@ class PushEngine:
         clock: Callable[[], datetime] = utc_now,
         pacer: Pacer | None = None,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        metrics: Metrics | None = None,
     ) -> None:
         self._storage = storage
+        self._metrics = metrics or Metrics()  # without one, counted where nobody reads
         self._renderer = renderer
         self._concurrency = concurrency or default_concurrency(rate)
         self._clock = clock
@@ -79,7 +82,8 @@ class PushEngine:
         """Deliver to every subscriber due now, after any run already in progress."""
         async with self._schedule_lock:
             daily = DailyRun(self._delivery, self._storage, self._renderer, self._clock())
-            return await daily.run(self._concurrency)
+            with self._metrics.push_run(daily.tally):
+                return await daily.run(self._concurrency)
 
     async def push(
         self,
@@ -95,13 +99,14 @@ class PushEngine:
         `run` continues a push interrupted by a restart, under the same record.
         """
         broadcast = Broadcast(self._delivery, self._storage, self._renderer, stored, self._clock)
-        return await broadcast.run(
-            self._concurrency,
-            by=by,
-            run=run,
-            on_progress=on_progress,
-            progress_every=progress_every,
-        )
+        with self._metrics.push_run(broadcast.tally):
+            return await broadcast.run(
+                self._concurrency,
+                by=by,
+                run=run,
+                on_progress=on_progress,
+                progress_every=progress_every,
+            )
 
     async def close(self) -> None:
         """Stop what is running; claims left "sending" are released at the next start."""

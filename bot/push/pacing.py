@@ -50,8 +50,11 @@ class Pacer:
         per_chat_interval: float = PER_CHAT_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        on_pause: Callable[[float], None] | None = None,
     ) -> None:
-        """`rate` None: no global limit (benchmarks measuring the engine's own cost)."""
+        """`rate` None: no global limit (benchmarks measuring the engine's own cost).
+        `on_pause` hears how many seconds each pause adds to the time every send is held."""
+        self._on_pause = on_pause
         self._interval = WINDOW_SECONDS / rate if rate else 0.0
         self._per_chat = per_chat_interval
         self._clock = clock
@@ -84,7 +87,12 @@ class Pacer:
 
     def pause(self, seconds: float) -> None:
         """Telegram asked to wait: no slot is handed out before then."""
-        self._resume_at = max(self._resume_at, self._clock() + seconds)
+        now = self._clock()
+        held = max(self._resume_at, now)
+        self._resume_at = max(held, now + seconds)
+        if self._on_pause is not None:
+            # Only the added time: 429s to sends made at once ask for the same wait.
+            self._on_pause(self._resume_at - held)
 
     def backlog(self, chat_id: int) -> float:
         """Seconds a reply to this chat would wait for its turn in the chat."""

@@ -42,9 +42,19 @@ async def start_schedule(application: BriefApplication, engine: PushEngine) -> N
 
 async def tick(context: BotContext) -> None:
     """Start the delivery and return: shutting down never waits for a long push."""
+    _measure_lag(context)
     engine = context.bot_data.push
     if engine is not None:
         engine.trigger_due()
+
+
+def _measure_lag(context: BotContext) -> None:
+    """How late this tick runs: the JobQueue has already set the next run, one TICK after
+    the time this one was due."""
+    job, metrics = context.job, context.bot_data.metrics
+    if job is not None and job.next_t is not None and metrics is not None:
+        due = job.next_t - TICK
+        metrics.scheduler_late(max(0.0, (datetime.now(UTC) - due).total_seconds()))
 
 
 async def resume_push(
@@ -105,6 +115,7 @@ async def open_push(application: BriefApplication) -> None:
         paid=config.allow_paid_broadcast,
         connections=concurrency,
         proxy=config.proxy,
+        metrics=data.metrics,
     )
     data.push = PushEngine(
         sender,
@@ -113,6 +124,7 @@ async def open_push(application: BriefApplication) -> None:
         rate=config.push_rate_limit,
         concurrency=concurrency,
         pacer=data.budget,
+        metrics=data.metrics,
     )
     await start_schedule(application, data.push)
     await resume_push(application, data.push)

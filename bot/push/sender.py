@@ -19,6 +19,9 @@ from typing import Any
 import aiohttp
 from telegram import InlineKeyboardMarkup
 
+from bot.metrics import NETWORK, TIMEOUT, Metrics, result_of
+
+METHOD = "sendMessage"
 TIMEOUT_SECONDS = 15.0
 BODIES_CACHED = 256
 _SENT = b'{"ok":true,"result":{"message_id":'
@@ -73,9 +76,11 @@ class Sender:
         proxy: str | None = None,
         tls: ssl.SSLContext | None = None,
         timeout: float = TIMEOUT_SECONDS,
+        metrics: Metrics | None = None,
     ) -> None:
         # The URL carries the token: it never goes into an error message or the log.
-        self._url = f"{bot_url}{token}/sendMessage"
+        self._url = f"{bot_url}{token}/{METHOD}"
+        self._metrics = metrics or Metrics()  # without one, counted where nobody reads
         self._connections = connections
         self._proxy = proxy
         self._tls = tls
@@ -95,10 +100,13 @@ class Sender:
             ) as response:
                 status, raw = response.status, await response.read()
         except TimeoutError:
+            self._metrics.bot_api_call(METHOD, TIMEOUT)
             raise Transient("network: no answer in time") from None
         except aiohttp.ClientError as error:
+            self._metrics.bot_api_call(METHOD, NETWORK)
             # Named by its kind only: aiohttp's messages may quote the URL, and the token.
             raise Transient(f"network: {type(error).__name__}") from None
+        self._metrics.bot_api_call(METHOD, result_of(status))
         return _answer(status, raw)
 
     def _open(self) -> aiohttp.ClientSession:

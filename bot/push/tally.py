@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -26,15 +27,19 @@ class Tally:
     unreachable: int = 0
     withdrawn: bool = False  # the brief was withdrawn while its push ran: the push stops
     started: float = field(default_factory=time.monotonic)
+    # Told of every count as it is made: /metrics (bot/metrics.py Metrics.push_run).
+    on_count: Callable[[Outcome, int], None] | None = None
 
-    def count(self, outcome: Outcome) -> None:
+    def count(self, outcome: Outcome, times: int = 1) -> None:
         if outcome is Outcome.SENT:
-            self.sent += 1
+            self.sent += times
         elif outcome is Outcome.SKIPPED:
-            self.skipped += 1
+            self.skipped += times
         else:
-            self.failed += 1
-            self.unreachable += outcome is Outcome.UNREACHABLE
+            self.failed += times
+            self.unreachable += times if outcome is Outcome.UNREACHABLE else 0
+        if self.on_count is not None:
+            self.on_count(outcome, times)
 
     def progress(self, *, finished: bool = False) -> Progress:
         return Progress(

@@ -24,6 +24,7 @@ def test_defaults() -> None:
     assert loaded.default_timezone == "UTC"
     assert loaded.push_rate_limit == 30
     assert loaded.allow_paid_broadcast is False
+    assert loaded.log_format == "text"
 
 
 def test_missing_token_says_where_to_get_one() -> None:
@@ -38,6 +39,7 @@ def test_missing_token_says_where_to_get_one() -> None:
         ("ADMIN_IDS", "12,abc"),
         ("TELEGRAM_API_URL", "localhost:8081"),
         ("LOG_LEVEL", "LOUD"),
+        ("LOG_FORMAT", "xml"),
         ("DEFAULT_DELIVERY_TIME", "25:00"),
         ("DEFAULT_TIMEZONE", "Mars/Olympus"),
         ("PUSH_RATE_LIMIT", "500"),
@@ -58,6 +60,7 @@ def test_values_are_parsed() -> None:
             "DATABASE_PATH": "/data/b.db",
             "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
             "LOG_LEVEL": "debug",
+            "LOG_FORMAT": "JSON",
             "DEFAULT_DELIVERY_TIME": "7:30",
             "DEFAULT_TIMEZONE": "Europe/Berlin",
             "ALLOW_PAID_BROADCAST": "true",
@@ -69,6 +72,7 @@ def test_values_are_parsed() -> None:
     assert loaded.database_path == Path("/data/b.db")
     assert loaded.bot_url == "http://127.0.0.1:8081/bot"
     assert loaded.log_level == "DEBUG"
+    assert loaded.log_format == "json"
     assert loaded.default_delivery_time == time(7, 30)
     assert loaded.default_timezone == "Europe/Berlin"
     assert loaded.push_rate_limit == 500

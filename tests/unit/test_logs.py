@@ -1,7 +1,10 @@
 import io
+import json
 import logging
+import re
 import sys
 import warnings
+from datetime import datetime, timedelta
 
 import pytest
 from telegram.error import NetworkError
@@ -30,6 +33,12 @@ def test_the_token_is_redacted_from_messages_arguments_and_tracebacks(
 def test_the_secret_half_is_redacted_on_its_own() -> None:
     assert redact("bot123456%3ASECRET-token-value/getMe", TOKEN) == "bot123456%3A<token>/getMe"
     assert redact("no secret here", "") == "no secret here"
+
+
+def test_the_token_is_redacted_in_any_letter_case() -> None:
+    # PTB lower-cases a refusal's text after its first letter, a quoted token with it.
+    assert redact(f"Not for bot{TOKEN.lower()}", TOKEN) == "Not for bot<token>"
+    assert redact(TOKEN.partition(":")[2].upper(), TOKEN) == "<token>"
 
 
 def test_output_outside_logging_is_redacted_even_written_in_pieces() -> None:
@@ -84,3 +93,36 @@ def test_ptb_reports_of_a_failed_call_are_one_line(
     )
     assert ours[0].endswith("error while handling an update")
     assert "Traceback (most recent call last):" in ours  # the bot's own keep theirs
+
+
+def test_text_lines_keep_their_format(
+    restore_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup_logging("INFO", TOKEN)
+    logging.getLogger("briefbot.test").info("hello %s", "reader")
+    [line] = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO briefbot.test: hello reader", line
+    )
+
+
+def test_json_lines_carry_the_fields_and_never_the_token(
+    restore_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup_logging("INFO", TOKEN, "json")
+    log = logging.getLogger("briefbot.test")
+    log.warning("calling https://api.telegram.org/bot%s/getMe", TOKEN)
+    try:
+        raise RuntimeError(f"the token {TOKEN}\nand its half {TOKEN.partition(':')[2]}")
+    except RuntimeError:
+        log.exception("request failed")
+    printed = capsys.readouterr().err
+    first, second = (json.loads(line) for line in printed.splitlines())
+    assert first["message"] == "calling https://api.telegram.org/bot<token>/getMe"
+    assert (first["level"], first["logger"]) == ("WARNING", "briefbot.test")
+    assert datetime.fromisoformat(first["time"]).utcoffset() == timedelta(0)
+    assert "update_id" not in first  # logged outside any update
+    assert second["message"] == "request failed"
+    assert second["exception"].startswith("Traceback (most recent call last):")
+    assert "RuntimeError: the token <token>\nand its half <token>" in second["exception"]
+    assert "SECRET" not in printed

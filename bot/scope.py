@@ -1,0 +1,63 @@
+"""What the update being handled is about: its ids for log lines, its outcome for /metrics.
+
+The update processor (bot/updates.py) opens a scope for each update before PTB runs its
+handlers; everything that update's handlers await, and every task they start, sees the same
+scope through a context variable, so a log line anywhere below carries the update's ids and
+the flood gate and error handler can say how the update ended without a return value PTB
+would not pass on. Outside any update (the push's scheduled runs, start-up) there is none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Outcome(Enum):
+    HANDLED = "handled"
+    DROPPED = "dropped"  # the flood gate stopped it
+    FAILED = "failed"  # a handler raised; the error handler took it
+
+
+@dataclass(slots=True)
+class UpdateScope:
+    update_id: int | None
+    chat_id: int | None
+    brief_id: int | None = None
+    outcome: Outcome = Outcome.HANDLED
+
+
+_current: ContextVar[UpdateScope | None] = ContextVar("briefbot_update", default=None)
+
+
+def current() -> UpdateScope | None:
+    return _current.get()
+
+
+@contextmanager
+def update_scope(update_id: int | None, chat_id: int | None) -> Iterator[UpdateScope]:
+    """The scope of one update, for as long as its handlers run."""
+    scope = UpdateScope(update_id, chat_id)
+    token = _current.set(scope)
+    try:
+        yield scope
+    finally:
+        _current.reset(token)
+
+
+def serving_brief(brief_id: int) -> None:
+    """The update is about this brief: its log lines say so."""
+    scope = _current.get()
+    if scope is not None:
+        scope.brief_id = brief_id
+
+
+def mark(outcome: Outcome) -> None:
+    """How the update ended, if not handled; the first mark stands (an update dropped by the
+    flood gate is not also failed by an error in its "slow down" answer)."""
+    scope = _current.get()
+    if scope is not None and scope.outcome is Outcome.HANDLED:
+        scope.outcome = outcome
