@@ -1,4 +1,4 @@
-"""The fake's webhooks: set, refused and delivered as Telegram (or `telegram-bot-api --local`) does."""
+"""The fake's webhooks: set, refused and delivered as Telegram (or a --local server) does."""
 
 from __future__ import annotations
 
