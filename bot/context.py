@@ -16,6 +16,8 @@ from storage import Storage
 if TYPE_CHECKING:
     from bot.push.engine import PushEngine
     from bot.push.pacing import Pacer
+    from bot.web.readiness import Readiness
+    from bot.web.webhook import WebhookReceiver
 
 
 class BotData:
@@ -28,6 +30,8 @@ class BotData:
         self.push: PushEngine | None = None  # the delivery engine, started with storage
         self.upload_parser: UploadParser | None = None
         self.budget: Pacer | None = None  # what replies and the push may send, shared
+        self.readiness: Readiness | None = None  # what /readyz and the heartbeat read
+        self.webhook: WebhookReceiver | None = None  # in webhook mode (WEBHOOK_URL) only
 
 
 @dataclass(slots=True)

@@ -27,8 +27,14 @@ class UpdatesRequest(AiohttpRequest):
         connections: int,
         proxy: str | None = None,
         on_unauthorized: Callable[[], None] | None = None,
+        on_answer: Callable[[], None] | None = None,
     ) -> None:
-        super().__init__(connections=connections, proxy=proxy, on_unauthorized=on_unauthorized)
+        super().__init__(
+            connections=connections,
+            proxy=proxy,
+            on_unauthorized=on_unauthorized,
+            on_answer=on_answer,
+        )
         self._gate = gate
 
     # PTB calls it on the instance; the base class's is a static method.
