@@ -13,9 +13,10 @@ from pathlib import Path
 
 from bot import lifecycle
 from bot.bot_api import ignore_retry_after_notice
-from bot.config import ConfigError, load_config, load_database_path
+from bot.config import ConfigError, load_config, load_database_path, load_health_settings
 from bot.lifecycle import ExitCode
 from bot.logs import protect_output, setup_logging
+from bot.web import health
 from brief import BriefError, ParseResult, Problem, parse_file, to_json
 from storage import Storage, UnusableDatabaseError
 
@@ -45,6 +46,17 @@ def _arguments() -> argparse.ArgumentParser:
     publish.set_defaults(handler=_import)
     run = commands.add_parser("run", help="start the bot (long polling)")
     run.set_defaults(handler=_run)
+    health = commands.add_parser(
+        "health",
+        help="say whether the running bot is ready (for a container HEALTHCHECK)",
+        description="Check that the bot started with the same settings is ready, and print "
+        "one line saying so or why not. Exit code 0: ready; 1: not. With HTTP_PORT or "
+        "WEBHOOK_URL set it asks the bot's http://127.0.0.1:HTTP_PORT/readyz (HTTP_PORT "
+        "defaults to 8080 with WEBHOOK_URL); otherwise it reads the heartbeat the bot writes "
+        "to DATABASE_PATH every 30 s while ready (healthy when under 90 s old). Reads "
+        "HTTP_PORT, WEBHOOK_URL and DATABASE_PATH, from the environment or .env.",
+    )
+    health.set_defaults(handler=_health)
     return parser
 
 
@@ -124,3 +136,18 @@ def _run(args: argparse.Namespace) -> int:
         return asyncio.run(lifecycle.run(config))
     except UnusableDatabaseError as error:
         return _unusable_database(config.database_path, error)
+
+
+def _health(args: argparse.Namespace) -> int:
+    # Docker gives exit codes other than 0 and 1 no meaning for a HEALTHCHECK.
+    try:
+        settings = load_health_settings()
+    except ConfigError as error:
+        print(f"not ready: {error}")
+        return 1
+    if settings.http_port is not None:
+        problem = asyncio.run(health.readyz_problem(settings.http_port))
+    else:
+        problem = asyncio.run(health.heartbeat_problem(settings.database_path))
+    print("ready" if problem is None else f"not ready: {problem}")
+    return 0 if problem is None else 1

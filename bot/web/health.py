@@ -8,17 +8,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 from aiohttp import web
 
 from bot.context import BotContext
 from bot.web.readiness import Readiness
-from storage import Storage, StorageError
+from storage import Storage, StorageError, UnusableDatabaseError
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_KEY = "heartbeat"
 HEARTBEAT_INTERVAL = timedelta(seconds=30)
 HEARTBEAT_FRESH = timedelta(seconds=90)  # three beats: one missed is not yet a failure
+CHECK_TIMEOUT = 5.0
 
 
 def routes(readiness: Readiness, storage: Callable[[], Storage | None]) -> list[web.RouteDef]:
@@ -52,7 +54,10 @@ async def heartbeat_problem(database: Path, now: datetime | None = None) -> str 
     """Why the bot writing to `database` is not healthy, or None when its heartbeat is fresh."""
     if not await asyncio.to_thread(database.is_file):
         return f"no database at {database}: the bot has not started (or DATABASE_PATH differs)"
-    storage = await Storage.open(database)
+    try:
+        storage = await Storage.open(database)
+    except UnusableDatabaseError as error:
+        return f"DATABASE_PATH {database} cannot be used: {error}"
     try:
         beat = await storage.state.get(HEARTBEAT_KEY)
     finally:
@@ -63,3 +68,22 @@ async def heartbeat_problem(database: Path, now: datetime | None = None) -> str 
     if age > HEARTBEAT_FRESH:
         return f"the last heartbeat is {age.total_seconds():.0f} s old: the bot is not ready"
     return None
+
+
+async def readyz_problem(port: int) -> str | None:
+    """Why the bot's own /readyz on this machine says it is not ready, or None when it is."""
+    url = f"http://127.0.0.1:{port}/readyz"
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CHECK_TIMEOUT)) as session,
+            session.get(url) as response,
+        ):
+            text = (await response.text(errors="replace")).strip()[:300]
+            status = response.status
+    except TimeoutError:
+        return f"{url} did not answer within {CHECK_TIMEOUT:g} s"
+    except aiohttp.ClientError as error:
+        return f"{url} did not answer ({type(error).__name__}: {error})"
+    if status == 200:
+        return None
+    return f"{url} answered {status}: {text}"
