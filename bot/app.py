@@ -35,7 +35,7 @@ from bot.limits.early import UpdatesRequest
 from bot.limits.flood import FloodGate, flood_handler
 from bot.limits.replies import SharedRateLimiter
 from bot.push.pacing import Pacer
-from bot.push.scheduler import TICK, close_push, open_push
+from bot.push.scheduler import close_push, open_push
 from bot.reading import command_menu
 from bot.rendering import Renderer
 from bot.transport import AiohttpRequest
@@ -67,7 +67,7 @@ def build_application(
     WEBHOOK_URL set it has no Updater: bot/web/webhook.py feeds its update queue."""
     budget = Pacer(config.push_rate_limit)  # one budget for replies and the push
     gate = FloodGate(config.admin_ids, budget.backlog)
-    readiness = readiness or Readiness(tick_late=3 * TICK.total_seconds())
+    readiness = readiness or Readiness()
     builder = (
         ApplicationBuilder()
         .token(config.token)

@@ -38,6 +38,7 @@ from bot.app import build_application, web_routes
 from bot.bot_api import retry_after_seconds
 from bot.config import Config
 from bot.context import BriefApplication
+from bot.web.readiness import BOT_API_FRESH, Readiness
 from bot.web.server import WebServer
 from bot.web.webhook import start_webhook
 from storage import Storage
@@ -69,6 +70,8 @@ class Timing:
     conflict_quiet: float = 60.0
     # How long a stop waits for the updates already taken to be handled.
     stop_deadline: float = 15.0
+    # /readyz: the Bot API must have answered within this many seconds.
+    bot_api_fresh: float = BOT_API_FRESH
 
 
 async def run(config: Config, timing: Timing = Timing()) -> int:
@@ -90,7 +93,10 @@ async def serve(config: Config, stop: asyncio.Event, timing: Timing = Timing()) 
     storage = await Storage.open(config.database_path)
     await storage.close()  # opened again, and kept, by the application's post_init
     watch = PollWatch(stop, config.telegram_api_url, timing)
-    application = build_application(config, on_token_refused=watch.token_refused)
+    readiness = Readiness(bot_api_fresh=timing.bot_api_fresh)
+    application = build_application(
+        config, on_token_refused=watch.token_refused, readiness=readiness
+    )
     server = None
     if config.http_port is not None:
         server = WebServer(config.http_host, config.http_port, web_routes(application))

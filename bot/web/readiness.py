@@ -15,6 +15,9 @@ from collections.abc import Callable
 from storage import Storage, StorageError
 
 BOT_API_FRESH = 60.0  # seconds: an older last answer means the Bot API is out of reach
+# Three ticks of the push scheduler (bot/push/scheduler.py TICK, 20 s): one late tick is
+# the event loop busy for a moment, three are a scheduler that stopped.
+TICK_LATE = 60.0
 DATABASE_TIMEOUT = 2.0
 
 
@@ -22,11 +25,10 @@ class Readiness:
     def __init__(
         self,
         *,
-        tick_late: float,
+        tick_late: float = TICK_LATE,
         bot_api_fresh: float = BOT_API_FRESH,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """`tick_late`: seconds without a tick of the push scheduler after which it is late."""
         self._clock = clock
         self._tick_late = tick_late
         self._bot_api_fresh = bot_api_fresh
