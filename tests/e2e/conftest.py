@@ -94,11 +94,11 @@ async def running(config: Config) -> AsyncIterator[BriefApplication]:
 
 
 @asynccontextmanager
-async def serving(config: Config, timing: Timing = Timing()) -> AsyncIterator[None]:
+async def serving(config: Config, timing: Timing | None = None) -> AsyncIterator[None]:
     """The bot as `briefbot run` runs it (bot/lifecycle.py), in the test's event loop; it
     must stop with exit code 0."""
     stop = asyncio.Event()
-    task = asyncio.ensure_future(serve(config, stop, timing))
+    task = asyncio.ensure_future(serve(config, stop, timing or Timing()))
     try:
         yield
     finally:

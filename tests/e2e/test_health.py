@@ -24,8 +24,17 @@ async def get(url: str) -> tuple[int, str]:
         return 0, str(error)
 
 
+async def answered(base: str, status: int) -> tuple[int, str]:
+    """Once /readyz answers `status`: its answer."""
+    found = await eventually_async(
+        lambda: _answer_if(base, status), f"/readyz to answer {status}", within=10
+    )
+    assert found is not None
+    return found
+
+
 async def ready(base: str) -> tuple[int, str]:
-    return await eventually_async(lambda: _answer_if(base, 200), "/readyz to say ready", within=10)
+    return await answered(base, 200)
 
 
 async def _answer_if(base: str, status: int) -> tuple[int, str] | None:
@@ -64,9 +73,7 @@ async def test_readiness_says_when_the_bot_api_stops_answering(db_path: Path) ->
         async with serving(config, timing):
             await ready(base)
             await fake.stop()  # the Bot API is gone
-            status, text = await eventually_async(
-                lambda: _answer_if(base, 503), "/readyz to say not ready", within=10
-            )
+            _, text = await answered(base, 503)
             assert text.startswith("not ready: the Bot API has not answered for ")
             assert "database" not in text
             assert (await get(f"{base}/healthz"))[0] == 200  # alive all the same

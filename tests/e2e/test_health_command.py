@@ -28,7 +28,9 @@ async def healthy(env: dict[str, str], cwd: Path) -> tuple[int, str]:
         found = await health(env, cwd)
         return found if found[0] == 0 else None
 
-    return await eventually_async(answer, "briefbot health to say ready", within=20)
+    found = await eventually_async(answer, "briefbot health to say ready", within=20)
+    assert found is not None
+    return found
 
 
 async def test_without_a_port_it_reads_the_heartbeat(server: FakeBotApi, tmp_path: Path) -> None:
