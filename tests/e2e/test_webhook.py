@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.limits.flood import BURST
 from tests.e2e.conftest import make_config, say, serving, webhook_env
 from tests.fakebot import FakeBotApi, FakeUser, free_port
 from tests.fakebot.world import utc_now
@@ -128,3 +129,15 @@ async def test_a_body_that_is_not_an_update_is_refused(
     assert (await post(hook, body, headers))[0] == status
     [reply] = await say(local_server, local_server.user(7, "Grace"), "/brief")  # still serving
     assert "There is no brief yet" in reply.text
+
+
+async def test_a_flood_by_webhook_meets_the_flood_gate(local_server: FakeBotApi, hook: str) -> None:
+    flooder, other = local_server.user(42, "Flooder"), local_server.user(43, "Reader")
+    for _ in range(100):
+        await local_server.send_text(flooder, "/brief")
+    await eventually(lambda: local_server.pending_updates == 0, "the flood delivered", within=20)
+    [reply] = await say(local_server, other, "/brief")
+    assert "There is no brief yet" in reply.text
+    texts = [message.text for message in local_server.sent(flooder.id)]
+    assert len(texts) < 2 * BURST
+    assert sum("faster than I can answer" in text for text in texts) == 1
