@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import logging
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.lifecycle import ExitCode, serve
 from bot.limits.flood import BURST
 from tests.e2e.conftest import make_config, say, serving, webhook_env
 from tests.fakebot import FakeBotApi, FakeUser, free_port
@@ -141,3 +145,27 @@ async def test_a_flood_by_webhook_meets_the_flood_gate(local_server: FakeBotApi,
     texts = [message.text for message in local_server.sent(flooder.id)]
     assert len(texts) < 2 * BURST
     assert sum("faster than I can answer" in text for text in texts) == 1
+
+
+async def test_a_webhook_url_telegram_refuses_is_one_line_and_exit_code_2(
+    server: FakeBotApi, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Telegram itself (not a --local server) posts only to https.
+    config = make_config(server, db_path, **webhook_env(free_port()))
+    assert await serve(config, asyncio.Event()) == ExitCode.UNUSABLE_SETTING
+    [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "refused WEBHOOK_URL (Bad webhook: an https url must be provided" in line
+
+
+async def test_a_port_in_use_is_one_line_and_exit_code_2(
+    local_server: FakeBotApi, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = webhook_env(taken.getsockname()[1])
+        config = make_config(local_server, db_path, **env)
+        assert await serve(config, asyncio.Event()) == ExitCode.UNUSABLE_SETTING
+    [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert f"cannot listen on HTTP_HOST 127.0.0.1, HTTP_PORT {env['HTTP_PORT']}" in line
+    assert local_server.calls == []  # Telegram was not asked anything
