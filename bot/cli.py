@@ -44,7 +44,7 @@ def _arguments() -> argparse.ArgumentParser:
     publish = commands.add_parser("import", help="publish brief files into the database")
     publish.add_argument("files", type=Path, nargs="+", metavar="FILE")
     publish.set_defaults(handler=_import)
-    run = commands.add_parser("run", help="start the bot (long polling)")
+    run = commands.add_parser("run", help="start the bot (long polling, or a webhook)")
     run.set_defaults(handler=_run)
     health = commands.add_parser(
         "health",

@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.context import BotContext, BriefApplication
@@ -157,7 +158,11 @@ async def start_webhook(application: BriefApplication, receiver: WebhookReceiver
 async def watch_webhook(context: BotContext) -> None:
     """A job in webhook mode: a cheap call that keeps "the Bot API answered lately" true
     when no update comes, and says when Telegram could not deliver to the webhook."""
-    info = await context.bot.get_webhook_info()
+    try:
+        info = await context.bot.get_webhook_info()
+    except TelegramError as error:  # /readyz says so once it lasts; admins are not paged
+        log.warning("asking Telegram about the webhook failed (%s)", error)
+        return
     seen = context.job.data if context.job is not None else None
     failed_at = info.last_error_date
     if failed_at is not None and isinstance(seen, dict) and seen.get("last") != failed_at:
