@@ -162,7 +162,10 @@ async def _open(application: BriefApplication) -> None:
     job_queue.run_repeating(
         drafts.expire_drafts, DRAFT_CLEANUP_INTERVAL, first=0, name="admin-expire-drafts"
     )
-    job_queue.run_repeating(health.heartbeat, health.HEARTBEAT_INTERVAL, first=1, name="heartbeat")
+    if data.config.http_port is None:  # else `briefbot health` asks /readyz instead
+        job_queue.run_repeating(
+            health.heartbeat, health.HEARTBEAT_INTERVAL, first=1, name="heartbeat"
+        )
     if data.webhook is not None:
         job_queue.run_repeating(
             watch_webhook,
