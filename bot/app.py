@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+from aiohttp import web
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -40,6 +42,10 @@ from bot.reading import command_menu
 from bot.rendering import Renderer
 from bot.transport import AiohttpRequest
 from bot.updates import ObservedUpdates
+from bot.web import health
+from bot.web.metrics import metrics_handler
+from bot.web.readiness import Readiness
+from bot.web.webhook import WebhookReceiver, watch_webhook
 from brief.isolated import UploadParser
 from storage import Storage
 
@@ -49,19 +55,27 @@ log = logging.getLogger(__name__)
 CONCURRENT_UPDATES = 64
 CONNECTION_POOL_SIZE = 16
 DRAFT_CLEANUP_INTERVAL = timedelta(hours=1)
+# In webhook mode: often enough that the Bot API has always answered within the last
+# minute (/readyz), rarely enough to cost nothing.
+WEBHOOK_WATCH_INTERVAL = timedelta(seconds=25)
 
 
 def build_application(
-    config: Config, *, on_token_refused: Callable[[], None] | None = None
+    config: Config,
+    *,
+    on_token_refused: Callable[[], None] | None = None,
+    readiness: Readiness | None = None,
 ) -> BriefApplication:
     """The Application; `on_token_refused` hears a poll the Bot API refused with 401 (the
-    token was revoked while the bot ran), which PTB would only end its polling for."""
+    token was revoked while the bot ran), which PTB would only end its polling for. With
+    WEBHOOK_URL set it has no Updater: bot/web/webhook.py feeds its update queue."""
     # The application's own registry for /metrics (bot/metrics.py says why not the global one).
     metrics = Metrics()
     # One budget for replies and the push.
     budget = Pacer(config.push_rate_limit, on_pause=metrics.flood_waited)
     gate = FloodGate(config.admin_ids, budget.backlog)
-    application = (
+    readiness = readiness or Readiness()
+    builder = (
         ApplicationBuilder()
         .token(config.token)
         .base_url(config.bot_url)
@@ -73,24 +87,36 @@ def build_application(
         # a RetryAfter pauses every send and is retried rather than dropped.
         .rate_limiter(SharedRateLimiter(budget))
         .request(
-            AiohttpRequest(connections=CONNECTION_POOL_SIZE, proxy=config.proxy, metrics=metrics)
-        )
-        # Long polling holds its one connection for up to the poll timeout.
-        .get_updates_request(
-            UpdatesRequest(
-                gate,
-                connections=1,
+            AiohttpRequest(
+                connections=CONNECTION_POOL_SIZE,
                 proxy=config.proxy,
-                on_unauthorized=on_token_refused,
                 metrics=metrics,
+                on_answer=readiness.bot_api_answered,
             )
         )
         # Each update timed, counted and given its ids for log lines (bot/updates.py).
         .concurrent_updates(ObservedUpdates(CONCURRENT_UPDATES, metrics))
         .post_init(_open)
         .post_shutdown(_close)
-        .build()
     )
+    if config.webhook_url is None:
+        # Long polling holds its one connection for up to the poll timeout.
+        updates = UpdatesRequest(
+            gate,
+            connections=1,
+            proxy=config.proxy,
+            on_unauthorized=on_token_refused,
+            metrics=metrics,
+            on_answer=readiness.bot_api_answered,
+        )
+        builder = builder.get_updates_request(updates)
+    else:
+        builder = builder.updater(None)
+    application = builder.build()
+    if config.webhook_url is not None:
+        path = urlsplit(config.webhook_url).path or "/"
+        application.bot_data.webhook = WebhookReceiver(application, gate, path, metrics)
+    application.bot_data.readiness = readiness
     application.bot_data.config = config
     application.bot_data.renderer = Renderer()
     application.bot_data.upload_parser = UploadParser()
@@ -103,6 +129,17 @@ def build_application(
     application.add_handler(admin_menu.handler(config.admin_ids), group=-1)
     application.add_error_handler(on_error)
     return application
+
+
+def web_routes(application: BriefApplication) -> list[web.RouteDef]:
+    """Every route of the bot's HTTP server (bot/web/server.py), in one list."""
+    data = application.bot_data
+    assert data.readiness is not None, "build_application sets it"
+    routes = health.routes(data.readiness, lambda: data.storage)
+    routes.append(web.get("/metrics", metrics_handler(application)))
+    if data.webhook is not None:
+        routes.append(web.post(data.webhook.path, data.webhook.receive))
+    return routes
 
 
 def _handlers(config: Config) -> list[BaseHandler[Update, BotContext, None]]:
@@ -132,12 +169,25 @@ async def _open(application: BriefApplication) -> None:
     await application.bot.set_my_commands(command_menu(data.renderer.lines("commands.txt")))
     await admin_menu.set_admin_menus(application.bot, data.renderer, data.config.admin_ids)
     assert application.job_queue is not None, "built with a JobQueue"
-    application.job_queue.run_repeating(
+    job_queue = application.job_queue
+    job_queue.run_repeating(
         drafts.expire_drafts, DRAFT_CLEANUP_INTERVAL, first=0, name="admin-expire-drafts"
     )
     if data.config.backup_dir is not None:
-        application.job_queue.run_repeating(
+        job_queue.run_repeating(
             daily_backup, CHECK_INTERVAL, first=FIRST_CHECK, name="daily-backup"
+        )
+    if data.config.http_port is None:  # else `briefbot health` asks /readyz instead
+        job_queue.run_repeating(
+            health.heartbeat, health.HEARTBEAT_INTERVAL, first=1, name="heartbeat"
+        )
+    if data.webhook is not None:
+        job_queue.run_repeating(
+            watch_webhook,
+            WEBHOOK_WATCH_INTERVAL,
+            first=WEBHOOK_WATCH_INTERVAL,
+            data={},
+            name="webhook-watch",
         )
     log.info("briefbot started as @%s", application.bot.username)
 

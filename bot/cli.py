@@ -18,11 +18,13 @@ from bot.config import (
     ConfigError,
     load_config,
     load_database_path,
+    load_health_settings,
     misspelled_settings,
 )
 from bot.importing import Tally, import_files, read_brief, report
 from bot.lifecycle import ExitCode
 from bot.logs import protect_output, setup_logging
+from bot.web import health
 from brief import BriefError, to_json
 from storage import (
     BackupError,
@@ -68,7 +70,7 @@ def _arguments() -> argparse.ArgumentParser:
         "--force", action="store_true", help="publish content that is already published again"
     )
     publish.set_defaults(handler=_import)
-    run = _command(commands, "run", "start the bot (long polling)", SETTINGS)
+    run = _command(commands, "run", "start the bot (long polling, or a webhook)", SETTINGS)
     run.set_defaults(handler=_run)
     backup = _command(
         commands,
@@ -79,6 +81,17 @@ def _arguments() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path, metavar="PATH", help="the file to write")
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
     backup.set_defaults(handler=_backup)
+    check = _command(
+        commands,
+        "health",
+        "say whether the running bot is ready, in one line (for a container HEALTHCHECK); "
+        "exit code 0: ready, 1: not. With HTTP_PORT or WEBHOOK_URL set it asks the bot's "
+        "http://127.0.0.1:HTTP_PORT/readyz (HTTP_PORT defaults to 8080 with WEBHOOK_URL); "
+        "otherwise it reads the heartbeat the bot writes to DATABASE_PATH every 30 s while "
+        "ready (healthy when under 90 s old)",
+        ("HTTP_PORT", "WEBHOOK_URL", "DATABASE_PATH"),
+    )
+    check.set_defaults(handler=_health)
     return parser
 
 
@@ -220,3 +233,18 @@ def _run(args: argparse.Namespace) -> int:
         return asyncio.run(lifecycle.run(config))
     except UnusableDatabaseError as error:
         return _unusable_database(config.database_path, error)
+
+
+def _health(args: argparse.Namespace) -> int:
+    # Docker gives exit codes other than 0 and 1 no meaning for a HEALTHCHECK.
+    try:
+        settings = load_health_settings()
+    except ConfigError as error:
+        print(f"not ready: {error}")
+        return 1
+    if settings.http_port is not None:
+        problem = asyncio.run(health.readyz_problem(settings.http_port))
+    else:
+        problem = asyncio.run(health.heartbeat_problem(settings.database_path))
+    print("ready" if problem is None else f"not ready: {problem}")
+    return 0 if problem is None else 1

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,11 +40,21 @@ SETTINGS = (
     "ALLOW_PAID_BROADCAST",
     "BACKUP_DIR",
     "BACKUP_KEEP",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "WEBHOOK_MAX_CONNECTIONS",
+    "HTTP_HOST",
+    "HTTP_PORT",
     *PROXY_SETTINGS,
 )
 # How alike a name must be to one of SETTINGS to be taken for a misspelling of it:
 # ADMINS_IDS (0.95) and TELEGRAM_TOKEN (0.88) are; PATH, HOME or LOGNAME are far below.
 _MISSPELLING_CUTOFF = 0.8
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+HTTP_PORT_WEBHOOK_DEFAULT = 8080
+
+
+_D = TypeVar("_D", int, int | None)
 
 
 class ConfigError(ValueError):
@@ -67,6 +78,13 @@ class Config:
     proxy: str | None = None
     backup_dir: Path | None = None  # where the daily backup goes; None: no daily backup
     backup_keep: int = BACKUP_KEEP_DEFAULT
+    # Webhook mode when set (bot/web/webhook.py): the public URL Telegram posts updates to.
+    webhook_url: str | None = None
+    webhook_secret: str | None = None  # None: one generated and kept in the database
+    webhook_max_connections: int = 40
+    # The bot's HTTP server (webhook, /healthz, /readyz); None: no server (polling only).
+    http_host: str = "0.0.0.0"
+    http_port: int | None = None
 
     def __repr__(self) -> str:  # the token must never reach a log line or a traceback
         return f"Config(admin_ids={sorted(self.admin_ids)}, database_path={self.database_path!s})"
@@ -163,6 +181,7 @@ def load_config(
     env = _environment(environ, dotenv)
     paid = _bool(env, "ALLOW_PAID_BROADCAST", default=False)
     api_url = _api_url(env)
+    webhook_url = _webhook_url(env, api_url)
     return Config(
         token=_token(env),
         admin_ids=_admin_ids(env),
@@ -177,7 +196,29 @@ def load_config(
         proxy=_proxy(env, api_url),
         backup_dir=_backup_dir(env),
         backup_keep=_backup_keep(env),
+        webhook_url=webhook_url,
+        webhook_secret=_webhook_secret(env),
+        webhook_max_connections=_webhook_max_connections(env),
+        http_host=env.get("HTTP_HOST", "").strip() or "0.0.0.0",
+        http_port=_http_port(env, webhook=webhook_url is not None),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class HealthSettings:
+    """What `briefbot health` reads: where the running bot answers, or where it writes."""
+
+    http_port: int | None
+    database_path: Path
+
+
+def load_health_settings(
+    environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
+) -> HealthSettings:
+    """Without the token: a health check needs only to know where to look."""
+    env = _environment(environ, dotenv)
+    webhook = bool(env.get("WEBHOOK_URL", "").strip())
+    return HealthSettings(_http_port(env, webhook=webhook), _database_path(env))
 
 
 def _environment(environ: Mapping[str, str] | None, dotenv: Path | None) -> dict[str, str]:
@@ -235,6 +276,50 @@ def _api_url(env: Mapping[str, str]) -> str:
             f"{TELEGRAM_API_URL_DEFAULT}, got {url!r}"
         )
     return url.rstrip("/")
+
+
+def _webhook_url(env: Mapping[str, str], api_url: str) -> str | None:
+    url = env.get("WEBHOOK_URL", "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    # A self-hosted Bot API server started with --local posts to http:// URLs too: allowed
+    # when the bot talks to such a server (the tests' local one among them).
+    schemes = ("https",) if api_url == TELEGRAM_API_URL_DEFAULT else ("https", "http")
+    if parts.scheme not in schemes or not parts.hostname or any(c.isspace() for c in url):
+        raise ConfigError(
+            "WEBHOOK_URL must be the public https:// URL Telegram posts updates to, path "
+            f"included, such as https://bot.example.com/telegram, got {url!r}"
+        )
+    return url
+
+
+def _webhook_secret(env: Mapping[str, str]) -> str | None:
+    secret = env.get("WEBHOOK_SECRET", "").strip()
+    if secret and not _WEBHOOK_SECRET.match(secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET must be 1 to 256 characters among A-Z, a-z, 0-9, _ and - "
+            "(or left unset: the bot then generates one and keeps it in the database)"
+        )
+    return secret or None
+
+
+def _webhook_max_connections(env: Mapping[str, str]) -> int:
+    return _integer(env, "WEBHOOK_MAX_CONNECTIONS", 40, 1, 100)
+
+
+def _http_port(env: Mapping[str, str], *, webhook: bool) -> int | None:
+    default = HTTP_PORT_WEBHOOK_DEFAULT if webhook else None
+    return _integer(env, "HTTP_PORT", default, 1, 65535)
+
+
+def _integer(env: Mapping[str, str], name: str, default: _D, low: int, high: int) -> int | _D:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
+    return int(raw)
 
 
 def _log_level(env: Mapping[str, str]) -> str:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from bot.metrics import Metrics
     from bot.push.engine import PushEngine
     from bot.push.pacing import Pacer
+    from bot.web.readiness import Readiness
+    from bot.web.webhook import WebhookReceiver
 
 
 class BotData:
@@ -30,6 +32,8 @@ class BotData:
         self.upload_parser: UploadParser | None = None
         self.budget: Pacer | None = None  # what replies and the push may send, shared
         self.metrics: Metrics | None = None  # what /metrics shows, in the application's registry
+        self.readiness: Readiness | None = None  # what /readyz and the heartbeat read
+        self.webhook: WebhookReceiver | None = None  # in webhook mode (WEBHOOK_URL) only
 
 
 @dataclass(slots=True)

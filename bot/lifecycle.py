@@ -9,7 +9,15 @@ out so that each way a start can fail gets its own answer:
   apart, one line per attempt, until it answers or the process is told to stop;
 * a token the Bot API refuses is one line, and exit code 1;
 * a second instance polling with the same token is one line, and exit code 3;
+* a WEBHOOK_URL Telegram refuses, or an HTTP_PORT that cannot be listened on, is one line,
+  and exit code 2;
 * every HTTP session is closed on every one of these paths.
+
+Updates come by long polling, or by webhook when WEBHOOK_URL is set (bot/web/webhook.py).
+The bot's HTTP server (/healthz, /readyz, the webhook) listens from the start, so that
+/healthz answers while the Bot API is still being reached. A stop (SIGTERM, SIGINT) first
+stops taking updates (polling ends; the webhook answers 503, and Telegram keeps the update
+for later), then lets the updates already taken be handled, for up to `stop_deadline`.
 """
 
 from __future__ import annotations
@@ -24,12 +32,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import IntEnum
 
-from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
+from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter, TelegramError
 
-from bot.app import build_application
+from bot.app import build_application, web_routes
 from bot.bot_api import retry_after_seconds
 from bot.config import Config
 from bot.context import BriefApplication
+from bot.web.readiness import BOT_API_FRESH, Readiness
+from bot.web.server import WebServer
+from bot.web.webhook import start_webhook
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -57,6 +68,10 @@ class Timing:
     newcomer_window: float = 5.0
     conflict_grace: float = 5.0
     conflict_quiet: float = 60.0
+    # How long a stop waits for the updates already taken to be handled.
+    stop_deadline: float = 15.0
+    # /readyz: the Bot API must have answered within this many seconds.
+    bot_api_fresh: float = BOT_API_FRESH
 
 
 async def run(config: Config, timing: Timing = Timing()) -> int:
@@ -78,11 +93,29 @@ async def serve(config: Config, stop: asyncio.Event, timing: Timing = Timing()) 
     storage = await Storage.open(config.database_path)
     await storage.close()  # opened again, and kept, by the application's post_init
     watch = PollWatch(stop, config.telegram_api_url, timing)
-    application = build_application(config, on_token_refused=watch.token_refused)
+    readiness = Readiness(bot_api_fresh=timing.bot_api_fresh)
+    application = build_application(
+        config, on_token_refused=watch.token_refused, readiness=readiness
+    )
+    server = None
+    if config.http_port is not None:
+        server = WebServer(config.http_host, config.http_port, web_routes(application))
+        try:
+            await server.start()
+        except OSError as error:
+            log.error(
+                "the bot cannot listen on HTTP_HOST %s, HTTP_PORT %d (%s): choose a free port",
+                config.http_host,
+                config.http_port,
+                error.strerror or error,
+            )
+            return ExitCode.UNUSABLE_SETTING
     try:
         return await _serve(application, stop, timing, watch)
     finally:
-        await _release(application)
+        await _release(application, timing)
+        if server is not None:
+            await server.stop()
 
 
 async def _serve(
@@ -100,21 +133,42 @@ async def _serve(
             _reason(error),
         )
         return ExitCode.FAILED
-    updater = application.updater
-    assert updater is not None, "the composition root builds an Application with an Updater"
     watch.started()
     try:
         if application.post_init is not None:
             await application.post_init(application)
-        await updater.start_polling(
-            timeout=timedelta(seconds=timing.poll_timeout), error_callback=watch.on_error
-        )
+        if not await _start_receiving(application, timing, watch):
+            return ExitCode.UNUSABLE_SETTING
         await application.start()
     except TelegramError as error:
         log.error("the bot could not start: the Bot API at %s failed (%s)", url, _reason(error))
         return ExitCode.FAILED
     await stop.wait()
     return watch.outcome
+
+
+async def _start_receiving(application: BriefApplication, timing: Timing, watch: PollWatch) -> bool:
+    """Start taking updates; False when Telegram refuses WEBHOOK_URL (said in one line)."""
+    receiver = application.bot_data.webhook
+    if receiver is None:
+        updater = application.updater
+        assert updater is not None, "the composition root builds an Updater unless WEBHOOK_URL"
+        # PTB deletes any webhook first: Telegram refuses getUpdates while one is set.
+        await updater.start_polling(
+            timeout=timedelta(seconds=timing.poll_timeout), error_callback=watch.on_error
+        )
+        return True
+    try:
+        await start_webhook(application, receiver)
+    except BadRequest as error:
+        log.error(
+            "the Bot API at %s refused WEBHOOK_URL (%s): give the public https:// URL that "
+            "reaches this bot's HTTP_PORT",
+            _api_url(application),
+            _reason(error),
+        )
+        return False
+    return True
 
 
 async def _reach(
@@ -170,17 +224,34 @@ async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
     return stop.is_set()
 
 
-async def _release(application: BriefApplication) -> None:
+async def _release(application: BriefApplication, timing: Timing) -> None:
     """Undo whatever part of the start happened; safe after any of them."""
+    data = application.bot_data
+    if data.readiness is not None:
+        data.readiness.stopping = True
+    if data.webhook is not None:
+        data.webhook.close()  # from now on Telegram is answered 503 and keeps the update
     updater = application.updater
     if updater is not None and updater.running:
         await updater.stop()
     if application.running:
-        await application.stop()
+        await _finish_updates(application, timing.stop_deadline)
     await application.shutdown()  # nothing if initialize never finished ...
     await application.bot.shutdown()  # ... but the bot's HTTP sessions may be open
     if application.post_shutdown is not None:
         await application.post_shutdown(application)  # push and storage, if they opened
+
+
+async def _finish_updates(application: BriefApplication, deadline: float) -> None:
+    """Application.stop handles every update taken and waits for the jobs, within `deadline`."""
+    stopping = asyncio.ensure_future(application.stop())
+    try:
+        await asyncio.wait_for(asyncio.shield(stopping), deadline)
+    except TimeoutError:
+        log.warning(
+            "updates were still being handled %g s after the stop; stopping without them",
+            deadline,
+        )
 
 
 class PollWatch:

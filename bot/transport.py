@@ -40,13 +40,16 @@ class AiohttpRequest(BaseRequest):
         proxy: str | None = None,
         on_unauthorized: Callable[[], None] | None = None,
         metrics: Metrics | None = None,
+        on_answer: Callable[[], None] | None = None,
     ) -> None:
         """`on_unauthorized`: for the polling transport, what to do when a poll is refused
-        with 401 (the token was revoked while the bot ran)."""
+        with 401 (the token was revoked while the bot ran). `on_answer`: told of each answer
+        from the Bot API itself (below 500: a 5xx may be a proxy's), for readiness."""
         self._connections = connections
         self._metrics = metrics or Metrics()  # without one, counted where nobody reads
         self._proxy = proxy
         self._on_unauthorized = on_unauthorized
+        self._on_answer = on_answer
         self._read_timeout = read_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
@@ -106,6 +109,8 @@ class AiohttpRequest(BaseRequest):
             detail = str(error).replace(url, "<Bot API URL>")
             raise NetworkError(f"aiohttp.{type(error).__name__}: {detail}") from None
         self._metrics.bot_api_call(name, result_of(status))
+        if self._on_answer is not None and status < HTTPStatus.INTERNAL_SERVER_ERROR:
+            self._on_answer()
         if status == HTTPStatus.UNAUTHORIZED and self._on_unauthorized is not None:
             # PTB would end its polling on the 401 with a traceback and go on running
             # without updates. The bot stops instead (its lifecycle says why, once), and

@@ -75,6 +75,10 @@ class Storage:
     async def close(self) -> None:
         await self._db.close()
 
+    async def ping(self) -> None:
+        """Return once the database answers a query; StorageError when it cannot."""
+        await self._db.ping()
+
     async def __aenter__(self) -> Storage:
         return self
 

@@ -265,6 +265,12 @@ class Database:
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         return list(await self._reader.execute_fetchall(sql, params))
 
+    async def ping(self) -> None:
+        try:
+            await self._reader.execute_fetchall("SELECT 1")
+        except (sqlite3.Error, ValueError) as error:  # aiosqlite: ValueError once closed
+            raise StorageError(f"{type(error).__name__}: {error}") from error
+
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None

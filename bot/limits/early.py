@@ -29,9 +29,14 @@ class UpdatesRequest(AiohttpRequest):
         proxy: str | None = None,
         on_unauthorized: Callable[[], None] | None = None,
         metrics: Metrics | None = None,
+        on_answer: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(
-            connections=connections, proxy=proxy, on_unauthorized=on_unauthorized, metrics=metrics
+            connections=connections,
+            proxy=proxy,
+            on_unauthorized=on_unauthorized,
+            metrics=metrics,
+            on_answer=on_answer,
         )
         self._gate = gate
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from telegram.error import TelegramError
 
-from bot.context import BotContext, BriefApplication
+from bot.context import BotContext, BotData, BriefApplication
 from bot.push.engine import PushEngine, default_concurrency
 from bot.push.progress import ProgressMessage
 from bot.push.sender import Sender
@@ -37,6 +37,7 @@ async def start_schedule(application: BriefApplication, engine: PushEngine) -> N
     # The first tick now, not after TICK: a job scheduled before the JobQueue starts would
     # count its first run as missed.
     engine.trigger_due()
+    _ticked(application.bot_data)
     job_queue.run_repeating(tick, interval=TICK, first=TICK, name=JOB_NAME)
 
 
@@ -46,6 +47,12 @@ async def tick(context: BotContext) -> None:
     engine = context.bot_data.push
     if engine is not None:
         engine.trigger_due()
+    _ticked(context.bot_data)
+
+
+def _ticked(data: BotData) -> None:
+    if data.readiness is not None:
+        data.readiness.ticked()  # /readyz: the scheduler is on time
 
 
 def _measure_lag(context: BotContext) -> None:

@@ -14,6 +14,7 @@ import pytest
 from bot.app import build_application
 from bot.config import Config, load_config
 from bot.context import BriefApplication
+from bot.lifecycle import ExitCode, Timing, serve
 from brief import parse_text
 from storage import Storage, StoredBrief
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
@@ -23,11 +24,33 @@ ADMIN_ID = 1000
 AppFactory = Callable[..., AbstractAsyncContextManager[BriefApplication]]
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
+@asynccontextmanager
+async def fake_bot_api(*, local: bool = False) -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(local=local) as fake:
         fake.user(ADMIN_ID, "Editor")  # admins open the bot before running it (menu scope)
         yield fake
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeBotApi]:
+    async with fake_bot_api() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def local_server() -> AsyncIterator[FakeBotApi]:
+    """As `telegram-bot-api --local`: it posts webhooks to http:// addresses on any port."""
+    async with fake_bot_api(local=True) as fake:
+        yield fake
+
+
+def webhook_env(port: int) -> dict[str, str]:
+    """Settings for webhook mode, the bot listening on 127.0.0.1:port."""
+    return {
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_PORT": str(port),
+    }
 
 
 @pytest.fixture
@@ -68,6 +91,20 @@ async def running(config: Config) -> AsyncIterator[BriefApplication]:
         await application.shutdown()
         if application.post_shutdown:
             await application.post_shutdown(application)
+
+
+@asynccontextmanager
+async def serving(config: Config, timing: Timing | None = None) -> AsyncIterator[None]:
+    """The bot as `briefbot run` runs it (bot/lifecycle.py), in the test's event loop; it
+    must stop with exit code 0."""
+    stop = asyncio.Event()
+    task = asyncio.ensure_future(serve(config, stop, timing or Timing()))
+    try:
+        yield
+    finally:
+        stop.set()
+        code = await task
+    assert code == ExitCode.STOPPED
 
 
 @pytest.fixture

@@ -65,6 +65,15 @@ METHODS: dict[str, dict[str, Param]] = {
     "logOut": {},
     "close": {},
     "getWebhookInfo": {},
+    "setWebhook": {
+        "url": _req(Kind.STR),
+        "certificate": Param(Kind.FILE),
+        "ip_address": Param(Kind.STR),
+        "max_connections": Param(Kind.INT),
+        "allowed_updates": Param(Kind.ARRAY),
+        "drop_pending_updates": Param(Kind.BOOL),
+        "secret_token": Param(Kind.STR),
+    },
     "deleteWebhook": {"drop_pending_updates": Param(Kind.BOOL)},
     "getUpdates": {
         "offset": Param(Kind.INT),

@@ -18,9 +18,15 @@ from tests.fakebot.limits import Delay, Fault, RateLimiter, RateLimits, busiest_
 from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessage
 from tests.fakebot.params import METHODS, decode_params, loggable
 from tests.fakebot.text import auto_entities
-from tests.fakebot.world import World, check_allowed_updates, scope_id, utc_now
+from tests.fakebot.webhook import Delivery, Webhook
+from tests.fakebot.world import World, check_allowed_updates, scope_id, update_type, utc_now
 from tests.waiting import eventually
 
+_WEBHOOK_ACTIVE = ApiError(
+    409,
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first",
+)
 _CONFLICT = ApiError(
     409,
     "Conflict: terminated by other getUpdates request; "
@@ -37,7 +43,10 @@ class FakeBotApi:
         bot_username: str = "briefbot_test_bot",
         limits: RateLimits | None = None,
         port: int = 0,
+        local: bool = False,
     ) -> None:
+        """`local=True`: as `telegram-bot-api --local`, which accepts http:// webhooks on any
+        port and address (tests/fakebot/webhook.py)."""
         self.token = token
         self.url = ""
         self._port = port  # 0: any free port
@@ -45,7 +54,8 @@ class FakeBotApi:
         self.calls: list[ApiCall] = []
         self.downloads: list[str] = []  # the file_path of every file served from /file/bot...
         self.world = World(FakeUser(bot_id, "Briefbot", username=bot_username, is_bot=True))
-        self._methods = self.world.implementations()
+        self.webhook = Webhook(self.world, local=local)
+        self._methods = {**self.world.implementations(), **self.webhook.implementations()}
         self._limiter = RateLimiter(self.limits)
         self._faults: list[Fault] = []
         self._delays: list[Delay] = []
@@ -72,6 +82,7 @@ class FakeBotApi:
         self._stopping = True
         self._poll_terminated.set()
         self.world.update_pushed.set()
+        await self.webhook.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -163,6 +174,8 @@ class FakeBotApi:
     # -- getUpdates --------------------------------------------------------------------------
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook.url:
+            raise _WEBHOOK_ACTIVE
         # A newer getUpdates ends the one in progress, as Telegram does.
         self._poll_generation += 1
         generation = self._poll_generation
@@ -186,7 +199,7 @@ class FakeBotApi:
     ) -> list[dict[str, Any]]:
         world = self.world
         while True:
-            world.updates = [u for u in world.updates if _update_type(u) in world.allowed_updates]
+            world.updates = [u for u in world.updates if update_type(u) in world.allowed_updates]
             if world.updates or self._stopping:
                 return world.updates[:limit]
             remaining = deadline - time.monotonic()
@@ -326,6 +339,17 @@ class FakeBotApi:
 
     def push_update(self, update: dict[str, Any]) -> None:
         self.world.push(update)
+
+    def resend(self, update: dict[str, Any]) -> None:
+        """Queues an update already delivered once, with its update_id: what Telegram does
+        when it did not get (or did not wait for) the answer to a delivery."""
+        self.world.updates.append(update)
+        self.world.update_pushed.set()
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every POST of an update to the webhook so far, with the answer's status."""
+        return self.webhook.deliveries
 
     def block(self, user: FakeUser) -> None:
         user.blocked = True
@@ -520,10 +544,6 @@ def _shown(params: dict[str, Any]) -> dict[str, Any]:
 def _client_gone(request: web.Request) -> bool:
     transport = request.transport
     return transport is None or transport.is_closing()
-
-
-def _update_type(update: dict[str, Any]) -> str:
-    return next(key for key in update if key != "update_id")
 
 
 def _error_response(error: ApiError) -> web.Response:

@@ -149,8 +149,6 @@ class World:
             "getMe": self.get_me,
             "logOut": self.always_true,
             "close": self.always_true,
-            "getWebhookInfo": self.get_webhook_info,
-            "deleteWebhook": self.delete_webhook,
             "sendMessage": self.send_message,
             "sendDocument": self.send_document,
             "editMessageText": self.edit_message_text,
@@ -178,18 +176,6 @@ class World:
         }
 
     async def always_true(self, params: dict[str, Any]) -> Any:
-        return True
-
-    async def get_webhook_info(self, params: dict[str, Any]) -> Any:
-        return {
-            "url": "",
-            "has_custom_certificate": False,
-            "pending_update_count": len(self.updates),
-        }
-
-    async def delete_webhook(self, params: dict[str, Any]) -> Any:
-        if params.get("drop_pending_updates"):
-            self.updates.clear()
         return True
 
     def check_common_send(self, params: dict[str, Any], chat: FakeChat) -> None:
@@ -478,6 +464,10 @@ def _checked_command(command: Any) -> dict[str, Any]:
             else "command description must be non-empty"
         )
     return {"command": name, "description": description}
+
+
+def update_type(update: dict[str, Any]) -> str:
+    return next(key for key in update if key != "update_id")
 
 
 def check_allowed_updates(kinds: list[Any]) -> frozenset[str]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SETTINGS, ConfigError, load_config
+from bot.config import SETTINGS, ConfigError, load_config, load_health_settings
 
 TOKEN = "123456:ABC-def_ghi"
 
@@ -45,6 +45,16 @@ def test_missing_token_says_where_to_get_one() -> None:
         ("PUSH_RATE_LIMIT", "500"),
         ("PUSH_RATE_LIMIT", "fast"),
         ("ALLOW_PAID_BROADCAST", "maybe"),
+        ("WEBHOOK_URL", "http://bot.example.com/hook"),  # https with api.telegram.org
+        ("WEBHOOK_URL", "https:///no-host"),
+        ("WEBHOOK_URL", "bot.example.com/hook"),
+        ("WEBHOOK_SECRET", "with space"),
+        ("WEBHOOK_SECRET", "x" * 257),
+        ("WEBHOOK_MAX_CONNECTIONS", "0"),
+        ("WEBHOOK_MAX_CONNECTIONS", "101"),
+        ("HTTP_PORT", "0"),
+        ("HTTP_PORT", "65536"),
+        ("HTTP_PORT", "web"),
     ],
 )
 def test_malformed_value_names_the_variable(name: str, value: str) -> None:
@@ -147,3 +157,38 @@ def test_a_socks_proxy_is_refused_without_showing_its_password() -> None:
         {"TELEGRAM_BOT_TOKEN": TOKEN, "HTTPS_PROXY": "http://u:pw@h:1"}, dotenv=None
     )
     assert "pw" not in repr(loaded)
+
+
+def test_polling_runs_no_http_server_unless_a_port_is_given() -> None:
+    loaded = load_config({"TELEGRAM_BOT_TOKEN": TOKEN}, dotenv=None)
+    assert loaded.webhook_url is None
+    assert loaded.http_port is None
+    assert config(HTTP_PORT="9000").http_port == 9000  # type: ignore[attr-defined]
+
+
+def test_webhook_mode_listens_on_8080_unless_told_otherwise() -> None:
+    loaded = load_config(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://bot.example.com/tg"}, dotenv=None
+    )
+    assert loaded.webhook_url == "https://bot.example.com/tg"
+    assert (loaded.http_host, loaded.http_port) == ("0.0.0.0", 8080)
+    assert loaded.webhook_max_connections == 40
+    assert loaded.webhook_secret is None
+
+
+def test_a_local_bot_api_server_may_post_to_http() -> None:
+    loaded = config(TELEGRAM_API_URL="http://127.0.0.1:8081", WEBHOOK_URL="http://bot:8080/tg")
+    assert loaded.webhook_url == "http://bot:8080/tg"  # type: ignore[attr-defined]
+
+
+def test_the_webhook_secret_never_in_repr() -> None:
+    loaded = config(WEBHOOK_URL="https://bot.example.com/tg", WEBHOOK_SECRET="s3cret-value")
+    assert "s3cret-value" not in repr(loaded)
+
+
+def test_health_settings_need_no_token() -> None:
+    assert load_health_settings({"HTTP_PORT": "9000"}, dotenv=None).http_port == 9000
+    webhook = load_health_settings({"WEBHOOK_URL": "https://x.example/tg"}, dotenv=None)
+    assert webhook.http_port == 8080
+    polling = load_health_settings({"DATABASE_PATH": "/data/b.db"}, dotenv=None)
+    assert (polling.http_port, polling.database_path) == (None, Path("/data/b.db"))

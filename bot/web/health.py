@@ -1,0 +1,89 @@
+"""/healthz, /readyz, and the heartbeat `briefbot health` reads when no HTTP server runs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from bot.context import BotContext
+from bot.web.readiness import Readiness
+from storage import Storage, StorageError, UnusableDatabaseError
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_KEY = "heartbeat"
+HEARTBEAT_INTERVAL = timedelta(seconds=30)
+HEARTBEAT_FRESH = timedelta(seconds=90)  # three beats: one missed is not yet a failure
+CHECK_TIMEOUT = 5.0
+
+
+def routes(readiness: Readiness, storage: Callable[[], Storage | None]) -> list[web.RouteDef]:
+    """`storage` gives the application's storage, once post_init has opened it."""
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.Response(text="ok\n")  # answering at all is the proof
+
+    async def readyz(request: web.Request) -> web.Response:
+        problems = await readiness.problems(storage())
+        if problems:
+            return web.Response(status=503, text="not ready: " + "; ".join(problems) + "\n")
+        return web.Response(text="ready\n")
+
+    return [web.get("/healthz", healthz), web.get("/readyz", readyz)]
+
+
+async def heartbeat(context: BotContext) -> None:
+    """A job: while the bot is ready, say so in the database for `briefbot health`."""
+    readiness = context.bot_data.readiness
+    storage = context.bot_data.storage
+    if readiness is None or storage is None or await readiness.problems(storage):
+        return
+    try:
+        await storage.state.put(HEARTBEAT_KEY, "ready")
+    except StorageError as error:
+        log.warning("could not write the heartbeat: %s", error)
+
+
+async def heartbeat_problem(database: Path, now: datetime | None = None) -> str | None:
+    """Why the bot writing to `database` is not healthy, or None when its heartbeat is fresh."""
+    if not await asyncio.to_thread(database.is_file):
+        return f"no database at {database}: the bot has not started (or DATABASE_PATH differs)"
+    try:
+        storage = await Storage.open(database)
+    except UnusableDatabaseError as error:
+        return f"DATABASE_PATH {database} cannot be used: {error}"
+    try:
+        beat = await storage.state.get(HEARTBEAT_KEY)
+    finally:
+        await storage.close()
+    if beat is None:
+        return "the bot has not written a heartbeat yet"
+    age = (now or datetime.now(UTC)) - beat[1]
+    if age > HEARTBEAT_FRESH:
+        return f"the last heartbeat is {age.total_seconds():.0f} s old: the bot is not ready"
+    return None
+
+
+async def readyz_problem(port: int) -> str | None:
+    """Why the bot's own /readyz on this machine says it is not ready, or None when it is."""
+    url = f"http://127.0.0.1:{port}/readyz"
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CHECK_TIMEOUT)) as session,
+            session.get(url) as response,
+        ):
+            text = (await response.text(errors="replace")).strip()[:300]
+            status = response.status
+    except TimeoutError:
+        return f"{url} did not answer within {CHECK_TIMEOUT:g} s"
+    except aiohttp.ClientError as error:
+        return f"{url} did not answer ({type(error).__name__}: {error})"
+    if status == 200:
+        return None
+    return f"{url} answered {status}: {text}"

@@ -1,0 +1,199 @@
+"""Receiving updates by webhook: Telegram POSTs each update to WEBHOOK_URL.
+
+Wired as PTB's `customwebhookbot` example does: the Application is built without an Updater
+and each update is put on `application.update_queue`. A request is answered at once, before
+its update is handled, so a slow handler never makes Telegram send it again. The flood gate
+(bot/limits/flood.py) sees webhook updates as it sees polled ones: the ones it would drop
+without a word are dropped here while still JSON (bot/limits/early.py), the rest reach its
+handler.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import secrets
+from collections import deque
+from typing import Any
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ExtBot
+
+from bot.context import BotContext, BriefApplication
+from bot.limits.early import raw_sender
+from bot.limits.flood import FloodGate
+from bot.metrics import Metrics, raw_update_kind
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_KEY = "webhook_secret"  # where a generated secret is kept (storage.state)
+# Only what the handlers answer (bot/app.py): messages, button presses and the bot being
+# blocked or unblocked (bot/handlers/subscription.py).
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+MAX_BODY = 1024 * 1024  # bytes; an update is a few kilobytes at most
+RECENT_UPDATES = 10_000
+
+
+class RecentUpdates:
+    """The update_ids handled lately, so that one delivered twice is handled once.
+
+    Telegram sends an update again when it did not get the answer to a delivery. The window
+    is in memory: after a restart, an update delivered before it and again after it is
+    handled twice (rare: every delivery is answered at once). With several replicas behind
+    one URL each keeps its own window, so a repeat reaching another replica is handled
+    again; sharing the window is for when replicas are supported.
+    """
+
+    def __init__(self, size: int = RECENT_UPDATES) -> None:
+        self._order: deque[int] = deque()
+        self._seen: set[int] = set()
+        self._size = size
+
+    def __contains__(self, update_id: int) -> bool:
+        return update_id in self._seen
+
+    def add(self, update_id: int) -> None:
+        if update_id in self._seen:
+            return
+        self._seen.add(update_id)
+        self._order.append(update_id)
+        if len(self._order) > self._size:
+            self._seen.discard(self._order.popleft())
+
+
+class WebhookReceiver:
+    """The handler of POST <path of WEBHOOK_URL>. It takes updates only between `open` and
+    `close`; before and after, Telegram is answered 503 and keeps the update for later."""
+
+    def __init__(
+        self, application: BriefApplication, gate: FloodGate, path: str, metrics: Metrics
+    ) -> None:
+        self.path = path
+        self._application = application
+        self._gate = gate
+        self._metrics = metrics
+        self._secret: bytes | None = None
+        self._recent = RecentUpdates()
+
+    @property
+    def accepting(self) -> bool:
+        return self._secret is not None
+
+    def open(self, secret: str) -> None:
+        self._secret = secret.encode()
+
+    def close(self) -> None:
+        self._secret = None
+
+    async def receive(self, request: web.Request) -> web.Response:
+        expected = self._secret
+        if expected is None:
+            return web.Response(status=503, text="not taking updates now\n")
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, expected):
+            return web.Response(status=403, text="wrong secret token\n")
+        body = await request.read()  # bounded by the server's client_max_size (413 above it)
+        data = _update_json(body)
+        if data is None:
+            return web.Response(status=400, text="not an update\n")
+        update_id: int = data["update_id"]
+        if update_id in self._recent:
+            return web.Response(text="ok, seen before\n")
+        gate = self._gate
+        # Never decoded: a flood costs a dictionary look-up per update, as when polling.
+        if gate.drops_silently(raw_sender(data, gate.admins)):
+            self._metrics.update_dropped_unread(raw_update_kind(data))
+        else:
+            update = self._decoded(data)
+            if update is None:
+                return web.Response(status=400, text="not an update\n")
+            self._application.update_queue.put_nowait(update)  # handled after the answer
+        self._recent.add(update_id)
+        return web.Response(text="ok\n")
+
+    def _decoded(self, data: dict[str, Any]) -> Update | None:
+        bot: ExtBot[int] = self._application.bot
+        try:
+            return Update.de_json(data, bot)
+        except (TypeError, ValueError, KeyError, AttributeError):  # fields of the wrong shape
+            return None
+
+
+def _update_json(body: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+        return None
+    return data
+
+
+async def webhook_secret(application: BriefApplication) -> str:
+    """WEBHOOK_SECRET, or the one generated at the first start and kept in the database
+    (every replica and every restart then agrees on it)."""
+    data = application.bot_data
+    assert data.config is not None
+    assert data.storage is not None, "storage is opened in post_init"
+    if data.config.webhook_secret is not None:
+        return data.config.webhook_secret
+    return await data.storage.state.put_if_absent(SECRET_KEY, secrets.token_urlsafe(32))
+
+
+async def start_webhook(application: BriefApplication, receiver: WebhookReceiver) -> None:
+    """Ask Telegram to post updates to WEBHOOK_URL, then take them."""
+    config = application.bot_data.config
+    assert config is not None
+    assert config.webhook_url is not None
+    secret = await webhook_secret(application)
+    hide_secret(secret)
+    receiver.open(secret)  # before setWebhook: Telegram may post at once
+    await application.bot.set_webhook(
+        config.webhook_url,
+        secret_token=secret,
+        allowed_updates=ALLOWED_UPDATES,
+        max_connections=config.webhook_max_connections,
+    )
+    log.info("receiving updates by webhook at %s", config.webhook_url)
+
+
+async def watch_webhook(context: BotContext) -> None:
+    """A job in webhook mode: a cheap call that keeps "the Bot API answered lately" true
+    when no update comes, and says when Telegram could not deliver to the webhook."""
+    try:
+        info = await context.bot.get_webhook_info()
+    except TelegramError as error:  # /readyz says so once it lasts; admins are not paged
+        log.warning("asking Telegram about the webhook failed (%s)", error)
+        return
+    seen = context.job.data if context.job is not None else None
+    failed_at = info.last_error_date
+    if failed_at is not None and isinstance(seen, dict) and seen.get("last") != failed_at:
+        seen["last"] = failed_at  # each failure said once
+        log.warning(
+            "Telegram could not deliver to the webhook at %s: %s (%d updates waiting)",
+            failed_at.isoformat(),
+            info.last_error_message,
+            info.pending_update_count,
+        )
+
+
+class _HideSecret(logging.Filter):
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self._secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if self._secret in text:
+            record.msg, record.args = text.replace(self._secret, "<webhook secret>"), None
+        return True
+
+
+def hide_secret(secret: str) -> None:
+    """The webhook secret never reaches a log line (PTB logs each call's parameters at DEBUG)."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_HideSecret(secret))
