@@ -143,6 +143,9 @@ async def _serve(
     except TelegramError as error:
         log.error("the bot could not start: the Bot API at %s failed (%s)", url, _reason(error))
         return ExitCode.FAILED
+    readiness = application.bot_data.readiness
+    assert readiness is not None, "the composition root sets it"
+    readiness.serving = True
     await stop.wait()
     return watch.outcome
 

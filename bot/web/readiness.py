@@ -37,6 +37,7 @@ class Readiness:
         # None before the first: what the metrics read as the last Bot API answer too.
         self.bot_api_answered_at: float | None = None
         self.ticked_at: float | None = None  # the scheduler's last tick, or its start
+        self.serving = False  # from when the bot takes updates (polling or webhook)
         self.stopping = False
 
     def bot_api_answered(self) -> None:
@@ -54,6 +55,8 @@ class Readiness:
         found = []
         if self.stopping:
             found.append("the bot is stopping")
+        elif not self.serving:
+            found.append("the bot is starting")
         database = await _database_problem(storage)
         if database:
             found.append(database)

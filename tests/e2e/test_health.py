@@ -88,6 +88,12 @@ async def test_readiness_says_when_the_database_fails(db_path: Path) -> None:
     web = WebServer("127.0.0.1", port, health.routes(readiness, lambda: storage))
     await web.start()
     try:
+        # Not before the bot takes updates, whatever else is in order.
+        assert await get(f"http://127.0.0.1:{port}/readyz") == (
+            503,
+            "not ready: the bot is starting\n",
+        )
+        readiness.serving = True
         assert await get(f"http://127.0.0.1:{port}/readyz") == (200, "ready\n")
         await storage.close()  # every query now fails
         status, text = await get(f"http://127.0.0.1:{port}/readyz")
