@@ -1,4 +1,7 @@
-"""Configuration, read once from the environment (and a `.env` file) and validated at start."""
+"""Configuration, read once from the environment (and a `.env` file) and validated at start.
+
+The `.env` file's syntax is in `dotenv`, the proxy settings in `proxy`.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,9 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config.dotenv import read_dotenv
+from bot.config.errors import ConfigError
+from bot.config.proxy import PROXY_SETTINGS, proxy_for
 from bot.push.timing import parse_clock
 
 TELEGRAM_API_URL_DEFAULT = "https://api.telegram.org"
@@ -21,8 +27,6 @@ LOG_FORMATS = ("text", "json")
 # Telegram's own limit for bots without paid broadcasts, and the paid ceiling.
 FREE_RATE_LIMIT = 30
 PAID_RATE_LIMIT = 1000
-# Read as curl and httpx read them, in either case.
-PROXY_SETTINGS = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{1,}$")
 BACKUP_KEEP_DEFAULT = 7
 # Every setting briefbot reads: `briefbot run --help` lists them, and a name close to one of
@@ -55,10 +59,6 @@ HTTP_PORT_WEBHOOK_DEFAULT = 8080
 
 
 _D = TypeVar("_D", int, int | None)
-
-
-class ConfigError(ValueError):
-    """A missing or malformed setting; the message names the variable and what to change."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,58 +96,6 @@ class Config:
     @property
     def file_url(self) -> str:
         return f"{self.telegram_api_url}/file/bot"
-
-
-def read_dotenv(path: Path) -> dict[str, str]:
-    """Parse KEY=VALUE lines as python-dotenv and docker compose do.
-
-    Blank lines and `#` comment lines are skipped; an `export ` prefix is allowed. An
-    unquoted value ends at a `#` with whitespace before it (`KEY=value  # note`); a `#`
-    without (`KEY=a#b`) is part of it. A quoted value ends at its closing quote, so a `#`
-    inside quotes is kept, and only a comment may follow; `\\"` and `\\n` in double quotes,
-    `\\'` in single quotes are escapes. Values span one line.
-    """
-    values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    for number, raw in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        match = _DOTENV_LINE.fullmatch(line)
-        if match is None:
-            raise ConfigError(f"{path}, line {number}: expected KEY=VALUE, got {raw!r}")
-        value = _dotenv_value(match[2])
-        if value is None:
-            raise ConfigError(
-                f"{path}, line {number}: a quoted value must end with its closing quote, "
-                f"then nothing but a # comment, got {raw!r}"
-            )
-        values[match[1]] = value
-    return values
-
-
-_DOTENV_LINE = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=(.*)")
-_QUOTED = {
-    '"': re.compile(r'\s*"((?:[^"\\]|\\.)*)"\s*(?:#.*)?'),
-    "'": re.compile(r"\s*'((?:[^'\\]|\\.)*)'\s*(?:#.*)?"),
-}
-_ESCAPES = {
-    '"': {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"},
-    "'": {"'": "'", "\\": "\\"},
-}
-
-
-def _dotenv_value(text: str) -> str | None:
-    """The value after `=`: None for a quoted value not closed, or followed by other text."""
-    quote = text.lstrip()[:1]
-    if quote not in _QUOTED:
-        return re.split(r"\s#", text, maxsplit=1)[0].strip()
-    match = _QUOTED[quote].fullmatch(text)
-    if match is None:
-        return None
-    escapes = _ESCAPES[quote]
-    return re.sub(r"\\(.)", lambda e: escapes.get(e[1], e[0]), match[1])
 
 
 def misspelled_settings(
@@ -193,7 +141,7 @@ def load_config(
         default_timezone=_timezone(env),
         push_rate_limit=_rate(env, paid),
         allow_paid_broadcast=paid,
-        proxy=_proxy(env, api_url),
+        proxy=proxy_for(env, api_url),
         backup_dir=_backup_dir(env),
         backup_keep=_backup_keep(env),
         webhook_url=webhook_url,
@@ -420,37 +368,15 @@ def _rate(env: Mapping[str, str], paid: bool) -> float:
     return rate
 
 
-def _proxy(env: Mapping[str, str], url: str) -> str | None:
-    """The proxy for the Bot API URL, read as curl, httpx and PTB's default transport read it.
-
-    `HTTPS_PROXY` (or `HTTP_PROXY` for an http:// Bot API URL), else `ALL_PROXY`, unless
-    `NO_PROXY` names the host; lower-case names win over upper-case ones.
-    """
-    proxies = {
-        name.lower().removesuffix("_proxy"): value.strip()
-        for name, value in sorted(env.items(), key=lambda item: item[0].islower())
-        if name.upper() in PROXY_SETTINGS and value.strip()
-    }
-    parts = urlsplit(url)
-    if _bypassed(parts.hostname or "", proxies.get("no", "")):
-        return None
-    proxy = proxies.get(parts.scheme) or proxies.get("all")
-    if proxy is None:
-        return None
-    if not re.match(r"^https?://[^/\s]+/?$", proxy):
-        name = "ALL_PROXY" if proxy == proxies.get("all") else f"{parts.scheme.upper()}_PROXY"
-        raise ConfigError(
-            f"{name} must be an http:// or https:// proxy such as http://proxy.example:3128, "
-            f"got {urlsplit(proxy).scheme or 'no'} scheme: briefbot speaks to proxies over HTTP"
-        )
-    return proxy
-
-
-def _bypassed(host: str, no_proxy: str) -> bool:
-    """Whether NO_PROXY (`*`, or hosts and domains, comma-separated) names the host."""
-    for entry in (part.strip().lower() for part in no_proxy.split(",")):
-        name = entry.rsplit(":", 1)[0] if entry.count(":") == 1 else entry
-        domain = name.lstrip("*").lstrip(".")
-        if entry == "*" or (domain and (host == domain or host.endswith(f".{domain}"))):
-            return True
-    return False
+__all__ = [
+    "PROXY_SETTINGS",
+    "SETTINGS",
+    "Config",
+    "ConfigError",
+    "HealthSettings",
+    "load_config",
+    "load_database_path",
+    "load_health_settings",
+    "misspelled_settings",
+    "read_dotenv",
+]
