@@ -369,7 +369,6 @@ def _rate(env: Mapping[str, str], paid: bool) -> float:
 
 
 __all__ = [
-    "PROXY_SETTINGS",
     "SETTINGS",
     "Config",
     "ConfigError",
