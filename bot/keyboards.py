@@ -35,6 +35,16 @@ def part_data(brief_id: int, part: Part) -> str:
     return f"brief:{brief_id}:{part}"
 
 
+def start_parameter(brief_id: int, part: Part = "summary") -> str:
+    """What `/start` is given by a deep link to a part of a brief: `b12`, `b12-facts`."""
+    return f"b{brief_id}" if part == "summary" else f"b{brief_id}-{part}"
+
+
+def deep_link(bot_username: str, brief_id: int, part: Part = "summary") -> str:
+    """The link that opens the part in a private chat with the bot, from anywhere."""
+    return f"https://t.me/{bot_username}?start={start_parameter(brief_id, part)}"
+
+
 def brief_number(text: str) -> int | None:
     """A brief id as written by a reader (`12`, `#12`) or in callback data; else None."""
     digits = text.removeprefix("#")

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.keyboards import Part, brief_number, parse_part_data
+from bot.keyboards import PARTS, Part, brief_number, parse_part_data
 from bot.reading import (
     Reason,
     Refusal,
@@ -22,12 +22,14 @@ from bot.reading import (
     send_reply,
 )
 
-_DEEP_LINK = re.compile(r"b(\d+)")
+# What start_parameter() writes: `b12` opens brief 12, `b12-facts` its facts.
+_DEEP_LINK = re.compile(r"b(\d+)(?:-(facts|sources|narratives))?")
+_PARTS: dict[str | None, Part] = {part: part for part in PARTS}
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 async def start_command(update: Update, context: BotContext) -> None:
-    """`/start`, or `/start b12` from a deep link to brief 12."""
+    """`/start`, or `/start b12` (`b12-facts`, ...) from a deep link to brief 12 (its facts)."""
     link = _DEEP_LINK.fullmatch(context.args[0]) if context.args else None
     if link:
         brief_id = brief_number(link[1])
@@ -35,7 +37,7 @@ async def start_command(update: Update, context: BotContext) -> None:
             unknown = Refusal(Reason.UNKNOWN, {"brief_id": link[1][:24]})
             await _send(update, context, render_refusal(context.renderer, unknown))
             return
-        await _show(update, context, "summary", brief_id)
+        await _show(update, context, _PARTS.get(link[2], "summary"), brief_id)
         return
     await _send(update, context, Reply([context.renderer.render("start.html")]))
 

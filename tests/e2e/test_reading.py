@@ -199,6 +199,7 @@ async def test_commands_follow_the_brief_the_reader_last_opened(
         ("/facts <b>", "is not a brief number"),
         ("/facts 9223372036854775808", "is not a brief number"),  # past SQLite's integers
         ("/start b9999999999999999999", "There is no brief #9999999999999999999"),
+        ("/start b999-facts", "There is no brief #999"),
     ],
 )
 async def test_unknown_or_malformed_ids(
@@ -277,4 +278,27 @@ async def test_deep_link_opens_a_brief(
     server: FakeBotApi, bot_app: BriefApplication, reader: FakeUser, reference: StoredBrief
 ) -> None:
     [summary] = await say(server, reader, f"/start b{reference.id}")
+    assert summary.text.startswith("Putin Makes First Visit")
+
+
+@pytest.mark.parametrize(
+    ("part", "starts"),
+    [
+        ("facts", "Facts · Putin Makes First Visit"),
+        ("sources", "Sources · Putin Makes First Visit"),
+        ("narratives", "Anti-Russia narrative (1 of 2)"),
+    ],
+)
+async def test_a_deep_link_opens_one_part_of_a_brief(
+    server: FakeBotApi,
+    bot_app: BriefApplication,
+    reader: FakeUser,
+    reference: StoredBrief,
+    part: str,
+    starts: str,
+) -> None:
+    first, *_ = await say(server, reader, f"/start b{reference.id}-{part}")
+    assert first.text.startswith(starts)
+    # The part opened is the reader's current brief, as when opened by command.
+    [summary] = await say(server, reader, "/brief")
     assert summary.text.startswith("Putin Makes First Visit")
