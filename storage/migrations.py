@@ -201,7 +201,8 @@ _SEARCH: Migration = (
     """
     CREATE VIRTUAL TABLE brief_search USING fts5 (
         title, summary, facts, sources, narratives,
-        tokenize = 'unicode61 remove_diacritics 2'
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3'
     )
     """,
     INDEX_ROWS,

@@ -5,7 +5,8 @@ from hypothesis import strategies as st
 
 from brief.model import Brief, Fact
 from storage import Storage
-from storage.search import MARK_END, MARK_START, match_expression
+from storage.search import match_expression, query_words
+from storage.snippets import MARK_END, MARK_START, snippet
 from tests.storage.conftest import at, make_brief
 
 
@@ -87,7 +88,7 @@ async def test_query_syntax_is_only_words(storage: Storage) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_makes_a_query_of_quoted_words(text: str) -> None:
-    expression = match_expression(text)
+    expression = match_expression(query_words(text))
     if expression is None:
         return
     words = expression.removesuffix("*").split(" ")
@@ -98,3 +99,29 @@ async def test_hostile_text_never_raises_against_the_index(storage: Storage) -> 
     await storage.briefs.publish(_brief("Bridge vote"), by=None, at=at(0))
     for query in ("\x00", "é" * 5000, "🙂 bridge", "b" * 10_000, "' OR 1=1 --", "\ud800"):
         assert len(await storage.search.search(query)) <= 1, query
+
+
+async def test_results_come_a_page_at_a_time(storage: Storage) -> None:
+    stored = [
+        await storage.briefs.publish(_brief(f"Harbour report {n}"), by=None, at=at(n))
+        for n in range(7)
+    ]
+    first = await storage.search.search("harbour", limit=5)
+    rest = await storage.search.search("harbour", limit=5, offset=5)
+    # Equal scores: the newest first.
+    assert [h.id for h in first + rest] == [s.id for s in reversed(stored)]
+
+
+def test_a_snippet_shows_the_words_around_the_match_marked() -> None:
+    text = "One two three four five six Kyïv seven eight nine ten eleven twelve thirteen"
+    assert snippet(["Title", text], ["kyiv"]) == (
+        f"…four five six {MARK_START}Kyïv{MARK_END} seven eight nine ten eleven twelve thirteen"
+    )
+    # The last word of a query is a prefix; the others whole words; no match: the start.
+    assert snippet(["Harbourside harbor"], ["harb", "x"]) == "Harbourside harbor"
+    assert snippet(["Harbourside harbor"], ["harb"]) == (
+        f"{MARK_START}Harbourside{MARK_END} {MARK_START}harbor{MARK_END}"
+    )
+    assert snippet(["", "First\nfact, second"], ["second"]) == (
+        f"First fact, {MARK_START}second{MARK_END}"
+    )

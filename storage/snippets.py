@@ -1,0 +1,63 @@
+"""The few words around a search's match, for a reader to see why a brief was found.
+
+Words are compared as the search index compares them: case and diacritics ignored, the
+last word of the query as a prefix. Linear in the text's length.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+
+# Around each match; the brief format refuses control characters, so these never occur in
+# a brief's text, and the template turns them into bold after escaping.
+MARK_START, MARK_END = "\x02", "\x03"
+SNIPPET_WORDS = 12
+_BEFORE = 3  # words shown before the first match
+_TOKEN = re.compile(r"[^\W_]+")
+_SPACE = re.compile(r"\s+")
+
+
+def fold(word: str) -> str:
+    """A word as the index sees it: no case, no diacritics."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def snippet(columns: Sequence[str], words: Sequence[str]) -> str:
+    """SNIPPET_WORDS words of the first column with a match, each match marked; the start
+    of the first non-empty column when none has one."""
+    whole = {fold(word) for word in words[:-1]}
+    prefix = fold(words[-1]) if words else ""
+
+    def matches(token: str) -> bool:
+        folded = fold(token)
+        return folded in whole or (bool(prefix) and folded.startswith(prefix))
+
+    for text in columns:
+        tokens = list(_TOKEN.finditer(text))
+        first = next((i for i, token in enumerate(tokens) if matches(token[0])), None)
+        if first is not None:
+            return _window(text, tokens, max(0, first - _BEFORE), matches)
+    for text in columns:
+        tokens = list(_TOKEN.finditer(text))
+        if tokens:
+            return _window(text, tokens, 0, lambda _: False)
+    return ""
+
+
+def _window(
+    text: str, tokens: list[re.Match[str]], start: int, matches: Callable[[str], bool]
+) -> str:
+    shown = tokens[start : start + SNIPPET_WORDS]
+    parts = ["…" if start > 0 else ""]
+    cursor = shown[0].start()
+    for token in shown:
+        parts.append(_SPACE.sub(" ", text[cursor : token.start()]))  # facts are one per line
+        word = token[0]
+        parts.append(f"{MARK_START}{word}{MARK_END}" if matches(word) else word)
+        cursor = token.end()
+    if start + SNIPPET_WORDS < len(tokens):
+        parts.append("…")
+    return "".join(parts)
