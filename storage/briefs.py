@@ -287,6 +287,19 @@ class BriefRepo:
         row = await self._db.fetch_one("SELECT count(*) FROM briefs WHERE retracted_at IS NULL")
         return 0 if row is None else int(row[0])
 
+    async def newest(self, *, limit: int, offset: int = 0) -> list[BriefHeader]:
+        """Briefs not retracted, newest first, from the `offset`th: the archive's pages."""
+        rows = await self._db.fetch_all(
+            """SELECT b.id, v.title, b.published_at
+                 FROM briefs AS b
+                 JOIN brief_versions AS v ON v.brief_id = b.id AND v.number = b.current_version
+                WHERE b.retracted_at IS NULL
+                ORDER BY b.published_at DESC, b.id DESC
+                LIMIT ? OFFSET ?""",
+            (limit, offset),
+        )
+        return [BriefHeader(id=r[0], title=r[1], published_at=from_db(r[2])) for r in rows]
+
     async def published_since(self, since: datetime, *, limit: int = 100) -> list[BriefHeader]:
         """Briefs not retracted with published_at > since, oldest first."""
         rows = await self._db.fetch_all(

@@ -258,3 +258,15 @@ async def test_a_read_asked_for_after_a_change_by_this_process_sees_it(
     assert withdrawn.retracted_at == at(1)
     reads.release.set()
     await earlier
+
+
+async def test_newest_pages_through_the_live_briefs(storage: Storage) -> None:
+    stored = [
+        await storage.briefs.publish(make_brief(f"n{i}"), by=None, at=at(i)) for i in range(5)
+    ]
+    await storage.briefs.retract(stored[3].id, by=None, at=at(9))
+    first = await storage.briefs.newest(limit=2)
+    second = await storage.briefs.newest(limit=2, offset=2)
+    assert [h.id for h in first + second] == [stored[i].id for i in (4, 2, 1, 0)]
+    assert first[0].title == "n4 title"
+    assert await storage.briefs.newest(limit=2, offset=4) == []
