@@ -24,11 +24,13 @@ from bot.context import BotContext, BotData, BriefApplication, ChatData
 from bot.errors import on_error
 from bot.handlers import (
     admin_menu,
+    archive,
     drafts,
     editing,
     help,
     push_admin,
     reader,
+    search,
     subscription,
     uploads,
 )
@@ -147,6 +149,8 @@ def _handlers(config: Config) -> list[BaseHandler[Update, BotContext, None]]:
     admins = config.admin_ids
     return [
         *reader.handlers(),
+        *archive.handlers(),
+        *search.handlers(),
         *subscription.handlers(),
         *push_admin.handlers(admins),
         *editing.handlers(admins),

@@ -99,14 +99,29 @@ def brief_keyboard(renderer: Renderer, brief_id: int, shown: Part) -> InlineKeyb
 DIGEST_TITLE_CHARS = 60
 
 
-def digest_keyboard(headers: Sequence[BriefHeader]) -> InlineKeyboardMarkup:
-    """A button per brief in a daily digest, each opening that brief's summary."""
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(_short(h.title), callback_data=part_data(h.id, "summary"))]
-            for h in headers
-        ]
-    )
+def digest_keyboard(
+    headers: Sequence[BriefHeader], navigation: Sequence[InlineKeyboardButton] = ()
+) -> InlineKeyboardMarkup:
+    """A button per brief (a daily digest, an archive page, search results), each opening
+    that brief's summary; then the navigation row, if any."""
+    rows = [
+        [InlineKeyboardButton(_short(h.title), callback_data=part_data(h.id, "summary"))]
+        for h in headers
+    ]
+    return InlineKeyboardMarkup([*rows, list(navigation)] if navigation else rows)
+
+
+_ARCHIVE_DATA = re.compile(r"archive:(\d{1,9})")
+
+
+def archive_data(page: int) -> str:
+    return f"archive:{page}"
+
+
+def parse_archive_data(data: str | None) -> int | None:
+    """The archive page a Previous/Next button asks for (0 is the newest), or None."""
+    match = _ARCHIVE_DATA.fullmatch(data or "")
+    return int(match[1]) if match else None
 
 
 def _short(title: str) -> str:

@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from storage.snippets import MARK_END, MARK_START
 
 # Telegram's limits for one text message, counted after entity parsing.
 MAX_MESSAGE_LENGTH = 4096
@@ -35,6 +38,12 @@ def _datetime(value: datetime) -> str:
     return f"{value.day} {value:%B %Y, %H:%M} UTC"
 
 
+def _highlight(snippet: str) -> Markup:
+    """A search snippet escaped, its marked words in bold."""
+    escaped = html.escape(snippet, quote=False)
+    return Markup(escaped.replace(MARK_START, "<b>").replace(MARK_END, "</b>"))
+
+
 class Renderer:
     """Renders templates to Telegram HTML; every interpolated value is escaped."""
 
@@ -48,6 +57,7 @@ class Renderer:
         )
         self._env.filters["date"] = _date
         self._env.filters["datetime"] = _datetime
+        self._env.filters["highlight"] = _highlight
         self._labels: dict[str, str] = {}
         # Renders kept in this process only, rebuilt on demand after a restart: a rendering
         # depends on nothing but its key, so several replicas may each keep their own.

@@ -35,7 +35,7 @@ async def test_start_explains_the_bot_and_the_menu_is_registered(
     [welcome] = await say(server, reader, "/start")
     assert welcome.parse_mode == "HTML"
     assert "Welcome to briefbot" in welcome.text
-    for command in ("/brief", "/facts", "/sources", "/narratives"):
+    for command in ("/brief", "/facts", "/sources", "/narratives", "/archive", "/search"):
         assert command in welcome.text
     names = [c["command"] for c in server.commands()]
     assert names == [
@@ -43,6 +43,8 @@ async def test_start_explains_the_bot_and_the_menu_is_registered(
         "facts",
         "sources",
         "narratives",
+        "archive",
+        "search",
         "subscribe",
         "unsubscribe",
         "settings",

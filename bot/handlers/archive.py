@@ -1,0 +1,66 @@
+"""`/archive`: the published briefs, newest first, a page at a time."""
+
+from __future__ import annotations
+
+import math
+
+from telegram import InlineKeyboardButton, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.bot_api import not_modified
+from bot.context import BotContext
+from bot.keyboards import archive_data, digest_keyboard, parse_archive_data
+from bot.reading import Reply, send_reply
+from storage import Storage
+
+ARCHIVE_PAGE = 10
+
+
+async def archive_command(update: Update, context: BotContext) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await send_reply(context.bot, chat.id, await _archive_page(context, 0))
+
+
+async def archive_button(update: Update, context: BotContext) -> None:
+    """Previous or Next: the archive message shows that page instead."""
+    query = update.callback_query
+    assert query is not None
+    page = parse_archive_data(query.data)
+    if page is None or query.message is None:
+        await query.answer(context.renderer.render("stale_button.txt"))
+        return
+    await query.answer()
+    reply = await _archive_page(context, page)
+    try:
+        await query.edit_message_text(reply.texts[0], reply_markup=reply.keyboard)
+    except BadRequest as error:
+        if not not_modified(error):  # pressed twice: already showing that page
+            raise
+
+
+async def _archive_page(context: BotContext, page: int) -> Reply:
+    """The page asked for; past the end (briefs withdrawn since), the last one."""
+    storage: Storage = context.storage
+    pages = max(1, math.ceil(await storage.briefs.count() / ARCHIVE_PAGE))
+    page = min(page, pages - 1)
+    headers = await storage.briefs.newest(limit=ARCHIVE_PAGE, offset=page * ARCHIVE_PAGE)
+    renderer = context.renderer
+    text = renderer.render("archive.html", headers=headers, page=page, pages=pages)
+    navigation = [
+        InlineKeyboardButton(
+            renderer.render("archive_button.txt", direction=direction),
+            callback_data=archive_data(target),
+        )
+        for direction, target in (("newer", page - 1), ("older", page + 1))
+        if 0 <= target < pages
+    ]
+    return Reply([text], digest_keyboard(headers, navigation) if headers else None)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [
+        CommandHandler("archive", archive_command),
+        CallbackQueryHandler(archive_button, pattern=r"^archive:"),
+    ]
