@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -169,14 +169,44 @@ class Database:
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Database:
         _check_location(Path(path))
-        try:
-            writer = await _connect(path, query_only=False)
-        except sqlite3.Error as error:
-            raise _unusable(error) from error
-        try:
+
+        async def prepare(writer: aiosqlite.Connection) -> int:
             await _enable_wal(writer)
             version = await apply_migrations(writer)
             await _check_writable(writer, version)
+            return version
+
+        return await cls._open(path, prepare, query_only=False)
+
+    @classmethod
+    async def open_read_only(cls, path: str | os.PathLike[str]) -> Database:
+        """An existing file, as it is: no migration, and any write refused by SQLite."""
+        _check_location(Path(path), must_exist=True)
+
+        async def check(writer: aiosqlite.Connection) -> int:
+            version = await user_version(writer)
+            if version > LATEST_VERSION:
+                raise SchemaTooNewError(f"it was written by a newer briefbot (schema {version})")
+            return version
+
+        return await cls._open(path, check, query_only=True)
+
+    @classmethod
+    async def _open(
+        cls,
+        path: str | os.PathLike[str],
+        prepare: Callable[[aiosqlite.Connection], Awaitable[int]],
+        *,
+        query_only: bool,
+    ) -> Database:
+        """The writer connection, readied by `prepare` (which gives the schema version), then
+        the reader; every SQLite error said as UnusableDatabaseError, nothing left open."""
+        try:
+            writer = await _connect(path, query_only=query_only)
+        except sqlite3.Error as error:
+            raise _unusable(error) from error
+        try:
+            version = await prepare(writer)
             reader = await _connect(path, query_only=True)
         except sqlite3.Error as error:
             await writer.close()
@@ -185,28 +215,6 @@ class Database:
             await writer.close()
             raise
         return cls(writer, reader, version, Path(path))
-
-    @classmethod
-    async def open_read_only(cls, path: str | os.PathLike[str]) -> Database:
-        """An existing file, as it is: no migration, and any write refused by SQLite."""
-        location = Path(path)
-        _check_location(location, must_exist=True)
-        try:
-            writer = await _connect(path, query_only=True)
-        except sqlite3.Error as error:
-            raise _unusable(error) from error
-        try:
-            version = await user_version(writer)
-            if version > LATEST_VERSION:
-                raise SchemaTooNewError(f"it was written by a newer briefbot (schema {version})")
-            reader = await _connect(path, query_only=True)
-        except sqlite3.Error as error:
-            await writer.close()
-            raise _unusable(error) from error
-        except BaseException:
-            await writer.close()
-            raise
-        return cls(writer, reader, version, location)
 
     async def close(self) -> None:
         async with self._lock:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from telegram import (
+    Chat,
     ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -42,11 +43,8 @@ _GONE = (ChatMember.BANNED, ChatMember.LEFT)
 
 
 async def subscribe_command(update: Update, context: BotContext) -> None:
-    chat, message = update.effective_chat, update.effective_message
-    assert chat is not None
-    assert message is not None
-    if not await _may_manage(update, context):
-        await message.reply_text(context.renderer.render("subscribe_admins_only.html"))
+    chat, message = await _managed_chat(update, context)
+    if chat is None or message is None:
         return
     config = context.config
     request = parse_request(
@@ -76,11 +74,8 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
 
 
 async def unsubscribe_command(update: Update, context: BotContext) -> None:
-    chat, message = update.effective_chat, update.effective_message
-    assert chat is not None
-    assert message is not None
-    if not await _may_manage(update, context):
-        await message.reply_text(context.renderer.render("subscribe_admins_only.html"))
+    chat, message = await _managed_chat(update, context)
+    if chat is None or message is None:
         return
     stopped = await context.storage.subscribers.unsubscribe(chat.id)
     template = "subscribe_stopped.html" if stopped else "subscribe_not_subscribed.html"
@@ -180,6 +175,20 @@ def _shows(
     if not isinstance(message, Message):
         return False
     return message.reply_markup == keyboard and message.text_html == text
+
+
+async def _managed_chat(
+    update: Update, context: BotContext
+) -> tuple[Chat, Message] | tuple[None, None]:
+    """The chat and the command's message, when its sender may manage the subscription;
+    else (None, None), the sender told so."""
+    chat, message = update.effective_chat, update.effective_message
+    assert chat is not None
+    assert message is not None
+    if not await _may_manage(update, context):
+        await message.reply_text(context.renderer.render("subscribe_admins_only.html"))
+        return None, None
+    return chat, message
 
 
 async def _may_manage(update: Update, context: BotContext) -> bool:
