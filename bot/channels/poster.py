@@ -81,15 +81,21 @@ class ChannelPoster:
                 since = await self._storage.channels.configure(found.chat_id, at=self._clock())
                 self._ready[found.chat_id] = since
                 self._titles[found.chat_id] = found.title or str(found.chat_id)
+                log.info("channel %s (%s): posting briefs there", found.ref, found.chat_id)
         problems = [c for c in checks if c.problem is not None]
         self._unchecked = [c.ref for c in problems]
+        # At start a warning each; the checks of later passes only at DEBUG, or the log
+        # would repeat the same lines every TICK until someone fixes the rights.
+        level = logging.WARNING if tell_admins else logging.DEBUG
         for found in problems:
             assert found.problem is not None
-            log.warning(
+            detail = f": {found.detail}" if found.detail else ""
+            log.log(
+                level,
                 "channel %s: cannot post there (%s%s)",
                 found.ref,
                 found.problem.value,
-                f": {found.detail}" if found.detail else "",
+                detail,
             )
         if problems and tell_admins:
             await self._tell_admins("admin_channel_problems.html", problems=problems)
