@@ -13,10 +13,11 @@ import pytest
 from bot.channels import poster
 from bot.channels.poster import ChannelPoster
 from bot.context import BriefApplication
-from storage import Storage
+from storage import Delivery, Storage
 from tests.e2e.admin.test_corrections import NEW_TITLE, corrected_text
 from tests.e2e.conftest import AppFactory, press, publish_file, say
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
+from tests.waiting import eventually_async
 
 CHANNEL = -1001234567890
 BOT = "briefbot_test_bot"
@@ -121,9 +122,14 @@ async def test_a_post_refused_with_429_or_5xx_is_sent_again(
     [post] = await server.wait_sent(CHANNEL, 1, timeout=10)
     refused = [c.error_code for c in server.errors() if c.method == "sendMessage"]
     assert refused == [429, 502]
-    delivery = await storage.deliveries.get(stored.id, CHANNEL)
+
+    async def recorded() -> Delivery | None:
+        found = await storage.deliveries.get(stored.id, CHANNEL)
+        return found if found is not None and found.status == "sent" else None
+
+    delivery = await eventually_async(recorded, "the post recorded as sent")
     assert delivery is not None
-    assert (delivery.status, delivery.message_ids) == ("sent", (post.message_id,))
+    assert delivery.message_ids == (post.message_id,)
 
 
 async def test_a_failed_post_is_told_to_admins_and_tried_again(
