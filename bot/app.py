@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.backups import CHECK_INTERVAL, FIRST_CHECK, daily_backup
+from bot.channels.poster import open_channels
 from bot.config import Config
 from bot.context import BotContext, BotData, BriefApplication, ChatData
 from bot.errors import on_error
@@ -170,6 +171,7 @@ async def _open(application: BriefApplication) -> None:
     assert data.renderer is not None
     data.storage = await Storage.open(data.config.database_path)
     await open_push(application)  # after a crash: release in-flight sends, catch up, resume
+    await open_channels(application)  # CHANNEL_IDS: check the bot's rights, then post
     await application.bot.set_my_commands(command_menu(data.renderer.lines("commands.txt")))
     await admin_menu.set_admin_menus(application.bot, data.renderer, data.config.admin_ids)
     assert application.job_queue is not None, "built with a JobQueue"

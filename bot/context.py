@@ -14,6 +14,7 @@ from brief.isolated import UploadParser
 from storage import Storage
 
 if TYPE_CHECKING:
+    from bot.channels.poster import ChannelPoster
     from bot.metrics import Metrics
     from bot.push.engine import PushEngine
     from bot.push.pacing import Pacer
@@ -34,6 +35,7 @@ class BotData:
         self.metrics: Metrics | None = None  # what /metrics shows, in the application's registry
         self.readiness: Readiness | None = None  # what /readyz and the heartbeat read
         self.webhook: WebhookReceiver | None = None  # in webhook mode (WEBHOOK_URL) only
+        self.channels: ChannelPoster | None = None  # with CHANNEL_IDS set only
 
 
 @dataclass(slots=True)

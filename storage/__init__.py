@@ -14,6 +14,7 @@ from types import TracebackType
 
 from storage.backup import BackupError, BackupTargetError
 from storage.briefs import BriefRepo
+from storage.channels import ChannelRepo
 from storage.db import Database
 from storage.deliveries import DeliveryRepo
 from storage.drafts import DraftRepo
@@ -54,6 +55,7 @@ class Storage:
         self.pushes = PushRepo(db)
         self.state = StateRepo(db)
         self.search = SearchRepo(db)
+        self.channels = ChannelRepo(db)
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:
@@ -113,6 +115,7 @@ __all__ = [
     "BackupTargetError",
     "BriefHeader",
     "BriefRepo",
+    "ChannelRepo",
     "ConnectionSettings",
     "ConstraintError",
     "Delivery",

@@ -16,6 +16,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config.channels import ChannelRef, channel_ids
 from bot.config.dotenv import read_dotenv
 from bot.config.errors import ConfigError
 from bot.config.proxy import PROXY_SETTINGS, proxy_for
@@ -49,6 +50,7 @@ SETTINGS = (
     "WEBHOOK_MAX_CONNECTIONS",
     "HTTP_HOST",
     "HTTP_PORT",
+    "CHANNEL_IDS",
     *PROXY_SETTINGS,
 )
 # How alike a name must be to one of SETTINGS to be taken for a misspelling of it:
@@ -85,6 +87,8 @@ class Config:
     # The bot's HTTP server (webhook, /healthz, /readyz); None: no server (polling only).
     http_host: str = "0.0.0.0"
     http_port: int | None = None
+    # The channels every published brief is posted to (bot/channels/): ids or "@username".
+    channel_ids: tuple[ChannelRef, ...] = ()
 
     def __repr__(self) -> str:  # the token must never reach a log line or a traceback
         return f"Config(admin_ids={sorted(self.admin_ids)}, database_path={self.database_path!s})"
@@ -149,6 +153,7 @@ def load_config(
         webhook_max_connections=_webhook_max_connections(env),
         http_host=env.get("HTTP_HOST", "").strip() or "0.0.0.0",
         http_port=_http_port(env, webhook=webhook_url is not None),
+        channel_ids=channel_ids(env),
     )
 
 
@@ -370,6 +375,7 @@ def _rate(env: Mapping[str, str], paid: bool) -> float:
 
 __all__ = [
     "SETTINGS",
+    "ChannelRef",
     "Config",
     "ConfigError",
     "HealthSettings",

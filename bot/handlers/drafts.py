@@ -8,11 +8,12 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.admin import corrections, drafts
+from bot.admin import drafts
+from bot.channels.poster import post_now
 from bot.context import BotContext
-from bot.handlers.support import now, text_reply
+from bot.handlers.copies import start_replacing
+from bot.handlers.support import now
 from bot.reading import send_reply
-from storage import StoredBrief
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,9 @@ async def draft_button(update: Update, context: BotContext) -> None:
         await send_reply(context.bot, query.message.chat.id, outcome.reply)
     published = outcome.published
     if outcome.corrected and published is not None and query.message is not None:
-        context.application.create_task(
-            _edit_copies(context, query.message.chat.id, published),
-            update=update,
-            name=f"admin-edit-copies:{published.id}",
-        )
+        start_replacing(context, update, query.message.chat.id, published, withdrawn=False)
+    elif published is not None:
+        post_now(context)  # to the channels at once, not at the next tick
 
 
 async def _close_preview(message: Message) -> None:
@@ -52,18 +51,6 @@ async def _close_preview(message: Message) -> None:
         await message.edit_reply_markup(reply_markup=None)
     except BadRequest as error:
         log.info("preview %s keeps its buttons: %s", message.message_id, error.message)
-
-
-async def _edit_copies(context: BotContext, chat_id: int, stored: StoredBrief) -> None:
-    report = await corrections.edit_sent_copies(
-        context.bot, context.storage, context.renderer, stored
-    )
-    if report.edited or report.unchanged or report.unreachable:
-        await send_reply(
-            context.bot,
-            chat_id,
-            text_reply(context, "admin_copies_edited.html", stored=stored, report=report),
-        )
 
 
 async def expire_drafts(context: BotContext) -> None:

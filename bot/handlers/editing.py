@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import BotContext
+from bot.handlers.copies import start_replacing
 from bot.handlers.support import (
     brief_argument,
     chat_data_of,
@@ -65,6 +66,8 @@ async def retract(update: Update, context: BotContext) -> None:
         chat_of(update),
         text_reply(context, "admin_retracted.html", brief_id=current.id, stored=stored),
     )
+    if stored is not None:
+        start_replacing(context, update, chat_of(update), stored, withdrawn=True)
 
 
 async def history(update: Update, context: BotContext) -> None:

@@ -63,6 +63,11 @@ class PushEngine:
         # "sending" are released at the next start.
         self._tasks: set[asyncio.Task[Any]] = set()
 
+    @property
+    def delivery(self) -> Delivery:
+        """The one claim-send-record path, for other senders of briefs (channel posts)."""
+        return self._delivery
+
     def trigger_due(self) -> None:
         """Start a scheduled delivery in the background unless one is running."""
         if not self._schedule_lock.locked():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.fakebot.channels import ChannelState
 from tests.fakebot.markup import buttons as markup_buttons
 
 
@@ -29,12 +30,14 @@ class FakeUser:
 @dataclass
 class FakeChat:
     id: int
-    type: str  # "private", "group" or "supergroup"
+    type: str  # "private", "group", "supergroup" or "channel"
     title: str | None = None
     user: FakeUser | None = None  # the other side of a private chat
     admins: list[int] = field(default_factory=list)
     members: set[int] = field(default_factory=set)
     next_message_id: int = 1
+    username: str | None = None  # a public channel's @name, without the "@"
+    channel: ChannelState | None = None  # the bot's standing, in a channel only
 
     def to_api(self) -> dict[str, Any]:
         chat: dict[str, Any] = {"id": self.id, "type": self.type}
@@ -44,7 +47,15 @@ class FakeChat:
                 chat["username"] = self.user.username
         else:
             chat["title"] = self.title
+            if self.username:
+                chat["username"] = self.username
         return chat
+
+    @property
+    def handle(self) -> str | None:
+        """The chat's "@name", by which methods may name it instead of its id."""
+        name = self.user.username if self.user is not None else self.username
+        return f"@{name}" if name else None
 
     def new_message_id(self) -> int:
         message_id = self.next_message_id

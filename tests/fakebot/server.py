@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakebot.channels import BotStatus, ChannelState
 from tests.fakebot.errors import ApiError, MalformedAnswer, bad_request
 from tests.fakebot.limits import Delay, Fault, RateLimiter, RateLimits, busiest_window
 from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessage
@@ -251,6 +252,25 @@ class FakeBotApi:
         if kind not in ("group", "supergroup") or chat_id >= 0:
             raise ValueError("a group needs a negative id and kind 'group' or 'supergroup'")
         chat = FakeChat(chat_id, kind, title=title, admins=list(admins), members=set(admins))
+        self.world.chats[chat_id] = chat
+        return chat
+
+    def channel(
+        self,
+        chat_id: int,
+        title: str = "Channel",
+        *,
+        username: str | None = None,
+        status: BotStatus = "administrator",
+        can_post_messages: bool = True,
+        can_edit_messages: bool = True,
+    ) -> FakeChat:
+        """A channel (`username` without "@": a public one) and the bot's standing in it;
+        change `chat.channel` later to take rights away or give them."""
+        if chat_id >= 0:
+            raise ValueError("a channel needs a negative id, such as -1001234567890")
+        state = ChannelState(status, can_post_messages, can_edit_messages)
+        chat = FakeChat(chat_id, "channel", title=title, username=username, channel=state)
         self.world.chats[chat_id] = chat
         return chat
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp.web import FileField
 
+from tests.fakebot import channels
 from tests.fakebot.errors import ApiError, bad_request, forbidden
 from tests.fakebot.markup import check_reply_markup
 from tests.fakebot.model import FakeChat, FakeFile, FakeUser, SentMessage
@@ -83,7 +84,8 @@ class World:
 
     def chat(self, chat_id: int | str) -> FakeChat:
         if isinstance(chat_id, str):
-            found = [c for c in self.chats.values() if c.user and f"@{c.user.username}" == chat_id]
+            wanted = chat_id.lower()  # Telegram's usernames are case-insensitive
+            found = [c for c in self.chats.values() if (c.handle or "").lower() == wanted]
             if not found:
                 raise bad_request("chat not found")
             return found[0]
@@ -93,11 +95,13 @@ class World:
         return chat
 
     def writable_chat(self, chat_id: int | str) -> FakeChat:
-        chat = self.chat(chat_id)
+        chat = self.visible_chat(chat_id)
         if chat.user is not None and chat.user.blocked:
             raise forbidden("bot was blocked by the user")
         if chat.user is not None and chat.user.is_bot:
             raise forbidden("bot can't send messages to bots")
+        if chat.channel is not None:
+            channels.check_post(chat.channel)
         return chat
 
     def add_file(self, content: bytes, file_name: str | None, mime_type: str | None) -> FakeFile:
@@ -116,12 +120,14 @@ class World:
         return stored
 
     def message_json(self, sent: SentMessage) -> dict[str, Any]:
-        message: dict[str, Any] = {
-            "message_id": sent.message_id,
-            "from": self.bot.to_api(),
-            "chat": self.chats[sent.chat_id].to_api(),
-            "date": sent.date,
-        }
+        chat = self.chats[sent.chat_id]
+        message: dict[str, Any] = {"message_id": sent.message_id}
+        if chat.channel is not None:
+            # A channel post is sent on behalf of the channel: no "from", the channel as sender.
+            message["sender_chat"] = chat.to_api()
+        else:
+            message["from"] = self.bot.to_api()
+        message.update(chat=chat.to_api(), date=sent.date)
         key = "caption" if sent.document is not None else "text"
         if sent.document is not None:
             message["document"] = sent.document
@@ -263,7 +269,9 @@ class World:
             raise bad_request("chat_id is empty")
         if "message_id" not in params:
             raise bad_request("message identifier is not specified")
-        chat = self.chat(params["chat_id"])
+        chat = self.visible_chat(params["chat_id"])
+        if chat.channel is not None:
+            channels.check_edit(chat.channel)
         sent = self.messages.get((chat.id, params["message_id"]))
         if sent is None or sent.deleted:
             raise bad_request("message to edit not found")
@@ -388,8 +396,14 @@ class World:
             raise bad_request("file is too big")
         return {**stored.to_api(), "file_path": stored.file_path}
 
+    def visible_chat(self, chat_id: int | str) -> FakeChat:
+        chat = self.chat(chat_id)
+        if chat.channel is not None:
+            channels.check_visible(chat.channel, public=chat.username is not None)
+        return chat
+
     async def get_chat(self, params: dict[str, Any]) -> Any:
-        chat = self.chat(params["chat_id"])
+        chat = self.visible_chat(params["chat_id"])
         info = chat.to_api()
         info.update(
             accent_color_id=0,
@@ -408,6 +422,10 @@ class World:
         user = self.bot if user_id == self.bot.id else self.users.get(user_id)
         if user is None:
             raise bad_request("user not found")
+        if chat.channel is not None and user_id == self.bot.id:
+            return channels.bot_member(chat.channel, user.to_api())
+        if chat.channel is not None and chat.channel.status != "administrator":
+            raise bad_request("member list is inaccessible")
         if chat.admins and user_id == chat.admins[0]:
             return {"status": "creator", "user": user.to_api(), "is_anonymous": False}
         if user_id in chat.admins:
@@ -417,7 +435,7 @@ class World:
         return {"status": "member" if in_chat else "left", "user": user.to_api()}
 
     async def get_chat_member(self, params: dict[str, Any]) -> Any:
-        return self.member_json(self.chat(params["chat_id"]), params["user_id"])
+        return self.member_json(self.visible_chat(params["chat_id"]), params["user_id"])
 
     async def get_chat_administrators(self, params: dict[str, Any]) -> Any:
         chat = self.chat(params["chat_id"])

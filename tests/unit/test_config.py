@@ -55,6 +55,10 @@ def test_missing_token_says_where_to_get_one() -> None:
         ("HTTP_PORT", "0"),
         ("HTTP_PORT", "65536"),
         ("HTTP_PORT", "web"),
+        ("CHANNEL_IDS", "12345"),  # a user's id, not a channel's
+        ("CHANNEL_IDS", "@abc"),  # too short for a username
+        ("CHANNEL_IDS", "@news,briefs"),
+        ("CHANNEL_IDS", "@" + "a" * 33),
     ],
 )
 def test_malformed_value_names_the_variable(name: str, value: str) -> None:
@@ -104,6 +108,18 @@ def test_malformed_dotenv_line_is_reported_with_its_line(tmp_path: Path) -> None
     dotenv.write_text("TELEGRAM_BOT_TOKEN=1:a\nnonsense\n")
     with pytest.raises(ConfigError, match="line 2"):
         load_config({}, dotenv=dotenv)
+
+
+def test_channels_keep_their_order_each_once() -> None:
+    loaded = load_config(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "CHANNEL_IDS": " -1001234567890, @Briefs_Daily,,@briefs_daily , -1001234567890",
+        },
+        dotenv=None,
+    )
+    assert loaded.channel_ids == (-1001234567890, "@briefs_daily")
+    assert load_config({"TELEGRAM_BOT_TOKEN": TOKEN}, dotenv=None).channel_ids == ()
 
 
 def test_token_never_in_repr() -> None:

@@ -1,0 +1,191 @@
+"""Posting every published brief to each channel, exactly once, from one repeating job.
+
+However a brief was published (from Telegram, or by `briefbot import` in another
+process), the job finds it within a TICK: it asks storage for the live briefs each
+channel is owed and posts them through the delivery record (bot/push/delivery.py), so a
+post is claimed before it is sent and recorded after, and no tick, restart or second
+replica posts it twice. A publish from Telegram runs the job at once (`post_now`).
+
+A channel is owed the briefs published after the bot first found it could post there
+(storage.channels remembers when), and at most LOOKBACK old: adding a channel does not
+flood it with the archive, and a bot back from a long outage posts only what is news.
+A failed post is tried again at the next passes, MAX_ATTEMPTS in all, each failure told
+to the admins. Channels the bot cannot post in yet are checked again at every pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, datetime, timedelta
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.channels.check import ChannelCheck, check_channel
+from bot.channels.posts import channel_post
+from bot.config import ChannelRef
+from bot.context import BotContext, BriefApplication
+from bot.handlers.support import job_queue
+from bot.push.delivery import Delivery
+from bot.push.tally import Outcome
+from bot.rendering import Renderer
+from storage import Storage
+
+log = logging.getLogger(__name__)
+
+TICK = timedelta(seconds=30)
+LOOKBACK = timedelta(hours=48)
+MAX_ATTEMPTS = 3
+JOB_NAME = "channel-posts"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ChannelPoster:
+    """The channels and their posting. What it holds in memory (which channels passed the
+    check) is found again at every start; with several replicas each posts, and the
+    delivery record lets only one of them make each post."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        storage: Storage,
+        renderer: Renderer,
+        delivery: Delivery,
+        *,
+        channels: Sequence[ChannelRef],
+        admin_ids: Collection[int],
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._bot = bot
+        self._storage = storage
+        self._renderer = renderer
+        self._delivery = delivery
+        self._admins = sorted(admin_ids)
+        self._clock = clock
+        self._ready: dict[int, datetime] = {}  # channel id: owed briefs published after this
+        self._titles: dict[int, str] = {}
+        self._unchecked: list[ChannelRef] = list(channels)
+        self._lock = asyncio.Lock()  # one pass at a time: a post_now waits for a tick's pass
+
+    async def check(self, *, tell_admins: bool) -> list[ChannelCheck]:
+        """Check the channels not yet ready; the problems found, each logged, and told to
+        every admin in one message when `tell_admins`."""
+        checks = [await check_channel(self._bot, ref) for ref in self._unchecked]
+        for found in checks:
+            if found.problem is None and found.chat_id is not None:
+                since = await self._storage.channels.configure(found.chat_id, at=self._clock())
+                self._ready[found.chat_id] = since
+                self._titles[found.chat_id] = found.title or str(found.chat_id)
+                log.info("channel %s (%s): posting briefs there", found.ref, found.chat_id)
+        problems = [c for c in checks if c.problem is not None]
+        self._unchecked = [c.ref for c in problems]
+        # At start a warning each; the checks of later passes only at DEBUG, or the log
+        # would repeat the same lines every TICK until someone fixes the rights.
+        level = logging.WARNING if tell_admins else logging.DEBUG
+        for found in problems:
+            assert found.problem is not None
+            detail = f": {found.detail}" if found.detail else ""
+            log.log(
+                level,
+                "channel %s: cannot post there (%s%s)",
+                found.ref,
+                found.problem.value,
+                detail,
+            )
+        if problems and tell_admins:
+            await self._tell_admins("admin_channel_problems.html", problems=problems)
+        return problems
+
+    async def post_due(self) -> None:
+        """One pass: every channel gets the briefs it is owed."""
+        async with self._lock:
+            if self._unchecked:
+                await self.check(tell_admins=False)
+            oldest = self._clock() - LOOKBACK
+            for chat_id, since in list(self._ready.items()):
+                await self._post_to(chat_id, max(since, oldest))
+
+    async def _post_to(self, chat_id: int, since: datetime) -> None:
+        due = await self._storage.channels.due(chat_id, since=since, attempts=MAX_ATTEMPTS)
+        for brief_id in due:
+            claim = await self._delivery.claim(chat_id, [brief_id])
+            if claim is None:  # another replica's pass took it
+                continue
+            stored = await self._storage.briefs.get(brief_id)
+            if stored is None or stored.retracted_at is not None:
+                await self._delivery.fail(claim, "withdrawn before it was posted")
+                continue
+            post = channel_post(self._renderer, stored, self._bot.username)
+            _, outcome = await self._delivery.send(claim, post)
+            if outcome is not Outcome.SENT:
+                await self._report_failure(chat_id, brief_id)
+
+    async def _report_failure(self, chat_id: int, brief_id: int) -> None:
+        row = await self._storage.deliveries.get(brief_id, chat_id)
+        attempts = row.attempts if row is not None else MAX_ATTEMPTS
+        error = (row.last_error if row is not None else None) or "unknown error"
+        log.warning(
+            "channel %s: brief %s not posted (attempt %s of %s): %s",
+            chat_id,
+            brief_id,
+            attempts,
+            MAX_ATTEMPTS,
+            error,
+        )
+        await self._tell_admins(
+            "admin_channel_failed.html",
+            brief_id=brief_id,
+            channel=self._titles.get(chat_id, str(chat_id)),
+            error=error,
+            attempts=attempts,
+            max_attempts=MAX_ATTEMPTS,
+        )
+
+    async def _tell_admins(self, template: str, **context: object) -> None:
+        text = self._renderer.render(template, **context)
+        for admin_id in self._admins:
+            try:
+                await self._bot.send_message(admin_id, text)
+            except TelegramError as error:
+                log.warning("could not tell admin %s about channels: %s", admin_id, error)
+
+
+async def post_channels(context: BotContext) -> None:
+    poster = context.bot_data.channels
+    if poster is not None:
+        await poster.post_due()
+
+
+def post_now(context: BotContext) -> None:
+    """After a publish from Telegram: post now rather than at the next tick."""
+    if context.bot_data.channels is not None:
+        job_queue(context).run_once(post_channels, 0, name=f"{JOB_NAME}-now")
+
+
+async def open_channels(application: BriefApplication) -> None:
+    """Called once storage and the push engine are open: check, then post every TICK."""
+    data = application.bot_data
+    assert data.config is not None
+    if not data.config.channel_ids:
+        return
+    assert data.storage is not None
+    assert data.renderer is not None
+    assert data.push is not None, "open_push builds the delivery path first"
+    poster = ChannelPoster(
+        application.bot,
+        data.storage,
+        data.renderer,
+        data.push.delivery,
+        channels=data.config.channel_ids,
+        admin_ids=data.config.admin_ids,
+    )
+    await poster.check(tell_admins=True)
+    data.channels = poster
+    assert application.job_queue is not None, "built with a JobQueue"
+    # The first pass a second after start: what was published while the bot was down.
+    application.job_queue.run_repeating(post_channels, TICK, first=1, name=JOB_NAME)
