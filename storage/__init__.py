@@ -24,12 +24,14 @@ from storage.errors import (
     UnusableDatabaseError,
     UnwritableDatabaseError,
 )
+from storage.inline import InlineCopyRepo
 from storage.models import (
     AuditEntry,
     BriefHeader,
     ConnectionSettings,
     Delivery,
     Draft,
+    InlineCopy,
     PushRun,
     SearchHit,
     StoredBrief,
@@ -54,6 +56,7 @@ class Storage:
         self.pushes = PushRepo(db)
         self.state = StateRepo(db)
         self.search = SearchRepo(db)
+        self.inline_copies = InlineCopyRepo(db)
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:
@@ -119,6 +122,8 @@ __all__ = [
     "DeliveryRepo",
     "Draft",
     "DraftRepo",
+    "InlineCopy",
+    "InlineCopyRepo",
     "PushRepo",
     "PushRun",
     "ReaderRepo",
