@@ -32,6 +32,7 @@ from bot.handlers import (
     subscription,
     uploads,
 )
+from bot.inline import handlers as inline
 from bot.limits.early import UpdatesRequest
 from bot.limits.flood import FloodGate, flood_handler
 from bot.limits.replies import SharedRateLimiter
@@ -147,6 +148,8 @@ def _handlers(config: Config) -> list[BaseHandler[Update, BotContext, None]]:
     admins = config.admin_ids
     return [
         *reader.handlers(),
+        # Inline queries and chosen results: no other handler takes these kinds of update.
+        *inline.handlers(),
         *subscription.handlers(),
         *push_admin.handlers(admins),
         *editing.handlers(admins),
