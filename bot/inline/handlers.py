@@ -26,7 +26,10 @@ async def inline_query(update: Update, context: BotContext) -> None:
         page.results,
         cache_time=CACHE_SECONDS,
         is_personal=False,
-        next_offset=page.next_offset,
+        # None, not "", on the last page: with Defaults set, PTB 22 takes "" for an empty
+        # list of poll options and sends [] (which Telegram refuses). Left out, it means the
+        # same to Telegram: no more results.
+        next_offset=page.next_offset or None,
         auto_pagination=False,
     )
 
