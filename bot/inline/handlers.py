@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from telegram import Update
+from telegram import InlineQuery, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, ChosenInlineResultHandler, InlineQueryHandler
 
+from bot.bot_api import query_expired
 from bot.context import BotContext
-from bot.inline.answers import CACHE_SECONDS, answer_query, parse_result_id
+from bot.inline.answers import CACHE_SECONDS, Page, answer_query, parse_result_id
 from bot.inline.copies import bring_up_to_date
 from storage import InlineCopy
 
@@ -22,6 +24,15 @@ async def inline_query(update: Update, context: BotContext) -> None:
     page = await answer_query(
         context.storage, context.renderer, context.bot.username, query.query, query.offset
     )
+    try:
+        await _answer(query, page)
+    except BadRequest as error:
+        if not query_expired(error):
+            raise
+        log.info("inline query answered too late: %s", error.message)
+
+
+async def _answer(query: InlineQuery, page: Page) -> None:
     await query.answer(
         page.results,
         cache_time=CACHE_SECONDS,

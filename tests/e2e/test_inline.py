@@ -12,7 +12,7 @@ from bot.context import BriefApplication
 from bot.inline.copies import InlineEdits, update_inline_copies
 from brief.model import Brief, Fact, Narrative, Source
 from storage import Storage, StoredBrief
-from tests.e2e.conftest import make_config, say, serving, settled
+from tests.e2e.conftest import ADMIN_ID, make_config, say, serving, settled
 from tests.fakebot import FakeBotApi, FakeUser, InlineMessage
 from tests.waiting import eventually_async
 
@@ -255,6 +255,19 @@ async def test_hostile_queries_and_offsets_are_answered_safely(
     assert await storage_of(bot_app).inline_copies.count() == 0
     assert server.errors() == []
     assert server.sent(READER) == []  # no error report, no "slow down"
+
+
+async def test_a_query_answered_too_late_bothers_no_one(
+    server: FakeBotApi, bot_app: BriefApplication, reader: FakeUser
+) -> None:
+    server.inline.lifetime = 0.0  # as after a restart: the user has long moved on
+    server.inline.send_query(reader, "harbor")
+    [refused] = await server.wait_for_call("answerInlineQuery")
+    assert "query is too old" in (refused.description or "")
+    await settled(server, bot_app)
+    server.inline.lifetime = 10.0
+    assert (await ask(server, reader, ""))["results"] == []  # and the next one is answered
+    assert server.sent(ADMIN_ID) == []  # no error report
 
 
 async def test_typing_fast_is_never_told_to_slow_down(

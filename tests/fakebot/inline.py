@@ -12,7 +12,6 @@ inline keyboard. Presses on such a message carry that id and no message.
 from __future__ import annotations
 
 import itertools
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,22 +22,14 @@ from tests.fakebot.errors import bad_request
 from tests.fakebot.markup import buttons as markup_buttons
 from tests.fakebot.markup import check_reply_markup
 from tests.fakebot.model import FakeChat, FakeUser
+from tests.fakebot.results import START_PARAMETER, check_article, check_results_button
 from tests.fakebot.text import MESSAGE_TEXT, format_text
 from tests.fakebot.world import MethodImpl, World
 
 QUERY_LIFETIME = 10.0  # seconds Telegram waits for an answer to an inline query
 MAX_RESULTS = 50
-MAX_ID_BYTES = 64
 MAX_OFFSET_BYTES = 64
 CHAT_TYPES = frozenset({"sender", "private", "group", "supergroup", "channel"})
-ARTICLE_FIELDS = frozenset(
-    {
-        "type", "id", "title", "input_message_content", "reply_markup", "url", "description",
-        "thumbnail_url", "thumbnail_width", "thumbnail_height",
-    }
-)  # fmt: skip
-TEXT_CONTENT_FIELDS = frozenset({"message_text", "parse_mode", "entities", "link_preview_options"})
-_START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
@@ -120,7 +111,7 @@ class InlineMode:
             raise bad_request("RESULTS_TOO_MUCH")
         seen: set[str] = set()
         for result in results:
-            result_id = _checked_article(result)
+            result_id = check_article(result)
             if result_id in seen:
                 raise bad_request("RESULT_ID_DUPLICATE")
             seen.add(result_id)
@@ -129,7 +120,7 @@ class InlineMode:
         if params.get("cache_time", 0) < 0:
             raise bad_request("CACHE_TIME_INVALID")
         if "button" in params:
-            _check_results_button(params["button"])
+            check_results_button(params["button"])
         query.answer = params
         return True
 
@@ -271,49 +262,6 @@ class InlineMode:
         if parts.scheme != "https" or parts.hostname != "t.me" or path != self.world.bot.username:
             raise AssertionError(f"{url!r} is not a link to @{self.world.bot.username}")
         [parameter] = parse_qs(parts.query)["start"]
-        if not _START_PARAMETER.fullmatch(parameter):
+        if not START_PARAMETER.fullmatch(parameter):
             raise AssertionError(f"Telegram clients ignore the start parameter {parameter!r}")
         return parameter
-
-
-def _checked_article(result: Any) -> str:
-    fail = "can't parse inline query result: "
-    if not isinstance(result, dict):
-        raise bad_request(fail + "InlineQueryResult must be an Object")
-    if result.get("type") != "article":
-        raise bad_request(f"inline result type {result.get('type')!r} is not supported by the fake")
-    unknown = set(result) - ARTICLE_FIELDS
-    if unknown:
-        raise bad_request(fail + f'unknown field "{min(unknown)}"')
-    for name in ("id", "title", "input_message_content"):
-        if name not in result:
-            raise bad_request(fail + f'Can\'t find field "{name}"')
-    result_id = result["id"]
-    if not isinstance(result_id, str) or not 1 <= len(result_id.encode()) <= MAX_ID_BYTES:
-        raise bad_request("RESULT_ID_INVALID")
-    if not isinstance(result["title"], str) or not result["title"].strip():
-        raise bad_request("RESULT_TITLE_EMPTY")
-    content = result["input_message_content"]
-    if not isinstance(content, dict) or "message_text" not in content:
-        raise bad_request(fail + 'Can\'t find field "message_text"')
-    unknown = set(content) - TEXT_CONTENT_FIELDS
-    if unknown:
-        raise bad_request(fail + f'unknown field "{min(unknown)}"')
-    format_text(
-        content["message_text"], content.get("parse_mode"), content.get("entities"), MESSAGE_TEXT
-    )
-    if "reply_markup" in result:
-        check_reply_markup(result["reply_markup"], inline_only=True)
-    return result_id
-
-
-def _check_results_button(button: Any) -> None:
-    if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-        raise bad_request(
-            'can\'t parse InlineQueryResultsButton: Field "text" must be of type String'
-        )
-    if ("start_parameter" in button) == ("web_app" in button):
-        raise bad_request("can't parse InlineQueryResultsButton: exactly one action expected")
-    parameter = button.get("start_parameter")
-    if parameter is not None and not _START_PARAMETER.fullmatch(str(parameter)):
-        raise bad_request("START_PARAM_INVALID")
