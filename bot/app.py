@@ -35,6 +35,7 @@ from bot.handlers import (
     subscription,
     uploads,
 )
+from bot.inline import handlers as inline
 from bot.limits.early import UpdatesRequest
 from bot.limits.flood import FloodGate, flood_handler
 from bot.limits.replies import SharedRateLimiter
@@ -152,6 +153,8 @@ def _handlers(config: Config) -> list[BaseHandler[Update, BotContext, None]]:
         *reader.handlers(),
         *archive.handlers(),
         *search.handlers(),
+        # Inline queries and chosen results: no other handler takes these kinds of update.
+        *inline.handlers(),
         *subscription.handlers(),
         *push_admin.handlers(admins),
         *editing.handlers(admins),

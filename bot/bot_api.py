@@ -18,6 +18,17 @@ def not_modified(error: BadRequest) -> bool:
     return "message is not modified" in error.message.lower()
 
 
+def query_expired(error: BadRequest) -> bool:
+    """A button press or inline query answered too late, or twice ("Bad Request: query is
+    too old and response timeout expired or query ID is invalid").
+
+    Telegram waits about 10 seconds for an answer; after a restart or a stall the user has
+    moved on, and there is nothing left to answer.
+    """
+    message = error.message.lower()
+    return "query is too old" in message or "query_id_invalid" in message
+
+
 # PTB 22 warns, on every 429 it turns into a RetryAfter, that its next major version will
 # give `retry_after` as a timedelta (unless the process sets PTB_TIMEDELTA). The bot reads
 # both forms (retry_after_seconds), so the notice says nothing to an operator.

@@ -86,14 +86,25 @@ class SentOftenKeyboard(InlineKeyboardMarkup):
         return form
 
 
+def share_query(brief_id: int) -> str:
+    """The inline query a Share button starts (`@bot #12`): the inline mode answers it with
+    that one brief (bot/inline/answers.py)."""
+    return f"#{brief_id}"
+
+
+def share_button(renderer: Renderer, brief_id: int) -> InlineKeyboardButton:
+    """Opens the chat picker, then inline mode there with this brief ready to send."""
+    return InlineKeyboardButton(renderer.label("share"), switch_inline_query=share_query(brief_id))
+
+
 def brief_keyboard(renderer: Renderer, brief_id: int, shown: Part) -> InlineKeyboardMarkup:
-    """Buttons for the parts of the brief other than the one just shown."""
+    """Buttons for the parts of the brief other than the one just shown, then Share."""
     row = [
         InlineKeyboardButton(renderer.label(p), callback_data=part_data(brief_id, p))
         for p in PARTS
         if p != shown
     ]
-    return SentOftenKeyboard([row])
+    return SentOftenKeyboard([row, [share_button(renderer, brief_id)]])
 
 
 DIGEST_TITLE_CHARS = 60

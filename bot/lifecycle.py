@@ -40,7 +40,7 @@ from bot.config import Config
 from bot.context import BriefApplication
 from bot.web.readiness import BOT_API_FRESH, Readiness
 from bot.web.server import WebServer
-from bot.web.webhook import start_webhook
+from bot.web.webhook import ALLOWED_UPDATES, start_webhook
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -157,8 +157,11 @@ async def _start_receiving(application: BriefApplication, timing: Timing, watch:
         updater = application.updater
         assert updater is not None, "the composition root builds an Updater unless WEBHOOK_URL"
         # PTB deletes any webhook first: Telegram refuses getUpdates while one is set.
+        # The update kinds are named: Telegram keeps the last list it was given (a webhook's).
         await updater.start_polling(
-            timeout=timedelta(seconds=timing.poll_timeout), error_callback=watch.on_error
+            timeout=timedelta(seconds=timing.poll_timeout),
+            error_callback=watch.on_error,
+            allowed_updates=list(ALLOWED_UPDATES),
         )
         return True
     try:

@@ -25,12 +25,14 @@ from storage.errors import (
     UnusableDatabaseError,
     UnwritableDatabaseError,
 )
+from storage.inline import InlineCopyRepo
 from storage.models import (
     AuditEntry,
     BriefHeader,
     ConnectionSettings,
     Delivery,
     Draft,
+    InlineCopy,
     PushRun,
     SearchHit,
     StoredBrief,
@@ -56,6 +58,7 @@ class Storage:
         self.state = StateRepo(db)
         self.search = SearchRepo(db)
         self.channels = ChannelRepo(db)
+        self.inline_copies = InlineCopyRepo(db)
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:
@@ -122,6 +125,8 @@ __all__ = [
     "DeliveryRepo",
     "Draft",
     "DraftRepo",
+    "InlineCopy",
+    "InlineCopyRepo",
     "PushRepo",
     "PushRun",
     "ReaderRepo",

@@ -208,7 +208,28 @@ _SEARCH: Migration = (
     INDEX_ROWS,
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_CORE, _DELIVERY, _DRAFTS, _STATE, _SEARCH)
+# 6: the messages users sent with the bot's inline mode, as Telegram names them (with
+# inline feedback on), so a correction or a withdrawal reaches each (storage/inline.py).
+_INLINE_COPIES: Migration = (
+    """
+    CREATE TABLE inline_copies (
+        inline_message_id TEXT PRIMARY KEY,
+        brief_id INTEGER NOT NULL REFERENCES briefs (id),
+        user_id INTEGER NOT NULL,
+        chosen_at INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX inline_copies_by_brief ON inline_copies (brief_id)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _CORE,
+    _DELIVERY,
+    _DRAFTS,
+    _STATE,
+    _SEARCH,
+    _INLINE_COPIES,
+)
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -90,6 +90,16 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
+class InlineCopy:
+    """A brief's summary a user sent into some chat through inline mode."""
+
+    inline_message_id: str
+    brief_id: int
+    user_id: int
+    chosen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class PushRun:
     id: int
     brief_id: int | None

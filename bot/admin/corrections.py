@@ -20,6 +20,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.bot_api import not_modified
 from bot.channels.posts import channel_post
+from bot.inline.sharing import shared_message
 from bot.reading import Reply, render_part
 from bot.rendering import Renderer
 from storage import Delivery, Storage, StoredBrief
@@ -86,14 +87,26 @@ async def channel_posts(storage: Storage, stored: StoredBrief) -> list[Copy]:
     return await _recorded_copies(storage, stored, channels=True)
 
 
+async def inline_copies(storage: Storage, stored: StoredBrief) -> list[Copy]:
+    """Messages shared through inline mode that Telegram reported (inline feedback)."""
+    shared = await storage.inline_copies.of_brief(stored.id)
+    return [Copy(inline_message_id=copy.inline_message_id) for copy in shared]
+
+
 def _pushed_look(renderer: Renderer, stored: StoredBrief, bot_username: str) -> Reply:
     # The summary with its buttons, exactly like a fresh `/brief`.
     return render_part(renderer, stored, "summary")
 
 
+def _inline_look(renderer: Renderer, stored: StoredBrief, bot_username: str) -> Reply:
+    message = shared_message(renderer, bot_username, stored)
+    return Reply([message.text], message.keyboard)
+
+
 PUSHED = CopyKind("pushed", pushed_copies, _pushed_look)
 CHANNEL = CopyKind("channel", channel_posts, channel_post)
-COPY_KINDS: tuple[CopyKind, ...] = (PUSHED, CHANNEL)
+INLINE = CopyKind("inline", inline_copies, _inline_look)
+COPY_KINDS: tuple[CopyKind, ...] = (PUSHED, CHANNEL, INLINE)
 
 
 async def correct_copies(
@@ -115,6 +128,22 @@ async def correct_copies(
     return counts
 
 
+async def refresh_copy(
+    bot: Bot, renderer: Renderer, stored: StoredBrief, kind: CopyKind, copy: Copy
+) -> None:
+    """One copy brought to where its brief is now: its current version, or the withdrawn
+    note (a copy sent from something older, such as an inline answer Telegram kept)."""
+    if stored.retracted_at is not None:
+        await _edit_one(bot, copy, _withdrawn_note(renderer, stored), None)
+        return
+    look = kind.render(renderer, stored, bot.username)
+    await _edit_one(bot, copy, look.texts[0], look.keyboard)
+
+
+def _withdrawn_note(renderer: Renderer, stored: StoredBrief) -> str:
+    return renderer.render("copy_withdrawn.html", title=stored.brief.title)
+
+
 async def withdraw_copies(
     bot: Bot,
     storage: Storage,
@@ -123,7 +152,7 @@ async def withdraw_copies(
     kinds: Sequence[CopyKind] = COPY_KINDS,
 ) -> list[KindCount]:
     """Every copy becomes the withdrawn note, without buttons that would open the brief."""
-    note = renderer.render("copy_withdrawn.html", title=stored.brief.title)
+    note = _withdrawn_note(renderer, stored)
     return [
         await _edit_all(bot, kind.name, await kind.find(storage, stored), note, None)
         for kind in kinds

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from bot.limits.flood import FloodGate
+from bot.limits.flood import Allowance, FloodGate, Sender
 from bot.metrics import Metrics, raw_update_kind
 from bot.transport import AiohttpRequest
 
@@ -56,22 +56,27 @@ class UpdatesRequest(AiohttpRequest):
         return data
 
 
-def raw_sender(update: object, admins: Collection[int]) -> tuple[int, bool] | None:
-    """The chat whose allowance an update (as JSON) spends, and whether it is an admin's
-    upload, as FloodGate.judge reads them; None for updates it always lets through."""
+def raw_sender(update: object, admins: Collection[int]) -> Sender | None:
+    """The chat (or user) whose allowance an update (as JSON) spends, and which of its
+    allowances, as FloodGate.judge reads them; None for updates it always lets through."""
     if not isinstance(update, Mapping):
         return None
+    inline = update.get("inline_query")
+    if isinstance(inline, Mapping):
+        user_id = _id(inline.get("from"))
+        return None if user_id is None else (user_id, Allowance.INLINE)
     message, edited = update.get("message"), update.get("edited_message")
     written = message if isinstance(message, Mapping) else edited
     if isinstance(written, Mapping):
         chat_id = _id(written.get("chat"))
-        return None if chat_id is None else (chat_id, _upload(message, admins))
+        upload = Allowance.UPLOAD if _upload(message, admins) else Allowance.CHAT
+        return None if chat_id is None else (chat_id, upload)
     query = update.get("callback_query")
     if isinstance(query, Mapping):
         pressed = query.get("message")
         chat_id = _id(pressed.get("chat")) if isinstance(pressed, Mapping) else None
         sender = chat_id if chat_id is not None else _id(query.get("from"))
-        return None if sender is None else (sender, False)
+        return None if sender is None else (sender, Allowance.CHAT)
     return None
 
 

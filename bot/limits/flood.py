@@ -23,6 +23,11 @@ pieces of 4096 characters, up to 256 for the largest upload) and no piece is ans
 its own: an admin's plain text and files in a private chat have an allowance of their own,
 UPLOAD_BURST pieces at once, still bounded.
 
+Inline queries (`@bot words`) come while a user types, each new letter a new query (the
+client waits for a pause, but not long): they spend a bucket of their own, per user, with
+a larger burst, and what goes over it is dropped without a word. An unanswered inline
+query only leaves the user's result list as it was; a warning would have no chat to go to.
+
 The buckets are kept in memory, per process. After a restart every chat starts with its
 whole burst, which a flooder gets once more: harmless. With several replicas each would
 count only the updates it receives; with long polling only one replica receives updates.
@@ -50,8 +55,21 @@ BURST = 6  # a reader tapping Facts, Sources and Narratives in a row is well ins
 PER_SECOND = 2.0
 UPLOAD_BURST = 300  # a paste up to the upload limit is at most 256 pieces
 UPLOAD_PER_SECOND = 20.0
+INLINE_BURST = 20  # a title typed letter by letter, then a page or two scrolled
+INLINE_PER_SECOND = 4.0
 MAX_BACKLOG = 3.0  # seconds a chat's replies may already wait for its turn
 _PRUNE_ABOVE = 4096
+
+
+class Allowance(Enum):
+    """Which of a sender's buckets an update spends."""
+
+    CHAT = "chat"  # messages and button presses, per chat
+    UPLOAD = "upload"  # an admin's paste or files in a private chat
+    INLINE = "inline"  # inline queries, per user
+
+
+Sender = tuple[int, Allowance]
 
 
 class Verdict(Enum):
@@ -78,46 +96,52 @@ class FloodGate:
         self._admins = frozenset(admin_ids)
         self._backlog = backlog
         self._clock = clock
-        self._buckets: dict[tuple[int, bool], _Bucket] = {}
+        self._buckets: dict[Sender, _Bucket] = {}
         self._prune_at = _PRUNE_ABOVE
 
     def judge(self, update: Update) -> Verdict:
-        key = _sender(update)
-        if key is None:
+        sender = self._sender(update)
+        if sender is None:
             return Verdict.PASS  # membership changes and the like: rare, and must not be lost
-        upload = self._is_upload(update)
-        burst, rate = _allowance(upload)
+        key, allowance = sender
+        burst, rate = _allowance(allowance)
         now = self._clock()
-        bucket = self._buckets.get((key, upload))
+        bucket = self._buckets.get(sender)
         if bucket is None:
             if len(self._buckets) >= self._prune_at:
                 self._prune(now)
-            bucket = self._buckets[(key, upload)] = _Bucket(float(burst), now)
+            bucket = self._buckets[sender] = _Bucket(float(burst), now)
         bucket.tokens = min(burst, bucket.tokens + (now - bucket.stamp) * rate)
         bucket.stamp = now
         if bucket.tokens >= burst:
             bucket.warned = False  # quiet long enough: a new burst, with its own warning
-        # Pieces of a paste are not answered one by one, so they build no backlog.
-        if bucket.tokens >= 1 and (upload or self._backlog(key) <= MAX_BACKLOG):
+        # Pieces of a paste are not answered one by one, and inline answers are no messages:
+        # neither builds a backlog.
+        if bucket.tokens >= 1 and (
+            allowance is not Allowance.CHAT or self._backlog(key) <= MAX_BACKLOG
+        ):
             bucket.tokens -= 1
             return Verdict.PASS
-        if bucket.warned:
+        if bucket.warned or allowance is Allowance.INLINE:
             return Verdict.DROP
         bucket.warned = True
         return Verdict.WARN
 
-    def drops_silently(self, sender: tuple[int, bool] | None) -> bool:
-        """Whether `judge` would drop the next update of (chat, upload) without a word; for
-        updates still unread (bot/limits/early.py). Spends nothing."""
+    def drops_silently(self, sender: Sender | None) -> bool:
+        """Whether `judge` would drop the next update of (chat, allowance) without a word;
+        for updates still unread (bot/limits/early.py). Spends nothing."""
         bucket = None if sender is None else self._buckets.get(sender)
-        if sender is None or bucket is None or not bucket.warned:
+        if sender is None or bucket is None:
             return False
-        chat_id, upload = sender
-        burst, rate = _allowance(upload)
+        chat_id, allowance = sender
+        if not bucket.warned and allowance is not Allowance.INLINE:
+            return False
+        burst, rate = _allowance(allowance)
         tokens = min(burst, bucket.tokens + (self._clock() - bucket.stamp) * rate)
         if tokens >= burst:
             return False  # a new burst: judged, and warned again if need be
-        return tokens < 1 or (not upload and self._backlog(chat_id) > MAX_BACKLOG)
+        chat_turns = allowance is Allowance.CHAT
+        return tokens < 1 or (chat_turns and self._backlog(chat_id) > MAX_BACKLOG)
 
     @property
     def admins(self) -> frozenset[int]:
@@ -126,6 +150,16 @@ class FloodGate:
     @property
     def tracked_chats(self) -> int:
         return len(self._buckets)
+
+    def _sender(self, update: Update) -> Sender | None:
+        """The bucket an update spends: its chat's (an admin's upload has its own), the
+        user's for inline queries; None for updates always let through."""
+        if update.inline_query is not None:
+            return update.inline_query.from_user.id, Allowance.INLINE
+        key = _chat(update)
+        if key is None:
+            return None
+        return key, Allowance.UPLOAD if self._is_upload(update) else Allowance.CHAT
 
     def _is_upload(self, update: Update) -> bool:
         message = update.message
@@ -139,7 +173,7 @@ class FloodGate:
 
     def _prune(self, now: float) -> None:
         # A bucket full again is as good as a new one: only chats sending right now stay.
-        def refilled(key: tuple[int, bool], bucket: _Bucket) -> bool:
+        def refilled(key: Sender, bucket: _Bucket) -> bool:
             burst, rate = _allowance(key[1])
             return bucket.tokens + (now - bucket.stamp) * rate >= burst
 
@@ -149,12 +183,19 @@ class FloodGate:
         self._prune_at = max(_PRUNE_ABOVE, 2 * len(self._buckets))
 
 
-def _allowance(upload: bool) -> tuple[int, float]:
+_ALLOWANCES = {
+    Allowance.CHAT: (BURST, PER_SECOND),
+    Allowance.UPLOAD: (UPLOAD_BURST, UPLOAD_PER_SECOND),
+    Allowance.INLINE: (INLINE_BURST, INLINE_PER_SECOND),
+}
+
+
+def _allowance(allowance: Allowance) -> tuple[int, float]:
     """A bucket's burst and its refill per second."""
-    return (UPLOAD_BURST, UPLOAD_PER_SECOND) if upload else (BURST, PER_SECOND)
+    return _ALLOWANCES[allowance]
 
 
-def _sender(update: Update) -> int | None:
+def _chat(update: Update) -> int | None:
     """The chat whose allowance an update spends: messages and button presses only."""
     if update.message is None and update.edited_message is None and update.callback_query is None:
         return None

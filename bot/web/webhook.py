@@ -31,9 +31,17 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET_KEY = "webhook_secret"  # where a generated secret is kept (storage.state)
-# Only what the handlers answer (bot/app.py): messages, button presses and the bot being
-# blocked or unblocked (bot/handlers/subscription.py).
-ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+# Only what the handlers answer (bot/app.py): messages, button presses, the bot being
+# blocked or unblocked (bot/handlers/subscription.py), inline queries and the results
+# chosen from them (bot/inline/). Long polling asks for the same (bot/lifecycle.py).
+ALLOWED_UPDATES = (
+    "message",
+    "edited_message",
+    "callback_query",
+    "my_chat_member",
+    "inline_query",
+    "chosen_inline_result",
+)
 MAX_BODY = 1024 * 1024  # bytes; an update is a few kilobytes at most
 RECENT_UPDATES = 10_000
 

@@ -80,6 +80,8 @@ async def test_the_reference_brief_by_command(
         f"brief:{reference.id}:narratives",
     ]
     assert [b["text"] for b in summary.buttons[0]] == ["Facts", "Sources", "Narratives"]
+    # Share opens inline mode in a chat the reader picks, with `@bot #N` typed.
+    assert summary.button("Share")["switch_inline_query"] == f"#{reference.id}"
 
     [facts] = await say(server, reader, "/facts")
     assert facts.text.startswith("Facts · Putin Makes First Visit")

@@ -65,7 +65,9 @@ async def test_updates_come_by_webhook_and_are_answered(
     assert call.params["max_connections"] == 40
     assert sorted(call.params["allowed_updates"]) == [
         "callback_query",
+        "chosen_inline_result",
         "edited_message",
+        "inline_query",
         "message",
         "my_chat_member",
     ]

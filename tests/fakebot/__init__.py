@@ -1,6 +1,7 @@
 """A strict local fake of the Telegram Bot API server, for end-to-end tests."""
 
 from tests.fakebot.errors import ApiError
+from tests.fakebot.inline import InlineMessage, InlineMode
 from tests.fakebot.limits import RateLimits
 from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessage
 from tests.fakebot.network import free_port
@@ -16,6 +17,8 @@ __all__ = [
     "FakeUser",
     "ForwardProxy",
     "Forwarded",
+    "InlineMessage",
+    "InlineMode",
     "RateLimits",
     "SentMessage",
     "forward_proxy",

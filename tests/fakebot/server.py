@@ -15,6 +15,7 @@ from aiohttp import web
 
 from tests.fakebot.channels import BotStatus, ChannelState
 from tests.fakebot.errors import ApiError, MalformedAnswer, bad_request
+from tests.fakebot.inline import InlineMode
 from tests.fakebot.limits import Delay, Fault, RateLimiter, RateLimits, busiest_window
 from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessage
 from tests.fakebot.params import METHODS, decode_params, loggable
@@ -56,7 +57,13 @@ class FakeBotApi:
         self.downloads: list[str] = []  # the file_path of every file served from /file/bot...
         self.world = World(FakeUser(bot_id, "Briefbot", username=bot_username, is_bot=True))
         self.webhook = Webhook(self.world, local=local)
-        self._methods = {**self.world.implementations(), **self.webhook.implementations()}
+        self._query_ids = itertools.count(4_611_686_018_427_387_904)
+        self.inline = InlineMode(self.world, self._query_ids)  # tests/fakebot/inline.py
+        self._methods = {
+            **self.world.implementations(),
+            **self.webhook.implementations(),
+            **self.inline.implementations(),
+        }
         self._limiter = RateLimiter(self.limits)
         self._faults: list[Fault] = []
         self._delays: list[Delay] = []
@@ -65,7 +72,6 @@ class FakeBotApi:
         self._poll_terminated = asyncio.Event()
         self.polls_waiting = 0  # getUpdates requests being held for updates right now
         self._stopping = False
-        self._query_ids = itertools.count(4_611_686_018_427_387_904)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

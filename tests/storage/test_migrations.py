@@ -12,7 +12,13 @@ from brief.model import Brief, Fact, Narrative, Source
 from storage import SchemaTooNewError, Storage
 from storage.codec import brief_to_json
 from storage.db import to_db
-from storage.migrations import LATEST_VERSION, MIGRATIONS, apply_migrations, user_version
+from storage.migrations import (
+    INDEX_ROWS,
+    LATEST_VERSION,
+    MIGRATIONS,
+    apply_migrations,
+    user_version,
+)
 from tests.storage.conftest import at
 
 OLD_BRIEF = Brief(
@@ -104,7 +110,28 @@ async def _write_v4_data(conn: aiosqlite.Connection) -> None:
     await _run(conn, [("INSERT INTO bot_state VALUES ('heartbeat', 'old', ?)", (to_db(at(5)),))])
 
 
-WRITERS = {1: _write_v1_data, 2: _write_v2_data, 3: _write_v3_data, 4: _write_v4_data}
+async def _write_v5_data(conn: aiosqlite.Connection) -> None:
+    """A briefbot at schema 5 indexed each brief as it published it: brief 1's row."""
+    await _run(conn, [("DELETE FROM brief_search", ()), (INDEX_ROWS, ())])
+
+
+async def _write_v6_data(conn: aiosqlite.Connection) -> None:
+    """A copy of brief 1 sent with inline mode by reader 77 (read back once a later
+    migration makes 6 an earlier version)."""
+    await _run(
+        conn,
+        [("INSERT INTO inline_copies VALUES ('AQAAAB0000000001', 1, 77, ?)", (to_db(at(6)),))],
+    )
+
+
+WRITERS = {
+    1: _write_v1_data,
+    2: _write_v2_data,
+    3: _write_v3_data,
+    4: _write_v4_data,
+    5: _write_v5_data,
+    6: _write_v6_data,
+}
 
 
 async def _database_at(path: Path, version: int) -> None:
@@ -172,6 +199,13 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
             assert (kept.brief, kept.correcting) == (OLD_BRIEF, 1)
         if start >= 4:
             assert await s.state.get("heartbeat") == ("old", at(5))
+        if start >= 6:
+            [copy] = await s.inline_copies.of_brief(1)
+            assert (copy.inline_message_id, copy.user_id, copy.chosen_at) == (
+                "AQAAAB0000000001",
+                77,
+                at(6),
+            )
         if start >= 1:
             # Briefs stored before search existed are found by it.
             [hit] = await s.search.search(OLD_BRIEF.facts[0].text.split()[-1])
@@ -194,6 +228,8 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
         assert await s.drafts.get(draft.id) == draft
         await s.state.put("heartbeat", "alive", at=at(12))
         assert await s.state.get("heartbeat") == ("alive", at(12))
+        assert await s.inline_copies.record("AQAAAB0000000002", new.id, 5, at=at(13))
+        assert [c.user_id for c in await s.inline_copies.of_brief(new.id)] == [5]
 
     assert _schema(path) == _schema(fresh)
 

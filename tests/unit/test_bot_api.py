@@ -9,7 +9,12 @@ import pytest
 from telegram.error import BadRequest, RetryAfter
 from telegram.warnings import PTBUserWarning
 
-from bot.bot_api import ignore_retry_after_notice, not_modified, retry_after_seconds
+from bot.bot_api import (
+    ignore_retry_after_notice,
+    not_modified,
+    query_expired,
+    retry_after_seconds,
+)
 
 
 @pytest.mark.parametrize(
@@ -26,6 +31,19 @@ from bot.bot_api import ignore_retry_after_notice, not_modified, retry_after_sec
 )
 def test_an_edit_that_changes_nothing_is_told_apart(message: str, meant: bool) -> None:
     assert not_modified(BadRequest(message)) is meant
+
+
+@pytest.mark.parametrize(
+    ("message", "meant"),
+    [
+        ("Query is too old and response timeout expired or query id is invalid", True),
+        ("Query_id_invalid", True),
+        ("Result_id_duplicate", False),
+        ("Message is not modified", False),
+    ],
+)
+def test_a_query_answered_too_late_is_told_apart(message: str, meant: bool) -> None:
+    assert query_expired(BadRequest(message)) is meant
 
 
 def test_the_wait_asked_for_is_read_without_a_warning_or_a_setting(

@@ -5,10 +5,20 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram import CallbackQuery, Chat, InlineQuery, Message, Update, User
 
 from bot.limits.early import UpdatesRequest, raw_sender
-from bot.limits.flood import BURST, MAX_BACKLOG, PER_SECOND, UPLOAD_BURST, FloodGate, Verdict
+from bot.limits.flood import (
+    BURST,
+    INLINE_BURST,
+    INLINE_PER_SECOND,
+    MAX_BACKLOG,
+    PER_SECOND,
+    UPLOAD_BURST,
+    Allowance,
+    FloodGate,
+    Verdict,
+)
 
 ADMIN = 1000
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -32,6 +42,10 @@ def message(user_id: int, text: str | None = "/facts", chat_id: int | None = Non
 def press(user_id: int) -> Update:
     query = CallbackQuery("1", User(user_id, "A", False), "instance", data="brief:1:facts")
     return Update(1, callback_query=query)
+
+
+def inline(user_id: int, text: str = "harbo") -> Update:
+    return Update(1, inline_query=InlineQuery("7", User(user_id, "A", False), text, ""))
 
 
 def gate(clock: Clock, backlog: dict[int, float] | None = None) -> FloodGate:
@@ -139,8 +153,23 @@ def test_unread_updates_name_the_same_chat_as_read_ones() -> None:
         sender = raw_sender(as_json(update), {ADMIN})
         assert sender is not None
         assert sender[0] == (update.effective_chat or update.effective_user).id  # type: ignore[union-attr]
-    assert raw_sender(as_json(message(ADMIN, "text")), {ADMIN}) == (ADMIN, True)
-    assert raw_sender(as_json(message(ADMIN, "/stats")), {ADMIN}) == (ADMIN, False)
+    assert raw_sender(as_json(message(ADMIN, "text")), {ADMIN}) == (ADMIN, Allowance.UPLOAD)
+    assert raw_sender(as_json(message(ADMIN, "/stats")), {ADMIN}) == (ADMIN, Allowance.CHAT)
+    assert raw_sender(as_json(inline(42)), {ADMIN}) == (42, Allowance.INLINE)
     odds: list[object] = [{}, {"message": "x"}, {"callback_query": {"from": {"id": "1"}}}, [], None]
     for odd in odds:
         assert raw_sender(odd, {ADMIN}) is None
+
+
+def test_inline_queries_have_their_own_allowance_and_are_never_warned() -> None:
+    clock = Clock()
+    flood = gate(clock, backlog={42: MAX_BACKLOG + 1})  # replies waiting: no matter inline
+    verdicts = [flood.judge(inline(42)) for _ in range(INLINE_BURST + 30)]
+    assert verdicts[:INLINE_BURST] == [Verdict.PASS] * INLINE_BURST
+    assert set(verdicts[INLINE_BURST:]) == {Verdict.DROP}  # no "slow down" to anyone
+    assert flood.drops_silently((42, Allowance.INLINE))
+    # Typing used none of the chat's own allowance (its backlog aside).
+    assert flood.judge(message(43)) is Verdict.PASS
+    clock.now += 1 / INLINE_PER_SECOND
+    assert not flood.drops_silently((42, Allowance.INLINE))
+    assert flood.judge(inline(42)) is Verdict.PASS

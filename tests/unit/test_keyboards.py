@@ -1,6 +1,7 @@
 import pytest
 from telegram import InlineKeyboardMarkup
 
+from bot.inline.sharing import shared_keyboard
 from bot.keyboards import (
     PARTS,
     PartRequest,
@@ -25,20 +26,34 @@ def test_foreign_or_stale_data_is_not_a_part(data: str | None) -> None:
     assert parse_part_data(data) is None
 
 
-def test_summary_offers_the_three_other_parts() -> None:
+def test_summary_offers_the_three_other_parts_and_share() -> None:
     keyboard = brief_keyboard(Renderer(), 7, shown="summary")
-    row = keyboard.inline_keyboard[0]
+    row, [share] = keyboard.inline_keyboard
     assert [b.text for b in row] == ["Facts", "Sources", "Narratives"]
     assert [b.callback_data for b in row] == [
         "brief:7:facts",
         "brief:7:sources",
         "brief:7:narratives",
     ]
+    # Opens the chat picker with `@bot #7` typed: inline mode answers with brief 7 alone.
+    assert (share.text, share.switch_inline_query) == ("Share", "#7")
 
 
-def test_a_part_offers_the_others() -> None:
-    row = brief_keyboard(Renderer(), 7, shown="facts").inline_keyboard[0]
+def test_a_shared_copy_links_each_part_privately_and_can_be_shared_on() -> None:
+    links, [share] = shared_keyboard(Renderer(), "briefbot", 7).inline_keyboard
+    assert [(b.text, b.url) for b in links] == [
+        ("Facts", "https://t.me/briefbot?start=b7-facts"),
+        ("Sources", "https://t.me/briefbot?start=b7-sources"),
+        ("Narratives", "https://t.me/briefbot?start=b7-narratives"),
+    ]
+    assert all(b.callback_data is None for b in links)  # no callback: nothing edited in place
+    assert share.switch_inline_query == "#7"
+
+
+def test_a_part_offers_the_others_and_share() -> None:
+    row, [share] = brief_keyboard(Renderer(), 7, shown="facts").inline_keyboard
     assert [b.text for b in row] == ["Summary", "Sources", "Narratives"]
+    assert share.text == "Share"
 
 
 @pytest.mark.parametrize(("args", "expected"), [([], None), (["12"], 12), (["#12"], 12)])

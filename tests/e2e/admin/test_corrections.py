@@ -81,6 +81,7 @@ async def test_a_correction_replaces_the_brief_and_edits_pushed_copies(
     assert edited.text.splitlines()[0] == NEW_TITLE
     assert "Updated" in edited.text
     assert [b["text"] for b in edited.buttons[0]] == ["Facts", "Sources", "Narratives"]
+    assert edited.button("Share")["switch_inline_query"] == "#1"
     [fresh] = await say(server, reader, "/brief")
     assert fresh.text == edited.text
 

@@ -43,7 +43,8 @@ async def test_a_due_subscriber_gets_each_new_brief_once_with_its_buttons(
     sent = server.sent(READER)
     assert [m.text.splitlines()[0] for m in sent] == ["Bridge vote", "Budget cut"]
     for message in sent:
-        assert labels(message) == ["Facts", "Sources", "Narratives"]
+        # A pushed summary can be shared on, as one from /brief.
+        assert labels(message) == ["Facts", "Sources", "Narratives", "Share"]
     record = await delivery(db_path, first.id, READER)
     assert record is not None
     assert record.status == "sent"
