@@ -17,7 +17,7 @@ from bot.context import BriefApplication
 from bot.lifecycle import ExitCode, Timing, serve
 from brief import parse_text
 from storage import Storage, StoredBrief
-from tests.fakebot import FakeBotApi, FakeUser, SentMessage
+from tests.fakebot import FakeBotApi, FakeUser, InlineMessage, SentMessage
 from tests.waiting import eventually
 
 ADMIN_ID = 1000
@@ -175,3 +175,12 @@ async def press(
     )
     sent = await server.wait_sent(chat_id, before + expect) if expect else []
     return server.callback_answer(query_id), sent[before:]
+
+
+async def share(server: FakeBotApi, user: FakeUser, query: str, result_id: str) -> InlineMessage:
+    """Type `@bot query` and send the result `result_id` into a group."""
+    query_id = server.inline.send_query(user, query)
+    await server.wait_for_call(
+        "answerInlineQuery", where=lambda c: c.params["inline_query_id"] == query_id
+    )
+    return server.inline.choose(user, query_id, result_id, chat=server.group(-500, "Friends"))

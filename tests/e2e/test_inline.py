@@ -12,8 +12,8 @@ from bot.admin.corrections import INLINE, KindCount, correct_copies, withdraw_co
 from bot.context import BriefApplication
 from brief.model import Brief, Fact, Narrative, Source
 from storage import Storage, StoredBrief
-from tests.e2e.conftest import ADMIN_ID, make_config, say, serving, settled
-from tests.fakebot import FakeBotApi, FakeUser, InlineMessage
+from tests.e2e.conftest import ADMIN_ID, make_config, say, serving, settled, share
+from tests.fakebot import FakeBotApi, FakeUser
 from tests.waiting import eventually_async
 
 READER = 42
@@ -67,15 +67,6 @@ async def ask(server: FakeBotApi, user: FakeUser, query: str, offset: str = "") 
 
 def titles(answer: dict[str, Any]) -> list[str]:
     return [result["title"] for result in answer["results"]]
-
-
-async def share(server: FakeBotApi, user: FakeUser, query: str, result_id: str) -> InlineMessage:
-    """Type `@bot query` and send the result `result_id` into a group."""
-    query_id = server.inline.send_query(user, query)
-    await server.wait_for_call(
-        "answerInlineQuery", where=lambda c: c.params["inline_query_id"] == query_id
-    )
-    return server.inline.choose(user, query_id, result_id, chat=server.group(-500, "Friends"))
 
 
 async def test_an_empty_query_lists_the_latest_page_by_page(

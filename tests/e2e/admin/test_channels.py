@@ -15,7 +15,7 @@ from bot.channels.poster import ChannelPoster
 from bot.context import BriefApplication
 from storage import Delivery, Storage
 from tests.e2e.admin.test_corrections import NEW_TITLE, corrected_text
-from tests.e2e.conftest import AppFactory, press, publish_file, say
+from tests.e2e.conftest import AppFactory, press, publish_file, say, share
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
 from tests.waiting import eventually_async
 
@@ -203,15 +203,23 @@ async def test_a_correction_edits_the_post_and_a_withdrawal_replaces_every_copy(
     briefs_dir: Path,
     storage: Storage,
 ) -> None:
-    await publish_file(db_path, briefs_dir / "harbor-bridge-vote.txt")
+    stored = await publish_file(db_path, briefs_dir / "harbor-bridge-vote.txt")
     [post] = await server.wait_sent(CHANNEL, 1)
     pushed = await _pushed_copy(server, storage, reader)
+    # The reader also shares it into a group through inline mode, with feedback on.
+    server.inline.turn_on(feedback=True)
+    shared = await share(server, reader, "", f"{stored.id}.1")
+    await eventually_async(
+        lambda: _has_inline_copy(storage, stored.id), "the shared copy to be recorded"
+    )
 
     await say(server, admin, "/correct 1")
     _, details = await say(server, admin, corrected_text(briefs_dir), expect=2)
     _, [_, copies] = await press(server, admin, details, "Publish", expect=2)
     assert "Copies pushed to readers: 1 edited." in copies.text
     assert "Channel posts: 1 edited." in copies.text
+    assert "Copies shared inline: 1 edited." in copies.text
+    assert shared.text.splitlines()[0] == NEW_TITLE
     edited = server.sent(CHANNEL)[0]
     assert (edited.message_id, edited.edits) == (post.message_id, 1)
     assert edited.text.splitlines()[0] == NEW_TITLE
@@ -229,6 +237,8 @@ async def test_a_correction_edits_the_post_and_a_withdrawal_replaces_every_copy(
     assert "now say it was withdrawn" in report.text
     assert "Copies pushed to readers: 0 replaced, 1 could not be edited" in report.text
     assert "Channel posts: 1 replaced." in report.text
+    assert "Copies shared inline: 1 replaced." in report.text
+    assert shared.text == f"{NEW_TITLE}\nWithdrawn by the editors."
     withdrawn = server.sent(CHANNEL)[0]
     assert withdrawn.text == f"{NEW_TITLE}\nWithdrawn by the editors."
     assert withdrawn.buttons == []
@@ -255,3 +265,7 @@ async def test_a_withdrawal_replaces_the_pushed_copy_too(
     assert copy.message_id == pushed.message_id
     assert copy.text == f"{stored.brief.title}\nWithdrawn by the editors."
     assert copy.buttons == []
+
+
+async def _has_inline_copy(storage: Storage, brief_id: int) -> bool:
+    return bool(await storage.inline_copies.of_brief(brief_id))
