@@ -97,6 +97,16 @@ def share_button(renderer: Renderer, brief_id: int) -> InlineKeyboardButton:
     return InlineKeyboardButton(renderer.label("share"), switch_inline_query=share_query(brief_id))
 
 
+def part_links(renderer: Renderer, bot_username: str, brief_id: int) -> list[InlineKeyboardButton]:
+    """Facts, Sources, Narratives as deep links: for a copy in a chat where the bot may not
+    answer a press (a channel, a group it is not in), each opens the part privately."""
+    return [
+        InlineKeyboardButton(renderer.label(p), url=deep_link(bot_username, brief_id, p))
+        for p in PARTS
+        if p != "summary"
+    ]
+
+
 def brief_keyboard(renderer: Renderer, brief_id: int, shown: Part) -> InlineKeyboardMarkup:
     """Buttons for the parts of the brief other than the one just shown, then Share."""
     row = [

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.keyboards import PARTS, deep_link
+from bot.keyboards import deep_link, part_links
 from bot.reading import Reply
 from bot.rendering import Renderer
 from storage import StoredBrief
@@ -30,11 +30,7 @@ def share_link(bot_username: str, stored: StoredBrief) -> str:
 def channel_keyboard(
     renderer: Renderer, bot_username: str, stored: StoredBrief
 ) -> InlineKeyboardMarkup:
-    parts = [
-        InlineKeyboardButton(renderer.label(p), url=deep_link(bot_username, stored.id, p))
-        for p in PARTS
-        if p != "summary"
-    ]
+    parts = part_links(renderer, bot_username, stored.id)
     share = InlineKeyboardButton(
         renderer.render("channel_share_button.txt"), url=share_link(bot_username, stored)
     )

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
-from bot.keyboards import PARTS, SentOftenKeyboard, deep_link, share_button
+from bot.keyboards import SentOftenKeyboard, part_links, share_button
 from bot.reading import render_part
 from bot.rendering import Renderer
 from storage import StoredBrief
@@ -27,11 +27,7 @@ class SharedMessage:
 
 def shared_keyboard(renderer: Renderer, bot_username: str, brief_id: int) -> InlineKeyboardMarkup:
     """Links to the brief's other parts in a private chat with the bot, then Share."""
-    links = [
-        InlineKeyboardButton(renderer.label(p), url=deep_link(bot_username, brief_id, p))
-        for p in PARTS
-        if p != "summary"
-    ]
+    links = part_links(renderer, bot_username, brief_id)
     return SentOftenKeyboard([links, [share_button(renderer, brief_id)]])
 
 
