@@ -26,7 +26,7 @@ CHECK_INTERVAL = timedelta(hours=1)
 EVERY = timedelta(days=1) - CHECK_INTERVAL / 2
 # The first check waits for the start's own work (catching up on the push) to be done.
 FIRST_CHECK = timedelta(minutes=1)
-_NAME = re.compile(r"briefbot-(\d{8}-\d{6})\.db")
+_NAME = re.compile(r"briefbot-([0-9]{8}-[0-9]{6})\.db")
 _STAMP = "%Y%m%d-%H%M%S"
 
 
@@ -39,8 +39,13 @@ def taken(folder: Path) -> list[tuple[datetime, Path]]:
     found = []
     for path in folder.iterdir():
         match = _NAME.fullmatch(path.name)
-        if match and path.is_file():
-            found.append((datetime.strptime(match[1], _STAMP).replace(tzinfo=UTC), path))
+        if match is None or not path.is_file():
+            continue
+        try:
+            when = datetime.strptime(match[1], _STAMP).replace(tzinfo=UTC)
+        except ValueError:  # shaped like ours, not a time (20240231): not one of ours
+            continue
+        found.append((when, path))
     return sorted(found)
 
 

@@ -11,6 +11,7 @@ already uses.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -104,10 +105,12 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from None
         except aiohttp.ClientError as error:
             self._metrics.bot_api_call(name, NETWORK)
-            # The URL holds the token, and aiohttp's errors may quote it: name the failure
-            # and where it went, never the address, and do not chain the original.
-            detail = str(error).replace(url, "<Bot API URL>")
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {detail}") from None
+            # The URL holds the token, and aiohttp's errors may quote it, or the proxy's
+            # URL with its password: name the failure and where it went, never an address
+            # or credentials, and do not chain the original.
+            raise NetworkError(
+                f"aiohttp.{type(error).__name__}: {self._hidden(error, url)}"
+            ) from None
         self._metrics.bot_api_call(name, result_of(status))
         if self._on_answer is not None and status < HTTPStatus.INTERNAL_SERVER_ERROR:
             self._on_answer()
@@ -118,6 +121,12 @@ class AiohttpRequest(BaseRequest):
             self._on_unauthorized()
             return HTTPStatus.OK, _NOTHING
         return status, payload
+
+    def _hidden(self, error: Exception, url: str) -> str:
+        detail = str(error).replace(url, "<Bot API URL>")
+        if self._proxy:
+            detail = detail.replace(self._proxy, "<proxy>")
+        return _credentials_hidden(detail)
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> dict[str, Any]:
@@ -131,6 +140,13 @@ class AiohttpRequest(BaseRequest):
         if not isinstance(data, dict):
             raise TelegramError(f"Invalid server response: not a JSON object ({_glimpse(payload)})")
         return data
+
+
+def _credentials_hidden(text: str) -> str:
+    return _CREDENTIALS.sub("//<credentials>@", text)
+
+
+_CREDENTIALS = re.compile(r"//[^/@\s]*@")
 
 
 def _method_name(url: str, http_method: str) -> str:

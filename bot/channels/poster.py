@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.admin.corrections import CHANNEL, Copy, refresh_copy
 from bot.channels.check import ChannelCheck, check_channel
 from bot.channels.posts import channel_post
 from bot.config import ChannelRef
@@ -31,7 +32,7 @@ from bot.handlers.support import job_queue
 from bot.push.delivery import Delivery
 from bot.push.tally import Outcome
 from bot.rendering import Renderer
-from storage import Storage
+from storage import Storage, StoredBrief
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,20 @@ class ChannelPoster:
             _, outcome = await self._delivery.send(claim, post)
             if outcome is not Outcome.SENT:
                 await self._report_failure(chat_id, brief_id)
+            else:
+                await self._catch_up(chat_id, stored)
+
+    async def _catch_up(self, chat_id: int, sent: StoredBrief) -> None:
+        """A post waits for its turn (the channel's spacing, a 429 pause) after it was
+        rendered: a correction or withdrawal made meanwhile found no post to edit yet, so
+        the post is brought to the brief's state now."""
+        latest = await self._storage.briefs.get(sent.id)
+        if latest is None or (latest.version, latest.retracted_at) == (sent.version, None):
+            return
+        row = await self._storage.deliveries.get(sent.id, chat_id)
+        if row is not None and row.message_ids:
+            copy = Copy(chat_id=chat_id, message_id=row.message_ids[0])
+            await refresh_copy(self._bot, self._renderer, latest, CHANNEL, copy)
 
     async def _report_failure(self, chat_id: int, brief_id: int) -> None:
         row = await self._storage.deliveries.get(brief_id, chat_id)

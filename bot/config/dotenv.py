@@ -25,13 +25,17 @@ def read_dotenv(path: Path) -> dict[str, str]:
         if not line or line.startswith("#"):
             continue
         match = _DOTENV_LINE.fullmatch(line)
+        # The line itself is never quoted back: it may hold the token or a password.
         if match is None:
-            raise ConfigError(f"{path}, line {number}: expected KEY=VALUE, got {raw!r}")
+            raise ConfigError(
+                f"{path}, line {number}: expected KEY=VALUE, a name of letters, digits and _ "
+                "then = and the value"
+            )
         value = _dotenv_value(match[2])
         if value is None:
             raise ConfigError(
-                f"{path}, line {number}: a quoted value must end with its closing quote, "
-                f"then nothing but a # comment, got {raw!r}"
+                f"{path}, line {number} ({match[1]}): a quoted value must end with its "
+                "closing quote, then nothing but a # comment"
             )
         values[match[1]] = value
     return values

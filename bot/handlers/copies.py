@@ -15,9 +15,18 @@ async def replace_copies(
     context: BotContext, chat_id: int, stored: StoredBrief, *, withdrawn: bool
 ) -> None:
     """Edit every copy (or, `withdrawn`, turn it into the withdrawn note); then report the
-    counts of each kind that has copies to the admin in `chat_id`."""
-    replace = corrections.withdraw_copies if withdrawn else corrections.correct_copies
-    counts = await replace(context.bot, context.storage, context.renderer, stored)
+    counts of each kind that has copies to the admin in `chat_id`.
+
+    One replacement at a time, each with the brief as it is when its turn comes: a
+    correction still editing when the brief is withdrawn (its edits paced, a 429 pause)
+    cannot put the brief back over the withdrawn notes after them.
+    """
+    async with context.bot_data.replacing:
+        latest = await context.storage.briefs.get(stored.id)
+        if latest is not None:
+            stored, withdrawn = latest, latest.retracted_at is not None
+        replace = corrections.withdraw_copies if withdrawn else corrections.correct_copies
+        counts = await replace(context.bot, context.storage, context.renderer, stored)
     shown = [count for count in counts if count.total]
     if shown:
         reply = text_reply(

@@ -54,12 +54,15 @@ async def heartbeat_problem(database: Path, now: datetime | None = None) -> str 
     """Why the bot writing to `database` is not healthy, or None when its heartbeat is fresh."""
     if not await asyncio.to_thread(database.is_file):
         return f"no database at {database}: the bot has not started (or DATABASE_PATH differs)"
+    # Read-only: no migration, no write lock taken from the running bot every 30 s.
     try:
-        storage = await Storage.open(database)
+        storage = await Storage.open_read_only(database)
     except UnusableDatabaseError as error:
         return f"DATABASE_PATH {database} cannot be used: {error}"
     try:
         beat = await storage.state.get(HEARTBEAT_KEY)
+    except StorageError as error:  # a file older than the heartbeat's table, say
+        return f"the heartbeat cannot be read: {error}"
     finally:
         await storage.close()
     if beat is None:

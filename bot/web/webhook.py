@@ -127,7 +127,8 @@ class WebhookReceiver:
         bot: ExtBot[int] = self._application.bot
         try:
             return Update.de_json(data, bot)
-        except (TypeError, ValueError, KeyError, AttributeError):  # fields of the wrong shape
+        # Fields of the wrong shape; a date too far off for a datetime (OverflowError).
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError, OSError):
             return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -61,3 +62,29 @@ async def test_an_unreachable_server_is_a_network_error_without_the_token(
         await bot.send_message(5, "hello")
     assert server.token not in str(raised.value)
     assert server.token.split(":")[1] not in repr(raised.value)
+
+
+async def test_a_proxy_refusing_the_tunnel_is_a_network_error_without_its_password() -> None:
+    """aiohttp's own error quotes the proxy URL, password and all; the bot's never does."""
+
+    async def refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    proxy = await asyncio.start_server(refuse, "127.0.0.1", 0)
+    port = proxy.sockets[0].getsockname()[1]
+    request = AiohttpRequest(connections=1, proxy=f"http://alice:S3cretPW@127.0.0.1:{port}")
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError) as raised:
+            await request.do_request("https://api.telegram.org/bot123:ABCsecret/getMe", "POST")
+    finally:
+        await request.shutdown()
+        proxy.close()
+        await proxy.wait_closed()
+    text = str(raised.value)
+    assert "407" in text  # what went wrong is still said
+    for secret in ("S3cretPW", "alice", "ABCsecret"):
+        assert secret not in text

@@ -124,9 +124,15 @@ async def test_a_slow_handler_is_answered_at_once(local_server: FakeBotApi, hook
         (b'{"update_id": "7"}', 400),
         (b'{"update_id": 7, "message": "not a message"}', 400),
         (b"[" * 100_000, 400),
+        # A date no datetime can hold.
+        (
+            b'{"update_id": 8, "message": {"message_id": 1, "date": 100000000000000000000, '
+            b'"chat": {"id": 5, "type": "private"}}}',
+            400,
+        ),
         (b"x" * (2 * 1024 * 1024), 413),
     ],
-    ids=["text", "array", "no-id", "string-id", "bad-message", "deep", "huge"],
+    ids=["text", "array", "no-id", "string-id", "bad-message", "deep", "far-date", "huge"],
 )
 async def test_a_body_that_is_not_an_update_is_refused(
     local_server: FakeBotApi, hook: str, body: bytes, status: int

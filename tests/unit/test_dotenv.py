@@ -52,7 +52,7 @@ def test_values_and_inline_comments(tmp_path: Path, line: str, value: str) -> No
 
 @pytest.mark.parametrize("line", ['KEY="not closed', "KEY='one' two", 'KEY="a"b'])
 def test_a_broken_quoted_value_is_refused_with_its_line(tmp_path: Path, line: str) -> None:
-    with pytest.raises(ConfigError, match=r"\.env, line 2: a quoted value must end"):
+    with pytest.raises(ConfigError, match=r"\.env, line 2 \(KEY\): a quoted value must end"):
         parsed(tmp_path, f"A=1\n{line}\n")
 
 
@@ -145,3 +145,19 @@ def test_backup_settings_are_read(tmp_path: Path) -> None:
         dotenv=None,
     )
     assert (loaded.backup_dir, loaded.backup_keep) == (tmp_path, 3)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'TELEGRAM_BOT_TOKEN="123456789:AAHsecretpart',  # the closing quote forgotten
+        "123456789:AAHsecretpart",  # the token pasted alone
+        'HTTPS_PROXY="http://bob:Pr0xyPass@proxy:3128" extra',
+    ],
+)
+def test_a_refused_line_is_never_quoted_back(tmp_path: Path, line: str) -> None:
+    """It may hold the token or a password, and the error goes to stderr and to logs."""
+    with pytest.raises(ConfigError, match=r"\.env, line 1") as raised:
+        parsed(tmp_path, f"{line}\n")
+    assert "AAHsecretpart" not in str(raised.value)
+    assert "Pr0xyPass" not in str(raised.value)

@@ -269,3 +269,31 @@ async def test_a_withdrawal_replaces_the_pushed_copy_too(
 
 async def _has_inline_copy(storage: Storage, brief_id: int) -> bool:
     return bool(await storage.inline_copies.of_brief(brief_id))
+
+
+async def test_a_withdrawal_while_the_post_waits_its_turn_reaches_the_post_too(
+    server: FakeBotApi,
+    channel_app: BriefApplication,
+    admin: FakeUser,
+    db_path: Path,
+    briefs_dir: Path,
+) -> None:
+    # Telegram asks the bot to wait: the post is claimed and rendered, but not yet sent.
+    server.fail(
+        "sendMessage",
+        chat_id=CHANNEL,
+        error_code=429,
+        description="Too Many Requests: retry after 2",
+        parameters={"retry_after": 2},
+    )
+    stored = await publish_file(db_path, briefs_dir / "harbor-bridge-vote.txt")
+    await server.wait_for_call("sendMessage", where=lambda c: c.error_code == 429)
+    [done, *_] = await say(server, admin, f"/retract {stored.id}")
+    assert f"Brief #{stored.id} withdrawn" in done.text
+    # The post went out as rendered before the withdrawal, and is then replaced.
+    [post] = await server.wait_sent(CHANNEL, 1, timeout=10)
+    await server.wait_for_call(
+        "editMessageText", where=lambda c: c.params.get("message_id") == post.message_id
+    )
+    assert post.text == f"{stored.brief.title}\nWithdrawn by the editors."
+    assert post.buttons == []

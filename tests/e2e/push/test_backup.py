@@ -78,7 +78,14 @@ async def test_the_daily_backup_keeps_the_newest_and_never_deletes_what_it_did_n
     folder = tmp_path / "backups"
     folder.mkdir()
     old = [backup_name(datetime(2024, 1, day, tzinfo=UTC)) for day in (1, 2, 3)]
-    foreign = ["briefbot-notes.db", "mine.db", "briefbot-20240101.db"]
+    # Not ours, though some look it: a day that does not exist, digits that are not ASCII.
+    foreign = [
+        "briefbot-notes.db",
+        "mine.db",
+        "briefbot-20240101.db",
+        "briefbot-20240231-000000.db",
+        "briefbot-٢٠٢٤٠١٠١-000000.db",
+    ]
     for name in [*old, *foreign]:
         (folder / name).write_text("not ours to judge")
     [brief] = await publish(db_path, "Bridge vote")
