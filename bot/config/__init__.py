@@ -244,6 +244,12 @@ def _webhook_url(env: Mapping[str, str], api_url: str) -> str | None:
             "WEBHOOK_URL must be the public https:// URL Telegram posts updates to, path "
             f"included, such as https://bot.example.com/telegram, got {url!r}"
         )
+    # The bot serves the path as written: escapes and route braces would never match.
+    if not re.fullmatch(r"[A-Za-z0-9/._~-]*", parts.path):
+        raise ConfigError(
+            "WEBHOOK_URL's path may hold only letters, digits and / . _ ~ -, such as "
+            f"/telegram, got {parts.path!r}"
+        )
     return url
 
 

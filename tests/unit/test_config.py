@@ -48,6 +48,8 @@ def test_missing_token_says_where_to_get_one() -> None:
         ("WEBHOOK_URL", "http://bot.example.com/hook"),  # https with api.telegram.org
         ("WEBHOOK_URL", "https:///no-host"),
         ("WEBHOOK_URL", "bot.example.com/hook"),
+        ("WEBHOOK_URL", "https://bot.example.com/{hook}"),  # a route pattern to aiohttp
+        ("WEBHOOK_URL", "https://bot.example.com/t%20g"),  # escapes are served unescaped
         ("WEBHOOK_SECRET", "with space"),
         ("WEBHOOK_SECRET", "x" * 257),
         ("WEBHOOK_MAX_CONNECTIONS", "0"),
