@@ -20,9 +20,20 @@ from storage.drafts import DraftRepo
 from storage.errors import (
     ConstraintError,
     SchemaTooNewError,
+    SchemaTooOldError,
     StorageError,
     UnusableDatabaseError,
     UnwritableDatabaseError,
+)
+from storage.interface import (
+    BriefStore,
+    DeliveryStore,
+    DraftStore,
+    PushStore,
+    ReaderStore,
+    SearchStore,
+    StateStore,
+    SubscriberStore,
 )
 from storage.models import (
     AuditEntry,
@@ -44,6 +55,19 @@ from storage.subscribers import SubscriberRepo
 
 
 class Storage:
+    """The SQLite database; storage.postgres.PgStorage is the same for PostgreSQL, and
+    storage.opening.open_storage opens whichever a DatabaseLocation names."""
+
+    # What the bot uses, whichever backend: storage/interface.py.
+    briefs: BriefStore
+    readers: ReaderStore
+    drafts: DraftStore
+    subscribers: SubscriberStore
+    deliveries: DeliveryStore
+    pushes: PushStore
+    state: StateStore
+    search: SearchStore
+
     def __init__(self, db: Database) -> None:
         self._db = db
         self.briefs = BriefRepo(db)
@@ -123,6 +147,7 @@ __all__ = [
     "PushRun",
     "ReaderRepo",
     "SchemaTooNewError",
+    "SchemaTooOldError",
     "SearchHit",
     "SearchRepo",
     "StateRepo",
