@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import aiohttp
 from aiohttp import web
@@ -14,6 +13,7 @@ from aiohttp import web
 from bot.context import BotContext
 from bot.web.readiness import Readiness
 from storage import Storage, StorageError, UnusableDatabaseError
+from storage.opening import DatabaseLocation, open_storage
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +50,14 @@ async def heartbeat(context: BotContext) -> None:
         log.warning("could not write the heartbeat: %s", error)
 
 
-async def heartbeat_problem(database: Path, now: datetime | None = None) -> str | None:
+async def heartbeat_problem(database: DatabaseLocation, now: datetime | None = None) -> str | None:
     """Why the bot writing to `database` is not healthy, or None when its heartbeat is fresh."""
-    if not await asyncio.to_thread(database.is_file):
+    if database.url is None and not await asyncio.to_thread(database.path.is_file):
         return f"no database at {database}: the bot has not started (or DATABASE_PATH differs)"
     try:
-        storage = await Storage.open(database)
+        storage = await open_storage(database)
     except UnusableDatabaseError as error:
-        return f"DATABASE_PATH {database} cannot be used: {error}"
+        return f"{database.setting} {database} cannot be used: {error}"
     try:
         beat = await storage.state.get(HEARTBEAT_KEY)
     finally:

@@ -44,10 +44,10 @@ async def connect(url: str) -> asyncpg.Pool:
         )
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         raise UnusableDatabaseError(
-            f"PostgreSQL at {redacted(url)} cannot be used: {type(error).__name__}: {error}"
+            f"PostgreSQL does not serve it ({type(error).__name__}: {error})"
         ) from error
     except ValueError as error:  # asyncpg's answer to a malformed URL
-        raise UnusableDatabaseError(f"{redacted(url)} is not a usable URL: {error}") from error
+        raise UnusableDatabaseError(f"it is not a usable URL: {error}") from error
 
 
 def rowcount(status: str) -> int:
