@@ -51,7 +51,7 @@ from bot.web.metrics import metrics_handler
 from bot.web.readiness import Readiness
 from bot.web.webhook import WebhookReceiver, watch_webhook
 from brief.isolated import UploadParser
-from storage import Storage
+from storage.opening import open_storage
 
 log = logging.getLogger(__name__)
 # Measured with bench/facts.py: enough updates in flight for the bot to batch its work,
@@ -172,7 +172,7 @@ async def _open(application: BriefApplication) -> None:
     data = application.bot_data
     assert data.config is not None
     assert data.renderer is not None
-    data.storage = await Storage.open(data.config.database_path)
+    data.storage = await open_storage(data.config.database)
     await open_push(application)  # after a crash: release in-flight sends, catch up, resume
     await open_channels(application)  # CHANNEL_IDS: check the bot's rights, then post
     await application.bot.set_my_commands(command_menu(data.renderer.lines("commands.txt")))

@@ -11,13 +11,12 @@ from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
-from bot import lifecycle
+from bot import database_commands, lifecycle
 from bot.bot_api import ignore_retry_after_notice
 from bot.config import (
     SETTINGS,
     ConfigError,
     load_config,
-    load_database_path,
     load_health_settings,
     misspelled_settings,
 )
@@ -29,10 +28,10 @@ from brief import BriefError, to_json
 from storage import (
     BackupError,
     BackupTargetError,
-    Storage,
     UnusableDatabaseError,
     UnwritableDatabaseError,
 )
+from storage.opening import DatabaseLocation, open_storage
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,9 +88,26 @@ def _arguments() -> argparse.ArgumentParser:
         "http://127.0.0.1:HTTP_PORT/readyz (HTTP_PORT defaults to 8080 with WEBHOOK_URL); "
         "otherwise it reads the heartbeat the bot writes to DATABASE_PATH every 30 s while "
         "ready (healthy when under 90 s old)",
-        ("HTTP_PORT", "WEBHOOK_URL", "DATABASE_PATH"),
+        ("HTTP_PORT", "WEBHOOK_URL", "DATABASE_URL", "DATABASE_PATH"),
     )
     check.set_defaults(handler=_health)
+    migrate = _command(
+        commands,
+        "migrate",
+        "bring the database's schema up to this briefbot's; with PostgreSQL run it once "
+        "before starting the bot (which does not migrate PostgreSQL itself)",
+        ("DATABASE_URL", "DATABASE_PATH"),
+    )
+    migrate.set_defaults(handler=database_commands.migrate)
+    copy = _command(
+        commands,
+        "copy-db",
+        "copy every row of the SQLite database (DATABASE_PATH) into an empty PostgreSQL "
+        "database, migrating it first; all or nothing",
+        ("DATABASE_PATH",),
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/name")
+    copy.set_defaults(handler=database_commands.copy_db)
     return parser
 
 
@@ -133,32 +149,42 @@ def _parse(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     # Importing needs only the database, not a token: it can run beside the bot.
-    database = _database_path()
+    database = database_commands.location()
     if database is None:
         return ExitCode.UNUSABLE_SETTING
+    exists = database.url is not None or database.path.exists()
     try:
-        tally = asyncio.run(_import_files(database, args, exists=database.exists()))
+        tally = asyncio.run(_import_files(database, args, exists=exists))
     except UnusableDatabaseError as error:
         return _unusable_database(database, error)
     print(tally.line(dry_run=args.dry_run))
     return 1 if tally.refused else 0
 
 
-async def _import_files(database: Path, args: argparse.Namespace, *, exists: bool) -> Tally:
+async def _import_files(
+    database: DatabaseLocation, args: argparse.Namespace, *, exists: bool
+) -> Tally:
     if args.dry_run and not exists:
         # Nothing published yet, and a dry run must not create the file.
         return await import_files(None, args.files, dry_run=True, force=args.force)
-    opening = Storage.open_read_only if args.dry_run else Storage.open
-    async with await opening(database) as storage:
+    async with await open_storage(database, read_only=args.dry_run) as storage:
         # An empty file has no tables yet: nothing in it is published.
         found = storage if storage.schema_version else None
         return await import_files(found, args.files, dry_run=args.dry_run, force=args.force)
 
 
 def _backup(args: argparse.Namespace) -> int:
-    database = _database_path()
-    if database is None:
+    location = database_commands.location()
+    if location is None:
         return ExitCode.UNUSABLE_SETTING
+    if location.url is not None:
+        print(
+            "briefbot: DATABASE_URL is set: back PostgreSQL up with pg_dump "
+            "(or the server's own backups); `briefbot backup` copies an SQLite file",
+            file=sys.stderr,
+        )
+        return ExitCode.UNUSABLE_SETTING
+    database = location.path
     if not database.is_file():
         # Opening would create an empty database: a wrong DATABASE_PATH, not a backup.
         print(
@@ -169,7 +195,7 @@ def _backup(args: argparse.Namespace) -> int:
     try:
         asyncio.run(_write_backup(database, args.path, overwrite=args.force))
     except UnusableDatabaseError as error:
-        return _unusable_database(database, error)
+        return _unusable_database(location, error)
     except BackupTargetError as error:
         print(f"briefbot: cannot back up to {args.path}: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE_SETTING
@@ -181,18 +207,8 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 async def _write_backup(database: Path, target: Path, *, overwrite: bool) -> None:
-    async with await Storage.open(database) as storage:
+    async with await open_storage(DatabaseLocation(database)) as storage:
         await storage.backup(target, overwrite=overwrite)
-
-
-def _database_path() -> Path | None:
-    try:
-        path = load_database_path()
-    except ConfigError as error:
-        print(f"briefbot: {error}", file=sys.stderr)
-        return None
-    _warn_misspelled()
-    return path
 
 
 def _warn_misspelled() -> None:
@@ -201,7 +217,11 @@ def _warn_misspelled() -> None:
         print(warning, file=sys.stderr)
 
 
-def _unusable_database(path: Path, error: UnusableDatabaseError) -> int:
+def _unusable_database(database: DatabaseLocation, error: UnusableDatabaseError) -> int:
+    if database.url is not None:
+        print(f"briefbot: DATABASE_URL {database} cannot be used: {error}", file=sys.stderr)
+        return ExitCode.UNUSABLE_SETTING
+    path = database.path
     hint = ""
     if isinstance(error, UnwritableDatabaseError):
         # In the container the bot runs as uid 10001, and a volume or bind mount made by
@@ -232,7 +252,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(lifecycle.run(config))
     except UnusableDatabaseError as error:
-        return _unusable_database(config.database_path, error)
+        return _unusable_database(config.database, error)
 
 
 def _health(args: argparse.Namespace) -> int:
@@ -245,6 +265,6 @@ def _health(args: argparse.Namespace) -> int:
     if settings.http_port is not None:
         problem = asyncio.run(health.readyz_problem(settings.http_port))
     else:
-        problem = asyncio.run(health.heartbeat_problem(settings.database_path))
+        problem = asyncio.run(health.heartbeat_problem(settings.database))
     print("ready" if problem is None else f"not ready: {problem}")
     return 0 if problem is None else 1

@@ -41,7 +41,7 @@ from bot.context import BriefApplication
 from bot.web.readiness import BOT_API_FRESH, Readiness
 from bot.web.server import WebServer
 from bot.web.webhook import ALLOWED_UPDATES, start_webhook
-from storage import Storage
+from storage.opening import open_storage
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ async def run(config: Config, timing: Timing = Timing()) -> int:
 
 async def serve(config: Config, stop: asyncio.Event, timing: Timing = Timing()) -> int:
     """Serve until `stop` is set. Raises UnusableDatabaseError before touching Telegram."""
-    storage = await Storage.open(config.database_path)
+    storage = await open_storage(config.database)
     await storage.close()  # opened again, and kept, by the application's post_init
     watch = PollWatch(stop, config.telegram_api_url, timing)
     readiness = Readiness(bot_api_fresh=timing.bot_api_fresh)

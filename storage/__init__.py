@@ -21,11 +21,24 @@ from storage.drafts import DraftRepo
 from storage.errors import (
     ConstraintError,
     SchemaTooNewError,
+    SchemaTooOldError,
     StorageError,
     UnusableDatabaseError,
     UnwritableDatabaseError,
 )
 from storage.inline import InlineCopyRepo
+from storage.interface import (
+    BriefStore,
+    ChannelStore,
+    DeliveryStore,
+    DraftStore,
+    InlineCopyStore,
+    PushStore,
+    ReaderStore,
+    SearchStore,
+    StateStore,
+    SubscriberStore,
+)
 from storage.models import (
     AuditEntry,
     BriefHeader,
@@ -47,6 +60,21 @@ from storage.subscribers import SubscriberRepo
 
 
 class Storage:
+    """The SQLite database; storage.postgres.PgStorage is the same for PostgreSQL, and
+    storage.opening.open_storage opens whichever a DatabaseLocation names."""
+
+    # What the bot uses, whichever backend: storage/interface.py.
+    briefs: BriefStore
+    readers: ReaderStore
+    drafts: DraftStore
+    subscribers: SubscriberStore
+    deliveries: DeliveryStore
+    pushes: PushStore
+    state: StateStore
+    search: SearchStore
+    channels: ChannelStore
+    inline_copies: InlineCopyStore
+
     def __init__(self, db: Database) -> None:
         self._db = db
         self.briefs = BriefRepo(db)
@@ -131,6 +159,7 @@ __all__ = [
     "PushRun",
     "ReaderRepo",
     "SchemaTooNewError",
+    "SchemaTooOldError",
     "SearchHit",
     "SearchRepo",
     "StateRepo",

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from storage.db import Database, from_db, to_db
 
-_PREFIX = "channel:"
+PREFIX = "channel:"
 
 # Live briefs published after `since` with no post in the channel yet, or whose last
 # attempt failed fewer than `attempts` times: oldest first, over the briefs_live index.
@@ -39,10 +39,10 @@ class ChannelRepo:
         await self._db.write(
             "INSERT INTO bot_state (key, value, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (key) DO NOTHING",
-            (f"{_PREFIX}{chat_id}", str(to_db(at)), to_db(at)),
+            (f"{PREFIX}{chat_id}", str(to_db(at)), to_db(at)),
         )
         row = await self._db.fetch_one(
-            "SELECT value FROM bot_state WHERE key = ?", (f"{_PREFIX}{chat_id}",)
+            "SELECT value FROM bot_state WHERE key = ?", (f"{PREFIX}{chat_id}",)
         )
         assert row is not None, "just written, and nothing deletes it"
         return from_db(int(row[0]))
@@ -52,9 +52,9 @@ class ChannelRepo:
         copies a correction edits even after a channel leaves CHANNEL_IDS."""
         rows = await self._db.fetch_all(
             "SELECT key, value FROM bot_state WHERE substr(key, 1, ?) = ?",
-            (len(_PREFIX), _PREFIX),
+            (len(PREFIX), PREFIX),
         )
-        return {int(r[0][len(_PREFIX) :]): from_db(int(r[1])) for r in rows}
+        return {int(r[0][len(PREFIX) :]): from_db(int(r[1])) for r in rows}
 
     async def due(
         self, chat_id: int, *, since: datetime, attempts: int, limit: int = 50

@@ -19,6 +19,11 @@ class SchemaTooNewError(UnusableDatabaseError):
     """The database was written by a newer briefbot than this one."""
 
 
+class SchemaTooOldError(UnusableDatabaseError):
+    """The database lacks migrations this briefbot needs, and it is not the one to apply
+    them (PostgreSQL: `briefbot migrate` does, so that replicas never race on a schema)."""
+
+
 class UnwritableDatabaseError(UnusableDatabaseError):
     """The file or its folder cannot be written by this process (permissions, a read-only
     mount); the operator's fix is an owner or a mode, not another path."""

@@ -21,6 +21,7 @@ from bot.config.dotenv import read_dotenv
 from bot.config.errors import ConfigError
 from bot.config.proxy import PROXY_SETTINGS, proxy_for
 from bot.push.timing import parse_clock
+from storage.opening import DatabaseLocation
 
 TELEGRAM_API_URL_DEFAULT = "https://api.telegram.org"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -36,6 +37,7 @@ SETTINGS = (
     "TELEGRAM_BOT_TOKEN",
     "ADMIN_IDS",
     "DATABASE_PATH",
+    "DATABASE_URL",
     "TELEGRAM_API_URL",
     "LOG_LEVEL",
     "LOG_FORMAT",
@@ -68,6 +70,8 @@ class Config:
     token: str
     admin_ids: frozenset[int] = frozenset()
     database_path: Path = Path("briefbot.db")
+    # PostgreSQL instead of the SQLite file when set; may hold a password (kept out of repr).
+    database_url: str | None = None
     telegram_api_url: str = TELEGRAM_API_URL_DEFAULT
     log_level: str = "INFO"
     log_format: str = "text"
@@ -94,6 +98,10 @@ class Config:
         return f"Config(admin_ids={sorted(self.admin_ids)}, database_path={self.database_path!s})"
 
     @property
+    def database(self) -> DatabaseLocation:
+        return DatabaseLocation(self.database_path, self.database_url)
+
+    @property
     def bot_url(self) -> str:
         return f"{self.telegram_api_url}/bot"
 
@@ -115,6 +123,8 @@ def misspelled_settings(
         for name in names:
             if name.upper() in SETTINGS and (name in SETTINGS or name.upper() in PROXY_SETTINGS):
                 continue
+            if any(name.upper().endswith(f"_{setting}") for setting in SETTINGS):
+                continue  # another program's own setting, named after ours (TEST_DATABASE_URL)
             close = difflib.get_close_matches(
                 name.upper(), SETTINGS, n=1, cutoff=_MISSPELLING_CUTOFF
             )
@@ -138,6 +148,7 @@ def load_config(
         token=_token(env),
         admin_ids=_admin_ids(env),
         database_path=_database_path(env),
+        database_url=_database_url(env),
         telegram_api_url=api_url,
         log_level=_log_level(env),
         log_format=_log_format(env),
@@ -162,7 +173,7 @@ class HealthSettings:
     """What `briefbot health` reads: where the running bot answers, or where it writes."""
 
     http_port: int | None
-    database_path: Path
+    database: DatabaseLocation
 
 
 def load_health_settings(
@@ -171,7 +182,7 @@ def load_health_settings(
     """Without the token: a health check needs only to know where to look."""
     env = _environment(environ, dotenv)
     webhook = bool(env.get("WEBHOOK_URL", "").strip())
-    return HealthSettings(_http_port(env, webhook=webhook), _database_path(env))
+    return HealthSettings(_http_port(env, webhook=webhook), _database(env))
 
 
 def _environment(environ: Mapping[str, str] | None, dotenv: Path | None) -> dict[str, str]:
@@ -188,8 +199,45 @@ def load_database_path(
     return _database_path(env)
 
 
+def load_database(
+    environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
+) -> DatabaseLocation:
+    """Where the database is, for the commands that need nothing else."""
+    return _database(_environment(environ, dotenv))
+
+
+def database_warnings(
+    environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
+) -> list[str]:
+    """DATABASE_URL wins over DATABASE_PATH: one line saying so when both are set."""
+    env = _environment(environ, dotenv)
+    if env.get("DATABASE_URL", "").strip() and env.get("DATABASE_PATH", "").strip():
+        return [
+            "briefbot: warning: both DATABASE_URL and DATABASE_PATH are set; DATABASE_URL "
+            "(PostgreSQL) is used and DATABASE_PATH ignored (unset one of them)"
+        ]
+    return []
+
+
+def _database(env: Mapping[str, str]) -> DatabaseLocation:
+    return DatabaseLocation(_database_path(env), _database_url(env))
+
+
 def _database_path(env: Mapping[str, str]) -> Path:
     return Path(env.get("DATABASE_PATH", "").strip() or "briefbot.db")
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("DATABASE_URL", "").strip()
+    if not url:
+        return None
+    if not url.startswith(("postgresql://", "postgres://")):
+        scheme = url.split("://", 1)[0] if "://" in url else "no scheme"
+        raise ConfigError(
+            f"DATABASE_URL must be a PostgreSQL URL, postgresql://user:password@host:5432/name "
+            f"(it has {scheme}); for an SQLite file set DATABASE_PATH and leave DATABASE_URL unset"
+        )
+    return url
 
 
 def _token(env: Mapping[str, str]) -> str:
@@ -385,7 +433,9 @@ __all__ = [
     "Config",
     "ConfigError",
     "HealthSettings",
+    "database_warnings",
     "load_config",
+    "load_database",
     "load_database_path",
     "load_health_settings",
     "misspelled_settings",

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import aiohttp
 from aiohttp import web
@@ -14,6 +13,7 @@ from aiohttp import web
 from bot.context import BotContext
 from bot.web.readiness import Readiness
 from storage import Storage, StorageError, UnusableDatabaseError
+from storage.opening import DatabaseLocation, open_storage
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +50,15 @@ async def heartbeat(context: BotContext) -> None:
         log.warning("could not write the heartbeat: %s", error)
 
 
-async def heartbeat_problem(database: Path, now: datetime | None = None) -> str | None:
+async def heartbeat_problem(database: DatabaseLocation, now: datetime | None = None) -> str | None:
     """Why the bot writing to `database` is not healthy, or None when its heartbeat is fresh."""
-    if not await asyncio.to_thread(database.is_file):
+    if database.url is None and not await asyncio.to_thread(database.path.is_file):
         return f"no database at {database}: the bot has not started (or DATABASE_PATH differs)"
     # Read-only: no migration, no write lock taken from the running bot every 30 s.
     try:
-        storage = await Storage.open_read_only(database)
+        storage = await open_storage(database, read_only=True)
     except UnusableDatabaseError as error:
-        return f"DATABASE_PATH {database} cannot be used: {error}"
+        return f"{database.setting} {database} cannot be used: {error}"
     try:
         beat = await storage.state.get(HEARTBEAT_KEY)
     except StorageError as error:  # a file older than the heartbeat's table, say

@@ -1,6 +1,8 @@
-"""Storage tests run on a real SQLite file in a temporary directory."""
+"""Storage tests run on a real SQLite file in a temporary directory, and each again on
+PostgreSQL (a fresh schema) when TEST_DATABASE_URL is set, except those that read the SQLite
+file itself (they ask for `db_path`) or test what only SQLite has (marked sqlite_only)."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -8,6 +10,8 @@ import pytest
 
 from brief.model import Brief, Fact, Narrative, Source
 from storage import Storage
+from storage.opening import DatabaseLocation, migrate_database, open_storage
+from tests.postgres import fresh_schema, needs_postgres
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -39,15 +43,41 @@ def make_brief(tag: str = "a", *, facts: int = 3) -> Brief:
     )
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        backends = [pytest.param("sqlite")]
+        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        if "db_path" not in metafunc.fixturenames and not sqlite_only:
+            backends.append(pytest.param("postgresql", marks=needs_postgres))
+        metafunc.parametrize("backend", backends)
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "briefbot.db"
 
 
 @pytest.fixture
-async def storage(db_path: Path) -> AsyncIterator[Storage]:
-    s = await Storage.open(db_path)
+async def database(backend: str, tmp_path: Path) -> AsyncIterator[DatabaseLocation]:
+    """An empty database, migrated: the SQLite file at db_path, or a PostgreSQL schema."""
+    if backend == "sqlite":
+        yield DatabaseLocation(path=tmp_path / "briefbot.db")
+        return
+    async with fresh_schema() as url:
+        await migrate_database(DatabaseLocation(url=url))
+        yield DatabaseLocation(url=url)
+
+
+@pytest.fixture
+async def storage(database: DatabaseLocation) -> AsyncIterator[Storage]:
+    s = await open_storage(database)
     try:
         yield s
     finally:
         await s.close()
+
+
+@pytest.fixture
+def reopen(database: DatabaseLocation) -> Callable[[], Awaitable[Storage]]:
+    """Another Storage on the same database: another process, or the bot after a restart."""
+    return lambda: open_storage(database)

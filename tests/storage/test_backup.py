@@ -17,6 +17,9 @@ from tests.databases import Dump, dump, read_only
 from tests.storage.conftest import at, make_brief
 from tests.waiting import eventually
 
+# SQLite's own backup: with PostgreSQL, pg_dump makes the copies.
+pytestmark = pytest.mark.sqlite_only
+
 
 def names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())

@@ -7,6 +7,8 @@ import textwrap
 import threading
 from pathlib import Path
 
+import pytest
+
 from storage import Storage, StoredBrief
 from tests.storage.conftest import at, make_brief
 
@@ -24,6 +26,7 @@ def assert_whole(stored: StoredBrief) -> None:
     assert [f.text for f in b.facts] == [f"{tag} fact {i}" for i in range(len(b.facts))]
 
 
+@pytest.mark.sqlite_only
 async def test_settings_wal_foreign_keys_synchronous_busy_timeout(storage: Storage) -> None:
     for conn in await storage.settings():
         assert conn.journal_mode == "wal"

@@ -1,21 +1,23 @@
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 
 from storage import Storage
 from tests.storage.conftest import at
 
+Reopen = Callable[[], Awaitable[Storage]]
 
-async def test_a_value_survives_a_restart_with_when_it_was_written(db_path: Path) -> None:
-    async with await Storage.open(db_path) as storage:
+
+async def test_a_value_survives_a_restart_with_when_it_was_written(reopen: Reopen) -> None:
+    async with await reopen() as storage:
         assert await storage.state.get("heartbeat") is None
         await storage.state.put("heartbeat", "1", at=at(0))
         await storage.state.put("heartbeat", "2", at=at(5))
-    async with await Storage.open(db_path) as storage:
+    async with await reopen() as storage:
         assert await storage.state.get("heartbeat") == ("2", at(5))
 
 
-async def test_put_if_absent_keeps_the_first_value(db_path: Path) -> None:
-    first = await Storage.open(db_path)
-    second = await Storage.open(db_path)
+async def test_put_if_absent_keeps_the_first_value(reopen: Reopen) -> None:
+    first = await reopen()
+    second = await reopen()
     try:
         assert await first.state.put_if_absent("secret", "a") == "a"
         # Another process generating its own value adopts the one already kept.

@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SETTINGS, ConfigError, load_config, load_health_settings
+from bot.config import (
+    SETTINGS,
+    ConfigError,
+    database_warnings,
+    load_config,
+    load_health_settings,
+)
 
 TOKEN = "123456:ABC-def_ghi"
 
@@ -211,4 +217,19 @@ def test_health_settings_need_no_token() -> None:
     webhook = load_health_settings({"WEBHOOK_URL": "https://x.example/tg"}, dotenv=None)
     assert webhook.http_port == 8080
     polling = load_health_settings({"DATABASE_PATH": "/data/b.db"}, dotenv=None)
-    assert (polling.http_port, polling.database_path) == (None, Path("/data/b.db"))
+    assert (polling.http_port, polling.database.path) == (None, Path("/data/b.db"))
+
+
+def test_database_url_selects_postgresql_and_wins_over_database_path() -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": "postgresql://u:pw@db/briefbot"}
+    config = load_config({**env, "DATABASE_PATH": "/data/b.db"}, dotenv=None)
+    assert config.database.url == "postgresql://u:pw@db/briefbot"
+    assert str(config.database) == "postgresql://u:***@db/briefbot"  # no password shown
+    assert database_warnings({**env, "DATABASE_PATH": "/data/b.db"}, dotenv=None)
+    assert database_warnings(env, dotenv=None) == []
+
+
+def test_a_database_url_that_is_not_postgresql_is_refused_naming_the_setting() -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL must be a PostgreSQL URL") as caught:
+        load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": "mysql://u:pw@db/x"}, None)
+    assert "pw" not in str(caught.value)

@@ -78,6 +78,9 @@ def test_misspelled_names_are_warned_about_with_the_setting_meant(tmp_path: Path
         "TELEGRAM_TOKEN": "x",
         "https_proxy": "http://proxy:1",
         "LOG_LEVEL": "INFO",
+        # Another program's setting named after one of ours is not a misspelling.
+        "TEST_DATABASE_URL": "postgresql://localhost/test",
+        "PGADMIN_ADMIN_IDS": "1",
     }
     assert misspelled_settings(environ, dotenv) == [
         f"briefbot: warning: ADMINS_IDS in {dotenv} is not a briefbot setting; "

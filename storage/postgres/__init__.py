@@ -1,0 +1,102 @@
+"""The same storage on PostgreSQL, through asyncpg: for several replicas of the bot, or a
+database the operator already runs and backs up.
+
+`await PgStorage.open(url)` connects and checks the schema: the bot never migrates
+PostgreSQL itself (`briefbot migrate`, i.e. `await migrate(url)`, does), so replicas
+starting together never race on a schema change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+
+from storage import BackupError, Storage
+from storage.errors import SchemaTooNewError, SchemaTooOldError, StorageError
+from storage.models import ConnectionSettings
+from storage.postgres.briefs import PgBriefRepo
+from storage.postgres.chats import PgDeliveryRepo, PgSubscriberRepo
+from storage.postgres.db import PgDatabase, connect, redacted
+from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
+from storage.postgres.search import PgSearchRepo
+from storage.postgres.sharing import PgChannelRepo, PgInlineCopyRepo
+from storage.postgres.small import PgDraftRepo, PgPushRepo, PgReaderRepo, PgStateRepo
+
+
+class PgStorage(Storage):
+    """Storage (storage/__init__.py) on PostgreSQL: the same repositories' interface."""
+
+    def __init__(self, db: PgDatabase) -> None:  # not Storage's: no SQLite Database here
+        self._pg = db
+        self.briefs = PgBriefRepo(db)
+        self.readers = PgReaderRepo(db)
+        self.drafts = PgDraftRepo(db)
+        self.subscribers = PgSubscriberRepo(db)
+        self.deliveries = PgDeliveryRepo(db)
+        self.pushes = PgPushRepo(db)
+        self.state = PgStateRepo(db)
+        self.search = PgSearchRepo(db)
+        self.channels = PgChannelRepo(db)
+        self.inline_copies = PgInlineCopyRepo(db)
+
+    @classmethod
+    async def connect(cls, url: str, *, read_only: bool = False) -> PgStorage:
+        """Connect, and refuse a schema this briefbot cannot serve: newer than it knows, or
+        older than it needs (SchemaTooOldError: run `briefbot migrate`). `read_only` also
+        takes a database never migrated (version 0), for looking only."""
+        pool = await connect(url)
+        try:
+            async with pool.acquire() as conn:
+                version = await schema_version(conn)
+            _check_version(version, url, read_only=read_only)
+        except BaseException:
+            await pool.close()
+            raise
+        return cls(PgDatabase(pool, version))
+
+    async def close(self) -> None:
+        await self._pg.close()
+
+    async def ping(self) -> None:
+        await self._pg.ping()
+
+    @property
+    def schema_version(self) -> int:
+        return self._pg.schema_version
+
+    async def backup(self, target: Path, *, overwrite: bool = False) -> None:
+        raise BackupError(
+            "the database is PostgreSQL: back it up with pg_dump (or the server's own backups)"
+        )
+
+    async def settings(self) -> tuple[ConnectionSettings, ConnectionSettings]:
+        raise StorageError("connection pragmas are SQLite's; PostgreSQL has none")
+
+
+def _check_version(version: int, url: str, *, read_only: bool) -> None:
+    if version > LATEST_VERSION:
+        raise SchemaTooNewError(
+            f"it was migrated by a newer briefbot (schema version {version}; this one knows "
+            f"up to {LATEST_VERSION}): run the newer briefbot, or restore an older backup"
+        )
+    if version < LATEST_VERSION and not (read_only and version == 0):
+        raise SchemaTooOldError(
+            f"its schema is at version {version} and this briefbot needs {LATEST_VERSION}: "
+            f"run `briefbot migrate` (with the same DATABASE_URL) once, then start the bot"
+        )
+
+
+async def migrate(url: str) -> tuple[int, int]:
+    """Apply the missing migrations to the database at `url`: (version before, after)."""
+    pool = await connect(url)
+    try:
+        async with pool.acquire() as conn:
+            return await apply_migrations(conn)
+    except asyncpg.PostgresError as error:
+        raise StorageError(f"migrating {redacted(url)} failed: {error}") from error
+    finally:
+        await pool.close()
+
+
+__all__ = ["LATEST_VERSION", "PgStorage", "migrate"]

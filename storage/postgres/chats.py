@@ -1,0 +1,287 @@
+"""Subscribers and deliveries on PostgreSQL: storage/subscribers.py and
+storage/deliveries.py, method for method (their docstrings say what each does).
+
+Row locks do here what SQLite's single writer does there: an INSERT ... ON CONFLICT claim
+is atomic, so two replicas never both claim one (brief, chat).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, time
+
+from storage.db import from_db, to_db, to_db_opt
+from storage.deliveries import _delivery
+from storage.models import BriefHeader, Delivery, Subscriber, SubscriberCounts
+from storage.postgres.db import PgDatabase
+from storage.subscribers import _COLUMNS as _SUBSCRIBER
+from storage.subscribers import _hh_mm, _subscriber
+
+_DELIVERY = "brief_id, chat_id, status, attempts, message_ids::text, last_error, updated_at"
+_LOWEST_ID = -(2**63)
+
+
+class PgSubscriberRepo:
+    def __init__(self, db: PgDatabase) -> None:
+        self._db = db
+
+    async def subscribe(
+        self,
+        chat_id: int,
+        *,
+        delivery_time: time,
+        timezone: str,
+        next_due_at: datetime,
+        at: datetime,
+    ) -> Subscriber:
+        rows = await self._db.write_returning(
+            f"""INSERT INTO subscribers
+                    (chat_id, delivery_time, timezone, active, blocked, subscribed_at,
+                     next_due_at, last_delivered_at, updated_at)
+                VALUES ($1, $2, $3, 1, 0, $4, $5, NULL, $4)
+                ON CONFLICT (chat_id) DO UPDATE SET
+                    delivery_time = excluded.delivery_time,
+                    timezone = excluded.timezone,
+                    subscribed_at = CASE WHEN subscribers.active = 1
+                                         THEN subscribers.subscribed_at
+                                         ELSE excluded.subscribed_at END,
+                    active = 1,
+                    blocked = 0,
+                    next_due_at = excluded.next_due_at,
+                    updated_at = excluded.updated_at
+                RETURNING {_SUBSCRIBER}""",
+            chat_id,
+            _hh_mm(delivery_time),
+            timezone,
+            to_db(at),
+            to_db(next_due_at),
+        )
+        return _subscriber(rows[0])
+
+    async def get(self, chat_id: int) -> Subscriber | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_SUBSCRIBER} FROM subscribers WHERE chat_id = $1", chat_id
+        )
+        return None if row is None else _subscriber(row)
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        sql = "UPDATE subscribers SET active = 0 WHERE chat_id = $1 AND active = 1"
+        return await self._db.write(sql, chat_id) > 0
+
+    async def set_blocked(self, chat_id: int, blocked: bool, *, at: datetime) -> None:
+        await self._db.write(
+            "UPDATE subscribers SET blocked = $1, updated_at = $2 WHERE chat_id = $3",
+            int(blocked),
+            to_db(at),
+            chat_id,
+        )
+
+    async def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
+        # SQLite's UPDATE OR IGNORE, spelled out: what would collide stays with the new chat.
+        statements = (
+            """DELETE FROM subscribers WHERE chat_id = $1
+                 AND EXISTS (SELECT 1 FROM subscribers WHERE chat_id = $2)""",
+            "UPDATE subscribers SET chat_id = $2 WHERE chat_id = $1",
+            """DELETE FROM deliveries WHERE chat_id = $2 AND status != 'sent'
+                 AND brief_id IN (SELECT brief_id FROM deliveries WHERE chat_id = $1)""",
+            """DELETE FROM deliveries AS old WHERE old.chat_id = $1
+                 AND EXISTS (SELECT 1 FROM deliveries AS new
+                              WHERE new.chat_id = $2 AND new.brief_id = old.brief_id)""",
+            "UPDATE deliveries SET chat_id = $2 WHERE chat_id = $1",
+        )
+        async with self._db.transaction() as conn:
+            for statement in statements:
+                await conn.execute(statement, old_chat_id, new_chat_id)
+
+    async def due(
+        self,
+        now: datetime,
+        *,
+        limit: int,
+        after_chat_id: int | None = None,
+        after_due_at: datetime | None = None,
+    ) -> list[Subscriber]:
+        cursor: tuple[int, ...]
+        if after_chat_id is None:
+            where, cursor = "", ()
+        elif after_due_at is None:
+            where, cursor = "AND chat_id > $3", (after_chat_id,)
+        else:
+            where = "AND (next_due_at, chat_id) > ($3, $4)"
+            cursor = (to_db(after_due_at), after_chat_id)
+        # `where` is one of the constants above; the partial index subscribers_due serves it.
+        rows = await self._db.fetch_all(
+            f"""SELECT {_SUBSCRIBER} FROM subscribers
+                 WHERE active = 1 AND blocked = 0 AND next_due_at <= $1 {where}
+                 ORDER BY next_due_at, chat_id
+                 LIMIT $2""",
+            to_db(now),
+            limit,
+            *cursor,
+        )
+        return [_subscriber(r) for r in rows]
+
+    async def reschedule(
+        self, chat_id: int, *, next_due_at: datetime, delivered_at: datetime | None
+    ) -> None:
+        await self._db.write(
+            """UPDATE subscribers
+                  SET next_due_at = $1, last_delivered_at = coalesce($2, last_delivered_at)
+                WHERE chat_id = $3""",
+            to_db(next_due_at),
+            to_db_opt(delivered_at),
+            chat_id,
+        )
+
+    async def due_by(self, chat_id: int, at: datetime) -> None:
+        await self._db.write(
+            "UPDATE subscribers SET next_due_at = least(next_due_at, $1) WHERE chat_id = $2",
+            to_db(at),
+            chat_id,
+        )
+
+    async def active_chats(self, *, after_chat_id: int | None, limit: int) -> list[int]:
+        rows = await self._db.fetch_all(
+            """SELECT chat_id FROM subscribers
+                WHERE active = 1 AND blocked = 0 AND chat_id > $1
+                ORDER BY chat_id LIMIT $2""",
+            after_chat_id if after_chat_id is not None else _LOWEST_ID,
+            limit,
+        )
+        return [int(r[0]) for r in rows]
+
+    async def counts(self) -> SubscriberCounts:
+        row = await self._db.fetch_one(
+            """SELECT count(*) FILTER (WHERE active = 1 AND blocked = 0),
+                      count(*) FILTER (WHERE blocked = 1),
+                      count(*) FILTER (WHERE active = 0 AND blocked = 0)
+                 FROM subscribers"""
+        )
+        assert row is not None  # an aggregate always yields a row
+        return SubscriberCounts(active=int(row[0]), blocked=int(row[1]), inactive=int(row[2]))
+
+
+class PgDeliveryRepo:
+    def __init__(self, db: PgDatabase) -> None:
+        self._db = db
+
+    async def claim(self, brief_id: int, chat_id: int, *, at: datetime) -> bool:
+        return bool(await self.claim_many(brief_id, [chat_id], at=at))
+
+    async def claim_many(
+        self, brief_id: int, chat_ids: Sequence[int], *, at: datetime
+    ) -> list[int]:
+        # Each chat once: ON CONFLICT DO UPDATE refuses to touch one row twice in a statement.
+        chats = list(dict.fromkeys(chat_ids))
+        if not chats:
+            return []
+        rows = await self._db.write_returning(
+            """INSERT INTO deliveries
+                   (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
+               SELECT $1, chat, 'sending', 1, '[]', NULL, $2 FROM unnest($3::bigint[]) AS chat
+               ON CONFLICT (brief_id, chat_id) DO UPDATE SET
+                   status = 'sending', attempts = deliveries.attempts + 1,
+                   updated_at = excluded.updated_at
+               WHERE deliveries.status = 'failed'
+               RETURNING chat_id""",
+            brief_id,
+            to_db(at),
+            chats,
+        )
+        claimed = {int(r[0]) for r in rows}
+        return [c for c in chats if c in claimed]
+
+    async def mark_sent(
+        self, brief_id: int, chat_id: int, message_ids: Sequence[int], *, at: datetime
+    ) -> None:
+        await self.mark_sent_many([(brief_id, chat_id, message_ids)], at=at)
+
+    async def mark_sent_many(
+        self, sent: Sequence[tuple[int, int, Sequence[int]]], *, at: datetime
+    ) -> None:
+        # The last word on a pair wins, as it would row by row.
+        rows = {(b, c): json.dumps([int(m) for m in ids]) for b, c, ids in sent}
+        if not rows:
+            return
+        await self._db.write(
+            """INSERT INTO deliveries
+                   (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
+               SELECT b, c, 'sent', 1, m::jsonb, NULL, $4
+                 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS sent (b, c, m)
+               ON CONFLICT (brief_id, chat_id) DO UPDATE SET
+                   status = 'sent', message_ids = excluded.message_ids, last_error = NULL,
+                   updated_at = excluded.updated_at""",
+            [b for b, _ in rows],
+            [c for _, c in rows],
+            list(rows.values()),
+            to_db(at),
+        )
+
+    async def mark_failed(self, brief_id: int, chat_id: int, error: str, *, at: datetime) -> None:
+        await self._db.write(
+            """INSERT INTO deliveries
+                   (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
+               VALUES ($1, $2, 'failed', 1, '[]', $3, $4)
+               ON CONFLICT (brief_id, chat_id) DO UPDATE SET
+                   status = 'failed', last_error = excluded.last_error,
+                   updated_at = excluded.updated_at
+               WHERE deliveries.status != 'sent'""",
+            brief_id,
+            chat_id,
+            error,
+            to_db(at),
+        )
+
+    async def release_in_flight(self) -> int:
+        return await self._db.write(
+            """UPDATE deliveries
+                  SET status = 'failed', last_error = 'interrupted while sending'
+                WHERE status = 'sending'"""
+        )
+
+    async def get(self, brief_id: int, chat_id: int) -> Delivery | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_DELIVERY} FROM deliveries WHERE brief_id = $1 AND chat_id = $2",
+            brief_id,
+            chat_id,
+        )
+        return None if row is None else _delivery(row)
+
+    async def sent_copies(self, brief_id: int) -> list[Delivery]:
+        rows = await self._db.fetch_all(
+            f"""SELECT {_DELIVERY} FROM deliveries WHERE brief_id = $1 AND status = 'sent'
+                ORDER BY chat_id""",
+            brief_id,
+        )
+        return [_delivery(r) for r in rows]
+
+    async def failed_for(
+        self, chat_id: int, *, since: datetime, limit: int = 100
+    ) -> list[BriefHeader]:
+        rows = await self._db.fetch_all(
+            """SELECT b.id, v.title, b.published_at
+                 FROM deliveries AS d
+                 JOIN briefs AS b ON b.id = d.brief_id
+                 JOIN brief_versions AS v ON v.brief_id = b.id AND v.number = b.current_version
+                WHERE d.chat_id = $1 AND d.status = 'failed' AND d.updated_at >= $2
+                  AND b.retracted_at IS NULL
+                ORDER BY b.published_at, b.id
+                LIMIT $3""",
+            chat_id,
+            to_db(since),
+            limit,
+        )
+        return [BriefHeader(r[0], r[1], from_db(r[2])) for r in rows]
+
+    async def undelivered(self, chat_id: int, brief_ids: Sequence[int]) -> list[int]:
+        if not brief_ids:
+            return []
+        rows = await self._db.fetch_all(
+            """SELECT brief_id FROM deliveries
+                WHERE chat_id = $1 AND status = 'sent' AND brief_id = ANY($2::bigint[])""",
+            chat_id,
+            list(brief_ids),
+        )
+        sent = {int(r[0]) for r in rows}
+        return [b for b in dict.fromkeys(brief_ids) if b not in sent]

@@ -1,0 +1,101 @@
+"""A pool of asyncpg connections, with the few operations the repositories need.
+
+Unlike SQLite, PostgreSQL serves many writers at once, so there is no writer lock: each
+transaction takes a connection of its own from the pool, and row locks (UPDATE ...
+RETURNING, INSERT ... ON CONFLICT) order concurrent writers, in this process or in another
+replica. Times are stored as BIGINT microseconds since the Unix epoch, UTC, as in SQLite
+(storage/db.py to_db/from_db), so rows copy across unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from storage.errors import ConstraintError, StorageError, UnusableDatabaseError
+
+# Connections per process: the bot's reads are short, and PostgreSQL's own default limit
+# (100) must serve every replica.
+POOL_SIZE = 10
+CONNECT_TIMEOUT = 10.0
+
+Record = Any  # asyncpg.Record: ships no type information
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+async def connect(url: str) -> asyncpg.Pool:
+    """A pool on `url`; UnusableDatabaseError, naming the cause, when it cannot connect."""
+    try:
+        return await asyncpg.create_pool(
+            url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
+        )
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        raise UnusableDatabaseError(
+            f"PostgreSQL does not serve it ({type(error).__name__}: {error})"
+        ) from error
+    except ValueError as error:  # asyncpg's answer to a malformed URL
+        raise UnusableDatabaseError(f"it is not a usable URL: {error}") from error
+
+
+def rowcount(status: str) -> int:
+    """Rows changed, from a command status such as "UPDATE 3" or "INSERT 0 2"."""
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+class PgDatabase:
+    def __init__(self, pool: asyncpg.Pool, schema_version: int) -> None:
+        self._pool = pool
+        self.schema_version = schema_version
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        """One transaction on a connection of its own: committed if the block ends
+        normally, rolled back otherwise. A deferred constraint fails at the commit, and is
+        a ConstraintError like any other."""
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                yield conn
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise ConstraintError(str(exc)) from exc
+
+    async def write(self, sql: str, *args: Any) -> int:
+        """One statement in its own transaction; returns the number of rows changed."""
+        try:
+            return rowcount(await self._pool.execute(sql, *args))
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise ConstraintError(str(exc)) from exc
+
+    async def write_returning(self, sql: str, *args: Any) -> list[Record]:
+        try:
+            return list(await self._pool.fetch(sql, *args))
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise ConstraintError(str(exc)) from exc
+
+    async def fetch_all(self, sql: str, *args: Any) -> list[Record]:
+        return list(await self._pool.fetch(sql, *args))
+
+    async def fetch_one(self, sql: str, *args: Any) -> Record | None:
+        return await self._pool.fetchrow(sql, *args)
+
+    async def ping(self) -> None:
+        try:
+            await self._pool.fetchval("SELECT 1")
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            raise StorageError(f"{type(error).__name__}: {error}") from error

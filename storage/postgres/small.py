@@ -1,0 +1,211 @@
+"""Drafts, push runs, readers and bot state on PostgreSQL: storage/drafts.py,
+storage/pushes.py, storage/readers.py and storage/state.py, method for method."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from brief.model import Brief
+from storage.cache import LRU
+from storage.codec import brief_to_json
+from storage.db import from_db, to_db
+from storage.drafts import _draft
+from storage.models import Draft, PushRun, StoredBrief
+from storage.postgres.briefs import correct_in, publish_in
+from storage.postgres.db import PgDatabase
+from storage.pushes import _COLUMNS as _PUSH_RUN
+from storage.pushes import _push_run
+from storage.readers import READERS_KEPT
+
+_DRAFT = "id, admin_id, chat_id, brief::text, warnings::text, correcting, created_at, expires_at"
+
+
+class PgDraftRepo:
+    def __init__(self, db: PgDatabase) -> None:
+        self._db = db
+
+    async def create(
+        self,
+        *,
+        admin_id: int,
+        chat_id: int,
+        brief: Brief,
+        warnings: Sequence[str],
+        correcting: int | None,
+        at: datetime,
+        expires_at: datetime,
+    ) -> Draft:
+        rows = await self._db.write_returning(
+            """INSERT INTO drafts
+                    (admin_id, chat_id, brief, warnings, correcting, created_at, expires_at)
+                VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7) RETURNING id""",
+            admin_id,
+            chat_id,
+            brief_to_json(brief),
+            json.dumps(list(warnings), ensure_ascii=False),
+            correcting,
+            to_db(at),
+            to_db(expires_at),
+        )
+        return Draft(
+            id=rows[0][0],
+            admin_id=admin_id,
+            chat_id=chat_id,
+            brief=brief,
+            warnings=tuple(warnings),
+            correcting=correcting,
+            created_at=from_db(to_db(at)),
+            expires_at=from_db(to_db(expires_at)),
+        )
+
+    async def get(self, draft_id: int) -> Draft | None:
+        row = await self._db.fetch_one(f"SELECT {_DRAFT} FROM drafts WHERE id = $1", draft_id)
+        return None if row is None else _draft(row)
+
+    async def discard(self, draft_id: int) -> bool:
+        return await self._db.write("DELETE FROM drafts WHERE id = $1", draft_id) > 0
+
+    async def publish(self, draft_id: int, *, by: int, at: datetime) -> StoredBrief | None:
+        async with self._db.transaction() as conn:
+            row = await conn.fetchrow(
+                f"DELETE FROM drafts WHERE id = $1 RETURNING {_DRAFT}", draft_id
+            )
+            if row is None:
+                return None
+            draft = _draft(row)
+            if draft.expires_at <= at:
+                return None
+            if draft.correcting is not None:
+                return await correct_in(conn, draft.correcting, draft.brief, by=by, at=at)
+            return await publish_in(conn, draft.brief, by=by, at=at)
+
+    async def delete_expired(self, now: datetime) -> int:
+        return await self._db.write("DELETE FROM drafts WHERE expires_at <= $1", to_db(now))
+
+
+class PgPushRepo:
+    def __init__(self, db: PgDatabase) -> None:
+        self._db = db
+
+    async def begin(
+        self, *, brief_id: int | None, by: int | None, total: int, at: datetime
+    ) -> PushRun:
+        rows = await self._db.write_returning(
+            f"""INSERT INTO push_runs (brief_id, started_by, started_at, total)
+                VALUES ($1, $2, $3, $4) RETURNING {_PUSH_RUN}""",
+            brief_id,
+            by,
+            to_db(at),
+            total,
+        )
+        return _push_run(rows[0])
+
+    async def finish(
+        self, push_id: int, *, sent: int, failed: int, skipped: int, at: datetime
+    ) -> PushRun:
+        rows = await self._db.write_returning(
+            f"""UPDATE push_runs SET sent = $1, failed = $2, skipped = $3, finished_at = $4
+                WHERE id = $5 RETURNING {_PUSH_RUN}""",
+            sent,
+            failed,
+            skipped,
+            to_db(at),
+            push_id,
+        )
+        if not rows:
+            raise LookupError(f"no push run {push_id}")
+        return _push_run(rows[0])
+
+    async def last(self) -> PushRun | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_PUSH_RUN} FROM push_runs ORDER BY id DESC LIMIT 1"
+        )
+        return None if row is None else _push_run(row)
+
+    async def unfinished(self) -> list[PushRun]:
+        rows = await self._db.fetch_all(
+            f"SELECT {_PUSH_RUN} FROM push_runs WHERE finished_at IS NULL ORDER BY id"
+        )
+        return [_push_run(r) for r in rows]
+
+
+class PgReaderRepo:
+    """As storage/readers.py, with the same memory of what each reader last opened. On
+    restart it is read back from the table. With several replicas a reader's updates may
+    reach different ones, and a replica may answer from what it remembers, not what
+    another wrote since: the brief the reader opened before, a soft error ("/facts" about
+    the previous brief) until the replicas share this (issue #12, later part)."""
+
+    def __init__(self, db: PgDatabase) -> None:
+        self._db = db
+        self._known: LRU[int, int] = LRU(READERS_KEPT)
+        self._writes = 0
+
+    async def set_last_opened(
+        self, user_id: int, brief_id: int, *, at: datetime | None = None
+    ) -> None:
+        if self._known.get(user_id) == brief_id:
+            return
+        self._known.put(user_id, brief_id)
+        self._writes += 1
+        moment = at if at is not None else datetime.now(UTC)
+        try:
+            await self._db.write(
+                """INSERT INTO readers (user_id, brief_id, updated_at) VALUES ($1, $2, $3)
+                   ON CONFLICT (user_id) DO UPDATE
+                   SET brief_id = excluded.brief_id, updated_at = excluded.updated_at""",
+                user_id,
+                brief_id,
+                to_db(moment),
+            )
+        except BaseException:
+            self._known.discard(user_id)
+            raise
+
+    async def last_opened(self, user_id: int) -> int | None:
+        known = self._known.get(user_id)
+        if known is not None:
+            return known
+        writes = self._writes
+        row = await self._db.fetch_one("SELECT brief_id FROM readers WHERE user_id = $1", user_id)
+        if row is None:
+            return None
+        if writes == self._writes:
+            self._known.put(user_id, int(row[0]))
+        return int(row[0])
+
+
+class PgStateRepo:
+    def __init__(self, db: PgDatabase) -> None:
+        self._db = db
+
+    async def get(self, key: str) -> tuple[str, datetime] | None:
+        row = await self._db.fetch_one(
+            "SELECT value, updated_at FROM bot_state WHERE key = $1", key
+        )
+        return None if row is None else (str(row[0]), from_db(int(row[1])))
+
+    async def put(self, key: str, value: str, *, at: datetime | None = None) -> None:
+        await self._db.write(
+            """INSERT INTO bot_state (key, value, updated_at) VALUES ($1, $2, $3)
+               ON CONFLICT (key) DO UPDATE
+               SET value = excluded.value, updated_at = excluded.updated_at""",
+            key,
+            value,
+            to_db(at if at is not None else datetime.now(UTC)),
+        )
+
+    async def put_if_absent(self, key: str, value: str, *, at: datetime | None = None) -> str:
+        await self._db.write(
+            "INSERT INTO bot_state (key, value, updated_at) VALUES ($1, $2, $3)"
+            " ON CONFLICT (key) DO NOTHING",
+            key,
+            value,
+            to_db(at if at is not None else datetime.now(UTC)),
+        )
+        # Read after the insert committed: a racing insert that won is committed too.
+        kept = await self.get(key)
+        assert kept is not None, "just written, and nothing deletes state"
+        return kept[0]

@@ -1,0 +1,38 @@
+"""PostgreSQL for tests: a fresh schema per test in the TEST_DATABASE_URL database."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+import asyncpg
+import pytest
+
+# postgresql://postgres@127.0.0.1:5432/test on CI (.ci/run); unset, PostgreSQL is skipped.
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
+NOT_SET = "TEST_DATABASE_URL not set"
+needs_postgres = pytest.mark.skipif(TEST_DATABASE_URL is None, reason=NOT_SET)
+
+
+@contextlib.asynccontextmanager
+async def fresh_schema() -> AsyncIterator[str]:
+    """A URL whose connections see only a new, empty schema (and `public`, where the
+    unaccent extension lives, shared): each test starts from nothing, dropped after."""
+    assert TEST_DATABASE_URL is not None
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    conn = await asyncpg.connect(TEST_DATABASE_URL)
+    try:
+        # Once per database, in `public`, so no test's schema owns (and drops) it. Workers
+        # racing to create it: one wins, the others find it made.
+        with contextlib.suppress(asyncpg.UniqueViolationError, asyncpg.DuplicateObjectError):
+            await conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public")
+        await conn.execute(f"CREATE SCHEMA {schema}")
+        separator = "&" if "?" in TEST_DATABASE_URL else "?"
+        # asyncpg passes a query parameter it does not know to the server as a setting.
+        yield f"{TEST_DATABASE_URL}{separator}search_path={quote(f'{schema},public')}"
+    finally:
+        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        await conn.close()

@@ -1,0 +1,80 @@
+"""What only PostgreSQL does: migrations run by `briefbot migrate`, not by the bot, and
+copying an SQLite database into it."""
+
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from storage import SchemaTooNewError, SchemaTooOldError, Storage
+from storage.opening import DatabaseLocation, migrate_database, open_storage
+from storage.postgres import LATEST_VERSION, PgStorage
+from storage.postgres.copy import CopyError, copy_to_postgres
+from storage.postgres.migrations import MIGRATIONS, apply_migrations
+from tests.postgres import fresh_schema, needs_postgres
+from tests.storage.conftest import at, make_brief
+
+pytestmark = needs_postgres
+
+
+async def test_migrations_go_up_one_by_one_from_empty_and_the_bot_waits_for_them() -> None:
+    async with fresh_schema() as url:
+        with pytest.raises(SchemaTooOldError, match="run `briefbot migrate`"):
+            await PgStorage.connect(url)
+        conn = await asyncpg.connect(url)
+        try:
+            for number in range(1, len(MIGRATIONS) + 1):
+                assert await apply_migrations(conn, target=number) == (number - 1, number)
+        finally:
+            await conn.close()
+        assert await migrate_database(DatabaseLocation(url=url)) == (LATEST_VERSION,) * 2
+        async with await PgStorage.connect(url) as storage:
+            assert storage.schema_version == LATEST_VERSION
+
+
+async def test_a_schema_newer_than_this_briefbot_is_refused() -> None:
+    async with fresh_schema() as url:
+        await migrate_database(DatabaseLocation(url=url))
+        conn = await asyncpg.connect(url)
+        await conn.execute("UPDATE briefbot_schema SET version = version + 1")
+        await conn.close()
+        with pytest.raises(SchemaTooNewError, match="newer briefbot"):
+            await PgStorage.connect(url)
+
+
+async def test_copy_db_copies_every_row_and_continues_the_ids(tmp_path: Path) -> None:
+    path = tmp_path / "b.db"
+    async with await Storage.open(path) as sqlite:
+        first = await sqlite.briefs.publish(make_brief("Kyïv"), by=1, at=at(0))
+        await sqlite.briefs.correct(first.id, make_brief("fix"), by=1, at=at(1))
+        await sqlite.subscribers.subscribe(
+            -100, delivery_time=first.published_at.time(), timezone="UTC",
+            next_due_at=at(5), at=at(0),
+        )  # fmt: skip
+        await sqlite.deliveries.mark_sent(first.id, -100, [7, 8], at=at(2))
+        draft = await sqlite.drafts.create(
+            admin_id=1, chat_id=1, brief=make_brief("d"), warnings=("w",), correcting=None,
+            at=at(0), expires_at=at(60),
+        )  # fmt: skip
+        await sqlite.drafts.discard(draft.id)
+        await sqlite.state.put("secret", "s", at=at(0))
+        expected = await sqlite.briefs.get(first.id)
+    async with fresh_schema() as url:
+        copied = await copy_to_postgres(path, url)
+        assert (copied["briefs"], copied["brief_versions"], copied["drafts"]) == (1, 2, 0)
+        async with await open_storage(DatabaseLocation(url=url)) as pg:
+            assert await pg.briefs.get(first.id) == expected
+            assert (await pg.search.search("fix fac"))[0].id == first.id
+            sent = await pg.deliveries.get(first.id, -100)
+            assert sent is not None
+            assert sent.message_ids == (7, 8)
+            assert await pg.state.get("secret") == ("s", at(0))
+            later = await pg.briefs.publish(make_brief("new"), by=1, at=at(3))
+            assert later.id == first.id + 1
+            new_draft = await pg.drafts.create(
+                admin_id=1, chat_id=1, brief=make_brief("e"), warnings=(), correcting=None,
+                at=at(0), expires_at=at(60),
+            )  # fmt: skip
+            assert new_draft.id > draft.id  # the discarded draft's id is never reused
+        with pytest.raises(CopyError, match="not empty"):
+            await copy_to_postgres(path, url)
