@@ -56,6 +56,20 @@ WHERE v.brief_id = ? AND v.number = ?
 CONTENTS_KEPT = 256
 
 
+def stored_brief(head: Row, brief: Brief) -> StoredBrief:
+    """A head row (id, published_at, retracted_at, version number, created_at) with its
+    content."""
+    number = int(head[3])
+    return StoredBrief(
+        id=int(head[0]),
+        brief=brief,
+        version=number,
+        published_at=from_db(head[1]),
+        updated_at=from_db(head[4]) if number > 1 else None,
+        retracted_at=from_db_opt(head[2]),
+    )
+
+
 def _by_position(items: list[list[Any]]) -> list[list[Any]]:
     return sorted(items, key=lambda item: int(item[0]))
 
@@ -243,14 +257,7 @@ class BriefRepo:
                 raise StorageError(f"brief {brief_id} has no version {number}")
             brief = _content(row)
             self._contents.put((brief_id, number), brief)
-        return StoredBrief(
-            id=brief_id,
-            brief=brief,
-            version=number,
-            published_at=from_db(head[1]),
-            updated_at=from_db(head[4]) if number > 1 else None,
-            retracted_at=from_db_opt(head[2]),
-        )
+        return stored_brief(head, brief)
 
     async def find_published(self, brief: Brief) -> StoredBrief | None:
         """A brief whose current version has exactly this content; a live one first.

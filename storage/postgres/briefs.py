@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from brief.model import Brief
-from storage.briefs import CONTENTS_KEPT, _content
+from storage.briefs import CONTENTS_KEPT, _content, stored_brief
 from storage.cache import LRU
-from storage.db import from_db, from_db_opt, to_db
+from storage.db import from_db, to_db
 from storage.errors import StorageError
 from storage.models import AuditEntry, BriefHeader, StoredBrief
 from storage.postgres.db import PgDatabase, Record
@@ -185,14 +185,7 @@ class PgBriefRepo:
                 raise StorageError(f"brief {brief_id} has no version {number}")
             brief = _content(row)
             self._contents.put((brief_id, number), brief)
-        return StoredBrief(
-            id=brief_id,
-            brief=brief,
-            version=number,
-            published_at=from_db(head[1]),
-            updated_at=from_db(head[4]) if number > 1 else None,
-            retracted_at=from_db_opt(head[2]),
-        )
+        return stored_brief(head, brief)
 
     async def find_published(self, brief: Brief) -> StoredBrief | None:
         rows = await self._db.fetch_all(
