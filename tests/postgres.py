@@ -18,21 +18,23 @@ needs_postgres = pytest.mark.skipif(TEST_DATABASE_URL is None, reason=NOT_SET)
 
 
 @contextlib.asynccontextmanager
-async def fresh_schema() -> AsyncIterator[str]:
+async def fresh_schema(database_url: str | None = None) -> AsyncIterator[str]:
     """A URL whose connections see only a new, empty schema (and `public`, where the
-    unaccent extension lives, shared): each test starts from nothing, dropped after."""
-    assert TEST_DATABASE_URL is not None
+    unaccent extension lives, shared): each test starts from nothing, dropped after.
+    In TEST_DATABASE_URL's database unless given another."""
+    base = database_url or TEST_DATABASE_URL
+    assert base is not None
     schema = f"test_{uuid.uuid4().hex[:16]}"
-    conn = await asyncpg.connect(TEST_DATABASE_URL)
+    conn = await asyncpg.connect(base)
     try:
         # Once per database, in `public`, so no test's schema owns (and drops) it. Workers
         # racing to create it: one wins, the others find it made.
         with contextlib.suppress(asyncpg.UniqueViolationError, asyncpg.DuplicateObjectError):
             await conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public")
         await conn.execute(f"CREATE SCHEMA {schema}")
-        separator = "&" if "?" in TEST_DATABASE_URL else "?"
+        separator = "&" if "?" in base else "?"
         # asyncpg passes a query parameter it does not know to the server as a setting.
-        yield f"{TEST_DATABASE_URL}{separator}search_path={quote(f'{schema},public')}"
+        yield f"{base}{separator}search_path={quote(f'{schema},public')}"
     finally:
         await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         await conn.close()
