@@ -292,8 +292,8 @@ async def fill_postgres(url: str, count: int, *, due: datetime) -> None:
         await conn.execute(
             """INSERT INTO subscribers (chat_id, delivery_time, timezone, active, blocked,
                                         subscribed_at, next_due_at, last_delivered_at, updated_at)
-               SELECT i, '08:00', 'UTC', 1, 0, $1::bigint, $2::bigint + (i % 1440) * 60000000::bigint,
-                      NULL, $1::bigint
+               SELECT i, '08:00', 'UTC', 1, 0, $1::bigint,
+                      $2::bigint + (i % 1440) * 60000000::bigint, NULL, $1::bigint
                  FROM generate_series(1, $3) AS i""",
             to_db(datetime.now(UTC)),
             to_db(due),
