@@ -83,12 +83,12 @@ def _arguments() -> argparse.ArgumentParser:
     check = _command(
         commands,
         "health",
-        "say whether the running bot is ready, in one line (for a container HEALTHCHECK); "
-        "exit code 0: ready, 1: not. With HTTP_PORT or WEBHOOK_URL set it asks the bot's "
-        "http://127.0.0.1:HTTP_PORT/readyz (HTTP_PORT defaults to 8080 with WEBHOOK_URL); "
-        "otherwise it reads the heartbeat the bot writes to DATABASE_PATH every 30 s while "
-        "ready (healthy when under 90 s old)",
+        "say in one line whether the running bot is ready (for a container HEALTHCHECK)",
         ("HTTP_PORT", "WEBHOOK_URL", "DATABASE_URL", "DATABASE_PATH"),
+        details="Exit code 0: ready, 1: not. With HTTP_PORT or WEBHOOK_URL set it asks the "
+        "bot's http://127.0.0.1:HTTP_PORT/readyz (HTTP_PORT defaults to 8080 with "
+        "WEBHOOK_URL); otherwise it reads the heartbeat the bot writes to the database every "
+        "30 s while ready (healthy when under 90 s old).",
     )
     check.set_defaults(handler=_health)
     migrate = _command(
@@ -116,16 +116,18 @@ def _command(
     name: str,
     does: str,
     reads: Sequence[str],
+    *,
+    details: str = "",
 ) -> argparse.ArgumentParser:
-    """A subcommand whose help says what it does and which settings it reads."""
+    """A subcommand whose help says what it does (in the list: `does`; in its own help,
+    with `details`) and which settings it reads."""
     settings = (
         f"reads {', '.join(reads)} from the environment or ./.env (the environment wins)"
         if reads
         else "reads no settings"
     )
-    return commands.add_parser(
-        name, help=does, description=f"{does[0].upper()}{does[1:]}.", epilog=f"It {settings}."
-    )
+    description = f"{does[0].upper()}{does[1:]}. {details}".strip()
+    return commands.add_parser(name, help=does, description=description, epilog=f"It {settings}.")
 
 
 def _version() -> str:
