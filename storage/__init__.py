@@ -30,14 +30,17 @@ from storage.inline import InlineCopyRepo
 from storage.interface import (
     BriefStore,
     ChannelStore,
+    CorrectionStore,
     DeliveryStore,
     DraftStore,
     InlineCopyStore,
+    PasteStore,
     PushStore,
     ReaderStore,
     SearchStore,
     StateStore,
     SubscriberStore,
+    UpdateStore,
 )
 from storage.models import (
     AuditEntry,
@@ -46,17 +49,20 @@ from storage.models import (
     Delivery,
     Draft,
     InlineCopy,
+    PastePart,
     PushRun,
     SearchHit,
     StoredBrief,
     Subscriber,
     SubscriberCounts,
 )
+from storage.pending import CorrectionRepo, PasteRepo
 from storage.pushes import PushRepo
 from storage.readers import ReaderRepo
 from storage.search import SearchRepo
 from storage.state import StateRepo
 from storage.subscribers import SubscriberRepo
+from storage.updates import UpdateRepo
 
 
 class Storage:
@@ -74,6 +80,9 @@ class Storage:
     search: SearchStore
     channels: ChannelStore
     inline_copies: InlineCopyStore
+    corrections: CorrectionStore
+    pastes: PasteStore
+    updates: UpdateStore
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -87,6 +96,9 @@ class Storage:
         self.search = SearchRepo(db)
         self.channels = ChannelRepo(db)
         self.inline_copies = InlineCopyRepo(db)
+        self.corrections = CorrectionRepo(db)
+        self.pastes = PasteRepo(db)
+        self.updates = UpdateRepo(db)
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:
@@ -155,6 +167,7 @@ __all__ = [
     "DraftRepo",
     "InlineCopy",
     "InlineCopyRepo",
+    "PastePart",
     "PushRepo",
     "PushRun",
     "ReaderRepo",

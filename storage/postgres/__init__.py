@@ -19,6 +19,7 @@ from storage.postgres.briefs import PgBriefRepo
 from storage.postgres.chats import PgDeliveryRepo, PgSubscriberRepo
 from storage.postgres.db import PgDatabase, connect, redacted
 from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
+from storage.postgres.pending import PgCorrectionRepo, PgPasteRepo, PgUpdateRepo
 from storage.postgres.search import PgSearchRepo
 from storage.postgres.sharing import PgChannelRepo, PgInlineCopyRepo
 from storage.postgres.small import PgDraftRepo, PgPushRepo, PgReaderRepo, PgStateRepo
@@ -39,6 +40,9 @@ class PgStorage(Storage):
         self.search = PgSearchRepo(db)
         self.channels = PgChannelRepo(db)
         self.inline_copies = PgInlineCopyRepo(db)
+        self.corrections = PgCorrectionRepo(db)
+        self.pastes = PgPasteRepo(db)
+        self.updates = PgUpdateRepo(db)
 
     @classmethod
     async def connect(cls, url: str, *, read_only: bool = False) -> PgStorage:
