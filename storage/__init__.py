@@ -84,6 +84,11 @@ class Storage:
     pastes: PasteStore
     updates: UpdateStore
 
+    # Whether several `briefbot run` may serve this database at once: replicas need
+    # PostgreSQL. An SQLite file is served by one bot process (other processes such as
+    # `briefbot import` only publish), so what only that process does may stay in memory.
+    shared_by_replicas = False
+
     def __init__(self, db: Database) -> None:
         self._db = db
         self.briefs = BriefRepo(db)

@@ -28,6 +28,8 @@ from storage.postgres.small import PgDraftRepo, PgPushRepo, PgReaderRepo, PgStat
 class PgStorage(Storage):
     """Storage (storage/__init__.py) on PostgreSQL: the same repositories' interface."""
 
+    shared_by_replicas = True
+
     def __init__(self, db: PgDatabase) -> None:  # not Storage's: no SQLite Database here
         self._pg = db
         self.briefs = PgBriefRepo(db)
