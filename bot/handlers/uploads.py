@@ -37,11 +37,20 @@ async def upload_text(update: Update, context: BotContext) -> None:
         uploads.message_links(message),
         now(),
     )
-    if arrival is None:  # this message was stored before: its timer is set already
-        return
+    if arrival is not None:  # None: this message was stored before, its timer is set
+        _restart_timer(context, message, arrival)
+
+
+def _restart_timer(context: BotContext, message: Message, arrival: int) -> None:
+    """Join the paste once no part follows this one. Parts handled at once may finish
+    storing out of order: a timer already set for a newer part is kept (this one would
+    find that part and do nothing), an older one gives way. No await in between."""
     name = paste.timer_name(message.chat_id)
     jobs = job_queue(context)
-    for job in jobs.get_jobs_by_name(name):  # it would find a newer part, and do nothing
+    waiting = jobs.get_jobs_by_name(name)
+    if any(isinstance(job.data, int) and job.data > arrival for job in waiting):
+        return
+    for job in waiting:
         job.schedule_removal()
     jobs.run_once(
         paste_complete,
