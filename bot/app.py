@@ -180,7 +180,7 @@ async def _open(application: BriefApplication) -> None:
     assert application.job_queue is not None, "built with a JobQueue"
     job_queue = application.job_queue
     job_queue.run_repeating(
-        drafts.expire_drafts, DRAFT_CLEANUP_INTERVAL, first=0, name="admin-expire-drafts"
+        drafts.expire_leftovers, DRAFT_CLEANUP_INTERVAL, first=0, name="admin-expire-leftovers"
     )
     if data.config.backup_dir is not None:
         job_queue.run_repeating(

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.admin.paste import Paste, PasteBuffer
 from bot.config import Config
 from bot.rendering import Renderer
 from brief.isolated import UploadParser
@@ -45,27 +44,17 @@ class BotData:
 
 @dataclass(slots=True)
 class ChatData:
-    """What the bot keeps about one chat between updates.
+    """What this process keeps about one chat between updates (PTB's chat_data, in memory,
+    no persistence).
 
-    In this process's memory only (PTB's chat_data, no persistence): a restart forgets a
-    paste still being received (the admin sends it again) and a pending /correct (the
-    next upload becomes a new brief, and its preview says so). Several replicas would
-    each see a part of it, so scaling out moves it to the database.
+    Only what is safe to lose or to hold once per process: whether this process has set
+    an admin's command menu (after a restart, or on another replica, it is set once more:
+    the same menu, no harm). What an admin's chat is in the middle of is in the database,
+    so any replica, or the bot after a restart, carries it on: a pending /correct
+    (storage.corrections) and the parts of a paste received so far (storage.pastes).
     """
 
-    paste: PasteBuffer | None = None  # the parts of a paste received so far
-    correcting: int | None = None  # the brief a pending /correct replaces
     admin_menu_set: bool = False
-
-    def take_paste(self) -> Paste | None:
-        """The joined paste, emptying the buffer; None when nothing is waiting."""
-        buffer, self.paste = self.paste, None
-        return buffer.joined() if buffer is not None and buffer.parts else None
-
-    def take_correction(self) -> int | None:
-        """The brief the next upload replaces, forgetting it (a /correct applies once)."""
-        brief_id, self.correcting = self.correcting, None
-        return brief_id
 
 
 class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], ChatData, BotData]):

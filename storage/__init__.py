@@ -30,14 +30,17 @@ from storage.inline import InlineCopyRepo
 from storage.interface import (
     BriefStore,
     ChannelStore,
+    CorrectionStore,
     DeliveryStore,
     DraftStore,
     InlineCopyStore,
+    PasteStore,
     PushStore,
     ReaderStore,
     SearchStore,
     StateStore,
     SubscriberStore,
+    UpdateStore,
 )
 from storage.models import (
     AuditEntry,
@@ -46,17 +49,20 @@ from storage.models import (
     Delivery,
     Draft,
     InlineCopy,
+    PastePart,
     PushRun,
     SearchHit,
     StoredBrief,
     Subscriber,
     SubscriberCounts,
 )
+from storage.pending import CorrectionRepo, PasteRepo
 from storage.pushes import PushRepo
 from storage.readers import ReaderRepo
 from storage.search import SearchRepo
 from storage.state import StateRepo
 from storage.subscribers import SubscriberRepo
+from storage.updates import UpdateRepo
 
 
 class Storage:
@@ -74,6 +80,14 @@ class Storage:
     search: SearchStore
     channels: ChannelStore
     inline_copies: InlineCopyStore
+    corrections: CorrectionStore
+    pastes: PasteStore
+    updates: UpdateStore
+
+    # Whether several `briefbot run` may serve this database at once: replicas need
+    # PostgreSQL. An SQLite file is served by one bot process (other processes such as
+    # `briefbot import` only publish), so what only that process does may stay in memory.
+    shared_by_replicas = False
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -87,6 +101,9 @@ class Storage:
         self.search = SearchRepo(db)
         self.channels = ChannelRepo(db)
         self.inline_copies = InlineCopyRepo(db)
+        self.corrections = CorrectionRepo(db)
+        self.pastes = PasteRepo(db)
+        self.updates = UpdateRepo(db)
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:
@@ -155,6 +172,7 @@ __all__ = [
     "DraftRepo",
     "InlineCopy",
     "InlineCopyRepo",
+    "PastePart",
     "PushRepo",
     "PushRun",
     "ReaderRepo",

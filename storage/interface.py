@@ -19,6 +19,7 @@ from storage.models import (
     Delivery,
     Draft,
     InlineCopy,
+    PastePart,
     PushRun,
     SearchHit,
     StoredBrief,
@@ -158,3 +159,28 @@ class InlineCopyStore(Protocol):  # storage/inline.py InlineCopyRepo
     ) -> bool: ...
     async def of_brief(self, brief_id: int) -> list[InlineCopy]: ...
     async def count(self) -> int: ...
+
+
+class CorrectionStore(Protocol):  # storage/pending.py CorrectionRepo
+    async def set(self, chat_id: int, brief_id: int, *, at: datetime) -> None: ...
+    async def take(self, chat_id: int, *, since: datetime) -> int | None: ...
+    async def delete_expired(self, before: datetime) -> int: ...
+
+
+class PasteStore(Protocol):  # storage/pending.py PasteRepo
+    async def add(
+        self,
+        chat_id: int,
+        part: PastePart,
+        *,
+        at: datetime,
+        forget_before: datetime,
+        keep_up_to: int,
+    ) -> int | None: ...
+    async def take(self, chat_id: int, *, last: int) -> list[PastePart]: ...
+    async def delete_stale(self, before: datetime) -> int: ...
+
+
+class UpdateStore(Protocol):  # storage/updates.py UpdateRepo
+    async def first_time(self, update_id: int, *, at: datetime) -> bool: ...
+    async def forget_before(self, before: datetime) -> int: ...

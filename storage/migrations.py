@@ -222,6 +222,42 @@ _INLINE_COPIES: Migration = (
     "CREATE INDEX inline_copies_by_brief ON inline_copies (brief_id)",
 )
 
+# 7: what an admin's chat is in the middle of, kept here rather than in one process's
+# memory so that any replica (or the bot after a restart) carries it on: a pending
+# /correct, and the parts of a paste received so far (storage/pending.py). And the
+# webhook updates taken lately, so one Telegram sends twice is handled once
+# (storage/updates.py). Parts are numbered by arrival (id), ordered by message_id.
+_PENDING: Migration = (
+    """
+    CREATE TABLE pending_corrections (
+        chat_id INTEGER PRIMARY KEY,
+        brief_id INTEGER NOT NULL REFERENCES briefs (id),
+        set_at INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX pending_corrections_by_age ON pending_corrections (set_at)",
+    """
+    CREATE TABLE paste_parts (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        links TEXT NOT NULL CHECK (json_valid(links)),
+        size INTEGER NOT NULL CHECK (size >= 0),
+        received_at INTEGER NOT NULL,
+        UNIQUE (chat_id, message_id)
+    )
+    """,
+    "CREATE INDEX paste_parts_by_age ON paste_parts (received_at)",
+    """
+    CREATE TABLE handled_updates (
+        update_id INTEGER PRIMARY KEY,
+        handled_at INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX handled_updates_by_age ON handled_updates (handled_at)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _DELIVERY,
@@ -229,6 +265,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _STATE,
     _SEARCH,
     _INLINE_COPIES,
+    _PENDING,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

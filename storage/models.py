@@ -120,3 +120,12 @@ class ConnectionSettings:
     foreign_keys: bool
     synchronous: int  # 1 = NORMAL
     busy_timeout_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class PastePart:
+    """One message of a paste a client cut into several, as received."""
+
+    message_id: int
+    text: str
+    links: tuple[tuple[str, str], ...]  # (anchor text, url), in the message's order

@@ -9,7 +9,9 @@ from storage.db import Database, to_db
 
 # Readers whose choice is kept in memory. Only the bot writes this table, so what it wrote
 # last is what the table holds: a reader paging through one brief costs no write and no
-# read. Forgotten readers are read from the table again.
+# read. Forgotten readers are read from the table again; after a restart every reader is.
+# This holds for SQLite's one bot process only: on PostgreSQL, where replicas each write,
+# storage/postgres/small.py PgReaderRepo keeps no such memory and reads through.
 READERS_KEPT = 100_000
 
 

@@ -15,6 +15,9 @@ from brief.model import ParseResult, Problem
 from storage import Draft, Storage, StoredBrief
 
 DRAFT_LIFETIME = timedelta(days=1)
+# How long a /correct waits for its upload (storage.corrections): after that the next
+# upload is a new brief, and its preview says so.
+CORRECTION_LIFETIME = DRAFT_LIFETIME
 Action: TypeAlias = Literal["publish", "discard"]
 _DRAFT_DATA = re.compile(r"draft:(\d{1,18}):(publish|discard)")
 
@@ -89,6 +92,12 @@ async def open_draft(
         expires_at=now + DRAFT_LIFETIME,
     )
     return preview(renderer, draft, correcting)
+
+
+async def take_correction(storage: Storage, chat_id: int, now: datetime) -> int | None:
+    """The brief the chat's pending /correct names, if one is pending and not expired,
+    forgetting it: a /correct applies to one upload, whichever process receives it."""
+    return await storage.corrections.take(chat_id, since=now - CORRECTION_LIFETIME)
 
 
 def preview(renderer: Renderer, draft: Draft, correcting: StoredBrief | None) -> Reply:

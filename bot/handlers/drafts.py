@@ -1,4 +1,5 @@
-"""The preview's Publish and Discard buttons, and the job that drops expired drafts."""
+"""The preview's Publish and Discard buttons, and the job that drops expired drafts (and
+the other leftovers of an admin's work)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.admin import drafts
+from bot.admin import drafts, paste
 from bot.channels.poster import post_now
 from bot.context import BotContext
 from bot.handlers.copies import start_replacing
 from bot.handlers.support import now
 from bot.reading import send_reply
+from bot.web.webhook import UPDATES_KEPT
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +55,18 @@ async def _close_preview(message: Message) -> None:
         log.info("preview %s keeps its buttons: %s", message.message_id, error.message)
 
 
-async def expire_drafts(context: BotContext) -> None:
-    removed = await context.storage.drafts.delete_expired(now())
+async def expire_leftovers(context: BotContext) -> None:
+    """Drop what waited too long: drafts, a /correct never followed by an upload, the
+    parts of a paste whose joining was lost, webhook updates too old to come again.
+    Every replica may run it: each is one DELETE of what is past its time."""
+    moment = now()
+    storage = context.storage
+    removed = await storage.drafts.delete_expired(moment)
     if removed:
         log.info("removed %s expired drafts", removed)
+    await storage.corrections.delete_expired(moment - drafts.CORRECTION_LIFETIME)
+    await storage.pastes.delete_stale(moment - paste.PASTE_FORGOTTEN_AFTER)
+    await storage.updates.forget_before(moment - UPDATES_KEPT)
 
 
 def handler() -> BaseHandler[Update, BotContext, None]:

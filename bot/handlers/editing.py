@@ -7,11 +7,11 @@ from collections.abc import Collection
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot.admin import drafts
 from bot.context import BotContext
 from bot.handlers.copies import start_replacing
 from bot.handlers.support import (
     brief_argument,
-    chat_data_of,
     chat_of,
     live_brief,
     now,
@@ -41,7 +41,7 @@ async def correct(update: Update, context: BotContext) -> None:
     stored = await _live_brief(update, context, "correct")
     if stored is None:
         return
-    chat_data_of(context).correcting = stored.id
+    await context.storage.corrections.set(chat_of(update), stored.id, at=now())
     await send_reply(
         context.bot,
         chat_of(update),
@@ -50,7 +50,7 @@ async def correct(update: Update, context: BotContext) -> None:
 
 
 async def cancel(update: Update, context: BotContext) -> None:
-    brief_id = chat_data_of(context).take_correction()
+    brief_id = await drafts.take_correction(context.storage, chat_of(update), now())
     await send_reply(
         context.bot, chat_of(update), text_reply(context, "admin_cancelled.html", brief_id=brief_id)
     )

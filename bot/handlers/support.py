@@ -44,7 +44,7 @@ def job_queue(context: BotContext) -> JobQueue[BotContext]:
 
 
 def chat_data_of(context: BotContext) -> ChatData:
-    assert context.chat_data is not None, "every admin update and paste timer names its chat"
+    assert context.chat_data is not None, "every admin update names its chat"
     return context.chat_data
 
 

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.admin import drafts, paste, uploads
 from bot.context import BotContext
-from bot.handlers.support import chat_data_of, job_queue, live_brief, now, text_reply
+from bot.handlers.support import job_queue, live_brief, now, text_reply
 from bot.reading import Reply, send_reply
 from brief import BriefError
 from brief.isolated import Upload
@@ -22,37 +22,55 @@ async def _not_own(context: BotContext, message: Message) -> None:
 
 
 async def upload_text(update: Update, context: BotContext) -> None:
-    """A part of a paste: buffered, and parsed once no further part follows."""
+    """A part of a paste: stored, and parsed once no further part follows."""
     message = update.effective_message
     assert message is not None
     assert message.text is not None
     if not uploads.is_own_message(message):
         await _not_own(context, message)
         return
-    # Appended before the first await, so parts handled concurrently keep their order.
-    chat = chat_data_of(context)
-    chat.paste = chat.paste or paste.PasteBuffer()
-    chat.paste.add(message.text, uploads.message_links(message))
+    arrival = await paste.add_part(
+        context.storage,
+        message.chat_id,
+        message.message_id,
+        message.text,
+        uploads.message_links(message),
+        now(),
+    )
+    if arrival is not None:  # None: this message was stored before, its timer is set
+        _restart_timer(context, message, arrival)
+
+
+def _restart_timer(context: BotContext, message: Message, arrival: int) -> None:
+    """Join the paste once no part follows this one. Parts handled at once may finish
+    storing out of order: a timer already set for a newer part is kept (this one would
+    find that part and do nothing), an older one gives way. No await in between."""
     name = paste.timer_name(message.chat_id)
     jobs = job_queue(context)
-    for job in jobs.get_jobs_by_name(name):
+    waiting = jobs.get_jobs_by_name(name)
+    if any(isinstance(job.data, int) and job.data > arrival for job in waiting):
+        return
+    for job in waiting:
         job.schedule_removal()
     jobs.run_once(
         paste_complete,
         paste.PASTE_WINDOW_SECONDS,
         chat_id=message.chat_id,
-        user_id=message.from_user.id if message.from_user else None,
+        user_id=message.from_user.id if message.from_user else message.chat_id,
+        data=arrival,
         name=name,
     )
 
 
 async def paste_complete(context: BotContext) -> None:
-    """The paste timer ran out: join the parts and answer with a preview or refusal."""
+    """A paste timer ran out: if its part is still the newest (in any process), join the
+    parts and answer with a preview or refusal."""
     job = context.job
     assert job is not None
     assert job.chat_id is not None
     assert job.user_id is not None
-    joined = chat_data_of(context).take_paste()
+    assert isinstance(job.data, int)
+    joined = await paste.take(context.storage, job.chat_id, job.data)
     if joined is None:
         return
     await _receive(context, job.chat_id, job.user_id, Upload(joined.text, links=joined.links))
@@ -85,7 +103,7 @@ async def _receive(context: BotContext, chat_id: int, admin_id: int, upload: Upl
     except BriefError as error:
         await send_reply(context.bot, chat_id, drafts.refusal(renderer, error.problems))
         return
-    correcting = await _correction_target(context)
+    correcting = await _correction_target(context, chat_id)
     if isinstance(correcting, Reply):
         await send_reply(context.bot, chat_id, correcting)
         return
@@ -101,9 +119,9 @@ async def _receive(context: BotContext, chat_id: int, admin_id: int, upload: Upl
     await send_reply(context.bot, chat_id, reply)
 
 
-async def _correction_target(context: BotContext) -> StoredBrief | Reply | None:
+async def _correction_target(context: BotContext, chat_id: int) -> StoredBrief | Reply | None:
     """The brief this upload corrects, if the admin sent /correct first."""
-    brief_id = chat_data_of(context).take_correction()
+    brief_id = await drafts.take_correction(context.storage, chat_id, now())
     if brief_id is None:
         return None
     return await live_brief(context, brief_id)

@@ -15,6 +15,7 @@ import json
 import logging
 import secrets
 from collections import deque
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -44,16 +45,22 @@ ALLOWED_UPDATES = (
 )
 MAX_BODY = 1024 * 1024  # bytes; an update is a few kilobytes at most
 RECENT_UPDATES = 10_000
+# How long an update taken is remembered in the database (storage.updates, PostgreSQL):
+# Telegram keeps an update it could not deliver for up to a day, so a repeat comes within one.
+UPDATES_KEPT = timedelta(days=1)
 
 
 class RecentUpdates:
-    """The update_ids handled lately, so that one delivered twice is handled once.
+    """The update_ids this process saw lately, so that one delivered twice is handled once.
 
-    Telegram sends an update again when it did not get the answer to a delivery. The window
-    is in memory: after a restart, an update delivered before it and again after it is
-    handled twice (rare: every delivery is answered at once). With several replicas behind
-    one URL each keeps its own window, so a repeat reaching another replica is handled
-    again; sharing the window is for when replicas are supported.
+    Telegram sends an update again when it did not get the answer to a delivery. This
+    window is in memory: after a restart, an update delivered before it and again after it
+    is handled twice (rare: every delivery is answered at once). On PostgreSQL, where
+    replicas behind one URL may each get a delivery of the same update, the window is also
+    kept in the database (storage.updates, checked by `_first_time`), so a repeat reaching
+    another replica is handled once too. On SQLite (one process) the database is not asked:
+    its writes go one at a time, and every webhook answer would wait in that line behind
+    the push's; the table exists there only so both schemas stay the same.
     """
 
     def __init__(self, size: int = RECENT_UPDATES) -> None:
@@ -119,9 +126,22 @@ class WebhookReceiver:
             update = self._decoded(data)
             if update is None:
                 return web.Response(status=400, text="not an update\n")
+            if not await self._first_time(update_id):  # another replica took it
+                self._recent.add(update_id)
+                return web.Response(text="ok, seen before\n")
             self._application.update_queue.put_nowait(update)  # handled after the answer
         self._recent.add(update_id)
         return web.Response(text="ok\n")
+
+    async def _first_time(self, update_id: int) -> bool:
+        """Whether no other replica took this update (always, with one process). Updates
+        the flood gate drops unread are not recorded: a flood must not cost a write per
+        update, and a repeat of one is dropped again anyway."""
+        storage = self._application.bot_data.storage
+        assert storage is not None, "updates are taken only once storage is open"
+        if not storage.shared_by_replicas:
+            return True
+        return await storage.updates.first_time(update_id, at=datetime.now(UTC))
 
     def _decoded(self, data: dict[str, Any]) -> Update | None:
         bot: ExtBot[int] = self._application.bot

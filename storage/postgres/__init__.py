@@ -19,6 +19,7 @@ from storage.postgres.briefs import PgBriefRepo
 from storage.postgres.chats import PgDeliveryRepo, PgSubscriberRepo
 from storage.postgres.db import PgDatabase, connect, redacted
 from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
+from storage.postgres.pending import PgCorrectionRepo, PgPasteRepo, PgUpdateRepo
 from storage.postgres.search import PgSearchRepo
 from storage.postgres.sharing import PgChannelRepo, PgInlineCopyRepo
 from storage.postgres.small import PgDraftRepo, PgPushRepo, PgReaderRepo, PgStateRepo
@@ -26,6 +27,8 @@ from storage.postgres.small import PgDraftRepo, PgPushRepo, PgReaderRepo, PgStat
 
 class PgStorage(Storage):
     """Storage (storage/__init__.py) on PostgreSQL: the same repositories' interface."""
+
+    shared_by_replicas = True
 
     def __init__(self, db: PgDatabase) -> None:  # not Storage's: no SQLite Database here
         self._pg = db
@@ -39,6 +42,9 @@ class PgStorage(Storage):
         self.search = PgSearchRepo(db)
         self.channels = PgChannelRepo(db)
         self.inline_copies = PgInlineCopyRepo(db)
+        self.corrections = PgCorrectionRepo(db)
+        self.pastes = PgPasteRepo(db)
+        self.updates = PgUpdateRepo(db)
 
     @classmethod
     async def connect(cls, url: str, *, read_only: bool = False) -> PgStorage:

@@ -41,8 +41,11 @@ TABLES = (
     "drafts",
     "bot_state",
     "inline_copies",
+    "pending_corrections",
+    "paste_parts",
+    "handled_updates",
 )
-IDENTITIES = ("briefs", "brief_versions", "audit", "push_runs", "drafts")
+IDENTITIES = ("briefs", "brief_versions", "audit", "push_runs", "drafts", "paste_parts")
 _NOT_COPIED = ("sqlite_", "brief_search")
 
 Rows = dict[str, tuple[list[str], list[tuple[Any, ...]]]]

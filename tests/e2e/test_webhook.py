@@ -15,9 +15,11 @@ import pytest
 
 from bot.lifecycle import ExitCode, serve
 from bot.limits.flood import BURST
+from storage.opening import DatabaseLocation, migrate_database
 from tests.e2e.conftest import make_config, say, serving, webhook_env
 from tests.fakebot import FakeBotApi, FakeUser, free_port
 from tests.fakebot.world import utc_now
+from tests.postgres import fresh_schema, needs_postgres
 from tests.waiting import eventually
 
 SECRET = "test-secret_1"
@@ -177,3 +179,33 @@ async def test_a_port_in_use_is_one_line_and_exit_code_2(
     [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert f"cannot listen on HTTP_HOST 127.0.0.1, HTTP_PORT {env['HTTP_PORT']}" in line
     assert local_server.calls == []  # Telegram was not asked anything
+
+
+@needs_postgres
+async def test_an_update_delivered_to_two_replicas_is_handled_once(
+    local_server: FakeBotApi, db_path: Path
+) -> None:
+    """Two bots on one PostgreSQL database behind one URL: a repeat that the load balancer
+    sends to the other replica is answered 200 there, and not handled again."""
+    reader = local_server.user(7, "Grace")
+    async with fresh_schema() as url:
+        await migrate_database(DatabaseLocation(url=url))
+        ports = free_port(), free_port()
+        configs = [
+            make_config(
+                local_server, db_path, WEBHOOK_SECRET=SECRET, DATABASE_URL=url, **webhook_env(p)
+            )
+            for p in ports
+        ]
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with serving(configs[0]), serving(configs[1]):
+            await local_server.wait_for_call("setWebhook", count=2, timeout=10)
+            update = forged(reader)
+            first, second = (webhook_env(p)["WEBHOOK_URL"] for p in ports)
+            assert await post(first, update, headers) == (200, "ok\n")
+            assert await post(second, update, headers) == (200, "ok, seen before\n")
+            [answer] = await local_server.wait_sent(reader.id, 1)
+            assert "There is no brief yet" in answer.text
+            await say(local_server, reader, "/start")  # its answer is the next message
+            assert len(local_server.sent(reader.id)) == 2
+            assert "There is no brief yet" not in local_server.sent(reader.id)[1].text

@@ -9,7 +9,7 @@ import aiosqlite
 import pytest
 
 from brief.model import Brief, Fact, Narrative, Source
-from storage import SchemaTooNewError, Storage
+from storage import PastePart, SchemaTooNewError, Storage
 from storage.codec import brief_to_json
 from storage.db import to_db
 from storage.migrations import (
@@ -124,6 +124,23 @@ async def _write_v6_data(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def _write_v7_data(conn: aiosqlite.Connection) -> None:
+    """A pending /correct of brief 1 in chat 5, a part of a paste, an update taken (read
+    back once a later migration makes 7 an earlier version)."""
+    await _run(
+        conn,
+        [
+            ("INSERT INTO pending_corrections VALUES (5, 1, ?)", (to_db(at(7)),)),
+            (
+                "INSERT INTO paste_parts (chat_id, message_id, text, links, size, received_at)"
+                " VALUES (5, 70, 'Old part', '[]', 9, ?)",
+                (to_db(at(7)),),
+            ),
+            ("INSERT INTO handled_updates VALUES (700, ?)", (to_db(at(7)),)),
+        ],
+    )
+
+
 WRITERS = {
     1: _write_v1_data,
     2: _write_v2_data,
@@ -131,6 +148,7 @@ WRITERS = {
     4: _write_v4_data,
     5: _write_v5_data,
     6: _write_v6_data,
+    7: _write_v7_data,
 }
 
 
@@ -206,6 +224,9 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
                 77,
                 at(6),
             )
+        if start >= 7:
+            assert await s.corrections.take(5, since=at(0)) == 1
+            assert not await s.updates.first_time(700, at=at(8))
         if start >= 1:
             # Briefs stored before search existed are found by it.
             [hit] = await s.search.search(OLD_BRIEF.facts[0].text.split()[-1])
@@ -230,6 +251,14 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
         assert await s.state.get("heartbeat") == ("alive", at(12))
         assert await s.inline_copies.record("AQAAAB0000000002", new.id, 5, at=at(13))
         assert [c.user_id for c in await s.inline_copies.of_brief(new.id)] == [5]
+        await s.corrections.set(6, new.id, at=at(14))
+        assert await s.corrections.take(6, since=at(0)) == new.id
+        arrival = await s.pastes.add(
+            6, PastePart(80, "New part", ()), at=at(14), forget_before=at(0), keep_up_to=100
+        )
+        assert arrival is not None
+        assert await s.pastes.take(6, last=arrival) == [PastePart(80, "New part", ())]
+        assert await s.updates.first_time(800, at=at(14))
 
     assert _schema(path) == _schema(fresh)
 

@@ -1,5 +1,5 @@
-"""What only PostgreSQL does: migrations run by `briefbot migrate`, not by the bot, and
-copying an SQLite database into it."""
+"""What only PostgreSQL does: migrations run by `briefbot migrate`, not by the bot,
+copying an SQLite database into it, and serving several replicas at once."""
 
 from pathlib import Path
 
@@ -7,6 +7,7 @@ import asyncpg
 import pytest
 
 from storage import SchemaTooNewError, SchemaTooOldError, Storage
+from storage.db import to_db
 from storage.opening import DatabaseLocation, migrate_database, open_storage
 from storage.postgres import LATEST_VERSION, PgStorage
 from storage.postgres.copy import CopyError, copy_to_postgres
@@ -78,3 +79,26 @@ async def test_copy_db_copies_every_row_and_continues_the_ids(tmp_path: Path) ->
             assert new_draft.id > draft.id  # the discarded draft's id is never reused
         with pytest.raises(CopyError, match="not empty"):
             await copy_to_postgres(path, url)
+
+
+async def test_a_replica_reads_the_brief_a_reader_opened_on_another() -> None:
+    """Two replicas: a reader's presses reach either, and each answers about the brief the
+    reader opened last, wherever they opened it."""
+    async with fresh_schema() as url:
+        await migrate_database(DatabaseLocation(url=url))
+        async with await PgStorage.connect(url) as one, await PgStorage.connect(url) as two:
+            a = await one.briefs.publish(make_brief("a"), by=1, at=at(0))
+            b = await one.briefs.publish(make_brief("b"), by=1, at=at(0))
+            await one.readers.set_last_opened(10, a.id, at=at(1))
+            assert await two.readers.last_opened(10) == a.id
+            await two.readers.set_last_opened(10, b.id, at=at(2))
+            assert await one.readers.last_opened(10) == b.id
+            await one.readers.set_last_opened(10, a.id, at=at(3))
+            assert await two.readers.last_opened(10) == a.id
+            await two.readers.set_last_opened(10, a.id, at=at(4))  # the same brief again
+            conn = await asyncpg.connect(url)
+            try:
+                moved_at = await conn.fetchval("SELECT updated_at FROM readers WHERE user_id = 10")
+            finally:
+                await conn.close()
+            assert moved_at == to_db(at(3))  # when the reader moved to it, not the second open

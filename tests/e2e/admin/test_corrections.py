@@ -225,7 +225,7 @@ async def test_an_unused_draft_expires_after_a_day(
     assert server.sent(admin.id)[-1].buttons == []
 
     assert bot_app.job_queue is not None
-    [cleanup] = bot_app.job_queue.get_jobs_by_name("admin-expire-drafts")
+    [cleanup] = bot_app.job_queue.get_jobs_by_name("admin-expire-leftovers")
     await cleanup.run(bot_app)
     assert await storage.drafts.get(1) is None
 

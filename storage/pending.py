@@ -1,0 +1,141 @@
+"""What an admin's chat is in the middle of: a pending /correct, a paste still arriving.
+
+Kept in the database, not in one process's memory, so that whichever replica takes the
+admin's next update (or the bot after a restart) carries on where another left off.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from storage.db import Database, Row, from_db, to_db
+from storage.models import PastePart
+
+
+class CorrectionRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def set(self, chat_id: int, brief_id: int, *, at: datetime) -> None:
+        """The chat's next upload corrects `brief_id` (replacing any earlier /correct).
+        A brief that does not exist raises ConstraintError."""
+        await self._db.write(
+            """INSERT INTO pending_corrections (chat_id, brief_id, set_at) VALUES (?, ?, ?)
+               ON CONFLICT (chat_id) DO UPDATE
+               SET brief_id = excluded.brief_id, set_at = excluded.set_at""",
+            (chat_id, brief_id, to_db(at)),
+        )
+
+    async def take(self, chat_id: int, *, since: datetime) -> int | None:
+        """The brief the chat's pending /correct names, forgetting it: a /correct applies
+        once, and of two processes taking it at once only one gets it. One set before
+        `since` has expired: None."""
+        rows = await self._db.write_returning(
+            "DELETE FROM pending_corrections WHERE chat_id = ? RETURNING brief_id, set_at",
+            (chat_id,),
+        )
+        return _taken(rows, since)
+
+    async def delete_expired(self, before: datetime) -> int:
+        return await self._db.write(
+            "DELETE FROM pending_corrections WHERE set_at < ?", (to_db(before),)
+        )
+
+
+def _taken(rows: Sequence[Row], since: datetime) -> int | None:
+    if not rows or from_db(int(rows[0][1])) < since:
+        return None
+    return int(rows[0][0])
+
+
+class PasteRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self,
+        chat_id: int,
+        part: PastePart,
+        *,
+        at: datetime,
+        forget_before: datetime,
+        keep_up_to: int,
+    ) -> int | None:
+        """Add a part to the chat's paste; returns its place in the order of arrival, or
+        None when this message was added already (Telegram sent it twice).
+
+        Parts received before `forget_before` belong to a paste whose joining was lost
+        (its process stopped): they are dropped first. Once the parts hold more than
+        `keep_up_to` bytes the paste will be refused whole, so later parts are kept
+        without their text: a runaway paste cannot grow the database.
+        """
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM paste_parts WHERE chat_id = ? AND received_at < ?",
+                (chat_id, to_db(forget_before)),
+            )
+            rows = list(
+                await conn.execute_fetchall(_ADD, _add_params(chat_id, part, at, keep_up_to))
+            )
+        return int(rows[0][0]) if rows else None
+
+    async def take(self, chat_id: int, *, last: int) -> list[PastePart]:
+        """Every part of the chat's paste in message order, removing them; none unless
+        the part that arrived last is still `last` (a newer part waits for its own turn).
+        Of two processes taking the same paste at once, one gets it all."""
+        rows = await self._db.write_returning(
+            """DELETE FROM paste_parts
+                WHERE chat_id = ?1 AND (SELECT max(id) FROM paste_parts WHERE chat_id = ?1) = ?2
+            RETURNING message_id, text, links""",
+            (chat_id, last),
+        )
+        return parts_of(rows)
+
+    async def delete_stale(self, before: datetime) -> int:
+        return await self._db.write(
+            "DELETE FROM paste_parts WHERE received_at < ?", (to_db(before),)
+        )
+
+
+# The aggregate makes one row even for a chat's first part; the WHERE lets SQLite read the
+# ON CONFLICT as the INSERT's.
+_ADD = """
+INSERT INTO paste_parts (chat_id, message_id, text, links, size, received_at)
+SELECT :chat, :message,
+       CASE WHEN coalesce(sum(size), 0) <= :limit THEN :text ELSE '' END,
+       CASE WHEN coalesce(sum(size), 0) <= :limit THEN :links ELSE '[]' END,
+       :size, :at
+  FROM paste_parts WHERE chat_id = :chat
+ON CONFLICT (chat_id, message_id) DO NOTHING
+RETURNING id
+"""
+
+
+def _add_params(chat_id: int, part: PastePart, at: datetime, limit: int) -> dict[str, object]:
+    return {
+        "chat": chat_id,
+        "message": part.message_id,
+        "limit": limit,
+        "text": part.text,
+        "links": links_json(part),
+        "size": part_size(part),
+        "at": to_db(at),
+    }
+
+
+def part_size(part: PastePart) -> int:
+    return len(part.text.encode()) + 1  # and the line break that joins it to the next
+
+
+def links_json(part: PastePart) -> str:
+    return json.dumps([list(link) for link in part.links], ensure_ascii=False)
+
+
+def parts_of(rows: Sequence[Row]) -> list[PastePart]:
+    parts = (
+        PastePart(int(r[0]), str(r[1]), tuple((str(a), str(u)) for a, u in json.loads(r[2])))
+        for r in rows
+    )
+    return sorted(parts, key=lambda part: part.message_id)
