@@ -12,18 +12,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from typing import TypeVar
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config.channels import ChannelRef, channel_ids
 from bot.config.dotenv import read_dotenv
 from bot.config.errors import ConfigError
 from bot.config.proxy import PROXY_SETTINGS, proxy_for
+from bot.config.web import (
+    TELEGRAM_API_URL_DEFAULT,
+    http_port,
+    webhook_max_connections,
+    webhook_secret,
+    webhook_url,
+)
 from bot.push.timing import parse_clock
 from storage.opening import DatabaseLocation
 
-TELEGRAM_API_URL_DEFAULT = "https://api.telegram.org"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
 # Telegram's own limit for bots without paid broadcasts, and the paid ceiling.
@@ -58,11 +62,6 @@ SETTINGS = (
 # How alike a name must be to one of SETTINGS to be taken for a misspelling of it:
 # ADMINS_IDS (0.95) and TELEGRAM_TOKEN (0.88) are; PATH, HOME or LOGNAME are far below.
 _MISSPELLING_CUTOFF = 0.8
-_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-HTTP_PORT_WEBHOOK_DEFAULT = 8080
-
-
-_D = TypeVar("_D", int, int | None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +142,7 @@ def load_config(
     env = _environment(environ, dotenv)
     paid = _bool(env, "ALLOW_PAID_BROADCAST", default=False)
     api_url = _api_url(env)
-    webhook_url = _webhook_url(env, api_url)
+    webhook = webhook_url(env, api_url)
     return Config(
         token=_token(env),
         admin_ids=_admin_ids(env),
@@ -159,11 +158,11 @@ def load_config(
         proxy=proxy_for(env, api_url),
         backup_dir=_backup_dir(env),
         backup_keep=_backup_keep(env),
-        webhook_url=webhook_url,
-        webhook_secret=_webhook_secret(env),
-        webhook_max_connections=_webhook_max_connections(env),
+        webhook_url=webhook,
+        webhook_secret=webhook_secret(env),
+        webhook_max_connections=webhook_max_connections(env),
         http_host=env.get("HTTP_HOST", "").strip() or "0.0.0.0",
-        http_port=_http_port(env, webhook=webhook_url is not None),
+        http_port=http_port(env, webhook=webhook is not None),
         channel_ids=channel_ids(env),
     )
 
@@ -182,7 +181,7 @@ def load_health_settings(
     """Without the token: a health check needs only to know where to look."""
     env = _environment(environ, dotenv)
     webhook = bool(env.get("WEBHOOK_URL", "").strip())
-    return HealthSettings(_http_port(env, webhook=webhook), _database(env))
+    return HealthSettings(http_port(env, webhook=webhook), _database(env))
 
 
 def _environment(environ: Mapping[str, str] | None, dotenv: Path | None) -> dict[str, str]:
@@ -277,56 +276,6 @@ def _api_url(env: Mapping[str, str]) -> str:
             f"{TELEGRAM_API_URL_DEFAULT}, got {url!r}"
         )
     return url.rstrip("/")
-
-
-def _webhook_url(env: Mapping[str, str], api_url: str) -> str | None:
-    url = env.get("WEBHOOK_URL", "").strip()
-    if not url:
-        return None
-    parts = urlsplit(url)
-    # A self-hosted Bot API server started with --local posts to http:// URLs too: allowed
-    # when the bot talks to such a server (the tests' local one among them).
-    schemes = ("https",) if api_url == TELEGRAM_API_URL_DEFAULT else ("https", "http")
-    if parts.scheme not in schemes or not parts.hostname or any(c.isspace() for c in url):
-        raise ConfigError(
-            "WEBHOOK_URL must be the public https:// URL Telegram posts updates to, path "
-            f"included, such as https://bot.example.com/telegram, got {url!r}"
-        )
-    # The bot serves the path as written: escapes and route braces would never match.
-    if not re.fullmatch(r"[A-Za-z0-9/._~-]*", parts.path):
-        raise ConfigError(
-            "WEBHOOK_URL's path may hold only letters, digits and / . _ ~ -, such as "
-            f"/telegram, got {parts.path!r}"
-        )
-    return url
-
-
-def _webhook_secret(env: Mapping[str, str]) -> str | None:
-    secret = env.get("WEBHOOK_SECRET", "").strip()
-    if secret and not _WEBHOOK_SECRET.match(secret):
-        raise ConfigError(
-            "WEBHOOK_SECRET must be 1 to 256 characters among A-Z, a-z, 0-9, _ and - "
-            "(or left unset: the bot then generates one and keeps it in the database)"
-        )
-    return secret or None
-
-
-def _webhook_max_connections(env: Mapping[str, str]) -> int:
-    return _integer(env, "WEBHOOK_MAX_CONNECTIONS", 40, 1, 100)
-
-
-def _http_port(env: Mapping[str, str], *, webhook: bool) -> int | None:
-    default = HTTP_PORT_WEBHOOK_DEFAULT if webhook else None
-    return _integer(env, "HTTP_PORT", default, 1, 65535)
-
-
-def _integer(env: Mapping[str, str], name: str, default: _D, low: int, high: int) -> int | _D:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
-    return int(raw)
 
 
 def _log_level(env: Mapping[str, str]) -> str:
