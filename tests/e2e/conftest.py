@@ -177,6 +177,21 @@ async def press(
     return server.callback_answer(query_id), sent[before:]
 
 
+async def page_after(
+    server: FakeBotApi, reader: FakeUser, message: SentMessage, label: str
+) -> SentMessage:
+    """Press a button that turns an archive page; the page as edited."""
+    edits = message.edits
+    await press(server, reader, message, label)
+    await server.wait_for_call(
+        "editMessageText",
+        count=edits + 1,
+        where=lambda c: c.params["message_id"] == message.message_id,
+    )
+    [current] = [m for m in server.sent(reader.id) if m.message_id == message.message_id]
+    return current
+
+
 async def share(server: FakeBotApi, user: FakeUser, query: str, result_id: str) -> InlineMessage:
     """Type `@bot query` and send the result `result_id` into a group."""
     query_id = server.inline.send_query(user, query)

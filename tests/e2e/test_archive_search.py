@@ -11,8 +11,8 @@ import pytest
 from bot.context import BriefApplication
 from brief import Brief, Fact, parse_text
 from storage import Storage, StoredBrief
-from tests.e2e.conftest import press, say, settled
-from tests.fakebot import FakeBotApi, FakeUser, SentMessage
+from tests.e2e.conftest import page_after, press, say, settled
+from tests.fakebot import FakeBotApi, FakeUser
 
 BRIEFS = Path(__file__).parents[1] / "data" / "briefs"
 
@@ -36,20 +36,6 @@ async def _publish(db_path: Path, briefs: list[Brief]) -> list[StoredBrief]:
         ]
 
 
-async def _page_after(
-    server: FakeBotApi, reader: FakeUser, message: SentMessage, label: str
-) -> SentMessage:
-    edits = message.edits
-    await press(server, reader, message, label)
-    await server.wait_for_call(
-        "editMessageText",
-        count=edits + 1,
-        where=lambda c: c.params["message_id"] == message.message_id,
-    )
-    [current] = [m for m in server.sent(reader.id) if m.message_id == message.message_id]
-    return current
-
-
 async def test_the_archive_pages_through_live_briefs_newest_first(
     server: FakeBotApi, bot_app: BriefApplication, reader: FakeUser, db_path: Path
 ) -> None:
@@ -65,12 +51,12 @@ async def test_the_archive_pages_through_live_briefs_newest_first(
     assert [b["text"] for b in page.buttons[-1]] == ["Older →"]
     assert "Story 20" not in page.text  # withdrawn
 
-    page = await _page_after(server, reader, page, "Older →")
+    page = await page_after(server, reader, page, "Older →")
     assert page.text.startswith("Archive · page 2 of 3")
     assert [row[0]["text"] for row in page.buttons[:-1]] == [s.brief.title for s in live[10:20]]
     assert [b["text"] for b in page.buttons[-1]] == ["← Newer", "Older →"]
 
-    page = await _page_after(server, reader, page, "Older →")
+    page = await page_after(server, reader, page, "Older →")
     assert page.text.startswith("Archive · page 3 of 3")
     assert [row[0]["text"] for row in page.buttons[:-1]] == ["Story 1", "Story 0"]
     assert [b["text"] for b in page.buttons[-1]] == ["← Newer"]

@@ -28,9 +28,9 @@ from storage.opening import DatabaseLocation, migrate_database, open_storage
 from tests.e2e.admin.test_corrections import NEW_TITLE, corrected_text
 from tests.e2e.admin.test_uploads import split_like_a_client
 from tests.e2e.botprocess import BotProcess
-from tests.e2e.conftest import ADMIN_ID, press, say, webhook_env
+from tests.e2e.conftest import ADMIN_ID, page_after, press, say, webhook_env
 from tests.e2e.test_startup import assert_clean, environment
-from tests.fakebot import FakeBotApi, FakeUser, SentMessage, free_port
+from tests.fakebot import FakeBotApi, free_port
 from tests.fakebot.balancer import RoundRobin
 from tests.postgres import fresh_schema, needs_postgres
 from tests.waiting import eventually
@@ -97,21 +97,6 @@ async def _publish(storage: Storage, briefs: list[Brief]) -> list[StoredBrief]:
     ]
 
 
-async def _page_after(
-    server: FakeBotApi, reader: FakeUser, message: SentMessage, label: str
-) -> SentMessage:
-    """Press an archive page's button; the page as edited."""
-    edits = message.edits
-    await press(server, reader, message, label)
-    await server.wait_for_call(
-        "editMessageText",
-        count=edits + 1,
-        where=lambda c: c.params["message_id"] == message.message_id,
-    )
-    [current] = [m for m in server.sent(reader.id) if m.message_id == message.message_id]
-    return current
-
-
 async def test_every_reader_flow_works_across_replicas(
     local_server: FakeBotApi, cluster: Cluster
 ) -> None:
@@ -146,7 +131,7 @@ async def test_every_reader_flow_works_across_replicas(
 
     [page] = await say(server, reader, "/archive")
     assert page.text.startswith("Archive · page 1 of 2, newest first")
-    page = await _page_after(server, reader, page, "Older →")
+    page = await page_after(server, reader, page, "Older →")
     assert page.text.startswith("Archive · page 2 of 2")
     assert [row[0]["text"] for row in page.buttons[:-1]] == [korea.brief.title]
     _, [opened] = await press(server, reader, page, korea.brief.title, expect=1)
