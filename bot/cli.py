@@ -84,11 +84,12 @@ def _arguments() -> argparse.ArgumentParser:
         commands,
         "health",
         "say in one line whether the running bot is ready (for a container HEALTHCHECK)",
-        ("HTTP_PORT", "WEBHOOK_URL", "DATABASE_URL", "DATABASE_PATH"),
+        ("HTTP_HOST", "HTTP_PORT", "WEBHOOK_URL", "DATABASE_URL", "DATABASE_PATH"),
         details="Exit code 0: ready, 1: not. With HTTP_PORT or WEBHOOK_URL set it asks the "
-        "bot's http://127.0.0.1:HTTP_PORT/readyz (HTTP_PORT defaults to 8080 with "
-        "WEBHOOK_URL); otherwise it reads the heartbeat the bot writes to the database every "
-        "30 s while ready (healthy when under 90 s old).",
+        "bot's /readyz at HTTP_HOST:HTTP_PORT (127.0.0.1 when HTTP_HOST is every address; "
+        "HTTP_PORT defaults to 8080 with WEBHOOK_URL); otherwise it reads the heartbeat "
+        "the bot writes to the database every 30 s while ready (healthy when under 90 s "
+        "old).",
     )
     check.set_defaults(handler=_health)
     migrate = _command(
@@ -265,7 +266,7 @@ def _health(args: argparse.Namespace) -> int:
         print(f"not ready: {error}")
         return 1
     if settings.http_port is not None:
-        problem = asyncio.run(health.readyz_problem(settings.http_port))
+        problem = asyncio.run(health.readyz_problem(settings.http_port, settings.http_host))
     else:
         problem = asyncio.run(health.heartbeat_problem(settings.database))
     print("ready" if problem is None else f"not ready: {problem}")

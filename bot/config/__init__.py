@@ -173,6 +173,9 @@ class HealthSettings:
 
     http_port: int | None
     database: DatabaseLocation
+    # Where to ask: the address the server listens on, or this machine when it listens on
+    # every address.
+    http_host: str = "127.0.0.1"
 
 
 def load_health_settings(
@@ -181,7 +184,9 @@ def load_health_settings(
     """Without the token: a health check needs only to know where to look."""
     env = _environment(environ, dotenv)
     webhook = bool(env.get("WEBHOOK_URL", "").strip())
-    return HealthSettings(http_port(env, webhook=webhook), _database(env))
+    host = env.get("HTTP_HOST", "").strip()
+    asked = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    return HealthSettings(http_port(env, webhook=webhook), _database(env), asked)
 
 
 def _environment(environ: Mapping[str, str] | None, dotenv: Path | None) -> dict[str, str]:

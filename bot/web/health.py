@@ -73,9 +73,10 @@ async def heartbeat_problem(database: DatabaseLocation, now: datetime | None = N
     return None
 
 
-async def readyz_problem(port: int) -> str | None:
-    """Why the bot's own /readyz on this machine says it is not ready, or None when it is."""
-    url = f"http://127.0.0.1:{port}/readyz"
+async def readyz_problem(port: int, host: str = "127.0.0.1") -> str | None:
+    """Why the bot's own /readyz says it is not ready, or None when it is."""
+    address = f"[{host}]" if ":" in host else host
+    url = f"http://{address}:{port}/readyz"
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CHECK_TIMEOUT)) as session,

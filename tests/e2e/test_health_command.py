@@ -69,3 +69,20 @@ async def test_with_a_port_it_asks_readyz(local_server: FakeBotApi, tmp_path: Pa
     code, line = await health({"HTTP_PORT": str(port)}, tmp_path)
     assert code == 1
     assert line.startswith(f"not ready: http://127.0.0.1:{port}/readyz did not answer (")
+
+
+async def test_it_asks_the_one_address_the_bot_listens_on(
+    local_server: FakeBotApi, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {**environment(local_server.url, tmp_path / "b.db", local_server.token)}
+    # Not 127.0.0.1: another address of this machine.
+    env |= webhook_env(port) | {
+        "HTTP_HOST": "127.0.0.2",
+        "WEBHOOK_URL": f"http://127.0.0.2:{port}/telegram",
+    }
+    bot = await BotProcess.start(env, tmp_path)
+    try:
+        assert await healthy(env, tmp_path) == (0, "ready")
+    finally:
+        assert await bot.finish(signal.SIGTERM) == 0

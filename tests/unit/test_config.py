@@ -214,6 +214,10 @@ def test_the_webhook_secret_never_in_repr() -> None:
 
 def test_health_settings_need_no_token() -> None:
     assert load_health_settings({"HTTP_PORT": "9000"}, dotenv=None).http_port == 9000
+    # It asks where the server listens: this machine, unless bound to one address only.
+    assert load_health_settings({}, dotenv=None).http_host == "127.0.0.1"
+    assert load_health_settings({"HTTP_HOST": "0.0.0.0"}, dotenv=None).http_host == "127.0.0.1"
+    assert load_health_settings({"HTTP_HOST": "10.0.0.5"}, dotenv=None).http_host == "10.0.0.5"
     webhook = load_health_settings({"WEBHOOK_URL": "https://x.example/tg"}, dotenv=None)
     assert webhook.http_port == 8080
     polling = load_health_settings({"DATABASE_PATH": "/data/b.db"}, dotenv=None)
