@@ -18,7 +18,6 @@ from bot.config import (
     ConfigError,
     load_config,
     load_health_settings,
-    misspelled_settings,
 )
 from bot.importing import Tally, import_files, read_brief, report
 from bot.lifecycle import ExitCode
@@ -29,7 +28,6 @@ from storage import (
     BackupError,
     BackupTargetError,
     UnusableDatabaseError,
-    UnwritableDatabaseError,
 )
 from storage.opening import DatabaseLocation, open_storage
 
@@ -159,7 +157,7 @@ def _import(args: argparse.Namespace) -> int:
     try:
         tally = asyncio.run(_import_files(database, args, exists=exists))
     except UnusableDatabaseError as error:
-        return _unusable_database(database, error)
+        return database_commands.unusable_database(database, error)
     print(tally.line(dry_run=args.dry_run))
     return 1 if tally.refused else 0
 
@@ -198,7 +196,7 @@ def _backup(args: argparse.Namespace) -> int:
     try:
         asyncio.run(_write_backup(database, args.path, overwrite=args.force))
     except UnusableDatabaseError as error:
-        return _unusable_database(location, error)
+        return database_commands.unusable_database(location, error)
     except BackupTargetError as error:
         print(f"briefbot: cannot back up to {args.path}: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE_SETTING
@@ -214,48 +212,19 @@ async def _write_backup(database: Path, target: Path, *, overwrite: bool) -> Non
         await storage.backup(target, overwrite=overwrite)
 
 
-def _warn_misspelled() -> None:
-    """After the settings were read (so the .env file parses): names that look mistyped."""
-    for warning in misspelled_settings():
-        print(warning, file=sys.stderr)
-
-
-def _unusable_database(database: DatabaseLocation, error: UnusableDatabaseError) -> int:
-    if database.url is not None:
-        print(f"briefbot: DATABASE_URL {database} cannot be used: {error}", file=sys.stderr)
-        return ExitCode.UNUSABLE_SETTING
-    path = database.path
-    hint = ""
-    if isinstance(error, UnwritableDatabaseError):
-        # In the container the bot runs as uid 10001, and a volume or bind mount made by
-        # root is root's: the most likely cause there, and a one-line fix.
-        folder = path.resolve().parent
-        hint = (
-            f" (this process runs as uid {os.getuid()}: make {folder} and the file its own, "
-            f"e.g. `chown -R {os.getuid()} {folder}`; in the container: "
-            f"`docker compose run --rm --user root bot chown -R {os.getuid()} {folder}`)"
-        )
-    print(
-        f"briefbot: DATABASE_PATH {path} cannot be used: {error}; set DATABASE_PATH to a "
-        f"writable SQLite file (created if missing) in an existing folder{hint}",
-        file=sys.stderr,
-    )
-    return ExitCode.UNUSABLE_SETTING
-
-
 def _run(args: argparse.Namespace) -> int:
     try:
         config = load_config()
     except ConfigError as error:
         print(f"briefbot: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE_SETTING
-    _warn_misspelled()
+    database_commands.warn_about_settings()
     protect_output(config.token)
     setup_logging(config.log_level, config.token, config.log_format)
     try:
         return asyncio.run(lifecycle.run(config))
     except UnusableDatabaseError as error:
-        return _unusable_database(config.database, error)
+        return database_commands.unusable_database(config.database, error)
 
 
 def _health(args: argparse.Namespace) -> int:

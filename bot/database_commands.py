@@ -1,14 +1,16 @@
-"""`briefbot migrate` and `briefbot copy-db`: the schema, and moving from SQLite."""
+"""The database on the command line: where the settings point, what is said when it cannot
+serve, `briefbot migrate` and `briefbot copy-db`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 
 from bot.config import ConfigError, database_warnings, load_database, misspelled_settings
 from bot.lifecycle import ExitCode
-from storage import StorageError, UnusableDatabaseError
+from storage import StorageError, UnusableDatabaseError, UnwritableDatabaseError
 from storage.opening import DatabaseLocation, migrate_database
 from storage.postgres.copy import copy_to_postgres
 from storage.postgres.db import redacted
@@ -21,9 +23,38 @@ def location() -> DatabaseLocation | None:
     except ConfigError as error:
         print(f"briefbot: {error}", file=sys.stderr)
         return None
+    warn_about_settings()
+    return database
+
+
+def warn_about_settings() -> None:
+    """Once the settings were read (so the .env file parses): names that look mistyped,
+    and DATABASE_PATH set beside DATABASE_URL, which wins."""
     for warning in [*misspelled_settings(), *database_warnings()]:
         print(warning, file=sys.stderr)
-    return database
+
+
+def unusable_database(database: DatabaseLocation, error: UnusableDatabaseError) -> int:
+    if database.url is not None:
+        print(f"briefbot: DATABASE_URL {database} cannot be used: {error}", file=sys.stderr)
+        return ExitCode.UNUSABLE_SETTING
+    path = database.path
+    hint = ""
+    if isinstance(error, UnwritableDatabaseError):
+        # In the container the bot runs as uid 10001, and a volume or bind mount made by
+        # root is root's: the most likely cause there, and a one-line fix.
+        folder = path.resolve().parent
+        hint = (
+            f" (this process runs as uid {os.getuid()}: make {folder} and the file its own, "
+            f"e.g. `chown -R {os.getuid()} {folder}`; in the container: "
+            f"`docker compose run --rm --user root bot chown -R {os.getuid()} {folder}`)"
+        )
+    print(
+        f"briefbot: DATABASE_PATH {path} cannot be used: {error}; set DATABASE_PATH to a "
+        f"writable SQLite file (created if missing) in an existing folder{hint}",
+        file=sys.stderr,
+    )
+    return ExitCode.UNUSABLE_SETTING
 
 
 def migrate(args: argparse.Namespace) -> int:
@@ -33,8 +64,7 @@ def migrate(args: argparse.Namespace) -> int:
     try:
         before, after = asyncio.run(migrate_database(database))
     except UnusableDatabaseError as error:
-        print(f"briefbot: {database.setting} {database} cannot be used: {error}", file=sys.stderr)
-        return ExitCode.UNUSABLE_SETTING
+        return unusable_database(database, error)
     except StorageError as error:
         print(f"briefbot: {error}", file=sys.stderr)
         return ExitCode.FAILED

@@ -208,3 +208,24 @@ def test_parse_into_a_pipe_closed_early_ends_quietly(tmp_path: Path) -> None:
     process.stderr.close()
     assert process.wait(timeout=60) == 1
     assert errors == b""
+
+
+@pytest.mark.parametrize("command", ["run", "migrate"])
+def test_database_path_beside_database_url_is_warned_about_then_the_url_used(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    restore_logging: None,
+    command: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "b.db"))
+    # Nothing listens on port 9: the URL is what the command then tries, and says so.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://briefbot:pw@127.0.0.1:9/briefbot")
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:secret")
+    assert main([command]) == 2
+    warning, refusal = capsys.readouterr().err.splitlines()
+    assert warning.startswith("briefbot: warning: both DATABASE_URL and DATABASE_PATH are set")
+    assert refusal.startswith("briefbot: DATABASE_URL postgresql://briefbot:***@127.0.0.1:9/")
+    assert not (tmp_path / "b.db").exists()
