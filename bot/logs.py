@@ -26,9 +26,23 @@ def redact(text: str, token: str) -> str:
     any letter case: PTB rewrites a refusal's text ("Bad Request: ..." becomes "..."
     capitalized, the rest lower-cased), and a token quoted in it with it.
     """
-    if not token:
-        return text
-    return _token_pattern(token).sub(REDACTED, text)
+    if token:
+        text = _token_pattern(token).sub(REDACTED, text)
+    for secret, label in _ALSO.items():
+        text = text.replace(secret, label)
+    return text
+
+
+# Secrets besides the token, learnt while the bot runs (the webhook secret, which may be
+# generated at the first start): `redact` hides them wherever it hides the token. Kept for
+# the process; each process (a restart, another replica) learns its own as it starts.
+_ALSO: dict[str, str] = {}
+
+
+def redact_also(secret: str, label: str) -> None:
+    """From now on every redacted text shows `label` in place of `secret` too."""
+    if secret:
+        _ALSO[secret] = label
 
 
 @functools.lru_cache(maxsize=4)

@@ -26,6 +26,7 @@ from telegram.ext import ExtBot
 from bot.context import BotContext, BriefApplication
 from bot.limits.early import raw_sender
 from bot.limits.flood import FloodGate
+from bot.logs import redact_also
 from bot.metrics import Metrics, raw_update_kind
 
 log = logging.getLogger(__name__)
@@ -179,7 +180,8 @@ async def start_webhook(application: BriefApplication, receiver: WebhookReceiver
     assert config is not None
     assert config.webhook_url is not None
     secret = await webhook_secret(application)
-    hide_secret(secret)
+    # PTB logs each call's parameters at DEBUG: the secret is hidden like the token.
+    redact_also(secret, "<webhook secret>")
     receiver.open(secret)  # before setWebhook: Telegram may post at once
     await application.bot.set_webhook(
         config.webhook_url,
@@ -208,21 +210,3 @@ async def watch_webhook(context: BotContext) -> None:
             info.last_error_message,
             info.pending_update_count,
         )
-
-
-class _HideSecret(logging.Filter):
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self._secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        if self._secret in text:
-            record.msg, record.args = text.replace(self._secret, "<webhook secret>"), None
-        return True
-
-
-def hide_secret(secret: str) -> None:
-    """The webhook secret never reaches a log line (PTB logs each call's parameters at DEBUG)."""
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_HideSecret(secret))
