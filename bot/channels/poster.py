@@ -21,13 +21,13 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 
 from telegram import Bot
-from telegram.error import TelegramError
 
 from bot.admin.corrections import CHANNEL, Copy, refresh_copy
 from bot.channels.check import ChannelCheck, check_channel
 from bot.channels.posts import channel_post
 from bot.config import ChannelRef
 from bot.context import BotContext, BriefApplication
+from bot.errors import tell_admins
 from bot.handlers.support import job_queue
 from bot.push.delivery import Delivery
 from bot.push.tally import Outcome
@@ -162,12 +162,7 @@ class ChannelPoster:
         )
 
     async def _tell_admins(self, template: str, **context: object) -> None:
-        text = self._renderer.render(template, **context)
-        for admin_id in self._admins:
-            try:
-                await self._bot.send_message(admin_id, text)
-            except TelegramError as error:
-                log.warning("could not tell admin %s about channels: %s", admin_id, error)
+        await tell_admins(self._bot, self._admins, self._renderer.render(template, **context))
 
 
 async def post_channels(context: BotContext) -> None:
