@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.metrics import Metrics
     from bot.push.engine import PushEngine
     from bot.push.pacing import Pacer
+    from bot.replicas import Replica
     from bot.web.readiness import Readiness
     from bot.web.webhook import WebhookReceiver
 
@@ -30,6 +31,7 @@ class BotData:
         self.renderer: Renderer | None = None
         self.storage: Storage | None = None
         self.push: PushEngine | None = None  # the delivery engine, started with storage
+        self.replica: Replica | None = None  # this process among the replicas, with storage
         self.upload_parser: UploadParser | None = None
         self.budget: Pacer | None = None  # what replies and the push may send, shared
         self.metrics: Metrics | None = None  # what /metrics shows, in the application's registry

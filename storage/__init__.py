@@ -37,7 +37,9 @@ from storage.interface import (
     PasteStore,
     PushStore,
     ReaderStore,
+    ReplicaStore,
     SearchStore,
+    SendBudgetStore,
     StateStore,
     SubscriberStore,
     UpdateStore,
@@ -59,6 +61,7 @@ from storage.models import (
 from storage.pending import CorrectionRepo, PasteRepo
 from storage.pushes import PushRepo
 from storage.readers import ReaderRepo
+from storage.replicas import ReplicaRepo
 from storage.search import SearchRepo
 from storage.state import StateRepo
 from storage.subscribers import SubscriberRepo
@@ -83,11 +86,15 @@ class Storage:
     corrections: CorrectionStore
     pastes: PasteStore
     updates: UpdateStore
+    replicas: ReplicaStore
 
     # Whether several `briefbot run` may serve this database at once: replicas need
     # PostgreSQL. An SQLite file is served by one bot process (other processes such as
     # `briefbot import` only publish), so what only that process does may stay in memory.
     shared_by_replicas = False
+    # Telegram's limits as one budget for every replica (bot/push/shared.py); None here,
+    # where the one bot process keeps them in memory.
+    send_budget: SendBudgetStore | None = None
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -104,6 +111,7 @@ class Storage:
         self.corrections = CorrectionRepo(db)
         self.pastes = PasteRepo(db)
         self.updates = UpdateRepo(db)
+        self.replicas = ReplicaRepo(db)
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:

@@ -20,10 +20,12 @@ _COLUMNS = "brief_id, chat_id, status, attempts, message_ids, last_error, update
 # Shared by claim() and claim_many(): RETURNING yields a row only for what was claimed,
 # inserted or flipped from "failed"; the WHERE true is SQLite's upsert-after-SELECT rule.
 _CLAIM = """
-INSERT INTO deliveries (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
-SELECT :brief, value, 'sending', 1, '[]', NULL, :at FROM json_each(:chats) WHERE true
+INSERT INTO deliveries
+    (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at, owner)
+SELECT :brief, value, 'sending', 1, '[]', NULL, :at, :owner FROM json_each(:chats) WHERE true
 ON CONFLICT (brief_id, chat_id) DO UPDATE SET
-    status = 'sending', attempts = deliveries.attempts + 1, updated_at = excluded.updated_at
+    status = 'sending', attempts = deliveries.attempts + 1, updated_at = excluded.updated_at,
+    owner = excluded.owner
 WHERE deliveries.status = 'failed'
 RETURNING chat_id
 """
@@ -57,18 +59,29 @@ class DeliveryRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def claim(self, brief_id: int, chat_id: int, *, at: datetime) -> bool:
-        """Take the right to send; False when the row is already "sent" or "sending"."""
-        return bool(await self.claim_many(brief_id, [chat_id], at=at))
+    async def claim(
+        self, brief_id: int, chat_id: int, *, at: datetime, owner: str | None = None
+    ) -> bool:
+        """Take the right to send; False when the row is already "sent" or "sending".
+
+        `owner`, the claiming replica (bot/replicas.py), is whose the row is while it is
+        "sending": release_in_flight gives it back if that replica stops beating."""
+        return bool(await self.claim_many(brief_id, [chat_id], at=at, owner=owner))
 
     async def claim_many(
-        self, brief_id: int, chat_ids: Sequence[int], *, at: datetime
+        self, brief_id: int, chat_ids: Sequence[int], *, at: datetime, owner: str | None = None
     ) -> list[int]:
         """claim() for many chats in one statement; returns the ids claimed, in input order."""
         if not chat_ids:
             return []
         rows = await self._db.write_returning(
-            _CLAIM, {"brief": brief_id, "at": to_db(at), "chats": json.dumps(list(chat_ids))}
+            _CLAIM,
+            {
+                "brief": brief_id,
+                "at": to_db(at),
+                "chats": json.dumps(list(chat_ids)),
+                "owner": owner,
+            },
         )
         claimed = {int(r[0]) for r in rows}
         return [c for c in dict.fromkeys(chat_ids) if c in claimed]
@@ -105,12 +118,25 @@ class DeliveryRepo:
             (brief_id, chat_id, error, to_db(at)),
         )
 
-    async def release_in_flight(self) -> int:
-        """At start-up: rows left "sending" by a crash become "failed", to be retried."""
+    async def release_in_flight(self, *, alive_since: datetime | None = None) -> int:
+        """Rows left "sending" by a process that stopped become "failed", to be retried.
+
+        None: every such row (nothing else sends). Otherwise only those whose owner is not
+        a replica seen at or after `alive_since` (storage/replicas.py): the live ones'
+        sends are theirs to finish."""
+        if alive_since is None:
+            return await self._db.write(
+                """UPDATE deliveries
+                      SET status = 'failed', last_error = 'interrupted while sending'
+                    WHERE status = 'sending'"""
+            )
         return await self._db.write(
             """UPDATE deliveries
                   SET status = 'failed', last_error = 'interrupted while sending'
-                WHERE status = 'sending'"""
+                WHERE status = 'sending'
+                  AND (owner IS NULL
+                       OR owner NOT IN (SELECT id FROM replicas WHERE seen_at >= ?))""",
+            (to_db(alive_since),),
         )
 
     async def get(self, brief_id: int, chat_id: int) -> Delivery | None:

@@ -258,6 +258,24 @@ _PENDING: Migration = (
     "CREATE INDEX handled_updates_by_age ON handled_updates (handled_at)",
 )
 
+# 8: the bot's running processes (replicas), each seen at its heartbeat, and who holds
+# what: the sends a process claimed and the pushes it runs, so that the work of one that
+# stopped beating is taken over by another (bot/replicas.py), and where each push reports
+# its progress, so the one that takes it over edits the same message.
+_REPLICAS: Migration = (
+    """
+    CREATE TABLE replicas (
+        id TEXT PRIMARY KEY,
+        started_at INTEGER NOT NULL,
+        seen_at INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """,
+    "ALTER TABLE deliveries ADD COLUMN owner TEXT",
+    "ALTER TABLE push_runs ADD COLUMN owner TEXT",
+    "ALTER TABLE push_runs ADD COLUMN progress_chat_id INTEGER",
+    "ALTER TABLE push_runs ADD COLUMN progress_message_id INTEGER",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _DELIVERY,
@@ -266,6 +284,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SEARCH,
     _INLINE_COPIES,
     _PENDING,
+    _REPLICAS,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

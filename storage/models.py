@@ -110,6 +110,8 @@ class PushRun:
     failed: int
     skipped: int
     total: int
+    owner: str | None = None  # the replica running it (bot/replicas.py)
+    progress: tuple[int, int] | None = None  # (chat_id, message_id) reporting on it
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,10 @@ from datetime import datetime
 from storage.db import Database, Row, from_db, from_db_opt, to_db
 from storage.models import PushRun
 
-_COLUMNS = "id, brief_id, started_by, started_at, finished_at, sent, failed, skipped, total"
+_COLUMNS = (
+    "id, brief_id, started_by, started_at, finished_at, sent, failed, skipped, total, owner,"
+    " progress_chat_id, progress_message_id"
+)
 
 
 def _push_run(row: Row) -> PushRun:
@@ -21,6 +24,8 @@ def _push_run(row: Row) -> PushRun:
         failed=row[6],
         skipped=row[7],
         total=row[8],
+        owner=row[9],
+        progress=None if row[10] is None else (int(row[10]), int(row[11])),
     )
 
 
@@ -29,14 +34,40 @@ class PushRepo:
         self._db = db
 
     async def begin(
-        self, *, brief_id: int | None, by: int | None, total: int, at: datetime
+        self,
+        *,
+        brief_id: int | None,
+        by: int | None,
+        total: int,
+        at: datetime,
+        owner: str | None = None,
+        progress: tuple[int, int] | None = None,
     ) -> PushRun:
+        """A new run, held by `owner` (the replica that runs it); `progress` is the
+        (chat_id, message_id) of the message that reports on it."""
+        chat, message = progress or (None, None)
         rows = await self._db.write_returning(
-            f"""INSERT INTO push_runs (brief_id, started_by, started_at, total)
-                VALUES (?, ?, ?, ?) RETURNING {_COLUMNS}""",
-            (brief_id, by, to_db(at), total),
+            f"""INSERT INTO push_runs
+                    (brief_id, started_by, started_at, total, owner, progress_chat_id,
+                     progress_message_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}""",
+            (brief_id, by, to_db(at), total, owner, chat, message),
         )
         return _push_run(rows[0])
+
+    async def take_over(self, owner: str, *, alive_since: datetime) -> list[PushRun]:
+        """Unfinished runs whose owner is not a replica seen since `alive_since` (or none)
+        become `owner`'s, oldest first: the runs it must carry on. Two replicas asking at
+        once never both get one."""
+        rows = await self._db.write_returning(
+            f"""UPDATE push_runs SET owner = ?
+                WHERE finished_at IS NULL
+                  AND (owner IS NULL
+                       OR owner NOT IN (SELECT id FROM replicas WHERE seen_at >= ?))
+                RETURNING {_COLUMNS}""",
+            (owner, to_db(alive_since)),
+        )
+        return sorted((_push_run(r) for r in rows), key=lambda run: run.id)
 
     async def finish(
         self, push_id: int, *, sent: int, failed: int, skipped: int, at: datetime

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time
 
 from storage.db import Database, Row, from_db, from_db_opt, to_db, to_db_opt
@@ -154,6 +155,25 @@ class SubscriberRepo:
             now, limit=limit, after_chat_id=after_chat_id, after_due_at=after_due_at
         )
         rows = await self._db.fetch_all(sql, params)
+        return [_subscriber(r) for r in rows]
+
+    async def claim_due(
+        self, now: datetime, *, limit: int, hold_until: datetime
+    ) -> list[Subscriber]:
+        """Take up to `limit` subscribers due at `now`, as due() orders them, as they were.
+
+        Each is held (next_due_at = hold_until) until its delivery reschedules it, so no
+        other run takes it meanwhile; one whose run died is due again at hold_until. On
+        PostgreSQL rows another replica is taking at the same moment are skipped.
+        """
+        sql, params = due_query(now, limit=limit)
+        async with self._db.transaction() as conn:
+            rows = list(await conn.execute_fetchall(sql, params))
+            await conn.execute(
+                "UPDATE subscribers SET next_due_at = ?"
+                " WHERE chat_id IN (SELECT value FROM json_each(?))",
+                (to_db(hold_until), json.dumps([r[0] for r in rows])),
+            )
         return [_subscriber(r) for r in rows]
 
     async def reschedule(

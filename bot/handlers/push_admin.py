@@ -25,8 +25,9 @@ async def push(update: Update, context: BotContext) -> None:
         return
     status = await message.reply_text(context.renderer.render("push_started.html", stored=found))
     # The push runs in the background: this handler returns, and shutting down stops it.
-    report = ProgressMessage(context.bot, context.renderer, status, found)
-    engine.start_push(found, by=user.id, on_progress=report)
+    where = (status.chat_id, status.message_id)
+    report = ProgressMessage(context.bot, context.renderer, where, found)
+    engine.start_push(found, by=user.id, on_progress=report, reports_to=where)
 
 
 async def _brief(

@@ -53,13 +53,19 @@ class Broadcast:
         run: PushRun | None,
         on_progress: ProgressCallback | None,
         progress_every: float = PROGRESS_EVERY,
+        reports_to: tuple[int, int] | None = None,
     ) -> PushRun:
         """Push; `run` continues a push interrupted by a restart, under the same record."""
         counts = await self._storage.subscribers.counts()
         self.tally.total = counts.active
         if run is None:
             run = await self._storage.pushes.begin(
-                brief_id=self._brief_id, by=by, total=counts.active, at=self._clock()
+                brief_id=self._brief_id,
+                by=by,
+                total=counts.active,
+                at=self._clock(),
+                owner=self._delivery.owner,
+                progress=reports_to,
             )
         reporter = asyncio.create_task(_report(self.tally, on_progress, progress_every))
         try:

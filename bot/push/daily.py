@@ -19,7 +19,10 @@ from storage import BriefHeader, Storage, Subscriber
 log = logging.getLogger(__name__)
 
 DIGEST_ABOVE = 5  # more new briefs than this arrive as one digest message
-BATCH = 500  # subscribers read per query: memory stays flat however many there are
+BATCH = 100  # subscribers claimed per query: memory stays flat however many there are
+# A claimed subscriber is held this long for its delivery to reschedule it; if the run
+# that claimed it dies, it is due again then, for any replica to take.
+HOLD = timedelta(minutes=1)
 WINDOW_LIMIT = 100  # briefs per delivery; a longer backlog continues on the next tick
 
 
@@ -50,20 +53,17 @@ class DailyRun:
         return self.tally
 
     async def _produce(self, queue: Queue) -> None:
-        cursor: Subscriber | None = None
+        # Claimed a batch at a time as the workers need them: replicas ticking together
+        # share the due chats, each taken by one.
         while True:
-            batch = await self._storage.subscribers.due(
-                self._now,
-                limit=BATCH,
-                after_chat_id=cursor.chat_id if cursor else None,
-                after_due_at=cursor.next_due_at if cursor else None,
+            batch = await self._storage.subscribers.claim_due(
+                self._now, limit=BATCH, hold_until=self._now + HOLD
             )
             for subscriber in batch:
                 self.tally.total += 1
                 await queue.put(partial(self._deliver, subscriber))
             if len(batch) < BATCH:
                 return
-            cursor = batch[-1]
 
     async def _deliver(self, subscriber: Subscriber) -> None:
         """Sends that failed, and the briefs published since the previous delivery; then the
@@ -138,7 +138,12 @@ class DailyRun:
     ) -> None:
         now, subscribers = self._now, self._storage.subscribers
         if Outcome.UNREACHABLE in outcomes:
-            return  # paused; when unblocked, it is due at once and gets what it missed
+            # Paused, and no longer held: once unblocked it is due at once (as it was
+            # before this run claimed it) and gets what it missed.
+            await subscribers.reschedule(
+                chat_id, next_due_at=subscriber.next_due_at, delivered_at=None
+            )
+            return
         if Outcome.FAILED in outcomes:
             await subscribers.reschedule(chat_id, next_due_at=now + RETRY_LATER, delivered_at=None)
             return

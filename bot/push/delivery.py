@@ -5,7 +5,8 @@ Nothing is sent without first claiming its row in the delivery record
 and `Delivery.claim_chats` make. A claim succeeds only on a missing or failed row, so
 overlapping ticks, a push beside the schedule, or a second push never send a brief to a
 chat twice. The row is marked sent with the message ids as soon as Telegram answers. A
-crash leaves claimed rows "sending"; at start they become "failed" and are sent again.
+crash leaves claimed rows "sending", each with the replica that claimed it; once that
+replica stops beating (bot/replicas.py), they become "failed" and are sent again.
 Only a send whose request Telegram had accepted when the process died is repeated: at
 most the number of requests in flight, in practice rate times the round-trip time.
 
@@ -51,7 +52,10 @@ class Delivery:
         pacer: Pacer,
         clock: Callable[[], datetime],
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        owner: str | None = None,
     ) -> None:
+        """`owner`: this replica's id (bot/replicas.py), which its claims carry."""
+        self.owner = owner
         self._sender = sender
         self._storage = storage
         self._pacer = pacer
@@ -64,13 +68,17 @@ class Delivery:
         won = [
             brief_id
             for brief_id in brief_ids
-            if await self._storage.deliveries.claim(brief_id, chat_id, at=self._clock())
+            if await self._storage.deliveries.claim(
+                brief_id, chat_id, at=self._clock(), owner=self.owner
+            )
         ]
         return Claim(chat_id, tuple(won)) if won else None
 
     async def claim_chats(self, brief_id: int, chats: list[int]) -> list[Claim]:
         """Claim one brief for many chats in one statement; the chats won, in order."""
-        won = await self._storage.deliveries.claim_many(brief_id, chats, at=self._clock())
+        won = await self._storage.deliveries.claim_many(
+            brief_id, chats, at=self._clock(), owner=self.owner
+        )
         return [Claim(chat_id, (brief_id,)) for chat_id in won]
 
     async def send(

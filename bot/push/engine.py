@@ -51,16 +51,20 @@ class PushEngine:
         pacer: Pacer | None = None,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
         metrics: Metrics | None = None,
+        owner: str | None = None,
     ) -> None:
+        """`owner`: this replica's id, which its claims and push runs carry."""
         self._storage = storage
         self._metrics = metrics or Metrics()  # without one, counted where nobody reads
         self._renderer = renderer
         self._concurrency = concurrency or default_concurrency(rate)
         self._clock = clock
-        self._delivery = Delivery(sender, storage, pacer or Pacer(rate), clock, retry_delays)
+        self._delivery = Delivery(
+            sender, storage, pacer or Pacer(rate), clock, retry_delays, owner=owner
+        )
         self._schedule_lock = asyncio.Lock()
-        # Runs in progress, in this process: closing cancels them, and their claims left
-        # "sending" are released at the next start.
+        # Runs in progress, in this process: closing cancels them; their claims left
+        # "sending" and the pushes are taken over once this replica has left.
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
@@ -80,8 +84,11 @@ class PushEngine:
         by: int | None,
         on_progress: ProgressCallback | None = None,
         run: PushRun | None = None,
+        reports_to: tuple[int, int] | None = None,
     ) -> asyncio.Task[PushRun]:
-        return self._spawn(self.push(stored, by=by, on_progress=on_progress, run=run))
+        return self._spawn(
+            self.push(stored, by=by, on_progress=on_progress, run=run, reports_to=reports_to)
+        )
 
     async def deliver_due(self) -> Tally:
         """Deliver to every subscriber due now, after any run already in progress."""
@@ -98,10 +105,13 @@ class PushEngine:
         on_progress: ProgressCallback | None = None,
         progress_every: float = PROGRESS_EVERY,
         run: PushRun | None = None,
+        reports_to: tuple[int, int] | None = None,
     ) -> PushRun:
         """Send the brief now to every active subscriber who has not received it.
 
         `run` continues a push interrupted by a restart, under the same record.
+        `reports_to` is the (chat_id, message_id) of the progress message, recorded so
+        that a replica taking the push over edits it on.
         """
         broadcast = Broadcast(self._delivery, self._storage, self._renderer, stored, self._clock)
         with self._metrics.push_run(broadcast.tally):
@@ -111,6 +121,7 @@ class PushEngine:
                 run=run,
                 on_progress=on_progress,
                 progress_every=progress_every,
+                reports_to=reports_to,
             )
 
     async def close(self) -> None:

@@ -11,16 +11,24 @@ A RetryAfter from any send pauses every send for the advised time.
 
 Kept in memory, per process. After a restart the budget starts unspent; Telegram may
 still count the last second, which costs at most one 429 and its pause. Several replicas
-sending for one bot would each spend the whole budget: they would have to share it (a
-store they all reach) or split PUSH_RATE_LIMIT between them.
+(PostgreSQL) share one budget instead: `share()` makes the Pacer take its global slots and
+each chat's turns from the database (bot/push/shared.py), and keep only the order of its
+own waiters (replies first) and the pauses it heard itself. If the database cannot answer,
+a send falls back to this process's own count for that once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+
+from bot.push.shared import SharedLimits
+from storage.interface import SendBudgetStore
+
+log = logging.getLogger(__name__)
 
 PER_CHAT_INTERVAL = 1.0
 # A group takes 20 messages a minute; the push keeps to one every three seconds.
@@ -55,6 +63,8 @@ class Pacer:
         """`rate` None: no global limit (benchmarks measuring the engine's own cost).
         `on_pause` hears how many seconds each pause adds to the time every send is held."""
         self._on_pause = on_pause
+        self._rate = rate
+        self._shared: SharedLimits | None = None
         self._interval = WINDOW_SECONDS / rate if rate else 0.0
         self._per_chat = per_chat_interval
         self._clock = clock
@@ -69,17 +79,23 @@ class Pacer:
         self._chats: dict[int, float] = {}
         self._prune_at = 1024
 
+    def share(self, budget: SendBudgetStore) -> None:
+        """From now on, spend the budget every replica shares (bot/push/shared.py)."""
+        if self._rate:
+            self._shared = SharedLimits(budget, self._interval, self._rate, clock=self._clock)
+
     async def acquire(self, chat_id: int | None, *, urgent: bool = False) -> None:
         """Wait for this chat's turn, then for a global slot; urgent sends go first."""
         interval = 0.0
+        shared = self._shared
         if chat_id is not None:
-            interval, wait = self._chat_turn(chat_id, urgent)
+            interval, wait = await self._turn(chat_id, urgent)
             if wait > 0:
                 await self._sleep(wait)
-        if self._slot_now(urgent):
+        if shared is None and self._slot_now(urgent):
             return
         await self._wait_for_slot(urgent)
-        if chat_id is not None:
+        if chat_id is not None and shared is None:
             # Spaced from when it actually went, however long the global turn took.
             sent = self._clock() + interval
             if self._chats.get(chat_id, 0.0) < sent:
@@ -90,6 +106,8 @@ class Pacer:
         now = self._clock()
         held = max(self._resume_at, now)
         self._resume_at = max(held, now + seconds)
+        if self._shared is not None:
+            self._shared.pause(seconds)
         if self._on_pause is not None:
             # Only the added time: 429s to sends made at once ask for the same wait.
             self._on_pause(self._resume_at - held)
@@ -112,6 +130,17 @@ class Pacer:
         )
         tolerance = (burst - 1) * interval - BURST_SLACK if urgent else 0.0
         return interval, tolerance
+
+    async def _turn(self, chat_id: int, urgent: bool) -> tuple[float, float]:
+        """The chat's spacing, and how long until its turn: from the shared budget when
+        there is one."""
+        if self._shared is not None:
+            interval, tolerance = self._allowance(chat_id, urgent)
+            try:
+                return interval, await self._shared.chat_wait(chat_id, interval) - tolerance
+            except Exception:
+                log.warning("shared budget unavailable; this chat's turn is counted here")
+        return self._chat_turn(chat_id, urgent)
 
     def _chat_turn(self, chat_id: int, urgent: bool) -> tuple[float, float]:
         """Reserves the chat's next turn: its spacing, and how long until the turn."""
@@ -171,15 +200,34 @@ class Pacer:
         try:
             while (queue := self._first_waiting()) is not None:
                 urgent = queue is self._waiting[_URGENT]
+                shared = await self._shared_slot()
                 now = self._clock()
-                slot = self._free_slot(now, urgent)
+                slot = self._free_slot(now, urgent) if shared is None else shared
                 if slot > now:
                     await self._sleep(slot - now)
                     continue  # someone more urgent may have come meanwhile
-                self._take(slot, now, urgent)
+                if shared is None:
+                    self._take(slot, now, urgent)
+                else:
+                    self._shared_taken()
                 queue.popleft().set_result(None)
         finally:
             self._dispatcher = None
+
+    async def _shared_slot(self) -> float | None:
+        """The next slot this replica holds in the shared budget, or not before a pause
+        it heard; None when not shared, or when the database cannot answer."""
+        if self._shared is None:
+            return None
+        try:
+            return max(self._resume_at, await self._shared.next_slot())
+        except Exception:
+            log.warning("shared budget unavailable; this send is counted here", exc_info=True)
+            return None
+
+    def _shared_taken(self) -> None:
+        assert self._shared is not None
+        self._shared.spend()
 
     def _first_waiting(self) -> deque[asyncio.Future[None]] | None:
         """The queue whose head goes next: urgent before bulk."""

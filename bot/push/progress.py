@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, Message
+from telegram import Bot
 from telegram.error import BadRequest, RetryAfter, TimedOut
 
 from bot.bot_api import not_modified
@@ -16,12 +16,15 @@ log = logging.getLogger(__name__)
 
 
 class ProgressMessage:
-    """Edits the message it was given with each report; the last one becomes the summary."""
+    """Edits the message it was given, (chat_id, message_id), with each report; the last
+    one becomes the summary."""
 
-    def __init__(self, bot: Bot, renderer: Renderer, message: Message, stored: StoredBrief) -> None:
+    def __init__(
+        self, bot: Bot, renderer: Renderer, message: tuple[int, int], stored: StoredBrief
+    ) -> None:
         self._bot = bot
         self._renderer = renderer
-        self._message = message
+        self.message = message
         self._stored = stored
 
     async def __call__(self, progress: Progress) -> None:
@@ -29,7 +32,7 @@ class ProgressMessage:
         text = self._renderer.render(template, stored=self._stored, progress=progress)
         try:
             await self._bot.edit_message_text(
-                text, chat_id=self._message.chat_id, message_id=self._message.message_id
+                text, chat_id=self.message[0], message_id=self.message[1]
             )
         except BadRequest as error:
             # Two reports with the same figures: Telegram refuses the identical edit.

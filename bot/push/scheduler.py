@@ -11,27 +11,25 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
+from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.context import BotContext, BotData, BriefApplication
 from bot.push.engine import PushEngine, default_concurrency
 from bot.push.progress import ProgressMessage
 from bot.push.sender import Sender
-from storage import PushRun, StoredBrief
+from bot.replicas import DEAD_AFTER, HEARTBEAT, Replica
+from storage import PushRun, StorageError, StoredBrief
 
 log = logging.getLogger(__name__)
 
 TICK = timedelta(seconds=20)
 JOB_NAME = "daily-push"
+BEAT_JOB = "replica-heartbeat"
 
 
 async def start_schedule(application: BriefApplication, engine: PushEngine) -> None:
-    """Release sends a crash left in flight, then tick at once: a bot that was down catches up."""
-    storage = application.bot_data.storage
-    assert storage is not None
-    released = await storage.deliveries.release_in_flight()
-    if released:
-        log.warning("%d deliveries were in flight at the last stop; they are sent again", released)
+    """Tick at once: a bot that was down catches up."""
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
     # The first tick now, not after TICK: a job scheduled before the JobQueue starts would
@@ -64,18 +62,25 @@ def _measure_lag(context: BotContext) -> None:
         metrics.scheduler_late(max(0.0, (datetime.now(UTC) - due).total_seconds()))
 
 
-async def resume_push(
-    application: BriefApplication, engine: PushEngine
-) -> list[asyncio.Task[PushRun]]:
-    """Every push a stop left unfinished goes on, each under its own record.
+async def take_over(bot: Bot, data: BotData) -> list[asyncio.Task[PushRun]]:
+    """What replicas that stopped beating left half-done goes on here: their claimed sends
+    are released to be sent again, and each push they ran is resumed under its own
+    record. On SQLite this is what a restart left (the last process is gone).
 
-    One whose brief is gone or withdrawn is closed with the tally it had, so /stats does
-    not show it running forever.
+    A push whose brief is gone or withdrawn is closed with the tally it had, so /stats
+    does not show it running forever.
     """
-    storage = application.bot_data.storage
+    storage, engine, replica = data.storage, data.push, data.replica
     assert storage is not None
+    assert engine is not None
+    assert replica is not None
+    # One moment for both: every send of a replica whose push is taken over is released.
+    alive_since = replica.alive_since()
+    released = await storage.deliveries.release_in_flight(alive_since=alive_since)
+    if released:
+        log.warning("%d sends were in flight in a replica that stopped; they go again", released)
     resumed: list[asyncio.Task[PushRun]] = []
-    for run in await storage.pushes.unfinished():
+    for run in await storage.pushes.take_over(replica.id, alive_since=alive_since):
         stored = None if run.brief_id is None else await storage.briefs.get(run.brief_id)
         if stored is None or stored.retracted_at is not None:
             log.warning("push %d was interrupted and its brief withdrawn; closing it", run.id)
@@ -84,25 +89,39 @@ async def resume_push(
             )
             continue
         log.warning("push %d of brief %d was interrupted; resuming it", run.id, stored.id)
-        report = await _resumed_report(application, run, stored)
+        report = await _resumed_report(bot, data, run, stored)
         resumed.append(engine.start_push(stored, by=run.started_by, run=run, on_progress=report))
     return resumed
 
 
+async def beat(context: BotContext) -> None:
+    """The replica's heartbeat: say it is alive, then take over what the dead left."""
+    data = context.bot_data
+    if data.replica is None or data.push is None:
+        return
+    await data.replica.beat()
+    await take_over(context.bot, data)
+
+
 async def _resumed_report(
-    application: BriefApplication, run: PushRun, stored: StoredBrief
+    bot: Bot, data: BotData, run: PushRun, stored: StoredBrief
 ) -> ProgressMessage | None:
-    """The admin who started the push sees it go on: a new progress message."""
-    renderer = application.bot_data.renderer
-    if run.started_by is None or renderer is None:
+    """The admin who started the push sees it go on: the progress message it had, or a
+    new one."""
+    renderer = data.renderer
+    if renderer is None:
+        return None
+    if run.progress is not None:
+        return ProgressMessage(bot, renderer, run.progress, stored)
+    if run.started_by is None:
         return None
     text = renderer.render("push_resumed.html", stored=stored)
     try:
-        message = await application.bot.send_message(run.started_by, text)
+        message = await bot.send_message(run.started_by, text)
     except TelegramError as error:
         log.warning("could not tell admin %s the push resumed: %s", run.started_by, error)
         return None
-    return ProgressMessage(application.bot, renderer, message, stored)
+    return ProgressMessage(bot, renderer, (message.chat_id, message.message_id), stored)
 
 
 async def open_push(application: BriefApplication) -> None:
@@ -124,6 +143,10 @@ async def open_push(application: BriefApplication) -> None:
         proxy=config.proxy,
         metrics=data.metrics,
     )
+    data.replica = Replica(data.storage)
+    await data.replica.join()
+    if data.storage.send_budget is not None and data.budget is not None:
+        data.budget.share(data.storage.send_budget)  # one budget for every replica
     data.push = PushEngine(
         sender,
         data.storage,
@@ -132,13 +155,25 @@ async def open_push(application: BriefApplication) -> None:
         concurrency=concurrency,
         pacer=data.budget,
         metrics=data.metrics,
+        owner=data.replica.id,
     )
+    await take_over(application.bot, data)
     await start_schedule(application, data.push)
-    await resume_push(application, data.push)
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
+    job_queue.run_repeating(beat, interval=HEARTBEAT, first=HEARTBEAT, name=BEAT_JOB)
 
 
 async def close_push(application: BriefApplication) -> None:
-    """Before storage closes: stop deliveries in progress (their claims are released next start)."""
-    engine, application.bot_data.push = application.bot_data.push, None
+    """Before storage closes: stop deliveries in progress and leave, so that another
+    replica (or the next start) takes over their claims and pushes at once."""
+    data = application.bot_data
+    engine, data.push = data.push, None
     if engine is not None:
         await engine.close()
+    replica, data.replica = data.replica, None
+    if replica is not None:
+        try:
+            await replica.leave()
+        except StorageError as error:
+            log.warning("could not leave cleanly (taken for dead in %s): %s", DEAD_AFTER, error)

@@ -20,6 +20,7 @@ from storage.postgres.chats import PgDeliveryRepo, PgSubscriberRepo
 from storage.postgres.db import PgDatabase, connect, redacted
 from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
 from storage.postgres.pending import PgCorrectionRepo, PgPasteRepo, PgUpdateRepo
+from storage.postgres.replicas import PgReplicaRepo, PgSendBudget
 from storage.postgres.search import PgSearchRepo
 from storage.postgres.sharing import PgChannelRepo, PgInlineCopyRepo
 from storage.postgres.small import PgDraftRepo, PgPushRepo, PgReaderRepo, PgStateRepo
@@ -45,6 +46,8 @@ class PgStorage(Storage):
         self.corrections = PgCorrectionRepo(db)
         self.pastes = PgPasteRepo(db)
         self.updates = PgUpdateRepo(db)
+        self.replicas = PgReplicaRepo(db)
+        self.send_budget = PgSendBudget(db)
 
     @classmethod
     async def connect(cls, url: str, *, read_only: bool = False) -> PgStorage:

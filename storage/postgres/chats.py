@@ -122,6 +122,29 @@ class PgSubscriberRepo:
         )
         return [_subscriber(r) for r in rows]
 
+    async def claim_due(
+        self, now: datetime, *, limit: int, hold_until: datetime
+    ) -> list[Subscriber]:
+        # SKIP LOCKED: rows another replica is claiming right now are left to it, so
+        # replicas ticking together share the due chats instead of queueing on them.
+        rows = await self._db.write_returning(
+            f"""WITH due AS (
+                    SELECT {_SUBSCRIBER} FROM subscribers
+                     WHERE active = 1 AND blocked = 0 AND next_due_at <= $1
+                     ORDER BY next_due_at, chat_id
+                     LIMIT $2
+                       FOR UPDATE SKIP LOCKED
+                ), held AS (
+                    UPDATE subscribers AS s SET next_due_at = $3
+                      FROM due WHERE s.chat_id = due.chat_id
+                )
+                SELECT {_SUBSCRIBER} FROM due ORDER BY next_due_at, chat_id""",
+            to_db(now),
+            limit,
+            to_db(hold_until),
+        )
+        return [_subscriber(r) for r in rows]
+
     async def reschedule(
         self, chat_id: int, *, next_due_at: datetime, delivered_at: datetime | None
     ) -> None:
@@ -166,11 +189,13 @@ class PgDeliveryRepo:
     def __init__(self, db: PgDatabase) -> None:
         self._db = db
 
-    async def claim(self, brief_id: int, chat_id: int, *, at: datetime) -> bool:
-        return bool(await self.claim_many(brief_id, [chat_id], at=at))
+    async def claim(
+        self, brief_id: int, chat_id: int, *, at: datetime, owner: str | None = None
+    ) -> bool:
+        return bool(await self.claim_many(brief_id, [chat_id], at=at, owner=owner))
 
     async def claim_many(
-        self, brief_id: int, chat_ids: Sequence[int], *, at: datetime
+        self, brief_id: int, chat_ids: Sequence[int], *, at: datetime, owner: str | None = None
     ) -> list[int]:
         # Each chat once: ON CONFLICT DO UPDATE refuses to touch one row twice in a statement.
         chats = list(dict.fromkeys(chat_ids))
@@ -178,16 +203,19 @@ class PgDeliveryRepo:
             return []
         rows = await self._db.write_returning(
             """INSERT INTO deliveries
-                   (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
-               SELECT $1, chat, 'sending', 1, '[]', NULL, $2 FROM unnest($3::bigint[]) AS chat
+                   (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at,
+                    owner)
+               SELECT $1, chat, 'sending', 1, '[]', NULL, $2, $4
+                 FROM unnest($3::bigint[]) AS chat
                ON CONFLICT (brief_id, chat_id) DO UPDATE SET
                    status = 'sending', attempts = deliveries.attempts + 1,
-                   updated_at = excluded.updated_at
+                   updated_at = excluded.updated_at, owner = excluded.owner
                WHERE deliveries.status = 'failed'
                RETURNING chat_id""",
             brief_id,
             to_db(at),
             chats,
+            owner,
         )
         claimed = {int(r[0]) for r in rows}
         return [c for c in chats if c in claimed]
@@ -233,11 +261,20 @@ class PgDeliveryRepo:
             to_db(at),
         )
 
-    async def release_in_flight(self) -> int:
+    async def release_in_flight(self, *, alive_since: datetime | None = None) -> int:
+        if alive_since is None:
+            return await self._db.write(
+                """UPDATE deliveries
+                      SET status = 'failed', last_error = 'interrupted while sending'
+                    WHERE status = 'sending'"""
+            )
         return await self._db.write(
             """UPDATE deliveries
                   SET status = 'failed', last_error = 'interrupted while sending'
-                WHERE status = 'sending'"""
+                WHERE status = 'sending'
+                  AND (owner IS NULL
+                       OR owner NOT IN (SELECT id FROM replicas WHERE seen_at >= $1))""",
+            to_db(alive_since),
         )
 
     async def get(self, brief_id: int, chat_id: int) -> Delivery | None:

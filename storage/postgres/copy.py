@@ -46,7 +46,8 @@ TABLES = (
     "handled_updates",
 )
 IDENTITIES = ("briefs", "brief_versions", "audit", "push_runs", "drafts", "paste_parts")
-_NOT_COPIED = ("sqlite_", "brief_search")
+# Nor replicas: the processes that served the SQLite file are not the ones to come.
+_NOT_COPIED = ("sqlite_", "brief_search", "replicas")
 
 Rows = dict[str, tuple[list[str], list[tuple[Any, ...]]]]
 

@@ -305,6 +305,37 @@ _PENDING: Migration = (
     "CREATE INDEX handled_updates_by_age ON handled_updates (handled_at)",
 )
 
+# 8: replicas, and who holds which send and push (storage/migrations.py, _REPLICAS).
+# Also, here only, the sending budget all replicas share (storage/postgres/budget.py):
+# UNLOGGED, as it is worth nothing after a crash; SQLite has one process and no need.
+_REPLICAS: Migration = (
+    """
+    CREATE TABLE replicas (
+        id TEXT PRIMARY KEY,
+        started_at BIGINT NOT NULL,
+        seen_at BIGINT NOT NULL
+    )
+    """,
+    "ALTER TABLE deliveries ADD COLUMN owner TEXT",
+    "ALTER TABLE push_runs ADD COLUMN owner TEXT",
+    "ALTER TABLE push_runs ADD COLUMN progress_chat_id BIGINT",
+    "ALTER TABLE push_runs ADD COLUMN progress_message_id BIGINT",
+    # Times in these two are seconds on the database server's clock, the one clock every
+    # replica reads alike.
+    """
+    CREATE UNLOGGED TABLE send_budget (
+        only_row BOOLEAN PRIMARY KEY DEFAULT true CHECK (only_row),
+        next_at DOUBLE PRECISION NOT NULL
+    )
+    """,
+    """
+    CREATE UNLOGGED TABLE chat_turns (
+        chat_id BIGINT PRIMARY KEY,
+        full_at DOUBLE PRECISION NOT NULL
+    )
+    """,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _DELIVERY,
@@ -313,6 +344,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SEARCH,
     _INLINE_COPIES,
     _PENDING,
+    _REPLICAS,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -88,17 +88,44 @@ class PgPushRepo:
         self._db = db
 
     async def begin(
-        self, *, brief_id: int | None, by: int | None, total: int, at: datetime
+        self,
+        *,
+        brief_id: int | None,
+        by: int | None,
+        total: int,
+        at: datetime,
+        owner: str | None = None,
+        progress: tuple[int, int] | None = None,
     ) -> PushRun:
+        chat, message = progress or (None, None)
         rows = await self._db.write_returning(
-            f"""INSERT INTO push_runs (brief_id, started_by, started_at, total)
-                VALUES ($1, $2, $3, $4) RETURNING {_PUSH_RUN}""",
+            f"""INSERT INTO push_runs
+                    (brief_id, started_by, started_at, total, owner, progress_chat_id,
+                     progress_message_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {_PUSH_RUN}""",
             brief_id,
             by,
             to_db(at),
             total,
+            owner,
+            chat,
+            message,
         )
         return _push_run(rows[0])
+
+    async def take_over(self, owner: str, *, alive_since: datetime) -> list[PushRun]:
+        # Two replicas running this at once: the second waits on the row lock, finds the
+        # owner now alive, and leaves the row.
+        rows = await self._db.write_returning(
+            f"""UPDATE push_runs SET owner = $1
+                WHERE finished_at IS NULL
+                  AND (owner IS NULL
+                       OR owner NOT IN (SELECT id FROM replicas WHERE seen_at >= $2))
+                RETURNING {_PUSH_RUN}""",
+            owner,
+            to_db(alive_since),
+        )
+        return sorted((_push_run(r) for r in rows), key=lambda run: run.id)
 
     async def finish(
         self, push_id: int, *, sent: int, failed: int, skipped: int, at: datetime

@@ -1,0 +1,87 @@
+"""Telegram's limits as one budget for every replica: slots and turns kept in the database.
+
+With several replicas (PostgreSQL), each one's Pacer (bot/push/pacing.py) takes its global
+slots and each chat's turns from here instead of from its own memory, so all of them
+together never send more than the rate, nor faster than a chat takes, whichever replica
+sends. A replica reserves a few slots at a time (a twentieth of a second's worth), so
+the database sees a couple of dozen statements a second however fast the bot sends, and
+a reply on another replica waits at most that long behind the push. A 429 seen by any
+replica pushes every replica's next slot past the pause.
+
+Kept in memory: the slots this replica reserved and has not used yet. Lost with a
+restart or a crash: those slots go unused, which costs rate, never exceeds it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+
+from storage.interface import SendBudgetStore
+
+log = logging.getLogger(__name__)
+
+# Slots reserved per statement: this much of a second's rate.
+RESERVE_SECONDS = 0.05
+# A slot reached later than this is given up rather than used: sends taken late bunch up
+# with the other replicas' next ones. Within the Pacer's 2% window margin at any rate.
+LATE_SECONDS = 0.01
+
+
+class SharedLimits:
+    def __init__(
+        self,
+        budget: SendBudgetStore,
+        interval: float,
+        rate: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`interval`: seconds between two global slots (the Pacer's, margin included)."""
+        self._budget = budget
+        self._interval = interval
+        self._count = max(1, math.ceil(rate * RESERVE_SECONDS))
+        self._clock = clock
+        self._slots: deque[float] = deque()  # this replica's, on its own clock, in order
+        self._pauses: set[asyncio.Task[None]] = set()
+
+    async def next_slot(self) -> float:
+        """When the next slot this replica holds starts, on the local clock; reserves more
+        when none is left."""
+        now = self._clock()
+        while self._slots and self._slots[0] < now - LATE_SECONDS:
+            self._slots.popleft()
+        if not self._slots:
+            first, server_now = await self._budget.slots(self._count, self._interval)
+            # The server's "now" is taken as the moment its answer arrived: slots start
+            # late by the way back, never early.
+            base = self._clock() + first - server_now
+            self._slots.extend(base + n * self._interval for n in range(self._count))
+        return self._slots[0]
+
+    def spend(self) -> None:
+        """The slot next_slot() named is taken."""
+        self._slots.popleft()
+
+    async def chat_wait(self, chat_id: int, interval: float) -> float:
+        """Reserve the chat's next turn, `interval` after its previous: seconds until it."""
+        return await self._budget.chat_turn(chat_id, interval)
+
+    def pause(self, seconds: float) -> None:
+        """Every replica's next slot waits `seconds`: written in the background, as the
+        caller is a send that must not wait on the database to back off."""
+        self._slots.clear()
+        task = asyncio.get_running_loop().create_task(self._pause(seconds))
+        self._pauses.add(task)
+        task.add_done_callback(self._pauses.discard)
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await self._budget.pause(seconds)
+        except Exception:
+            # This replica pauses anyway (the Pacer's own); the others see their own 429s.
+            log.warning("could not share a flood-control pause", exc_info=True)

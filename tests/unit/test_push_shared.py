@@ -1,0 +1,152 @@
+"""Several replicas' Pacers sharing one budget (bot/push/shared.py), against an injected
+clock: together they keep Telegram's global rate and each chat's turn, and a 429 heard by
+one holds them all. The budget here keeps the same two times as the PostgreSQL one
+(storage/postgres/replicas.py, tested against the database in tests/storage)."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Coroutine
+from typing import Any
+
+import pytest
+
+from bot.push.pacing import WINDOW_SECONDS, Pacer
+from tests.fakebot.limits import busiest_window
+
+
+class VirtualTime:
+    """A clock that moves only when every task is asleep: to the earliest wake-up."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._numbers = itertools.count()
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + max(0.0, seconds), next(self._numbers), future))
+        await future
+
+    async def run(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(work)
+        while not task.done():
+            for _ in range(20):  # nothing here waits on I/O: yielding lets all run
+                await asyncio.sleep(0)
+            if self._sleepers and not task.done():
+                wake, _, future = heapq.heappop(self._sleepers)
+                self.now = max(self.now, wake)
+                future.set_result(None)
+        await task
+
+
+class MemoryBudget:
+    """send_budget and chat_turns, on the fake clock (the "server's")."""
+
+    def __init__(self, fake: VirtualTime) -> None:
+        self._fake = fake
+        self.next_at = 0.0
+        self.turns: dict[int, float] = {}
+        self.down = False
+        self.reservations = 0
+
+    def _check(self) -> None:
+        if self.down:
+            raise ConnectionError("the database is gone")
+
+    async def slots(self, count: int, interval: float) -> tuple[float, float]:
+        self._check()
+        self.reservations += 1
+        now = self._fake.now
+        first = max(self.next_at, now)
+        self.next_at = first + count * interval
+        return first, now
+
+    async def pause(self, seconds: float) -> None:
+        self._check()
+        self.next_at = max(self.next_at, self._fake.now + seconds)
+
+    async def chat_turn(self, chat_id: int, interval: float) -> float:
+        self._check()
+        now = self._fake.now
+        full = max(self.turns.get(chat_id, now), now)
+        self.turns[chat_id] = full + interval
+        return full - now
+
+    async def forget_turns(self) -> int:
+        return 0
+
+
+def replicas(fake: VirtualTime, budget: MemoryBudget, rate: float, count: int) -> list[Pacer]:
+    pacers = [Pacer(rate, clock=fake.clock, sleep=fake.sleep) for _ in range(count)]
+    for pacer in pacers:
+        pacer.share(budget)
+    return pacers
+
+
+async def push(pacer: Pacer, fake: VirtualTime, chats: range, stamps: list[float]) -> None:
+    for chat_id in chats:
+        await pacer.acquire(chat_id)
+        stamps.append(fake.now)
+
+
+@pytest.mark.parametrize("rate", [30, 1000])
+async def test_three_replicas_pushing_together_keep_one_global_rate(rate: int) -> None:
+    fake, stamps = VirtualTime(), []
+    budget = MemoryBudget(fake)
+    pacers = replicas(fake, budget, rate, 3)
+    per_replica = 2 * rate  # two seconds' worth each
+    await fake.run(
+        asyncio.gather(
+            *(
+                push(p, fake, range(n * per_replica, (n + 1) * per_replica), stamps)
+                for n, p in enumerate(pacers)
+            )
+        )
+    )
+    assert busiest_window(stamps) <= rate
+    # Alone, each would send at the full rate; together the three take three times as long.
+    elapsed = max(stamps) - min(stamps)
+    assert elapsed >= (3 * per_replica - 1) * WINDOW_SECONDS / rate * 0.999
+    # Slots are reserved a few at a time, not one statement per message.
+    assert budget.reservations < len(stamps) / 1.4
+
+
+async def test_a_chat_gets_one_message_a_second_whichever_replica_sends() -> None:
+    fake, stamps = VirtualTime(), []
+    budget = MemoryBudget(fake)
+    first, second = replicas(fake, budget, 1000, 2)
+    await fake.run(
+        asyncio.gather(
+            push(first, fake, range(7, 8), stamps),
+            push(second, fake, range(7, 8), stamps),
+            push(first, fake, range(7, 8), stamps),
+        )
+    )
+    assert [round(b - a, 6) for a, b in itertools.pairwise(sorted(stamps))] == [1.0, 1.0]
+
+
+async def test_a_429_heard_by_one_replica_holds_the_others() -> None:
+    fake = VirtualTime()
+    budget = MemoryBudget(fake)
+    first, second = replicas(fake, budget, 30, 2)
+    first.pause(5)
+    await asyncio.sleep(0)  # the pause is written in the background
+    start = fake.now
+    await fake.run(second.acquire(99))
+    assert fake.now - start >= 5
+
+
+async def test_without_the_database_a_replica_still_sends_counting_alone() -> None:
+    fake, stamps = VirtualTime(), []
+    budget = MemoryBudget(fake)
+    [pacer] = replicas(fake, budget, 10, 1)
+    budget.down = True
+    await fake.run(push(pacer, fake, range(20), stamps))
+    assert len(stamps) == 20
+    assert busiest_window(stamps) <= 10
