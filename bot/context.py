@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -38,10 +37,6 @@ class BotData:
         self.readiness: Readiness | None = None  # what /readyz and the heartbeat read
         self.webhook: WebhookReceiver | None = None  # in webhook mode (WEBHOOK_URL) only
         self.channels: ChannelPoster | None = None  # with CHANNEL_IDS set only
-        # Held while the copies of a brief are edited after a correction or a withdrawal,
-        # so that they end as the latest one left them. Per process: replicas are not yet
-        # supported.
-        self.replacing = asyncio.Lock()
 
 
 @dataclass(slots=True)

@@ -8,7 +8,10 @@ they are stored as integer microseconds since the Unix epoch (UTC) and come back
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -98,6 +101,8 @@ class Storage:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        # One bot process per file: a lock in memory excludes all that may run.
+        self._exclusive = asyncio.Lock()
         self.briefs = BriefRepo(db)
         self.readers = ReaderRepo(db)
         self.drafts = DraftRepo(db)
@@ -136,6 +141,13 @@ class Storage:
     async def ping(self) -> None:
         """Return once the database answers a query; StorageError when it cannot."""
         await self._db.ping()
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[None]:
+        """Run the block while no other block holding `name` runs, in any process serving
+        this database (on PostgreSQL, an advisory lock: a replica that dies lets go)."""
+        async with self._exclusive:
+            yield
 
     async def __aenter__(self) -> Storage:
         return self

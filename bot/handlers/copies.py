@@ -10,6 +10,9 @@ from bot.handlers.support import text_reply
 from bot.reading import send_reply
 from storage import StoredBrief
 
+# Held while the copies of a brief are edited, by whichever replica edits them.
+REPLACING = "replace-copies"
+
 
 async def replace_copies(
     context: BotContext, chat_id: int, stored: StoredBrief, *, withdrawn: bool
@@ -17,11 +20,11 @@ async def replace_copies(
     """Edit every copy (or, `withdrawn`, turn it into the withdrawn note); then report the
     counts of each kind that has copies to the admin in `chat_id`.
 
-    One replacement at a time, each with the brief as it is when its turn comes: a
-    correction still editing when the brief is withdrawn (its edits paced, a 429 pause)
-    cannot put the brief back over the withdrawn notes after them.
+    One replacement at a time, across replicas too, each with the brief as it is when
+    its turn comes: a correction still editing when the brief is withdrawn (its edits
+    paced, a 429 pause) cannot put the brief back over the withdrawn notes after them.
     """
-    async with context.bot_data.replacing:
+    async with context.storage.exclusive(REPLACING):
         latest = await context.storage.briefs.get(stored.id)
         if latest is not None:
             stored, withdrawn = latest, latest.retracted_at is not None

@@ -137,9 +137,16 @@ class Pacer:
         if self._shared is not None:
             interval, tolerance = self._allowance(chat_id, urgent)
             try:
-                return interval, await self._shared.chat_wait(chat_id, interval) - tolerance
+                wait = await self._shared.chat_wait(chat_id, interval)
             except Exception:
                 log.warning("shared budget unavailable; this chat's turn is counted here")
+            else:
+                # Kept here too, as the database told it (every replica's sends counted),
+                # for backlog(): flood control drops a chat whose replies wait too long.
+                whole = self._clock() + wait + interval
+                if self._chats.get(chat_id, 0.0) < whole:
+                    self._chats[chat_id] = whole
+                return interval, wait - tolerance
         return self._chat_turn(chat_id, urgent)
 
     def _chat_turn(self, chat_id: int, urgent: bool) -> tuple[float, float]:

@@ -8,6 +8,8 @@ starting together never race on a schema change.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -69,6 +71,11 @@ class PgStorage(Storage):
 
     async def ping(self) -> None:
         await self._pg.ping()
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[None]:
+        async with self._pg.advisory_lock(name):
+            yield
 
     @property
     def schema_version(self) -> int:

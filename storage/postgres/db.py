@@ -75,6 +75,18 @@ class PgDatabase:
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise ConstraintError(str(exc)) from exc
 
+    @asynccontextmanager
+    async def advisory_lock(self, name: str) -> AsyncIterator[None]:
+        """Hold PostgreSQL's advisory lock for `name` over the block, on a connection of
+        its own: the lock goes with the connection if this process dies, and asyncpg's
+        reset of a connection returned to the pool unlocks whatever was left."""
+        async with self._pool.acquire() as conn:
+            await conn.execute("SELECT pg_advisory_lock(hashtext($1))", name)
+            try:
+                yield
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", name)
+
     async def write(self, sql: str, *args: Any) -> int:
         """One statement in its own transaction; returns the number of rows changed."""
         try:

@@ -150,3 +150,18 @@ async def test_without_the_database_a_replica_still_sends_counting_alone() -> No
     await fake.run(push(pacer, fake, range(20), stamps))
     assert len(stamps) == 20
     assert busiest_window(stamps) <= 10
+
+
+async def test_replies_waiting_on_another_replicas_turns_count_as_this_ones_backlog() -> None:
+    fake = VirtualTime()
+    budget = MemoryBudget(fake)
+    first, second = replicas(fake, budget, 1000, 2)
+    for _ in range(6):  # this chat's turns taken for seconds ahead, by the other replica
+        budget.turns[7] = max(budget.turns.get(7, fake.now), fake.now) + 1.0
+    assert second.backlog(7) == 0.0  # not yet asked: this replica knows nothing of it
+    reply = asyncio.create_task(second.acquire(7, urgent=True))
+    for _ in range(5):  # it asks the budget, then sleeps until the turn: time stands still
+        await asyncio.sleep(0)
+    assert not reply.done()
+    assert second.backlog(7) > 3.0  # flood control (MAX_BACKLOG) now drops its excess
+    reply.cancel()

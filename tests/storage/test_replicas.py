@@ -1,0 +1,237 @@
+"""Replicas: heartbeats, and what a stopped replica held (sends, pushes, due chats) going
+to the living; on PostgreSQL also the sending budget all replicas share."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import time
+
+import asyncpg
+import pytest
+
+from storage import Storage
+from storage.interface import SendBudgetStore
+from storage.opening import DatabaseLocation, migrate_database
+from storage.postgres import PgStorage
+from tests.postgres import fresh_schema, needs_postgres
+from tests.storage.conftest import at, make_brief
+
+INTERRUPTED = "interrupted while sending"
+# Seconds a test may take between two statements: bounds, never waits.
+SLACK = 5.0
+# Float rounding of epoch seconds (about 2e-7 now) in the budget's arithmetic.
+EPSILON = 1e-3
+
+
+async def test_alive_counts_the_replicas_seen_since(storage: Storage) -> None:
+    await storage.replicas.beat("a", at=at(0))
+    await storage.replicas.beat("b", at=at(5))
+    assert await storage.replicas.alive(since=at(5)) == 1  # seen at `since` counts
+    assert await storage.replicas.alive(since=at(0)) == 2
+
+    await storage.replicas.beat("a", at=at(10))  # a later beat moves it, adds no replica
+    assert await storage.replicas.alive(since=at(10)) == 1
+    assert await storage.replicas.alive(since=at(0)) == 2
+
+
+async def test_leave_and_forget_drop_replicas(storage: Storage) -> None:
+    for replica, minute in (("a", 0), ("b", 1), ("c", 5), ("me", 0)):
+        await storage.replicas.beat(replica, at=at(minute))
+
+    await storage.replicas.leave("c")
+    await storage.replicas.leave("never seen")  # nothing to drop: no error
+    assert await storage.replicas.alive(since=at(5)) == 0
+
+    # Seen before at(1): "a" only, "me" being kept; "b", seen at at(1) itself, stays.
+    assert await storage.replicas.forget(seen_before=at(1), but="me") == 1
+    assert await storage.replicas.alive(since=at(0)) == 2
+    assert await storage.replicas.forget(seen_before=at(2)) == 2
+    assert await storage.replicas.alive(since=at(0)) == 0
+
+
+async def _subscribe(storage: Storage, chat_id: int, due_minutes: float) -> None:
+    await storage.subscribers.subscribe(
+        chat_id, delivery_time=time(9), timezone="UTC", next_due_at=at(due_minutes), at=at(0)
+    )
+
+
+async def test_claim_due_takes_due_chats_once_until_hold_until(storage: Storage) -> None:
+    for chat_id, minute in ((1, 3), (3, 2), (4, 2), (5, 1), (6, 45), (7, 0), (8, 0)):
+        await _subscribe(storage, chat_id, minute)
+    await storage.subscribers.unsubscribe(7)
+    await storage.subscribers.set_blocked(8, True, at=at(0))
+    before = await storage.subscribers.due(at(10), limit=10)
+    assert [s.chat_id for s in before] == [5, 3, 4, 1]
+
+    first = await storage.subscribers.claim_due(at(10), limit=3, hold_until=at(30))
+    assert first == before[:3]  # in due() order, with the next_due_at they had
+    held = await storage.subscribers.get(5)
+    assert held is not None
+    assert held.next_due_at == at(30)
+
+    rest = await storage.subscribers.claim_due(at(10), limit=10, hold_until=at(30))
+    assert rest == before[3:]
+    assert await storage.subscribers.claim_due(at(10), limit=10, hold_until=at(30)) == []
+    assert await storage.subscribers.due(at(10), limit=10) == []
+
+    # A run that died leaves its chats held: due again at hold_until, not before.
+    assert await storage.subscribers.claim_due(at(29), limit=10, hold_until=at(60)) == []
+    again = await storage.subscribers.claim_due(at(30), limit=10, hold_until=at(60))
+    assert [(s.chat_id, s.next_due_at) for s in again] == [
+        (1, at(30)),
+        (3, at(30)),
+        (4, at(30)),
+        (5, at(30)),
+    ]
+
+
+async def _delivery(storage: Storage, brief_id: int, chat_id: int) -> tuple[str, str | None]:
+    row = await storage.deliveries.get(brief_id, chat_id)
+    assert row is not None
+    return row.status, row.last_error
+
+
+async def test_release_in_flight_spares_the_sends_of_live_replicas(storage: Storage) -> None:
+    b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
+    await storage.replicas.beat("live", at=at(5))
+    await storage.replicas.beat("dead", at=at(2))
+    assert await storage.deliveries.claim(b, 1, at=at(6), owner="live") is True
+    assert await storage.deliveries.claim_many(b, [2, 3], at=at(6), owner="dead") == [2, 3]
+    assert await storage.deliveries.claim(b, 4, at=at(6)) is True  # no owner
+    assert await storage.deliveries.claim(b, 5, at=at(6), owner="never beat") is True
+
+    assert await storage.deliveries.release_in_flight(alive_since=at(5)) == 4
+    assert await _delivery(storage, b, 1) == ("sending", None)
+    for chat_id in (2, 3, 4, 5):
+        assert await _delivery(storage, b, chat_id) == ("failed", INTERRUPTED)
+
+    assert await storage.deliveries.release_in_flight() == 1  # no argument: all of them
+    assert await _delivery(storage, b, 1) == ("failed", INTERRUPTED)
+
+
+async def test_a_reclaimed_send_belongs_to_its_new_owner(storage: Storage) -> None:
+    b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
+    await storage.replicas.beat("live", at=at(5))
+    await storage.deliveries.claim(b, 1, at=at(1), owner="dead")
+    await storage.deliveries.release_in_flight(alive_since=at(5))
+
+    assert await storage.deliveries.claim_many(b, [1], at=at(6), owner="live") == [1]
+    assert await storage.deliveries.release_in_flight(alive_since=at(5)) == 0
+    again = await storage.deliveries.get(b, 1)
+    assert again is not None
+    assert (again.status, again.attempts, again.updated_at) == ("sending", 2, at(6))
+
+    # Leaving gives up at once what the replica still holds.
+    await storage.replicas.leave("live")
+    assert await storage.deliveries.release_in_flight(alive_since=at(5)) == 1
+
+
+async def test_begin_stores_the_owner_and_the_progress_message(storage: Storage) -> None:
+    run = await storage.pushes.begin(
+        brief_id=None, by=5, total=3, at=at(1), owner="r1", progress=(-100200, 42)
+    )
+    assert (run.owner, run.progress) == ("r1", (-100200, 42))
+    assert await storage.pushes.last() == run
+    plain = await storage.pushes.begin(brief_id=None, by=None, total=1, at=at(2))
+    assert (plain.owner, plain.progress) == (None, None)
+    assert await storage.pushes.unfinished() == [run, plain]
+
+
+async def test_take_over_hands_over_the_runs_of_dead_replicas(storage: Storage) -> None:
+    for replica, minute in (("dead", 0), ("live", 10), ("new", 10), ("other", 10)):
+        await storage.replicas.beat(replica, at=at(minute))
+    orphan = await storage.pushes.begin(brief_id=None, by=None, total=1, at=at(1))
+    dead = await storage.pushes.begin(
+        brief_id=None, by=5, total=2, at=at(2), owner="dead", progress=(5, 77)
+    )
+    live = await storage.pushes.begin(brief_id=None, by=None, total=3, at=at(3), owner="live")
+    done = await storage.pushes.begin(brief_id=None, by=None, total=4, at=at(4), owner="dead")
+    await storage.pushes.finish(done.id, sent=4, failed=0, skipped=0, at=at(5))
+
+    taken = await storage.pushes.take_over("new", alive_since=at(5))
+    assert [(r.id, r.owner, r.progress) for r in taken] == [
+        (orphan.id, "new", None),
+        (dead.id, "new", (5, 77)),
+    ]
+    assert await storage.pushes.take_over("other", alive_since=at(5)) == []
+    owners = {r.id: r.owner for r in await storage.pushes.unfinished()}
+    assert owners == {orphan.id: "new", dead.id: "new", live.id: "live"}
+
+    # Once "live" stops beating its run is handed over too, and only then.
+    await storage.replicas.beat("other", at=at(20))
+    taken = await storage.pushes.take_over("other", alive_since=at(15))
+    assert {r.id for r in taken} == {orphan.id, dead.id, live.id}
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    async with fresh_schema() as url:
+        await migrate_database(DatabaseLocation(url=url))
+        yield url
+
+
+@needs_postgres
+async def test_claim_due_leaves_the_chats_another_replica_is_claiming(pg_url: str) -> None:
+    async with await PgStorage.connect(pg_url) as pg:
+        for chat_id in range(1, 7):
+            await _subscribe(pg, chat_id, chat_id)
+        other = await asyncpg.connect(pg_url)
+        try:
+            async with other.transaction():  # another replica, mid-claim of chats 1 and 2
+                await other.execute("SELECT 1 FROM subscribers WHERE chat_id <= 2 FOR UPDATE")
+                # A guard, not a measure: waiting for the lock would hang here.
+                claim = pg.subscribers.claim_due(at(10), limit=3, hold_until=at(30))
+                mine = await asyncio.wait_for(claim, 30)
+        finally:
+            await other.close()
+        assert [s.chat_id for s in mine] == [3, 4, 5]
+        rest = await pg.subscribers.claim_due(at(10), limit=10, hold_until=at(30))
+        assert [s.chat_id for s in rest] == [1, 2, 6]
+
+
+@pytest.fixture
+async def budget(pg_url: str) -> AsyncIterator[SendBudgetStore]:
+    async with await PgStorage.connect(pg_url) as pg:
+        assert pg.send_budget is not None  # PostgreSQL shares the budget
+        yield pg.send_budget
+
+
+@needs_postgres
+async def test_slots_are_consecutive_and_never_overlap(budget: SendBudgetStore) -> None:
+    first, now = await budget.slots(3, 0.5)
+    assert now - EPSILON <= first <= now + EPSILON  # an idle budget's first slot is now
+    second, _ = await budget.slots(2, 0.5)
+    assert second >= first + 3 * 0.5 - EPSILON
+    third, now = await budget.slots(1, 0.5)
+    assert third >= second + 2 * 0.5 - EPSILON
+    assert third <= max(first + 2.5, now) + EPSILON  # no gap left between reservations
+
+
+@needs_postgres
+async def test_a_pause_holds_every_slot_back(budget: SendBudgetStore) -> None:
+    _, before = await budget.slots(1, 0.0)
+    await budget.pause(60)
+    first, now = await budget.slots(1, 0.0)
+    assert before + 60 - EPSILON <= first <= now + 60 + EPSILON
+
+    await budget.pause(1)  # a shorter pause does not bring the next slot forward
+    later, _ = await budget.slots(1, 0.0)
+    assert later >= first - EPSILON
+
+
+@needs_postgres
+async def test_chat_turns_are_an_interval_apart_and_per_chat(budget: SendBudgetStore) -> None:
+    assert abs(await budget.chat_turn(1, 60)) <= EPSILON
+    assert 60 - SLACK <= await budget.chat_turn(1, 60) <= 60 + EPSILON
+    assert 120 - SLACK <= await budget.chat_turn(1, 60) <= 120 + EPSILON
+    assert abs(await budget.chat_turn(2, 60)) <= EPSILON  # another chat waits for none
+
+
+@needs_postgres
+async def test_forget_turns_drops_only_the_chats_whose_turn_has_come(
+    budget: SendBudgetStore,
+) -> None:
+    await budget.chat_turn(1, 0.0)  # whole again at once
+    await budget.chat_turn(2, 60)
+    assert await budget.forget_turns() == 1
+    assert await budget.forget_turns() == 0
+    assert 60 - SLACK <= await budget.chat_turn(2, 60) <= 60 + EPSILON  # still remembered
