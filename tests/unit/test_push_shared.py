@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-from collections.abc import Coroutine
+from collections.abc import Awaitable
 from typing import Any
 
 import pytest
@@ -33,7 +33,7 @@ class VirtualTime:
         heapq.heappush(self._sleepers, (self.now + max(0.0, seconds), next(self._numbers), future))
         await future
 
-    async def run(self, work: Coroutine[Any, Any, Any]) -> None:
+    async def run(self, work: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(work)
         while not task.done():
             for _ in range(20):  # nothing here waits on I/O: yielding lets all run
@@ -97,7 +97,7 @@ async def push(pacer: Pacer, fake: VirtualTime, chats: range, stamps: list[float
 
 @pytest.mark.parametrize("rate", [30, 1000])
 async def test_three_replicas_pushing_together_keep_one_global_rate(rate: int) -> None:
-    fake, stamps = VirtualTime(), []
+    fake, stamps = VirtualTime(), list[float]()
     budget = MemoryBudget(fake)
     pacers = replicas(fake, budget, rate, 3)
     per_replica = 2 * rate  # two seconds' worth each
@@ -118,7 +118,7 @@ async def test_three_replicas_pushing_together_keep_one_global_rate(rate: int) -
 
 
 async def test_a_chat_gets_one_message_a_second_whichever_replica_sends() -> None:
-    fake, stamps = VirtualTime(), []
+    fake, stamps = VirtualTime(), list[float]()
     budget = MemoryBudget(fake)
     first, second = replicas(fake, budget, 1000, 2)
     await fake.run(
@@ -143,7 +143,7 @@ async def test_a_429_heard_by_one_replica_holds_the_others() -> None:
 
 
 async def test_without_the_database_a_replica_still_sends_counting_alone() -> None:
-    fake, stamps = VirtualTime(), []
+    fake, stamps = VirtualTime(), list[float]()
     budget = MemoryBudget(fake)
     [pacer] = replicas(fake, budget, 10, 1)
     budget.down = True
@@ -156,12 +156,16 @@ async def test_replies_waiting_on_another_replicas_turns_count_as_this_ones_back
     fake = VirtualTime()
     budget = MemoryBudget(fake)
     first, second = replicas(fake, budget, 1000, 2)
-    for _ in range(6):  # this chat's turns taken for seconds ahead, by the other replica
-        budget.turns[7] = max(budget.turns.get(7, fake.now), fake.now) + 1.0
-    assert second.backlog(7) == 0.0  # not yet asked: this replica knows nothing of it
-    reply = asyncio.create_task(second.acquire(7, urgent=True))
-    for _ in range(5):  # it asks the budget, then sleeps until the turn: time stands still
+    # Time stands still: the first replica's replies take the chat's turns for seconds
+    # ahead and sleep until them.
+    waiting = [asyncio.create_task(first.acquire(7, urgent=True)) for _ in range(6)]
+    for _ in range(10):
         await asyncio.sleep(0)
-    assert not reply.done()
+    assert second.backlog(7) == 0.0  # not yet asked: this replica knows nothing of it
+    waiting.append(asyncio.create_task(second.acquire(7, urgent=True)))
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert not waiting[-1].done()  # the second replica's reply waits its turn
     assert second.backlog(7) > 3.0  # flood control (MAX_BACKLOG) now drops its excess
-    reply.cancel()
+    for task in waiting:
+        task.cancel()
