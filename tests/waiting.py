@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -38,3 +40,15 @@ async def eventually_async(
             raise AssertionError(f"timed out after {within}s waiting for {what}")
         await asyncio.sleep(POLL_SECONDS)
     return result
+
+
+@contextmanager
+def without_gc_pauses() -> Iterator[None]:
+    """No garbage collection in the block: for a test whose own loop measures timing (the
+    fake server stamps requests as its handlers run), where a collection of the many
+    objects a large test holds would stall it for a tenth of a second."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

@@ -4,6 +4,7 @@ delivery (and what failed before), then its next due time."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -30,12 +31,17 @@ class DailyRun:
     """One tick's delivery to every subscriber due at `now`."""
 
     def __init__(
-        self, delivery: Delivery, storage: Storage, renderer: Renderer, now: datetime
+        self,
+        delivery: Delivery,
+        storage: Storage,
+        renderer: Renderer,
+        clock: Callable[[], datetime],
     ) -> None:
         self._delivery = delivery
         self._storage = storage
         self._renderer = renderer
-        self._now = now
+        self._clock = clock
+        self._now = clock()  # who is due, and their next times, as of the tick
         self.tally = Tally()
         # Each brief's summary, rendered once per run for every chat; None when withdrawn.
         self._replies: dict[int, Reply | None] = {}
@@ -56,8 +62,9 @@ class DailyRun:
         # Claimed a batch at a time as the workers need them: replicas ticking together
         # share the due chats, each taken by one.
         while True:
+            # Held from the claim, not from the tick: a long run's later batches too.
             batch = await self._storage.subscribers.claim_due(
-                self._now, limit=BATCH, hold_until=self._now + HOLD
+                self._now, limit=BATCH, hold_until=self._clock() + HOLD
             )
             for subscriber in batch:
                 self.tally.total += 1

@@ -93,7 +93,7 @@ class PushEngine:
     async def deliver_due(self) -> Tally:
         """Deliver to every subscriber due now, after any run already in progress."""
         async with self._schedule_lock:
-            daily = DailyRun(self._delivery, self._storage, self._renderer, self._clock())
+            daily = DailyRun(self._delivery, self._storage, self._renderer, self._clock)
             with self._metrics.push_run(daily.tally):
                 return await daily.run(self._concurrency)
 
