@@ -12,12 +12,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from bot.cli import main
 from bot.config import database_warnings, load_config, misspelled_settings
 from bot.config.dotenv import read_dotenv
 from tests.cli.test_container import instructions
-from tests.cli.yaml_subset import YamlSubsetError, load
 
 ROOT = Path(__file__).parents[2]
 SCALE_OUT = ROOT / "scale-out"
@@ -33,7 +33,7 @@ SQLITE_SETTINGS = {"DATABASE_PATH": "briefbot.db", "BACKUP_DIR": "/var/backups/b
 
 
 def compose(path: Path) -> Any:
-    loaded = load(path.read_text(encoding="utf-8"))
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert isinstance(loaded, dict)
     return loaded
 
@@ -339,48 +339,3 @@ def test_the_readme_copies_the_sqlite_volume_where_copy_db_reads(
 def test_the_readme_webhook_url_is_the_one_nginx_serves() -> None:
     [url] = set(re.findall(r"WEBHOOK_URL=(\S+?)`", readme_section()))
     assert url == USER_ENV["WEBHOOK_URL"]
-
-
-# -- the YAML reader these tests use ---------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "a: &x 1\nb: *x\n",
-        "a: |\n  text\n",
-        "a: {b: 1}\n",
-        "a:\n  - b: 1\n",
-        "a: 1\na: 2\n",
-        "a:\n\tb: 1\n",
-        "a:\n- b\n",
-    ],
-)
-def test_the_yaml_reader_refuses_what_it_would_misread(text: str) -> None:
-    with pytest.raises(YamlSubsetError):
-        load(text)
-
-
-def test_the_yaml_reader_reads_the_forms_used() -> None:
-    text = (
-        "# comment\n"
-        "a:\n"
-        "  b: plain value  # comment\n"
-        '  c: "quoted # not a comment"\n'
-        '  d: ["x", "y"]\n'
-        "  e:\n"
-        "    - one:two\n"
-        "    - 'three'\n"
-        "  f: ${X:?no x}\n"
-        "g:\n"
-    )
-    assert load(text) == {
-        "a": {
-            "b": "plain value",
-            "c": "quoted # not a comment",
-            "d": ["x", "y"],
-            "e": ["one:two", "three"],
-            "f": "${X:?no x}",
-        },
-        "g": None,
-    }
