@@ -37,7 +37,7 @@ from tests.e2e.test_startup import assert_clean, environment
 from tests.fakebot import FakeBotApi, free_port
 from tests.fakebot.balancer import RoundRobin
 from tests.postgres import fresh_schema, needs_postgres
-from tests.waiting import eventually, without_gc_pauses
+from tests.waiting import eventually, eventually_async, without_gc_pauses
 
 pytestmark = needs_postgres
 
@@ -287,13 +287,53 @@ async def _push_and_kill(
 KILLED = 0  # the replica the push ran on is swapped into this place, then killed
 
 
-async def _subscribe(storage: Storage, chats: list[int]) -> None:
+async def test_the_replicas_ticking_together_deliver_the_daily_brief_once_to_each_chat(
+    local_server: FakeBotApi, tmp_path: Path
+) -> None:
+    server = local_server
+    server.limits.enabled = True
+    readers = [server.user(200_000 + n).id for n in range(300)]
+    async with running_cluster(server, tmp_path, PUSH_RATE_LIMIT="30") as cluster:
+        [stored] = await _publish(cluster.storage, [_example("harbor-bridge-vote.txt")])
+        # Due now, and subscribed two days ago: yesterday's brief is theirs. Every replica's
+        # next tick (each ticks every 20 s) finds them due.
+        await _subscribe(cluster.storage, readers, due_in=timedelta(0), ago=timedelta(days=2))
+        wanted = set(readers)
+
+        def reached() -> Counter[int]:
+            return Counter(m.chat_id for m in server.sent() if m.chat_id in wanted)
+
+        await eventually(lambda: len(reached()) == len(readers), "every chat reached", within=60)
+
+        async def settled() -> bool:
+            """Every copy recorded sent and every chat due tomorrow: no replica can claim
+            one again, so no later send can come."""
+            sent = await cluster.storage.deliveries.sent_copies(stored.id)
+            due = await cluster.storage.subscribers.due(datetime.now(UTC), limit=1)
+            return len(sent) == len(readers) and not due
+
+        await eventually_async(settled, "the deliveries recorded", within=30)
+        assert set(reached().values()) == {1}
+        assert {m.text.splitlines()[0] for m in server.sent() if m.chat_id in wanted} == {
+            stored.brief.title
+        }
+        assert server.limit_refusals == 0
+        assert server.busiest_second() <= 30
+
+
+async def _subscribe(
+    storage: Storage,
+    chats: list[int],
+    *,
+    due_in: timedelta = timedelta(days=1),  # by default not due: only a push sends
+    ago: timedelta = timedelta(0),
+) -> None:
     now = datetime.now(UTC)
     for chat_id in chats:
         await storage.subscribers.subscribe(
             chat_id,
             delivery_time=time(8, 0),
             timezone="UTC",
-            next_due_at=now + timedelta(days=1),  # not due: only the push sends
-            at=now,
+            next_due_at=now + due_in,
+            at=now - ago,
         )
