@@ -29,8 +29,10 @@ a larger burst, and what goes over it is dropped without a word. An unanswered i
 query only leaves the user's result list as it was; a warning would have no chat to go to.
 
 The buckets are kept in memory, per process. After a restart every chat starts with its
-whole burst, which a flooder gets once more: harmless. With several replicas each would
-count only the updates it receives; with long polling only one replica receives updates.
+whole burst, which a flooder gets once more: harmless. With several replicas (webhook mode
+behind a load balancer) each counts only the updates it receives, so a flooding chat may
+get one burst per replica; but the backlog its replies wait is read from the chat's one
+turn all replicas share (bot/push/shared.py), so past MAX_BACKLOG every replica drops it.
 """
 
 from __future__ import annotations

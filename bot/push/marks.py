@@ -22,7 +22,8 @@ class SentMarks:
     message would cost about 0.2 ms of CPU each, as much as the send itself, so a commit
     first waits GATHER_SECONDS for the sends finishing meanwhile. Marks not yet committed
     live only in memory: a crash loses them, and their rows, still "sending", are sent
-    again at the next start (the documented crash bound).
+    again once this replica is taken for dead (bot/replicas.py), by another replica or
+    at the next start (the documented crash bound).
     """
 
     def __init__(self, storage: Storage, clock: Callable[[], datetime]) -> None:
