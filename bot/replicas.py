@@ -8,8 +8,14 @@ at their next beat the living release its claimed sends to be sent again (at mos
 it had in flight repeat) and one of them takes over each push it ran, so a push goes on
 within HEARTBEAT + DEAD_AFTER of a crash. A replica that stops cleanly leaves at once.
 
-A replica that stalls longer than DEAD_AFTER without dying (a frozen VM) is taken for
-dead too, and may repeat the sends it had in flight when it wakes: the same bound.
+A replica sends only under its lease: for LEASE after a heartbeat began, a time within
+which no other replica can have taken it for dead. One that stalls (a frozen VM, a
+database it cannot reach) sends nothing more once its lease runs out; at its next beat it
+learns it may have been taken for dead, and gives up everything it held: its runs are
+stopped, the sends it claimed are released (those claimed before, by `generation`, are
+never sent), and its pushes go to whoever takes them over. So a stall repeats no more
+than a crash: the sends already in flight. Replicas' clocks must agree within
+DEAD_AFTER - LEASE (NTP keeps them within milliseconds).
 
 An SQLite file is served by one bot process, so at start every other replica it
 remembers is gone: what they held is taken over at once.
@@ -21,6 +27,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -30,6 +37,7 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT = timedelta(seconds=5)
 DEAD_AFTER = timedelta(seconds=20)
+LEASE = 15.0  # seconds: DEAD_AFTER less a heartbeat, a margin for slow writes and clocks
 FORGET_AFTER = timedelta(days=1)  # rows of replicas gone this long are deleted
 
 
@@ -49,25 +57,48 @@ class Replica:
         *,
         replica_id: str | None = None,
         clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.id = replica_id or new_id()
         self._storage = storage
         self._clock = clock
+        self._monotonic = monotonic
+        # Bumped each time the lease was lost: what was claimed before is not to be sent.
+        self.generation = 0
+        self._beat_began: float | None = None  # the last heartbeat that was written
 
     async def join(self) -> None:
         """Register; on SQLite, forget every other replica (they are gone)."""
-        now = self._clock()
+        began, now = self._monotonic(), self._clock()
         await self._storage.replicas.beat(self.id, at=now)
+        self._beat_began = began
         if not self._storage.shared_by_replicas:
             await self._storage.replicas.forget(seen_before=now + FORGET_AFTER, but=self.id)
         log.info("replica %s joined", self.id)
 
-    async def beat(self) -> None:
-        now = self._clock()
+    async def beat(self) -> bool:
+        """Say it is alive; True when its lease had run out meanwhile, so that others
+        may have taken over what it held, and it must give all of that up."""
+        began, now = self._monotonic(), self._clock()
+        lost = not self.holds_lease()
         await self._storage.replicas.beat(self.id, at=now)
+        self._beat_began = began
+        if lost:
+            self.generation += 1
+            log.warning("replica %s missed its heartbeats: giving up what it held", self.id)
         await self._storage.replicas.forget(seen_before=now - FORGET_AFTER)
         if self._storage.send_budget is not None:
             await self._storage.send_budget.forget_turns()  # chats whose turn is past
+        return lost
+
+    def holds_lease(self) -> bool:
+        """No other replica can have taken this one for dead yet."""
+        began = self._beat_began
+        return began is not None and self._monotonic() - began < LEASE
+
+    def holds(self, generation: int) -> bool:
+        """A claim made in `generation` may be sent now."""
+        return generation == self.generation and self.holds_lease()
 
     def alive_since(self) -> datetime:
         """A replica last seen before this is dead."""

@@ -105,8 +105,12 @@ class DeliveryRepo:
         rows = [[b, c, json.dumps([int(m) for m in ids])] for b, c, ids in sent]
         await self._db.write(_MARK_SENT, {"sent": json.dumps(rows), "at": to_db(at)})
 
-    async def mark_failed(self, brief_id: int, chat_id: int, error: str, *, at: datetime) -> None:
-        """Record a failed attempt; a row already "sent" stays sent."""
+    async def mark_failed(
+        self, brief_id: int, chat_id: int, error: str, *, at: datetime, owner: str | None = None
+    ) -> None:
+        """Record a failed attempt; a row already "sent" stays sent, and one "sending" stays
+        so unless `owner` (the claimer, None for none) holds it: a replica never fails a
+        send another replica claimed since."""
         await self._db.write(
             """INSERT INTO deliveries
                    (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
@@ -114,8 +118,9 @@ class DeliveryRepo:
                ON CONFLICT (brief_id, chat_id) DO UPDATE SET
                    status = 'failed', last_error = excluded.last_error,
                    updated_at = excluded.updated_at
-               WHERE deliveries.status != 'sent'""",
-            (brief_id, chat_id, error, to_db(at)),
+               WHERE deliveries.status = 'failed'
+                  OR (deliveries.status = 'sending' AND deliveries.owner IS ?)""",
+            (brief_id, chat_id, error, to_db(at), owner),
         )
 
     async def release_in_flight(self, *, alive_since: datetime | None = None) -> int:
@@ -137,6 +142,16 @@ class DeliveryRepo:
                   AND (owner IS NULL
                        OR owner NOT IN (SELECT id FROM replicas WHERE seen_at >= ?))""",
             (to_db(alive_since),),
+        )
+
+    async def release_held(self, owner: str) -> int:
+        """The rows `owner` still holds "sending" become "failed": a replica that lost its
+        lease gives back what it claimed, for whoever claims it next."""
+        return await self._db.write(
+            """UPDATE deliveries
+                  SET status = 'failed', last_error = 'interrupted while sending'
+                WHERE status = 'sending' AND owner = ?""",
+            (owner,),
         )
 
     async def get(self, brief_id: int, chat_id: int) -> Delivery | None:

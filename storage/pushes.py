@@ -55,6 +55,13 @@ class PushRepo:
         )
         return _push_run(rows[0])
 
+    async def release(self, owner: str) -> int:
+        """`owner`'s unfinished runs are nobody's: the next take_over gives each to a
+        replica (a replica that lost its lease gives up what it ran)."""
+        return await self._db.write(
+            "UPDATE push_runs SET owner = NULL WHERE owner = ? AND finished_at IS NULL", (owner,)
+        )
+
     async def take_over(self, owner: str, *, alive_since: datetime) -> list[PushRun]:
         """Unfinished runs whose owner is not a replica seen since `alive_since` (or none)
         become `owner`'s, oldest first: the runs it must carry on. Two replicas asking at

@@ -21,6 +21,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from telegram import InlineKeyboardMarkup
 
@@ -38,10 +39,24 @@ RETRY_LATER = timedelta(minutes=1)  # a chat whose send failed is due again this
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """Briefs this process claimed in the delivery record for one chat, and may now send."""
+    """Briefs this process claimed in the delivery record for one chat, and may now send,
+    as long as its lease holds for `generation`."""
 
     chat_id: int
     brief_ids: tuple[int, ...]
+    generation: int = 0
+
+
+class Lease(Protocol):  # bot/replicas.py Replica
+    @property
+    def id(self) -> str: ...
+    @property
+    def generation(self) -> int: ...
+    def holds(self, generation: int) -> bool: ...
+
+
+class LeaseLost(Exception):
+    """This replica may have been taken for dead: what it claimed may be another's now."""
 
 
 class Delivery:
@@ -52,10 +67,12 @@ class Delivery:
         pacer: Pacer,
         clock: Callable[[], datetime],
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
-        owner: str | None = None,
+        lease: Lease | None = None,
     ) -> None:
-        """`owner`: this replica's id (bot/replicas.py), which its claims carry."""
-        self.owner = owner
+        """`lease`: this replica (bot/replicas.py), whose id its claims carry and whose
+        lease every send needs; None for a process that is the only sender."""
+        self._lease = lease
+        self.owner = None if lease is None else lease.id
         self._sender = sender
         self._storage = storage
         self._pacer = pacer
@@ -65,6 +82,7 @@ class Delivery:
 
     async def claim(self, chat_id: int, brief_ids: Sequence[int]) -> Claim | None:
         """Claim each brief for the chat; None when another run holds or sent every one."""
+        generation = self._generation()
         won = [
             brief_id
             for brief_id in brief_ids
@@ -72,14 +90,15 @@ class Delivery:
                 brief_id, chat_id, at=self._clock(), owner=self.owner
             )
         ]
-        return Claim(chat_id, tuple(won)) if won else None
+        return Claim(chat_id, tuple(won), generation) if won else None
 
     async def claim_chats(self, brief_id: int, chats: list[int]) -> list[Claim]:
         """Claim one brief for many chats in one statement; the chats won, in order."""
+        generation = self._generation()
         won = await self._storage.deliveries.claim_many(
             brief_id, chats, at=self._clock(), owner=self.owner
         )
-        return [Claim(chat_id, (brief_id,)) for chat_id in won]
+        return [Claim(chat_id, (brief_id,), generation) for chat_id in won]
 
     async def send(
         self, claim: Claim, reply: Reply, *, keep_ids: bool = True
@@ -92,12 +111,16 @@ class Delivery:
         chat_id = claim.chat_id
         try:
             try:
-                message_ids = await self._send_reply(chat_id, reply)
+                message_ids = await self._send_reply(chat_id, reply, claim.generation)
             except Migrated as moved:
                 # The group became a supergroup: the subscription and these claims move too.
                 await self._storage.subscribers.migrate(chat_id, moved.new_chat_id)
                 chat_id = moved.new_chat_id
-                message_ids = await self._send_reply(chat_id, reply)
+                message_ids = await self._send_reply(chat_id, reply, claim.generation)
+        except LeaseLost as error:
+            # Released for another replica if still this one's; sent by whoever claims it.
+            await self.fail(Claim(chat_id, claim.brief_ids), str(error))
+            return chat_id, Outcome.FAILED
         except Unreachable as error:
             await self.fail(Claim(chat_id, claim.brief_ids), str(error))
             await self._storage.subscribers.set_blocked(chat_id, True, at=self._clock())
@@ -120,26 +143,34 @@ class Delivery:
         """Record the claim as failed, with why: a later run may claim it again."""
         for brief_id in claim.brief_ids:
             await self._storage.deliveries.mark_failed(
-                brief_id, claim.chat_id, error[:500], at=self._clock()
+                brief_id, claim.chat_id, error[:500], at=self._clock(), owner=self.owner
             )
 
-    async def _send_reply(self, chat_id: int, reply: Reply) -> list[int]:
+    def _generation(self) -> int:
+        return 0 if self._lease is None else self._lease.generation
+
+    async def _send_reply(self, chat_id: int, reply: Reply, generation: int) -> list[int]:
         """The reply's messages in order, the keyboard under the last; their ids."""
         last = len(reply.texts) - 1
         return [
-            await self._send(chat_id, text, reply.keyboard if index == last else None)
+            await self._send(chat_id, text, reply.keyboard if index == last else None, generation)
             for index, text in enumerate(reply.texts)
         ]
 
-    async def _send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
+    async def _send(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, generation: int
+    ) -> int:
         """One message, retried through flood control, timeouts and server errors.
 
-        Raises Migrated or Unreachable for the caller to act on, SendError to give up.
+        Raises Migrated or Unreachable for the caller to act on, SendError to give up,
+        LeaseLost when this replica may no longer send what it claimed in `generation`.
         """
         floods = 0
         failures = 0
         while True:
             await self._pacer.acquire(chat_id)
+            if self._lease is not None and not self._lease.holds(generation):
+                raise LeaseLost("this replica lost its lease before sending")
             try:
                 return await self._sender.send(chat_id, text, markup)
             except Flood as error:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from bot.metrics import Metrics
 from bot.push.broadcast import PROGRESS_EVERY, Broadcast, ProgressCallback
 from bot.push.daily import DailyRun
-from bot.push.delivery import RETRY_DELAYS, Delivery
+from bot.push.delivery import RETRY_DELAYS, Delivery, Lease
 from bot.push.pacing import Pacer
 from bot.push.sender import Sender
 from bot.push.tally import Tally
@@ -51,16 +51,17 @@ class PushEngine:
         pacer: Pacer | None = None,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
         metrics: Metrics | None = None,
-        owner: str | None = None,
+        lease: Lease | None = None,
     ) -> None:
-        """`owner`: this replica's id, which its claims and push runs carry."""
+        """`lease`: this replica, whose id its claims and push runs carry, and whose lease
+        every send needs (bot/push/delivery.py)."""
         self._storage = storage
         self._metrics = metrics or Metrics()  # without one, counted where nobody reads
         self._renderer = renderer
         self._concurrency = concurrency or default_concurrency(rate)
         self._clock = clock
         self._delivery = Delivery(
-            sender, storage, pacer or Pacer(rate), clock, retry_delays, owner=owner
+            sender, storage, pacer or Pacer(rate), clock, retry_delays, lease=lease
         )
         self._schedule_lock = asyncio.Lock()
         # Runs in progress, in this process: closing cancels them; their claims left
@@ -124,11 +125,16 @@ class PushEngine:
                 reports_to=reports_to,
             )
 
-    async def close(self) -> None:
-        """Stop what is running; claims left "sending" are released at the next start."""
+    async def stop_runs(self) -> None:
+        """Stop every run in progress; their claims left "sending" and their push runs are
+        for the caller to give back."""
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stop what is running; claims left "sending" are released at the next start."""
+        await self.stop_runs()
         await self._delivery.close()
 
     def _spawn(self, work: Coroutine[Any, Any, _T]) -> asyncio.Task[_T]:

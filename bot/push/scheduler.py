@@ -97,9 +97,14 @@ async def take_over(bot: Bot, data: BotData) -> list[asyncio.Task[PushRun]]:
 async def beat(context: BotContext) -> None:
     """The replica's heartbeat: say it is alive, then take over what the dead left."""
     data = context.bot_data
-    if data.replica is None or data.push is None:
+    if data.replica is None or data.push is None or data.storage is None:
         return
-    await data.replica.beat()
+    if await data.replica.beat():
+        # Its lease ran out (it stalled): others may have taken its work for a dead
+        # replica's. Stop it all and give it back; whatever nobody took is taken below.
+        await data.push.stop_runs()
+        await data.storage.deliveries.release_held(data.replica.id)
+        await data.storage.pushes.release(data.replica.id)
     await take_over(context.bot, data)
 
 
@@ -155,7 +160,7 @@ async def open_push(application: BriefApplication) -> None:
         concurrency=concurrency,
         pacer=data.budget,
         metrics=data.metrics,
-        owner=data.replica.id,
+        lease=data.replica,
     )
     await take_over(application.bot, data)
     await start_schedule(application, data.push)

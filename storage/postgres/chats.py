@@ -246,7 +246,9 @@ class PgDeliveryRepo:
             to_db(at),
         )
 
-    async def mark_failed(self, brief_id: int, chat_id: int, error: str, *, at: datetime) -> None:
+    async def mark_failed(
+        self, brief_id: int, chat_id: int, error: str, *, at: datetime, owner: str | None = None
+    ) -> None:
         await self._db.write(
             """INSERT INTO deliveries
                    (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
@@ -254,11 +256,14 @@ class PgDeliveryRepo:
                ON CONFLICT (brief_id, chat_id) DO UPDATE SET
                    status = 'failed', last_error = excluded.last_error,
                    updated_at = excluded.updated_at
-               WHERE deliveries.status != 'sent'""",
+               WHERE deliveries.status = 'failed'
+                  OR (deliveries.status = 'sending'
+                      AND deliveries.owner IS NOT DISTINCT FROM $5::text)""",
             brief_id,
             chat_id,
             error,
             to_db(at),
+            owner,
         )
 
     async def release_in_flight(self, *, alive_since: datetime | None = None) -> int:
@@ -275,6 +280,14 @@ class PgDeliveryRepo:
                   AND (owner IS NULL
                        OR owner NOT IN (SELECT id FROM replicas WHERE seen_at >= $1))""",
             to_db(alive_since),
+        )
+
+    async def release_held(self, owner: str) -> int:
+        return await self._db.write(
+            """UPDATE deliveries
+                  SET status = 'failed', last_error = 'interrupted while sending'
+                WHERE status = 'sending' AND owner = $1""",
+            owner,
         )
 
     async def get(self, brief_id: int, chat_id: int) -> Delivery | None:

@@ -113,6 +113,11 @@ class PgPushRepo:
         )
         return _push_run(rows[0])
 
+    async def release(self, owner: str) -> int:
+        return await self._db.write(
+            "UPDATE push_runs SET owner = NULL WHERE owner = $1 AND finished_at IS NULL", owner
+        )
+
     async def take_over(self, owner: str, *, alive_since: datetime) -> list[PushRun]:
         # Two replicas running this at once: the second waits on the row lock, finds the
         # owner now alive, and leaves the row.

@@ -17,11 +17,12 @@ import asyncio
 import itertools
 import signal
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
@@ -55,7 +56,11 @@ class Cluster:
 
 @asynccontextmanager
 async def running_cluster(
-    server: FakeBotApi, tmp_path: Path, *, killed: int | None = None, **settings: str
+    server: FakeBotApi,
+    tmp_path: Path,
+    *,
+    killed: int | None = None,
+    settings: Mapping[str, str] = MappingProxyType({}),
 ) -> AsyncIterator[Cluster]:
     """Three replicas sharing a fresh, migrated schema; Telegram posts to the balancer.
     All end cleanly but `killed`, the replica a test kills."""
@@ -246,7 +251,7 @@ async def _push_and_kill(
     server: FakeBotApi, tmp_path: Path, readers: list[int], paid: dict[str, str]
 ) -> None:
     admin = server.world.users[ADMIN_ID]
-    async with running_cluster(server, tmp_path, killed=KILLED, **paid) as cluster:
+    async with running_cluster(server, tmp_path, killed=KILLED, settings=paid) as cluster:
         [stored] = await _publish(cluster.storage, [_example("harbor-bridge-vote.txt")])
         await _subscribe(cluster.storage, readers)
         started = await server.send_text(admin, f"/push {stored.id}")
@@ -287,13 +292,47 @@ async def _push_and_kill(
 KILLED = 0  # the replica the push ran on is swapped into this place, then killed
 
 
+async def test_a_replica_frozen_in_a_push_gives_it_up_when_it_wakes(
+    local_server: FakeBotApi, tmp_path: Path
+) -> None:
+    server = local_server
+    server.limits.enabled = True
+    server.limits.global_per_second = PUSH_RATE
+    readers = [server.user(300_000 + n).id for n in range(1000)]
+    wanted = set(readers)
+    paid = {"ALLOW_PAID_BROADCAST": "true", "PUSH_RATE_LIMIT": str(PUSH_RATE)}
+    admin = server.world.users[ADMIN_ID]
+    async with running_cluster(server, tmp_path, settings=paid) as cluster:
+        [stored] = await _publish(cluster.storage, [_example("harbor-bridge-vote.txt")])
+        await _subscribe(cluster.storage, readers)
+        started = await server.send_text(admin, f"/push {stored.id}")
+        [status] = await server.wait_sent(admin.id, 1, timeout=15)
+        frozen = cluster.bots[cluster.balancer.replicas_of(started["update_id"])[0]]
+        await eventually(lambda: len(server.world.sent_order) >= 300, "a third of the push")
+        frozen.process.send_signal(signal.SIGSTOP)  # a frozen VM: alive, silent, claims held
+        try:
+            await eventually(
+                lambda: status.text.startswith("Push finished"), "the others' takeover", within=60
+            )
+        finally:
+            frozen.process.send_signal(signal.SIGCONT)
+        # It wakes with claims in hand and its sends in flight; its next heartbeat tells it
+        # it was taken for dead, and it gives everything up.
+        await frozen.wait_line("missed its heartbeats: giving up", timeout=30)
+        copies = Counter(m.chat_id for m in server.sent() if m.chat_id in wanted)
+        assert set(copies) == wanted
+        repeated = sum(count - 1 for count in copies.values())
+        assert repeated <= default_concurrency(PUSH_RATE), repeated
+        assert server.limit_refusals == 0
+
+
 async def test_the_replicas_ticking_together_deliver_the_daily_brief_once_to_each_chat(
     local_server: FakeBotApi, tmp_path: Path
 ) -> None:
     server = local_server
     server.limits.enabled = True
     readers = [server.user(200_000 + n).id for n in range(300)]
-    async with running_cluster(server, tmp_path, PUSH_RATE_LIMIT="30") as cluster:
+    async with running_cluster(server, tmp_path, settings={"PUSH_RATE_LIMIT": "30"}) as cluster:
         [stored] = await _publish(cluster.storage, [_example("harbor-bridge-vote.txt")])
         # Due now, and subscribed two days ago: yesterday's brief is theirs. Every replica's
         # next tick (each ticks every 20 s) finds them due.

@@ -125,6 +125,40 @@ async def test_a_reclaimed_send_belongs_to_its_new_owner(storage: Storage) -> No
     assert await storage.deliveries.release_in_flight(alive_since=at(5)) == 1
 
 
+async def test_a_replica_fails_and_gives_back_only_the_sends_it_still_holds(
+    storage: Storage,
+) -> None:
+    b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
+    await storage.deliveries.claim_many(b, [1, 2, 3], at=at(1), owner="stalled")
+    await storage.deliveries.claim(b, 4, at=at(1), owner="other")
+    await storage.deliveries.release_in_flight(alive_since=at(5))  # "stalled" taken for dead
+    await storage.deliveries.claim(b, 1, at=at(6), owner="other")  # and its send taken over
+
+    # Failing a send it no longer holds leaves the new owner's claim alone.
+    await storage.deliveries.mark_failed(b, 1, "lost its lease", at=at(7), owner="stalled")
+    assert await _delivery(storage, b, 1) == ("sending", INTERRUPTED)
+    await storage.deliveries.mark_failed(b, 4, "Timed out", at=at(7), owner="other")
+    assert await _delivery(storage, b, 4) == ("failed", "Timed out")
+
+    await storage.deliveries.claim(b, 2, at=at(8), owner="stalled")
+    assert await storage.deliveries.release_held("stalled") == 1
+    assert await _delivery(storage, b, 2) == ("failed", INTERRUPTED)
+    assert await _delivery(storage, b, 1) == ("sending", INTERRUPTED)  # "other"'s, kept
+
+
+async def test_release_makes_a_replicas_unfinished_runs_nobodys(storage: Storage) -> None:
+    mine = await storage.pushes.begin(brief_id=None, by=None, total=1, at=at(1), owner="me")
+    done = await storage.pushes.begin(brief_id=None, by=None, total=1, at=at(2), owner="me")
+    await storage.pushes.finish(done.id, sent=1, failed=0, skipped=0, at=at(3))
+    theirs = await storage.pushes.begin(brief_id=None, by=None, total=1, at=at(4), owner="you")
+    assert await storage.pushes.release("me") == 1
+    await storage.replicas.beat("you", at=at(10))
+    await storage.replicas.beat("me", at=at(10))
+    taken = await storage.pushes.take_over("me", alive_since=at(5))
+    assert [r.id for r in taken] == [mine.id]  # nobody's: any live replica may take it
+    assert theirs.id not in {r.id for r in taken}
+
+
 async def test_begin_stores_the_owner_and_the_progress_message(storage: Storage) -> None:
     run = await storage.pushes.begin(
         brief_id=None, by=5, total=3, at=at(1), owner="r1", progress=(-100200, 42)
