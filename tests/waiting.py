@@ -52,3 +52,26 @@ def without_gc_pauses() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+class LoopLag:
+    """The longest this event loop was late to wake a sleeper, while in the block: how far
+    a fake server running on it may have stamped a request after it arrived."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> LoopLag:
+        self._task = asyncio.create_task(self._watch())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+    async def _watch(self) -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(POLL_SECONDS)
+            self.worst = max(self.worst, time.monotonic() - before - POLL_SECONDS)

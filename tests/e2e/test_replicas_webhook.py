@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 import signal
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping
@@ -38,7 +39,7 @@ from tests.e2e.test_startup import assert_clean, environment
 from tests.fakebot import FakeBotApi, free_port
 from tests.fakebot.balancer import RoundRobin
 from tests.postgres import fresh_schema, needs_postgres
-from tests.waiting import eventually, eventually_async, without_gc_pauses
+from tests.waiting import LoopLag, eventually, eventually_async, without_gc_pauses
 
 pytestmark = needs_postgres
 
@@ -247,25 +248,35 @@ async def test_a_push_goes_on_when_the_replica_running_it_is_killed(
         await _push_and_kill(server, tmp_path, readers, paid)
 
 
+def assert_within_rate(server: FakeBotApi, lag: LoopLag, rate: int = PUSH_RATE) -> None:
+    """Telegram refused nothing, and no second saw more than the rate arrive, give or take
+    the sends the fake server, on this test's loop, may have stamped late together."""
+    assert server.limit_refusals == 0
+    late_together = math.ceil(lag.worst * rate)
+    assert server.busiest_second() <= rate + late_together, lag.worst
+
+
 async def _push_and_kill(
     server: FakeBotApi, tmp_path: Path, readers: list[int], paid: dict[str, str]
 ) -> None:
-    admin = server.world.users[ADMIN_ID]
-    async with running_cluster(server, tmp_path, killed=KILLED, settings=paid) as cluster:
+    admin, wanted = server.world.users[ADMIN_ID], set(readers)
+
+    def reached() -> set[int]:
+        return {m.chat_id for m in server.sent() if m.chat_id in wanted}
+
+    def messages() -> int:  # cheap enough to ask often: this loop is the server's too
+        return len(server.world.sent_order)
+
+    async with (
+        running_cluster(server, tmp_path, killed=KILLED, settings=paid) as cluster,
+        LoopLag() as lag,
+    ):
         [stored] = await _publish(cluster.storage, [_example("harbor-bridge-vote.txt")])
         await _subscribe(cluster.storage, readers)
         started = await server.send_text(admin, f"/push {stored.id}")
         [status] = await server.wait_sent(admin.id, 1, timeout=15)
         runner = cluster.balancer.replicas_of(started["update_id"])[0]
         cluster.bots[runner], cluster.bots[KILLED] = cluster.bots[KILLED], cluster.bots[runner]
-
-        def reached() -> set[int]:
-            return {m.chat_id for m in server.sent() if m.chat_id in wanted}
-
-        def messages() -> int:  # cheap enough to ask often: this loop is the server's too
-            return len(server.world.sent_order)
-
-        wanted = set(readers)
         await eventually(lambda: messages() >= SUBSCRIBERS // 2, "half the push", within=30)
         cluster.bots[KILLED].process.kill()  # SIGKILL: no goodbye, its claims left "sending"
         in_flight = default_concurrency(PUSH_RATE)  # the most sends it can have under way
@@ -276,8 +287,7 @@ async def _push_and_kill(
         repeated = sum(count - 1 for count in copies.values())
         assert repeated <= in_flight, repeated
         # Within one global budget all along, the takeover included.
-        assert server.limit_refusals == 0
-        assert server.busiest_second() <= PUSH_RATE
+        assert_within_rate(server, lag)
         # The admin's progress message is carried on by the replica that took over.
         await eventually(
             lambda: status.text.startswith("Push finished"),  # edited in place
@@ -332,7 +342,10 @@ async def test_the_replicas_ticking_together_deliver_the_daily_brief_once_to_eac
     server = local_server
     server.limits.enabled = True
     readers = [server.user(200_000 + n).id for n in range(300)]
-    async with running_cluster(server, tmp_path, settings={"PUSH_RATE_LIMIT": "30"}) as cluster:
+    async with (
+        running_cluster(server, tmp_path, settings={"PUSH_RATE_LIMIT": "30"}) as cluster,
+        LoopLag() as lag,
+    ):
         [stored] = await _publish(cluster.storage, [_example("harbor-bridge-vote.txt")])
         # Due now, and subscribed two days ago: yesterday's brief is theirs. Every replica's
         # next tick (each ticks every 20 s) finds them due.
@@ -356,8 +369,7 @@ async def test_the_replicas_ticking_together_deliver_the_daily_brief_once_to_eac
         assert {m.text.splitlines()[0] for m in server.sent() if m.chat_id in wanted} == {
             stored.brief.title
         }
-        assert server.limit_refusals == 0
-        assert server.busiest_second() <= 30
+        assert_within_rate(server, lag, 30)
 
 
 async def _subscribe(
