@@ -12,9 +12,7 @@ each replica on its own, and pushes take no lease, so two replicas may both run 
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -27,10 +25,10 @@ from storage import Storage, StoredBrief
 from storage.opening import DatabaseLocation, migrate_database, open_storage
 from tests.e2e.admin.test_corrections import NEW_TITLE, corrected_text
 from tests.e2e.admin.test_uploads import split_like_a_client
-from tests.e2e.botprocess import BotProcess
-from tests.e2e.conftest import ADMIN_ID, page_after, press, say, webhook_env
+from tests.e2e.conftest import ADMIN_ID, page_after, press, say
+from tests.e2e.replicas import webhook_replicas
 from tests.e2e.test_startup import assert_clean, environment
-from tests.fakebot import FakeBotApi, free_port
+from tests.fakebot import FakeBotApi
 from tests.fakebot.balancer import RoundRobin
 from tests.postgres import fresh_schema, needs_postgres
 from tests.waiting import eventually
@@ -53,26 +51,16 @@ async def cluster(local_server: FakeBotApi, tmp_path: Path) -> AsyncIterator[Clu
     """Three replicas sharing a fresh, migrated schema; Telegram posts to the balancer."""
     async with fresh_schema() as url:
         await migrate_database(DatabaseLocation(url=url))
-        ports = [free_port() for _ in range(REPLICAS)]
-        upstreams = [webhook_env(port)["WEBHOOK_URL"] for port in ports]
-        async with RoundRobin(free_port(), upstreams) as balancer:
-            base = environment(local_server.url, tmp_path / "unused.db", local_server.token)
-            shared = {"DATABASE_URL": url, "ADMIN_IDS": str(ADMIN_ID), "WEBHOOK_SECRET": SECRET}
-            # Each listens on its own port but gives Telegram the balancer's URL.
-            envs = [
-                {**base, **shared, **webhook_env(port), "WEBHOOK_URL": balancer.url}
-                for port in ports
-            ]
-            bots = await asyncio.gather(*(BotProcess.start(env, tmp_path) for env in envs))
-            try:
-                # Each replica takes updates before it calls setWebhook (bot/web/webhook.py).
-                await local_server.wait_for_call("setWebhook", count=REPLICAS, timeout=30)
-                async with await open_storage(DatabaseLocation(url=url)) as storage:
-                    yield Cluster(balancer, storage)
-            finally:
-                codes = await asyncio.gather(*(bot.finish(signal.SIGINT) for bot in bots))
-        assert codes == [0] * REPLICAS, [bot.output for bot in bots]
-        for bot in bots:
+        base = environment(local_server.url, tmp_path / "unused.db", local_server.token)
+        shared = {"DATABASE_URL": url, "ADMIN_IDS": str(ADMIN_ID), "WEBHOOK_SECRET": SECRET}
+        env = {**base, **shared}
+        async with (
+            webhook_replicas(local_server, REPLICAS, env, tmp_path) as replicas,
+            await open_storage(DatabaseLocation(url=url)) as storage,
+        ):
+            yield Cluster(replicas.balancer, storage)
+        assert replicas.codes == [0] * REPLICAS, [bot.output for bot in replicas.bots]
+        for bot in replicas.bots:
             assert_clean(bot.output, local_server.token)
 
 
