@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from brief import parse_text
-from storage import Storage
+from storage import Storage, StoredBrief
 from tests.conftest import DATA
 from tests.fakebot import FakeBotApi, SentMessage
 
@@ -20,22 +20,25 @@ from tests.fakebot import FakeBotApi, SentMessage
 async def reference_database(folder: Path) -> Path:
     """A new database in `folder` with the reference brief published as brief #1."""
     database = folder / "bench.db"
-    storage = await Storage.open(database)
-    try:
-        text = (DATA / "briefs" / "putin-north-korea.txt").read_text(encoding="utf-8")
-        await storage.briefs.publish(parse_text(text).brief, by=None, at=datetime.now(UTC))
-    finally:
-        await storage.close()
+    async with await Storage.open(database) as storage:
+        await publish_reference(storage)
     return database
 
 
-def bot_environment(server: FakeBotApi, database: Path, **settings: str) -> dict[str, str]:
-    """The environment a bot process runs with: this machine's, plus its settings."""
+async def publish_reference(storage: Storage) -> StoredBrief:
+    text = (DATA / "briefs" / "putin-north-korea.txt").read_text(encoding="utf-8")
+    return await storage.briefs.publish(parse_text(text).brief, by=None, at=datetime.now(UTC))
+
+
+def bot_environment(server: FakeBotApi, database: Path | str, **settings: str) -> dict[str, str]:
+    """The environment a bot process runs with: this machine's, plus its settings.
+    `database`: an SQLite file, or a PostgreSQL URL."""
+    where = "DATABASE_PATH" if isinstance(database, Path) else "DATABASE_URL"
     return {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": server.token,
         "TELEGRAM_API_URL": server.url,
-        "DATABASE_PATH": str(database),
+        where: str(database),
         **settings,
     }
 

@@ -13,7 +13,6 @@ together stay within the one global rate.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import math
 import signal
@@ -34,9 +33,10 @@ from storage.opening import DatabaseLocation, migrate_database, open_storage
 from tests.e2e.admin.test_corrections import NEW_TITLE, corrected_text
 from tests.e2e.admin.test_uploads import split_like_a_client
 from tests.e2e.botprocess import BotProcess
-from tests.e2e.conftest import ADMIN_ID, page_after, press, say, webhook_env
+from tests.e2e.conftest import ADMIN_ID, page_after, press, say
+from tests.e2e.replicas import webhook_replicas
 from tests.e2e.test_startup import assert_clean, environment
-from tests.fakebot import FakeBotApi, free_port
+from tests.fakebot import FakeBotApi
 from tests.fakebot.balancer import RoundRobin
 from tests.postgres import fresh_schema, needs_postgres
 from tests.waiting import LoopLag, eventually, eventually_async, without_gc_pauses
@@ -67,30 +67,19 @@ async def running_cluster(
     All end cleanly but `killed`, the replica a test kills."""
     async with fresh_schema() as url:
         await migrate_database(DatabaseLocation(url=url))
-        ports = [free_port() for _ in range(REPLICAS)]
-        upstreams = [webhook_env(port)["WEBHOOK_URL"] for port in ports]
-        async with RoundRobin(free_port(), upstreams) as balancer:
-            base = environment(server.url, tmp_path / "unused.db", server.token)
-            shared = {
-                "DATABASE_URL": url,
-                "ADMIN_IDS": str(ADMIN_ID),
-                "WEBHOOK_SECRET": SECRET,
-                **settings,
-            }
-            # Each listens on its own port but gives Telegram the balancer's URL.
-            envs = [
-                {**base, **shared, **webhook_env(port), "WEBHOOK_URL": balancer.url}
-                for port in ports
-            ]
-            bots = await asyncio.gather(*(BotProcess.start(env, tmp_path) for env in envs))
-            try:
-                # Each replica takes updates before it calls setWebhook (bot/web/webhook.py).
-                await server.wait_for_call("setWebhook", count=REPLICAS, timeout=30)
-                async with await open_storage(DatabaseLocation(url=url)) as storage:
-                    yield Cluster(balancer, storage, bots)
-            finally:
-                codes = await asyncio.gather(*(bot.finish(signal.SIGINT) for bot in bots))
-        for number, (bot, code) in enumerate(zip(bots, codes, strict=True)):
+        base = environment(server.url, tmp_path / "unused.db", server.token)
+        shared = {
+            "DATABASE_URL": url,
+            "ADMIN_IDS": str(ADMIN_ID),
+            "WEBHOOK_SECRET": SECRET,
+            **settings,
+        }
+        async with (
+            webhook_replicas(server, REPLICAS, {**base, **shared}, tmp_path) as replicas,
+            await open_storage(DatabaseLocation(url=url)) as storage,
+        ):
+            yield Cluster(replicas.balancer, storage, replicas.bots)
+        for number, (bot, code) in enumerate(zip(replicas.bots, replicas.codes, strict=True)):
             if number != killed:
                 assert code == 0, bot.output
                 assert_clean(bot.output, server.token)

@@ -176,9 +176,11 @@ class Webhook:
                 asyncio.ensure_future(world.update_pushed.wait()),
             ]
             timeout = max(min(waits), 0.0) if waits else None
-            await asyncio.wait(wakers, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-            for waker in wakers:
-                waker.cancel()
+            try:
+                await asyncio.wait(wakers, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            finally:  # also when close() cancels this loop: no waker is left pending
+                for waker in wakers:
+                    waker.cancel()
 
     def _start_posts(self, now: float) -> None:
         for update in list(self.world.updates):
