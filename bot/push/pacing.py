@@ -209,14 +209,16 @@ class Pacer:
                 urgent = queue is self._waiting[_URGENT]
                 shared = await self._shared_slot()
                 now = self._clock()
-                slot = self._free_slot(now, urgent) if shared is None else shared
+                # Shared slots are the rate; this replica's own last second also bounds
+                # them, so that what it sends never bunches, whatever the slots' timing.
+                slot = self._free_slot(now, urgent) if shared is None else self._within(shared)
                 if slot > now:
                     await self._sleep(slot - now)
                     continue  # someone more urgent may have come meanwhile
                 if shared is None:
                     self._take(slot, now, urgent)
                 else:
-                    self._shared_taken()
+                    self._shared_taken(max(slot, now))
                 queue.popleft().set_result(None)
         finally:
             self._dispatcher = None
@@ -232,9 +234,18 @@ class Pacer:
             log.warning("shared budget unavailable; this send is counted here", exc_info=True)
             return None
 
-    def _shared_taken(self) -> None:
+    def _within(self, slot: float) -> float:
+        """`slot`, or later if this replica's last second is full."""
+        recent = self._recent
+        if recent is not None and len(recent) == recent.maxlen:
+            return max(slot, recent[0] + WINDOW_SECONDS)
+        return slot
+
+    def _shared_taken(self, sent: float) -> None:
         assert self._shared is not None
         self._shared.spend()
+        if self._recent is not None:
+            self._recent.append(sent)
 
     def _first_waiting(self) -> deque[asyncio.Future[None]] | None:
         """The queue whose head goes next: urgent before bulk."""

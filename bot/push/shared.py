@@ -30,6 +30,7 @@ RESERVE_SECONDS = 0.05
 # A slot reached later than this is given up rather than used: sends taken late bunch up
 # with the other replicas' next ones. Within the Pacer's 2% window margin at any rate.
 LATE_SECONDS = 0.01
+OFFSET_SAMPLES = 256
 
 
 class SharedLimits:
@@ -47,6 +48,9 @@ class SharedLimits:
         self._count = max(1, math.ceil(rate * RESERVE_SECONDS))
         self._clock = clock
         self._slots: deque[float] = deque()  # this replica's, on its own clock, in order
+        # Recent estimates of the clocks' offset, each taken from one answer: ten seconds'
+        # worth or more, little enough that the two clocks' drift never adds up.
+        self._offsets: deque[float] = deque(maxlen=OFFSET_SAMPLES)
         self._pauses: set[asyncio.Task[None]] = set()
 
     async def next_slot(self) -> float:
@@ -57,11 +61,17 @@ class SharedLimits:
             self._slots.popleft()
         if not self._slots:
             first, server_now = await self._budget.slots(self._count, self._interval)
-            # The server's "now" is taken as the moment its answer arrived: slots start
-            # late by the way back, never early.
-            base = self._clock() + first - server_now
+            base = first + self._offset(self._clock() - server_now)
             self._slots.extend(base + n * self._interval for n in range(self._count))
         return self._slots[0]
+
+    def _offset(self, sample: float) -> float:
+        """The local clock less the server's, as it arrived with an answer: late by the
+        way back, never early. The least of the recent ones is the truest (as NTP takes
+        it): one answer held up would otherwise shift its slots later than the next
+        batch's, and a second could then hold more than the rate."""
+        self._offsets.append(sample)
+        return min(self._offsets)
 
     def spend(self) -> None:
         """The slot next_slot() named is taken."""

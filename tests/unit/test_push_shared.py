@@ -54,6 +54,7 @@ class MemoryBudget:
         self.turns: dict[int, float] = {}
         self.down = False
         self.reservations = 0
+        self.answers_held = [0.0]
 
     def _check(self) -> None:
         if self.down:
@@ -65,7 +66,9 @@ class MemoryBudget:
         now = self._fake.now
         first = max(self.next_at, now)
         self.next_at = first + count * interval
-        return first, now
+        # An answer held up on its way back: the server's now is older by then.
+        held = self.answers_held[self.reservations % len(self.answers_held)]
+        return first, now - held
 
     async def pause(self, seconds: float) -> None:
         self._check()
@@ -169,3 +172,12 @@ async def test_replies_waiting_on_another_replicas_turns_count_as_this_ones_back
     assert second.backlog(7) > 3.0  # flood control (MAX_BACKLOG) now drops its excess
     for task in waiting:
         task.cancel()
+
+
+async def test_answers_held_up_on_their_way_back_do_not_bunch_the_slots() -> None:
+    fake, stamps = VirtualTime(), list[float]()
+    budget = MemoryBudget(fake)
+    budget.answers_held = [0.0, 0.06, 0.0, 0.0, 0.045]  # a few held for tens of ms
+    [pacer] = replicas(fake, budget, 30, 1)
+    await fake.run(push(pacer, fake, range(300), stamps))
+    assert busiest_window(stamps) <= 30
