@@ -65,7 +65,10 @@ class Replica:
         self._monotonic = monotonic
         # Bumped each time the lease was lost: what was claimed before is not to be sent.
         self.generation = 0
-        self._beat_began: float | None = None  # the last heartbeat that was written
+        self._beat_began: float | None = None  # the last heartbeat that renewed the lease
+        # Set when what it holds may be stranded: its lease ran out, or one of its runs
+        # died on an error. It sends nothing until it has given all of that back.
+        self.owes_give_back = False
 
     async def join(self) -> None:
         """Register; on SQLite, forget every other replica (they are gone)."""
@@ -76,20 +79,33 @@ class Replica:
             await self._storage.replicas.forget(seen_before=now + FORGET_AFTER, but=self.id)
         log.info("replica %s joined", self.id)
 
-    async def beat(self) -> bool:
-        """Say it is alive; True when its lease had run out meanwhile, so that others
-        may have taken over what it held, and it must give all of that up."""
+    async def beat(self) -> None:
+        """Say it is alive. The lease is renewed only while nothing is owed: a replica
+        whose lease ran out meanwhile (others may have taken over what it held) owes a
+        give-back first, and sends nothing until `given_back()`."""
         began, now = self._monotonic(), self._clock()
-        lost = not self.holds_lease()
+        if not self.holds_lease() and not self.owes_give_back:
+            self.forfeit("missed its heartbeats")
         await self._storage.replicas.beat(self.id, at=now)
-        self._beat_began = began
-        if lost:
-            self.generation += 1
-            log.warning("replica %s missed its heartbeats: giving up what it held", self.id)
+        if not self.owes_give_back:
+            self._beat_began = began
         await self._storage.replicas.forget(seen_before=now - FORGET_AFTER)
         if self._storage.send_budget is not None:
             await self._storage.send_budget.forget_turns()  # chats whose turn is past
-        return lost
+
+    def forfeit(self, why: str) -> None:
+        """What it holds may be stranded: stop sending it, and give it all back at the
+        next beat. Claims made so far (this generation) are never sent."""
+        if not self.owes_give_back:
+            log.warning("replica %s %s: giving up what it held", self.id, why)
+        self.owes_give_back = True
+        self.generation += 1
+        self._beat_began = None
+
+    def given_back(self) -> None:
+        """Everything it held was given back: it may claim and send again."""
+        self.owes_give_back = False
+        self._beat_began = self._monotonic()
 
     def holds_lease(self) -> bool:
         """No other replica can have taken this one for dead yet."""

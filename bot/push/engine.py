@@ -52,9 +52,13 @@ class PushEngine:
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
         metrics: Metrics | None = None,
         lease: Lease | None = None,
+        on_failure: Callable[[], None] | None = None,
     ) -> None:
         """`lease`: this replica, whose id its claims and push runs carry, and whose lease
-        every send needs (bot/push/delivery.py)."""
+        every send needs (bot/push/delivery.py). `on_failure` hears of a run that died on
+        an error: its claims and its push are left as they were, for the replica to give
+        back (bot/replicas.py, forfeit)."""
+        self._on_failure = on_failure
         self._storage = storage
         self._metrics = metrics or Metrics()  # without one, counted where nobody reads
         self._renderer = renderer
@@ -147,3 +151,5 @@ class PushEngine:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("push: background delivery failed", exc_info=task.exception())
+            if self._on_failure is not None:
+                self._on_failure()

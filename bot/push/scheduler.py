@@ -8,6 +8,7 @@ there is one job however many subscribers there are.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +20,7 @@ from bot.push.engine import PushEngine, default_concurrency
 from bot.push.progress import ProgressMessage
 from bot.push.sender import Sender
 from bot.replicas import DEAD_AFTER, HEARTBEAT, Replica
-from storage import PushRun, StorageError, StoredBrief
+from storage import PushRun, StoredBrief
 
 log = logging.getLogger(__name__)
 
@@ -96,16 +97,31 @@ async def take_over(bot: Bot, data: BotData) -> list[asyncio.Task[PushRun]]:
 
 async def beat(context: BotContext) -> None:
     """The replica's heartbeat: say it is alive, then take over what the dead left."""
-    data = context.bot_data
-    if data.replica is None or data.push is None or data.storage is None:
+    try:
+        await keep_alive(context.bot, context.bot_data)
+    except Exception as error:
+        # The database is unreachable, most likely: one line per beat, no notice to the
+        # admins (they hear of it from /readyz and the replies that fail). Without its
+        # heartbeat the replica stops sending pushes once its lease runs out.
+        log.warning("replica heartbeat failed: %s: %s", type(error).__name__, error)
+
+
+async def keep_alive(bot: Bot, data: BotData) -> None:
+    """One heartbeat: say this replica is alive, give back what it owes, take over what
+    dead replicas left."""
+    replica, engine, storage = data.replica, data.push, data.storage
+    if replica is None or engine is None or storage is None:
         return
-    if await data.replica.beat():
-        # Its lease ran out (it stalled): others may have taken its work for a dead
-        # replica's. Stop it all and give it back; whatever nobody took is taken below.
-        await data.push.stop_runs()
-        await data.storage.deliveries.release_held(data.replica.id)
-        await data.storage.pushes.release(data.replica.id)
-    await take_over(context.bot, data)
+    await replica.beat()
+    if replica.owes_give_back:
+        # Its lease ran out (it stalled), or a run died on an error: others may have
+        # taken its work for a dead replica's, or nobody ever will. Stop it all and give
+        # it back; whatever nobody took is taken below. Retried at every beat until done.
+        await engine.stop_runs()
+        await storage.deliveries.release_held(replica.id)
+        await storage.pushes.release(replica.id)
+        replica.given_back()
+    await take_over(bot, data)
 
 
 async def _resumed_report(
@@ -161,6 +177,7 @@ async def open_push(application: BriefApplication) -> None:
         pacer=data.budget,
         metrics=data.metrics,
         lease=data.replica,
+        on_failure=functools.partial(data.replica.forfeit, "had a run fail"),
     )
     await take_over(application.bot, data)
     await start_schedule(application, data.push)
@@ -180,5 +197,5 @@ async def close_push(application: BriefApplication) -> None:
     if replica is not None:
         try:
             await replica.leave()
-        except StorageError as error:
+        except Exception as error:  # whatever the driver raises: stopping goes on
             log.warning("could not leave cleanly (taken for dead in %s): %s", DEAD_AFTER, error)

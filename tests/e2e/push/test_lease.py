@@ -3,14 +3,19 @@ recording sender, and the replica's clock in the test's hands."""
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
-from bot.push.engine import PushEngine
+from bot.context import BotData
+from bot.push.engine import PushEngine, default_concurrency
 from bot.push.pacing import Pacer
+from bot.push.scheduler import keep_alive
 from bot.push.tally import Outcome
 from bot.reading import Reply
 from bot.rendering import Renderer
@@ -18,6 +23,7 @@ from bot.replicas import DEAD_AFTER, LEASE, Replica
 from storage import Storage
 from tests.e2e.push.conftest import example_brief
 from tests.e2e.push.test_schedule_clock import RecordingSender
+from tests.waiting import eventually_async
 
 CHAT = 42
 REPLY = Reply(["Bridge · the summary"])
@@ -61,12 +67,32 @@ async def test_a_replica_whose_lease_ran_out_sends_nothing_it_claimed_before(
     record = await storage.deliveries.get(stored.id, CHAT)
     assert record is not None
     assert record.status == "failed"  # given back: whoever claims it next sends it
-    # Its next heartbeat tells it so; what it claims from then on it may send.
-    assert await replica.beat() is True
+    # Its next heartbeat tells it so: it owes a give-back, and sends nothing until then.
+    await replica.beat()
+    assert replica.owes_give_back
+    [meanwhile] = await engine.delivery.claim_chats(stored.id, [CHAT])
+    _, outcome = await engine.delivery.send(meanwhile, REPLY)
+    assert outcome is Outcome.FAILED
+    assert sender.sent == []
+    replica.given_back()  # what the heartbeat job does once it gave everything back
     [again] = await engine.delivery.claim_chats(stored.id, [CHAT])
     _, outcome = await engine.delivery.send(again, REPLY)
     assert outcome is Outcome.SENT
     assert len(sender.sent) == 1
+
+
+async def test_a_replica_whose_run_failed_sends_nothing_until_it_gave_back(
+    storage: Storage,
+) -> None:
+    stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=datetime.now(UTC))
+    replica, engine, sender = await replica_engine(storage, "failing", Monotonic())
+    [claim] = await engine.delivery.claim_chats(stored.id, [CHAT])
+    replica.forfeit("had a run fail")  # what the engine reports when a run dies on an error
+    _, outcome = await engine.delivery.send(claim, REPLY)
+    assert outcome is Outcome.FAILED
+    assert sender.sent == []
+    await replica.beat()  # a beat alone does not end it: the give-back does
+    assert replica.owes_give_back
 
 
 async def test_a_stalled_replica_leaves_alone_a_send_another_replica_took_over(
@@ -91,3 +117,62 @@ async def test_a_stalled_replica_leaves_alone_a_send_another_replica_took_over(
     assert record is not None
     assert record.status == "sending"
     assert taken.chat_id == CHAT
+
+
+async def test_a_push_that_died_on_a_database_error_is_given_back_and_resumed(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=datetime.now(UTC))
+    chats = list(range(1000, 1700))  # more than a batch: the error strikes midway
+    for chat_id in chats:
+        await storage.subscribers.subscribe(
+            chat_id,
+            delivery_time=time(8, 0),
+            timezone="UTC",
+            next_due_at=datetime.now(UTC) + timedelta(days=1),
+            at=datetime.now(UTC),
+        )
+    data = BotData()
+    data.storage, data.renderer = storage, Renderer()
+    data.replica = Replica(storage, replica_id="only", monotonic=Monotonic())
+    await data.replica.join()
+    sender = RecordingSender()
+    data.push = PushEngine(
+        sender,
+        storage,
+        data.renderer,
+        rate=None,
+        pacer=Pacer(None),
+        lease=data.replica,
+        on_failure=functools.partial(data.replica.forfeit, "had a run fail"),
+    )
+    batches = storage.subscribers.active_chats
+    calls = 0
+
+    async def blip(*, after_chat_id: int | None, limit: int) -> list[int]:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise ConnectionResetError("the database went away for a moment")
+        return await batches(after_chat_id=after_chat_id, limit=limit)
+
+    monkeypatch.setattr(storage.subscribers, "active_chats", blip)
+    with pytest.raises(ConnectionResetError):
+        await data.push.start_push(stored, by=None)
+    assert data.replica.owes_give_back  # its claims and its run would be stranded
+    unfinished = await storage.pushes.unfinished()
+    assert [run.owner for run in unfinished] == ["only"]
+
+    await keep_alive(Bot("0:unused"), data)  # the next heartbeat
+    assert not data.replica.owes_give_back
+    [resumed] = await storage.pushes.unfinished() or [None]  # taken over, running again
+    assert resumed is not None
+    await eventually_async(lambda: _finished(storage), "the resumed push to finish", within=30)
+    copies = Counter(chat for chat, _ in sender.sent)
+    assert sorted(copies) == chats
+    # Only sends whose mark was not yet written when the run died go twice.
+    assert sum(copies.values()) - len(chats) <= default_concurrency(None)
+
+
+async def _finished(storage: Storage) -> bool:
+    return not await storage.pushes.unfinished()
