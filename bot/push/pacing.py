@@ -25,7 +25,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from bot.push.shared import SharedLimits
+from bot.push.shared import SharedLimits, Unavailable
 from storage.interface import SendBudgetStore
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class Pacer:
         if shared is None and self._slot_now(urgent):
             return
         await self._wait_for_slot(urgent)
-        if chat_id is not None and shared is None:
+        if chat_id is not None:
             # Spaced from when it actually went, however long the global turn took.
             sent = self._clock() + interval
             if self._chats.get(chat_id, 0.0) < sent:
@@ -138,14 +138,18 @@ class Pacer:
             interval, tolerance = self._allowance(chat_id, urgent)
             try:
                 wait = await self._shared.chat_wait(chat_id, interval)
-            except Exception:
-                log.warning("shared budget unavailable; this chat's turn is counted here")
+            except Unavailable:
+                pass  # counted here alone (shared.py logs it once)
             else:
                 # Kept here too, as the database told it (every replica's sends counted),
                 # for backlog(): flood control drops a chat whose replies wait too long.
-                whole = self._clock() + wait + interval
-                if self._chats.get(chat_id, 0.0) < whole:
-                    self._chats[chat_id] = whole
+                # This replica's own last send to the chat, spaced from when it actually
+                # went, bounds the turn as well.
+                now = self._clock()
+                wait = max(wait, self._chats.get(chat_id, now) - now)
+                self._chats[chat_id] = now + wait + interval
+                if len(self._chats) > self._prune_at:
+                    self._prune(now)
                 return interval, wait - tolerance
         return self._chat_turn(chat_id, urgent)
 
@@ -230,9 +234,8 @@ class Pacer:
             return None
         try:
             return max(self._resume_at, await self._shared.next_slot())
-        except Exception:
-            log.warning("shared budget unavailable; this send is counted here", exc_info=True)
-            return None
+        except Unavailable:
+            return None  # counted here alone (shared.py logs it once)
 
     def _within(self, slot: float) -> float:
         """`slot`, or later if this replica's last second is full."""

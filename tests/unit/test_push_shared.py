@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.push import shared
 from bot.push.pacing import WINDOW_SECONDS, Pacer
 from tests.fakebot.limits import busiest_window
 
@@ -53,15 +54,20 @@ class MemoryBudget:
         self.next_at = 0.0
         self.turns: dict[int, float] = {}
         self.down = False
+        self.hangs = False
+        self.asked = 0
         self.reservations = 0
         self.answers_held = [0.0]
 
-    def _check(self) -> None:
+    async def _check(self) -> None:
+        self.asked += 1
+        if self.hangs:
+            await asyncio.Event().wait()  # a connection gone silent
         if self.down:
             raise ConnectionError("the database is gone")
 
     async def slots(self, count: int, interval: float) -> tuple[float, float]:
-        self._check()
+        await self._check()
         self.reservations += 1
         now = self._fake.now
         first = max(self.next_at, now)
@@ -71,11 +77,11 @@ class MemoryBudget:
         return first, now - held
 
     async def pause(self, seconds: float) -> None:
-        self._check()
+        await self._check()
         self.next_at = max(self.next_at, self._fake.now + seconds)
 
     async def chat_turn(self, chat_id: int, interval: float) -> float:
-        self._check()
+        await self._check()
         now = self._fake.now
         full = max(self.turns.get(chat_id, now), now)
         self.turns[chat_id] = full + interval
@@ -181,3 +187,45 @@ async def test_answers_held_up_on_their_way_back_do_not_bunch_the_slots() -> Non
     [pacer] = replicas(fake, budget, 30, 1)
     await fake.run(push(pacer, fake, range(300), stamps))
     assert busiest_window(stamps) <= 30
+
+
+async def test_a_silent_database_holds_a_send_a_moment_then_is_left_alone_a_while(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(shared, "ASK_TIMEOUT", 0.01)  # real seconds: the loop's own timer
+    fake, stamps = VirtualTime(), list[float]()
+    budget = MemoryBudget(fake)
+    [pacer] = replicas(fake, budget, 10, 1)
+    budget.hangs = True
+    await fake.run(push(pacer, fake, range(20), stamps))
+    assert len(stamps) == 20  # every send went, counted here alone
+    assert busiest_window(stamps) <= 10
+    assert budget.asked == 1  # then BACKOFF without asking (20 sends took under 5 s)
+    assert len([r for r in caplog.records if "unavailable" in r.getMessage()]) == 1
+
+
+async def test_a_chats_turn_counts_from_when_its_last_message_went() -> None:
+    fake, stamps = VirtualTime(), list[float]()
+    budget = MemoryBudget(fake)
+    [pacer] = replicas(fake, budget, 10, 1)
+    chat = list[float]()
+
+    async def reply_in_two_parts() -> None:  # the second asked for once the first went
+        for _ in range(2):
+            await pacer.acquire(7)
+            chat.append(fake.now)
+
+    # Thirty other chats' messages queue first: the first part waits three seconds for
+    # its global slot, far past its turn in the chat.
+    others = [push(pacer, fake, range(n, n + 1), stamps) for n in range(100, 130)]
+    await fake.run(asyncio.gather(*others, reply_in_two_parts()))
+    assert chat[0] - 100.0 >= 2.9
+    assert chat[1] - chat[0] >= 1.0
+
+
+async def test_the_chats_a_replica_remembers_are_pruned() -> None:
+    fake, stamps = VirtualTime(), list[float]()
+    budget = MemoryBudget(fake)
+    [pacer] = replicas(fake, budget, 1000, 1)
+    await fake.run(push(pacer, fake, range(5000), stamps))
+    assert pacer.tracked_chats < 2500
