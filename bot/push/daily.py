@@ -151,7 +151,10 @@ class DailyRun:
                 chat_id, next_due_at=subscriber.next_due_at, delivered_at=None
             )
             return
-        if Outcome.FAILED in outcomes:
+        if Outcome.FAILED in outcomes or Outcome.SKIPPED in outcomes:
+            # Skipped here means claimed elsewhere and not yet sent: another replica is
+            # sending it, or one that died holds it until the living release it. Either
+            # way the chat is looked at again within the minute, not tomorrow.
             await subscribers.reschedule(chat_id, next_due_at=now + RETRY_LATER, delivered_at=None)
             return
         if scheduled > now:

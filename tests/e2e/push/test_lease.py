@@ -13,6 +13,7 @@ import pytest
 from telegram import Bot
 
 from bot.context import BotData
+from bot.push.delivery import RETRY_LATER
 from bot.push.engine import PushEngine, default_concurrency
 from bot.push.pacing import Pacer
 from bot.push.scheduler import keep_alive
@@ -176,3 +177,26 @@ async def test_a_push_that_died_on_a_database_error_is_given_back_and_resumed(
 
 async def _finished(storage: Storage) -> bool:
     return not await storage.pushes.unfinished()
+
+
+async def test_a_chat_whose_brief_a_dead_replica_holds_is_due_again_within_the_minute(
+    storage: Storage,
+) -> None:
+    now = datetime.now(UTC)
+    stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=now)
+    await storage.subscribers.subscribe(
+        CHAT, delivery_time=time(8, 0), timezone="UTC", next_due_at=now, at=now - timedelta(2)
+    )
+    # A replica claimed it and died before sending; the living have not released it yet.
+    assert await storage.deliveries.claim(stored.id, CHAT, at=now, owner="dead")
+    _, engine, sender = await replica_engine(storage, "live", Monotonic())
+    await engine.deliver_due()
+    assert sender.sent == []
+    subscriber = await storage.subscribers.get(CHAT)
+    assert subscriber is not None
+    assert subscriber.next_due_at <= datetime.now(UTC) + RETRY_LATER  # not tomorrow
+
+    assert await storage.deliveries.release_in_flight(alive_since=datetime.now(UTC)) == 1
+    await storage.subscribers.due_by(CHAT, datetime.now(UTC))  # the minute has passed
+    await engine.deliver_due()
+    assert [chat for chat, _ in sender.sent] == [CHAT]
