@@ -32,7 +32,8 @@ The buckets are kept in memory, per process. After a restart every chat starts w
 whole burst, which a flooder gets once more: harmless. With several replicas (webhook mode
 behind a load balancer) each counts only the updates it receives, so a flooding chat may
 get one burst per replica; but the backlog its replies wait is read from the chat's one
-turn all replicas share (bot/push/shared.py), so past MAX_BACKLOG every replica drops it.
+turn all replicas share (bot/push/shared.py), so past MAX_BACKLOG each replica drops it
+once it has answered it (a replica learns the shared turn when it asks for it).
 """
 
 from __future__ import annotations
