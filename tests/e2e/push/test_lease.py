@@ -16,7 +16,7 @@ from bot.context import BotData
 from bot.push.delivery import RETRY_LATER
 from bot.push.engine import PushEngine, default_concurrency
 from bot.push.pacing import Pacer
-from bot.push.scheduler import keep_alive
+from bot.push.takeover import keep_alive
 from bot.push.tally import Outcome
 from bot.reading import Reply
 from bot.rendering import Renderer

@@ -1,0 +1,101 @@
+"""What a replica does at each heartbeat: say it is alive, give back what it owes, and
+carry on what replicas that stopped beating left half-done (bot/replicas.py says when a
+replica is taken for dead, and what it then owes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.context import BotContext, BotData
+from bot.push.progress import ProgressMessage
+from storage import PushRun, StoredBrief
+
+log = logging.getLogger(__name__)
+
+
+async def take_over(bot: Bot, data: BotData) -> list[asyncio.Task[PushRun]]:
+    """What replicas that stopped beating left half-done goes on here: their claimed sends
+    are released to be sent again, and each push they ran is resumed under its own
+    record. On SQLite this is what a restart left (the last process is gone).
+
+    A push whose brief is gone or withdrawn is closed with the tally it had, so /stats
+    does not show it running forever.
+    """
+    storage, engine, replica = data.storage, data.push, data.replica
+    assert storage is not None
+    assert engine is not None
+    assert replica is not None
+    # One moment for both: every send of a replica whose push is taken over is released.
+    alive_since = replica.alive_since()
+    released = await storage.deliveries.release_in_flight(alive_since=alive_since)
+    if released:
+        log.warning("%d sends were in flight in a replica that stopped; they go again", released)
+    resumed: list[asyncio.Task[PushRun]] = []
+    for run in await storage.pushes.take_over(replica.id, alive_since=alive_since):
+        stored = None if run.brief_id is None else await storage.briefs.get(run.brief_id)
+        if stored is None or stored.retracted_at is not None:
+            log.warning("push %d was interrupted and its brief withdrawn; closing it", run.id)
+            await storage.pushes.finish(
+                run.id, sent=run.sent, failed=run.failed, skipped=run.skipped, at=datetime.now(UTC)
+            )
+            continue
+        log.warning("push %d of brief %d was interrupted; resuming it", run.id, stored.id)
+        report = await _resumed_report(bot, data, run, stored)
+        resumed.append(engine.start_push(stored, by=run.started_by, run=run, on_progress=report))
+    return resumed
+
+
+async def beat(context: BotContext) -> None:
+    """The replica's heartbeat: say it is alive, then take over what the dead left."""
+    try:
+        await keep_alive(context.bot, context.bot_data)
+    except Exception as error:
+        # The database is unreachable, most likely: one line per beat, no notice to the
+        # admins (they hear of it from /readyz and the replies that fail). Without its
+        # heartbeat the replica stops sending pushes once its lease runs out.
+        log.warning("replica heartbeat failed: %s: %s", type(error).__name__, error)
+
+
+async def keep_alive(bot: Bot, data: BotData) -> None:
+    """One heartbeat: say this replica is alive, give back what it owes, take over what
+    dead replicas left."""
+    replica, engine, storage = data.replica, data.push, data.storage
+    if replica is None or engine is None or storage is None:
+        return
+    await replica.beat()
+    if replica.owes_give_back:
+        # Its lease ran out (it stalled), or a run died on an error: others may have
+        # taken its work for a dead replica's, or nobody ever will. Stop it all and give
+        # it back; whatever nobody took is taken below. Retried at every beat until done.
+        await engine.stop_runs()
+        await storage.deliveries.release_held(replica.id)
+        await storage.pushes.release(replica.id)
+        replica.given_back()
+    await take_over(bot, data)
+
+
+async def _resumed_report(
+    bot: Bot, data: BotData, run: PushRun, stored: StoredBrief
+) -> ProgressMessage | None:
+    """The admin who started the push sees it go on: the progress message it had, or a
+    new one."""
+    renderer = data.renderer
+    if renderer is None:
+        return None
+    if run.progress is not None:
+        return ProgressMessage(bot, renderer, run.progress, stored)
+    if run.started_by is None:
+        return None
+    text = renderer.render("push_resumed.html", stored=stored)
+    try:
+        message = await bot.send_message(run.started_by, text)
+    except TelegramError as error:
+        log.warning("could not tell admin %s the push resumed: %s", run.started_by, error)
+        return None
+    return ProgressMessage(bot, renderer, (message.chat_id, message.message_id), stored)
