@@ -256,6 +256,12 @@ async def bench_due(quick: bool, database_url: str | None = None) -> None:
     if database_url is None:
         print("due on PostgreSQL: skipped (give --database-url postgresql://...)")
         return
+    await bench_due_postgres(database_url, count)
+
+
+async def bench_due_postgres(database_url: str, count: int) -> None:
+    """The due query on PostgreSQL, over `count` subscribers in a fresh schema."""
+    now = datetime.now(UTC)
     async with fresh_schema(database_url) as url:
         await migrate(url)
         await fill_postgres(url, count, due=now - timedelta(minutes=1))

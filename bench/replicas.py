@@ -1,7 +1,7 @@
 """Replicas on one PostgreSQL database, in webhook mode behind a round-robin load balancer.
 
-    python -m bench.replicas [--readers 1000] [--rounds 2] [--repeats 5]
-                             [--push 30:1000 --push 300:3000]
+    python -m bench.replicas [--subscribers 1000000] [--readers 1000] [--rounds 2]
+                             [--repeats 5] [--push 30:1000 --push 300:3000]
 
 Each measurement runs `briefbot run` processes (tests/e2e/replicas.py) on a fresh schema of
 BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/test,
@@ -9,6 +9,8 @@ against the local Bot API server, which runs in this process with the balancer a
 readers. Before each one it waits (up to a minute) for the machine to be idle.
 
 Figures printed:
+  due      the due-subscriber query over 1,000,000 subscribers (target: 20 ms or less), and
+           a daily run's claim of a batch of them, as `bench.push due` measures them
   readers  updates answered per second by one replica and by two, 1,000 readers at once each
            sending /facts and waiting for the answer before the next (as bench.facts), at
            the paid rate so that the sending budget is not what is measured; the ratio
@@ -38,7 +40,7 @@ from pathlib import Path
 
 from bench.facts import CLOCK_TICKS, Readers, Run, cpu_seconds
 from bench.fairness import ADMIN
-from bench.push import FAR_FUTURE, fill_postgres
+from bench.push import FAR_FUTURE, bench_due_postgres, fill_postgres
 from bench.setup import PAID_RATE, bot_environment, publish_reference
 from storage.opening import DatabaseLocation, migrate_database, open_storage
 from tests.e2e.replicas import Replicas, webhook_replicas
@@ -349,12 +351,14 @@ def push_size(text: str) -> tuple[int, int]:
 
 async def main(options: argparse.Namespace) -> None:
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    await bench_due_postgres(DATABASE_URL, options.subscribers)
     await bench_readers(options.readers, options.rounds, options.repeats)
     await bench_push(options.push or [(30, 1000), (300, 3000)])
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--subscribers", type=int, default=1_000_000, help="for the due query")
     parser.add_argument("--readers", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
