@@ -6,9 +6,11 @@ each went, and each test checks it did spread them), so whatever a chat is in th
 of — the brief a reader has open, a paste cut into parts, a pending /correct, an update
 Telegram delivers twice — must live in the database, not in one process.
 
-A push survives the replica running it killed halfway: another takes it over, every
+As a user would try it: an SQLite bot moved to PostgreSQL with `briefbot copy-db`, three
+replicas on it, and the one running a push killed halfway: another takes it over, every
 subscriber gets the brief, at most the sends in flight repeat, and the three replicas
-together stay within the one global rate.
+together stay within the one global rate. A replica frozen instead (SIGSTOP) gives its
+work up when it wakes; replicas ticking together deliver the daily brief once.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import pytest
 
 from bot.push.engine import default_concurrency
 from brief import Brief, parse_text
-from storage import Storage, StoredBrief
+from storage import Storage, StoredBrief, SubscriberCounts
 from storage.opening import DatabaseLocation, migrate_database, open_storage
 from tests.e2e.admin.test_corrections import NEW_TITLE, corrected_text
 from tests.e2e.admin.test_uploads import split_like_a_client
@@ -62,11 +64,16 @@ async def running_cluster(
     *,
     killed: int | None = None,
     settings: Mapping[str, str] = MappingProxyType({}),
+    moved_from: Path | None = None,
 ) -> AsyncIterator[Cluster]:
     """Three replicas sharing a fresh, migrated schema; Telegram posts to the balancer.
-    All end cleanly but `killed`, the replica a test kills."""
+    All end cleanly but `killed`, the replica a test kills. `moved_from`: an SQLite
+    database copied in first with `briefbot copy-db`, as a user moving to PostgreSQL."""
     async with fresh_schema() as url:
-        await migrate_database(DatabaseLocation(url=url))
+        if moved_from is None:
+            await migrate_database(DatabaseLocation(url=url))
+        else:
+            await _copy_db(moved_from, url, tmp_path)
         base = environment(server.url, tmp_path / "unused.db", server.token)
         shared = {
             "DATABASE_URL": url,
@@ -248,6 +255,12 @@ def assert_within_rate(server: FakeBotApi, lag: LoopLag, rate: int = PUSH_RATE) 
 async def _push_and_kill(
     server: FakeBotApi, tmp_path: Path, readers: list[int], paid: dict[str, str]
 ) -> None:
+    """A user's SQLite bot, its brief and subscribers, moved to PostgreSQL with one command;
+    three replicas started on it; the one running the push killed halfway."""
+    sqlite = tmp_path / "before.db"
+    async with await Storage.open(sqlite) as before:
+        [stored] = await _publish(before, [_example("harbor-bridge-vote.txt")])
+        await _subscribe(before, readers)
     admin, wanted = server.world.users[ADMIN_ID], set(readers)
 
     def reached() -> set[int]:
@@ -257,11 +270,12 @@ async def _push_and_kill(
         return len(server.world.sent_order)
 
     async with (
-        running_cluster(server, tmp_path, killed=KILLED, settings=paid) as cluster,
+        running_cluster(
+            server, tmp_path, killed=KILLED, settings=paid, moved_from=sqlite
+        ) as cluster,
         LoopLag() as lag,
     ):
-        [stored] = await _publish(cluster.storage, [_example("harbor-bridge-vote.txt")])
-        await _subscribe(cluster.storage, readers)
+        assert await cluster.storage.subscribers.counts() == await _counts(sqlite)
         started = await server.send_text(admin, f"/push {stored.id}")
         [status] = await server.wait_sent(admin.id, 1, timeout=15)
         runner = cluster.balancer.replicas_of(started["update_id"])[0]
@@ -359,6 +373,17 @@ async def test_the_replicas_ticking_together_deliver_the_daily_brief_once_to_eac
             stored.brief.title
         }
         assert_within_rate(server, lag, 30)
+
+
+async def _copy_db(sqlite: Path, url: str, cwd: Path) -> None:
+    """`briefbot copy-db --to URL`, DATABASE_PATH naming the SQLite file."""
+    copy = await BotProcess.start({"DATABASE_PATH": str(sqlite)}, cwd, "copy-db", "--to", url)
+    assert await copy.finish(signal_number=None) == 0, copy.output
+
+
+async def _counts(sqlite: Path) -> SubscriberCounts:
+    async with await Storage.open(sqlite) as before:
+        return await before.subscribers.counts()
 
 
 async def _subscribe(
