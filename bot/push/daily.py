@@ -3,13 +3,14 @@ delivery (and what failed before), then its next due time."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
 from bot.keyboards import digest_keyboard
-from bot.push.delivery import RETRY_LATER, Delivery
+from bot.push.delivery import RETRY_LATER, Delivery, LeaseLost
 from bot.push.tally import Outcome, Tally
 from bot.push.timing import next_due, zone
 from bot.push.workers import Queue, run_pool
@@ -62,6 +63,7 @@ class DailyRun:
         # Claimed a batch at a time as the workers need them: replicas ticking together
         # share the due chats, each taken by one.
         while True:
+            self._delivery.check_lease()  # a replica that lost it takes no more chats
             # Held from the claim, not from the tick: a long run's later batches too.
             batch = await self._storage.subscribers.claim_due(
                 self._now, limit=BATCH, hold_until=self._clock() + HOLD
@@ -75,6 +77,11 @@ class DailyRun:
     async def _deliver(self, subscriber: Subscriber) -> None:
         """Sends that failed, and the briefs published since the previous delivery; then the
         chat's next due time."""
+        # A replica that lost its lease leaves the chat held: due again when the hold ends.
+        with contextlib.suppress(LeaseLost):
+            await self._deliver_held(subscriber)
+
+    async def _deliver_held(self, subscriber: Subscriber) -> None:
         scheduled = scheduled_time(subscriber)
         owed = await self._storage.deliveries.failed_for(
             subscriber.chat_id, since=subscriber.subscribed_at, limit=WINDOW_LIMIT

@@ -80,8 +80,16 @@ class Delivery:
         self._retry_delays = retry_delays
         self._marks = SentMarks(storage, clock)
 
+    def check_lease(self) -> None:
+        """Raise LeaseLost unless this replica may claim and send now: a run that meets it
+        stops, rather than claim what it could not send."""
+        if self._lease is not None and not self._lease.holds(self._lease.generation):
+            raise LeaseLost("this replica lost its lease")
+
     async def claim(self, chat_id: int, brief_ids: Sequence[int]) -> Claim | None:
-        """Claim each brief for the chat; None when another run holds or sent every one."""
+        """Claim each brief for the chat; None when another run holds or sent every one.
+        LeaseLost when this replica may not claim now."""
+        self.check_lease()
         generation = self._generation()
         won = [
             brief_id
@@ -93,7 +101,9 @@ class Delivery:
         return Claim(chat_id, tuple(won), generation) if won else None
 
     async def claim_chats(self, brief_id: int, chats: list[int]) -> list[Claim]:
-        """Claim one brief for many chats in one statement; the chats won, in order."""
+        """Claim one brief for many chats in one statement; the chats won, in order.
+        LeaseLost when this replica may not claim now."""
+        self.check_lease()
         generation = self._generation()
         won = await self._storage.deliveries.claim_many(
             brief_id, chats, at=self._clock(), owner=self.owner

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from bot.metrics import Metrics
 from bot.push.broadcast import PROGRESS_EVERY, Broadcast, ProgressCallback
 from bot.push.daily import DailyRun
-from bot.push.delivery import RETRY_DELAYS, Delivery, Lease
+from bot.push.delivery import RETRY_DELAYS, Delivery, Lease, LeaseLost
 from bot.push.pacing import Pacer
 from bot.push.sender import Sender
 from bot.push.tally import Tally
@@ -149,7 +149,11 @@ class PushEngine:
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("push: background delivery failed", exc_info=task.exception())
-            if self._on_failure is not None:
-                self._on_failure()
+        if task.cancelled() or (error := task.exception()) is None:
+            return
+        if isinstance(error, LeaseLost):
+            log.warning("push: stopped, as this replica lost its lease; another carries on")
+        else:
+            log.error("push: background delivery failed", exc_info=error)
+        if self._on_failure is not None:
+            self._on_failure()

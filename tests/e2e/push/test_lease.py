@@ -13,7 +13,7 @@ import pytest
 from telegram import Bot
 
 from bot.context import BotData
-from bot.push.delivery import RETRY_LATER
+from bot.push.delivery import RETRY_LATER, LeaseLost
 from bot.push.engine import PushEngine, default_concurrency
 from bot.push.pacing import Pacer
 from bot.push.takeover import keep_alive
@@ -68,12 +68,11 @@ async def test_a_replica_whose_lease_ran_out_sends_nothing_it_claimed_before(
     record = await storage.deliveries.get(stored.id, CHAT)
     assert record is not None
     assert record.status == "failed"  # given back: whoever claims it next sends it
-    # Its next heartbeat tells it so: it owes a give-back, and sends nothing until then.
+    # Its next heartbeat tells it so: it owes a give-back, and claims nothing until then.
     await replica.beat()
     assert replica.owes_give_back
-    [meanwhile] = await engine.delivery.claim_chats(stored.id, [CHAT])
-    _, outcome = await engine.delivery.send(meanwhile, REPLY)
-    assert outcome is Outcome.FAILED
+    with pytest.raises(LeaseLost):
+        await engine.delivery.claim_chats(stored.id, [CHAT])
     assert sender.sent == []
     replica.given_back()  # what the heartbeat job does once it gave everything back
     [again] = await engine.delivery.claim_chats(stored.id, [CHAT])
@@ -200,3 +199,43 @@ async def test_a_chat_whose_brief_a_dead_replica_holds_is_due_again_within_the_m
     await storage.subscribers.due_by(CHAT, datetime.now(UTC))  # the minute has passed
     await engine.deliver_due()
     assert [chat for chat, _ in sender.sent] == [CHAT]
+
+
+async def test_a_push_on_a_replica_that_lost_its_lease_stops_and_goes_on_after_the_give_back(
+    storage: Storage,
+) -> None:
+    stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=datetime.now(UTC))
+    chats = list(range(2000, 2600))
+    for chat_id in chats:
+        await storage.subscribers.subscribe(
+            chat_id,
+            delivery_time=time(8, 0),
+            timezone="UTC",
+            next_due_at=datetime.now(UTC) + timedelta(days=1),
+            at=datetime.now(UTC),
+        )
+    clock = Monotonic()
+    data = BotData()
+    data.storage, data.renderer = storage, Renderer()
+    data.replica = Replica(storage, replica_id="only", monotonic=clock)
+    await data.replica.join()
+    sender = RecordingSender()
+    data.push = PushEngine(
+        sender,
+        storage,
+        data.renderer,
+        rate=None,
+        pacer=Pacer(None),
+        lease=data.replica,
+        on_failure=functools.partial(data.replica.forfeit, "had a run fail"),
+    )
+    clock.now += LEASE  # frozen before it began: it may claim nothing
+    with pytest.raises(LeaseLost):
+        await data.push.start_push(stored, by=None)
+    assert sender.sent == []
+    [run] = await storage.pushes.unfinished()  # not closed as if done: still to be sent
+    assert run.finished_at is None
+
+    await keep_alive(Bot("0:unused"), data)  # gives back, takes the push over, resumes it
+    await eventually_async(lambda: _finished(storage), "the resumed push to finish")
+    assert sorted(chat for chat, _ in sender.sent) == chats
