@@ -89,9 +89,13 @@ class Replica:
         await self._storage.replicas.beat(self.id, at=now)
         if not self.owes_give_back:
             self._beat_began = began
-        await self._storage.replicas.forget(seen_before=now - FORGET_AFTER)
+
+    async def tidy(self) -> None:
+        """Forget replicas long gone, and chats whose turn is past: after the give-back,
+        so that a failure here never holds it up."""
+        await self._storage.replicas.forget(seen_before=self._clock() - FORGET_AFTER)
         if self._storage.send_budget is not None:
-            await self._storage.send_budget.forget_turns()  # chats whose turn is past
+            await self._storage.send_budget.forget_turns()
 
     def forfeit(self, why: str) -> None:
         """What it holds may be stranded: stop sending it, and give it all back at the
@@ -102,9 +106,15 @@ class Replica:
         self.generation += 1
         self._beat_began = None
 
-    def given_back(self) -> None:
-        """Everything it held was given back: it may claim and send again."""
+    def given_back(self, owed: int) -> None:
+        """Everything it held when it was at generation `owed` was given back: it may
+        claim and send again, in a new generation (nothing claimed before is sent). If
+        it forfeited again meanwhile (a run that started during the give-back died), it
+        still owes, and the next beat gives back again."""
+        if self.generation != owed:
+            return
         self.owes_give_back = False
+        self.generation += 1
         self._beat_began = self._monotonic()
 
     def holds_lease(self) -> bool:

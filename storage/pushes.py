@@ -77,17 +77,29 @@ class PushRepo:
         return sorted((_push_run(r) for r in rows), key=lambda run: run.id)
 
     async def finish(
-        self, push_id: int, *, sent: int, failed: int, skipped: int, at: datetime
-    ) -> PushRun:
-        """Record the tally; raises LookupError for an unknown push_id."""
+        self,
+        push_id: int,
+        *,
+        sent: int,
+        failed: int,
+        skipped: int,
+        at: datetime,
+        owner: str | None = None,
+    ) -> PushRun | None:
+        """Record the tally; raises LookupError for an unknown push_id. With `owner`, only
+        while the run is still that replica's: None when another took it over."""
         rows = await self._db.write_returning(
             f"""UPDATE push_runs SET sent = ?, failed = ?, skipped = ?, finished_at = ?
-                WHERE id = ? RETURNING {_COLUMNS}""",
-            (sent, failed, skipped, to_db(at), push_id),
+                WHERE id = ? AND (? IS NULL OR owner = ?) RETURNING {_COLUMNS}""",
+            (sent, failed, skipped, to_db(at), push_id, owner, owner),
         )
-        if not rows:
-            raise LookupError(f"no push run {push_id}")
-        return _push_run(rows[0])
+        if rows:
+            return _push_run(rows[0])
+        if owner is not None and await self._db.fetch_one(
+            "SELECT 1 FROM push_runs WHERE id = ?", (push_id,)
+        ):
+            return None
+        raise LookupError(f"no push run {push_id}")
 
     async def last(self) -> PushRun | None:
         """The most recently started run."""

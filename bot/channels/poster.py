@@ -29,7 +29,7 @@ from bot.config import ChannelRef
 from bot.context import BotContext, BriefApplication
 from bot.errors import tell_admins
 from bot.handlers.support import job_queue
-from bot.push.delivery import Delivery
+from bot.push.delivery import Delivery, LeaseLost
 from bot.push.tally import Outcome
 from bot.rendering import Renderer
 from storage import Storage, StoredBrief
@@ -108,8 +108,13 @@ class ChannelPoster:
             if self._unchecked:
                 await self.check(tell_admins=False)
             oldest = self._clock() - LOOKBACK
-            for chat_id, since in list(self._ready.items()):
-                await self._post_to(chat_id, max(since, oldest))
+            try:
+                for chat_id, since in list(self._ready.items()):
+                    await self._post_to(chat_id, max(since, oldest))
+            except LeaseLost:
+                # Not a failure to report: this replica gives back what it holds, and
+                # this pass (or another replica's) posts it.
+                log.info("channel posts wait until this replica holds its lease again")
 
     async def _post_to(self, chat_id: int, since: datetime) -> None:
         due = await self._storage.channels.due(chat_id, since=since, attempts=MAX_ATTEMPTS)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 
-from bot.push.delivery import RETRY_LATER, Claim, Delivery
+from bot.push.delivery import RETRY_LATER, Claim, Delivery, LeaseLost
 from bot.push.tally import Outcome, Progress, Tally
 from bot.push.workers import Queue, run_pool
 from bot.reading import Reply, render_part
@@ -54,6 +54,7 @@ class Broadcast:
         on_progress: ProgressCallback | None,
         progress_every: float = PROGRESS_EVERY,
         reports_to: tuple[int, int] | None = None,
+        on_error: Callable[[], None] | None = None,
     ) -> PushRun:
         """Push; `run` continues a push interrupted by a restart, under the same record."""
         counts = await self._storage.subscribers.counts()
@@ -69,13 +70,23 @@ class Broadcast:
             )
         reporter = asyncio.create_task(_report(self.tally, on_progress, progress_every))
         try:
-            await run_pool(concurrency, self._produce)
+            await run_pool(concurrency, self._produce, on_error)
         finally:
             reporter.cancel()
         tally = self.tally
         finished = await self._storage.pushes.finish(
-            run.id, sent=tally.sent, failed=tally.failed, skipped=tally.skipped, at=self._clock()
+            run.id,
+            sent=tally.sent,
+            failed=tally.failed,
+            skipped=tally.skipped,
+            at=self._clock(),
+            owner=self._delivery.owner,
         )
+        if finished is None:
+            # Taken over meanwhile (this replica was taken for dead): the replica running
+            # it now closes it and reports its end.
+            log.info("push %d goes on in another replica", run.id)
+            return run
         if on_progress is not None:
             await on_progress(tally.progress(finished=True))
         return finished
@@ -110,7 +121,10 @@ class Broadcast:
             # Claimed before the withdrawal was seen: recorded, never sent nor retried.
             await self._delivery.fail(claim, "withdrawn before it was sent")
             return
-        chat_id, outcome = await self._delivery.send(claim, reply)
+        try:
+            chat_id, outcome = await self._delivery.send(claim, reply)
+        except LeaseLost:
+            return  # given back; the run stops at its next claim, and is taken over
         self.tally.count(outcome)
         if outcome is Outcome.FAILED:
             # The daily delivery sends the chat's failed rows; this one should not wait a day.

@@ -47,8 +47,8 @@ class DailyRun:
         # Each brief's summary, rendered once per run for every chat; None when withdrawn.
         self._replies: dict[int, Reply | None] = {}
 
-    async def run(self, concurrency: int) -> Tally:
-        await run_pool(concurrency, self._produce)
+    async def run(self, concurrency: int, on_error: Callable[[], None] | None = None) -> Tally:
+        await run_pool(concurrency, self._produce, on_error)
         if self.tally.total:
             log.info(
                 "daily push: %d chats due, %d sent, %d failed, %d skipped",

@@ -129,8 +129,9 @@ class Delivery:
                 message_ids = await self._send_reply(chat_id, reply, claim.generation)
         except LeaseLost as error:
             # Released for another replica if still this one's; sent by whoever claims it.
+            # Raised on: the run that meets it stops rather than count a failure.
             await self.fail(Claim(chat_id, claim.brief_ids), str(error))
-            return chat_id, Outcome.FAILED
+            raise
         except Unreachable as error:
             await self.fail(Claim(chat_id, claim.brief_ids), str(error))
             await self._storage.subscribers.set_blocked(chat_id, True, at=self._clock())

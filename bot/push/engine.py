@@ -100,7 +100,7 @@ class PushEngine:
         async with self._schedule_lock:
             daily = DailyRun(self._delivery, self._storage, self._renderer, self._clock)
             with self._metrics.push_run(daily.tally):
-                return await daily.run(self._concurrency)
+                return await daily.run(self._concurrency, self._on_failure)
 
     async def push(
         self,
@@ -127,6 +127,7 @@ class PushEngine:
                 on_progress=on_progress,
                 progress_every=progress_every,
                 reports_to=reports_to,
+                on_error=self._on_failure,
             )
 
     async def stop_runs(self) -> None:

@@ -13,8 +13,9 @@ Kept in memory, per process. After a restart the budget starts unspent; Telegram
 still count the last second, which costs at most one 429 and its pause. Several replicas
 (PostgreSQL) share one budget instead: `share()` makes the Pacer take its global slots and
 each chat's turns from the database (bot/push/shared.py), and keep only the order of its
-own waiters (replies first) and the pauses it heard itself. If the database cannot answer,
-a send falls back to this process's own count for that once.
+own waiters (replies first) and the pauses it heard itself. If the database does not
+answer within a second, sends fall back to this process's own count for a few seconds
+(bot/push/shared.py).
 """
 
 from __future__ import annotations

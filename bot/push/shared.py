@@ -33,7 +33,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from storage.interface import SendBudgetStore
 
@@ -55,6 +55,23 @@ BACKOFF = 5.0
 # with the other replicas' next ones. Within the Pacer's 2% window margin at any rate.
 LATE_SECONDS = 0.01
 OFFSET_SAMPLES = 256
+
+
+async def _within(seconds: float, work: Awaitable[T]) -> T:
+    """`work`'s result, or TimeoutError after `seconds`, however long the work then takes
+    to stop: asyncpg, cancelled on a connection gone silent, waits for the server."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if not done:
+        task.cancel()
+        task.add_done_callback(_forget)
+        raise TimeoutError(f"no answer within {seconds} s")
+    return task.result()
+
+
+def _forget(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved, so that asyncio does not report it
 
 
 class SharedLimits:
@@ -84,8 +101,7 @@ class SharedLimits:
         if self._clock() < self._retry_at:
             raise Unavailable("the shared budget failed moments ago")
         try:
-            async with asyncio.timeout(ASK_TIMEOUT):
-                answer = await call()
+            answer = await _within(ASK_TIMEOUT, call())
         except Exception as error:
             if not self._down:
                 log.warning(

@@ -70,14 +70,16 @@ async def keep_alive(bot: Bot, data: BotData) -> None:
         return
     await replica.beat()
     if replica.owes_give_back:
+        owed = replica.generation
         # Its lease ran out (it stalled), or a run died on an error: others may have
         # taken its work for a dead replica's, or nobody ever will. Stop it all and give
         # it back; whatever nobody took is taken below. Retried at every beat until done.
         await engine.stop_runs()
         await storage.deliveries.release_held(replica.id)
         await storage.pushes.release(replica.id)
-        replica.given_back()
+        replica.given_back(owed)
     await take_over(bot, data)
+    await replica.tidy()
 
 
 async def _resumed_report(

@@ -133,20 +133,32 @@ class PgPushRepo:
         return sorted((_push_run(r) for r in rows), key=lambda run: run.id)
 
     async def finish(
-        self, push_id: int, *, sent: int, failed: int, skipped: int, at: datetime
-    ) -> PushRun:
+        self,
+        push_id: int,
+        *,
+        sent: int,
+        failed: int,
+        skipped: int,
+        at: datetime,
+        owner: str | None = None,
+    ) -> PushRun | None:
         rows = await self._db.write_returning(
             f"""UPDATE push_runs SET sent = $1, failed = $2, skipped = $3, finished_at = $4
-                WHERE id = $5 RETURNING {_PUSH_RUN}""",
+                WHERE id = $5 AND ($6::text IS NULL OR owner = $6) RETURNING {_PUSH_RUN}""",
             sent,
             failed,
             skipped,
             to_db(at),
             push_id,
+            owner,
         )
-        if not rows:
-            raise LookupError(f"no push run {push_id}")
-        return _push_run(rows[0])
+        if rows:
+            return _push_run(rows[0])
+        if owner is not None and await self._db.fetch_one(
+            "SELECT 1 FROM push_runs WHERE id = $1", push_id
+        ):
+            return None
+        raise LookupError(f"no push run {push_id}")
 
     async def last(self) -> PushRun | None:
         row = await self._db.fetch_one(

@@ -184,6 +184,7 @@ async def test_push_runs(storage: Storage) -> None:
     assert await storage.pushes.last() == scheduled
 
     done = await storage.pushes.finish(run.id, sent=7, failed=1, skipped=2, at=at(3))
+    assert done is not None
     assert (done.sent, done.failed, done.skipped, done.finished_at) == (7, 1, 2, at(3))
     assert await storage.pushes.last() == scheduled
     with pytest.raises(LookupError):

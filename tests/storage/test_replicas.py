@@ -159,6 +159,20 @@ async def test_release_makes_a_replicas_unfinished_runs_nobodys(storage: Storage
     assert theirs.id not in {r.id for r in taken}
 
 
+async def test_a_run_taken_over_is_not_finished_by_its_former_owner(storage: Storage) -> None:
+    run = await storage.pushes.begin(brief_id=None, by=None, total=2, at=at(1), owner="old")
+    await storage.replicas.beat("new", at=at(10))
+    [taken] = await storage.pushes.take_over("new", alive_since=at(5))
+    late = await storage.pushes.finish(run.id, sent=1, failed=0, skipped=0, at=at(11), owner="old")
+    assert late is None
+    assert [r.id for r in await storage.pushes.unfinished()] == [run.id]
+    done = await storage.pushes.finish(run.id, sent=2, failed=0, skipped=0, at=at(12), owner="new")
+    assert done is not None
+    assert (done.sent, done.finished_at, taken.owner) == (2, at(12), "new")
+    with pytest.raises(LookupError):
+        await storage.pushes.finish(999, sent=0, failed=0, skipped=0, at=at(13), owner="new")
+
+
 async def test_begin_stores_the_owner_and_the_progress_message(storage: Storage) -> None:
     run = await storage.pushes.begin(
         brief_id=None, by=5, total=3, at=at(1), owner="r1", progress=(-100200, 42)

@@ -55,6 +55,7 @@ class MemoryBudget:
         self.turns: dict[int, float] = {}
         self.down = False
         self.hangs = False
+        self.thawed = asyncio.Event()
         self.asked = 0
         self.reservations = 0
         self.answers_held = [0.0]
@@ -62,7 +63,13 @@ class MemoryBudget:
     async def _check(self) -> None:
         self.asked += 1
         if self.hangs:
-            await asyncio.Event().wait()  # a connection gone silent
+            # A connection gone silent: as asyncpg's, the call outlives its cancellation
+            # (it waits for the server) until the database thaws.
+            try:
+                await self.thawed.wait()
+            except asyncio.CancelledError:
+                await self.thawed.wait()
+                raise
         if self.down:
             raise ConnectionError("the database is gone")
 
@@ -197,7 +204,9 @@ async def test_a_silent_database_holds_a_send_a_moment_then_is_left_alone_a_whil
     budget = MemoryBudget(fake)
     [pacer] = replicas(fake, budget, 10, 1)
     budget.hangs = True
-    await fake.run(push(pacer, fake, range(20), stamps))
+    async with asyncio.timeout(10):  # a send held until the thaw would hang the test
+        await fake.run(push(pacer, fake, range(20), stamps))
+    budget.thawed.set()
     assert len(stamps) == 20  # every send went, counted here alone
     assert busiest_window(stamps) <= 10
     assert budget.asked == 1  # then BACKOFF without asking (20 sends took under 5 s)

@@ -62,8 +62,8 @@ async def test_a_replica_whose_lease_ran_out_sends_nothing_it_claimed_before(
     replica, engine, sender = await replica_engine(storage, "stalled", clock)
     [claim] = await engine.delivery.claim_chats(stored.id, [CHAT])
     clock.now += LEASE  # it froze: no heartbeat written for a whole lease
-    _, outcome = await engine.delivery.send(claim, REPLY)
-    assert outcome is Outcome.FAILED
+    with pytest.raises(LeaseLost):
+        await engine.delivery.send(claim, REPLY)
     assert sender.sent == []
     record = await storage.deliveries.get(stored.id, CHAT)
     assert record is not None
@@ -74,7 +74,7 @@ async def test_a_replica_whose_lease_ran_out_sends_nothing_it_claimed_before(
     with pytest.raises(LeaseLost):
         await engine.delivery.claim_chats(stored.id, [CHAT])
     assert sender.sent == []
-    replica.given_back()  # what the heartbeat job does once it gave everything back
+    replica.given_back(replica.generation)  # what the heartbeat does once it gave back
     [again] = await engine.delivery.claim_chats(stored.id, [CHAT])
     _, outcome = await engine.delivery.send(again, REPLY)
     assert outcome is Outcome.SENT
@@ -88,8 +88,8 @@ async def test_a_replica_whose_run_failed_sends_nothing_until_it_gave_back(
     replica, engine, sender = await replica_engine(storage, "failing", Monotonic())
     [claim] = await engine.delivery.claim_chats(stored.id, [CHAT])
     replica.forfeit("had a run fail")  # what the engine reports when a run dies on an error
-    _, outcome = await engine.delivery.send(claim, REPLY)
-    assert outcome is Outcome.FAILED
+    with pytest.raises(LeaseLost):
+        await engine.delivery.send(claim, REPLY)
     assert sender.sent == []
     await replica.beat()  # a beat alone does not end it: the give-back does
     assert replica.owes_give_back
@@ -110,8 +110,8 @@ async def test_a_stalled_replica_leaves_alone_a_send_another_replica_took_over(
     [taken] = await engine.delivery.claim_chats(stored.id, [CHAT])
     # The stalled one wakes: it neither sends nor marks the row the live one now holds.
     stalled_clock.now += LEASE + 1
-    _, outcome = await stalled.delivery.send(claim, REPLY)
-    assert outcome is Outcome.FAILED
+    with pytest.raises(LeaseLost):
+        await stalled.delivery.send(claim, REPLY)
     assert stalled_sender.sent == []
     record = await storage.deliveries.get(stored.id, CHAT)
     assert record is not None
@@ -239,3 +239,50 @@ async def test_a_push_on_a_replica_that_lost_its_lease_stops_and_goes_on_after_t
     await keep_alive(Bot("0:unused"), data)  # gives back, takes the push over, resumes it
     await eventually_async(lambda: _finished(storage), "the resumed push to finish")
     assert sorted(chat for chat, _ in sender.sent) == chats
+
+
+async def test_a_push_started_during_a_give_back_reaches_each_chat_once(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=datetime.now(UTC))
+    chats = list(range(3000, 3040))
+    for chat_id in chats:
+        await storage.subscribers.subscribe(
+            chat_id,
+            delivery_time=time(8, 0),
+            timezone="UTC",
+            next_due_at=datetime.now(UTC) + timedelta(days=1),
+            at=datetime.now(UTC),
+        )
+    data = BotData()
+    data.storage, data.renderer = storage, Renderer()
+    replica = data.replica = Replica(storage, replica_id="only", monotonic=Monotonic())
+    await replica.join()
+    sender = RecordingSender()
+    engine = data.push = PushEngine(
+        sender,
+        storage,
+        data.renderer,
+        rate=20.0,
+        pacer=Pacer(20.0),
+        lease=replica,
+        on_failure=functools.partial(replica.forfeit, "had a run fail"),
+    )
+    replica.forfeit("had a run fail")  # some run died: the next beat gives back
+    release_held = storage.deliveries.release_held
+
+    async def admin_pushes_meanwhile(owner: str) -> int:
+        # An admin's /push arrives while the heartbeat gives back: it claims nothing (the
+        # replica owes), and its run stops at once.
+        with pytest.raises(LeaseLost):
+            await engine.start_push(stored, by=None)
+        return await release_held(owner)
+
+    monkeypatch.setattr(storage.deliveries, "release_held", admin_pushes_meanwhile)
+    await keep_alive(Bot("0:unused"), data)
+    assert replica.owes_give_back  # a run died during the give-back: it gives back again
+    monkeypatch.setattr(storage.deliveries, "release_held", release_held)
+    await keep_alive(Bot("0:unused"), data)  # and takes the admin's push over
+    assert not replica.owes_give_back
+    await eventually_async(lambda: _finished(storage), "the push to finish", within=30)
+    assert sorted(chat for chat, _ in sender.sent) == chats  # each once
