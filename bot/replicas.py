@@ -8,14 +8,15 @@ at their next beat the living release its claimed sends to be sent again (at mos
 it had in flight repeat) and one of them takes over each push it ran, so a push goes on
 within HEARTBEAT + DEAD_AFTER of a crash. A replica that stops cleanly leaves at once.
 
-A replica sends only under its lease: for LEASE after a heartbeat began, a time within
-which no other replica can have taken it for dead. One that stalls (a frozen VM, a
-database it cannot reach) sends nothing more once its lease runs out; at its next beat it
-learns it may have been taken for dead, and gives up everything it held: its runs are
-stopped, the sends it claimed are released (those claimed before, by `generation`, are
-never sent), and its pushes go to whoever takes them over. So a stall repeats no more
-than a crash: the sends already in flight. Replicas' clocks must agree within
-DEAD_AFTER - LEASE (NTP keeps them within milliseconds).
+A replica claims and sends only under its lease: for LEASE after a heartbeat began, a
+time within which no other replica can have taken it for dead. One that stalls (a frozen
+VM, a database it cannot reach) claims and sends nothing more once its lease runs out; at
+its next beat it learns it may have been taken for dead, and gives up everything it held:
+its runs are stopped, the sends it claimed are released (those claimed before, by
+`generation`, are never sent), and its pushes go to whoever takes them over. A run that
+dies on an error forfeits the same way (`forfeit`), as what it held may be stranded. So
+a stall repeats no more than a crash: the sends already in flight. Replicas' clocks must
+agree within DEAD_AFTER - LEASE (NTP keeps them within milliseconds).
 
 An SQLite file is served by one bot process, so at start every other replica it
 remembers is gone: what they held is taken over at once.
