@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -48,6 +48,17 @@ _MICROSECOND = timedelta(microseconds=1)
 
 Params = Sequence[Any] | Mapping[str, Any]
 Row = sqlite3.Row
+
+
+class Sql(Protocol):
+    """What a repository whose SQL both engines read alike needs: this module's Database,
+    or storage.postgres.db.PortableSql on PostgreSQL. `?` placeholders, a tuple of
+    parameters; rows read by position."""
+
+    async def write(self, sql: str, params: tuple[Any, ...] = ()) -> int: ...
+    async def write_returning(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]: ...
+    async def fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]: ...
+    async def fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> Any | None: ...
 
 
 def to_db(moment: datetime) -> int:

@@ -1,10 +1,13 @@
-"""Push runs: one row per broadcast an admin (or the schedule) started, with its tally."""
+"""Push runs: one row per broadcast an admin (or the schedule) started, with its tally.
+
+Its SQL reads alike on both engines: the same class serves SQLite and, through
+storage.postgres.db.PortableSql, PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from storage.db import Database, Row, from_db, from_db_opt, to_db
+from storage.db import Row, Sql, from_db, from_db_opt, to_db
 from storage.models import PushRun
 
 _COLUMNS = (
@@ -30,7 +33,7 @@ def _push_run(row: Row) -> PushRun:
 
 
 class PushRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Sql) -> None:
         self._db = db
 
     async def begin(
@@ -90,7 +93,8 @@ class PushRepo:
         while the run is still that replica's: None when another took it over."""
         rows = await self._db.write_returning(
             f"""UPDATE push_runs SET sent = ?, failed = ?, skipped = ?, finished_at = ?
-                WHERE id = ? AND (? IS NULL OR owner = ?) RETURNING {_COLUMNS}""",
+                WHERE id = ? AND (CAST(? AS TEXT) IS NULL OR owner = ?)
+                RETURNING {_COLUMNS}""",
             (sent, failed, skipped, to_db(at), push_id, owner, owner),
         )
         if rows:

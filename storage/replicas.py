@@ -3,17 +3,20 @@
 A replica not seen for a while is taken for dead: what it held (sends it had claimed, the
 pushes it ran) is given to the living by storage.deliveries.release_in_flight and
 storage.pushes.take_over, which read this table in the same statement.
+
+Its SQL reads alike on both engines: the same class serves SQLite and, through
+storage.postgres.db.PortableSql, PostgreSQL.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from storage.db import Database, to_db
+from storage.db import Sql, to_db
 
 
 class ReplicaRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Sql) -> None:
         self._db = db
 
     async def beat(self, replica_id: str, *, at: datetime) -> None:

@@ -14,18 +14,19 @@ from pathlib import Path
 
 import asyncpg
 
-from storage import BackupError, Storage
+from storage import BackupError, PushRepo, Storage
 from storage.errors import SchemaTooNewError, SchemaTooOldError, StorageError
 from storage.models import ConnectionSettings
 from storage.postgres.briefs import PgBriefRepo
 from storage.postgres.chats import PgDeliveryRepo, PgSubscriberRepo
-from storage.postgres.db import PgDatabase, connect, redacted
+from storage.postgres.db import PgDatabase, PortableSql, connect, redacted
 from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
 from storage.postgres.pending import PgCorrectionRepo, PgPasteRepo, PgUpdateRepo
-from storage.postgres.replicas import PgReplicaRepo, PgSendBudget
+from storage.postgres.replicas import PgSendBudget
 from storage.postgres.search import PgSearchRepo
 from storage.postgres.sharing import PgChannelRepo, PgInlineCopyRepo
-from storage.postgres.small import PgDraftRepo, PgPushRepo, PgReaderRepo, PgStateRepo
+from storage.postgres.small import PgDraftRepo, PgReaderRepo, PgStateRepo
+from storage.replicas import ReplicaRepo
 
 
 class PgStorage(Storage):
@@ -40,7 +41,7 @@ class PgStorage(Storage):
         self.drafts = PgDraftRepo(db)
         self.subscribers = PgSubscriberRepo(db)
         self.deliveries = PgDeliveryRepo(db)
-        self.pushes = PgPushRepo(db)
+        self.pushes = PushRepo(PortableSql(db))
         self.state = PgStateRepo(db)
         self.search = PgSearchRepo(db)
         self.channels = PgChannelRepo(db)
@@ -48,7 +49,7 @@ class PgStorage(Storage):
         self.corrections = PgCorrectionRepo(db)
         self.pastes = PgPasteRepo(db)
         self.updates = PgUpdateRepo(db)
-        self.replicas = PgReplicaRepo(db)
+        self.replicas = ReplicaRepo(PortableSql(db))
         self.send_budget = PgSendBudget(db)
 
     @classmethod

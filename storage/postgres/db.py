@@ -9,6 +9,9 @@ replica. Times are stored as BIGINT microseconds since the Unix epoch, UTC, as i
 
 from __future__ import annotations
 
+import functools
+import itertools
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -125,3 +128,31 @@ class PgDatabase:
             await self._pool.fetchval("SELECT 1")
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             raise StorageError(f"{type(error).__name__}: {error}") from error
+
+
+@functools.lru_cache(maxsize=256)
+def numbered(sql: str) -> str:
+    """SQLite's `?` placeholders as PostgreSQL's $1, $2...: the statements given here hold
+    no `?` of their own (no literal, no JSON operator), so each one is a parameter."""
+    count = itertools.count(1)
+    return re.sub(r"\?", lambda _: f"${next(count)}", sql)
+
+
+class PortableSql:
+    """The PostgreSQL database with the SQLite Database's call shape (storage.db.Sql), for
+    the repositories whose SQL both engines read alike: one class serves both."""
+
+    def __init__(self, db: PgDatabase) -> None:
+        self._db = db
+
+    async def write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        return await self._db.write(numbered(sql), *params)
+
+    async def write_returning(self, sql: str, params: tuple[Any, ...] = ()) -> list[Record]:
+        return await self._db.write_returning(numbered(sql), *params)
+
+    async def fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Record]:
+        return await self._db.fetch_all(numbered(sql), *params)
+
+    async def fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> Record | None:
+        return await self._db.fetch_one(numbered(sql), *params)

@@ -1,4 +1,5 @@
-"""Replicas (storage/replicas.py, method for method) and the sending budget they share.
+"""The sending budget the replicas share (the replicas themselves: storage/replicas.py,
+which serves both engines).
 
 The budget is Telegram's limits kept where every replica reads them, as two "theoretical
 arrival times" (GCRA): the time the next global send slot is free (send_budget), and per
@@ -9,9 +10,6 @@ statement reserves a slot or a turn, and row locks order replicas asking at once
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from storage.db import to_db
 from storage.postgres.db import PgDatabase
 
 # Reserve `count` slots `interval` apart, from the later of the next free one and now;
@@ -48,36 +46,6 @@ turn AS (
 )
 SELECT turn.full_at - $2::float8 - now.t FROM turn, now
 """
-
-
-class PgReplicaRepo:
-    def __init__(self, db: PgDatabase) -> None:
-        self._db = db
-
-    async def beat(self, replica_id: str, *, at: datetime) -> None:
-        await self._db.write(
-            """INSERT INTO replicas (id, started_at, seen_at) VALUES ($1, $2, $2)
-               ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at""",
-            replica_id,
-            to_db(at),
-        )
-
-    async def alive(self, *, since: datetime) -> int:
-        row = await self._db.fetch_one(
-            "SELECT count(*) FROM replicas WHERE seen_at >= $1", to_db(since)
-        )
-        assert row is not None  # an aggregate always yields a row
-        return int(row[0])
-
-    async def leave(self, replica_id: str) -> None:
-        await self._db.write("DELETE FROM replicas WHERE id = $1", replica_id)
-
-    async def forget(self, *, seen_before: datetime, but: str | None = None) -> int:
-        return await self._db.write(
-            "DELETE FROM replicas WHERE seen_at < $1 AND id != coalesce($2, '')",
-            to_db(seen_before),
-            but,
-        )
 
 
 class PgSendBudget:

@@ -1,5 +1,5 @@
-"""Drafts, push runs, readers and bot state on PostgreSQL: storage/drafts.py,
-storage/pushes.py, storage/readers.py and storage/state.py, method for method."""
+"""Drafts, readers and bot state on PostgreSQL: storage/drafts.py, storage/readers.py and
+storage/state.py, method for method."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from brief.model import Brief
 from storage.codec import brief_to_json
 from storage.db import from_db, to_db
 from storage.drafts import _draft
-from storage.models import Draft, PushRun, StoredBrief
+from storage.models import Draft, StoredBrief
 from storage.postgres.briefs import correct_in, publish_in
 from storage.postgres.db import PgDatabase
-from storage.pushes import _COLUMNS as _PUSH_RUN
-from storage.pushes import _push_run
 
 _DRAFT = "id, admin_id, chat_id, brief::text, warnings::text, correcting, created_at, expires_at"
 
@@ -81,96 +79,6 @@ class PgDraftRepo:
 
     async def delete_expired(self, now: datetime) -> int:
         return await self._db.write("DELETE FROM drafts WHERE expires_at <= $1", to_db(now))
-
-
-class PgPushRepo:
-    def __init__(self, db: PgDatabase) -> None:
-        self._db = db
-
-    async def begin(
-        self,
-        *,
-        brief_id: int | None,
-        by: int | None,
-        total: int,
-        at: datetime,
-        owner: str | None = None,
-        progress: tuple[int, int] | None = None,
-    ) -> PushRun:
-        chat, message = progress or (None, None)
-        rows = await self._db.write_returning(
-            f"""INSERT INTO push_runs
-                    (brief_id, started_by, started_at, total, owner, progress_chat_id,
-                     progress_message_id)
-                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {_PUSH_RUN}""",
-            brief_id,
-            by,
-            to_db(at),
-            total,
-            owner,
-            chat,
-            message,
-        )
-        return _push_run(rows[0])
-
-    async def release(self, owner: str) -> int:
-        return await self._db.write(
-            "UPDATE push_runs SET owner = NULL WHERE owner = $1 AND finished_at IS NULL", owner
-        )
-
-    async def take_over(self, owner: str, *, alive_since: datetime) -> list[PushRun]:
-        # Two replicas running this at once: the second waits on the row lock, finds the
-        # owner now alive, and leaves the row.
-        rows = await self._db.write_returning(
-            f"""UPDATE push_runs SET owner = $1
-                WHERE finished_at IS NULL
-                  AND (owner IS NULL
-                       OR owner NOT IN (SELECT id FROM replicas WHERE seen_at >= $2))
-                RETURNING {_PUSH_RUN}""",
-            owner,
-            to_db(alive_since),
-        )
-        return sorted((_push_run(r) for r in rows), key=lambda run: run.id)
-
-    async def finish(
-        self,
-        push_id: int,
-        *,
-        sent: int,
-        failed: int,
-        skipped: int,
-        at: datetime,
-        owner: str | None = None,
-    ) -> PushRun | None:
-        rows = await self._db.write_returning(
-            f"""UPDATE push_runs SET sent = $1, failed = $2, skipped = $3, finished_at = $4
-                WHERE id = $5 AND ($6::text IS NULL OR owner = $6) RETURNING {_PUSH_RUN}""",
-            sent,
-            failed,
-            skipped,
-            to_db(at),
-            push_id,
-            owner,
-        )
-        if rows:
-            return _push_run(rows[0])
-        if owner is not None and await self._db.fetch_one(
-            "SELECT 1 FROM push_runs WHERE id = $1", push_id
-        ):
-            return None
-        raise LookupError(f"no push run {push_id}")
-
-    async def last(self) -> PushRun | None:
-        row = await self._db.fetch_one(
-            f"SELECT {_PUSH_RUN} FROM push_runs ORDER BY id DESC LIMIT 1"
-        )
-        return None if row is None else _push_run(row)
-
-    async def unfinished(self) -> list[PushRun]:
-        rows = await self._db.fetch_all(
-            f"SELECT {_PUSH_RUN} FROM push_runs WHERE finished_at IS NULL ORDER BY id"
-        )
-        return [_push_run(r) for r in rows]
 
 
 class PgReaderRepo:
