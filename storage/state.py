@@ -1,14 +1,17 @@
-"""Named values the bot keeps across restarts: its webhook secret, its heartbeat."""
+"""Named values the bot keeps across restarts: its webhook secret, its heartbeat.
+
+Its SQL reads alike on both engines: the same class serves SQLite and, through
+storage.postgres.db.PortableSql, PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from storage.db import Database, from_db, to_db
+from storage.db import Sql, from_db, to_db
 
 
 class StateRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Sql) -> None:
         self._db = db
 
     async def get(self, key: str) -> tuple[str, datetime] | None:
@@ -38,6 +41,7 @@ class StateRepo:
             "ON CONFLICT (key) DO NOTHING",
             (key, value, to_db(moment)),
         )
+        # Read after the insert committed: a racing insert that won is committed too.
         kept = await self.get(key)
         assert kept is not None, "just written, and nothing deletes state"
         return kept[0]

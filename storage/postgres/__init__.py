@@ -21,12 +21,14 @@ from storage.postgres.briefs import PgBriefRepo
 from storage.postgres.chats import PgDeliveryRepo, PgSubscriberRepo
 from storage.postgres.db import PgDatabase, PortableSql, connect, redacted
 from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
-from storage.postgres.pending import PgCorrectionRepo, PgPasteRepo, PgUpdateRepo
+from storage.postgres.pending import PgCorrectionRepo, PgPasteRepo
 from storage.postgres.replicas import PgSendBudget
 from storage.postgres.search import PgSearchRepo
 from storage.postgres.sharing import PgChannelRepo, PgInlineCopyRepo
-from storage.postgres.small import PgDraftRepo, PgReaderRepo, PgStateRepo
+from storage.postgres.small import PgDraftRepo, PgReaderRepo
 from storage.replicas import ReplicaRepo
+from storage.state import StateRepo
+from storage.updates import UpdateRepo
 
 
 class PgStorage(Storage):
@@ -42,13 +44,13 @@ class PgStorage(Storage):
         self.subscribers = PgSubscriberRepo(db)
         self.deliveries = PgDeliveryRepo(db)
         self.pushes = PushRepo(PortableSql(db))
-        self.state = PgStateRepo(db)
+        self.state = StateRepo(PortableSql(db))
         self.search = PgSearchRepo(db)
         self.channels = PgChannelRepo(db)
         self.inline_copies = PgInlineCopyRepo(db)
         self.corrections = PgCorrectionRepo(db)
         self.pastes = PgPasteRepo(db)
-        self.updates = PgUpdateRepo(db)
+        self.updates = UpdateRepo(PortableSql(db))
         self.replicas = ReplicaRepo(PortableSql(db))
         self.send_budget = PgSendBudget(db)
 

@@ -1,6 +1,5 @@
-"""Pending /correct, paste parts and webhook updates handled, on PostgreSQL:
-storage/pending.py and storage/updates.py, method for method. These are what replicas
-share so that an admin's updates may reach any of them."""
+"""Pending /correct and paste parts on PostgreSQL: storage/pending.py, method for method.
+These are what replicas share so that an admin's updates may reach any of them."""
 
 from __future__ import annotations
 
@@ -97,23 +96,3 @@ class PgPasteRepo:
 
     async def delete_stale(self, before: datetime) -> int:
         return await self._db.write("DELETE FROM paste_parts WHERE received_at < $1", to_db(before))
-
-
-class PgUpdateRepo:
-    def __init__(self, db: PgDatabase) -> None:
-        self._db = db
-
-    async def first_time(self, update_id: int, *, at: datetime) -> bool:
-        # The primary key decides between replicas: one insert wins, the others do nothing.
-        added = await self._db.write(
-            "INSERT INTO handled_updates (update_id, handled_at) VALUES ($1, $2)"
-            " ON CONFLICT (update_id) DO NOTHING",
-            update_id,
-            to_db(at),
-        )
-        return added > 0
-
-    async def forget_before(self, before: datetime) -> int:
-        return await self._db.write(
-            "DELETE FROM handled_updates WHERE handled_at < $1", to_db(before)
-        )

@@ -1,5 +1,5 @@
-"""Drafts, readers and bot state on PostgreSQL: storage/drafts.py, storage/readers.py and
-storage/state.py, method for method."""
+"""Drafts and readers on PostgreSQL: storage/drafts.py and storage/readers.py, method for
+method."""
 
 from __future__ import annotations
 
@@ -107,37 +107,3 @@ class PgReaderRepo:
     async def last_opened(self, user_id: int) -> int | None:
         row = await self._db.fetch_one("SELECT brief_id FROM readers WHERE user_id = $1", user_id)
         return None if row is None else int(row[0])
-
-
-class PgStateRepo:
-    def __init__(self, db: PgDatabase) -> None:
-        self._db = db
-
-    async def get(self, key: str) -> tuple[str, datetime] | None:
-        row = await self._db.fetch_one(
-            "SELECT value, updated_at FROM bot_state WHERE key = $1", key
-        )
-        return None if row is None else (str(row[0]), from_db(int(row[1])))
-
-    async def put(self, key: str, value: str, *, at: datetime | None = None) -> None:
-        await self._db.write(
-            """INSERT INTO bot_state (key, value, updated_at) VALUES ($1, $2, $3)
-               ON CONFLICT (key) DO UPDATE
-               SET value = excluded.value, updated_at = excluded.updated_at""",
-            key,
-            value,
-            to_db(at if at is not None else datetime.now(UTC)),
-        )
-
-    async def put_if_absent(self, key: str, value: str, *, at: datetime | None = None) -> str:
-        await self._db.write(
-            "INSERT INTO bot_state (key, value, updated_at) VALUES ($1, $2, $3)"
-            " ON CONFLICT (key) DO NOTHING",
-            key,
-            value,
-            to_db(at if at is not None else datetime.now(UTC)),
-        )
-        # Read after the insert committed: a racing insert that won is committed too.
-        kept = await self.get(key)
-        assert kept is not None, "just written, and nothing deletes state"
-        return kept[0]
