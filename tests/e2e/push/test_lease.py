@@ -54,6 +54,41 @@ async def replica_engine(
     return replica, engine, sender
 
 
+async def subscribe_not_due(storage: Storage, chats: list[int]) -> None:
+    """Subscribed now, due tomorrow: only a push sends to them."""
+    now = datetime.now(UTC)
+    for chat_id in chats:
+        await storage.subscribers.subscribe(
+            chat_id,
+            delivery_time=time(8, 0),
+            timezone="UTC",
+            next_due_at=now + timedelta(days=1),
+            at=now,
+        )
+
+
+async def wired(
+    storage: Storage, monotonic: Monotonic, *, rate: float | None = None
+) -> tuple[BotData, Replica, PushEngine, RecordingSender]:
+    """The services as bot/push/scheduler.py's open_push wires them, for one replica whose
+    clock the test holds; and what it sends."""
+    data = BotData()
+    data.storage, data.renderer = storage, Renderer()
+    replica = data.replica = Replica(storage, replica_id="only", monotonic=monotonic)
+    await replica.join()
+    sender = RecordingSender()
+    engine = data.push = PushEngine(
+        sender,
+        storage,
+        data.renderer,
+        rate=rate,
+        pacer=Pacer(rate),
+        lease=replica,
+        on_failure=functools.partial(replica.forfeit, "had a run fail"),
+    )
+    return data, replica, engine, sender
+
+
 async def test_a_replica_whose_lease_ran_out_sends_nothing_it_claimed_before(
     storage: Storage,
 ) -> None:
@@ -124,28 +159,8 @@ async def test_a_push_that_died_on_a_database_error_is_given_back_and_resumed(
 ) -> None:
     stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=datetime.now(UTC))
     chats = list(range(1000, 1700))  # more than a batch: the error strikes midway
-    for chat_id in chats:
-        await storage.subscribers.subscribe(
-            chat_id,
-            delivery_time=time(8, 0),
-            timezone="UTC",
-            next_due_at=datetime.now(UTC) + timedelta(days=1),
-            at=datetime.now(UTC),
-        )
-    data = BotData()
-    data.storage, data.renderer = storage, Renderer()
-    data.replica = Replica(storage, replica_id="only", monotonic=Monotonic())
-    await data.replica.join()
-    sender = RecordingSender()
-    data.push = PushEngine(
-        sender,
-        storage,
-        data.renderer,
-        rate=None,
-        pacer=Pacer(None),
-        lease=data.replica,
-        on_failure=functools.partial(data.replica.forfeit, "had a run fail"),
-    )
+    await subscribe_not_due(storage, chats)
+    data, replica, engine, sender = await wired(storage, Monotonic())
     batches = storage.subscribers.active_chats
     calls = 0
 
@@ -158,15 +173,14 @@ async def test_a_push_that_died_on_a_database_error_is_given_back_and_resumed(
 
     monkeypatch.setattr(storage.subscribers, "active_chats", blip)
     with pytest.raises(ConnectionResetError):
-        await data.push.start_push(stored, by=None)
-    assert data.replica.owes_give_back  # its claims and its run would be stranded
+        await engine.start_push(stored, by=None)
+    assert replica.owes_give_back  # its claims and its run would be stranded
     unfinished = await storage.pushes.unfinished()
     assert [run.owner for run in unfinished] == ["only"]
 
     await keep_alive(Bot("0:unused"), data)  # the next heartbeat
-    assert not data.replica.owes_give_back
-    [resumed] = await storage.pushes.unfinished() or [None]  # taken over, running again
-    assert resumed is not None
+    assert not replica.owes_give_back
+    assert len(await storage.pushes.unfinished()) == 1  # taken over, running again
     await eventually_async(lambda: _finished(storage), "the resumed push to finish", within=30)
     copies = Counter(chat for chat, _ in sender.sent)
     assert sorted(copies) == chats
@@ -206,32 +220,12 @@ async def test_a_push_on_a_replica_that_lost_its_lease_stops_and_goes_on_after_t
 ) -> None:
     stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=datetime.now(UTC))
     chats = list(range(2000, 2600))
-    for chat_id in chats:
-        await storage.subscribers.subscribe(
-            chat_id,
-            delivery_time=time(8, 0),
-            timezone="UTC",
-            next_due_at=datetime.now(UTC) + timedelta(days=1),
-            at=datetime.now(UTC),
-        )
+    await subscribe_not_due(storage, chats)
     clock = Monotonic()
-    data = BotData()
-    data.storage, data.renderer = storage, Renderer()
-    data.replica = Replica(storage, replica_id="only", monotonic=clock)
-    await data.replica.join()
-    sender = RecordingSender()
-    data.push = PushEngine(
-        sender,
-        storage,
-        data.renderer,
-        rate=None,
-        pacer=Pacer(None),
-        lease=data.replica,
-        on_failure=functools.partial(data.replica.forfeit, "had a run fail"),
-    )
+    data, _, engine, sender = await wired(storage, clock)
     clock.now += LEASE  # frozen before it began: it may claim nothing
     with pytest.raises(LeaseLost):
-        await data.push.start_push(stored, by=None)
+        await engine.start_push(stored, by=None)
     assert sender.sent == []
     [run] = await storage.pushes.unfinished()  # not closed as if done: still to be sent
     assert run.finished_at is None
@@ -246,28 +240,8 @@ async def test_a_push_started_during_a_give_back_reaches_each_chat_once(
 ) -> None:
     stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=datetime.now(UTC))
     chats = list(range(3000, 3040))
-    for chat_id in chats:
-        await storage.subscribers.subscribe(
-            chat_id,
-            delivery_time=time(8, 0),
-            timezone="UTC",
-            next_due_at=datetime.now(UTC) + timedelta(days=1),
-            at=datetime.now(UTC),
-        )
-    data = BotData()
-    data.storage, data.renderer = storage, Renderer()
-    replica = data.replica = Replica(storage, replica_id="only", monotonic=Monotonic())
-    await replica.join()
-    sender = RecordingSender()
-    engine = data.push = PushEngine(
-        sender,
-        storage,
-        data.renderer,
-        rate=20.0,
-        pacer=Pacer(20.0),
-        lease=replica,
-        on_failure=functools.partial(replica.forfeit, "had a run fail"),
-    )
+    await subscribe_not_due(storage, chats)
+    data, replica, engine, sender = await wired(storage, Monotonic(), rate=20.0)
     replica.forfeit("had a run fail")  # some run died: the next beat gives back
     release_held = storage.deliveries.release_held
 
