@@ -10,12 +10,15 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.db import Database, Row, from_db, to_db
+from storage.db import Database, Row, Sql, from_db, to_db
 from storage.models import PastePart
 
 
 class CorrectionRepo:
-    def __init__(self, db: Database) -> None:
+    """Its SQL reads alike on both engines: on PostgreSQL it runs through
+    storage.postgres.db.PortableSql."""
+
+    def __init__(self, db: Sql) -> None:
         self._db = db
 
     async def set(self, chat_id: int, brief_id: int, *, at: datetime) -> None:
@@ -32,6 +35,7 @@ class CorrectionRepo:
         """The brief the chat's pending /correct names, forgetting it: a /correct applies
         once, and of two processes taking it at once only one gets it. One set before
         `since` has expired: None."""
+        # DELETE ... RETURNING: on PostgreSQL the row lock makes a second taker find it gone.
         rows = await self._db.write_returning(
             "DELETE FROM pending_corrections WHERE chat_id = ? RETURNING brief_id, set_at",
             (chat_id,),

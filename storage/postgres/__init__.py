@@ -17,11 +17,12 @@ import asyncpg
 from storage import BackupError, PushRepo, Storage
 from storage.errors import SchemaTooNewError, SchemaTooOldError, StorageError
 from storage.models import ConnectionSettings
+from storage.pending import CorrectionRepo
 from storage.postgres.briefs import PgBriefRepo
 from storage.postgres.chats import PgDeliveryRepo, PgSubscriberRepo
 from storage.postgres.db import PgDatabase, PortableSql, connect, redacted
 from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
-from storage.postgres.pending import PgCorrectionRepo, PgPasteRepo
+from storage.postgres.pending import PgPasteRepo
 from storage.postgres.replicas import PgSendBudget
 from storage.postgres.search import PgSearchRepo
 from storage.postgres.sharing import PgChannelRepo, PgInlineCopyRepo
@@ -48,7 +49,7 @@ class PgStorage(Storage):
         self.search = PgSearchRepo(db)
         self.channels = PgChannelRepo(db)
         self.inline_copies = PgInlineCopyRepo(db)
-        self.corrections = PgCorrectionRepo(db)
+        self.corrections = CorrectionRepo(PortableSql(db))
         self.pastes = PgPasteRepo(db)
         self.updates = UpdateRepo(PortableSql(db))
         self.replicas = ReplicaRepo(PortableSql(db))

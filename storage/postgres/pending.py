@@ -1,5 +1,6 @@
-"""Pending /correct and paste parts on PostgreSQL: storage/pending.py, method for method.
-These are what replicas share so that an admin's updates may reach any of them."""
+"""Paste parts on PostgreSQL: storage/pending.py's PasteRepo, method for method (its
+CorrectionRepo serves both engines). What replicas share so that an admin's updates may
+reach any of them."""
 
 from __future__ import annotations
 
@@ -7,37 +8,8 @@ from datetime import datetime
 
 from storage.db import to_db
 from storage.models import PastePart
-from storage.pending import _taken, links_json, part_size, parts_of
+from storage.pending import links_json, part_size, parts_of
 from storage.postgres.db import PgDatabase
-
-
-class PgCorrectionRepo:
-    def __init__(self, db: PgDatabase) -> None:
-        self._db = db
-
-    async def set(self, chat_id: int, brief_id: int, *, at: datetime) -> None:
-        await self._db.write(
-            """INSERT INTO pending_corrections (chat_id, brief_id, set_at) VALUES ($1, $2, $3)
-               ON CONFLICT (chat_id) DO UPDATE
-               SET brief_id = excluded.brief_id, set_at = excluded.set_at""",
-            chat_id,
-            brief_id,
-            to_db(at),
-        )
-
-    async def take(self, chat_id: int, *, since: datetime) -> int | None:
-        # DELETE ... RETURNING: the row lock makes a second taker find it gone.
-        rows = await self._db.write_returning(
-            "DELETE FROM pending_corrections WHERE chat_id = $1 RETURNING brief_id, set_at",
-            chat_id,
-        )
-        return _taken(rows, since)
-
-    async def delete_expired(self, before: datetime) -> int:
-        return await self._db.write(
-            "DELETE FROM pending_corrections WHERE set_at < $1", to_db(before)
-        )
-
 
 _ADD = """
 INSERT INTO paste_parts (chat_id, message_id, text, links, size, received_at)
