@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.db import Database, from_db, to_db
+from storage.db import Sql, from_db, to_db
 from storage.models import InlineCopy
 
 
 class InlineCopyRepo:
-    def __init__(self, db: Database) -> None:
+    """Its SQL reads alike on both engines: on PostgreSQL it runs through
+    storage.postgres.db.PortableSql."""
+
+    def __init__(self, db: Sql) -> None:
         self._db = db
 
     async def record(

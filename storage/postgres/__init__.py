@@ -16,6 +16,7 @@ import asyncpg
 
 from storage import BackupError, PushRepo, Storage
 from storage.errors import SchemaTooNewError, SchemaTooOldError, StorageError
+from storage.inline import InlineCopyRepo
 from storage.models import ConnectionSettings
 from storage.pending import CorrectionRepo
 from storage.postgres.briefs import PgBriefRepo
@@ -25,7 +26,7 @@ from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema
 from storage.postgres.pending import PgPasteRepo
 from storage.postgres.replicas import PgSendBudget
 from storage.postgres.search import PgSearchRepo
-from storage.postgres.sharing import PgChannelRepo, PgInlineCopyRepo
+from storage.postgres.sharing import PgChannelRepo
 from storage.postgres.small import PgDraftRepo, PgReaderRepo
 from storage.replicas import ReplicaRepo
 from storage.state import StateRepo
@@ -48,7 +49,7 @@ class PgStorage(Storage):
         self.state = StateRepo(PortableSql(db))
         self.search = PgSearchRepo(db)
         self.channels = PgChannelRepo(db)
-        self.inline_copies = PgInlineCopyRepo(db)
+        self.inline_copies = InlineCopyRepo(PortableSql(db))
         self.corrections = CorrectionRepo(PortableSql(db))
         self.pastes = PgPasteRepo(db)
         self.updates = UpdateRepo(PortableSql(db))

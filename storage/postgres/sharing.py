@@ -1,5 +1,5 @@
-"""Channels and inline copies on PostgreSQL: storage/channels.py and storage/inline.py,
-method for method."""
+"""Channels on PostgreSQL: storage/channels.py, method for method (inline copies:
+storage/inline.py serves both engines)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import datetime
 
 from storage.channels import PREFIX
 from storage.db import from_db, to_db
-from storage.models import InlineCopy
 from storage.postgres.db import PgDatabase
 
 
@@ -50,37 +49,3 @@ class PgChannelRepo:
             limit,
         )
         return [int(r[0]) for r in rows]
-
-
-class PgInlineCopyRepo:
-    def __init__(self, db: PgDatabase) -> None:
-        self._db = db
-
-    async def record(
-        self, inline_message_id: str, brief_id: int, user_id: int, *, at: datetime
-    ) -> bool:
-        written = await self._db.write(
-            """INSERT INTO inline_copies (inline_message_id, brief_id, user_id, chosen_at)
-               SELECT $1, id, $2, $3 FROM briefs WHERE id = $4
-               ON CONFLICT (inline_message_id) DO NOTHING""",
-            inline_message_id,
-            user_id,
-            to_db(at),
-            brief_id,
-        )
-        return written > 0
-
-    async def of_brief(self, brief_id: int) -> list[InlineCopy]:
-        rows = await self._db.fetch_all(
-            """SELECT inline_message_id, brief_id, user_id, chosen_at FROM inline_copies
-                WHERE brief_id = $1 ORDER BY chosen_at, inline_message_id""",
-            brief_id,
-        )
-        return [
-            InlineCopy(inline_message_id=r[0], brief_id=r[1], user_id=r[2], chosen_at=from_db(r[3]))
-            for r in rows
-        ]
-
-    async def count(self) -> int:
-        row = await self._db.fetch_one("SELECT count(*) FROM inline_copies")
-        return 0 if row is None else int(row[0])
