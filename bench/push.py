@@ -5,7 +5,11 @@
 
 Figures printed:
   rate      achieved push rate / configured limit: 30/s over 1,000 subscribers and
-            1000/s (paid broadcast) over 10,000, the server enforcing that limit
+            1000/s (paid broadcast) over 10,000, the server enforcing that limit; beside
+            it, the machine's baseline (the sends a second the server takes from a bare
+            client, no limit) and where the CPU went during each push (the bot, the server,
+            other programs), which says what bound the rate, and how far the bot's own CPU
+            per message leaves it from the limit
   naive     the same 30/s push with 5% of sends answered 429 (retry after 1 s): the engine
             beside `for chat in subscribers: await bot.send_message(...)` through PTB's
             AIORateLimiter (max_retries=3): time taken, chats reached, lost, doubled
@@ -15,7 +19,8 @@ Figures printed:
   memory    peak memory of a push to 10,000 and to 100,000 subscribers, no rate limit
 
 Every push runs in a fresh process (`python -m bench.push one ...`), so CPU time and
-peak memory are the push's alone; the server runs in another (bench.push_server).
+peak memory are the push's alone; the server runs in another (bench.push_server). Before
+each, the benchmark waits (up to a minute) for the machine to be idle.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import asyncio
 import functools
 import json
+import math
 import os
 import resource
 import sqlite3
@@ -43,6 +49,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
+from bench.machine import machine_busy_seconds, quiet_machine
 from bot.push.daily import BATCH as DAILY_BATCH
 from bot.push.engine import PushEngine, default_concurrency
 from bot.push.sender import Sender
@@ -58,16 +65,22 @@ from tests.postgres import fresh_schema
 TOKEN = "123456:TEST-token"
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+CLAIMS = 10  # claim_due calls timed in `due`
+MINUTES_A_DAY = 1440  # fill() spreads due times a minute apart over a day
+TARGET = 0.97  # of the limit, from a push's first send to its last
+BUSY = 0.9  # of a core: an event loop this busy is what bounds its process
 
 
 # -- one push, in this process ----------------------------------------------------------------
 
 
 async def one_push(
-    subscribers: int, rate: float | None, paid: bool, fail_429: float, naive: bool
+    subscribers: int, rate: float | None, paid: bool, fail_429: float, naive: bool, bare: bool
 ) -> dict[str, Any]:
     server, url = await start_server(subscribers, rate, fail_429)
     try:
+        if bare:
+            return await bare_sends(url, subscribers, default_concurrency(None))
         with tempfile.TemporaryDirectory() as directory:
             database = Path(directory) / "bench.db"
             await (await Storage.open(database)).close()
@@ -94,8 +107,9 @@ async def measure_push(
             rate_limiter=AIORateLimiter(overall_max_rate=rate or 0, max_retries=3),
         )
         await bot.initialize()
+    server_before = await server_stats(url)
     base_rss = current_rss_mb()
-    cpu = time.process_time()
+    cpu, machine = time.process_time(), machine_busy_seconds()
     started = time.perf_counter()
     if naive:
         try:
@@ -110,11 +124,12 @@ async def measure_push(
         finally:
             await engine.close()
     elapsed = time.perf_counter() - started
-    cpu = time.process_time() - cpu
-    async with aiohttp.ClientSession() as client, client.get(f"{url}/stats") as answer:
-        stats = await answer.json()
+    cpu, machine = time.process_time() - cpu, machine_busy_seconds() - machine
+    stats = await server_stats(url)
+    stats["server_cpu"] -= server_before["server_cpu"]
     return {
         "subscribers": subscribers,
+        "machine_cpu": machine,
         "rate": rate,
         "elapsed": elapsed,
         "cpu": cpu,
@@ -123,6 +138,33 @@ async def measure_push(
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         **stats,
     }
+
+
+async def server_stats(url: str) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as client, client.get(f"{url}/stats") as answer:
+        stats: dict[str, Any] = await answer.json()
+        return stats
+
+
+async def bare_sends(url: str, messages: int, connections: int) -> dict[str, Any]:
+    """The machine's baseline: the same server taking `messages` sends, no limit, from the
+    barest client (aiohttp, `connections` at once, one fixed text, answers not parsed)."""
+    chats = iter(range(1, messages + 1))
+    server_before = await server_stats(url)
+    cpu, started = time.process_time(), time.perf_counter()
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as client:
+
+        async def worker() -> None:
+            for chat_id in chats:
+                body = {"chat_id": chat_id, "text": "A brief."}
+                async with client.post(f"{url}/bot{TOKEN}/sendMessage", json=body) as answer:
+                    await answer.read()
+
+        await asyncio.gather(*(worker() for _ in range(connections)))
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    stats = await server_stats(url)
+    stats["server_cpu"] -= server_before["server_cpu"]
+    return {"elapsed": elapsed, "cpu": cpu, "lost": 0, **stats}
 
 
 async def naive_loop(bot: Bot, storage: Storage, renderer: Renderer, brief_id: int) -> int:
@@ -197,11 +239,14 @@ async def run_child(
     paid: bool = False,
     fail_429: float = 0.0,
     naive: bool = False,
+    bare: bool = False,
 ) -> dict[str, Any]:
     arguments = ["one", "--subscribers", str(subscribers), "--rate", str(rate or 0)]
     arguments += ["--fail-429", str(fail_429)]
     arguments += ["--paid"] if paid else []
     arguments += ["--naive"] if naive else []
+    arguments += ["--bare"] if bare else []
+    await quiet_machine()
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.push", *arguments, stdout=asyncio.subprocess.PIPE
     )
@@ -214,17 +259,63 @@ async def run_child(
 
 async def bench_rate(quick: bool) -> None:
     print("rate: achieved push rate / configured limit (server enforcing the limit)")
+    capacity = await bench_capacity(quick)
     for limit, subscribers, paid in ((30, 1000, False), (1000, 10000, True)):
         if quick:
             subscribers //= 5
         result = await run_child(subscribers, limit, paid=paid)
         achieved = result["messages"] / result["elapsed"]
+        paced = (result["messages"] - 1) / result["span"]
         print(
             f"  {limit:>5}/s over {subscribers:>6,}: {achieved:8.1f} msg/s = "
-            f"{achieved / limit:.3f} of the limit; {result['chats']:,} chats reached, "
-            f"{result['doubled']} doubled, {result['limit_refusals']} refused by the server; "
-            f"CPU {result['cpu'] / max(result['messages'], 1) * 1000:.3f} ms/msg"
+            f"{achieved / limit:.3f} of the limit from the push's start "
+            f"({paced / limit:.3f} from its first send to its last); "
+            f"{result['chats']:,} chats reached, {result['doubled']} doubled, "
+            f"{result['limit_refusals']} refused by the server"
         )
+        print_bound(result, limit, capacity)
+
+
+async def bench_capacity(quick: bool) -> float:
+    """The machine's own baseline: what the local server takes from the barest client."""
+    messages = 2000 if quick else 10000
+    result = await run_child(messages, None, bare=True)
+    capacity = float(result["messages"]) / float(result["elapsed"])
+    print(
+        f"  baseline: the local server takes {capacity:,.0f} sends/s from a bare aiohttp "
+        f"client, no limit ({cpu_per_message(result, 'server_cpu'):.3f} ms of the server's "
+        f"CPU per send, {cpu_per_message(result):.3f} ms of the client's)"
+    )
+    return capacity
+
+
+def print_bound(result: dict[str, Any], limit: float, capacity: float) -> None:
+    """Which process held the rate back: each one's share of a core during the push (the
+    bot and the server are one event loop each, so a share near 1.0 is that process's
+    bound; the machine's cores all busy is the machine's), and how far the bot's own CPU
+    per message leaves it from the limit."""
+    elapsed = result["elapsed"]
+    bot, server = result["cpu"] / elapsed, result["server_cpu"] / elapsed
+    others = max(result["machine_cpu"] / elapsed - bot - server, 0.0)
+    bot_ms = cpu_per_message(result)
+    ceiling = 1000 / bot_ms if bot_ms else float("inf")
+    print(
+        f"    CPU busy, in cores: bot {bot:.2f}, server {server:.2f}, others {others:.2f} "
+        f"of {os.cpu_count()}; bound: {bound(result, limit, (bot, server, others))}. The bot's "
+        f"{bot_ms:.3f} ms/msg would allow {ceiling:,.0f} msg/s ({ceiling / limit:.1f}x the "
+        f"limit); the server alone takes {capacity / limit:.1f}x"
+    )
+
+
+def bound(result: dict[str, Any], limit: float, busy: tuple[float, float, float]) -> str:
+    bot, server, others = busy
+    if (result["messages"] - 1) / result["span"] >= TARGET * limit:
+        return "the limit (the pacer keeps 2% under it)"
+    if sum(busy) >= (os.cpu_count() or 1) * BUSY:
+        return "the machine's cores (all busy)"
+    if max(bot, server) >= BUSY:
+        return "the bot" if bot >= server else "the local server"
+    return "neither process (CPU to spare: the pacer's 2% margin and the push's start)"
 
 
 async def bench_naive(quick: bool) -> None:
@@ -252,7 +343,7 @@ async def bench_due(quick: bool, database_url: str | None = None) -> None:
         # Due times spread over the next day: a minute's worth (1/1440) is due at a time.
         fill(database, count, due=now - timedelta(minutes=1))
         async with await Storage.open(database) as storage:
-            print_due("SQLite", count, *await time_due(storage, now))
+            print_due("SQLite", count, *await time_due(storage, now, count))
     if database_url is None:
         print("due on PostgreSQL: skipped (give --database-url postgresql://...)")
         return
@@ -267,12 +358,14 @@ async def bench_due_postgres(database_url: str, count: int) -> None:
         await fill_postgres(url, count, due=now - timedelta(minutes=1))
         storage = await PgStorage.connect(url)
         try:
-            print_due("PostgreSQL", count, *await time_due(storage, now))
+            print_due("PostgreSQL", count, *await time_due(storage, now, count))
         finally:
             await storage.close()
 
 
-async def time_due(storage: Storage, now: datetime) -> tuple[list[float], int, list[float]]:
+async def time_due(
+    storage: Storage, now: datetime, count: int
+) -> tuple[list[float], int, list[float]]:
     """Seconds of 30 due queries for a batch of 500, how many the batch held, and seconds
     of 10 claims of a daily run's batch (claim_due: the due query that also holds them)."""
     timings = []
@@ -282,11 +375,14 @@ async def time_due(storage: Storage, now: datetime) -> tuple[list[float], int, l
         due = await storage.subscribers.due(now, limit=500)
         timings.append(time.perf_counter() - started)
     assert due, "some subscribers are due"
+    # Each claim holds what it takes, so ten claims need ten batches due: a minute's worth
+    # of 100,000 (--quick) is fewer, so the claims look as far ahead as that takes.
+    ahead = timedelta(minutes=math.ceil(CLAIMS * DAILY_BATCH * MINUTES_A_DAY / count))
     claims = []
-    for _ in range(10):
+    for _ in range(CLAIMS):
         started = time.perf_counter()
         held = await storage.subscribers.claim_due(
-            now, limit=DAILY_BATCH, hold_until=now + timedelta(minutes=1)
+            now + ahead, limit=DAILY_BATCH, hold_until=now + ahead + timedelta(minutes=1)
         )
         claims.append(time.perf_counter() - started)
         assert len(held) == DAILY_BATCH, "enough are due for every claim"
@@ -356,14 +452,14 @@ async def bench_cpu(subscribers: int) -> None:
     print(f"  push / PTB loop: {push / loop:.2f} (target <= 0.5)")
 
 
-def cpu_per_message(result: dict[str, Any]) -> float:
-    return float(result["cpu"]) / max(int(result["messages"]), 1) * 1000
+def cpu_per_message(result: dict[str, Any], cpu: str = "cpu") -> float:
+    return float(result[cpu]) / max(int(result["messages"]), 1) * 1000
 
 
 async def main(args: argparse.Namespace) -> None:
     if args.section == "one":
         result = await one_push(
-            args.subscribers, args.rate or None, args.paid, args.fail_429, args.naive
+            args.subscribers, args.rate or None, args.paid, args.fail_429, args.naive, args.bare
         )
         print(json.dumps(result))
         return
@@ -393,6 +489,7 @@ def arguments() -> argparse.ArgumentParser:
     parser.add_argument("--paid", action="store_true")
     parser.add_argument("--fail-429", type=float, default=0.0)
     parser.add_argument("--naive", action="store_true")
+    parser.add_argument("--bare", action="store_true", help="`one`: the bare client, no bot")
     parser.add_argument(
         "--database-url",
         default=os.environ.get("TEST_DATABASE_URL"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from collections import Counter
 
 from aiohttp import web
@@ -24,14 +25,20 @@ class BenchServer(FakeBotApi):
             return web.json_response(self.stats())
         return await super()._handle(request)
 
-    def stats(self) -> dict[str, int]:
+    def stats(self) -> dict[str, float]:
         per_chat = Counter(m.chat_id for m in self.world.sent_order)
+        arrivals = self.send_times()
         return {
             "messages": sum(per_chat.values()),
             "chats": len(per_chat),
             "doubled": sum(1 for n in per_chat.values() if n > 1),
             "answered_429": sum(1 for c in self.calls if c.error_code == 429),
             "limit_refusals": self.limit_refusals,
+            # From the first send's arrival to the last's: the push's pace, without its start.
+            "span": max(arrivals) - min(arrivals) if len(arrivals) > 1 else 0.0,
+            # This process's CPU so far: the parent reads it before and after a push, to
+            # tell whether the server (sharing the machine's cores) was what bound the rate.
+            "server_cpu": time.process_time(),
         }
 
 

@@ -38,8 +38,9 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.facts import CLOCK_TICKS, Readers, Run, cpu_seconds
+from bench.facts import Readers, Run, cpu_seconds
 from bench.fairness import ADMIN
+from bench.machine import machine_busy_seconds, quiet_machine
 from bench.push import FAR_FUTURE, bench_due_postgres, fill_postgres
 from bench.setup import PAID_RATE, bot_environment, publish_reference
 from storage.opening import DatabaseLocation, migrate_database, open_storage
@@ -57,7 +58,6 @@ PUSH_REPLICAS = 3
 RATE_TARGET = 0.97  # of the configured limit
 FREE_LIMIT = 30  # Telegram's free rate; above it the bot must be allowed paid broadcasts
 # Idle enough to measure: at most this many cores busy over a sample of this many seconds.
-QUIET_CORES, QUIET_SAMPLE = 0.2, 1.0
 
 
 @asynccontextmanager
@@ -117,29 +117,6 @@ class Cpu:
             self.postgres - other.postgres,
             self.machine - other.machine,
         )
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds every core spent on anything but waiting, since boot."""
-    with open("/proc/stat") as stat:
-        ticks = [int(n) for n in stat.readline().split()[1:]]
-    idle, iowait = ticks[3], ticks[4]
-    return (sum(ticks[:8]) - idle - iowait) / CLOCK_TICKS  # guest time is counted in user
-
-
-async def quiet_machine(*, within: float = 60.0) -> None:
-    """Until the machine is idle (other programs on it would take the cores measured), at
-    most `within` seconds; then says how busy it still was."""
-    deadline = time.monotonic() + within
-    while True:
-        before = machine_busy_seconds()
-        await asyncio.sleep(QUIET_SAMPLE)
-        busy = (machine_busy_seconds() - before) / QUIET_SAMPLE
-        if busy <= QUIET_CORES:
-            return
-        if time.monotonic() > deadline:
-            print(f"  (the machine is not idle: {busy:.2f} cores busy before this measurement)")
-            return
 
 
 def postgres_seconds() -> float:
