@@ -308,7 +308,7 @@ def print_bound(result: dict[str, Any], limit: float, capacity: float) -> None:
 
 
 def bound(result: dict[str, Any], limit: float, busy: tuple[float, float, float]) -> str:
-    bot, server, others = busy
+    bot, server, _ = busy
     if (result["messages"] - 1) / result["span"] >= TARGET * limit:
         return "the limit (the pacer keeps 2% under it)"
     if sum(busy) >= (os.cpu_count() or 1) * BUSY:
