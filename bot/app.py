@@ -47,7 +47,7 @@ from bot.rendering import Renderer
 from bot.transport import AiohttpRequest
 from bot.updates import ObservedUpdates
 from bot.web import health
-from bot.web.metrics import metrics_handler
+from bot.web import metrics as metrics_page
 from bot.web.readiness import Readiness
 from bot.web.webhook import WebhookReceiver, watch_webhook
 from brief.isolated import UploadParser
@@ -140,7 +140,7 @@ def web_routes(application: BriefApplication) -> list[web.RouteDef]:
     data = application.bot_data
     assert data.readiness is not None, "build_application sets it"
     routes = health.routes(data.readiness, lambda: data.storage)
-    routes.append(web.get("/metrics", metrics_handler(application)))
+    routes.append(web.get("/metrics", metrics_page.metrics_handler(application)))
     if data.webhook is not None:
         routes.append(web.post(data.webhook.path, data.webhook.receive))
     return routes
@@ -181,6 +181,13 @@ async def _open(application: BriefApplication) -> None:
     job_queue = application.job_queue
     job_queue.run_repeating(
         drafts.expire_leftovers, DRAFT_CLEANUP_INTERVAL, first=0, name="admin-expire-leftovers"
+    )
+    # What /metrics shows from the database, counted now and then again in the
+    # background, never at a scrape.
+    await metrics_page.count_figures(data)
+    refresh = metrics_page.REFRESH
+    job_queue.run_repeating(
+        metrics_page.refresh_figures, refresh, first=refresh, name=metrics_page.JOB_NAME
     )
     if data.config.backup_dir is not None:
         job_queue.run_repeating(

@@ -82,7 +82,14 @@ def _arguments() -> argparse.ArgumentParser:
         commands,
         "health",
         "say in one line whether the running bot is ready (for a container HEALTHCHECK)",
-        ("HTTP_HOST", "HTTP_PORT", "WEBHOOK_URL", "DATABASE_URL", "DATABASE_PATH"),
+        (
+            "HTTP_HOST",
+            "HTTP_PORT",
+            "WEBHOOK_URL",
+            "DATABASE_URL",
+            "DATABASE_URL_FILE",
+            "DATABASE_PATH",
+        ),
         details="Exit code 0: ready, 1: not. With HTTP_PORT or WEBHOOK_URL set it asks the "
         "bot's /readyz at HTTP_HOST:HTTP_PORT (127.0.0.1 when HTTP_HOST is every address; "
         "HTTP_PORT defaults to 8080 with WEBHOOK_URL); otherwise it reads the heartbeat "
@@ -95,7 +102,7 @@ def _arguments() -> argparse.ArgumentParser:
         "migrate",
         "bring the database's schema up to this briefbot's; with PostgreSQL run it once "
         "before starting the bot (which does not migrate PostgreSQL itself)",
-        ("DATABASE_URL", "DATABASE_PATH"),
+        ("DATABASE_URL", "DATABASE_URL_FILE", "DATABASE_PATH"),
     )
     migrate.set_defaults(handler=database_commands.migrate)
     copy = _command(

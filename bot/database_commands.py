@@ -13,7 +13,7 @@ from bot.lifecycle import ExitCode
 from storage import StorageError, UnusableDatabaseError, UnwritableDatabaseError
 from storage.opening import DatabaseLocation, migrate_database
 from storage.postgres.copy import copy_to_postgres
-from storage.postgres.db import redacted
+from storage.postgres.urls import redacted
 
 
 def location() -> DatabaseLocation | None:

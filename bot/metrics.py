@@ -5,6 +5,9 @@ prometheus-client's global one: tests, benchmarks and several Applications in on
 each count their own. The figures live in this process's memory: counters restart from
 zero when the process does (Prometheus' rate() and increase() read that as a reset), and
 with several replicas each exposes its own, which Prometheus sums across its targets.
+The subscriber gauges are the exception: they are the database's figures, counted in the
+background (bot/web/metrics.py), so they survive a restart (absent until the first count)
+and every replica on one database shows the same: aggregate them with max(), not sum().
 
 Labels take only values from fixed sets (update kinds, Bot API method names the bot's own
 code calls, result kinds), never anything a user typed, so the series stay few.
@@ -104,7 +107,8 @@ class Metrics:
         )
         self._subscribers = Gauge(
             "briefbot_subscribers",
-            "Subscribers by state (active, blocked, inactive), read from storage at scrape time",
+            "Subscribers by state (active, blocked, inactive), counted in the database every "
+            "30 s, not at each scrape: the same figure on every replica sharing it",
             ["state"],
             registry=registry,
         )

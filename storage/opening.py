@@ -13,7 +13,7 @@ from pathlib import Path
 
 from storage import Storage
 from storage.postgres import PgStorage, migrate
-from storage.postgres.db import redacted
+from storage.postgres.urls import redacted
 
 
 @dataclass(frozen=True, slots=True)

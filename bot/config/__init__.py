@@ -18,6 +18,7 @@ from bot.config.channels import ChannelRef, channel_ids
 from bot.config.dotenv import read_dotenv
 from bot.config.errors import ConfigError
 from bot.config.proxy import PROXY_SETTINGS, proxy_for
+from bot.config.secrets import FILE_SETTINGS, metrics_token, secret
 from bot.config.web import (
     TELEGRAM_API_URL_DEFAULT,
     http_port,
@@ -57,7 +58,9 @@ SETTINGS = (
     "HTTP_HOST",
     "HTTP_PORT",
     "CHANNEL_IDS",
+    "METRICS_TOKEN",
     *PROXY_SETTINGS,
+    *FILE_SETTINGS,
 )
 # How alike a name must be to one of SETTINGS to be taken for a misspelling of it:
 # ADMINS_IDS (0.95) and TELEGRAM_TOKEN (0.88) are; PATH, HOME or LOGNAME are far below.
@@ -90,6 +93,7 @@ class Config:
     # The bot's HTTP server (webhook, /healthz, /readyz); None: no server (polling only).
     http_host: str = "0.0.0.0"
     http_port: int | None = None
+    metrics_token: str | None = None  # GET /metrics asks for it when set; kept out of repr
     # The channels every published brief is posted to (bot/channels/): ids or "@username".
     channel_ids: tuple[ChannelRef, ...] = ()
 
@@ -163,6 +167,7 @@ def load_config(
         webhook_max_connections=webhook_max_connections(env),
         http_host=env.get("HTTP_HOST", "").strip() or "0.0.0.0",
         http_port=http_port(env, webhook=webhook is not None),
+        metrics_token=metrics_token(env),
         channel_ids=channel_ids(env),
     )
 
@@ -215,7 +220,8 @@ def database_warnings(
 ) -> list[str]:
     """DATABASE_URL wins over DATABASE_PATH: one line saying so when both are set."""
     env = _environment(environ, dotenv)
-    if env.get("DATABASE_URL", "").strip() and env.get("DATABASE_PATH", "").strip():
+    url = env.get("DATABASE_URL", "").strip() or env.get("DATABASE_URL_FILE", "").strip()
+    if url and env.get("DATABASE_PATH", "").strip():
         return [
             "briefbot: warning: both DATABASE_URL and DATABASE_PATH are set; DATABASE_URL "
             "(PostgreSQL) is used and DATABASE_PATH ignored (unset one of them)"
@@ -232,11 +238,13 @@ def _database_path(env: Mapping[str, str]) -> Path:
 
 
 def _database_url(env: Mapping[str, str]) -> str | None:
-    url = env.get("DATABASE_URL", "").strip()
+    url = secret(env, "DATABASE_URL").strip()
     if not url:
         return None
     if not url.startswith(("postgresql://", "postgres://")):
-        scheme = url.split("://", 1)[0] if "://" in url else "no scheme"
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        # Only a scheme is quoted back: text before :// may be a password (u:pw@h://...).
+        scheme = scheme if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,19}", scheme) else "no scheme"
         raise ConfigError(
             f"DATABASE_URL must be a PostgreSQL URL, postgresql://user:password@host:5432/name "
             f"(it has {scheme}); for an SQLite file set DATABASE_PATH and leave DATABASE_URL unset"
@@ -245,7 +253,7 @@ def _database_url(env: Mapping[str, str]) -> str | None:
 
 
 def _token(env: Mapping[str, str]) -> str:
-    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    token = secret(env, "TELEGRAM_BOT_TOKEN").strip()
     if not token:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram "

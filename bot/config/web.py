@@ -8,6 +8,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from bot.config.errors import ConfigError
+from bot.config.secrets import checked_secret
 
 TELEGRAM_API_URL_DEFAULT = "https://api.telegram.org"
 HTTP_PORT_WEBHOOK_DEFAULT = 8080
@@ -38,13 +39,11 @@ def webhook_url(env: Mapping[str, str], api_url: str) -> str | None:
 
 
 def webhook_secret(env: Mapping[str, str]) -> str | None:
-    secret = env.get("WEBHOOK_SECRET", "").strip()
-    if secret and not _WEBHOOK_SECRET.match(secret):
-        raise ConfigError(
-            "WEBHOOK_SECRET must be 1 to 256 characters among A-Z, a-z, 0-9, _ and - "
-            "(or left unset: the bot then generates one and keeps it in the database)"
-        )
-    return secret or None
+    rule = (
+        "1 to 256 characters among A-Z, a-z, 0-9, _ and - (or left unset: the bot then "
+        "generates one and keeps it in the database)"
+    )
+    return checked_secret(env, "WEBHOOK_SECRET", _WEBHOOK_SECRET, rule)
 
 
 def webhook_max_connections(env: Mapping[str, str]) -> int:

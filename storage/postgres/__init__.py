@@ -21,13 +21,14 @@ from storage.models import ConnectionSettings
 from storage.pending import CorrectionRepo
 from storage.postgres.briefs import PgBriefRepo
 from storage.postgres.chats import PgDeliveryRepo, PgSubscriberRepo
-from storage.postgres.db import PgDatabase, PortableSql, connect, redacted
+from storage.postgres.db import PgDatabase, PortableSql, connect
 from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
 from storage.postgres.pending import PgPasteRepo
 from storage.postgres.replicas import PgSendBudget
 from storage.postgres.search import PgSearchRepo
 from storage.postgres.sharing import PgChannelRepo
 from storage.postgres.small import PgDraftRepo, PgReaderRepo
+from storage.postgres.urls import redacted
 from storage.replicas import ReplicaRepo
 from storage.state import StateRepo
 from storage.updates import UpdateRepo

@@ -15,11 +15,11 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from storage.errors import ConstraintError, StorageError, UnusableDatabaseError
+from storage.postgres.urls import scrubbed
 
 # Connections per process: the bot's reads are short, and PostgreSQL's own default limit
 # (100) must serve every replica.
@@ -27,16 +27,6 @@ POOL_SIZE = 10
 CONNECT_TIMEOUT = 10.0
 
 Record = Any  # asyncpg.Record: ships no type information
-
-
-def redacted(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 async def _keep_session(conn: Any) -> None:
@@ -53,11 +43,12 @@ async def connect(url: str) -> asyncpg.Pool:
             url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT, reset=_keep_session
         )
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        reason = scrubbed(f"{type(error).__name__}: {error}", url)
+        raise UnusableDatabaseError(f"PostgreSQL does not serve it ({reason})") from error
+    except ValueError as error:  # asyncpg's answer to a malformed URL: it may quote a piece
         raise UnusableDatabaseError(
-            f"PostgreSQL does not serve it ({type(error).__name__}: {error})"
+            f"it is not a usable URL: {scrubbed(str(error), url)}"
         ) from error
-    except ValueError as error:  # asyncpg's answer to a malformed URL
-        raise UnusableDatabaseError(f"it is not a usable URL: {error}") from error
 
 
 def rowcount(status: str) -> int:

@@ -11,11 +11,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
+from telegram.ext import Job
 
-from bot.context import BriefApplication
+from bot.context import BotContext, BriefApplication
 from bot.limits.flood import BURST
 from bot.push.scheduler import JOB_NAME, TICK
+from bot.web import metrics as metrics_page
 from bot.web.metrics import metrics_handler
+from storage import SubscriberCounts
 from tests.e2e.conftest import ADMIN_ID, AppFactory, publish_file, say, settled
 from tests.e2e.push.conftest import add_subscribers
 from tests.fakebot import FakeBotApi
@@ -24,6 +27,7 @@ from tests.waiting import eventually_async
 READER = 42
 SUBSCRIBERS = [3001, 3002, 3003]
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
+SCRAPES = 20
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
@@ -142,6 +146,36 @@ async def test_a_flood_counts_the_updates_dropped(
     assert dropped + handled == sent
 
 
+def refresh_job(application: BriefApplication) -> Job[BotContext]:
+    assert application.job_queue is not None
+    [job] = application.job_queue.get_jobs_by_name(metrics_page.JOB_NAME)
+    return job
+
+
+def refresh_now(application: BriefApplication) -> None:
+    """As when the refresh period has passed: the job counts again at once."""
+    job = refresh_job(application)
+    job.enabled = True
+    job.job.modify(next_run_time=datetime.now(UTC))
+
+
+async def subscribers_shown(scrape: Scraper, **expected: float) -> Samples:
+    """Once a scrape shows these subscriber gauges (state=value): that scrape."""
+
+    async def shown() -> Samples | None:
+        samples = await scrape()
+        # Present and equal: a series not yet exposed is not yet counted.
+        shows = all(
+            samples.get(("briefbot_subscribers", frozenset({("state", state)}))) == number
+            for state, number in expected.items()
+        )
+        return samples if shows else None
+
+    found = await eventually_async(shown, f"the subscriber gauges to show {expected}")
+    assert found is not None
+    return found
+
+
 async def test_subscriber_gauges_match_storage(
     server: FakeBotApi, bot_app: BriefApplication, scrape: Scraper
 ) -> None:
@@ -154,12 +188,55 @@ async def test_subscriber_gauges_match_storage(
     assert storage is not None
     counts = await storage.subscribers.counts()
     assert (counts.active, counts.blocked) == (2, 1)
-    samples = await scrape()
-    assert value(samples, "briefbot_subscribers", state="active") == counts.active
-    assert value(samples, "briefbot_subscribers", state="blocked") == counts.blocked
-    assert value(samples, "briefbot_subscribers", state="inactive") == counts.inactive
+    refresh_now(bot_app)
+    samples = await subscribers_shown(
+        scrape, active=counts.active, blocked=counts.blocked, inactive=counts.inactive
+    )
     member = {"kind": "my_chat_member", "outcome": "handled"}
     assert value(samples, "briefbot_updates_total", **member) == 1
+
+
+async def test_scrapes_never_count_the_subscribers(
+    server: FakeBotApi,
+    bot_app: BriefApplication,
+    scrape: Scraper,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await subscribers_shown(scrape, active=0)  # counted once, as the bot started
+    refresh_job(bot_app).enabled = False  # no background count while the scrapes run
+    storage = bot_app.bot_data.storage
+    assert storage is not None
+    counted: list[SubscriberCounts] = []
+    real = storage.subscribers.counts
+
+    async def counting() -> SubscriberCounts:
+        counted.append(await real())
+        return counted[-1]
+
+    monkeypatch.setattr(storage.subscribers, "counts", counting)
+    await say(server, server.user(READER), "/subscribe 07:00 UTC")
+    for _ in range(SCRAPES):
+        samples = await scrape()
+        # The figure of the last count stands: the new subscriber waits for the next one.
+        assert value(samples, "briefbot_subscribers", state="active") == 0
+    assert counted == []
+    refresh_now(bot_app)
+    await subscribers_shown(scrape, active=1)
+    assert len(counted) == 1
+
+
+async def test_a_new_subscriber_is_shown_within_the_refresh_period(
+    server: FakeBotApi, bot_app: BriefApplication, scrape: Scraper
+) -> None:
+    job = refresh_job(bot_app)
+    # APScheduler's IntervalTrigger: the period between two counts.
+    assert job.job.trigger.interval <= timedelta(seconds=30)
+    await subscribers_shown(scrape, active=0)
+    job.enabled = False
+    await say(server, server.user(READER), "/subscribe 07:00 UTC")
+    assert value(await scrape(), "briefbot_subscribers", state="active") == 0
+    refresh_now(bot_app)  # the period is over
+    await subscribers_shown(scrape, active=1)
 
 
 async def test_a_push_moves_sent_and_remaining(

@@ -39,6 +39,13 @@ def assert_clean(output: str, token: str = TOKEN) -> None:
         assert sign not in output, output
 
 
+async def answers_a_reader(server: FakeBotApi) -> None:
+    """Once the bot has started (its command menu set), it answers a reader."""
+    await server.wait_for_call("setMyCommands", timeout=30)
+    [reply] = await say(server, server.user(7, "Grace"), "/brief")
+    assert "There is no brief yet" in reply.text
+
+
 def log_lines(bot: BotProcess, level: str) -> list[str]:
     assert all(LOG_LINE.match(line) for line in bot.stderr), bot.output  # each one line
     return [line for line in bot.stderr if f" {level} " in line]
@@ -51,9 +58,7 @@ async def test_an_unreachable_bot_api_is_asked_again_until_it_answers(tmp_path: 
     try:
         waits = await bot.wait_line(r"is not answering", count=2)
         async with FakeBotApi(TOKEN, port=port) as server:
-            await server.wait_for_call("setMyCommands", timeout=30)
-            [reply] = await say(server, server.user(7, "Grace"), "/brief")
-            assert "There is no brief yet" in reply.text
+            await answers_a_reader(server)
             code = await bot.finish(signal.SIGINT)
     finally:
         await bot.finish(signal.SIGINT)
@@ -104,9 +109,7 @@ async def test_server_errors_and_answers_that_are_not_json_are_asked_again(
         server.garble("getMe", times=1)
         bot = await BotProcess.start(environment(server.url, tmp_path / "b.db"), tmp_path)
         try:
-            await server.wait_for_call("setMyCommands", timeout=30)
-            [reply] = await say(server, server.user(7, "Grace"), "/brief")
-            assert "There is no brief yet" in reply.text
+            await answers_a_reader(server)
         finally:
             code = await bot.finish(signal.SIGINT)
     assert code == ExitCode.STOPPED

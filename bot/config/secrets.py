@@ -1,0 +1,75 @@
+"""Secrets given in a file: `NAME_FILE=/run/secrets/name` in place of `NAME=value`.
+
+Docker and Kubernetes hand a secret over as a file, not as an environment variable (which
+`docker inspect` and /proc/<pid>/environ show to anyone who may look). Each setting here
+may be given either way, never both; the file's one trailing newline (an editor's, or
+`echo`'s) is not part of the secret. A message about a file names the variable and the
+path, never what the file holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from bot.config.errors import ConfigError
+
+# Each NAME_FILE below is read by secret(env, NAME).
+FILE_SETTINGS = (
+    "TELEGRAM_BOT_TOKEN_FILE",
+    "DATABASE_URL_FILE",
+    "WEBHOOK_SECRET_FILE",
+    "METRICS_TOKEN_FILE",
+)
+# A secret is a line; a larger file is a wrong path (a log, a device such as /dev/zero).
+MAX_SECRET_BYTES = 64 * 1024
+# RFC 6750's token68: what an `Authorization: Bearer` header may carry.
+_BEARER_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*")
+
+
+def secret(env: Mapping[str, str], name: str) -> str:
+    """The value of `name`, or what the file `name`_FILE names holds; "" when neither is set."""
+    value = env.get(name, "")
+    variable = f"{name}_FILE"
+    path = env.get(variable, "").strip()
+    if not path:
+        return value
+    if value.strip():
+        raise ConfigError(f"both {name} and {variable} are set: set only one of them")
+    try:
+        with Path(path).open("rb") as file:
+            content = file.read(MAX_SECRET_BYTES + 1)
+    except OSError as error:  # its text names the path only, never the content
+        reason = error.strerror or type(error).__name__
+        raise ConfigError(f"{variable} {path} cannot be read ({reason})") from None
+    if len(content) > MAX_SECRET_BYTES:
+        raise ConfigError(f"{variable} {path} is larger than {MAX_SECRET_BYTES // 1024} KiB")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{variable} {path} is not UTF-8 text") from None
+    text = text.removesuffix("\n").removesuffix("\r")
+    if not text.strip():
+        raise ConfigError(f"{variable} {path} is empty: write the {name} into it")
+    return text
+
+
+def checked_secret(
+    env: Mapping[str, str], name: str, form: re.Pattern[str], rule: str
+) -> str | None:
+    """The secret `name`, which must have the `form` that `rule` describes; None when unset.
+    The message never quotes what was given."""
+    value = secret(env, name).strip()
+    if value and not form.fullmatch(value):
+        raise ConfigError(f"{name} must be {rule}")
+    return value or None
+
+
+def metrics_token(env: Mapping[str, str]) -> str | None:
+    """The token GET /metrics asks for (bot/web/metrics.py); None: /metrics is open."""
+    rule = (
+        "letters, digits and - . _ ~ + / (then = padding), as a bearer token may hold; "
+        "`openssl rand -hex 32` makes one"
+    )
+    return checked_secret(env, "METRICS_TOKEN", _BEARER_TOKEN, rule)
