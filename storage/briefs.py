@@ -171,19 +171,27 @@ async def publish_in(
 
 
 async def correct_in(
-    conn: aiosqlite.Connection, brief_id: int, brief: Brief, *, by: int | None, at: datetime
+    conn: aiosqlite.Connection,
+    brief_id: int,
+    brief: Brief,
+    *,
+    by: int | None,
+    at: datetime,
+    expected: int | None = None,
 ) -> StoredBrief | None:
     """Write a new version inside the caller's transaction.
 
-    None if there is no such brief or it was withdrawn: checked in the same statement that
-    takes the new version, so a correction cannot slip in after a concurrent retraction.
+    None if there is no such brief, it was withdrawn, or (given `expected`) its current
+    version is no longer `expected`: checked in the same statement that takes the new
+    version, so a correction cannot slip in after a concurrent retraction or correction.
     """
     rows = list(
         await conn.execute_fetchall(
             """UPDATE briefs SET current_version = current_version + 1
                WHERE id = ? AND retracted_at IS NULL
+                 AND current_version = coalesce(?, current_version)
                RETURNING current_version, published_at, retracted_at""",
-            (brief_id,),
+            (brief_id, expected),
         )
     )
     if not rows:

@@ -6,13 +6,15 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
+import aiosqlite
+
 from brief.model import Brief
 from storage.briefs import correct_in, publish_in
 from storage.codec import brief_from_json, brief_to_json
 from storage.db import Database, Row, from_db, to_db
-from storage.models import Draft, StoredBrief
+from storage.models import Draft, StaleDraft, StoredBrief
 
-_COLUMNS = "id, admin_id, chat_id, brief, warnings, correcting, created_at, expires_at"
+_COLUMNS = "id, admin_id, chat_id, brief, warnings, correcting, created_at, expires_at, based_on"
 
 
 def _draft(row: Row) -> Draft:
@@ -25,7 +27,31 @@ def _draft(row: Row) -> Draft:
         correcting=row[5],
         created_at=from_db(row[6]),
         expires_at=from_db(row[7]),
+        based_on=row[8],
     )
+
+
+class Stale(Exception):
+    """Raised inside a publish's transaction to undo it, the draft's deletion with it: a
+    signal, caught by the publish, never seen outside storage."""
+
+    def __init__(self, refused: StaleDraft) -> None:
+        super().__init__(refused)
+        self.refused = refused
+
+
+def check_basis(draft: Draft, current: int | None) -> None:
+    """After a correction was refused: raise Stale when the brief is live at `current`,
+    another version than the draft was made from (else it is missing or withdrawn)."""
+    if draft.correcting is None or draft.based_on is None or current is None:
+        return
+    if current != draft.based_on:
+        raise Stale(StaleDraft(draft.correcting, draft.based_on, current))
+
+
+def require_basis(correcting: int | None, based_on: int | None) -> None:
+    if correcting is not None and based_on is None:
+        raise ValueError("a correction records the version it was made from (based_on)")
 
 
 class DraftRepo:
@@ -42,12 +68,15 @@ class DraftRepo:
         correcting: int | None,
         at: datetime,
         expires_at: datetime,
+        based_on: int | None = None,
     ) -> Draft:
-        """A new draft. `correcting` must name an existing brief (else ConstraintError)."""
+        """A new draft. `correcting` must name an existing brief (else ConstraintError), and
+        comes with `based_on`, the version the correction was made from."""
+        require_basis(correcting, based_on)
         rows = await self._db.write_returning(
-            """INSERT INTO drafts
-                    (admin_id, chat_id, brief, warnings, correcting, created_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            """INSERT INTO drafts (admin_id, chat_id, brief, warnings, correcting, created_at,
+                                   expires_at, based_on)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             (
                 admin_id,
                 chat_id,
@@ -56,6 +85,7 @@ class DraftRepo:
                 correcting,
                 to_db(at),
                 to_db(expires_at),
+                based_on,
             ),
         )
         # The brief as given, not decoded again from what was just written: for a brief of
@@ -69,6 +99,7 @@ class DraftRepo:
             correcting=correcting,
             created_at=from_db(to_db(at)),
             expires_at=from_db(to_db(expires_at)),
+            based_on=based_on,
         )
 
     async def get(self, draft_id: int) -> Draft | None:
@@ -79,26 +110,50 @@ class DraftRepo:
     async def discard(self, draft_id: int) -> bool:
         return await self._db.write("DELETE FROM drafts WHERE id = ?", (draft_id,)) > 0
 
-    async def publish(self, draft_id: int, *, by: int, at: datetime) -> StoredBrief | None:
+    async def publish(
+        self, draft_id: int, *, by: int, at: datetime
+    ) -> StoredBrief | StaleDraft | None:
         """Publish the draft (or correct the brief it corrects) and delete it, in one transaction.
 
-        None when the draft is gone or expired at `at`; an expired draft is deleted too.
-        Two concurrent calls for one draft publish it once: the second finds it gone.
+        None when the draft is gone or expired at `at` (an expired draft is deleted too), or
+        the brief it corrects is gone or withdrawn. StaleDraft, and nothing changed, the
+        draft kept, when the brief is no longer at the version the correction was made
+        from: compared and set in the correcting statement itself. Two concurrent calls for
+        one draft publish it once: the second finds it gone.
         """
-        async with self._db.transaction() as conn:
-            rows = list(
-                await conn.execute_fetchall(
-                    f"DELETE FROM drafts WHERE id = ? RETURNING {_COLUMNS}", (draft_id,)
+        try:
+            async with self._db.transaction() as conn:
+                rows = list(
+                    await conn.execute_fetchall(
+                        f"DELETE FROM drafts WHERE id = ? RETURNING {_COLUMNS}", (draft_id,)
+                    )
                 )
-            )
-            if not rows:
-                return None
-            draft = _draft(rows[0])
-            if draft.expires_at <= at:
-                return None
-            if draft.correcting is not None:
-                return await correct_in(conn, draft.correcting, draft.brief, by=by, at=at)
-            return await publish_in(conn, draft.brief, by=by, at=at)
+                if not rows:
+                    return None
+                return await _publish_in(conn, _draft(rows[0]), by=by, at=at)
+        except Stale as stale:
+            return stale.refused
 
     async def delete_expired(self, now: datetime) -> int:
         return await self._db.write("DELETE FROM drafts WHERE expires_at <= ?", (to_db(now),))
+
+
+async def _publish_in(
+    conn: aiosqlite.Connection, draft: Draft, *, by: int, at: datetime
+) -> StoredBrief | None:
+    if draft.expires_at <= at:
+        return None
+    if draft.correcting is None:
+        return await publish_in(conn, draft.brief, by=by, at=at)
+    stored = await correct_in(
+        conn, draft.correcting, draft.brief, by=by, at=at, expected=draft.based_on
+    )
+    if stored is None:
+        rows = list(
+            await conn.execute_fetchall(
+                "SELECT current_version FROM briefs WHERE id = ? AND retracted_at IS NULL",
+                (draft.correcting,),
+            )
+        )
+        check_basis(draft, int(rows[0][0]) if rows else None)
+    return stored

@@ -23,6 +23,7 @@ from storage.models import (
     PastePart,
     PushRun,
     SearchHit,
+    StaleDraft,
     StoredBrief,
     Subscriber,
     SubscriberCounts,
@@ -65,10 +66,15 @@ class DraftStore(Protocol):  # storage/drafts.py DraftRepo
         correcting: int | None,
         at: datetime,
         expires_at: datetime,
+        based_on: int | None = None,
     ) -> Draft: ...
     async def get(self, draft_id: int) -> Draft | None: ...
     async def discard(self, draft_id: int) -> bool: ...
-    async def publish(self, draft_id: int, *, by: int, at: datetime) -> StoredBrief | None: ...
+    # A correction publishes only while its brief is at the draft's `based_on`, checked and
+    # set in one statement; otherwise StaleDraft, nothing changed and the draft kept.
+    async def publish(
+        self, draft_id: int, *, by: int, at: datetime
+    ) -> StoredBrief | StaleDraft | None: ...
     async def delete_expired(self, now: datetime) -> int: ...
 
 

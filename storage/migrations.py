@@ -276,6 +276,15 @@ _REPLICAS: Migration = (
     "ALTER TABLE push_runs ADD COLUMN progress_message_id INTEGER",
 )
 
+# 9: the version a correcting draft was made from: it publishes only while that is current
+# (storage/drafts.py). An older draft gets the version current when it was made.
+_DRAFT_BASIS: Migration = (
+    "ALTER TABLE drafts ADD COLUMN based_on INTEGER",
+    """UPDATE drafts SET based_on = coalesce((SELECT max(v.number) FROM brief_versions AS v
+        WHERE v.brief_id = drafts.correcting AND v.created_at <= drafts.created_at), 1)
+       WHERE correcting IS NOT NULL""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _DELIVERY,
@@ -285,6 +294,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _INLINE_COPIES,
     _PENDING,
     _REPLICAS,
+    _DRAFT_BASIS,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

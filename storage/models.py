@@ -57,6 +57,19 @@ class Draft:
     correcting: int | None
     created_at: datetime
     expires_at: datetime
+    # The version of `correcting` the correction was made from: publishing it is refused
+    # once another version has taken its place (StaleDraft). None for a new brief.
+    based_on: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StaleDraft:
+    """A correction refused: it was made from version `based_on` of the brief, which is
+    now at version `current`. Nothing was published and the draft is kept."""
+
+    brief_id: int
+    based_on: int
+    current: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.reading import Reply, render_unpublished
 from bot.rendering import Renderer
 from brief.model import ParseResult, Problem
-from storage import Draft, Storage, StoredBrief
+from storage import Draft, StaleDraft, Storage, StoredBrief
 
 DRAFT_LIFETIME = timedelta(days=1)
 # How long a /correct waits for its upload (storage.corrections): after that the next
@@ -90,6 +90,7 @@ async def open_draft(
         correcting=correcting.id if correcting else None,
         at=now,
         expires_at=now + DRAFT_LIFETIME,
+        based_on=correcting.version if correcting else None,
     )
     return preview(renderer, draft, correcting)
 
@@ -155,16 +156,20 @@ async def decide(
     press: DraftPress,
     *,
     user_id: int,
+    chat_id: int,
     now: datetime,
     bot_username: str,
 ) -> Decision:
-    """Publish or discard a draft, for the admin who uploaded it and nobody else."""
+    """Publish or discard a draft, for the admin who uploaded it, in the chat it was shown
+    in, and nobody else: any other press is answered and changes nothing."""
     draft = await storage.drafts.get(press.draft_id)
-    if draft is None or draft.expires_at <= now:
+    if draft is None:  # gone: published, discarded or expired, so nobody's to close
+        return Decision(renderer.render("admin_draft_gone.txt"))
+    if draft.admin_id != user_id or draft.chat_id != chat_id:
+        # Someone else's preview, forwarded or shared, or a press sent with made-up data.
+        return Decision(renderer.render("admin_draft_not_yours.txt"))
+    if draft.expires_at <= now:
         return Decision(renderer.render("admin_draft_gone.txt"), close_preview=True)
-    if draft.admin_id != user_id:
-        # Someone else's preview, forwarded or shared: the press changes nothing.
-        return Decision()
     if press.action == "discard":
         await storage.drafts.discard(draft.id)
         return Decision(reply=Reply([renderer.render("admin_discarded.html")]), close_preview=True)
@@ -176,6 +181,8 @@ async def _publish(
 ) -> Decision:
     corrected = draft.correcting is not None
     stored = await storage.drafts.publish(draft.id, by=draft.admin_id, at=now)
+    if isinstance(stored, StaleDraft):
+        return await _stale(storage, renderer, stored)
     if stored is None and draft.correcting is not None:
         target = await storage.briefs.get(draft.correcting)
         if target is None or target.retracted_at is not None:
@@ -187,6 +194,15 @@ async def _publish(
     link = deep_link(bot_username, stored.id)
     text = renderer.render("admin_published.html", stored=stored, link=link, corrected=corrected)
     return Decision(reply=Reply([text]), close_preview=True, published=stored, corrected=corrected)
+
+
+async def _stale(storage: Storage, renderer: Renderer, refused: StaleDraft) -> Decision:
+    """A correction made from a version since replaced: who replaced it, with which
+    version and when; the preview keeps its buttons (Discard still drops the draft)."""
+    history = await storage.briefs.history(refused.brief_id)
+    since = [e for e in history if e.action == "correct" and (e.version or 0) > refused.based_on]
+    text = renderer.render("admin_stale_correction.html", refused=refused, since=since)
+    return Decision(reply=Reply([text]))
 
 
 def deep_link(bot_username: str, brief_id: int) -> str:

@@ -6,10 +6,11 @@ import math
 
 from telegram import InlineKeyboardButton, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler
 
 from bot.bot_api import not_modified
 from bot.context import BotContext
+from bot.handlers.registration import ButtonHandler, command
 from bot.keyboards import archive_data, digest_keyboard, parse_archive_data
 from bot.reading import Reply, send_reply
 from storage import Storage
@@ -61,6 +62,6 @@ async def _archive_page(context: BotContext, page: int) -> Reply:
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
-        CommandHandler("archive", archive_command),
-        CallbackQueryHandler(archive_button, pattern=r"^archive:"),
+        command("archive", archive_command),
+        ButtonHandler(archive_button, r"^archive:"),
     ]

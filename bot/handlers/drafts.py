@@ -7,12 +7,13 @@ import logging
 
 from telegram import Message, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler
 
 from bot.admin import drafts, paste
 from bot.channels.poster import post_now
 from bot.context import BotContext
 from bot.handlers.copies import start_replacing
+from bot.handlers.registration import ButtonHandler
 from bot.handlers.support import now
 from bot.reading import send_reply
 from bot.web.webhook import UPDATES_KEPT
@@ -24,7 +25,8 @@ async def draft_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     press = drafts.parse_draft_data(query.data)
-    if press is None:
+    message = query.message
+    if press is None or not isinstance(message, Message):  # ButtonHandler saw the message
         await query.answer(context.renderer.render("stale_button.txt"))
         return
     outcome = await drafts.decide(
@@ -32,17 +34,18 @@ async def draft_button(update: Update, context: BotContext) -> None:
         context.renderer,
         press,
         user_id=query.from_user.id,
+        chat_id=message.chat.id,
         now=now(),
         bot_username=context.bot.username,
     )
     await query.answer(outcome.answer)
-    if outcome.close_preview and isinstance(query.message, Message):
-        await _close_preview(query.message)
-    if outcome.reply is not None and query.message is not None:
-        await send_reply(context.bot, query.message.chat.id, outcome.reply)
+    if outcome.close_preview:
+        await _close_preview(message)
+    if outcome.reply is not None:
+        await send_reply(context.bot, message.chat.id, outcome.reply)
     published = outcome.published
-    if outcome.corrected and published is not None and query.message is not None:
-        start_replacing(context, update, query.message.chat.id, published, withdrawn=False)
+    if outcome.corrected and published is not None:
+        start_replacing(context, update, message.chat.id, published, withdrawn=False)
     elif published is not None:
         post_now(context)  # to the channels at once, not at the next tick
 
@@ -70,4 +73,4 @@ async def expire_leftovers(context: BotContext) -> None:
 
 
 def handler() -> BaseHandler[Update, BotContext, None]:
-    return CallbackQueryHandler(draft_button, pattern=r"^draft:")
+    return ButtonHandler(draft_button, r"^draft:")

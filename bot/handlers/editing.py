@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, filters
 
 from bot.admin import drafts
 from bot.context import BotContext
 from bot.handlers.copies import start_replacing
+from bot.handlers.registration import command
 from bot.handlers.support import (
     brief_argument,
     chat_of,
@@ -103,9 +104,9 @@ async def stats(update: Update, context: BotContext) -> None:
 def handlers(admin_ids: Collection[int]) -> list[BaseHandler[Update, BotContext, None]]:
     admin = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
     return [
-        CommandHandler("correct", correct, filters=admin),
-        CommandHandler("cancel", cancel, filters=admin),
-        CommandHandler("retract", retract, filters=admin),
-        CommandHandler("history", history, filters=admin),
-        CommandHandler("stats", stats, filters=admin),
+        command("correct", correct, admin),
+        command("cancel", cancel, admin),
+        command("retract", retract, admin),
+        command("history", history, admin),
+        command("stats", stats, admin),
     ]

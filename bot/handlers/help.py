@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
+from bot.handlers.registration import WRITTEN, command
 from bot.handlers.support import chat_of, text_reply
 from bot.reading import send_reply
 
@@ -21,9 +22,9 @@ async def reader_help(update: Update, context: BotContext) -> None:
 
 def fallbacks() -> list[BaseHandler[Update, BotContext, None]]:
     """Private text, files and admin commands that no handler before took."""
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    private = filters.ChatType.PRIVATE & WRITTEN
     return [
-        CommandHandler(ADMIN_COMMANDS, reader_help, filters=private),
+        command(ADMIN_COMMANDS, reader_help, filters.ChatType.PRIVATE),
         MessageHandler(
             private & ((filters.TEXT & ~filters.COMMAND) | filters.Document.ALL), reader_help
         ),

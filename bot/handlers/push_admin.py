@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, filters
 
 from bot.context import BotContext
+from bot.handlers.registration import command
 from bot.push.progress import ProgressMessage
 from bot.reading import Reason, Refusal, find_brief, parse_brief_id
 from storage import StoredBrief
@@ -44,4 +45,7 @@ async def _brief(
 
 
 def handlers(admin_ids: Collection[int]) -> list[BaseHandler[Update, BotContext, None]]:
-    return [CommandHandler("push", push, filters=filters.User(user_id=admin_ids))]
+    # In the admin's private chat only, like every admin command: in a group the progress
+    # and the subscriber totals would be shown to all its members.
+    admin = filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE
+    return [command("push", push, admin)]

@@ -7,9 +7,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import BotContext
+from bot.handlers.registration import ButtonHandler, command
 from bot.keyboards import PARTS, Part, brief_number, parse_part_data
 from bot.reading import (
     Reason,
@@ -95,13 +96,14 @@ async def _send(update: Update, context: BotContext, reply: Reply) -> None:
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
-        CommandHandler("start", start_command),
-        CommandHandler("help", help_command),
-        CommandHandler("brief", part_command("summary", "brief")),
-        CommandHandler("facts", part_command("facts", "facts")),
-        CommandHandler("sources", part_command("sources", "sources")),
-        CommandHandler("narratives", part_command("narratives", "narratives")),
-        CallbackQueryHandler(button, pattern=r"^brief:"),
+        command("start", start_command),
+        command("help", help_command),
+        command("brief", part_command("summary", "brief")),
+        command("facts", part_command("facts", "facts")),
+        command("sources", part_command("sources", "sources")),
+        command("narratives", part_command("narratives", "narratives")),
+        # Sends the part; never edits the pressed message.
+        ButtonHandler(button, r"^brief:", sends_only=True),
     ]
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler
 
 from bot.context import BotContext
+from bot.handlers.registration import command
 from bot.keyboards import digest_keyboard
 from bot.reading import Reply, send_reply
 from storage import BriefHeader
@@ -30,4 +31,4 @@ async def search_command(update: Update, context: BotContext) -> None:
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
-    return [CommandHandler("search", search_command)]
+    return [command("search", search_command)]

@@ -19,10 +19,11 @@ from telegram import (
 )
 from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, CommandHandler
+from telegram.ext import BaseHandler, ChatMemberHandler
 
 from bot.bot_api import not_modified
 from bot.context import BotContext
+from bot.handlers.registration import ButtonHandler, command
 from bot.push.subscribing import (
     SETTINGS_TIMES,
     SETTINGS_ZONES,
@@ -215,9 +216,9 @@ async def _may_manage(update: Update, context: BotContext) -> bool:
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
-        CommandHandler("subscribe", subscribe_command),
-        CommandHandler("unsubscribe", unsubscribe_command),
-        CommandHandler("settings", settings_command),
-        CallbackQueryHandler(settings_button, pattern=r"^sub:"),
+        command("subscribe", subscribe_command),
+        command("unsubscribe", unsubscribe_command),
+        command("settings", settings_command),
+        ButtonHandler(settings_button, r"^sub:"),
         ChatMemberHandler(member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
     ]

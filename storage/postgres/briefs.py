@@ -117,15 +117,24 @@ async def publish_in(conn: Any, brief: Brief, *, by: int | None, at: datetime) -
 
 
 async def correct_in(
-    conn: Any, brief_id: int, brief: Brief, *, by: int | None, at: datetime
+    conn: Any,
+    brief_id: int,
+    brief: Brief,
+    *,
+    by: int | None,
+    at: datetime,
+    expected: int | None = None,
 ) -> StoredBrief | None:
-    """A new version inside the caller's transaction; None for a missing or withdrawn brief
-    (the UPDATE's row lock orders it after a concurrent retraction)."""
+    """A new version inside the caller's transaction; None for a missing or withdrawn brief,
+    or one no longer at version `expected` (the UPDATE's row lock orders it after a
+    concurrent retraction or correction, whose result it then reads)."""
     row = await conn.fetchrow(
         """UPDATE briefs SET current_version = current_version + 1
            WHERE id = $1 AND retracted_at IS NULL
+             AND current_version = coalesce($2::integer, current_version)
            RETURNING current_version, published_at""",
         brief_id,
+        expected,
     )
     if row is None:
         return None

@@ -336,6 +336,14 @@ _REPLICAS: Migration = (
     """,
 )
 
+# 9: the version a correcting draft was made from (storage/migrations.py, _DRAFT_BASIS).
+_DRAFT_BASIS: Migration = (
+    "ALTER TABLE drafts ADD COLUMN based_on INTEGER",
+    """UPDATE drafts SET based_on = coalesce((SELECT max(v.number) FROM brief_versions AS v
+        WHERE v.brief_id = drafts.correcting AND v.created_at <= drafts.created_at), 1)
+       WHERE correcting IS NOT NULL""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _DELIVERY,
@@ -345,6 +353,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _INLINE_COPIES,
     _PENDING,
     _REPLICAS,
+    _DRAFT_BASIS,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

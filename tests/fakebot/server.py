@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakebot import clients
 from tests.fakebot.channels import BotStatus, ChannelState
 from tests.fakebot.errors import ApiError, MalformedAnswer, bad_request
 from tests.fakebot.inline import InlineMode
@@ -359,6 +360,22 @@ class FakeBotApi:
             "chat_instance": str(-abs(hash((user.id, message.chat_id)))),
             "data": data,
         }
+        self.world.callback_queries[query_id] = query
+        self.world.push({"callback_query": query})
+        return query_id
+
+    async def edit_text(self, user: FakeUser, sent: dict[str, Any], text: str) -> dict[str, Any]:
+        """Pushes an edited_message update, as if `user` edited their message `sent` (the
+        update send_text returned, or its message) to read `text`; returns the update."""
+        return self.world.push(
+            {"edited_message": clients.edited_message(self.world, user, sent, text)}
+        )
+
+    async def forge_press(self, user: FakeUser, message: SentMessage, data: str) -> str:
+        """A press on `message` carrying `data` whether or not a button has it, as a
+        modified client can send; returns the query id, as press_button does."""
+        query_id = str(next(self._query_ids))
+        query = clients.forged_query(self.world, user, message, data, query_id)
         self.world.callback_queries[query_id] = query
         self.world.push({"callback_query": query})
         return query_id

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import ConstraintError, PushRun, Storage
+from storage import ConstraintError, PushRun, Storage, StoredBrief
 from storage.db import from_db
 from tests.storage.conftest import at, make_brief
 
@@ -63,7 +63,7 @@ async def test_publishing_a_draft_publishes_and_deletes_it(storage: Storage) -> 
 
     stored = await storage.drafts.publish(draft.id, by=7, at=at(1))
 
-    assert stored is not None
+    assert isinstance(stored, StoredBrief)
     assert await storage.briefs.get(stored.id) == stored
     assert stored.brief == make_brief("d")
     assert await storage.drafts.get(draft.id) is None
@@ -84,12 +84,13 @@ async def test_a_correcting_draft_makes_a_new_version(storage: Storage) -> None:
         correcting=original.id,
         at=at(1),
         expires_at=at(30),
+        based_on=original.version,
     )
-    assert draft.correcting == original.id
+    assert (draft.correcting, draft.based_on) == (original.id, 1)
 
     stored = await storage.drafts.publish(draft.id, by=7, at=at(2))
 
-    assert stored is not None
+    assert isinstance(stored, StoredBrief)
     assert stored.id == original.id
     assert stored.version == 2
     assert await storage.briefs.count() == 1
@@ -108,6 +109,7 @@ async def test_a_draft_cannot_correct_an_unknown_brief(storage: Storage) -> None
             correcting=404,
             at=at(0),
             expires_at=at(1),
+            based_on=1,
         )
 
 

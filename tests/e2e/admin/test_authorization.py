@@ -146,8 +146,8 @@ async def test_only_the_uploading_admin_can_press_publish_or_discard(
     _, details = await say(server, admin, text, expect=2)
     for label in ("Publish", "Discard"):
         answer, _ = await press(server, reader, details, label)
-        assert answer is not None  # answered, so the client stops spinning
-        assert answer.get("text") is None
+        assert answer is not None  # answered, so the client stops spinning, and told why
+        assert "Only the admin who uploaded this draft" in str(answer.get("text"))
     await settled(server, bot_app)
     assert await storage.briefs.count() == 0
     assert len(server.sent(admin.id)) == 2
