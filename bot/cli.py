@@ -29,7 +29,8 @@ from storage import (
     BackupTargetError,
     UnusableDatabaseError,
 )
-from storage.opening import DatabaseLocation, open_storage
+from storage.opening import DatabaseLocation, open_storage, sole_server
+from storage.sole import DatabaseInUseError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -229,7 +230,19 @@ def _run(args: argparse.Namespace) -> int:
     protect_output(config.token)
     setup_logging(config.log_level, config.token, config.log_format)
     try:
-        return asyncio.run(lifecycle.run(config))
+        # Before anything is read or written: a second bot on the file would take over the
+        # first one's claims and pushes at its start (bot/replicas.py) and send them again.
+        with sole_server(config.database):
+            return asyncio.run(lifecycle.run(config))
+    except DatabaseInUseError as error:
+        print(
+            f"briefbot: DATABASE_PATH {config.database_path} is served by another "
+            f"`briefbot run` (process {error.holder or 'unknown'}, holding {error.lock_path}): "
+            "stop that one first; one process serves an SQLite file (exit code "
+            f"{ExitCode.OTHER_INSTANCE:d})",
+            file=sys.stderr,
+        )
+        return ExitCode.OTHER_INSTANCE
     except UnusableDatabaseError as error:
         return database_commands.unusable_database(config.database, error)
 

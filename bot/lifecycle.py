@@ -50,7 +50,7 @@ class ExitCode(IntEnum):
     STOPPED = 0  # by SIGINT or SIGTERM
     FAILED = 1  # the token was refused, or the start failed another way
     UNUSABLE_SETTING = 2  # a setting, DATABASE_PATH included, cannot be used as it is
-    OTHER_INSTANCE = 3  # another instance polls with this token
+    OTHER_INSTANCE = 3  # another instance polls with this token, or serves the SQLite file
 
 
 @dataclass(frozen=True, slots=True)

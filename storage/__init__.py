@@ -102,7 +102,8 @@ class Storage:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        # One bot process per file: a lock in memory excludes all that may run.
+        # One bot process per file (`briefbot run` holds storage.sole's lock on it): a lock
+        # in memory excludes all that may run.
         self._exclusive = asyncio.Lock()
         self.briefs = BriefRepo(db)
         self.readers = ReaderRepo(db)

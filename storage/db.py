@@ -116,7 +116,7 @@ async def _enable_wal(conn: aiosqlite.Connection) -> None:
     await conn.execute("PRAGMA synchronous = NORMAL")
 
 
-def _check_location(path: Path, *, must_exist: bool = False) -> None:
+def check_location(path: Path, *, must_exist: bool = False) -> None:
     """The failures SQLite would only call "unable to open database file", named."""
     if path.is_dir():
         raise UnusableDatabaseError("it is a folder, not a file")
@@ -179,7 +179,7 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Database:
-        _check_location(Path(path))
+        check_location(Path(path))
 
         async def prepare(writer: aiosqlite.Connection) -> int:
             await _enable_wal(writer)
@@ -192,7 +192,7 @@ class Database:
     @classmethod
     async def open_read_only(cls, path: str | os.PathLike[str]) -> Database:
         """An existing file, as it is: no migration, and any write refused by SQLite."""
-        _check_location(Path(path), must_exist=True)
+        check_location(Path(path), must_exist=True)
 
         async def check(writer: aiosqlite.Connection) -> int:
             version = await user_version(writer)

@@ -8,12 +8,14 @@ replicas start, and opening refuses a schema older than this briefbot needs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from storage import Storage
 from storage.postgres import PgStorage, migrate
 from storage.postgres.urls import redacted
+from storage.sole import SoleServer
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,15 @@ async def open_storage(location: DatabaseLocation, *, read_only: bool = False) -
     if read_only:
         return await Storage.open_read_only(location.path)
     return await Storage.open(location.path)
+
+
+def sole_server(location: DatabaseLocation) -> contextlib.AbstractContextManager[object]:
+    """Held by `briefbot run` for its life: the SQLite file's lock (storage.sole), which
+    raises DatabaseInUseError while another process holds it. Nothing on PostgreSQL, which
+    replicas share by design."""
+    if location.url is not None:
+        return contextlib.nullcontext()
+    return SoleServer(location.path)
 
 
 async def migrate_database(location: DatabaseLocation) -> tuple[int, int]:

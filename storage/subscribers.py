@@ -113,6 +113,14 @@ class SubscriberRepo:
             (int(blocked), to_db(at), chat_id),
         )
 
+    async def move_zone(self, chat_id: int, old: str, new: str, *, at: datetime) -> None:
+        """Move the chat from zone `old` to `new`; a chat that chose another meanwhile stays."""
+        await self._db.write(
+            """UPDATE subscribers SET timezone = ?, updated_at = ?
+                WHERE chat_id = ? AND timezone = ?""",
+            (new, to_db(at), chat_id, old),
+        )
+
     async def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: move its subscription and delivery record.
 

@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config.backups import BACKUP_KEEP_DEFAULT, backup_dir, backup_keep
 from bot.config.channels import ChannelRef, channel_ids
+from bot.config.delivery import FREE_RATE_LIMIT, clock, rate, timezone
 from bot.config.dotenv import read_dotenv
 from bot.config.errors import ConfigError
+from bot.config.numbers import check_ports, whole_number
 from bot.config.proxy import PROXY_SETTINGS, proxy_for
 from bot.config.secrets import FILE_SETTINGS, metrics_token, secret
 from bot.config.web import (
@@ -26,16 +28,11 @@ from bot.config.web import (
     webhook_secret,
     webhook_url,
 )
-from bot.push.timing import parse_clock
 from storage.opening import DatabaseLocation
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
-# Telegram's own limit for bots without paid broadcasts, and the paid ceiling.
-FREE_RATE_LIMIT = 30
-PAID_RATE_LIMIT = 1000
-_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{1,}$")
-BACKUP_KEEP_DEFAULT = 7
+_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 # Every setting briefbot reads: `briefbot run --help` lists them, and a name close to one of
 # them (ADMINS_IDS) is warned about at start.
 SETTINGS = (
@@ -155,13 +152,13 @@ def load_config(
         telegram_api_url=api_url,
         log_level=_log_level(env),
         log_format=_log_format(env),
-        default_delivery_time=_clock(env, "DEFAULT_DELIVERY_TIME", "08:00"),
-        default_timezone=_timezone(env),
-        push_rate_limit=_rate(env, paid),
+        default_delivery_time=clock(env, "DEFAULT_DELIVERY_TIME", "08:00"),
+        default_timezone=timezone(env),
+        push_rate_limit=rate(env, paid),
         allow_paid_broadcast=paid,
         proxy=proxy_for(env, api_url),
-        backup_dir=_backup_dir(env),
-        backup_keep=_backup_keep(env),
+        backup_dir=backup_dir(env),
+        backup_keep=backup_keep(env),
         webhook_url=webhook,
         webhook_secret=webhook_secret(env),
         webhook_max_connections=webhook_max_connections(env),
@@ -249,6 +246,7 @@ def _database_url(env: Mapping[str, str]) -> str | None:
             f"DATABASE_URL must be a PostgreSQL URL, postgresql://user:password@host:5432/name "
             f"(it has {scheme}); for an SQLite file set DATABASE_PATH and leave DATABASE_URL unset"
         )
+    check_ports("DATABASE_URL", url)
     return url
 
 
@@ -259,7 +257,7 @@ def _token(env: Mapping[str, str]) -> str:
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram "
             "(https://t.me/BotFather, command /newbot) and set the token it gives you"
         )
-    if not _TOKEN.match(token):
+    if not _TOKEN.fullmatch(token):
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is malformed: expected the form 123456789:AAH... "
             "as given by @BotFather"
@@ -273,11 +271,12 @@ def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
     for part in (p.strip() for p in raw.split(",")):
         if not part:
             continue
-        if not part.isdigit():
+        found = whole_number(part)
+        if found is None:
             raise ConfigError(
-                f"ADMIN_IDS must be comma-separated numeric Telegram user ids, got {part!r}"
+                f"ADMIN_IDS must be comma-separated numeric Telegram user ids, got {part[:32]!r}"
             )
-        ids.add(int(part))
+        ids.add(found)
     return frozenset(ids)
 
 
@@ -288,6 +287,7 @@ def _api_url(env: Mapping[str, str]) -> str:
             f"TELEGRAM_API_URL must be the root URL of a Bot API server such as "
             f"{TELEGRAM_API_URL_DEFAULT}, got {url!r}"
         )
+    check_ports("TELEGRAM_API_URL", url)
     return url.rstrip("/")
 
 
@@ -308,58 +308,6 @@ def _log_format(env: Mapping[str, str]) -> str:
     return log_format
 
 
-def _clock(env: Mapping[str, str], name: str, default: str) -> time:
-    """A time of day as readers write it for /subscribe (`07:30`, `7.30`, `7h30`)."""
-    value = env.get(name, "").strip() or default
-    clock = parse_clock(value)  # /subscribe's own parser: both accept the same forms
-    if clock is None:
-        raise ConfigError(
-            f"{name} must be a time of day on the 24-hour clock such as 07:30 "
-            f"(7:30, 7.30 and 7h30 also do), got {value!r}"
-        )
-    return clock
-
-
-def _backup_dir(env: Mapping[str, str]) -> Path | None:
-    raw = env.get("BACKUP_DIR", "").strip()
-    if not raw:
-        return None
-    folder = Path(raw)
-    if not folder.is_dir():
-        raise ConfigError(
-            f"BACKUP_DIR must be an existing folder for the daily backups, got {raw!r}: "
-            "create it, or leave BACKUP_DIR empty for no daily backup"
-        )
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ConfigError(
-            f"BACKUP_DIR {raw!r} cannot be written by this user (uid {os.getuid()}): "
-            "change its owner or permissions"
-        )
-    return folder
-
-
-def _backup_keep(env: Mapping[str, str]) -> int:
-    raw = env.get("BACKUP_KEEP", "").strip()
-    if not raw:
-        return BACKUP_KEEP_DEFAULT
-    if not raw.isdigit() or int(raw) < 1:
-        raise ConfigError(
-            f"BACKUP_KEEP must be how many daily backups to keep, 1 or more, got {raw!r}"
-        )
-    return int(raw)
-
-
-def _timezone(env: Mapping[str, str]) -> str:
-    name = env.get("DEFAULT_TIMEZONE", "").strip() or "UTC"
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"DEFAULT_TIMEZONE must be an IANA time zone name such as Europe/Berlin, got {name!r}"
-        ) from None
-    return name
-
-
 def _bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     raw = env.get(name, "").strip().lower()
     if not raw:
@@ -369,24 +317,6 @@ def _bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
-
-
-def _rate(env: Mapping[str, str], paid: bool) -> float:
-    raw = env.get("PUSH_RATE_LIMIT", "").strip()
-    ceiling = PAID_RATE_LIMIT if paid else FREE_RATE_LIMIT
-    if not raw:
-        return FREE_RATE_LIMIT
-    try:
-        rate = float(raw)
-    except ValueError:
-        rate = 0.0
-    if not 0 < rate <= ceiling:
-        hint = "" if paid else f" (set ALLOW_PAID_BROADCAST=true to go up to {PAID_RATE_LIMIT})"
-        raise ConfigError(
-            f"PUSH_RATE_LIMIT must be messages per second, above 0 and at most {ceiling}"
-            f"{hint}, got {raw!r}"
-        )
-    return rate
 
 
 __all__ = [

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from bot.config.errors import ConfigError
 
 # A channel's numeric id (-100 and its number) or its public @username (5-32 characters).
-_NUMERIC = re.compile(r"-100\d{1,16}")
+# 0-9 only: re's \d is any script's digits, which int() would take as these.
+_NUMERIC = re.compile(r"-100[0-9]{1,16}")
 _USERNAME = re.compile(r"@[A-Za-z0-9_]{5,32}")
 
 ChannelRef = int | str  # a numeric id, or "@username" (resolved to its id at start)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from bot.config.errors import ConfigError
+from bot.config.numbers import check_ports
 
 # Read as curl and httpx read them, in either case.
 PROXY_SETTINGS = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -29,12 +30,13 @@ def proxy_for(env: Mapping[str, str], url: str) -> str | None:
     proxy = proxies.get(parts.scheme) or proxies.get("all")
     if proxy is None:
         return None
+    name = "ALL_PROXY" if proxy == proxies.get("all") else f"{parts.scheme.upper()}_PROXY"
     if not re.match(r"^https?://[^/\s]+/?$", proxy):
-        name = "ALL_PROXY" if proxy == proxies.get("all") else f"{parts.scheme.upper()}_PROXY"
         raise ConfigError(
             f"{name} must be an http:// or https:// proxy such as http://proxy.example:3128, "
             f"got {urlsplit(proxy).scheme or 'no'} scheme: briefbot speaks to proxies over HTTP"
         )
+    check_ports(name, proxy)
     return proxy
 
 

@@ -8,6 +8,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from bot.config.errors import ConfigError
+from bot.config.numbers import check_ports, whole_number
 from bot.config.secrets import checked_secret
 
 TELEGRAM_API_URL_DEFAULT = "https://api.telegram.org"
@@ -35,6 +36,7 @@ def webhook_url(env: Mapping[str, str], api_url: str) -> str | None:
             "WEBHOOK_URL's path may hold only letters, digits and / . _ ~ -, such as "
             f"/telegram, got {parts.path!r}"
         )
+    check_ports("WEBHOOK_URL", url)
     return url
 
 
@@ -59,6 +61,7 @@ def _integer(env: Mapping[str, str], name: str, default: _D, low: int, high: int
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
-    return int(raw)
+    found = whole_number(raw)
+    if found is None or not low <= found <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {raw[:32]!r}")
+    return found

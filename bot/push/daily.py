@@ -4,6 +4,7 @@ delivery (and what failed before), then its next due time."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -11,6 +12,7 @@ from functools import partial
 
 from bot.keyboards import digest_keyboard
 from bot.push.delivery import RETRY_LATER, Delivery, LeaseLost
+from bot.push.subscribing import kept_zone
 from bot.push.tally import Outcome, Tally
 from bot.push.timing import next_due, zone
 from bot.push.workers import Queue, run_pool
@@ -82,6 +84,7 @@ class DailyRun:
             await self._deliver_held(subscriber)
 
     async def _deliver_held(self, subscriber: Subscriber) -> None:
+        subscriber = await self._zone_checked(subscriber)
         scheduled = scheduled_time(subscriber)
         owed = await self._storage.deliveries.failed_for(
             subscriber.chat_id, since=subscriber.subscribed_at, limit=WINDOW_LIMIT
@@ -106,6 +109,24 @@ class DailyRun:
         for outcome in outcomes:
             self.tally.count(outcome)
         await self._reschedule(subscriber, chat_id, outcomes, headers, scheduled)
+
+    async def _zone_checked(self, subscriber: Subscriber) -> Subscriber:
+        """A zone stored earlier that this host can no longer load (the time zone data was
+        upgraded or trimmed) would fail every delivery to the chat, and with it the run,
+        every minute: the chat is moved to UTC, said once, and served on."""
+        kept = kept_zone(subscriber)
+        if kept == subscriber.timezone:
+            return subscriber
+        log.warning(
+            "chat %d: its time zone %r cannot be loaded on this host any more; moved to %s",
+            subscriber.chat_id,
+            subscriber.timezone[:64],
+            kept,
+        )
+        await self._storage.subscribers.move_zone(
+            subscriber.chat_id, subscriber.timezone, kept, at=self._now
+        )
+        return dataclasses.replace(subscriber, timezone=kept)
 
     async def _send_each(
         self, chat_id: int, headers: list[BriefHeader]

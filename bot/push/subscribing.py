@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Literal
 
-from bot.push.timing import ZoneUnknown, looks_like_clock, next_due, parse_clock, resolve_zone, zone
+from bot.push.timing import (
+    FALLBACK_ZONE,
+    ZoneUnknown,
+    loadable_zone,
+    looks_like_clock,
+    next_due,
+    parse_clock,
+    resolve_zone,
+    zone,
+)
 from storage import Storage, Subscriber
 
 # The choices /settings offers as buttons; any other time or zone goes through /subscribe.
@@ -141,7 +150,7 @@ def settings_request(
     if press.action == "off":
         return None
     live = current is not None and current.active
-    base = Request(current.delivery_time, current.timezone) if live and current else defaults
+    base = Request(current.delivery_time, kept_zone(current)) if live and current else defaults
     if press.clock is not None:
         return Request(press.clock, base.timezone)
     if press.zone_index is not None:
@@ -163,4 +172,10 @@ async def change_settings(
 
 def local_due(subscriber: Subscriber) -> datetime:
     """The next delivery as the subscriber's clocks will show it."""
-    return subscriber.next_due_at.astimezone(zone(subscriber.timezone))
+    return subscriber.next_due_at.astimezone(zone(kept_zone(subscriber)))
+
+
+def kept_zone(subscriber: Subscriber) -> str:
+    """The subscriber's zone, or FALLBACK_ZONE when this host can no longer load the one
+    stored (the daily push moves it there: bot/push/daily.py)."""
+    return subscriber.timezone if loadable_zone(subscriber.timezone) else FALLBACK_ZONE

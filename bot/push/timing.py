@@ -16,6 +16,28 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 # A gap is an hour at most today; a whole skipped day (Samoa, 2011) is the worst on record.
 _MAX_GAP_MINUTES = 24 * 60
 _CLOCK = re.compile(r"(\d{1,2})[:.h](\d{2})")
+# The areas of IANA's region names (Area/Location, as its zone1970.tab lists them). A new
+# subscription and DEFAULT_TIMEZONE take only those, and UTC (the default): not
+# `localtime` (the host's own setting, another zone on the next host), `Factory` (no place
+# at all), `posixrules`, nor the old aliases outside the areas (US/Eastern, Japan, EST5EDT),
+# which distributions now move to optional packages (Debian's tzdata-legacy), so that a
+# name accepted today can be gone after an upgrade. Paths are never names.
+REGION_AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+# Where a subscriber whose stored zone this host can no longer load is moved.
+FALLBACK_ZONE = "UTC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +114,24 @@ def looks_like_clock(text: str) -> bool:
 
 def zone(name: str) -> ZoneInfo:
     """The zone for a name already validated (stored or from configuration)."""
+    found = loadable_zone(name)
+    if found is None:
+        raise ValueError(f"unknown time zone {name!r}")
+    return found
+
+
+def loadable_zone(name: str) -> ZoneInfo | None:
+    """The zone by that name, or None when this host cannot load it (any more): a name
+    stored earlier may be gone after the time zone data was upgraded or trimmed."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r}") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def is_region_zone(name: str) -> bool:
+    """Whether `name`, exactly as written, is a zone new subscriptions may take."""
+    return _zone_names().get(name.lower()) == name
 
 
 def _exists(moment: datetime) -> bool:
@@ -125,15 +161,22 @@ def _suggestions(key: str) -> tuple[str, ...]:
 
 
 @cache
+def _region_zones() -> tuple[str, ...]:
+    """The names a subscription may take (REGION_AREAS), built on first use (not at import)."""
+    regions = (n for n in available_timezones() if n.split("/", 1)[0] in REGION_AREAS)
+    return (FALLBACK_ZONE, *sorted(n for n in regions if "/" in n))
+
+
+@cache
 def _zone_names() -> dict[str, str]:
-    """Lower-cased IANA name → the name, built on first use (not at import)."""
-    return {name.lower(): name for name in available_timezones()}
+    """Lower-cased name → the name."""
+    return {name.lower(): name for name in _region_zones()}
 
 
 @cache
 def _cities() -> dict[str, tuple[str, ...]]:
     """Last part of each name (`new_york`) → the zones that end with it."""
     found: dict[str, list[str]] = {}
-    for name in available_timezones():
+    for name in _region_zones():
         found.setdefault(name.rsplit("/", 1)[-1].lower(), []).append(name)
     return {city: tuple(sorted(names)) for city, names in found.items()}

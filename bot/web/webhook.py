@@ -45,6 +45,10 @@ ALLOWED_UPDATES = (
     "chosen_inline_result",
 )
 MAX_BODY = 1024 * 1024  # bytes; an update is a few kilobytes at most
+# Telegram's update_ids are positive and count up; the database keeps them as 64-bit signed
+# integers (storage.updates, PostgreSQL's bigint), so one above that is not Telegram's, and
+# would fail the insert (a 500, which Telegram would answer by sending it again and again).
+MAX_UPDATE_ID = 2**63 - 1
 RECENT_UPDATES = 10_000
 # How long an update taken is remembered in the database (storage.updates, PostgreSQL):
 # Telegram keeps an update it could not deliver for up to a day, so a repeat comes within one.
@@ -158,7 +162,11 @@ def _update_json(body: bytes) -> dict[str, Any] | None:
         data = json.loads(body)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
-    if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+    if not isinstance(data, dict):
+        return None
+    update_id = data.get("update_id")
+    # `type(...) is int`: JSON's true would pass isinstance(..., int).
+    if type(update_id) is not int or not 0 <= update_id <= MAX_UPDATE_ID:
         return None
     return data
 

@@ -77,6 +77,11 @@ class PgSubscriberRepo:
             chat_id,
         )
 
+    async def move_zone(self, chat_id: int, old: str, new: str, *, at: datetime) -> None:
+        sql = """UPDATE subscribers SET timezone = $1, updated_at = $2
+                  WHERE chat_id = $3 AND timezone = $4"""
+        await self._db.write(sql, new, to_db(at), chat_id, old)
+
     async def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
         # SQLite's UPDATE OR IGNORE, spelled out: what would collide stays with the new chat.
         statements = (

@@ -7,6 +7,7 @@ import io
 import logging
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,40 @@ async def test_a_port_in_use_is_one_line_and_exit_code_2(
     [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert f"cannot listen on HTTP_HOST 127.0.0.1, HTTP_PORT {env['HTTP_PORT']}" in line
     assert local_server.calls == []  # Telegram was not asked anything
+
+
+@asynccontextmanager
+async def database(engine: str) -> AsyncIterator[dict[str, str]]:
+    """Settings for the engine: the SQLite file (the default), or a fresh PostgreSQL schema."""
+    if engine == "sqlite":
+        yield {}
+        return
+    async with fresh_schema() as url:
+        await migrate_database(DatabaseLocation(url=url))
+        yield {"DATABASE_URL": url}
+
+
+@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgresql", marks=needs_postgres)])
+async def test_an_impossible_update_id_is_refused_with_400_on_either_engine(
+    local_server: FakeBotApi, db_path: Path, engine: str
+) -> None:
+    reader = local_server.user(7, "Grace")
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    env = webhook_env(free_port())
+    async with database(engine) as settings:
+        config = make_config(local_server, db_path, WEBHOOK_SECRET=SECRET, **env, **settings)
+        async with serving(config):
+            await local_server.wait_for_call("setWebhook", timeout=10)
+            hook = env["WEBHOOK_URL"]
+            for update_id in (-1, 2**63, 2**64, 10**30):
+                assert await post(hook, forged(reader, update_id), headers) == (
+                    400,
+                    "not an update\n",
+                ), update_id
+            # The largest the database holds is an update like any other.
+            assert await post(hook, forged(reader, 2**63 - 1), headers) == (200, "ok\n")
+            [answer] = await local_server.wait_sent(reader.id, 1)
+    assert "There is no brief yet" in answer.text
 
 
 @needs_postgres

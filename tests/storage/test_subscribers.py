@@ -266,3 +266,16 @@ async def test_due_by_brings_the_next_delivery_forward_never_back(storage: Stora
     assert first is not None
     assert second is not None
     assert (first.next_due_at, second.next_due_at) == (at(5), at(1))
+
+
+async def test_a_zone_is_moved_only_from_the_zone_named(storage: Storage) -> None:
+    await subscribe(storage, 1, 10)
+    await subscribe(storage, 2, 10)
+    await storage.subscribers.move_zone(1, "Europe/Moscow", "UTC", at=at(5))
+    # A chat that chose another zone meanwhile keeps it.
+    await storage.subscribers.move_zone(2, "Mars/Olympus_Mons", "UTC", at=at(5))
+    moved, kept = await storage.subscribers.get(1), await storage.subscribers.get(2)
+    assert moved is not None
+    assert kept is not None
+    assert (moved.timezone, kept.timezone) == ("UTC", "Europe/Moscow")
+    assert moved.next_due_at == at(10)

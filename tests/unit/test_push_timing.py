@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.push.timing import (
     ZoneFound,
     ZoneUnknown,
+    is_region_zone,
     local_instant,
     looks_like_clock,
     next_due,
@@ -185,3 +186,24 @@ def test_a_malformed_time_is_still_recognised_as_a_time() -> None:
     assert looks_like_clock("25:00")
     assert looks_like_clock("7")
     assert not looks_like_clock("berlin")
+
+
+@pytest.mark.parametrize(
+    ("name", "region"),
+    [
+        ("UTC", True),
+        ("Europe/Berlin", True),
+        ("America/Argentina/Buenos_Aires", True),
+        ("localtime", False),
+        ("Factory", False),
+        ("posixrules", False),
+        ("US/Eastern", False),
+        ("Etc/GMT+5", False),
+        ("/usr/share/zoneinfo/Europe/Berlin", False),
+        ("Europe/../Europe/Berlin", False),
+        ("europe/berlin", False),  # a setting is written exactly; /subscribe forgives case
+    ],
+)
+def test_only_region_zones_and_utc_may_be_chosen(name: str, region: bool) -> None:
+    assert is_region_zone(name) is region
+    assert isinstance(resolve_zone(name), ZoneFound) is (region or name == "europe/berlin")

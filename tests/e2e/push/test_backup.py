@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.backups import backup_name
 from bot.context import BriefApplication
@@ -77,7 +80,7 @@ async def test_the_daily_backup_keeps_the_newest_and_never_deletes_what_it_did_n
 ) -> None:
     folder = tmp_path / "backups"
     folder.mkdir()
-    old = [backup_name(datetime(2024, 1, day, tzinfo=UTC)) for day in (1, 2, 3)]
+    old = [backup_file(folder, datetime(2024, 1, day, tzinfo=UTC)) for day in (1, 2, 3)]
     # Not ours, though some look it: a day that does not exist, digits that are not ASCII.
     foreign = [
         "briefbot-notes.db",
@@ -86,7 +89,7 @@ async def test_the_daily_backup_keeps_the_newest_and_never_deletes_what_it_did_n
         "briefbot-20240231-000000.db",
         "briefbot-٢٠٢٤٠١٠١-000000.db",
     ]
-    for name in [*old, *foreign]:
+    for name in foreign:
         (folder / name).write_text("not ours to judge")
     [brief] = await publish(db_path, "Bridge vote")
     async with make_app(BACKUP_DIR=str(folder), BACKUP_KEEP="2") as app:
@@ -109,13 +112,40 @@ async def test_the_daily_backup_is_taken_again_a_day_later(
 ) -> None:
     folder = tmp_path / "backups"
     folder.mkdir()
-    yesterday = backup_name(datetime.now(UTC) - timedelta(days=1))
-    (folder / yesterday).write_text("yesterday's")
+    yesterday = backup_file(folder, datetime.now(UTC) - timedelta(days=1))
     async with make_app(BACKUP_DIR=str(folder)) as app:
         await run_job(app)
     names = sorted(p.name for p in folder.iterdir())
     assert len(names) == 2
     assert names[0] == yesterday
+
+
+@pytest.mark.parametrize(
+    "written", [timedelta(days=300), -timedelta(days=2)], ids=["by-that-clock", "days-ago"]
+)
+async def test_a_backup_named_in_the_future_does_not_hold_the_daily_backup_back(
+    db_path: Path, tmp_path: Path, make_app: AppFactory, written: timedelta
+) -> None:
+    """Named by a clock set 300 days ahead, and written by it too, or two days ago."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    now = datetime.now(UTC)
+    ahead = backup_file(folder, now + timedelta(days=300), written=now + written)
+    async with make_app(BACKUP_DIR=str(folder), BACKUP_KEEP="1") as app:
+        await run_job(app)
+    [new] = [p.name for p in folder.iterdir()]
+    assert new != ahead  # taken today, and the one dated wrongly was the one pruned
+    taken = datetime.strptime(new, "briefbot-%Y%m%d-%H%M%S.db").replace(tzinfo=UTC)
+    assert abs(datetime.now(UTC) - taken) < timedelta(hours=1)
+
+
+def backup_file(folder: Path, at: datetime, *, written: datetime | None = None) -> str:
+    """A backup as the job names it for `at`, its file written at `written` (else `at`)."""
+    name = backup_name(at)
+    (folder / name).write_text("a backup")
+    stamp = (written or at).timestamp()
+    os.utime(folder / name, (stamp, stamp))
+    return name
 
 
 async def run_job(app: BriefApplication) -> None:
