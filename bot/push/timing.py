@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import difflib
 import re
+import zoneinfo
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from importlib import resources
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 # A gap is an hour at most today; a whole skipped day (Samoa, 2011) is the worst on record.
@@ -96,6 +100,9 @@ def resolve_zone(text: str) -> ZoneFound | ZoneUnknown:
         return ZoneFound(max(cities, key=len))
     if cities:
         return ZoneUnknown(tuple(sorted(cities)))
+    same = _region_for_alias().get(key)
+    if same is not None:  # an old alias (US/Eastern): its region name says the same
+        return ZoneUnknown((same, *(s for s in _suggestions(key) if s != same))[:5])
     return ZoneUnknown(_suggestions(key))
 
 
@@ -158,6 +165,28 @@ def _suggestions(key: str) -> tuple[str, ...]:
     pool = {**_zone_names(), **{city: min(names) for city, names in cities.items()}}
     matches = difflib.get_close_matches(key, pool, n=3, cutoff=0.6)
     return tuple(dict.fromkeys([*by_word, *(pool[m] for m in matches)]))[:5]
+
+
+@cache
+def _region_for_alias() -> dict[str, str]:
+    """Each old alias this host still has (`us/eastern`, `japan`) → the region name whose
+    rules are the very same file (`America/New_York`), built on the first unknown zone."""
+    regions: dict[bytes, str] = {}
+    for name in sorted(_region_zones(), key=len):  # the shorter name of equals, as tzdata
+        regions.setdefault(_zone_file(name), name)
+    aliases = (n for n in available_timezones() if not is_region_zone(n))
+    found = {alias.lower(): regions.get(_zone_file(alias), "") for alias in aliases}
+    return {alias: region for alias, region in found.items() if region}
+
+
+def _zone_file(name: str) -> bytes:
+    """The zone's compiled rules (TZif), as zoneinfo reads them; b"" if none."""
+    for root in zoneinfo.TZPATH:
+        with suppress(OSError):
+            return (Path(root) / name).read_bytes()
+    with suppress(ImportError, OSError, ValueError):  # the tzdata package, if installed
+        return resources.files("tzdata.zoneinfo").joinpath(name).read_bytes()
+    return b""
 
 
 @cache

@@ -207,3 +207,13 @@ def test_a_malformed_time_is_still_recognised_as_a_time() -> None:
 def test_only_region_zones_and_utc_may_be_chosen(name: str, region: bool) -> None:
     assert is_region_zone(name) is region
     assert isinstance(resolve_zone(name), ZoneFound) is (region or name == "europe/berlin")
+
+
+@pytest.mark.parametrize(
+    ("alias", "region"),
+    [("US/Eastern", "America/New_York"), ("japan", "Asia/Tokyo"), ("GB", "Europe/London")],
+)
+def test_an_old_alias_is_refused_with_its_region_name_first(alias: str, region: str) -> None:
+    found = resolve_zone(alias)
+    assert isinstance(found, ZoneUnknown)
+    assert found.suggestions[0] == region
