@@ -18,6 +18,7 @@ from bot.config.channels import ChannelRef, channel_ids
 from bot.config.dotenv import read_dotenv
 from bot.config.errors import ConfigError
 from bot.config.proxy import PROXY_SETTINGS, proxy_for
+from bot.config.reports import error_chat_id
 from bot.config.web import (
     TELEGRAM_API_URL_DEFAULT,
     http_port,
@@ -57,6 +58,7 @@ SETTINGS = (
     "HTTP_HOST",
     "HTTP_PORT",
     "CHANNEL_IDS",
+    "ERROR_CHAT_ID",
     *PROXY_SETTINGS,
 )
 # How alike a name must be to one of SETTINGS to be taken for a misspelling of it:
@@ -92,6 +94,7 @@ class Config:
     http_port: int | None = None
     # The channels every published brief is posted to (bot/channels/): ids or "@username".
     channel_ids: tuple[ChannelRef, ...] = ()
+    error_chat_id: int | None = None  # failure reports go here; None: to every admin
 
     def __repr__(self) -> str:  # the token must never reach a log line or a traceback
         return f"Config(admin_ids={sorted(self.admin_ids)}, database_path={self.database_path!s})"
@@ -164,6 +167,7 @@ def load_config(
         http_host=env.get("HTTP_HOST", "").strip() or "0.0.0.0",
         http_port=http_port(env, webhook=webhook is not None),
         channel_ids=channel_ids(env),
+        error_chat_id=error_chat_id(env),
     )
 
 

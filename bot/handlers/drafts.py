@@ -13,7 +13,7 @@ from bot.admin import drafts, paste
 from bot.channels.poster import post_now
 from bot.context import BotContext
 from bot.handlers.copies import start_replacing
-from bot.handlers.support import now
+from bot.handlers.support import answer_press, now
 from bot.reading import send_reply
 from bot.web.webhook import UPDATES_KEPT
 
@@ -25,7 +25,7 @@ async def draft_button(update: Update, context: BotContext) -> None:
     assert query is not None
     press = drafts.parse_draft_data(query.data)
     if press is None:
-        await query.answer(context.renderer.render("stale_button.txt"))
+        await answer_press(query, context.renderer.render("stale_button.txt"))
         return
     outcome = await drafts.decide(
         context.storage,
@@ -35,7 +35,7 @@ async def draft_button(update: Update, context: BotContext) -> None:
         now=now(),
         bot_username=context.bot.username,
     )
-    await query.answer(outcome.answer)
+    await answer_press(query, outcome.answer)
     if outcome.close_preview and isinstance(query.message, Message):
         await _close_preview(query.message)
     if outcome.reply is not None and query.message is not None:
