@@ -63,15 +63,17 @@ def expected_refusal(error: BaseException) -> bool:
     return query_expired(error) or any(words in message for words in _EXPECTED_BAD_REQUESTS)
 
 
-async def delivered(send: Awaitable[T], what: str, chat_id: int | str | None) -> T | None:
+async def delivered(
+    send: Awaitable[T], what: str, chat_id: int | str | None, *, level: int = logging.INFO
+) -> T | None:
     """What `send` returns, or None when Telegram refused it as it may (expected_refusal):
-    logged at info, since the chat's own doing needs nobody's attention."""
+    logged at `level`, info unless someone must act (an admin who blocked the bot)."""
     try:
         return await send
     except TelegramError as error:
         if not expected_refusal(error):
             raise
-        log.info("%s to chat %s refused: %s", what, chat_id, error.message)
+        log.log(level, "%s to chat %s refused: %s", what, chat_id, error.message)
         return None
 
 

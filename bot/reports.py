@@ -150,7 +150,9 @@ class Reporter:
             self._queue.put_nowait(notice)
         except asyncio.QueueFull:
             if not self._dropped:
-                log.warning("the report queue is full (%d): notices are dropped", QUEUE_SIZE)
+                log.warning(
+                    "the report queue is full (%d): notices are dropped", self._queue.maxsize
+                )
             self._dropped += 1
             return False
         return True
@@ -163,7 +165,12 @@ class Reporter:
             if self._dropped:
                 log.warning("the report queue has room again; %d notices dropped", self._dropped)
                 self._dropped = 0
-            await tell(self._bot, notice.chat_id, notice.text)
+            try:
+                await tell(self._bot, notice.chat_id, notice.text)
+            except Exception:
+                # Not Telegram's refusal (tell logs those) but a fault of the bot's own: this
+                # sender must live on, or the queue would fill and every report be lost.
+                log.exception("could not send a notice to chat %s", notice.chat_id)
 
 
 async def tell_admins(bot: Bot, admin_ids: Collection[int], text: str) -> None:
@@ -173,8 +180,9 @@ async def tell_admins(bot: Bot, admin_ids: Collection[int], text: str) -> None:
 
 
 async def tell(bot: Bot, chat_id: int, text: str) -> None:
-    """A notice that must not fail what sent it: a chat that cannot get it is logged."""
+    """A notice that must not fail what sent it: a chat that cannot get it is logged, as a
+    warning, since an admin (or ERROR_CHAT_ID) that blocked the bot misses every report."""
     try:
-        await delivered(bot.send_message(chat_id, text), "notice", chat_id)
+        await delivered(bot.send_message(chat_id, text), "notice", chat_id, level=logging.WARNING)
     except TelegramError:
         log.exception("could not deliver a notice to chat %s", chat_id)
