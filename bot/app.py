@@ -44,6 +44,7 @@ from bot.push.pacing import Pacer
 from bot.push.scheduler import close_push, open_push
 from bot.reading import command_menu
 from bot.rendering import Renderer
+from bot.reports import Reporter
 from bot.transport import AiohttpRequest
 from bot.updates import ObservedUpdates
 from bot.web import health
@@ -122,7 +123,10 @@ def build_application(
         application.bot_data.webhook = WebhookReceiver(application, gate, path, metrics)
     application.bot_data.readiness = readiness
     application.bot_data.config = config
-    application.bot_data.renderer = Renderer()
+    application.bot_data.renderer = renderer = Renderer()
+    # Failure reports go to ERROR_CHAT_ID when set, else to every admin.
+    recipients = (config.error_chat_id,) if config.error_chat_id else sorted(config.admin_ids)
+    application.bot_data.reporter = Reporter(application.bot, renderer, recipients)
     application.bot_data.upload_parser = UploadParser()
     application.bot_data.budget = budget
     application.bot_data.metrics = metrics
@@ -209,6 +213,8 @@ async def _open(application: BriefApplication) -> None:
 
 
 async def _close(application: BriefApplication) -> None:
+    if application.bot_data.reporter is not None:
+        await application.bot_data.reporter.close()
     await close_push(application)
     if application.bot_data.storage is not None:
         await application.bot_data.storage.close()

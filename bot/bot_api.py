@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
+from collections.abc import Awaitable
 from datetime import timedelta
+from typing import TypeVar
 
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Telegram's refusals that say something about the chat or the moment, not about the bot:
+# a reader who blocked it or deleted their account (403 Forbidden), a group that removed
+# it or does not let it write, a press answered too late, an edit that changes nothing, a
+# message deleted meanwhile. Any chat can cause them at will, so they are part of serving
+# a chat, never a fault to report (words as Telegram gives them, compared in lower case).
+_EXPECTED_BAD_REQUESTS = (
+    "not enough rights",
+    "have no rights to send",
+    "chat_write_forbidden",
+    "need administrator rights",
+    "chat not found",
+    "topic_closed",
+    "message is not modified",
+    "message to edit not found",
+    "message to be replied not found",
+    "message can't be edited",
+)
 
 
 def not_modified(error: BadRequest) -> bool:
@@ -27,6 +51,30 @@ def query_expired(error: BadRequest) -> bool:
     """
     message = error.message.lower()
     return "query is too old" in message or "query_id_invalid" in message
+
+
+def expected_refusal(error: BaseException) -> bool:
+    """One of Telegram's refusals that any chat can bring about (see _EXPECTED_BAD_REQUESTS)."""
+    if isinstance(error, Forbidden):
+        return True
+    if not isinstance(error, BadRequest):
+        return False
+    message = error.message.lower()
+    return query_expired(error) or any(words in message for words in _EXPECTED_BAD_REQUESTS)
+
+
+async def delivered(
+    send: Awaitable[T], what: str, chat_id: int | str | None, *, level: int = logging.INFO
+) -> T | None:
+    """What `send` returns, or None when Telegram refused it as it may (expected_refusal):
+    logged at `level`, info unless someone must act (an admin who blocked the bot)."""
+    try:
+        return await send
+    except TelegramError as error:
+        if not expected_refusal(error):
+            raise
+        log.log(level, "%s to chat %s refused: %s", what, chat_id, error.message)
+        return None
 
 
 # PTB 22 warns, on every 429 it turns into a RetryAfter, that its next major version will

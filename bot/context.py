@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.push.engine import PushEngine
     from bot.push.pacing import Pacer
     from bot.replicas import Replica
+    from bot.reports import Reporter
     from bot.web.readiness import Readiness
     from bot.web.webhook import WebhookReceiver
 
@@ -37,6 +38,7 @@ class BotData:
         self.readiness: Readiness | None = None  # what /readyz and the heartbeat read
         self.webhook: WebhookReceiver | None = None  # in webhook mode (WEBHOOK_URL) only
         self.channels: ChannelPoster | None = None  # with CHANNEL_IDS set only
+        self.reporter: Reporter | None = None  # failures told to admins, off the update's path
 
 
 @dataclass(slots=True)
@@ -69,6 +71,11 @@ class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], ChatData, BotData]
     def upload_parser(self) -> UploadParser:
         assert self.bot_data.upload_parser is not None, "the composition root sets the parser"
         return self.bot_data.upload_parser
+
+    @property
+    def reporter(self) -> Reporter:
+        assert self.bot_data.reporter is not None, "the composition root sets the reporter"
+        return self.bot_data.reporter
 
     @property
     def storage(self) -> Storage:

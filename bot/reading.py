@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram import Bot, BotCommand, InlineKeyboardMarkup
 
+from bot.bot_api import delivered
 from bot.keyboards import Part, brief_keyboard, brief_number
 from bot.rendering import Renderer
 from bot.scope import serving_brief
@@ -126,12 +127,19 @@ def render_refusal(renderer: Renderer, refusal: Refusal) -> Reply:
     return Reply([renderer.render(_READER_TEMPLATES[refusal.reason], **refusal.context)])
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
+async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> bool:
+    """Every reply to a chat goes this way. A chat that refuses it as Telegram lets any
+    chat refuse (blocked, removed the bot, does not let it write) gets none of the rest:
+    logged, not raised, so it is nobody's error to report. False when refused."""
     last = len(reply.texts) - 1
     for index, text in enumerate(reply.texts):
-        await bot.send_message(
-            chat_id, text, reply_markup=reply.keyboard if index == last else None
-        )
+        markup = reply.keyboard if index == last else None
+        if (
+            await delivered(bot.send_message(chat_id, text, reply_markup=markup), "reply", chat_id)
+            is None
+        ):
+            return False
+    return True
 
 
 def command_menu(lines: Sequence[str]) -> list[BotCommand]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -28,6 +28,8 @@ class UpdateScope:
     chat_id: int | None
     brief_id: int | None = None
     outcome: Outcome = Outcome.HANDLED
+    # Chats a request of this update's failed to reach: no apology is sent there.
+    unreachable: set[int] = field(default_factory=set)
 
 
 _current: ContextVar[UpdateScope | None] = ContextVar("briefbot_update", default=None)
@@ -53,6 +55,19 @@ def serving_brief(brief_id: int) -> None:
     scope = _current.get()
     if scope is not None:
         scope.brief_id = brief_id
+
+
+def sending_failed(chat_id: int | None) -> None:
+    """A request of this update to `chat_id` failed (bot/limits/replies.py hears them all)."""
+    scope = _current.get()
+    if scope is not None and chat_id is not None:
+        scope.unreachable.add(chat_id)
+
+
+def reachable(chat_id: int) -> bool:
+    """Whether no request of this update to the chat has failed."""
+    scope = _current.get()
+    return scope is None or chat_id not in scope.unreachable
 
 
 def mark(outcome: Outcome) -> None:

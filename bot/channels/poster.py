@@ -27,11 +27,11 @@ from bot.channels.check import ChannelCheck, check_channel
 from bot.channels.posts import channel_post
 from bot.config import ChannelRef
 from bot.context import BotContext, BriefApplication
-from bot.errors import tell_admins
 from bot.handlers.support import job_queue
 from bot.push.delivery import Delivery, LeaseLost
 from bot.push.tally import Outcome
 from bot.rendering import Renderer
+from bot.reports import tell_admins
 from storage import Storage, StoredBrief
 
 log = logging.getLogger(__name__)

@@ -20,6 +20,7 @@ from bot.config.dotenv import read_dotenv
 from bot.config.errors import ConfigError
 from bot.config.numbers import check_ports, whole_number
 from bot.config.proxy import PROXY_SETTINGS, proxy_for
+from bot.config.reports import error_chat_id
 from bot.config.secrets import FILE_SETTINGS, metrics_token, secret
 from bot.config.web import (
     TELEGRAM_API_URL_DEFAULT,
@@ -56,6 +57,7 @@ SETTINGS = (
     "HTTP_PORT",
     "CHANNEL_IDS",
     "METRICS_TOKEN",
+    "ERROR_CHAT_ID",
     *PROXY_SETTINGS,
     *FILE_SETTINGS,
 )
@@ -93,6 +95,7 @@ class Config:
     metrics_token: str | None = None  # GET /metrics asks for it when set; kept out of repr
     # The channels every published brief is posted to (bot/channels/): ids or "@username".
     channel_ids: tuple[ChannelRef, ...] = ()
+    error_chat_id: int | None = None  # failure reports go here; None: to every admin
 
     def __repr__(self) -> str:  # the token must never reach a log line or a traceback
         return f"Config(admin_ids={sorted(self.admin_ids)}, database_path={self.database_path!s})"
@@ -166,6 +169,7 @@ def load_config(
         http_port=http_port(env, webhook=webhook is not None),
         metrics_token=metrics_token(env),
         channel_ids=channel_ids(env),
+        error_chat_id=error_chat_id(env),
     )
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 
 from telegram import InlineKeyboardButton, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
-from bot.bot_api import not_modified
+from bot.bot_api import delivered
 from bot.context import BotContext
 from bot.handlers.registration import ButtonHandler, command
+from bot.handlers.support import answer_press
 from bot.keyboards import archive_data, digest_keyboard, parse_archive_data
 from bot.reading import Reply, send_reply
 from storage import Storage
@@ -30,15 +30,13 @@ async def archive_button(update: Update, context: BotContext) -> None:
     assert query is not None
     page = parse_archive_data(query.data)
     if page is None or query.message is None:
-        await query.answer(context.renderer.render("stale_button.txt"))
+        await answer_press(query, context.renderer.render("stale_button.txt"))
         return
-    await query.answer()
+    await answer_press(query)
     reply = await _archive_page(context, page)
-    try:
-        await query.edit_message_text(reply.texts[0], reply_markup=reply.keyboard)
-    except BadRequest as error:
-        if not not_modified(error):  # pressed twice: already showing that page
-            raise
+    # Pressed twice, the message already shows that page: Telegram refuses the same edit.
+    edit = query.edit_message_text(reply.texts[0], reply_markup=reply.keyboard)
+    await delivered(edit, "archive page", query.message.chat.id)
 
 
 async def _archive_page(context: BotContext, page: int) -> Reply:

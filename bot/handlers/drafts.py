@@ -14,7 +14,7 @@ from bot.channels.poster import post_now
 from bot.context import BotContext
 from bot.handlers.copies import start_replacing
 from bot.handlers.registration import ButtonHandler
-from bot.handlers.support import now
+from bot.handlers.support import answer_press, now
 from bot.reading import send_reply
 from bot.web.webhook import UPDATES_KEPT
 
@@ -27,7 +27,7 @@ async def draft_button(update: Update, context: BotContext) -> None:
     press = drafts.parse_draft_data(query.data)
     message = query.message
     if press is None or not isinstance(message, Message):  # ButtonHandler saw the message
-        await query.answer(context.renderer.render("stale_button.txt"))
+        await answer_press(query, context.renderer.render("stale_button.txt"))
         return
     outcome = await drafts.decide(
         context.storage,
@@ -38,7 +38,7 @@ async def draft_button(update: Update, context: BotContext) -> None:
         now=now(),
         bot_username=context.bot.username,
     )
-    await query.answer(outcome.answer)
+    await answer_press(query, outcome.answer)
     if outcome.close_preview:
         await _close_preview(message)
     if outcome.reply is not None:

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import BotContext
 from bot.handlers.registration import ButtonHandler, command
+from bot.handlers.support import answer_press
 from bot.keyboards import PARTS, Part, brief_number, parse_part_data
 from bot.reading import (
     Reason,
@@ -64,16 +65,16 @@ async def button(update: Update, context: BotContext) -> None:
     assert query is not None
     request = parse_part_data(query.data)
     if request is None:
-        await query.answer(context.renderer.render("stale_button.txt"))
+        await answer_press(query, context.renderer.render("stale_button.txt"))
         return
-    await query.answer()
+    await answer_press(query)
     await _show(update, context, request.part, request.brief_id)
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
     """Any press no other handler took: answered, so the client stops its spinner."""
     if update.callback_query is not None:
-        await update.callback_query.answer(context.renderer.render("stale_button.txt"))
+        await answer_press(update.callback_query, context.renderer.render("stale_button.txt"))
 
 
 async def _show(update: Update, context: BotContext, part: Part, brief_id: int | None) -> None:

@@ -18,12 +18,12 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, ChatMemberHandler
 
-from bot.bot_api import not_modified
+from bot.bot_api import delivered
 from bot.context import BotContext
 from bot.handlers.registration import ButtonHandler, command
+from bot.handlers.support import answer_press
 from bot.push.subscribing import (
     SETTINGS_TIMES,
     SETTINGS_ZONES,
@@ -54,9 +54,7 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         default_zone=config.default_timezone,
     )
     if isinstance(request, BadTime):
-        await message.reply_text(
-            context.renderer.render("subscribe_bad_time.html", text=request.text)
-        )
+        await _say(message, context.renderer.render("subscribe_bad_time.html", text=request.text))
         return
     if isinstance(request, BadZone):
         text = context.renderer.render(
@@ -65,13 +63,13 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
             suggestions=request.suggestions,
             clock=request.clock,
         )
-        await message.reply_text(text)
+        await _say(message, text)
         return
     subscriber = await subscribe(context.storage, chat.id, request, now=datetime.now(UTC))
     text = context.renderer.render(
         "subscribe_done.html", subscriber=subscriber, next=local_due(subscriber)
     )
-    await message.reply_text(text)
+    await _say(message, text)
 
 
 async def unsubscribe_command(update: Update, context: BotContext) -> None:
@@ -80,7 +78,7 @@ async def unsubscribe_command(update: Update, context: BotContext) -> None:
         return
     stopped = await context.storage.subscribers.unsubscribe(chat.id)
     template = "subscribe_stopped.html" if stopped else "subscribe_not_subscribed.html"
-    await message.reply_text(context.renderer.render(template))
+    await _say(message, context.renderer.render(template))
 
 
 async def settings_command(update: Update, context: BotContext) -> None:
@@ -89,7 +87,7 @@ async def settings_command(update: Update, context: BotContext) -> None:
     assert message is not None
     subscriber = await context.storage.subscribers.get(chat.id)
     text, keyboard = _settings_view(context, subscriber)
-    await message.reply_text(text, reply_markup=keyboard)
+    await _say(message, text, keyboard)
 
 
 async def settings_button(update: Update, context: BotContext) -> None:
@@ -98,11 +96,11 @@ async def settings_button(update: Update, context: BotContext) -> None:
     assert query is not None
     press = parse_settings_data(query.data)
     if press is None or chat is None:
-        await query.answer(context.renderer.render("stale_button.txt"))
+        await answer_press(query, context.renderer.render("stale_button.txt"))
         return
     if not await _may_manage(update, context):
         who = "owner" if chat.type == ChatType.PRIVATE else "admins"
-        await query.answer(context.renderer.render("settings_changed.txt", action=who))
+        await answer_press(query, context.renderer.render("settings_changed.txt", action=who))
         return
     config = context.config
     subscriber = await change_settings(
@@ -112,16 +110,12 @@ async def settings_button(update: Update, context: BotContext) -> None:
         defaults=Request(config.default_delivery_time, config.default_timezone),
         now=datetime.now(UTC),
     )
-    await query.answer(context.renderer.render("settings_changed.txt", action=press.action))
+    await answer_press(query, context.renderer.render("settings_changed.txt", action=press.action))
     text, keyboard = _settings_view(context, subscriber)
     if _shows(query.message, text, keyboard):
         return
-    try:
-        await query.edit_message_text(text, reply_markup=keyboard)
-    except BadRequest as error:
-        # A double tap: the other press already drew this, and Telegram refuses a same edit.
-        if not not_modified(error):
-            raise
+    # A double tap: the other press already drew this, and Telegram refuses a same edit.
+    await delivered(query.edit_message_text(text, reply_markup=keyboard), "settings", chat.id)
 
 
 async def member_changed(update: Update, context: BotContext) -> None:
@@ -131,6 +125,11 @@ async def member_changed(update: Update, context: BotContext) -> None:
         return
     gone = change.new_chat_member.status in _GONE
     await context.storage.subscribers.set_blocked(change.chat.id, gone, at=datetime.now(UTC))
+
+
+async def _say(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """The answer in the command's chat; a chat that does not let the bot write is logged."""
+    await delivered(message.reply_text(text, reply_markup=keyboard), "reply", message.chat_id)
 
 
 def _settings_view(
@@ -187,7 +186,7 @@ async def _managed_chat(
     assert chat is not None
     assert message is not None
     if not await _may_manage(update, context):
-        await message.reply_text(context.renderer.render("subscribe_admins_only.html"))
+        await _say(message, context.renderer.render("subscribe_admins_only.html"))
         return None, None
     return chat, message
 

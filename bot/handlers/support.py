@@ -6,13 +6,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import JobQueue
 
+from bot.bot_api import delivered
 from bot.context import BotContext, ChatData
 from bot.keyboards import brief_number
 from bot.reading import Reply, send_reply
 from storage import StoredBrief
+
+
+async def answer_press(query: CallbackQuery, text: str | None = None) -> None:
+    """Answers a button press (the client's spinner stops); a press Telegram no longer
+    takes an answer for (about 10 s later, or answered twice) is logged, not raised."""
+    chat_id = query.message.chat.id if query.message is not None else None
+    await delivered(query.answer(text), "button answer", chat_id)
 
 
 def text_reply(context: BotContext, template: str, **values: Any) -> Reply:

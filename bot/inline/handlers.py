@@ -6,10 +6,9 @@ import logging
 from datetime import UTC, datetime
 
 from telegram import InlineQuery, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, ChosenInlineResultHandler, InlineQueryHandler
 
-from bot.bot_api import query_expired
+from bot.bot_api import delivered
 from bot.context import BotContext
 from bot.inline.answers import CACHE_SECONDS, Page, answer_query, parse_result_id
 from bot.inline.copies import bring_up_to_date
@@ -24,12 +23,8 @@ async def inline_query(update: Update, context: BotContext) -> None:
     page = await answer_query(
         context.storage, context.renderer, context.bot.username, query.query, query.offset
     )
-    try:
-        await _answer(query, page)
-    except BadRequest as error:
-        if not query_expired(error):
-            raise
-        log.info("inline query answered too late: %s", error.message)
+    # Answered too late (the user typed on, or the bot stalled): logged, nothing to report.
+    await delivered(_answer(query, page), "inline answer", None)
 
 
 async def _answer(query: InlineQuery, page: Page) -> None:

@@ -13,11 +13,12 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
 from bot.bot_api import retry_after_seconds
 from bot.push.pacing import Pacer
+from bot.scope import sending_failed
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +65,15 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 # Telegram counts the bot as a whole: the push waits too.
                 self._budget.pause(seconds)
                 if attempt >= retries:
+                    sending_failed(chat_id)
                     raise
                 attempt += 1
                 log.info("%s: flood control, sending again in %.1f s", endpoint, seconds)
+            except TelegramError:
+                # Every request passes here: the error handler learns which chat failed,
+                # and so where an apology cannot go (bot/errors.py).
+                sending_failed(chat_id)
+                raise
 
 
 def _chat_id(data: dict[str, Any]) -> int | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.logs import setup_logging
-from tests.e2e.conftest import AppFactory, publish_file, say, settled
+from tests.e2e.conftest import ADMIN_ID, AppFactory, publish_file, say, settled
 from tests.fakebot import FakeBotApi
 
 READER = 42
@@ -79,8 +79,11 @@ async def test_an_error_is_logged_with_its_traceback_ids_and_no_token(
     json_logs(server)
     async with make_app() as application:
         await server.send_text(reader, "/help")
-        await server.wait_sent(READER, 1)  # the apology
+        # The admin's report (no apology: sending to the reader is what failed), its text
+        # redacted too.
+        [report] = await server.wait_sent(ADMIN_ID, 1)
         await settled(server, application)
+    assert "BadRequest: Not for bot<token>" in report.text
     printed = capsys.readouterr().err
     logged = [json.loads(line) for line in printed.splitlines()]
     [error] = [e for e in logged if e["message"] == "error while handling an update"]

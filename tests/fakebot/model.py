@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakebot.channels import ChannelState
+from tests.fakebot.groups import GroupBotStatus
 from tests.fakebot.markup import buttons as markup_buttons
 
 
@@ -38,6 +39,9 @@ class FakeChat:
     next_message_id: int = 1
     username: str | None = None  # a public channel's @name, without the "@"
     channel: ChannelState | None = None  # the bot's standing, in a channel only
+    # The bot's standing in a group it is not an administrator of (tests/fakebot/groups.py);
+    # change it later to restrict, remove or let the bot back in.
+    bot_status: GroupBotStatus = "member"
 
     def to_api(self) -> dict[str, Any]:
         chat: dict[str, Any] = {"id": self.id, "type": self.type}

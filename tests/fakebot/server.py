@@ -16,6 +16,7 @@ from aiohttp import web
 from tests.fakebot import clients
 from tests.fakebot.channels import BotStatus, ChannelState
 from tests.fakebot.errors import ApiError, MalformedAnswer, bad_request
+from tests.fakebot.groups import GroupBotStatus
 from tests.fakebot.inline import InlineMode
 from tests.fakebot.limits import Delay, Fault, RateLimiter, RateLimits, busiest_window
 from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessage
@@ -255,10 +256,14 @@ class FakeBotApi:
         *,
         admins: Sequence[int] = (),
         kind: str = "group",
+        bot_status: GroupBotStatus = "member",
     ) -> FakeChat:
+        """A group (`kind` "supergroup" for one) with the bot in it, as `bot_status` says:
+        "restricted" may not write there, "kicked" and "left" are not in it."""
         if kind not in ("group", "supergroup") or chat_id >= 0:
             raise ValueError("a group needs a negative id and kind 'group' or 'supergroup'")
         chat = FakeChat(chat_id, kind, title=title, admins=list(admins), members=set(admins))
+        chat.bot_status = bot_status
         self.world.chats[chat_id] = chat
         return chat
 

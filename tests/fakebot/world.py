@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp.web import FileField
 
-from tests.fakebot import channels
+from tests.fakebot import channels, groups
 from tests.fakebot.errors import ApiError, bad_request, forbidden
 from tests.fakebot.markup import check_reply_markup
 from tests.fakebot.model import FakeChat, FakeFile, FakeUser, SentMessage
@@ -94,7 +94,7 @@ class World:
             raise bad_request("chat not found")
         return chat
 
-    def writable_chat(self, chat_id: int | str) -> FakeChat:
+    def writable_chat(self, chat_id: int | str, method: str = "sendMessage") -> FakeChat:
         chat = self.visible_chat(chat_id)
         if chat.user is not None and chat.user.blocked:
             raise forbidden("bot was blocked by the user")
@@ -102,6 +102,8 @@ class World:
             raise forbidden("bot can't send messages to bots")
         if chat.channel is not None:
             channels.check_post(chat.channel)
+        if chat.type in ("group", "supergroup") and self.bot.id not in chat.admins:
+            groups.check_send(chat.bot_status, chat.type, method)
         return chat
 
     def add_file(self, content: bytes, file_name: str | None, mime_type: str | None) -> FakeFile:
@@ -220,7 +222,7 @@ class World:
         return self.message_json(sent)
 
     async def send_document(self, params: dict[str, Any]) -> Any:
-        chat = self.writable_chat(params["chat_id"])
+        chat = self.writable_chat(params["chat_id"], "sendDocument")
         caption, entities = format_text(
             params.get("caption", ""),
             params.get("parse_mode"),
@@ -383,7 +385,7 @@ class World:
         return True
 
     async def send_chat_action(self, params: dict[str, Any]) -> Any:
-        self.writable_chat(params["chat_id"])
+        self.writable_chat(params["chat_id"], "sendChatAction")
         if params["action"] not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         return True
@@ -430,6 +432,8 @@ class World:
             return {"status": "creator", "user": user.to_api(), "is_anonymous": False}
         if user_id in chat.admins:
             return {"status": "administrator", "user": user.to_api(), **_ADMIN_RIGHTS}
+        if user_id == self.bot.id and chat.type != "private":
+            return groups.bot_member(chat.bot_status, user.to_api())
         in_chat = user_id in chat.members or user_id == self.bot.id
         in_chat = in_chat or (chat.user is not None and chat.user.id == user_id)
         return {"status": "member" if in_chat else "left", "user": user.to_api()}

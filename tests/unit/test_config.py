@@ -67,6 +67,9 @@ def test_missing_token_says_where_to_get_one() -> None:
         ("CHANNEL_IDS", "@abc"),  # too short for a username
         ("CHANNEL_IDS", "@news,briefs"),
         ("CHANNEL_IDS", "@" + "a" * 33),
+        ("ERROR_CHAT_ID", "@errors"),
+        ("ERROR_CHAT_ID", "11,22"),
+        ("ERROR_CHAT_ID", "0"),
     ],
 )
 def test_malformed_value_names_the_variable(name: str, value: str) -> None:
@@ -128,6 +131,13 @@ def test_channels_keep_their_order_each_once() -> None:
     )
     assert loaded.channel_ids == (-1001234567890, "@briefs_daily")
     assert load_config({"TELEGRAM_BOT_TOKEN": TOKEN}, dotenv=None).channel_ids == ()
+
+
+def test_error_chat_id_is_one_chat_or_none() -> None:
+    assert load_config({"TELEGRAM_BOT_TOKEN": TOKEN}, dotenv=None).error_chat_id is None
+    for raw, chat_id in ((" -1001234567890 ", -1001234567890), ("11111111", 11111111)):
+        loaded = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "ERROR_CHAT_ID": raw}, dotenv=None)
+        assert loaded.error_chat_id == chat_id
 
 
 def test_token_never_in_repr() -> None:
