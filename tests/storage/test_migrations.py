@@ -13,12 +13,12 @@ from storage import PastePart, SchemaTooNewError, Storage
 from storage.codec import brief_to_json
 from storage.db import to_db
 from storage.migrations import (
-    INDEX_ROWS,
     LATEST_VERSION,
     MIGRATIONS,
     apply_migrations,
     user_version,
 )
+from storage.search_index import INDEX_ROWS
 from tests.storage.conftest import at
 
 OLD_BRIEF = Brief(
@@ -70,7 +70,9 @@ async def _write_v2_data(conn: aiosqlite.Connection) -> None:
                 (to_db(at(0)), to_db(at(60)), to_db(at(2)), to_db(at(2))),
             ),
             (
-                "INSERT INTO deliveries VALUES (1, -100, 'sent', 1, '[11, 12]', NULL, ?)",
+                """INSERT INTO deliveries (brief_id, chat_id, status, attempts, message_ids,
+                                           last_error, updated_at)
+                   VALUES (1, -100, 'sent', 1, '[11, 12]', NULL, ?)""",
                 (to_db(at(2)),),
             ),
             (
@@ -141,6 +143,11 @@ async def _write_v7_data(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def _write_v8_data(conn: aiosqlite.Connection) -> None:
+    """A replica seen at its heartbeat (schema 9 rebuilds the search index after it)."""
+    await _run(conn, [("INSERT INTO replicas VALUES ('old', ?, ?)", (to_db(at(8)), to_db(at(8))))])
+
+
 WRITERS = {
     1: _write_v1_data,
     2: _write_v2_data,
@@ -149,6 +156,7 @@ WRITERS = {
     5: _write_v5_data,
     6: _write_v6_data,
     7: _write_v7_data,
+    8: _write_v8_data,
 }
 
 
