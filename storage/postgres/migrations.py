@@ -336,6 +336,11 @@ _REPLICAS: Migration = (
     """,
 )
 
+# 9: SQLite rebuilds its search index (storage/search_index.py); here unaccent already
+# separates the apostrophe letters and the GIN index finds any prefix. Statistics, so the
+# search's plans (made for each query, storage/postgres/search.py) know word frequencies.
+_SEARCH_V2: Migration = ("ANALYZE brief_search",)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _DELIVERY,
@@ -345,6 +350,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _INLINE_COPIES,
     _PENDING,
     _REPLICAS,
+    _SEARCH_V2,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
