@@ -68,13 +68,16 @@ WITH best AS (
      ORDER BY score, id DESC LIMIT ?3 OFFSET ?4
 )
 {_HITS}"""
-# Candidates matching every word (?1), scored by bm25 over all but the one-letter last
-# word (?2). Both materialized, so that FTS5 runs each query once, not once per row.
-_FILTERED = f"""
+# The newest briefs matching every word (?1), materialized (as what is built on them) so
+# that FTS5 runs each query once, not once per row.
+_CANDIDATES = f"""
 WITH candidates AS MATERIALIZED (
     SELECT rowid AS id FROM brief_search WHERE brief_search MATCH ?1
      ORDER BY rowid DESC LIMIT {CANDIDATES}
-),
+),"""
+# Those scored by bm25 over the words that rank (?2): all but a one-letter last word and
+# the common ones.
+_FILTERED = f"""{_CANDIDATES}
 scored AS MATERIALIZED (
     SELECT rowid AS id, bm25(brief_search, {_WEIGHTS}) AS score
       FROM brief_search
@@ -87,11 +90,7 @@ best AS (
 {_HITS}"""
 # No word to rank by: the newest, those with every word in the title first, then those
 # with them in the summary (the weights bm25 gives these columns).
-_PLACED = f"""
-WITH candidates AS MATERIALIZED (
-    SELECT rowid AS id FROM brief_search WHERE brief_search MATCH ?1
-     ORDER BY rowid DESC LIMIT {CANDIDATES}
-),
+_PLACED = f"""{_CANDIDATES}
 placed AS MATERIALIZED (
     SELECT rowid AS id, -10.0 AS score FROM brief_search
      WHERE brief_search MATCH 'title : (' || ?1 || ')'
@@ -105,6 +104,14 @@ best AS (
     SELECT c.id, coalesce(sum(p.score), 0) AS score
       FROM candidates AS c LEFT JOIN placed AS p USING (id)
      GROUP BY c.id ORDER BY score, c.id DESC LIMIT ?3 OFFSET ?4
+)
+{_HITS}"""
+# Only a one-letter word: the newest briefs with a word starting with it, as the newest
+# are listed before a reader types (?2 unused).
+_NEWEST = f"""
+WITH best AS (
+    SELECT rowid AS id, 0 AS score FROM brief_search WHERE brief_search MATCH ?1
+     ORDER BY rowid DESC LIMIT ?3 OFFSET ?4
 )
 {_HITS}"""
 # How many briefs hold each phrase of ?1 (a JSON array), counting no further than ?2.
@@ -147,6 +154,8 @@ def search_statement(words: Sequence[str], counts: Sequence[int]) -> tuple[str, 
     last = len(quoted) - 1 if short_last(words) else len(quoted)
     ranked = [p for i, p in enumerate(quoted) if i != last and counts[i] <= COMMON]
     every = " ".join(quoted)
+    if last == 0:
+        return _NEWEST, every, None
     if len(ranked) == len(quoted):
         return _RANKED, every, None
     return (_FILTERED, every, " ".join(ranked)) if ranked else (_PLACED, every, None)
@@ -182,7 +191,10 @@ class SearchRepo:
         words = query_words(text)
         if not words:
             return []
-        counted = await self._db.fetch_all(_COUNTS, (json.dumps(phrases(words)), COMMON + 1))
-        statement, every, ranked = search_statement(words, [int(r[0]) for r in counted])
+        counts = [0]  # a one-letter word alone is not ranked: no need to count
+        if not (len(words) == 1 and short_last(words)):
+            counted = await self._db.fetch_all(_COUNTS, (json.dumps(phrases(words)), COMMON + 1))
+            counts = [int(r[0]) for r in counted]
+        statement, every, ranked = search_statement(words, counts)
         rows = await self._db.fetch_all(statement, (every, ranked, limit, offset))
         return hits(rows, words)
