@@ -148,3 +148,21 @@ async def test_with_only_common_words_title_matches_come_first(
     hits = await storage.search.search("harbor vote")
     assert [h.id for h in hits] == [in_title.id, in_fact.id]
     assert [h.id for h in await storage.search.search("vote harbor")] == [in_title.id, in_fact.id]
+
+
+async def test_matches_older_than_the_newest_briefs_are_found_too(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL ranks the matches among the newest RECENT briefs and asks its index for
+    older ones only when those are fewer than the page: shrunk to 2 here, so that the
+    older ones are found that way (on SQLite the setting does nothing)."""
+    monkeypatch.setattr("storage.postgres.search.RECENT", 2)
+    quay = await storage.briefs.publish(_brief("Harbor quay repaired"), by=None, at=at(0))
+    bridge = await storage.briefs.publish(_brief("Harbor bridge"), by=None, at=at(1))
+    for n in range(3):
+        await storage.briefs.publish(_brief(f"Council meets {n}"), by=None, at=at(2 + n))
+    assert [h.id for h in await storage.search.search("harbor")] == [bridge.id, quay.id]
+    assert [h.id for h in await storage.search.search("harbor q")] == [quay.id]
+    assert [h.id for h in await storage.search.search("q")] == [quay.id]
+    assert [h.id for h in await storage.search.search("harbor", limit=1, offset=1)] == [quay.id]
+    assert await storage.search.search("harbor z") == []
