@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import aiosqlite
 
 from storage.errors import SchemaTooNewError
+from storage.search_index import INDEX_ROWS, SEARCH_V2
 
 Migration = tuple[str, ...]
 
@@ -180,22 +181,6 @@ _STATE: Migration = (
     """,
 )
 
-# The text of each live brief's current version, by column: migration 5 fills the index
-# with it, and storage/search.py writes each brief's row with it. Changing it needs a new
-# migration that builds the index again.
-INDEX_ROWS = """
-INSERT INTO brief_search (rowid, title, summary, facts, sources, narratives)
-SELECT b.id, v.title, v.summary,
-       (SELECT group_concat(f.text, char(10)) FROM facts AS f WHERE f.version_id = v.id),
-       (SELECT group_concat(s.name || coalesce(' ' || s.url, ''), char(10))
-          FROM sources AS s WHERE s.version_id = v.id),
-       (SELECT group_concat(n.label || ' ' || n.outlet || ' ' || n.text, char(10))
-          FROM narratives AS n WHERE n.version_id = v.id)
-  FROM briefs AS b
-  JOIN brief_versions AS v ON v.brief_id = b.id AND v.number = b.current_version
- WHERE b.retracted_at IS NULL
-"""
-
 # 5: full-text search over the live briefs (storage/search.py), filled for those stored.
 _SEARCH: Migration = (
     """
@@ -295,6 +280,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _PENDING,
     _REPLICAS,
     _DRAFT_BASIS,
+    SEARCH_V2,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 # Around each match; the brief format refuses control characters, so these never occur in
 # a brief's text, and the template turns them into bold after escaping.
@@ -21,7 +22,16 @@ _SPACE = re.compile(r"\s+")
 
 def fold(word: str) -> str:
     """A word as the index sees it: no case, no diacritics."""
-    decomposed = unicodedata.normalize("NFKD", word)
+    return word.lower() if word.isascii() else _fold_unicode(word)
+
+
+@lru_cache(maxsize=8192)  # bounded: a hostile text's words cost memory only this far
+def _fold_unicode(word: str) -> str:
+    return _fold_text(word)
+
+
+def _fold_text(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
@@ -35,7 +45,14 @@ def snippet(columns: Sequence[str], words: Sequence[str]) -> str:
         folded = fold(token)
         return folded in whole or (bool(prefix) and folded.startswith(prefix))
 
+    needles = [*whole, prefix] if prefix else list(whole)
     for text in columns:
+        # A column without the words anywhere has no token matching them: skipped whole,
+        # not word by word in Python (2 ms a brief when the match is in the last column,
+        # 40 ms for an inline page of 21).
+        folded = text.lower() if text.isascii() else _fold_text(text)
+        if not any(needle in folded for needle in needles):
+            continue
         tokens = list(_TOKEN.finditer(text))
         first = next((i for i, token in enumerate(tokens) if matches(token[0])), None)
         if first is not None:

@@ -344,6 +344,11 @@ _DRAFT_BASIS: Migration = (
        WHERE correcting IS NOT NULL""",
 )
 
+# 10: SQLite rebuilds its search index (storage/search_index.py); here unaccent already
+# separates the apostrophe letters and the GIN index finds any prefix. Statistics, so the
+# search's plans (made for each query, storage/postgres/search.py) know word frequencies.
+_SEARCH_V2: Migration = ("ANALYZE brief_search",)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _DELIVERY,
@@ -354,6 +359,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _PENDING,
     _REPLICAS,
     _DRAFT_BASIS,
+    _SEARCH_V2,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -13,12 +13,12 @@ from storage import PastePart, SchemaTooNewError, Storage
 from storage.codec import brief_to_json
 from storage.db import to_db
 from storage.migrations import (
-    INDEX_ROWS,
     LATEST_VERSION,
     MIGRATIONS,
     apply_migrations,
     user_version,
 )
+from storage.search_index import INDEX_ROWS
 from tests.storage.conftest import at
 
 OLD_BRIEF = Brief(
@@ -70,7 +70,9 @@ async def _write_v2_data(conn: aiosqlite.Connection) -> None:
                 (to_db(at(0)), to_db(at(60)), to_db(at(2)), to_db(at(2))),
             ),
             (
-                "INSERT INTO deliveries VALUES (1, -100, 'sent', 1, '[11, 12]', NULL, ?)",
+                """INSERT INTO deliveries (brief_id, chat_id, status, attempts, message_ids,
+                                           last_error, updated_at)
+                   VALUES (1, -100, 'sent', 1, '[11, 12]', NULL, ?)""",
                 (to_db(at(2)),),
             ),
             (
@@ -148,6 +150,12 @@ async def _write_v8_data(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def _write_v9_data(conn: aiosqlite.Connection) -> None:
+    """An update handled at 9 (schema 9's own column, drafts.based_on, and how drafts made
+    before it are filled, are checked in test_stale_corrections.py)."""
+    await _run(conn, [("INSERT INTO handled_updates VALUES (900, ?)", (to_db(at(9)),))])
+
+
 WRITERS = {
     1: _write_v1_data,
     2: _write_v2_data,
@@ -157,6 +165,7 @@ WRITERS = {
     6: _write_v6_data,
     7: _write_v7_data,
     8: _write_v8_data,
+    9: _write_v9_data,
 }
 
 
@@ -237,6 +246,8 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
         if start >= 7:
             assert await s.corrections.take(5, since=at(0)) == 1
             assert not await s.updates.first_time(700, at=at(8))
+        if start >= 9:
+            assert not await s.updates.first_time(900, at=at(10))
         if start >= 1:
             # Briefs stored before search existed are found by it.
             [hit] = await s.search.search(OLD_BRIEF.facts[0].text.split()[-1])
