@@ -372,8 +372,15 @@ CREATE TABLE IF NOT EXISTS briefbot_schema (
 
 
 async def schema_version(conn: Any) -> int:
-    """The number of migrations applied; 0 for a database briefbot never migrated."""
-    if await conn.fetchval("SELECT to_regclass('briefbot_schema')") is None:
+    """The number of migrations applied; 0 for a database briefbot never migrated.
+
+    Looked for in the schema briefbot's tables are created in (the first of search_path),
+    not wherever search_path finds one: a briefbot database in `public` must not make a
+    new one in a schema before it (`search_path=app,public`) look migrated already."""
+    found = await conn.fetchval(
+        "SELECT to_regclass(format('%I.briefbot_schema', current_schema()))"
+    )
+    if found is None:
         return 0
     version = await conn.fetchval("SELECT version FROM briefbot_schema")
     return 0 if version is None else int(version)

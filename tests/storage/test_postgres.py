@@ -33,6 +33,20 @@ async def test_migrations_go_up_one_by_one_from_empty_and_the_bot_waits_for_them
             assert storage.schema_version == LATEST_VERSION
 
 
+async def test_a_briefbot_database_later_in_the_search_path_is_not_taken_for_this_one() -> None:
+    """`search_path=app,public` with a briefbot database already in `public`: `migrate`
+    builds a new one in `app` rather than taking public's for it."""
+    async with fresh_schema() as older, fresh_schema() as newer:
+        await migrate_database(DatabaseLocation(url=older))
+        async with await PgStorage.connect(older) as storage:
+            await storage.briefs.publish(make_brief(), by=None, at=at(0))
+        older_schema = older.rsplit("search_path=", 1)[1].split("%2C")[0]
+        both = newer.replace("%2Cpublic", f"%2C{older_schema}%2Cpublic")
+        assert await migrate_database(DatabaseLocation(url=both)) == (0, LATEST_VERSION)
+        async with await PgStorage.connect(both) as storage:
+            assert await storage.briefs.count() == 0
+
+
 async def test_a_schema_newer_than_this_briefbot_is_refused() -> None:
     async with fresh_schema() as url:
         await migrate_database(DatabaseLocation(url=url))
