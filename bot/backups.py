@@ -53,8 +53,17 @@ def taken(folder: Path) -> list[tuple[datetime, Path]]:
         except FileNotFoundError:  # deleted meanwhile
             continue
         if stat.S_ISREG(status.st_mode):
-            found.append((datetime.fromtimestamp(status.st_mtime, UTC), path))
+            found.append((_recorded(status.st_mtime), path))
     return sorted(found)
+
+
+def _recorded(mtime: float) -> datetime:
+    """A file's time as a datetime; one past what a datetime holds (a clock far off, or a
+    `touch -d` typo) counts as the far future, which is_due passes over."""
+    try:
+        return datetime.fromtimestamp(mtime, UTC)
+    except (OverflowError, OSError, ValueError):
+        return datetime.max.replace(tzinfo=UTC) if mtime > 0 else datetime.min.replace(tzinfo=UTC)
 
 
 def is_due(folder: Path, now: datetime) -> bool:

@@ -21,6 +21,7 @@ failing on all of them is reported once per window by each.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -145,7 +146,12 @@ class Reporter:
 
     def _offer(self, notice: Notice) -> bool:
         if not self._senders:  # started by the first notice, inside the running loop
-            self._senders = [asyncio.create_task(self._send_forever()) for _ in range(SENDERS)]
+            # In a context of their own: not the scope (ids, outcome) of the update whose
+            # failure happened to start them, which they would outlive and log under.
+            self._senders = [
+                asyncio.create_task(self._send_forever(), context=contextvars.Context())
+                for _ in range(SENDERS)
+            ]
         try:
             self._queue.put_nowait(notice)
         except asyncio.QueueFull:

@@ -66,7 +66,10 @@ def _authorized(request: web.Request, token: str) -> bool:
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
     # compare_digest takes as long whatever the first wrong character: the time an answer
     # takes tells nothing of how much of a guess was right.
-    matches = hmac.compare_digest(credentials.strip().encode(), token.encode())
+    # aiohttp decodes header bytes that are not UTF-8 with surrogateescape: encoded back
+    # the same way they are the bytes sent, and simply do not match.
+    sent = credentials.strip().encode("utf-8", "surrogateescape")
+    matches = hmac.compare_digest(sent, token.encode())
     return scheme.lower() == "bearer" and matches
 
 

@@ -152,8 +152,17 @@ class WebhookReceiver:
         bot: ExtBot[int] = self._application.bot
         try:
             return Update.de_json(data, bot)
-        # Fields of the wrong shape; a date too far off for a datetime (OverflowError).
-        except (TypeError, ValueError, KeyError, AttributeError, OverflowError, OSError):
+        # Fields of the wrong shape; a date too far off for a datetime (OverflowError);
+        # objects nested deeper than de_json's recursion goes (json.loads took them).
+        except (
+            TypeError,
+            ValueError,
+            KeyError,
+            AttributeError,
+            OverflowError,
+            OSError,
+            RecursionError,
+        ):
             return None
 
 

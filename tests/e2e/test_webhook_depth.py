@@ -1,4 +1,4 @@
-"""Review of issue #17: an update nested deeper than PTB decodes is refused with 400, not 500."""
+"""An update nested deeper than PTB decodes is refused with 400, not 500."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Review of issue #17: the Reporter's senders are no part of the update that first failed."""
+"""The Reporter's senders are no part of the update that first failed."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ async def test_a_notice_is_sent_outside_the_scope_of_the_update_that_started_the
         reports.apologise(43)
     await eventually(lambda: len(bot.scopes) == 2, "the second apology")
     await reports.close()
-    # The apology to chat 43 is logged (and its failure recorded by sending_failed) as part
-    # of update 1001, of chat 42, long over: JSON log lines name the wrong update and chat,
-    # and every chat a notice fails to reach is added to that dead scope's set, for ever.
+    # Were it sent as part of update 1001 (chat 42, long over), JSON log lines would name
+    # the wrong update and chat, and every chat a notice fails to reach would be added to
+    # that dead scope's set, for ever.
     assert bot.scopes[1] != (43, 1001), bot.scopes

@@ -1,4 +1,4 @@
-"""Review of issue #17: /metrics answers any Authorization header with 200 or 401, never 500."""
+"""/metrics answers any Authorization header with 200 or 401, never 500."""
 
 from __future__ import annotations
 
