@@ -11,7 +11,6 @@ one line naming the setting.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from bot.config.errors import ConfigError
 
@@ -35,9 +34,12 @@ def decimal_number(raw: str) -> float | None:
 def check_ports(name: str, url: str) -> None:
     """Refuse a URL setting whose host has a port that is not 1-65535 in 0-9 (urllib
     raises on a superscript digit, the HTTP client reads Arabic-Indic ones as 0-9). Hosts
-    may be listed with commas, as PostgreSQL's URLs allow; the user and password are never
-    looked at, nor shown."""
-    hosts = urlsplit(url).netloc.rpartition("@")[2]
+    may be listed with commas, as PostgreSQL's URLs allow. The user info is cut off at its
+    last @, as storage.postgres.urls cuts it, not parsed: a password written with a `#`,
+    `/` or `[` not percent-encoded would end urllib's host early or make it raise. What
+    was taken for a port is never quoted, since in such a URL it is part of the password."""
+    after_user = url.partition("://")[2].rpartition("@")[2]
+    hosts = re.split(r"[/?#]", after_user, maxsplit=1)[0]
     for host in hosts.split(","):
         # An IPv6 address is in brackets, its colons before the port's.
         _, colon, port = host.rpartition("]")[2].partition(":")
@@ -45,5 +47,6 @@ def check_ports(name: str, url: str) -> None:
             continue
         if not _PORT.fullmatch(port) or not 1 <= int(port) <= 65535:
             raise ConfigError(
-                f"{name} has the port {port[:16]!r}: a port is a whole number from 1 to 65535"
+                f"{name} has a port that is not a whole number from 1 to 65535 (a password "
+                "holding # / ? @ [ or ] must be percent-encoded: %23 %2F %3F %40 %5B %5D)"
             )

@@ -34,10 +34,15 @@ def proxy_for(env: Mapping[str, str], url: str) -> str | None:
     if not re.match(r"^https?://[^/\s]+/?$", proxy):
         raise ConfigError(
             f"{name} must be an http:// or https:// proxy such as http://proxy.example:3128, "
-            f"got {urlsplit(proxy).scheme or 'no'} scheme: briefbot speaks to proxies over HTTP"
+            f"got {_scheme(proxy)} scheme: briefbot speaks to proxies over HTTP"
         )
     check_ports(name, proxy)
     return proxy
+
+
+def _scheme(url: str) -> str:
+    """The scheme as written, without parsing the rest (which may hold a password)."""
+    return url.partition("://")[0] if "://" in url else "no"
 
 
 def _bypassed(host: str, no_proxy: str) -> bool:

@@ -21,7 +21,10 @@ def webhook_url(env: Mapping[str, str], api_url: str) -> str | None:
     url = env.get("WEBHOOK_URL", "").strip()
     if not url:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a [ without its ]: not a URL (and not to be quoted: it may hold a secret)
+        raise ConfigError("WEBHOOK_URL is not a URL: a [ or ] outside an IPv6 address") from None
     # A self-hosted Bot API server started with --local posts to http:// URLs too: allowed
     # when the bot talks to such a server (the tests' local one among them).
     schemes = ("https",) if api_url == TELEGRAM_API_URL_DEFAULT else ("https", "http")
