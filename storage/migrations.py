@@ -276,6 +276,11 @@ _REPLICAS: Migration = (
     "ALTER TABLE push_runs ADD COLUMN progress_message_id INTEGER",
 )
 
+# 9: each replica's lease, until when (microseconds on the database's clock, never a
+# replica's) it may send what it claimed; renewed at each heartbeat (bot/replicas.py). A
+# replica of an older briefbot has none (0): taken for dead once a newer one beats.
+_LEASES: Migration = ("ALTER TABLE replicas ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0",)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _DELIVERY,
@@ -285,6 +290,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _INLINE_COPIES,
     _PENDING,
     _REPLICAS,
+    _LEASES,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

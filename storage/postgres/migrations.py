@@ -336,6 +336,9 @@ _REPLICAS: Migration = (
     """,
 )
 
+# 9: each replica's lease (storage/migrations.py, _LEASES).
+_LEASES: Migration = ("ALTER TABLE replicas ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0",)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _DELIVERY,
@@ -345,6 +348,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _INLINE_COPIES,
     _PENDING,
     _REPLICAS,
+    _LEASES,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -2,7 +2,7 @@
 
 import asyncio
 import sqlite3
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -70,7 +70,9 @@ async def _write_v2_data(conn: aiosqlite.Connection) -> None:
                 (to_db(at(0)), to_db(at(60)), to_db(at(2)), to_db(at(2))),
             ),
             (
-                "INSERT INTO deliveries VALUES (1, -100, 'sent', 1, '[11, 12]', NULL, ?)",
+                """INSERT INTO deliveries (brief_id, chat_id, status, attempts, message_ids,
+                                          last_error, updated_at)
+                   VALUES (1, -100, 'sent', 1, '[11, 12]', NULL, ?)""",
                 (to_db(at(2)),),
             ),
             (
@@ -141,6 +143,21 @@ async def _write_v7_data(conn: aiosqlite.Connection) -> None:
     )
 
 
+async def _write_v8_data(conn: aiosqlite.Connection) -> None:
+    """A replica of that briefbot, seen at at(8), holding the send of brief 1 to chat 5 (read
+    back once a later migration makes 8 an earlier version)."""
+    await _run(
+        conn,
+        [
+            ("INSERT INTO replicas VALUES ('old', ?, ?)", (to_db(at(8)), to_db(at(8)))),
+            (
+                """INSERT INTO deliveries VALUES (1, 5, 'sending', 1, '[]', NULL, ?, 'old')""",
+                (to_db(at(8)),),
+            ),
+        ],
+    )
+
+
 WRITERS = {
     1: _write_v1_data,
     2: _write_v2_data,
@@ -149,6 +166,7 @@ WRITERS = {
     5: _write_v5_data,
     6: _write_v6_data,
     7: _write_v7_data,
+    8: _write_v8_data,
 }
 
 
@@ -227,6 +245,10 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
         if start >= 7:
             assert await s.corrections.take(5, since=at(0)) == 1
             assert not await s.updates.first_time(700, at=at(8))
+        if start >= 8:
+            # A replica from before leases has none: taken for dead, its send released.
+            assert await s.replicas.take_for_dead(grace=timedelta(hours=1)) == ["old"]
+            assert await s.deliveries.release_in_flight() == 1
         if start >= 1:
             # Briefs stored before search existed are found by it.
             [hit] = await s.search.search(OLD_BRIEF.facts[0].text.split()[-1])
@@ -259,6 +281,9 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
         assert arrival is not None
         assert await s.pastes.take(6, last=arrival) == [PastePart(80, "New part", ())]
         assert await s.updates.first_time(800, at=at(14))
+        await s.replicas.join("new", lease=timedelta(minutes=5))
+        assert await s.deliveries.claim(new.id, 2, at=at(15), owner="new")
+        assert await s.deliveries.still_held("new", [(new.id, 2)]) == [(new.id, 2)]
 
     assert _schema(path) == _schema(fresh)
 

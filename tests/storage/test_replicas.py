@@ -3,7 +3,7 @@ to the living; on PostgreSQL also the sending budget all replicas share."""
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import time
+from datetime import time, timedelta
 
 import asyncpg
 import pytest
@@ -22,30 +22,91 @@ SLACK = 5.0
 EPSILON = 1e-3
 
 
-async def test_alive_counts_the_replicas_seen_since(storage: Storage) -> None:
-    await storage.replicas.beat("a", at=at(0))
-    await storage.replicas.beat("b", at=at(5))
-    assert await storage.replicas.alive(since=at(5)) == 1  # seen at `since` counts
-    assert await storage.replicas.alive(since=at(0)) == 2
+LIVE = timedelta(minutes=5)  # a lease far longer than any test takes
+RAN_OUT = timedelta(minutes=-1)  # a lease that ran out a minute ago
+LONG_AGO = timedelta(hours=-1)
+GRACE = timedelta(minutes=30)  # between the two: the one ran out lately, the other long ago
 
-    await storage.replicas.beat("a", at=at(10))  # a later beat moves it, adds no replica
-    assert await storage.replicas.alive(since=at(10)) == 1
-    assert await storage.replicas.alive(since=at(0)) == 2
+
+async def _replicas(storage: Storage, **leases: timedelta) -> None:
+    for replica, lease in leases.items():
+        await storage.replicas.join(replica, lease=lease)
+
+
+async def test_a_replica_whose_lease_ran_out_long_ago_is_taken_for_dead(
+    storage: Storage,
+) -> None:
+    await _replicas(storage, live=LIVE, late=RAN_OUT, dead=LONG_AGO, other=LONG_AGO)
+    # Only those whose lease ran out more than the grace ago: "late" may still beat.
+    assert await storage.replicas.take_for_dead(grace=GRACE) == ["dead", "other"]
+    assert await storage.replicas.take_for_dead(grace=GRACE) == []
+    assert await storage.replicas.beat("late", lease=LIVE) is True
+    assert await storage.replicas.beat("live", lease=LIVE) is True
+    # A replica taken for dead learns it at its next beat, which renews nothing.
+    assert await storage.replicas.beat("dead", lease=LIVE) is False
+    assert await storage.replicas.take_for_dead(grace=timedelta(0)) == []
+    # Joining again registers it anew.
+    await storage.replicas.join("dead", lease=LIVE)
+    assert await storage.replicas.beat("dead", lease=LIVE) is True
+
+
+async def test_a_beat_that_renews_a_lapsed_lease_saves_the_replica(storage: Storage) -> None:
+    await _replicas(storage, stalled=LONG_AGO)
+    assert await storage.replicas.beat("stalled", lease=LIVE) is True  # back in time
+    assert await storage.replicas.take_for_dead(grace=timedelta(0)) == []
 
 
 async def test_leave_and_forget_drop_replicas(storage: Storage) -> None:
-    for replica, minute in (("a", 0), ("b", 1), ("c", 5), ("me", 0)):
-        await storage.replicas.beat(replica, at=at(minute))
-
+    await _replicas(storage, a=LIVE, b=LIVE, c=LIVE, me=LIVE)
     await storage.replicas.leave("c")
     await storage.replicas.leave("never seen")  # nothing to drop: no error
-    assert await storage.replicas.alive(since=at(5)) == 0
+    assert await storage.replicas.beat("c", lease=LIVE) is False
+    assert await storage.replicas.forget_all_but("me") == 2
+    assert [await storage.replicas.beat(r, lease=LIVE) for r in ("a", "b", "me")] == [
+        False,
+        False,
+        True,
+    ]
 
-    # Seen before at(1): "a" only, "me" being kept; "b", seen at at(1) itself, stays.
-    assert await storage.replicas.forget(seen_before=at(1), but="me") == 1
-    assert await storage.replicas.alive(since=at(0)) == 2
-    assert await storage.replicas.forget(seen_before=at(2)) == 2
-    assert await storage.replicas.alive(since=at(0)) == 0
+
+async def test_still_held_confirms_only_rows_the_owner_holds_under_a_valid_lease(
+    storage: Storage,
+) -> None:
+    b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
+    c = (await storage.briefs.publish(make_brief("c"), by=None, at=at(0))).id
+    await _replicas(storage, me=LIVE, other=LIVE)
+    assert await storage.deliveries.claim_many(b, [1, 2, 3, 4], at=at(1), owner="me")
+    assert await storage.deliveries.claim(c, 1, at=at(1), owner="me")
+    assert await storage.deliveries.claim(b, 5, at=at(1), owner="other")
+    await storage.deliveries.mark_sent(b, 3, [30], at=at(2))
+    await storage.deliveries.mark_failed(b, 4, "Timed out", at=at(2), owner="me")
+    asked = [(b, 1), (b, 2), (b, 3), (b, 4), (b, 5), (c, 1), (c, 2), (b, 99)]
+    held = await storage.deliveries.still_held("me", asked)
+    assert sorted(held) == sorted([(b, 1), (b, 2), (c, 1)])
+    assert await storage.deliveries.still_held("other", asked) == [(b, 5)]
+    assert await storage.deliveries.still_held("me", []) == []  # a valid lease, no rows
+
+
+async def test_still_held_confirms_nothing_once_the_lease_ran_out(storage: Storage) -> None:
+    b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
+    await _replicas(storage, stalled=LIVE)
+    assert await storage.deliveries.claim_many(b, [1, 2], at=at(1), owner="stalled")
+    await storage.replicas.join("stalled", lease=RAN_OUT)  # its beats stopped
+    # Not taken for dead yet, its claims not released: but it may send none of them.
+    assert await storage.deliveries.still_held("stalled", [(b, 1), (b, 2)]) is None
+    assert await storage.deliveries.still_held("stalled", []) is None
+    assert await storage.replicas.beat("stalled", lease=LIVE) is True
+    assert sorted(await storage.deliveries.still_held("stalled", [(b, 1), (b, 2)])) == [
+        (b, 1),
+        (b, 2),
+    ]
+    # Taken for dead: nothing it claimed is its own any more, even if it joins again.
+    await storage.replicas.join("stalled", lease=LONG_AGO)
+    assert await storage.replicas.take_for_dead(grace=GRACE) == ["stalled"]
+    assert await storage.deliveries.still_held("stalled", [(b, 1)]) is None
+    assert await storage.deliveries.release_in_flight() == 2
+    await storage.replicas.join("stalled", lease=LIVE)  # its own, no more
+    assert await storage.deliveries.still_held("stalled", [(b, 1), (b, 2)]) == []
 
 
 async def _subscribe(storage: Storage, chat_id: int, due_minutes: float) -> None:
@@ -92,46 +153,48 @@ async def _delivery(storage: Storage, brief_id: int, chat_id: int) -> tuple[str,
 
 async def test_release_in_flight_spares_the_sends_of_live_replicas(storage: Storage) -> None:
     b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
-    await storage.replicas.beat("live", at=at(5))
-    await storage.replicas.beat("dead", at=at(2))
+    await _replicas(storage, live=LIVE, dead=LONG_AGO, late=RAN_OUT)
     assert await storage.deliveries.claim(b, 1, at=at(6), owner="live") is True
     assert await storage.deliveries.claim_many(b, [2, 3], at=at(6), owner="dead") == [2, 3]
     assert await storage.deliveries.claim(b, 4, at=at(6)) is True  # no owner
     assert await storage.deliveries.claim(b, 5, at=at(6), owner="never beat") is True
+    assert await storage.deliveries.claim(b, 6, at=at(6), owner="late") is True
 
-    assert await storage.deliveries.release_in_flight(alive_since=at(5)) == 4
-    assert await _delivery(storage, b, 1) == ("sending", None)
+    assert await storage.replicas.take_for_dead(grace=GRACE) == ["dead"]
+    assert await storage.deliveries.release_in_flight() == 4
+    for chat_id in (1, 6):  # a lease that ran out is not death: "late" may still beat
+        assert await _delivery(storage, b, chat_id) == ("sending", None)
     for chat_id in (2, 3, 4, 5):
         assert await _delivery(storage, b, chat_id) == ("failed", INTERRUPTED)
-
-    assert await storage.deliveries.release_in_flight() == 1  # no argument: all of them
-    assert await _delivery(storage, b, 1) == ("failed", INTERRUPTED)
 
 
 async def test_a_reclaimed_send_belongs_to_its_new_owner(storage: Storage) -> None:
     b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
-    await storage.replicas.beat("live", at=at(5))
+    await _replicas(storage, live=LIVE)
     await storage.deliveries.claim(b, 1, at=at(1), owner="dead")
-    await storage.deliveries.release_in_flight(alive_since=at(5))
+    await storage.deliveries.release_in_flight()
 
     assert await storage.deliveries.claim_many(b, [1], at=at(6), owner="live") == [1]
-    assert await storage.deliveries.release_in_flight(alive_since=at(5)) == 0
+    assert await storage.deliveries.release_in_flight() == 0
     again = await storage.deliveries.get(b, 1)
     assert again is not None
     assert (again.status, again.attempts, again.updated_at) == ("sending", 2, at(6))
+    assert await storage.deliveries.still_held("dead", [(b, 1)]) is None
+    assert await storage.deliveries.still_held("live", [(b, 1)]) == [(b, 1)]
 
     # Leaving gives up at once what the replica still holds.
     await storage.replicas.leave("live")
-    assert await storage.deliveries.release_in_flight(alive_since=at(5)) == 1
+    assert await storage.deliveries.release_in_flight() == 1
 
 
 async def test_a_replica_fails_and_gives_back_only_the_sends_it_still_holds(
     storage: Storage,
 ) -> None:
     b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
+    await _replicas(storage, other=LIVE)
     await storage.deliveries.claim_many(b, [1, 2, 3], at=at(1), owner="stalled")
     await storage.deliveries.claim(b, 4, at=at(1), owner="other")
-    await storage.deliveries.release_in_flight(alive_since=at(5))  # "stalled" taken for dead
+    await storage.deliveries.release_in_flight()  # "stalled" taken for dead
     await storage.deliveries.claim(b, 1, at=at(6), owner="other")  # and its send taken over
 
     # Failing a send it no longer holds leaves the new owner's claim alone.
@@ -152,17 +215,16 @@ async def test_release_makes_a_replicas_unfinished_runs_nobodys(storage: Storage
     await storage.pushes.finish(done.id, sent=1, failed=0, skipped=0, at=at(3))
     theirs = await storage.pushes.begin(brief_id=None, by=None, total=1, at=at(4), owner="you")
     assert await storage.pushes.release("me") == 1
-    await storage.replicas.beat("you", at=at(10))
-    await storage.replicas.beat("me", at=at(10))
-    taken = await storage.pushes.take_over("me", alive_since=at(5))
+    await _replicas(storage, you=LIVE, me=LIVE)
+    taken = await storage.pushes.take_over("me")
     assert [r.id for r in taken] == [mine.id]  # nobody's: any live replica may take it
     assert theirs.id not in {r.id for r in taken}
 
 
 async def test_a_run_taken_over_is_not_finished_by_its_former_owner(storage: Storage) -> None:
     run = await storage.pushes.begin(brief_id=None, by=None, total=2, at=at(1), owner="old")
-    await storage.replicas.beat("new", at=at(10))
-    [taken] = await storage.pushes.take_over("new", alive_since=at(5))
+    await _replicas(storage, new=LIVE)
+    [taken] = await storage.pushes.take_over("new")
     late = await storage.pushes.finish(run.id, sent=1, failed=0, skipped=0, at=at(11), owner="old")
     assert late is None
     assert [r.id for r in await storage.pushes.unfinished()] == [run.id]
@@ -185,8 +247,8 @@ async def test_begin_stores_the_owner_and_the_progress_message(storage: Storage)
 
 
 async def test_take_over_hands_over_the_runs_of_dead_replicas(storage: Storage) -> None:
-    for replica, minute in (("dead", 0), ("live", 10), ("new", 10), ("other", 10)):
-        await storage.replicas.beat(replica, at=at(minute))
+    await _replicas(storage, dead=LONG_AGO, live=LIVE, new=LIVE, other=LIVE)
+    assert await storage.replicas.take_for_dead(grace=GRACE) == ["dead"]
     orphan = await storage.pushes.begin(brief_id=None, by=None, total=1, at=at(1))
     dead = await storage.pushes.begin(
         brief_id=None, by=5, total=2, at=at(2), owner="dead", progress=(5, 77)
@@ -195,18 +257,21 @@ async def test_take_over_hands_over_the_runs_of_dead_replicas(storage: Storage) 
     done = await storage.pushes.begin(brief_id=None, by=None, total=4, at=at(4), owner="dead")
     await storage.pushes.finish(done.id, sent=4, failed=0, skipped=0, at=at(5))
 
-    taken = await storage.pushes.take_over("new", alive_since=at(5))
+    taken = await storage.pushes.take_over("new")
     assert [(r.id, r.owner, r.progress) for r in taken] == [
         (orphan.id, "new", None),
         (dead.id, "new", (5, 77)),
     ]
-    assert await storage.pushes.take_over("other", alive_since=at(5)) == []
+    assert await storage.pushes.take_over("other") == []
     owners = {r.id: r.owner for r in await storage.pushes.unfinished()}
     assert owners == {orphan.id: "new", dead.id: "new", live.id: "live"}
 
-    # Once "live" stops beating its run is handed over too, and only then.
-    await storage.replicas.beat("other", at=at(20))
-    taken = await storage.pushes.take_over("other", alive_since=at(15))
+    # Once "live" is taken for dead its run is handed over too, and only then.
+    for replica in ("live", "new"):
+        await storage.replicas.join(replica, lease=LONG_AGO)
+    assert await storage.pushes.take_over("other") == []
+    assert await storage.replicas.take_for_dead(grace=GRACE) == ["live", "new"]
+    taken = await storage.pushes.take_over("other")
     assert {r.id for r in taken} == {orphan.id, dead.id, live.id}
 
 
