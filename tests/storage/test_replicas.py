@@ -3,7 +3,7 @@ to the living; on PostgreSQL also the sending budget all replicas share."""
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import time, timedelta
+from datetime import time
 
 import asyncpg
 import pytest
@@ -14,99 +14,13 @@ from storage.opening import DatabaseLocation, migrate_database
 from storage.postgres import PgStorage
 from tests.postgres import fresh_schema, needs_postgres
 from tests.storage.conftest import at, make_brief
+from tests.storage.test_leases import GRACE, LIVE, LONG_AGO, RAN_OUT, register
 
 INTERRUPTED = "interrupted while sending"
 # Seconds a test may take between two statements: bounds, never waits.
 SLACK = 5.0
 # Float rounding of epoch seconds (about 2e-7 now) in the budget's arithmetic.
 EPSILON = 1e-3
-
-
-LIVE = timedelta(minutes=5)  # a lease far longer than any test takes
-RAN_OUT = timedelta(minutes=-1)  # a lease that ran out a minute ago
-LONG_AGO = timedelta(hours=-1)
-GRACE = timedelta(minutes=30)  # between the two: the one ran out lately, the other long ago
-
-
-async def _replicas(storage: Storage, **leases: timedelta) -> None:
-    for replica, lease in leases.items():
-        await storage.replicas.join(replica, lease=lease)
-
-
-async def test_a_replica_whose_lease_ran_out_long_ago_is_taken_for_dead(
-    storage: Storage,
-) -> None:
-    await _replicas(storage, live=LIVE, late=RAN_OUT, dead=LONG_AGO, other=LONG_AGO)
-    # Only those whose lease ran out more than the grace ago: "late" may still beat.
-    assert await storage.replicas.take_for_dead(grace=GRACE) == ["dead", "other"]
-    assert await storage.replicas.take_for_dead(grace=GRACE) == []
-    assert await storage.replicas.beat("late", lease=LIVE) is True
-    assert await storage.replicas.beat("live", lease=LIVE) is True
-    # A replica taken for dead learns it at its next beat, which renews nothing.
-    assert await storage.replicas.beat("dead", lease=LIVE) is False
-    assert await storage.replicas.take_for_dead(grace=timedelta(0)) == []
-    # Joining again registers it anew.
-    await storage.replicas.join("dead", lease=LIVE)
-    assert await storage.replicas.beat("dead", lease=LIVE) is True
-
-
-async def test_a_beat_that_renews_a_lapsed_lease_saves_the_replica(storage: Storage) -> None:
-    await _replicas(storage, stalled=LONG_AGO)
-    assert await storage.replicas.beat("stalled", lease=LIVE) is True  # back in time
-    assert await storage.replicas.take_for_dead(grace=timedelta(0)) == []
-
-
-async def test_leave_and_forget_drop_replicas(storage: Storage) -> None:
-    await _replicas(storage, a=LIVE, b=LIVE, c=LIVE, me=LIVE)
-    await storage.replicas.leave("c")
-    await storage.replicas.leave("never seen")  # nothing to drop: no error
-    assert await storage.replicas.beat("c", lease=LIVE) is False
-    assert await storage.replicas.forget_all_but("me") == 2
-    assert [await storage.replicas.beat(r, lease=LIVE) for r in ("a", "b", "me")] == [
-        False,
-        False,
-        True,
-    ]
-
-
-async def test_still_held_confirms_only_rows_the_owner_holds_under_a_valid_lease(
-    storage: Storage,
-) -> None:
-    b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
-    c = (await storage.briefs.publish(make_brief("c"), by=None, at=at(0))).id
-    await _replicas(storage, me=LIVE, other=LIVE)
-    assert await storage.deliveries.claim_many(b, [1, 2, 3, 4], at=at(1), owner="me")
-    assert await storage.deliveries.claim(c, 1, at=at(1), owner="me")
-    assert await storage.deliveries.claim(b, 5, at=at(1), owner="other")
-    await storage.deliveries.mark_sent(b, 3, [30], at=at(2))
-    await storage.deliveries.mark_failed(b, 4, "Timed out", at=at(2), owner="me")
-    asked = [(b, 1), (b, 2), (b, 3), (b, 4), (b, 5), (c, 1), (c, 2), (b, 99)]
-    held = await storage.deliveries.still_held("me", asked)
-    assert held is not None
-    assert sorted(held) == sorted([(b, 1), (b, 2), (c, 1)])
-    assert await storage.deliveries.still_held("other", asked) == [(b, 5)]
-    assert await storage.deliveries.still_held("me", []) == []  # a valid lease, no rows
-
-
-async def test_still_held_confirms_nothing_once_the_lease_ran_out(storage: Storage) -> None:
-    b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
-    await _replicas(storage, stalled=LIVE)
-    assert await storage.deliveries.claim_many(b, [1, 2], at=at(1), owner="stalled")
-    await storage.replicas.join("stalled", lease=RAN_OUT)  # its beats stopped
-    # Not taken for dead yet, its claims not released: but it may send none of them.
-    assert await storage.deliveries.still_held("stalled", [(b, 1), (b, 2)]) is None
-    assert await storage.deliveries.still_held("stalled", []) is None
-    assert await storage.replicas.beat("stalled", lease=LIVE) is True
-    held = await storage.deliveries.still_held("stalled", [(b, 1), (b, 2)])
-    assert held is not None
-    assert sorted(held) == [(b, 1), (b, 2)]
-    # Taken for dead: nothing it claimed is its own any more, even if it joins again.
-    await storage.replicas.join("stalled", lease=LONG_AGO)
-    assert await storage.replicas.take_for_dead(grace=GRACE) == ["stalled"]
-    assert await storage.deliveries.still_held("stalled", [(b, 1)]) is None
-    assert await storage.deliveries.release_in_flight() == 2
-    await storage.replicas.join("stalled", lease=LIVE)  # its own, no more
-    assert await storage.deliveries.still_held("stalled", [(b, 1), (b, 2)]) == []
 
 
 async def _subscribe(storage: Storage, chat_id: int, due_minutes: float) -> None:
@@ -153,7 +67,7 @@ async def _delivery(storage: Storage, brief_id: int, chat_id: int) -> tuple[str,
 
 async def test_release_in_flight_spares_the_sends_of_live_replicas(storage: Storage) -> None:
     b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
-    await _replicas(storage, live=LIVE, dead=LONG_AGO, late=RAN_OUT)
+    await register(storage, live=LIVE, dead=LONG_AGO, late=RAN_OUT)
     assert await storage.deliveries.claim(b, 1, at=at(6), owner="live") is True
     assert await storage.deliveries.claim_many(b, [2, 3], at=at(6), owner="dead") == [2, 3]
     assert await storage.deliveries.claim(b, 4, at=at(6)) is True  # no owner
@@ -170,7 +84,7 @@ async def test_release_in_flight_spares_the_sends_of_live_replicas(storage: Stor
 
 async def test_a_reclaimed_send_belongs_to_its_new_owner(storage: Storage) -> None:
     b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
-    await _replicas(storage, live=LIVE)
+    await register(storage, live=LIVE)
     await storage.deliveries.claim(b, 1, at=at(1), owner="dead")
     await storage.deliveries.release_in_flight()
 
@@ -191,7 +105,7 @@ async def test_a_replica_fails_and_gives_back_only_the_sends_it_still_holds(
     storage: Storage,
 ) -> None:
     b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
-    await _replicas(storage, other=LIVE)
+    await register(storage, other=LIVE)
     await storage.deliveries.claim_many(b, [1, 2, 3], at=at(1), owner="stalled")
     await storage.deliveries.claim(b, 4, at=at(1), owner="other")
     await storage.deliveries.release_in_flight()  # "stalled" taken for dead
@@ -215,7 +129,7 @@ async def test_release_makes_a_replicas_unfinished_runs_nobodys(storage: Storage
     await storage.pushes.finish(done.id, sent=1, failed=0, skipped=0, at=at(3))
     theirs = await storage.pushes.begin(brief_id=None, by=None, total=1, at=at(4), owner="you")
     assert await storage.pushes.release("me") == 1
-    await _replicas(storage, you=LIVE, me=LIVE)
+    await register(storage, you=LIVE, me=LIVE)
     taken = await storage.pushes.take_over("me")
     assert [r.id for r in taken] == [mine.id]  # nobody's: any live replica may take it
     assert theirs.id not in {r.id for r in taken}
@@ -223,7 +137,7 @@ async def test_release_makes_a_replicas_unfinished_runs_nobodys(storage: Storage
 
 async def test_a_run_taken_over_is_not_finished_by_its_former_owner(storage: Storage) -> None:
     run = await storage.pushes.begin(brief_id=None, by=None, total=2, at=at(1), owner="old")
-    await _replicas(storage, new=LIVE)
+    await register(storage, new=LIVE)
     [taken] = await storage.pushes.take_over("new")
     late = await storage.pushes.finish(run.id, sent=1, failed=0, skipped=0, at=at(11), owner="old")
     assert late is None
@@ -247,7 +161,7 @@ async def test_begin_stores_the_owner_and_the_progress_message(storage: Storage)
 
 
 async def test_take_over_hands_over_the_runs_of_dead_replicas(storage: Storage) -> None:
-    await _replicas(storage, dead=LONG_AGO, live=LIVE, new=LIVE, other=LIVE)
+    await register(storage, dead=LONG_AGO, live=LIVE, new=LIVE, other=LIVE)
     assert await storage.replicas.take_for_dead(grace=GRACE) == ["dead"]
     orphan = await storage.pushes.begin(brief_id=None, by=None, total=1, at=at(1))
     dead = await storage.pushes.begin(
