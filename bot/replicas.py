@@ -8,21 +8,29 @@ is kept on the database's clock, never the replica's: the database stamps it, an
 database judges it. So a replica whose own clock stops (a paused VM, a suspended host:
 time.monotonic stops with them) or runs wrong is judged like any other.
 
-A replica whose lease ran out GRACE ago (DEAD_AFTER after its last beat) is taken for
-dead: at their next beat the living delete its row, release its claimed sends to be sent
-again and one of them takes over each push it ran, so a push goes on within HEARTBEAT +
-DEAD_AFTER of a crash. A replica that stops cleanly leaves at once.
+A replica whose lease ran out DEAD_AFTER - LEASE ago (DEAD_AFTER after its last beat) is
+taken for dead: at their next beat the living delete its row, release its claimed sends
+to be sent again and one of them takes over each push it ran, so a push goes on within
+HEARTBEAT + DEAD_AFTER of a crash. A replica that stops cleanly leaves at once.
 
 Nothing is sent on a claim alone: just before each send the database confirms that the
 row is still this replica's and its lease still valid (bot/push/confirm.py). A replica
 that stalled past its lease therefore sends nothing more it claimed, whatever its own
-clock says; at its next beat it finds its row gone (or its lease had lapsed) and gives
-up everything it held: its runs are stopped, the sends it still holds are released
-(those claimed before, by `generation`, are never sent), its pushes go to whoever takes
-them over, and only then it joins again. A run that dies on an error forfeits the same
-way (`forfeit`), as what it held may be stranded. So a stall repeats no more than a
-crash: the sends already confirmed and on their way, at most one per sender. GRACE is
-the time a confirmed send has to leave before another replica may take its row.
+clock says. It learns it at its next send (the database confirms nothing) or its next
+beat (its row is gone), and gives up everything it held: its runs are stopped, the
+sends it still holds are released (those claimed before, by `generation`, are never
+sent), its pushes go to whoever takes them over, and only then it joins again. A run
+that dies on an error forfeits the same way (`forfeit`), as what it held may be
+stranded. So a stall repeats no more than a crash: the sends already confirmed and on
+their way, at most one per sender.
+DEAD_AFTER - LEASE is the time a confirmed send has to leave before another replica may
+take its row.
+
+Clocks: no replica's own clock decides anything here, so theirs need not agree. The
+database server's must run on steadily: a jump forward of more than LEASE - HEARTBEAT
+can make a replica forfeit (and take its work up again), one of more than DEAD_AFTER -
+HEARTBEAT can have a live replica taken for dead, repeating its sends in flight as a
+crash would; a jump back only delays a takeover.
 
 In memory only, per process: `generation` and `owes_give_back`. A restart starts afresh
 under a new id; the old id's row, lease run out, is taken for dead.

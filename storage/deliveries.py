@@ -90,7 +90,7 @@ class DeliveryRepo:
         """Take the right to send; False when the row is already "sent" or "sending".
 
         `owner`, the claiming replica (bot/replicas.py), is whose the row is while it is
-        "sending": release_in_flight gives it back if that replica stops beating."""
+        "sending": release_in_flight gives it back once that replica is taken for dead."""
         return bool(await self.claim_many(brief_id, [chat_id], at=at, owner=owner))
 
     async def claim_many(
