@@ -1,4 +1,4 @@
-"""Each send confirmed by the database just before it goes: the fence that keeps a replica
+"""Each send confirmed by the database just before its turn to go: the fence that keeps a replica
 that stalled past its lease from sending what another replica took over.
 
 A replica's own idea of its lease cannot be trusted: its clock may have stopped with it (a

@@ -4,7 +4,7 @@ Nothing is sent without first claiming its row in the delivery record
 (storage.deliveries); `Delivery.send` takes only a `Claim`, which only `Delivery.claim`
 and `Delivery.claim_chats` make. A claim succeeds only on a missing or failed row, so
 overlapping ticks, a push beside the schedule, or a second push never send a brief to a
-chat twice. Right before each request the database confirms the row is still this
+chat twice. Right before each send's turn the database confirms the row is still this
 replica's, under its lease (bot/push/confirm.py), so a replica that stalled sends nothing
 another took over. The row is marked sent with the message ids as soon as Telegram
 answers. A crash leaves claimed rows "sending", each with the replica that claimed it;
@@ -185,9 +185,11 @@ class Delivery:
         floods = 0
         failures = 0
         while True:
-            await self._pacer.acquire(chat_id)
-            # Last, right before the request: a stall after it repeats only this send.
+            # Each attempt is confirmed, just before its turn: a stall after the answer
+            # repeats only this send. Before the turn, not between it and the request, so
+            # that the database's answer time never bunches sends the pacer spaced evenly.
             await self._confirm(chat_id, claim)
+            await self._pacer.acquire(chat_id)
             try:
                 return await self._sender.send(chat_id, text, markup)
             except Flood as error:
