@@ -64,6 +64,10 @@ class LeaseLost(Exception):
     """This replica may have been taken for dead: what it claimed may be another's now."""
 
 
+class _Gone(Exception):
+    """The claim's rows are no longer this replica's to send, though its lease holds."""
+
+
 class Delivery:
     def __init__(
         self,
@@ -133,6 +137,10 @@ class Delivery:
                 await self._storage.subscribers.migrate(chat_id, moved.new_chat_id)
                 chat_id = moved.new_chat_id
                 message_ids = await self._send_reply(chat_id, reply, claim)
+        except _Gone:
+            # Recorded sent meanwhile (a mark of the run before a give-back, written late):
+            # not owed, and nothing else this replica holds is in doubt.
+            return chat_id, Outcome.SKIPPED
         except LeaseLost as error:
             # Released for another replica if still this one's; sent by whoever claims it.
             # Raised on: the run that meets it stops rather than count a failure.
@@ -180,7 +188,8 @@ class Delivery:
         """One message, retried through flood control, timeouts and server errors.
 
         Raises Migrated or Unreachable for the caller to act on, SendError to give up,
-        LeaseLost when this replica may no longer send what the claim covers.
+        LeaseLost when this replica may no longer send what it claimed, _Gone when this
+        claim is no longer its own.
         """
         floods = 0
         failures = 0
@@ -218,9 +227,7 @@ class Delivery:
             lease.forfeit("lost its lease")
             raise LeaseLost("this replica lost its lease")
         if answer is Answer.GONE:
-            # Sent meanwhile (a mark of the run before a give-back, written late): this
-            # send is not owed, and nothing else this replica holds is in doubt.
-            raise LeaseLost("this send is no longer this replica's")
+            raise _Gone
 
     async def close(self) -> None:
         await self._sender.close()
