@@ -55,6 +55,7 @@ from bot.push.engine import PushEngine, default_concurrency
 from bot.push.sender import Sender
 from bot.reading import render_part
 from bot.rendering import Renderer
+from bot.replicas import HEARTBEAT, Replica
 from brief import parse_text
 from storage import Storage
 from storage.db import to_db
@@ -118,10 +119,17 @@ async def measure_push(
             await bot.shutdown()
     else:
         sender = Sender(f"{url}/bot", TOKEN, paid=paid, connections=concurrency)
-        engine = PushEngine(sender, storage, renderer, rate=rate, concurrency=concurrency)
+        # Under a replica's lease, as the bot runs it: each send confirmed in the database.
+        replica = Replica(storage)
+        await replica.join()
+        beats = asyncio.create_task(heartbeats(replica))
+        engine = PushEngine(
+            sender, storage, renderer, rate=rate, concurrency=concurrency, lease=replica
+        )
         try:
             await engine.push(stored, by=None)
         finally:
+            beats.cancel()
             await engine.close()
     elapsed = time.perf_counter() - started
     cpu, machine = time.process_time() - cpu, machine_busy_seconds() - machine
@@ -165,6 +173,13 @@ async def bare_sends(url: str, messages: int, connections: int) -> dict[str, Any
     stats = await server_stats(url)
     stats["server_cpu"] -= server_before["server_cpu"]
     return {"elapsed": elapsed, "cpu": cpu, "lost": 0, **stats}
+
+
+async def heartbeats(replica: Replica) -> None:
+    """The lease renewed as the bot's heartbeat job renews it."""
+    while True:
+        await asyncio.sleep(HEARTBEAT.total_seconds())
+        await replica.beat()
 
 
 async def naive_loop(bot: Bot, storage: Storage, renderer: Renderer, brief_id: int) -> int:

@@ -49,11 +49,18 @@ _MICROSECOND = timedelta(microseconds=1)
 Params = Sequence[Any] | Mapping[str, Any]
 Row = sqlite3.Row
 
+# The database's clock as a time column reads it (microseconds since the epoch), for what
+# must be judged by one clock whoever asks: a replica's lease (storage/replicas.py).
+# SQLite's is the one bot process's own; 'now' stays the same throughout a statement.
+NOW = "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)"
+
 
 class Sql(Protocol):
     """What a repository whose SQL both engines read alike needs: this module's Database,
     or storage.postgres.db.PortableSql on PostgreSQL. `?` placeholders, a tuple of
-    parameters; rows read by position."""
+    parameters; rows read by position. `now`: the database's clock, as storage.db.NOW."""
+
+    now: str
 
     async def write(self, sql: str, params: tuple[Any, ...] = ()) -> int: ...
     async def write_returning(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]: ...
@@ -162,6 +169,8 @@ def _why(error: sqlite3.Error) -> str:
 
 class Database:
     """The writer and reader connections of one database file."""
+
+    now = NOW
 
     def __init__(
         self,

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.db import Database, Row, from_db, to_db
+from storage.db import NOW, Database, Row, from_db, to_db
 from storage.models import BriefHeader, Delivery
 
 _COLUMNS = "brief_id, chat_id, status, attempts, message_ids, last_error, updated_at"
@@ -43,6 +43,31 @@ ON CONFLICT (brief_id, chat_id) DO UPDATE SET
 """
 
 
+# The lease is read in the same statement as the rows, so no beat or takeover can come
+# between the two: one row per row asked (all NULL but `valid` when the lease is not),
+# or a single one when none is asked. NOW is a constant expression (storage.db), never
+# input.
+_STILL_HELD = f"""
+WITH lease AS (
+    SELECT EXISTS (SELECT 1 FROM replicas WHERE id = :owner AND lease_until > {NOW}) AS valid
+)
+SELECT lease.valid, d.brief_id, d.chat_id
+  FROM lease
+  LEFT JOIN json_each(:rows) AS asked ON lease.valid
+  LEFT JOIN deliveries AS d
+    ON d.brief_id = json_extract(asked.value, '$[0]')
+   AND d.chat_id = json_extract(asked.value, '$[1]')
+   AND d.status = 'sending' AND d.owner = :owner
+"""
+
+
+def held_rows(found: Sequence[Row]) -> list[tuple[int, int]] | None:
+    """still_held's answer from _STILL_HELD's rows (either engine's)."""
+    if not found or not found[0][0]:
+        return None
+    return [(int(r[1]), int(r[2])) for r in found if r[1] is not None]
+
+
 def _delivery(row: Row) -> Delivery:
     return Delivery(
         brief_id=row[0],
@@ -65,7 +90,7 @@ class DeliveryRepo:
         """Take the right to send; False when the row is already "sent" or "sending".
 
         `owner`, the claiming replica (bot/replicas.py), is whose the row is while it is
-        "sending": release_in_flight gives it back if that replica stops beating."""
+        "sending": release_in_flight gives it back once that replica is taken for dead."""
         return bool(await self.claim_many(brief_id, [chat_id], at=at, owner=owner))
 
     async def claim_many(
@@ -123,26 +148,27 @@ class DeliveryRepo:
             (brief_id, chat_id, error, to_db(at), owner),
         )
 
-    async def release_in_flight(self, *, alive_since: datetime | None = None) -> int:
-        """Rows left "sending" by a process that stopped become "failed", to be retried.
-
-        None: every such row (nothing else sends). Otherwise only those whose owner is not
-        a replica seen at or after `alive_since` (storage/replicas.py): the live ones'
-        sends are theirs to finish."""
-        if alive_since is None:
-            return await self._db.write(
-                """UPDATE deliveries
-                      SET status = 'failed', last_error = 'interrupted while sending'
-                    WHERE status = 'sending'"""
-            )
+    async def release_in_flight(self) -> int:
+        """Rows left "sending" by a replica that is not registered (storage/replicas.py:
+        taken for dead, or it left) become "failed", to be retried; so do those with no
+        owner. A registered replica's sends are its own to finish."""
         return await self._db.write(
             """UPDATE deliveries
                   SET status = 'failed', last_error = 'interrupted while sending'
                 WHERE status = 'sending'
-                  AND (owner IS NULL
-                       OR owner NOT IN (SELECT id FROM replicas WHERE seen_at >= ?))""",
-            (to_db(alive_since),),
+                  AND (owner IS NULL OR owner NOT IN (SELECT id FROM replicas))"""
         )
+
+    async def still_held(
+        self, owner: str, rows: Sequence[tuple[int, int]]
+    ) -> list[tuple[int, int]] | None:
+        """Of the (brief_id, chat_id) `rows`, those `owner` still holds "sending": the
+        only ones it may send now. None when it may send nothing, as its lease is not valid
+        by the database's clock: it ran out, or the owner was taken for dead (or left)."""
+        found = await self._db.fetch_all(
+            _STILL_HELD, {"owner": owner, "rows": json.dumps([list(row) for row in rows])}
+        )
+        return held_rows(found)
 
     async def release_held(self, owner: str) -> int:
         """The rows `owner` still holds "sending" become "failed": a replica that lost its

@@ -270,6 +270,11 @@ _DRAFT_BASIS: Migration = (
        WHERE correcting IS NOT NULL""",
 )
 
+# 11: each replica's lease, until when (microseconds on the database's clock, never a
+# replica's) it may send what it claimed; renewed at each heartbeat (bot/replicas.py). A
+# replica of an older briefbot has none (0): taken for dead once a newer one beats.
+_LEASES: Migration = ("ALTER TABLE replicas ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0",)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _DELIVERY,
@@ -281,6 +286,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _REPLICAS,
     _DRAFT_BASIS,
     SEARCH_V2,
+    _LEASES,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -65,17 +65,16 @@ class PushRepo:
             "UPDATE push_runs SET owner = NULL WHERE owner = ? AND finished_at IS NULL", (owner,)
         )
 
-    async def take_over(self, owner: str, *, alive_since: datetime) -> list[PushRun]:
-        """Unfinished runs whose owner is not a replica seen since `alive_since` (or none)
-        become `owner`'s, oldest first: the runs it must carry on. Two replicas asking at
-        once never both get one."""
+    async def take_over(self, owner: str) -> list[PushRun]:
+        """Unfinished runs whose owner is not a registered replica (storage/replicas.py:
+        taken for dead, or it left), or none, become `owner`'s, oldest first: the runs it
+        must carry on. Two replicas asking at once never both get one."""
         rows = await self._db.write_returning(
             f"""UPDATE push_runs SET owner = ?
                 WHERE finished_at IS NULL
-                  AND (owner IS NULL
-                       OR owner NOT IN (SELECT id FROM replicas WHERE seen_at >= ?))
+                  AND (owner IS NULL OR owner NOT IN (SELECT id FROM replicas))
                 RETURNING {_COLUMNS}""",
-            (owner, to_db(alive_since)),
+            (owner,),
         )
         return sorted((_push_run(r) for r in rows), key=lambda run: run.id)
 

@@ -128,6 +128,8 @@ class ChannelPoster:
                 continue
             post = channel_post(self._renderer, stored, self._bot.username)
             _, outcome = await self._delivery.send(claim, post)
+            if outcome is Outcome.SKIPPED:  # recorded posted meanwhile: nothing to report
+                continue
             if outcome is not Outcome.SENT:
                 await self._report_failure(chat_id, brief_id)
             else:

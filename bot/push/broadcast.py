@@ -44,6 +44,9 @@ class Broadcast:
         self._current = stored
         self._reply = render_part(renderer, stored, "summary")
         self.tally = Tally()
+        # Set once a send found this replica's lease lost: the claims still queued are
+        # left as they are, for the give-back to release at once (bot/replicas.py).
+        self._lost = False
 
     async def run(
         self,
@@ -117,6 +120,8 @@ class Broadcast:
         return True
 
     async def _send(self, claim: Claim, reply: Reply) -> None:
+        if self._lost:
+            return
         if self.tally.withdrawn:
             # Claimed before the withdrawal was seen: recorded, never sent nor retried.
             await self._delivery.fail(claim, "withdrawn before it was sent")
@@ -124,7 +129,9 @@ class Broadcast:
         try:
             chat_id, outcome = await self._delivery.send(claim, reply)
         except LeaseLost:
-            return  # given back; the run stops at its next claim, and is taken over
+            # Given back; the run stops at its next claim, and is taken over.
+            self._lost = True
+            return
         self.tally.count(outcome)
         if outcome is Outcome.FAILED:
             # The daily delivery sends the chat's failed rows; this one should not wait a day.

@@ -4,11 +4,14 @@ Nothing is sent without first claiming its row in the delivery record
 (storage.deliveries); `Delivery.send` takes only a `Claim`, which only `Delivery.claim`
 and `Delivery.claim_chats` make. A claim succeeds only on a missing or failed row, so
 overlapping ticks, a push beside the schedule, or a second push never send a brief to a
-chat twice. The row is marked sent with the message ids as soon as Telegram answers. A
-crash leaves claimed rows "sending", each with the replica that claimed it; once that
-replica stops beating (bot/replicas.py), they become "failed" and are sent again.
-Only a send whose request Telegram had accepted when the process died is repeated: at
-most the number of requests in flight, in practice rate times the round-trip time.
+chat twice. Right before each send's turn the database confirms the row is still this
+replica's, under its lease (bot/push/confirm.py), so a replica that stalled sends nothing
+another took over. The row is marked sent with the message ids as soon as Telegram
+answers. A crash leaves claimed rows "sending", each with the replica that claimed it;
+once that replica is taken for dead (bot/replicas.py), they become "failed" and are sent
+again. Only a send whose request Telegram had accepted when the process died (or stalled)
+is repeated: at most the number of requests in flight, in practice rate times the
+round-trip time.
 
 Every send waits for its turn in the Pacer (bot/push/pacing.py): evenly at the configured
 rate, at most one message per second per chat; a 429 pauses every send for the advised
@@ -25,6 +28,7 @@ from typing import Protocol
 
 from telegram import InlineKeyboardMarkup
 
+from bot.push.confirm import Answer, Confirmations
 from bot.push.marks import SentMarks
 from bot.push.pacing import Pacer
 from bot.push.sender import Flood, Migrated, Refused, Sender, SendError, Transient, Unreachable
@@ -53,10 +57,15 @@ class Lease(Protocol):  # bot/replicas.py Replica
     @property
     def generation(self) -> int: ...
     def holds(self, generation: int) -> bool: ...
+    def forfeit(self, why: str) -> None: ...
 
 
 class LeaseLost(Exception):
     """This replica may have been taken for dead: what it claimed may be another's now."""
+
+
+class _Gone(Exception):
+    """The claim's rows are no longer this replica's to send, though its lease holds."""
 
 
 class Delivery:
@@ -73,6 +82,7 @@ class Delivery:
         lease every send needs; None for a process that is the only sender."""
         self._lease = lease
         self.owner = None if lease is None else lease.id
+        self._confirmations = None if lease is None else Confirmations(storage, lease.id)
         self._sender = sender
         self._storage = storage
         self._pacer = pacer
@@ -81,8 +91,8 @@ class Delivery:
         self._marks = SentMarks(storage, clock)
 
     def check_lease(self) -> None:
-        """Raise LeaseLost unless this replica may claim and send now: a run that meets it
-        stops, rather than claim what it could not send."""
+        """Raise LeaseLost when this replica knows it may not claim now (it owes a
+        give-back): a run that meets it stops, rather than claim what it could not send."""
         if self._lease is not None and not self._lease.holds(self._lease.generation):
             raise LeaseLost("this replica lost its lease")
 
@@ -121,12 +131,16 @@ class Delivery:
         chat_id = claim.chat_id
         try:
             try:
-                message_ids = await self._send_reply(chat_id, reply, claim.generation)
+                message_ids = await self._send_reply(chat_id, reply, claim)
             except Migrated as moved:
                 # The group became a supergroup: the subscription and these claims move too.
                 await self._storage.subscribers.migrate(chat_id, moved.new_chat_id)
                 chat_id = moved.new_chat_id
-                message_ids = await self._send_reply(chat_id, reply, claim.generation)
+                message_ids = await self._send_reply(chat_id, reply, claim)
+        except _Gone:
+            # Recorded sent meanwhile (a mark of the run before a give-back, written late):
+            # not owed, and nothing else this replica holds is in doubt.
+            return chat_id, Outcome.SKIPPED
         except LeaseLost as error:
             # Released for another replica if still this one's; sent by whoever claims it.
             # Raised on: the run that meets it stops rather than count a failure.
@@ -160,28 +174,31 @@ class Delivery:
     def _generation(self) -> int:
         return 0 if self._lease is None else self._lease.generation
 
-    async def _send_reply(self, chat_id: int, reply: Reply, generation: int) -> list[int]:
+    async def _send_reply(self, chat_id: int, reply: Reply, claim: Claim) -> list[int]:
         """The reply's messages in order, the keyboard under the last; their ids."""
         last = len(reply.texts) - 1
         return [
-            await self._send(chat_id, text, reply.keyboard if index == last else None, generation)
+            await self._send(chat_id, text, reply.keyboard if index == last else None, claim)
             for index, text in enumerate(reply.texts)
         ]
 
     async def _send(
-        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, generation: int
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, claim: Claim
     ) -> int:
         """One message, retried through flood control, timeouts and server errors.
 
         Raises Migrated or Unreachable for the caller to act on, SendError to give up,
-        LeaseLost when this replica may no longer send what it claimed in `generation`.
+        LeaseLost when this replica may no longer send what it claimed, _Gone when this
+        claim is no longer its own.
         """
         floods = 0
         failures = 0
         while True:
+            # Each attempt is confirmed, just before its turn: a stall after the answer
+            # repeats only this send. Before the turn, not between it and the request, so
+            # that the database's answer time never bunches sends the pacer spaced evenly.
+            await self._confirm(chat_id, claim)
             await self._pacer.acquire(chat_id)
-            if self._lease is not None and not self._lease.holds(generation):
-                raise LeaseLost("this replica lost its lease before sending")
             try:
                 return await self._sender.send(chat_id, text, markup)
             except Flood as error:
@@ -194,6 +211,23 @@ class Delivery:
                     raise
                 await asyncio.sleep(self._retry_delays[failures])
                 failures += 1
+
+    async def _confirm(self, chat_id: int, claim: Claim) -> None:
+        """Raise LeaseLost unless the claim may be sent now: this process has not given it
+        up, and the database says its rows are still this replica's, under a lease valid
+        by the database's clock. When the lease is not, everything this replica holds may
+        be another's: it forfeits, and gives it all back at its next beat."""
+        lease, confirmations = self._lease, self._confirmations
+        if lease is None or confirmations is None:
+            return
+        if not lease.holds(claim.generation):
+            raise LeaseLost("this replica gave up this claim")
+        answer = await confirmations.ask(tuple((b, chat_id) for b in claim.brief_ids))
+        if answer is Answer.LOST:
+            lease.forfeit("lost its lease")
+            raise LeaseLost("this replica lost its lease")
+        if answer is Answer.GONE:
+            raise _Gone
 
     async def close(self) -> None:
         await self._sender.close()

@@ -220,6 +220,8 @@ class Pacer:
                 if slot > now:
                     await self._sleep(slot - now)
                     continue  # someone more urgent may have come meanwhile
+                if queue[0].done():
+                    continue  # its sender stopped while the slot was asked for: the next's
                 if shared is None:
                     self._take(slot, now, urgent)
                 else:

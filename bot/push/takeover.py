@@ -31,13 +31,18 @@ async def take_over(bot: Bot, data: BotData) -> list[asyncio.Task[PushRun]]:
     assert storage is not None
     assert engine is not None
     assert replica is not None
-    # One moment for both: every send of a replica whose push is taken over is released.
-    alive_since = replica.alive_since()
-    released = await storage.deliveries.release_in_flight(alive_since=alive_since)
+    dead = await replica.take_for_dead()
+    if dead:
+        log.warning("replicas taken for dead (their lease ran out): %s", ", ".join(dead))
+    # Their runs first, then their sends: a replica gone when its run is taken is still
+    # gone at the release (one taken for dead gives back all it held before joining
+    # again), so a resumed push never finds the sends of its dead owner still held.
+    runs = await storage.pushes.take_over(replica.id)
+    released = await storage.deliveries.release_in_flight()
     if released:
         log.warning("%d sends were in flight in a replica that stopped; they go again", released)
     resumed: list[asyncio.Task[PushRun]] = []
-    for run in await storage.pushes.take_over(replica.id, alive_since=alive_since):
+    for run in runs:
         stored = None if run.brief_id is None else await storage.briefs.get(run.brief_id)
         if stored is None or stored.retracted_at is not None:
             log.warning("push %d was interrupted and its brief withdrawn; closing it", run.id)
@@ -58,7 +63,7 @@ async def beat(context: BotContext) -> None:
     except Exception as error:
         # The database is unreachable, most likely: one line per beat, no notice to the
         # admins (they hear of it from /readyz and the replies that fail). Without its
-        # heartbeat the replica stops sending pushes once its lease runs out.
+        # heartbeat its lease runs out, and the database confirms none of its sends.
         log.warning("replica heartbeat failed: %s: %s", type(error).__name__, error)
 
 
@@ -71,13 +76,13 @@ async def keep_alive(bot: Bot, data: BotData) -> None:
     await replica.beat()
     if replica.owes_give_back:
         owed = replica.generation
-        # Its lease ran out (it stalled), or a run died on an error: others may have
-        # taken its work for a dead replica's, or nobody ever will. Stop it all and give
-        # it back; whatever nobody took is taken below. Retried at every beat until done.
+        # It was taken for dead, its lease ran out, or a run died on an error: others may
+        # have taken its work, or nobody ever will. Stop it all and give it back, then
+        # join again; whatever nobody took is taken below. Retried at every beat until done.
         await engine.stop_runs()
         await storage.deliveries.release_held(replica.id)
         await storage.pushes.release(replica.id)
-        replica.given_back(owed)
+        await replica.given_back(owed)
     await take_over(bot, data)
     await replica.tidy()
 

@@ -12,14 +12,26 @@ from collections.abc import Sequence
 from datetime import datetime, time
 
 from storage.db import from_db, to_db, to_db_opt
-from storage.deliveries import _delivery
+from storage.deliveries import _delivery, held_rows
 from storage.models import BriefHeader, Delivery, Subscriber, SubscriberCounts
-from storage.postgres.db import PgDatabase
+from storage.postgres.db import NOW, PgDatabase
 from storage.subscribers import _COLUMNS as _SUBSCRIBER
 from storage.subscribers import _hh_mm, _subscriber
 
 _DELIVERY = "brief_id, chat_id, status, attempts, message_ids::text, last_error, updated_at"
 _LOWEST_ID = -(2**63)
+# storage/deliveries.py's, with the server's clock (NOW: a constant, never input).
+_STILL_HELD = f"""
+WITH lease AS (
+    SELECT EXISTS (SELECT 1 FROM replicas WHERE id = $1 AND lease_until > {NOW}) AS valid
+)
+SELECT lease.valid, d.brief_id, d.chat_id
+  FROM lease
+  LEFT JOIN unnest($2::bigint[], $3::bigint[]) AS asked (brief_id, chat_id) ON lease.valid
+  LEFT JOIN deliveries AS d
+    ON d.brief_id = asked.brief_id AND d.chat_id = asked.chat_id
+   AND d.status = 'sending' AND d.owner = $1
+"""
 
 
 class PgSubscriberRepo:
@@ -271,21 +283,21 @@ class PgDeliveryRepo:
             owner,
         )
 
-    async def release_in_flight(self, *, alive_since: datetime | None = None) -> int:
-        if alive_since is None:
-            return await self._db.write(
-                """UPDATE deliveries
-                      SET status = 'failed', last_error = 'interrupted while sending'
-                    WHERE status = 'sending'"""
-            )
+    async def release_in_flight(self) -> int:
         return await self._db.write(
             """UPDATE deliveries
                   SET status = 'failed', last_error = 'interrupted while sending'
                 WHERE status = 'sending'
-                  AND (owner IS NULL
-                       OR owner NOT IN (SELECT id FROM replicas WHERE seen_at >= $1))""",
-            to_db(alive_since),
+                  AND (owner IS NULL OR owner NOT IN (SELECT id FROM replicas))"""
         )
+
+    async def still_held(
+        self, owner: str, rows: Sequence[tuple[int, int]]
+    ) -> list[tuple[int, int]] | None:
+        found = await self._db.fetch_all(
+            _STILL_HELD, owner, [b for b, _ in rows], [c for _, c in rows]
+        )
+        return held_rows(found)
 
     async def release_held(self, owner: str) -> int:
         return await self._db.write(

@@ -21,6 +21,10 @@ import asyncpg
 from storage.errors import ConstraintError, StorageError, UnusableDatabaseError
 from storage.postgres.urls import scrubbed
 
+# The server's clock as a time column reads it (storage.db.NOW): every replica reads the
+# same one, whatever its own says.
+NOW = "CAST(extract(epoch FROM clock_timestamp()) * 1000000 AS BIGINT)"
+
 # Connections per process: the bot's reads are short, and PostgreSQL's own default limit
 # (100) must serve every replica.
 POOL_SIZE = 10
@@ -132,6 +136,8 @@ def numbered(sql: str) -> str:
 class PortableSql:
     """The PostgreSQL database with the SQLite Database's call shape (storage.db.Sql), for
     the repositories whose SQL both engines read alike: one class serves both."""
+
+    now = NOW
 
     def __init__(self, db: PgDatabase) -> None:
         self._db = db

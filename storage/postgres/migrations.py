@@ -349,6 +349,9 @@ _DRAFT_BASIS: Migration = (
 # search's plans (made for each query, storage/postgres/search.py) know word frequencies.
 _SEARCH_V2: Migration = ("ANALYZE brief_search",)
 
+# 11: each replica's lease (storage/migrations.py, _LEASES).
+_LEASES: Migration = ("ALTER TABLE replicas ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0",)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _DELIVERY,
@@ -360,6 +363,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _REPLICAS,
     _DRAFT_BASIS,
     _SEARCH_V2,
+    _LEASES,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -150,7 +150,10 @@ async def test_a_second_instance_on_the_same_token_is_told_and_stops(
     try:
         await server.wait_for_call("setMyCommands", timeout=30)
         await say(server, reader, "/brief")
-        second = await BotProcess.start(environment(server.url, db_path, server.token), tmp_path)
+        # A database of its own: one file is served by one bot process (its start takes
+        # over what any other held there); the token is what the two share here.
+        elsewhere = environment(server.url, tmp_path / "second.db", server.token)
+        second = await BotProcess.start(elsewhere, tmp_path)
         assert await second.finish(None) == ExitCode.OTHER_INSTANCE
         [reply] = await say(server, reader, "/brief")  # the first one serves on
         assert "There is no brief yet" in reply.text

@@ -2,7 +2,7 @@
 
 import asyncio
 import sqlite3
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -144,9 +144,17 @@ async def _write_v7_data(conn: aiosqlite.Connection) -> None:
 
 
 async def _write_v8_data(conn: aiosqlite.Connection) -> None:
-    """A replica seen at 8 (schema 8 adds nothing an upgrade must keep beyond this)."""
+    """A replica of that briefbot, seen at at(8), holding the send of brief 1 to chat 5 (read
+    back once a later migration makes 8 an earlier version)."""
     await _run(
-        conn, [("INSERT INTO replicas VALUES ('old-replica', ?, ?)", (to_db(at(8)), to_db(at(8))))]
+        conn,
+        [
+            ("INSERT INTO replicas VALUES ('old', ?, ?)", (to_db(at(8)), to_db(at(8)))),
+            (
+                """INSERT INTO deliveries VALUES (1, 5, 'sending', 1, '[]', NULL, ?, 'old')""",
+                (to_db(at(8)),),
+            ),
+        ],
     )
 
 
@@ -154,6 +162,12 @@ async def _write_v9_data(conn: aiosqlite.Connection) -> None:
     """An update handled at 9 (schema 9's own column, drafts.based_on, and how drafts made
     before it are filled, are checked in test_stale_corrections.py)."""
     await _run(conn, [("INSERT INTO handled_updates VALUES (900, ?)", (to_db(at(9)),))])
+
+
+async def _write_v10_data(conn: aiosqlite.Connection) -> None:
+    """An update handled at 10 (schema 10 rebuilt the search index, which the brief of
+    version 1 is searched in below)."""
+    await _run(conn, [("INSERT INTO handled_updates VALUES (1000, ?)", (to_db(at(10)),))])
 
 
 WRITERS = {
@@ -166,6 +180,7 @@ WRITERS = {
     7: _write_v7_data,
     8: _write_v8_data,
     9: _write_v9_data,
+    10: _write_v10_data,
 }
 
 
@@ -246,8 +261,14 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
         if start >= 7:
             assert await s.corrections.take(5, since=at(0)) == 1
             assert not await s.updates.first_time(700, at=at(8))
+        if start >= 8:
+            # A replica from before leases has none: taken for dead, its send released.
+            assert await s.replicas.take_for_dead(grace=timedelta(hours=1)) == ["old"]
+            assert await s.deliveries.release_in_flight() == 1
         if start >= 9:
-            assert not await s.updates.first_time(900, at=at(10))
+            assert not await s.updates.first_time(900, at=at(11))
+        if start >= 10:
+            assert not await s.updates.first_time(1000, at=at(11))
         if start >= 1:
             # Briefs stored before search existed are found by it.
             [hit] = await s.search.search(OLD_BRIEF.facts[0].text.split()[-1])
@@ -281,6 +302,9 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
         assert arrival is not None
         assert await s.pastes.take(6, last=arrival) == [PastePart(80, "New part", ())]
         assert await s.updates.first_time(800, at=at(14))
+        await s.replicas.join("new", lease=timedelta(minutes=5))
+        assert await s.deliveries.claim(new.id, 2, at=at(15), owner="new")
+        assert await s.deliveries.still_held("new", [(new.id, 2)]) == [(new.id, 2)]
 
     assert _schema(path) == _schema(fresh)
 

@@ -14,38 +14,13 @@ from storage.opening import DatabaseLocation, migrate_database
 from storage.postgres import PgStorage
 from tests.postgres import fresh_schema, needs_postgres
 from tests.storage.conftest import at, make_brief
+from tests.storage.test_leases import GRACE, LIVE, LONG_AGO, RAN_OUT, register
 
 INTERRUPTED = "interrupted while sending"
 # Seconds a test may take between two statements: bounds, never waits.
 SLACK = 5.0
 # Float rounding of epoch seconds (about 2e-7 now) in the budget's arithmetic.
 EPSILON = 1e-3
-
-
-async def test_alive_counts_the_replicas_seen_since(storage: Storage) -> None:
-    await storage.replicas.beat("a", at=at(0))
-    await storage.replicas.beat("b", at=at(5))
-    assert await storage.replicas.alive(since=at(5)) == 1  # seen at `since` counts
-    assert await storage.replicas.alive(since=at(0)) == 2
-
-    await storage.replicas.beat("a", at=at(10))  # a later beat moves it, adds no replica
-    assert await storage.replicas.alive(since=at(10)) == 1
-    assert await storage.replicas.alive(since=at(0)) == 2
-
-
-async def test_leave_and_forget_drop_replicas(storage: Storage) -> None:
-    for replica, minute in (("a", 0), ("b", 1), ("c", 5), ("me", 0)):
-        await storage.replicas.beat(replica, at=at(minute))
-
-    await storage.replicas.leave("c")
-    await storage.replicas.leave("never seen")  # nothing to drop: no error
-    assert await storage.replicas.alive(since=at(5)) == 0
-
-    # Seen before at(1): "a" only, "me" being kept; "b", seen at at(1) itself, stays.
-    assert await storage.replicas.forget(seen_before=at(1), but="me") == 1
-    assert await storage.replicas.alive(since=at(0)) == 2
-    assert await storage.replicas.forget(seen_before=at(2)) == 2
-    assert await storage.replicas.alive(since=at(0)) == 0
 
 
 async def _subscribe(storage: Storage, chat_id: int, due_minutes: float) -> None:
@@ -92,46 +67,48 @@ async def _delivery(storage: Storage, brief_id: int, chat_id: int) -> tuple[str,
 
 async def test_release_in_flight_spares_the_sends_of_live_replicas(storage: Storage) -> None:
     b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
-    await storage.replicas.beat("live", at=at(5))
-    await storage.replicas.beat("dead", at=at(2))
+    await register(storage, live=LIVE, dead=LONG_AGO, late=RAN_OUT)
     assert await storage.deliveries.claim(b, 1, at=at(6), owner="live") is True
     assert await storage.deliveries.claim_many(b, [2, 3], at=at(6), owner="dead") == [2, 3]
     assert await storage.deliveries.claim(b, 4, at=at(6)) is True  # no owner
     assert await storage.deliveries.claim(b, 5, at=at(6), owner="never beat") is True
+    assert await storage.deliveries.claim(b, 6, at=at(6), owner="late") is True
 
-    assert await storage.deliveries.release_in_flight(alive_since=at(5)) == 4
-    assert await _delivery(storage, b, 1) == ("sending", None)
+    assert await storage.replicas.take_for_dead(grace=GRACE) == ["dead"]
+    assert await storage.deliveries.release_in_flight() == 4
+    for chat_id in (1, 6):  # a lease that ran out is not death: "late" may still beat
+        assert await _delivery(storage, b, chat_id) == ("sending", None)
     for chat_id in (2, 3, 4, 5):
         assert await _delivery(storage, b, chat_id) == ("failed", INTERRUPTED)
-
-    assert await storage.deliveries.release_in_flight() == 1  # no argument: all of them
-    assert await _delivery(storage, b, 1) == ("failed", INTERRUPTED)
 
 
 async def test_a_reclaimed_send_belongs_to_its_new_owner(storage: Storage) -> None:
     b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
-    await storage.replicas.beat("live", at=at(5))
+    await register(storage, live=LIVE)
     await storage.deliveries.claim(b, 1, at=at(1), owner="dead")
-    await storage.deliveries.release_in_flight(alive_since=at(5))
+    await storage.deliveries.release_in_flight()
 
     assert await storage.deliveries.claim_many(b, [1], at=at(6), owner="live") == [1]
-    assert await storage.deliveries.release_in_flight(alive_since=at(5)) == 0
+    assert await storage.deliveries.release_in_flight() == 0
     again = await storage.deliveries.get(b, 1)
     assert again is not None
     assert (again.status, again.attempts, again.updated_at) == ("sending", 2, at(6))
+    assert await storage.deliveries.still_held("dead", [(b, 1)]) is None
+    assert await storage.deliveries.still_held("live", [(b, 1)]) == [(b, 1)]
 
     # Leaving gives up at once what the replica still holds.
     await storage.replicas.leave("live")
-    assert await storage.deliveries.release_in_flight(alive_since=at(5)) == 1
+    assert await storage.deliveries.release_in_flight() == 1
 
 
 async def test_a_replica_fails_and_gives_back_only_the_sends_it_still_holds(
     storage: Storage,
 ) -> None:
     b = (await storage.briefs.publish(make_brief(), by=None, at=at(0))).id
+    await register(storage, other=LIVE)
     await storage.deliveries.claim_many(b, [1, 2, 3], at=at(1), owner="stalled")
     await storage.deliveries.claim(b, 4, at=at(1), owner="other")
-    await storage.deliveries.release_in_flight(alive_since=at(5))  # "stalled" taken for dead
+    await storage.deliveries.release_in_flight()  # "stalled" taken for dead
     await storage.deliveries.claim(b, 1, at=at(6), owner="other")  # and its send taken over
 
     # Failing a send it no longer holds leaves the new owner's claim alone.
@@ -152,17 +129,16 @@ async def test_release_makes_a_replicas_unfinished_runs_nobodys(storage: Storage
     await storage.pushes.finish(done.id, sent=1, failed=0, skipped=0, at=at(3))
     theirs = await storage.pushes.begin(brief_id=None, by=None, total=1, at=at(4), owner="you")
     assert await storage.pushes.release("me") == 1
-    await storage.replicas.beat("you", at=at(10))
-    await storage.replicas.beat("me", at=at(10))
-    taken = await storage.pushes.take_over("me", alive_since=at(5))
+    await register(storage, you=LIVE, me=LIVE)
+    taken = await storage.pushes.take_over("me")
     assert [r.id for r in taken] == [mine.id]  # nobody's: any live replica may take it
     assert theirs.id not in {r.id for r in taken}
 
 
 async def test_a_run_taken_over_is_not_finished_by_its_former_owner(storage: Storage) -> None:
     run = await storage.pushes.begin(brief_id=None, by=None, total=2, at=at(1), owner="old")
-    await storage.replicas.beat("new", at=at(10))
-    [taken] = await storage.pushes.take_over("new", alive_since=at(5))
+    await register(storage, new=LIVE)
+    [taken] = await storage.pushes.take_over("new")
     late = await storage.pushes.finish(run.id, sent=1, failed=0, skipped=0, at=at(11), owner="old")
     assert late is None
     assert [r.id for r in await storage.pushes.unfinished()] == [run.id]
@@ -185,8 +161,8 @@ async def test_begin_stores_the_owner_and_the_progress_message(storage: Storage)
 
 
 async def test_take_over_hands_over_the_runs_of_dead_replicas(storage: Storage) -> None:
-    for replica, minute in (("dead", 0), ("live", 10), ("new", 10), ("other", 10)):
-        await storage.replicas.beat(replica, at=at(minute))
+    await register(storage, dead=LONG_AGO, live=LIVE, new=LIVE, other=LIVE)
+    assert await storage.replicas.take_for_dead(grace=GRACE) == ["dead"]
     orphan = await storage.pushes.begin(brief_id=None, by=None, total=1, at=at(1))
     dead = await storage.pushes.begin(
         brief_id=None, by=5, total=2, at=at(2), owner="dead", progress=(5, 77)
@@ -195,18 +171,21 @@ async def test_take_over_hands_over_the_runs_of_dead_replicas(storage: Storage) 
     done = await storage.pushes.begin(brief_id=None, by=None, total=4, at=at(4), owner="dead")
     await storage.pushes.finish(done.id, sent=4, failed=0, skipped=0, at=at(5))
 
-    taken = await storage.pushes.take_over("new", alive_since=at(5))
+    taken = await storage.pushes.take_over("new")
     assert [(r.id, r.owner, r.progress) for r in taken] == [
         (orphan.id, "new", None),
         (dead.id, "new", (5, 77)),
     ]
-    assert await storage.pushes.take_over("other", alive_since=at(5)) == []
+    assert await storage.pushes.take_over("other") == []
     owners = {r.id: r.owner for r in await storage.pushes.unfinished()}
     assert owners == {orphan.id: "new", dead.id: "new", live.id: "live"}
 
-    # Once "live" stops beating its run is handed over too, and only then.
-    await storage.replicas.beat("other", at=at(20))
-    taken = await storage.pushes.take_over("other", alive_since=at(15))
+    # Once "live" is taken for dead its run is handed over too, and only then.
+    for replica in ("live", "new"):
+        await storage.replicas.join(replica, lease=LONG_AGO)
+    assert await storage.pushes.take_over("other") == []
+    assert await storage.replicas.take_for_dead(grace=GRACE) == ["live", "new"]
+    taken = await storage.pushes.take_over("other")
     assert {r.id for r in taken} == {orphan.id, dead.id, live.id}
 
 

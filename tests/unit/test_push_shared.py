@@ -6,6 +6,7 @@ one holds them all. The budget here keeps the same two times as the PostgreSQL o
 from __future__ import annotations
 
 import asyncio
+import gc
 import heapq
 import itertools
 from collections.abc import Awaitable
@@ -238,3 +239,31 @@ async def test_the_chats_a_replica_remembers_are_pruned() -> None:
     [pacer] = replicas(fake, budget, 1000, 1)
     await fake.run(push(pacer, fake, range(5000), stamps))
     assert pacer.tracked_chats < 2500
+
+
+class SlotsHeldUp(MemoryBudget):
+    """Chats' turns answered at once; a reservation of slots waits for `answer`."""
+
+    def __init__(self, fake: VirtualTime) -> None:
+        super().__init__(fake)
+        self.answer = asyncio.Event()
+
+    async def slots(self, count: int, interval: float) -> tuple[float, float]:
+        await self.answer.wait()
+        return await super().slots(count, interval)
+
+
+async def test_a_send_stopped_while_its_slot_is_asked_for_leaves_the_pacer_sound() -> None:
+    fake = VirtualTime()
+    budget = SlotsHeldUp(fake)
+    [pacer] = replicas(fake, budget, 30, 1)
+    failures: list[dict[str, Any]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda _, context: failures.append(context))
+    stopped = asyncio.create_task(pacer.acquire(1))
+    for _ in range(20):  # its turn in the chat taken, it waits for a slot
+        await asyncio.sleep(0)
+    stopped.cancel()  # its run stopped meanwhile: a replica giving back what it held
+    budget.answer.set()
+    await fake.run(pacer.acquire(2))  # the next send still gets its turn
+    gc.collect()  # a task that failed unseen reports it now
+    assert failures == []

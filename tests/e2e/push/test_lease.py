@@ -1,5 +1,6 @@
-"""A replica sends only under its lease (bot/replicas.py): the engine and real storage, a
-recording sender, and the replica's clock in the test's hands."""
+"""A replica sends only under its lease (bot/replicas.py), which the database keeps and
+judges: the engine and real storage, a recording sender, and the replica's lease set in
+the database as the test needs it."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from bot.push.takeover import keep_alive
 from bot.push.tally import Outcome
 from bot.reading import Reply
 from bot.rendering import Renderer
-from bot.replicas import DEAD_AFTER, LEASE, Replica
+from bot.replicas import Replica
 from storage import Storage
 from tests.e2e.push.conftest import example_brief
 from tests.e2e.push.test_schedule_clock import RecordingSender
@@ -30,12 +31,15 @@ CHAT = 42
 REPLY = Reply(["Bridge · the summary"])
 
 
-class Monotonic:
-    def __init__(self) -> None:
-        self.now = 1000.0
+# A heartbeat's lease that ran out a minute ago, or an hour ago (long taken for dead).
+RAN_OUT = timedelta(minutes=-1)
+LONG_AGO = timedelta(hours=-1)
 
-    def __call__(self) -> float:
-        return self.now
+
+async def stalls(storage: Storage, replica: Replica, lease: timedelta = RAN_OUT) -> None:
+    """The replica froze after a heartbeat whose lease has run out since: the database
+    holds that lease, and whatever the replica's own clocks say, the database judges it."""
+    await storage.replicas.join(replica.id, lease=lease)
 
 
 @pytest.fixture
@@ -45,9 +49,9 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
 
 
 async def replica_engine(
-    storage: Storage, name: str, monotonic: Monotonic
+    storage: Storage, name: str
 ) -> tuple[Replica, PushEngine, RecordingSender]:
-    replica = Replica(storage, replica_id=name, monotonic=monotonic)
+    replica = Replica(storage, replica_id=name)
     await replica.join()
     sender = RecordingSender()
     engine = PushEngine(sender, storage, Renderer(), rate=None, pacer=Pacer(None), lease=replica)
@@ -68,13 +72,13 @@ async def subscribe_not_due(storage: Storage, chats: list[int]) -> None:
 
 
 async def wired(
-    storage: Storage, monotonic: Monotonic, *, rate: float | None = None
+    storage: Storage, *, rate: float | None = None
 ) -> tuple[BotData, Replica, PushEngine, RecordingSender]:
-    """The services as bot/push/scheduler.py's open_push wires them, for one replica whose
-    clock the test holds; and what it sends."""
+    """The services as bot/push/scheduler.py's open_push wires them, for one replica; and
+    what it sends."""
     data = BotData()
     data.storage, data.renderer = storage, Renderer()
-    replica = data.replica = Replica(storage, replica_id="only", monotonic=monotonic)
+    replica = data.replica = Replica(storage, replica_id="only")
     await replica.join()
     sender = RecordingSender()
     engine = data.push = PushEngine(
@@ -93,23 +97,23 @@ async def test_a_replica_whose_lease_ran_out_sends_nothing_it_claimed_before(
     storage: Storage,
 ) -> None:
     stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=datetime.now(UTC))
-    clock = Monotonic()
-    replica, engine, sender = await replica_engine(storage, "stalled", clock)
+    replica, engine, sender = await replica_engine(storage, "stalled")
     [claim] = await engine.delivery.claim_chats(stored.id, [CHAT])
-    clock.now += LEASE  # it froze: no heartbeat written for a whole lease
+    await stalls(storage, replica)  # no heartbeat for a whole lease
     with pytest.raises(LeaseLost):
         await engine.delivery.send(claim, REPLY)
     assert sender.sent == []
     record = await storage.deliveries.get(stored.id, CHAT)
     assert record is not None
     assert record.status == "failed"  # given back: whoever claims it next sends it
-    # Its next heartbeat tells it so: it owes a give-back, and claims nothing until then.
-    await replica.beat()
+    # It learnt it from the database: it owes a give-back, and claims nothing until then,
+    # not even once a heartbeat renewed its lease.
     assert replica.owes_give_back
+    await replica.beat()
     with pytest.raises(LeaseLost):
         await engine.delivery.claim_chats(stored.id, [CHAT])
     assert sender.sent == []
-    replica.given_back(replica.generation)  # what the heartbeat does once it gave back
+    await replica.given_back(replica.generation)  # what the heartbeat does once it gave back
     [again] = await engine.delivery.claim_chats(stored.id, [CHAT])
     _, outcome = await engine.delivery.send(again, REPLY)
     assert outcome is Outcome.SENT
@@ -120,7 +124,7 @@ async def test_a_replica_whose_run_failed_sends_nothing_until_it_gave_back(
     storage: Storage,
 ) -> None:
     stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=datetime.now(UTC))
-    replica, engine, sender = await replica_engine(storage, "failing", Monotonic())
+    replica, engine, sender = await replica_engine(storage, "failing")
     [claim] = await engine.delivery.claim_chats(stored.id, [CHAT])
     replica.forfeit("had a run fail")  # what the engine reports when a run dies on an error
     with pytest.raises(LeaseLost):
@@ -134,17 +138,16 @@ async def test_a_stalled_replica_leaves_alone_a_send_another_replica_took_over(
     storage: Storage,
 ) -> None:
     stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=datetime.now(UTC))
-    stalled_clock, live_clock = Monotonic(), Monotonic()
-    _, stalled, stalled_sender = await replica_engine(storage, "stalled", stalled_clock)
+    stalled_replica, stalled, stalled_sender = await replica_engine(storage, "stalled")
     [claim] = await stalled.delivery.claim_chats(stored.id, [CHAT])
     # The others take it for dead, release its send, and one of them claims it.
-    live, engine, _ = await replica_engine(storage, "live", live_clock)
-    later = datetime.now(UTC) + DEAD_AFTER + timedelta(seconds=1)
-    await storage.replicas.beat(live.id, at=later)
-    assert await storage.deliveries.release_in_flight(alive_since=later - DEAD_AFTER) == 1
+    live, engine, _ = await replica_engine(storage, "live")
+    await stalls(storage, stalled_replica, LONG_AGO)
+    assert await live.take_for_dead() == ["stalled"]
+    assert await storage.deliveries.release_in_flight() == 1
     [taken] = await engine.delivery.claim_chats(stored.id, [CHAT])
-    # The stalled one wakes: it neither sends nor marks the row the live one now holds.
-    stalled_clock.now += LEASE + 1
+    # The stalled one wakes, its own clocks having stopped with it: it neither sends nor
+    # marks the row the live one now holds.
     with pytest.raises(LeaseLost):
         await stalled.delivery.send(claim, REPLY)
     assert stalled_sender.sent == []
@@ -160,7 +163,7 @@ async def test_a_push_that_died_on_a_database_error_is_given_back_and_resumed(
     stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=datetime.now(UTC))
     chats = list(range(1000, 1700))  # more than a batch: the error strikes midway
     await subscribe_not_due(storage, chats)
-    data, replica, engine, sender = await wired(storage, Monotonic())
+    data, replica, engine, sender = await wired(storage)
     batches = storage.subscribers.active_chats
     calls = 0
 
@@ -202,14 +205,14 @@ async def test_a_chat_whose_brief_a_dead_replica_holds_is_due_again_within_the_m
     )
     # A replica claimed it and died before sending; the living have not released it yet.
     assert await storage.deliveries.claim(stored.id, CHAT, at=now, owner="dead")
-    _, engine, sender = await replica_engine(storage, "live", Monotonic())
+    _, engine, sender = await replica_engine(storage, "live")
     await engine.deliver_due()
     assert sender.sent == []
     subscriber = await storage.subscribers.get(CHAT)
     assert subscriber is not None
     assert subscriber.next_due_at <= datetime.now(UTC) + RETRY_LATER  # not tomorrow
 
-    assert await storage.deliveries.release_in_flight(alive_since=datetime.now(UTC)) == 1
+    assert await storage.deliveries.release_in_flight() == 1  # "dead" is not registered
     await storage.subscribers.due_by(CHAT, datetime.now(UTC))  # the minute has passed
     await engine.deliver_due()
     assert [chat for chat, _ in sender.sent] == [CHAT]
@@ -221,9 +224,8 @@ async def test_a_push_on_a_replica_that_lost_its_lease_stops_and_goes_on_after_t
     stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=datetime.now(UTC))
     chats = list(range(2000, 2600))
     await subscribe_not_due(storage, chats)
-    clock = Monotonic()
-    data, _, engine, sender = await wired(storage, clock)
-    clock.now += LEASE  # frozen before it began: it may claim nothing
+    data, replica, engine, sender = await wired(storage)
+    await stalls(storage, replica)  # frozen before it began: it may send nothing
     with pytest.raises(LeaseLost):
         await engine.start_push(stored, by=None)
     assert sender.sent == []
@@ -241,7 +243,7 @@ async def test_a_push_started_during_a_give_back_reaches_each_chat_once(
     stored = await storage.briefs.publish(example_brief("Bridge"), by=None, at=datetime.now(UTC))
     chats = list(range(3000, 3040))
     await subscribe_not_due(storage, chats)
-    data, replica, engine, sender = await wired(storage, Monotonic(), rate=20.0)
+    data, replica, engine, sender = await wired(storage, rate=20.0)
     replica.forfeit("had a run fail")  # some run died: the next beat gives back
     release_held = storage.deliveries.release_held
 
