@@ -38,6 +38,7 @@ from bot.handlers import (
 from bot.inline import handlers as inline
 from bot.limits.early import UpdatesRequest
 from bot.limits.flood import FloodGate, flood_handler
+from bot.limits.refusals import RefusedChats, standing_handler
 from bot.limits.replies import SharedRateLimiter
 from bot.metrics import Metrics
 from bot.push.pacing import Pacer
@@ -79,6 +80,8 @@ def build_application(
     # One budget for replies and the push.
     budget = Pacer(config.push_rate_limit, on_pause=metrics.flood_waited)
     gate = FloodGate(config.admin_ids, budget.backlog)
+    # Groups that refused the bot a moment ago: not sent to, so they spend no turns.
+    refused = RefusedChats()
     readiness = readiness or Readiness()
     builder = (
         ApplicationBuilder()
@@ -90,7 +93,7 @@ def build_application(
         .job_queue(JobQueue[BotContext]())
         # Replies to readers share Telegram's global budget with the push, and go first;
         # a RetryAfter pauses every send and is retried rather than dropped.
-        .rate_limiter(SharedRateLimiter(budget))
+        .rate_limiter(SharedRateLimiter(budget, refused))
         .request(
             AiohttpRequest(
                 connections=CONNECTION_POOL_SIZE,
@@ -132,6 +135,8 @@ def build_application(
     application.bot_data.metrics = metrics
     # Before anything else: an update over its chat's allowance goes no further.
     application.add_handler(flood_handler(gate), group=-2)
+    # Earlier still: a change of the bot's standing in a group is never held up.
+    application.add_handler(standing_handler(refused), group=-3)
     application.add_handlers(_handlers(config))
     # In a group of its own, so it runs beside the handler that answers the update.
     application.add_handler(admin_menu.handler(config.admin_ids), group=-1)

@@ -63,6 +63,24 @@ def expected_refusal(error: BaseException) -> bool:
     return query_expired(error) or any(words in message for words in _EXPECTED_BAD_REQUESTS)
 
 
+# Of those, the refusals that say the bot may not write in the chat at all, until someone
+# changes its standing there (a 403 Forbidden says so whatever its words).
+_STANDING_REFUSALS = (
+    "not enough rights",
+    "have no rights to send",
+    "chat_write_forbidden",
+    "need administrator rights",
+)
+
+
+def standing_refused(error: BaseException) -> bool:
+    """The chat refused the bot itself (blocked, removed, may not write), not one message."""
+    if isinstance(error, Forbidden):
+        return True
+    message = error.message.lower() if isinstance(error, BadRequest) else ""
+    return any(words in message for words in _STANDING_REFUSALS)
+
+
 async def delivered(
     send: Awaitable[T], what: str, chat_id: int | str | None, *, level: int = logging.INFO
 ) -> T | None:

@@ -23,17 +23,32 @@ pieces of 4096 characters, up to 256 for the largest upload) and no piece is ans
 its own: an admin's plain text and files in a private chat have an allowance of their own,
 UPLOAD_BURST pieces at once, still bounded.
 
+A user counts as well as a chat: a message or press in a group spends the chat's bucket and
+the user's own (USER_BURST, USER_PER_SECOND: two chats' worth, so a reader tapping buttons
+in a group and in the private chat at once is never held up). Without it one account in 60
+groups had a burst in each, 360 replies at once, and every reader waited behind them for
+the one sending budget. A message sent on behalf of a channel or group (`sender_chat`)
+counts against that chat, not the anonymous account Telegram names as its author (shared by
+every such message in every group). In a private chat the chat is the user: one bucket.
+Channel posts and updates with no user count as before. The first update the user's bucket
+drops is warned about in the chat it came from, once a burst for the user across all chats.
+
 Inline queries (`@bot words`) come while a user types, each new letter a new query (the
 client waits for a pause, but not long): they spend a bucket of their own, per user, with
 a larger burst, and what goes over it is dropped without a word. An unanswered inline
 query only leaves the user's result list as it was; a warning would have no chat to go to.
 
-The buckets are kept in memory, per process. After a restart every chat starts with its
-whole burst, which a flooder gets once more: harmless. With several replicas (webhook mode
-behind a load balancer) each counts only the updates it receives, so a flooding chat may
-get one burst per replica; but the backlog its replies wait is read from the chat's one
-turn all replicas share (bot/push/shared.py), so past MAX_BACKLOG each replica drops it
-once it has answered it (a replica learns the shared turn when it asks for it).
+The buckets are kept in memory, per process: one per chat and one per user sending right
+now (a user's bucket is pruned as a chat's is, once full again, so memory follows the
+number of senders of the last few seconds, bounded as before). After a restart every chat
+and user starts with its whole burst, which a flooder gets once more: harmless. With
+several replicas (webhook mode behind a load balancer) each counts only the updates it
+receives, so a flooding chat may get one burst per replica, and a user one user's burst per
+replica; but the backlog a chat's replies wait is read from the chat's one turn all replicas
+share (bot/push/shared.py), so past MAX_BACKLOG each replica drops it once it has answered
+it (a replica learns the shared turn when it asks for it). Updates still unread are dropped
+early (bot/limits/early.py) by their chat's bucket only; a user's bucket judges them once
+read, which costs the reading of a few hundred updates, not their sending.
 """
 
 from __future__ import annotations
@@ -60,6 +75,8 @@ UPLOAD_BURST = 300  # a paste up to the upload limit is at most 256 pieces
 UPLOAD_PER_SECOND = 20.0
 INLINE_BURST = 20  # a title typed letter by letter, then a page or two scrolled
 INLINE_PER_SECOND = 4.0
+USER_BURST = 2 * BURST  # per user across chats: an honest reader in a couple of chats at once
+USER_PER_SECOND = 2 * PER_SECOND
 MAX_BACKLOG = 3.0  # seconds a chat's replies may already wait for its turn
 _PRUNE_ABOVE = 4096
 
@@ -70,6 +87,7 @@ class Allowance(Enum):
     CHAT = "chat"  # messages and button presses, per chat
     UPLOAD = "upload"  # an admin's paste or files in a private chat
     INLINE = "inline"  # inline queries, per user
+    USER = "user"  # messages and button presses, per user across every chat
 
 
 Sender = tuple[int, Allowance]
@@ -103,12 +121,23 @@ class FloodGate:
         self._prune_at = _PRUNE_ABOVE
 
     def judge(self, update: Update) -> Verdict:
-        sender = self._sender(update)
-        if sender is None:
+        senders = self._senders(update)
+        if not senders:
             return Verdict.PASS  # membership changes and the like: rare, and must not be lost
-        key, allowance = sender
-        burst, rate = _allowance(allowance)
         now = self._clock()
+        buckets = [(sender, self._refilled(sender, now)) for sender in senders]
+        for (key, allowance), bucket in buckets:
+            # Pieces of a paste are not answered one by one, inline answers are no messages,
+            # and a user's replies wait in their chats' turns: none builds a backlog here.
+            backlogged = allowance is Allowance.CHAT and self._backlog(key) > MAX_BACKLOG
+            if bucket.tokens < 1 or backlogged:
+                return _refuse(allowance, bucket)
+        for _, bucket in buckets:
+            bucket.tokens -= 1  # spent only once every bucket let the update through
+        return Verdict.PASS
+
+    def _refilled(self, sender: Sender, now: float) -> _Bucket:
+        burst, rate = _allowance(sender[1])
         bucket = self._buckets.get(sender)
         if bucket is None:
             if len(self._buckets) >= self._prune_at:
@@ -118,17 +147,7 @@ class FloodGate:
         bucket.stamp = now
         if bucket.tokens >= burst:
             bucket.warned = False  # quiet long enough: a new burst, with its own warning
-        # Pieces of a paste are not answered one by one, and inline answers are no messages:
-        # neither builds a backlog.
-        if bucket.tokens >= 1 and (
-            allowance is not Allowance.CHAT or self._backlog(key) <= MAX_BACKLOG
-        ):
-            bucket.tokens -= 1
-            return Verdict.PASS
-        if bucket.warned or allowance is Allowance.INLINE:
-            return Verdict.DROP
-        bucket.warned = True
-        return Verdict.WARN
+        return bucket
 
     def drops_silently(self, sender: Sender | None) -> bool:
         """Whether `judge` would drop the next update of (chat, allowance) without a word;
@@ -154,15 +173,20 @@ class FloodGate:
     def tracked_chats(self) -> int:
         return len(self._buckets)
 
-    def _sender(self, update: Update) -> Sender | None:
-        """The bucket an update spends: its chat's (an admin's upload has its own), the
-        user's for inline queries; None for updates always let through."""
+    def _senders(self, update: Update) -> list[Sender]:
+        """The buckets an update spends: its chat's (an admin's upload has its own) and its
+        user's, the user's alone for inline queries; none for updates always let through."""
         if update.inline_query is not None:
-            return update.inline_query.from_user.id, Allowance.INLINE
+            return [(update.inline_query.from_user.id, Allowance.INLINE)]
         key = _chat(update)
         if key is None:
-            return None
-        return key, Allowance.UPLOAD if self._is_upload(update) else Allowance.CHAT
+            return []
+        if self._is_upload(update):
+            return [(key, Allowance.UPLOAD)]
+        user = _user(update)
+        if user is None or user == key:
+            return [(key, Allowance.CHAT)]
+        return [(user, Allowance.USER), (key, Allowance.CHAT)]
 
     def _is_upload(self, update: Update) -> bool:
         message = update.message
@@ -190,7 +214,16 @@ _ALLOWANCES = {
     Allowance.CHAT: (BURST, PER_SECOND),
     Allowance.UPLOAD: (UPLOAD_BURST, UPLOAD_PER_SECOND),
     Allowance.INLINE: (INLINE_BURST, INLINE_PER_SECOND),
+    Allowance.USER: (USER_BURST, USER_PER_SECOND),
 }
+
+
+def _refuse(allowance: Allowance, bucket: _Bucket) -> Verdict:
+    """An update over the allowance of `bucket`: warned about once a burst, else dropped."""
+    if bucket.warned or allowance is Allowance.INLINE:
+        return Verdict.DROP
+    bucket.warned = True
+    return Verdict.WARN
 
 
 def _allowance(allowance: Allowance) -> tuple[int, float]:
@@ -206,6 +239,16 @@ def _chat(update: Update) -> int | None:
     if chat is not None:
         return chat.id
     user = update.effective_user  # a press on a message too old for Telegram to name its chat
+    return None if user is None else user.id
+
+
+def _user(update: Update) -> int | None:
+    """Who an update counts against besides its chat: the chat a message was sent on behalf
+    of, else the user; an anonymous admin's message names its own group (one bucket)."""
+    message = update.message or update.edited_message
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id
+    user = update.effective_user
     return None if user is None else user.id
 
 

@@ -4,7 +4,9 @@ Replaces AIORateLimiter, which kept a second budget of its own beside the push's
 push with readers pressing its buttons went over Telegram's limit. Every message PTB sends
 (replies, edits, admin reports) waits for its turn in the Pacer the push engine uses, as an
 urgent send: readers waiting go before the push's next message. A RetryAfter pauses the
-whole Pacer (push included) and the request is tried again after it.
+whole Pacer (push included) and the request is tried again after it. A send to a group that
+refused the bot a moment ago fails at once with that refusal, spending no turn
+(bot/limits/refusals.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
 from bot.bot_api import retry_after_seconds
+from bot.limits.refusals import RefusedChats
 from bot.push.pacing import Pacer
 from bot.scope import sending_failed
 
@@ -27,13 +30,18 @@ MAX_RETRIES = 3
 # a chat member, fetching a file) do not spend the budget and go at once.
 _COUNTED_PREFIXES = ("send", "copyMessage", "forwardMessage", "editMessage")
 _NOT_COUNTED = frozenset({"sendChatAction"})
+# What a chat that refused the bot would refuse too: everything that writes there.
+_SENDS = (*_COUNTED_PREFIXES, "sendChatAction")
 
 Answer = bool | dict[str, Any] | list[dict[str, Any]]
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):
-    def __init__(self, budget: Pacer, *, max_retries: int = MAX_RETRIES) -> None:
+    def __init__(
+        self, budget: Pacer, refused: RefusedChats, *, max_retries: int = MAX_RETRIES
+    ) -> None:
         self._budget = budget
+        self._refused = refused
         self._max_retries = max_retries
 
     async def initialize(self) -> None:
@@ -54,6 +62,10 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         counted = endpoint.startswith(_COUNTED_PREFIXES) and endpoint not in _NOT_COUNTED
         chat_id = _chat_id(data)
         retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        refusal = self._refused.refusal(chat_id) if endpoint.startswith(_SENDS) else None
+        if refusal is not None:
+            sending_failed(chat_id)
+            raise refusal
         attempt = 0
         while True:
             if counted:
@@ -69,10 +81,12 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                     raise
                 attempt += 1
                 log.info("%s: flood control, sending again in %.1f s", endpoint, seconds)
-            except TelegramError:
+            except TelegramError as error:
                 # Every request passes here: the error handler learns which chat failed,
                 # and so where an apology cannot go (bot/errors.py).
                 sending_failed(chat_id)
+                if endpoint.startswith(_SENDS):
+                    self._refused.remember(chat_id, endpoint, error)
                 raise
 
 

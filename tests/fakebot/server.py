@@ -9,7 +9,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 
@@ -426,6 +426,33 @@ class FakeBotApi:
                 }
             }
         )
+
+    def set_bot_status(
+        self, chat: FakeChat, status: GroupBotStatus | Literal["administrator"], *, by: FakeUser
+    ) -> None:
+        """A group's admin `by` changes the bot's standing there, and Telegram tells the bot
+        with a my_chat_member update, as it does for every change of the bot's own member
+        status (rights given back by the group's default permissions alone tell nothing)."""
+        if chat.type not in ("group", "supergroup"):
+            raise ValueError("the bot's standing is changed here in groups only")
+        if by.id not in chat.admins:
+            chat.admins.insert(0, by.id)  # whoever changes the bot's rights is an admin
+        bot_id = self.world.bot.id
+        old = self.world.member_json(chat, bot_id)
+        if bot_id in chat.admins:
+            chat.admins.remove(bot_id)
+        if status == "administrator":
+            chat.admins.append(bot_id)
+        else:
+            chat.bot_status = status
+        change = {
+            "chat": chat.to_api(),
+            "from": by.to_api(),
+            "date": utc_now(),
+            "old_chat_member": old,
+            "new_chat_member": self.world.member_json(chat, bot_id),
+        }
+        self.world.push({"my_chat_member": change})
 
     # -- test side: failures -----------------------------------------------------------------
 

@@ -74,3 +74,31 @@ async def test_a_bot_made_administrator_writes_whatever_the_members_may(
     server.group(GROUP, "Readers", admins=[42, bot.id], bot_status="restricted")
     await bot.send_message(GROUP, "as admin")
     assert [m.text for m in server.sent(GROUP)] == ["as admin"]
+
+
+@pytest.mark.parametrize("status", ["member", "administrator"])
+async def test_a_group_that_lets_the_bot_write_again_tells_it_with_my_chat_member(
+    server: FakeBotApi, bot: Bot, status: str
+) -> None:
+    chat = server.group(GROUP, "Readers", bot_status="restricted")
+    admin = server.user(42, "Admin")
+    server.set_bot_status(chat, status, by=admin)  # type: ignore[arg-type]
+    [update] = await bot.get_updates()
+    change = update.my_chat_member
+    assert change is not None
+    assert (change.chat.id, change.from_user.id) == (GROUP, admin.id)
+    assert isinstance(change.old_chat_member, ChatMemberRestricted)
+    assert change.new_chat_member.status == status
+    assert change.new_chat_member == await bot.get_chat_member(GROUP, bot.id)
+    await bot.send_message(GROUP, "back")
+    assert [m.text for m in server.sent(GROUP)] == ["back"]
+
+
+async def test_a_group_that_restricts_the_bot_tells_it_too(server: FakeBotApi, bot: Bot) -> None:
+    chat = server.group(GROUP, "Readers")
+    server.set_bot_status(chat, "restricted", by=server.user(42, "Admin"))
+    [update] = await bot.get_updates()
+    assert update.my_chat_member is not None
+    assert isinstance(update.my_chat_member.new_chat_member, ChatMemberRestricted)
+    with pytest.raises(BadRequest, match="Not enough rights"):
+        await bot.send_message(GROUP, "x")

@@ -15,6 +15,8 @@ from bot.limits.flood import (
     MAX_BACKLOG,
     PER_SECOND,
     UPLOAD_BURST,
+    USER_BURST,
+    USER_PER_SECOND,
     Allowance,
     FloodGate,
     Verdict,
@@ -173,3 +175,34 @@ def test_inline_queries_have_their_own_allowance_and_are_never_warned() -> None:
     clock.now += 1 / INLINE_PER_SECOND
     assert not flood.drops_silently((42, Allowance.INLINE))
     assert flood.judge(inline(42)) is Verdict.PASS
+
+
+def test_one_user_in_many_groups_gets_about_one_chats_allowance_in_all() -> None:
+    clock = Clock()
+    flood = gate(clock)
+    verdicts = [flood.judge(message(66, chat_id=-5000 - n % 60)) for n in range(360)]
+    assert verdicts[:USER_BURST] == [Verdict.PASS] * USER_BURST
+    assert verdicts[USER_BURST:].count(Verdict.WARN) == 1  # in one group, once
+    assert Verdict.PASS not in verdicts[USER_BURST:]
+    clock.now += 1 / USER_PER_SECOND
+    assert flood.judge(message(66, chat_id=-6000)) is Verdict.PASS
+    assert flood.judge(message(43, chat_id=-5000)) is Verdict.PASS  # others in those groups
+
+
+def test_a_reader_in_a_couple_of_chats_at_once_keeps_each_chats_burst() -> None:
+    clock = Clock()
+    flood = gate(clock)
+    verdicts = [flood.judge(message(42, chat_id=chat)) for chat in (42, -500) * BURST]
+    assert verdicts == [Verdict.PASS] * 2 * BURST
+
+
+def test_messages_on_behalf_of_a_chat_count_against_that_chat() -> None:
+    """Telegram names one anonymous account as the author of every such message, in every
+    group: counted against it, one group's anonymous admin would silence all the others."""
+    clock = Clock()
+    flood = gate(clock)
+    anonymous = 1087968824
+    for group in range(-500, -500 - 3 * USER_BURST, -1):
+        chat = Chat(group, Chat.SUPERGROUP)
+        sent = Message(1, NOW, chat, from_user=User(anonymous, "G", True), sender_chat=chat)
+        assert flood.judge(Update(1, message=sent)) is Verdict.PASS
