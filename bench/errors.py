@@ -1,16 +1,20 @@
 """A reader's answer while one user's updates keep failing, against the local Bot API server.
 
     python -m bench.errors [--groups 12] [--commands 96] [--seconds 4] [--after 6]
+                           [--writable-groups 60]
 
 The bot runs as its own process, exactly as `briefbot run` builds it (bench.bot_process),
 with one admin and Telegram's free limits, which the server (this process) enforces too.
 One account in `--groups` groups sends `--commands` /brief spread evenly over `--seconds`
-(the attack of issue #17), in two rounds, each against a fresh bot:
+(the attack of issue #17), in three rounds, each against a fresh bot:
 
   refused     the groups do not let the bot write: Telegram refuses every reply, as any
               group may (nothing to report)
   failing     every reply in those groups fails with an error the bot does not expect,
               standing for any failing update: each must reach the admin's report
+  writable    `--writable-groups` groups the bot may write in, 6 /brief in each (a group's
+              whole burst) over `--seconds`, at Telegram's free 30/s: every reply it is let
+              send takes a turn of the budget the readers' answers need
 
 Meanwhile, and for `--after` seconds after the last command, readers in chats of their own
 send /help one after another; the same readers' /help with that bot idle, just before, is
@@ -44,6 +48,7 @@ FIRST_READER = 500_000_000
 IDLE_ASKS = 20
 ASK_PAUSE = 0.1  # between one reader's answer and the next reader's /help
 # An error Telegram gives for a reply the bot got wrong (no chat can cause it): reported.
+WRITABLE_BURST = 6  # /brief per group in the writable round: a group's whole burst
 UNEXPECTED = "Bad Request: can't parse entities: unsupported start tag at byte offset 0"
 
 
@@ -64,16 +69,20 @@ class Readers:
 
 @dataclass
 class Round:
-    kind: str  # "refused" or "failing"
+    kind: str  # "refused", "failing" or "writable"
     idle: list[float] = field(default_factory=list)
     during: list[float] = field(default_factory=list)
     refused: int = 0  # sends the groups refused
+    groups: list[int] = field(default_factory=list)
+    answered: int = 0  # replies the groups got
     reports: list[str] = field(default_factory=list)  # what the admin got
 
 
-def attacked(server: FakeBotApi, kind: str, count: int) -> list[FakeChat]:
-    """The attacker's groups: the bot may not write there, or every reply there fails."""
+def attacked(server: FakeBotApi, kind: str, options: argparse.Namespace) -> list[FakeChat]:
+    """The attacker's groups: the bot may not write there, every reply there fails, or
+    (writable) the bot writes there as usual."""
     status: GroupBotStatus = "restricted" if kind == "refused" else "member"
+    count = options.writable_groups if kind == "writable" else options.groups
     groups = [server.group(-4_000_000 - n, f"Group {n}", bot_status=status) for n in range(count)]
     if kind == "failing":
         for group in groups:
@@ -83,11 +92,16 @@ def attacked(server: FakeBotApi, kind: str, count: int) -> list[FakeChat]:
     return groups
 
 
+def commands(kind: str, options: argparse.Namespace) -> int:
+    sent: int = WRITABLE_BURST * options.writable_groups if kind == "writable" else options.commands
+    return sent
+
+
 async def flood(
-    server: FakeBotApi, attacker: FakeUser, groups: list[FakeChat], options: argparse.Namespace
+    server: FakeBotApi, attacker: FakeUser, groups: list[FakeChat], sent: int, seconds: float
 ) -> None:
-    pause = options.seconds / options.commands
-    for n in range(options.commands):
+    pause = seconds / sent
+    for n in range(sent):
         await server.send_text(attacker, "/brief", chat=groups[n % len(groups)])
         await asyncio.sleep(pause)
 
@@ -108,25 +122,31 @@ async def bench_round(database: Path, kind: str, options: argparse.Namespace) ->
     # Telegram's limits in each chat (an admin's chat takes a message a second) and the paid
     # global rate: at 30/s the attacker's own replies would take most of the budget and the
     # readers would wait for it, which is Telegram's rule, not what this measures.
-    limits = RateLimits(enabled=True, global_per_second=1000)
+    # The writable round is about that budget, so it runs at the free 30/s.
+    paid = kind != "writable"
+    limits = RateLimits(enabled=True, global_per_second=1000 if paid else 30)
     measured = Round(kind)
     async with FakeBotApi(limits=limits) as server:
         server.user(ADMIN, "Editor")
         attacker = server.user(ATTACKER, "Mallory")
-        groups = attacked(server, kind, options.groups)
+        groups = attacked(server, kind, options)
         readers = Readers(server)
-        env = bot_environment(server, database, ADMIN_IDS=str(ADMIN), **PAID_RATE)
+        rate = PAID_RATE if paid else {}
+        env = bot_environment(server, database, ADMIN_IDS=str(ADMIN), **rate)
         async with running_bot(server, "facts", env, quiet=True):
             for _ in range(3):  # warm up: connections, caches
                 await readers.ask_help()
             for _ in range(IDLE_ASKS):
                 await asyncio.sleep(ASK_PAUSE)  # idle: one reader at a time
                 measured.idle.append(await readers.ask_help())
-            flooding = asyncio.ensure_future(flood(server, attacker, groups, options))
+            sent = commands(kind, options)
+            flooding = asyncio.ensure_future(flood(server, attacker, groups, sent, options.seconds))
             measured.during = await asking(readers, flooding, options.after)
             measured.reports = [message.text for message in server.sent(ADMIN)]
             ids = {group.id for group in groups}
             measured.refused = sum(call.params.get("chat_id") in ids for call in server.errors())
+            measured.groups = sorted(ids)
+            measured.answered = sum(len(server.sent(group)) for group in ids)
     return measured
 
 
@@ -142,14 +162,15 @@ def show(measured: Round, options: argparse.Namespace) -> None:
     shown = f">{WAIT_AT_MOST:.0f} s" if worst >= WAIT_AT_MOST else f"{worst * 1000:.0f} ms"
     reports = measured.reports
     print(
-        f"{measured.kind}: one account sends {options.commands} /brief in {options.groups} "
+        f"{measured.kind}: one account sends {commands(measured.kind, options)} /brief in "
+        f"{len(measured.groups)} "
         f"groups over {options.seconds:g} s; readers send /help meanwhile and "
         f"{options.after:g} s after\n"
         f"  idle answer {idle * 1000:.1f} ms (median of {IDLE_ASKS}); during: median "
         f"{median * 1000:.1f} ms = {median / idle:.2f}x idle, worst {shown} = "
         f"{worst / idle:.1f}x idle, over {len(measured.during)} answers\n"
-        f"  {measured.refused} sends refused in the groups; the admin had {len(reports)} "
-        f"report(s) by the end, counting {counted(reports)} failure(s)"
+        f"  {measured.answered} sent and {measured.refused} refused in the groups; the admin "
+        f"had {len(reports)} report(s) by the end, counting {counted(reports)} failure(s)"
         + (
             " (a cause's later ones are counted for one report when its 5 minutes end)"
             if reports
@@ -162,7 +183,7 @@ async def main(options: argparse.Namespace) -> None:
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as folder:
         database = await reference_database(Path(folder))
-        for kind in ("refused", "failing"):
+        for kind in ("refused", "failing", "writable"):
             show(await bench_round(database, kind, options), options)
 
 
@@ -172,4 +193,5 @@ if __name__ == "__main__":
     parser.add_argument("--commands", type=int, default=96)
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--after", type=float, default=6.0)
+    parser.add_argument("--writable-groups", type=int, default=60)
     asyncio.run(main(parser.parse_args()))

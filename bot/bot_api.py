@@ -81,6 +81,19 @@ def standing_refused(error: BaseException) -> bool:
     return any(words in message for words in _STANDING_REFUSALS)
 
 
+class StillForbidden(Forbidden):
+    """A 403 a group gave a moment ago, given again without asking (bot/limits/refusals.py)."""
+
+
+class StillBadRequest(BadRequest):
+    """A "not enough rights" a group gave a moment ago, given again without asking."""
+
+
+def remembered(error: BaseException) -> bool:
+    """A refusal the bot already logged when Telegram gave it: worth a debug line at most."""
+    return isinstance(error, StillForbidden | StillBadRequest)
+
+
 async def delivered(
     send: Awaitable[T], what: str, chat_id: int | str | None, *, level: int = logging.INFO
 ) -> T | None:
@@ -91,6 +104,7 @@ async def delivered(
     except TelegramError as error:
         if not expected_refusal(error):
             raise
+        level = logging.DEBUG if remembered(error) else level
         log.log(level, "%s to chat %s refused: %s", what, chat_id, error.message)
         return None
 

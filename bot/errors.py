@@ -7,7 +7,7 @@ import logging
 
 from telegram import Update
 
-from bot.bot_api import expected_refusal
+from bot.bot_api import expected_refusal, remembered
 from bot.context import BotContext
 from bot.logs import redact
 from bot.reports import cause_of
@@ -23,7 +23,11 @@ async def on_error(update: object, context: BotContext) -> None:
     if expected_refusal(error):
         # A chat refused a send made outside the common reply path (bot/reading.py's
         # send_reply handles its own): the chat's doing, not a fault anyone must see.
-        log.info("a chat refused the bot: %s", error)
+        log.log(
+            logging.DEBUG if remembered(error) else logging.INFO,
+            "a chat refused the bot: %s",
+            error,
+        )
         return
     mark(Outcome.FAILED)  # the update's, when the error came from handling one
     log.error("error while handling an update", exc_info=error)

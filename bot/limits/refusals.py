@@ -6,7 +6,8 @@ commands keep arriving; each attempt would take a turn of the one sending budget
 standing (Forbidden, "not enough rights" and the like: `standing_refused`) is remembered
 for REMEMBER seconds, and a send there meanwhile fails at once with the same refusal, as
 Telegram would give it, without a turn of the budget or a request: every caller handles it
-as it handles Telegram's own (bot/bot_api.py `delivered`).
+as it handles Telegram's own (bot/bot_api.py `delivered`), and logs it at debug only
+(`remembered`), the first refusal having been logged at info here.
 
 A my_chat_member update about the bot in that group (an admin gave it back its rights, made
 it an administrator, added it again) forgets the refusal at once. A group whose default
@@ -31,10 +32,10 @@ import time
 from collections.abc import Callable
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import ChatMemberHandler
 
-from bot.bot_api import standing_refused
+from bot.bot_api import StillBadRequest, StillForbidden, standing_refused
 from bot.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -73,8 +74,8 @@ class RefusedChats:
         if self._clock() >= until:
             del self._refused[chat_id]
             return None
-        log.debug("not sending to chat %s: it refused the bot (%s)", chat_id, message)
-        return Forbidden(message) if forbidden else BadRequest(message)
+        # Logged where it is caught, at debug (bot_api.remembered): once at info was enough.
+        return StillForbidden(message) if forbidden else StillBadRequest(message)
 
     def forget(self, chat_id: int) -> None:
         if self._refused.pop(chat_id, None) is not None:

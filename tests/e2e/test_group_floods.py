@@ -3,6 +3,7 @@ reader answered within a second (the reviewer's scenario, against Telegram's lim
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator
 
@@ -59,17 +60,21 @@ async def test_one_account_in_many_groups_leaves_another_reader_answered_within_
 
 
 async def test_a_group_that_refused_the_bot_is_left_until_it_lets_the_bot_write(
-    server: FakeBotApi, bot_app: BriefApplication
+    server: FakeBotApi, bot_app: BriefApplication, caplog: pytest.LogCaptureFixture
 ) -> None:
     [chat] = groups(server, 1, "restricted")
     members = [server.user(100 + n, f"Member {n}") for n in range(3)]
-    await server.send_text(members[0], "/help", chat=chat)
-    await server.wait_for_call("sendMessage", where=lambda call: not call.ok)
-    for member in members[1:]:  # others, each well within their own allowance
-        await server.send_text(member, "/help", chat=chat)
-    await settled(server, bot_app)
+    with caplog.at_level(logging.INFO):
+        await server.send_text(members[0], "/help", chat=chat)
+        await server.wait_for_call("sendMessage", where=lambda call: not call.ok)
+        for member in members[1:]:  # others, each well within their own allowance
+            await server.send_text(member, "/help", chat=chat)
+        await settled(server, bot_app)
     refused = [c for c in server.calls if c.method == "sendMessage" and c.params["chat_id"] < 0]
     assert len(refused) == 1  # the first reply was refused; the others were not attempted
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert sum(f"to chat {chat.id} refused" in line for line in said) == 1, said
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     admin = server.user(200, "Group admin")
     server.set_bot_status(chat, "member", by=admin)
     await settled(server, bot_app)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 
+from bot.bot_api import remembered
 from bot.limits import refusals
 from bot.limits.refusals import REMEMBER, RefusedChats
 
@@ -29,6 +30,7 @@ def test_a_group_that_refused_the_bot_gets_the_same_refusal_until_it_is_forgotte
     again = refused.refusal(GROUP)
     assert isinstance(again, BadRequest)
     assert again.message == RIGHTS
+    assert remembered(again)  # logged at debug where caught: Telegram's own was at info
     assert isinstance(refused.refusal(GROUP - 1), Forbidden)
     refused.forget(GROUP)
     assert refused.refusal(GROUP) is None
