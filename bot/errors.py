@@ -34,7 +34,8 @@ async def on_error(update: object, context: BotContext) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     # No apology where sending is what failed: it would fail too, or say the wrong thing.
     if chat is not None and reachable(chat.id):
-        context.reporter.apologise(chat.id)
+        user = update.effective_user if isinstance(update, Update) else None
+        context.reporter.apologise(chat.id, None if user is None else user.id)
     # An error's text may quote a Bot API URL, and so the token: never into a chat.
     summary = redact(f"{type(error).__name__}: {error}", context.config.token)[:300]
     context.reporter.failed(cause_of(error), summary)

@@ -9,7 +9,8 @@ broken dependency's, holds up nobody: not the update, and not the readers behind
 Failures are grouped by cause (the exception's type and the line that raised it): the
 first of a cause is reported at once, those that follow within REPORT_WINDOW are counted,
 and the count goes out in one message when the window ends, which opens the next; a cause
-quiet for a whole window is forgotten. Apologies go at most one at a time to a chat.
+quiet for a whole window is forgotten. Apologies go at most once a window to a chat, and
+to a user, wherever their updates failed.
 
 Kept in memory, per process. The queue is bounded (QUEUE_SIZE): past it a notice is
 dropped with a log line, since the log already holds every failure. On a stop or restart
@@ -23,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import math
+import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -38,6 +41,7 @@ REPORT_WINDOW = 300.0  # seconds: at most one report per cause this often
 QUEUE_SIZE = 200
 # Senders working at once: an apology waiting for its chat's turn does not hold up a report.
 SENDERS = 4
+PRUNE_AT = 1000  # apologies remembered before the ones older than a window are let go
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +91,12 @@ class Reporter:
         self.window = window
         self._queue: asyncio.Queue[Notice] = asyncio.Queue(capacity)
         self._tallies: dict[Cause, _Tally] = {}
-        self._apologising: set[int] = set()  # chats with an apology queued
+        # When each chat, and each user, was last apologised to (monotonic seconds): at
+        # most one apology per chat and per user in a window. Kept per user too, so that
+        # one account failing in many groups is apologised to once, not in every group,
+        # where the apologies would fill the queue before another reader's. Pruned of what
+        # is older than a window, so it holds at most a window's apologies.
+        self._apologised: dict[tuple[str, int], float] = {}
         self._senders: list[asyncio.Task[None]] = []
         self._dropped = 0  # since the queue last had room
 
@@ -101,13 +110,23 @@ class Reporter:
         self._report(tally)
         self._open_window(cause, tally)
 
-    def apologise(self, chat_id: int) -> None:
-        """The reader is told something went wrong, once however many of theirs failed."""
-        if chat_id in self._apologising:
+    def apologise(self, chat_id: int, user_id: int | None = None) -> None:
+        """The reader is told something went wrong: once a window however many of theirs
+        failed, in that chat or any other."""
+        now = time.monotonic()
+        keys = [("chat", chat_id)] + ([("user", user_id)] if user_id is not None else [])
+        if any(now - self._apologised.get(key, -math.inf) < self.window for key in keys):
             return
         text = self._renderer.render("error.html")
         if self._offer(Notice(chat_id, text, apology=True)):
-            self._apologising.add(chat_id)
+            self._prune_apologies(now)
+            self._apologised.update(dict.fromkeys(keys, now))
+
+    def _prune_apologies(self, now: float) -> None:
+        if len(self._apologised) >= PRUNE_AT:
+            old = [key for key, at in self._apologised.items() if now - at >= self.window]
+            for key in old:
+                del self._apologised[key]
 
     async def close(self) -> None:
         """Stops the senders; what is queued or counted is dropped, the counts logged."""
@@ -166,8 +185,6 @@ class Reporter:
     async def _send_forever(self) -> None:
         while True:
             notice = await self._queue.get()
-            if notice.apology:
-                self._apologising.discard(notice.chat_id)
             if self._dropped:
                 log.warning("the report queue has room again; %d notices dropped", self._dropped)
                 self._dropped = 0
