@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from bot.config.errors import ConfigError
-from bot.config.numbers import check_ports, whole_number
+from bot.config.errors import ConfigError, quoted
+from bot.config.numbers import check_url, whole_number
 from bot.config.secrets import checked_secret
 
 TELEGRAM_API_URL_DEFAULT = "https://api.telegram.org"
@@ -31,15 +31,15 @@ def webhook_url(env: Mapping[str, str], api_url: str) -> str | None:
     if parts.scheme not in schemes or not parts.hostname or any(c.isspace() for c in url):
         raise ConfigError(
             "WEBHOOK_URL must be the public https:// URL Telegram posts updates to, path "
-            f"included, such as https://bot.example.com/telegram, got {url!r}"
+            f"included, such as https://bot.example.com/telegram, got {quoted(url)}"
         )
     # The bot serves the path as written: escapes and route braces would never match.
     if not re.fullmatch(r"[A-Za-z0-9/._~-]*", parts.path):
         raise ConfigError(
             "WEBHOOK_URL's path may hold only letters, digits and / . _ ~ -, such as "
-            f"/telegram, got {parts.path!r}"
+            f"/telegram, got {quoted(parts.path)}"
         )
-    check_ports("WEBHOOK_URL", url)
+    check_url("WEBHOOK_URL", url)
     return url
 
 
@@ -66,5 +66,5 @@ def _integer(env: Mapping[str, str], name: str, default: _D, low: int, high: int
         return default
     found = whole_number(raw)
     if found is None or not low <= found <= high:
-        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {raw[:32]!r}")
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {quoted(raw)}")
     return found
