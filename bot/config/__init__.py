@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bot.config.backups import BACKUP_KEEP_DEFAULT, backup_dir, backup_keep
 from bot.config.channels import ChannelRef, channel_ids
@@ -31,6 +30,7 @@ from bot.config.web import (
     webhook_url,
 )
 from storage.opening import DatabaseLocation
+from storage.postgres.urls import redacted
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
@@ -287,22 +287,14 @@ def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
 
 def _api_url(env: Mapping[str, str]) -> str:
     url = env.get("TELEGRAM_API_URL", "").strip() or TELEGRAM_API_URL_DEFAULT
-    if not re.match(r"^https?://[^/\s]+(/\S*)?$", url) or not _splits(url):
+    # Before anything is quoted: with a password misread, its pieces are the "path".
+    check_url("TELEGRAM_API_URL", url)
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
         raise ConfigError(
             f"TELEGRAM_API_URL must be the root URL of a Bot API server such as "
-            f"{TELEGRAM_API_URL_DEFAULT}, got {quoted(url)}"
+            f"{TELEGRAM_API_URL_DEFAULT}, got {quoted(redacted(url))}"
         )
-    check_url("TELEGRAM_API_URL", url)
     return url.rstrip("/")
-
-
-def _splits(url: str) -> bool:
-    """Whether urllib can take the URL apart (it raises on a [ without its ])."""
-    try:
-        urlsplit(url)
-    except ValueError:
-        return False
-    return True
 
 
 def _log_level(env: Mapping[str, str]) -> str:

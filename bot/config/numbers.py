@@ -1,4 +1,5 @@
-"""Numbers in settings: the digits 0-9 and nothing else.
+"""Numbers in settings: the digits 0-9 and nothing else; and the URL settings, whose ports
+are numbers and whose passwords must not be misread as hosts or ports.
 
 `str.isdigit()` is true of a superscript two (U+00B2) and of Arabic-Indic digits (U+0661),
 and `int()` reads the latter and `1_000` but not the former: a check with the one and a

@@ -28,7 +28,10 @@ def refused(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, str]:
     return done.returncode, line
 
 
-@pytest.mark.parametrize("setting", ["DATABASE_URL", "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"])
+@pytest.mark.parametrize(
+    "setting",
+    ["DATABASE_URL", "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "TELEGRAM_API_URL", "WEBHOOK_URL"],
+)
 @pytest.mark.parametrize("delimiter", ["#", "/", "?", "[", "]"])
 def test_an_unencoded_delimiter_in_a_password_is_refused_unquoted(
     tmp_path: Path, setting: str, delimiter: str
@@ -36,8 +39,9 @@ def test_an_unencoded_delimiter_in_a_password_is_refused_unquoted(
     scheme = "postgresql" if setting == "DATABASE_URL" else "http"
     password = f"{PIECE}{delimiter}{PIECE[::-1]}"
     api = "https://127.0.0.1:9" if setting == "HTTPS_PROXY" else API
-    env = {setting: f"{scheme}://bob:{password}@127.0.0.1:3128", "TELEGRAM_BOT_TOKEN": TOKEN}
-    code, line = refused(tmp_path, {**env, "TELEGRAM_API_URL": api}, "run")
+    env = {"TELEGRAM_API_URL": api, "TELEGRAM_BOT_TOKEN": TOKEN}
+    env[setting] = f"{scheme}://bob:{password}@127.0.0.1:3128"
+    code, line = refused(tmp_path, env, "run")
     assert line.startswith(f"briefbot: {setting} "), line
     assert "percent-encoded: %23 %2F %3F %40 %5B %5D" in line
     for piece in (PIECE, PIECE[::-1], "127.0.0.1"):
@@ -107,4 +111,15 @@ def test_a_long_setting_is_quoted_cut_short(tmp_path: Path) -> None:
     env = {"DEFAULT_TIMEZONE": zone, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": API}
     code, line = refused(tmp_path, env, "run")
     assert line.endswith(f"got {zone[:40]!r}…"), line
+    assert code == ExitCode.UNUSABLE_SETTING
+
+
+@pytest.mark.parametrize("setting", ["TELEGRAM_API_URL", "WEBHOOK_URL"])
+def test_a_malformed_url_setting_is_quoted_without_its_password(
+    tmp_path: Path, setting: str
+) -> None:
+    env = {"TELEGRAM_API_URL": API, "TELEGRAM_BOT_TOKEN": TOKEN}
+    env[setting] = f"ftp://bob:{PIECE}@127.0.0.1:21/x"  # neither takes ftp://
+    code, line = refused(tmp_path, env, "run")
+    assert line.endswith("got 'ftp://bob:***@127.0.0.1:21/x'"), line
     assert code == ExitCode.UNUSABLE_SETTING
