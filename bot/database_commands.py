@@ -9,6 +9,7 @@ import os
 import sys
 
 from bot.config import ConfigError, database_warnings, load_database, misspelled_settings
+from bot.config.numbers import check_url
 from bot.lifecycle import ExitCode
 from storage import StorageError, UnusableDatabaseError, UnwritableDatabaseError
 from storage.opening import DatabaseLocation, migrate_database
@@ -82,6 +83,12 @@ def copy_db(args: argparse.Namespace) -> int:
     target: str = args.to
     if not target.startswith(("postgresql://", "postgres://")):
         print("briefbot: --to must be a postgresql:// URL", file=sys.stderr)
+        return ExitCode.UNUSABLE_SETTING
+    try:
+        # The checks DATABASE_URL passes: the URL will become it.
+        check_url("copy-db --to", target)
+    except ConfigError as error:
+        print(f"briefbot: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE_SETTING
     try:
         copied = asyncio.run(copy_to_postgres(database.path, target))

@@ -18,13 +18,27 @@ on restart), so no stale lock is ever left to clean up. The file itself stays: d
 while another process waits on it would let two processes lock two different files. The
 descriptor is not inherited (Python opens files close-on-exec): the upload parser's child
 processes never hold it. The holder's pid is written in it, to name it in the refusal.
+
+The lock file is opened without following a symbolic link and without blocking, and must be
+a regular file: whoever may write in the database's folder could otherwise plant a link
+that has another file overwritten with the pid, or a FIFO that hangs the start.
+
+Hard links are not caught: two names of one database file have two lock files, and two
+processes may serve it. The lock is not keyed by the file's device and inode instead,
+because the database may not exist yet (no inode to key by before the first start) and a
+restore or `VACUUM INTO` swap changes the inode under a running bot; and SQLite itself
+must not be given a database through several hard links (its journal and WAL files are
+named after the path: https://sqlite.org/howtocorrupt.html, "multiple links to the same
+file"), so the README tells operators never to do so.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import stat
 from pathlib import Path
 from types import TracebackType
 
@@ -68,7 +82,8 @@ class SoleServer:
             holder = _read(self._fd)
             self._close()
             raise DatabaseInUseError(self.path, holder) from None
-        # Only the holder writes: whoever is refused reads a whole pid.
+        # Only the holder writes, and only to the regular file _open made sure of: whoever
+        # is refused reads a whole pid, and nothing else is ever truncated.
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, f"{os.getpid()}\n".encode(), 0)
         return self
@@ -88,16 +103,34 @@ class SoleServer:
 
 
 def _open(path: Path) -> int:
+    """The lock file, opened without following a symbolic link (one planted there would
+    have its target overwritten with our pid) and without blocking (a FIFO there would hang
+    the open); anything but a regular file is refused before a byte is written to it."""
     try:
-        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
     except PermissionError as error:
         raise UnwritableDatabaseError(
             f"its lock file {path} cannot be created or opened ({error.strerror})"
         ) from error
-    except OSError as error:  # the folder went away since it was checked
+    except OSError as error:
+        # O_NOFOLLOW's answer to a symbolic link, a socket's and a folder's.
+        if error.errno in (errno.ELOOP, errno.ENXIO, errno.EISDIR):
+            raise _not_regular(path) from None
+        # Another kind of file that cannot be opened for writing, or the folder went away
+        # since it was checked.
         raise UnusableDatabaseError(
             f"its lock file {path} cannot be created ({error.strerror})"
         ) from error
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _not_regular(path)
+    return fd
+
+
+def _not_regular(path: Path) -> UnusableDatabaseError:
+    return UnusableDatabaseError(
+        f"its lock file {path} is not a regular file: remove it (the next start makes it)"
+    )
 
 
 def _read(fd: int) -> str:

@@ -12,14 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bot.config.backups import BACKUP_KEEP_DEFAULT, backup_dir, backup_keep
 from bot.config.channels import ChannelRef, channel_ids
 from bot.config.delivery import FREE_RATE_LIMIT, clock, rate, timezone
 from bot.config.dotenv import read_dotenv
-from bot.config.errors import ConfigError
-from bot.config.numbers import check_ports, whole_number
+from bot.config.errors import ConfigError, quoted
+from bot.config.numbers import check_url, whole_number
 from bot.config.proxy import PROXY_SETTINGS, proxy_for
 from bot.config.reports import error_chat_id
 from bot.config.secrets import FILE_SETTINGS, metrics_token, secret
@@ -31,6 +30,7 @@ from bot.config.web import (
     webhook_url,
 )
 from storage.opening import DatabaseLocation
+from storage.postgres.urls import redacted
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
@@ -251,7 +251,7 @@ def _database_url(env: Mapping[str, str]) -> str | None:
             f"DATABASE_URL must be a PostgreSQL URL, postgresql://user:password@host:5432/name "
             f"(it has {scheme}); for an SQLite file set DATABASE_PATH and leave DATABASE_URL unset"
         )
-    check_ports("DATABASE_URL", url)
+    check_url("DATABASE_URL", url)
     return url
 
 
@@ -279,7 +279,7 @@ def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
         found = whole_number(part)
         if found is None:
             raise ConfigError(
-                f"ADMIN_IDS must be comma-separated numeric Telegram user ids, got {part[:32]!r}"
+                f"ADMIN_IDS must be comma-separated numeric Telegram user ids, got {quoted(part)}"
             )
         ids.add(found)
     return frozenset(ids)
@@ -287,28 +287,20 @@ def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
 
 def _api_url(env: Mapping[str, str]) -> str:
     url = env.get("TELEGRAM_API_URL", "").strip() or TELEGRAM_API_URL_DEFAULT
-    if not re.match(r"^https?://[^/\s]+(/\S*)?$", url) or not _splits(url):
+    # Before anything is quoted: with a password misread, its pieces are the "path".
+    check_url("TELEGRAM_API_URL", url)
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
         raise ConfigError(
             f"TELEGRAM_API_URL must be the root URL of a Bot API server such as "
-            f"{TELEGRAM_API_URL_DEFAULT}, got {url!r}"
+            f"{TELEGRAM_API_URL_DEFAULT}, got {quoted(redacted(url))}"
         )
-    check_ports("TELEGRAM_API_URL", url)
     return url.rstrip("/")
-
-
-def _splits(url: str) -> bool:
-    """Whether urllib can take the URL apart (it raises on a [ without its ])."""
-    try:
-        urlsplit(url)
-    except ValueError:
-        return False
-    return True
 
 
 def _log_level(env: Mapping[str, str]) -> str:
     level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
     if level not in LOG_LEVELS:
-        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {quoted(level)}")
     return level
 
 
@@ -317,7 +309,7 @@ def _log_format(env: Mapping[str, str]) -> str:
     if log_format not in LOG_FORMATS:
         raise ConfigError(
             f"LOG_FORMAT must be text (lines for people) or json (one object per line, for "
-            f"log collectors), got {log_format!r}"
+            f"log collectors), got {quoted(log_format)}"
         )
     return log_format
 
@@ -330,7 +322,7 @@ def _bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
         return True
     if raw in ("0", "false", "no", "off"):
         return False
-    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    raise ConfigError(f"{name} must be true or false, got {quoted(raw)}")
 
 
 __all__ = [

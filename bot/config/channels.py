@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bot.config.errors import ConfigError
+from bot.config.errors import ConfigError, quoted
 
 # A channel's numeric id (-100 and its number) or its public @username (5-32 characters).
 # 0-9 only: re's \d is any script's digits, which int() would take as these.
@@ -29,6 +29,6 @@ def channel_ids(env: Mapping[str, str]) -> tuple[ChannelRef, ...]:
             raise ConfigError(
                 "CHANNEL_IDS must be comma-separated channels, each a numeric id such as "
                 "-1001234567890 or a public @username of 5 to 32 letters, digits and _, "
-                f"got {part[:64]!r}"
+                f"got {quoted(part)}"
             )
     return tuple(found)

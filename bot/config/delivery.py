@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import time
 
-from bot.config.errors import ConfigError
+from bot.config.errors import ConfigError, quoted
 from bot.config.numbers import decimal_number
 from bot.push.timing import is_region_zone, loadable_zone, parse_clock
 
@@ -23,7 +23,7 @@ def clock(env: Mapping[str, str], name: str, default: str) -> time:
     if found is None:
         raise ConfigError(
             f"{name} must be a time of day on the 24-hour clock such as 07:30 "
-            f"(7:30, 7.30 and 7h30 also do), got {value[:32]!r}"
+            f"(7:30, 7.30 and 7h30 also do), got {quoted(value)}"
         )
     return found
 
@@ -34,7 +34,7 @@ def timezone(env: Mapping[str, str]) -> str:
     if not is_region_zone(name) or loadable_zone(name) is None:
         raise ConfigError(
             "DEFAULT_TIMEZONE must be an IANA region time zone such as Europe/Berlin or "
-            f"America/New_York, or UTC, got {name[:64]!r}"
+            f"America/New_York, or UTC, got {quoted(name)}"
         )
     return name
 
@@ -49,6 +49,6 @@ def rate(env: Mapping[str, str], paid: bool) -> float:
         hint = "" if paid else f" (set ALLOW_PAID_BROADCAST=true to go up to {PAID_RATE_LIMIT})"
         raise ConfigError(
             f"PUSH_RATE_LIMIT must be messages per second, above 0 and at most {ceiling}"
-            f"{hint}, got {raw[:32]!r}"
+            f"{hint}, got {quoted(raw)}"
         )
     return found

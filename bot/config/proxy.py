@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from bot.config.errors import ConfigError
-from bot.config.numbers import check_ports
+from bot.config.numbers import check_url
 
 # Read as curl and httpx read them, in either case.
 PROXY_SETTINGS = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -31,12 +31,14 @@ def proxy_for(env: Mapping[str, str], url: str) -> str | None:
     if proxy is None:
         return None
     name = "ALL_PROXY" if proxy == proxies.get("all") else f"{parts.scheme.upper()}_PROXY"
+    # First: a password holding a / not percent-encoded would fail the form below, and be
+    # told that its scheme is wrong.
+    check_url(name, proxy)
     if not re.match(r"^https?://[^/\s]+/?$", proxy):
         raise ConfigError(
             f"{name} must be an http:// or https:// proxy such as http://proxy.example:3128, "
             f"got {_scheme(proxy)} scheme: briefbot speaks to proxies over HTTP"
         )
-    check_ports(name, proxy)
     return proxy
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bot.config.errors import ConfigError
+from bot.config.errors import ConfigError, quoted
 
 # A user's id (positive), a group's (negative) or a supergroup's or channel's (-100...).
 _CHAT_ID = re.compile(r"-?[1-9]\d{0,15}")
@@ -18,6 +18,6 @@ def error_chat_id(env: Mapping[str, str]) -> int | None:
     if not _CHAT_ID.fullmatch(raw):
         raise ConfigError(
             "ERROR_CHAT_ID must be one numeric Telegram chat id, a user's such as 11111111 "
-            f"or a group's such as -1001234567890, got {raw[:64]!r}"
+            f"or a group's such as -1001234567890, got {quoted(raw)}"
         )
     return int(raw)

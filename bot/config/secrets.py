@@ -9,9 +9,10 @@ path, never what the file holds.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Mapping
-from pathlib import Path
 
 from bot.config.errors import ConfigError
 
@@ -37,12 +38,7 @@ def secret(env: Mapping[str, str], name: str) -> str:
         return value
     if value.strip():
         raise ConfigError(f"both {name} and {variable} are set: set only one of them")
-    try:
-        with Path(path).open("rb") as file:
-            content = file.read(MAX_SECRET_BYTES + 1)
-    except OSError as error:  # its text names the path only, never the content
-        reason = error.strerror or type(error).__name__
-        raise ConfigError(f"{variable} {path} cannot be read ({reason})") from None
+    content = _read(variable, path)
     if len(content) > MAX_SECRET_BYTES:
         raise ConfigError(f"{variable} {path} is larger than {MAX_SECRET_BYTES // 1024} KiB")
     try:
@@ -53,6 +49,28 @@ def secret(env: Mapping[str, str], name: str) -> str:
     if not text.strip():
         raise ConfigError(f"{variable} {path} is empty: write the {name} into it")
     return text
+
+
+def _read(variable: str, path: str) -> bytes:
+    """At most MAX_SECRET_BYTES + 1 bytes of the regular file at `path`. A FIFO with no
+    writer would block the open (and the start) for ever, a device or a folder is no
+    secret: anything else is refused before it is opened, and the open cannot block (a
+    FIFO swapped in between the two is caught by fstat, the descriptor never read)."""
+    refusal = ConfigError(f"{variable} {path} is not a regular file: name the secret's file")
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise refusal
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise refusal
+            with os.fdopen(fd, "rb", closefd=False) as file:
+                return file.read(MAX_SECRET_BYTES + 1)
+        finally:
+            os.close(fd)
+    except OSError as error:  # its text names the path only, never the content
+        reason = error.strerror or type(error).__name__
+        raise ConfigError(f"{variable} {path} cannot be read ({reason})") from None
 
 
 def checked_secret(

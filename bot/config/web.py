@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from bot.config.errors import ConfigError
-from bot.config.numbers import check_ports, whole_number
+from bot.config.errors import ConfigError, quoted
+from bot.config.numbers import check_url, whole_number
 from bot.config.secrets import checked_secret
+from storage.postgres.urls import redacted
 
 TELEGRAM_API_URL_DEFAULT = "https://api.telegram.org"
 HTTP_PORT_WEBHOOK_DEFAULT = 8080
@@ -21,25 +22,24 @@ def webhook_url(env: Mapping[str, str], api_url: str) -> str | None:
     url = env.get("WEBHOOK_URL", "").strip()
     if not url:
         return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # a [ without its ]: not a URL (and not to be quoted: it may hold a secret)
-        raise ConfigError("WEBHOOK_URL is not a URL: a [ or ] outside an IPv6 address") from None
+    # Before anything is quoted: with a password misread, its pieces are the "path"; and
+    # it refuses what urllib cannot split (a [ without its ]), quoting nothing.
+    check_url("WEBHOOK_URL", url)
+    parts = urlsplit(url)
     # A self-hosted Bot API server started with --local posts to http:// URLs too: allowed
     # when the bot talks to such a server (the tests' local one among them).
     schemes = ("https",) if api_url == TELEGRAM_API_URL_DEFAULT else ("https", "http")
     if parts.scheme not in schemes or not parts.hostname or any(c.isspace() for c in url):
         raise ConfigError(
             "WEBHOOK_URL must be the public https:// URL Telegram posts updates to, path "
-            f"included, such as https://bot.example.com/telegram, got {url!r}"
+            f"included, such as https://bot.example.com/telegram, got {quoted(redacted(url))}"
         )
     # The bot serves the path as written: escapes and route braces would never match.
     if not re.fullmatch(r"[A-Za-z0-9/._~-]*", parts.path):
         raise ConfigError(
             "WEBHOOK_URL's path may hold only letters, digits and / . _ ~ -, such as "
-            f"/telegram, got {parts.path!r}"
+            f"/telegram, got {quoted(parts.path)}"
         )
-    check_ports("WEBHOOK_URL", url)
     return url
 
 
@@ -66,5 +66,5 @@ def _integer(env: Mapping[str, str], name: str, default: _D, low: int, high: int
         return default
     found = whole_number(raw)
     if found is None or not low <= found <= high:
-        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {raw[:32]!r}")
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {quoted(raw)}")
     return found

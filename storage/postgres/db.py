@@ -49,7 +49,9 @@ async def connect(url: str) -> asyncpg.Pool:
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         reason = scrubbed(f"{type(error).__name__}: {error}", url)
         raise UnusableDatabaseError(f"PostgreSQL does not serve it ({reason})") from error
-    except ValueError as error:  # asyncpg's answer to a malformed URL: it may quote a piece
+    except (ValueError, OverflowError) as error:
+        # asyncpg's answer to a malformed URL (it may quote a piece), and the socket's
+        # to a port above 65535 (asyncpg reads any number as one).
         raise UnusableDatabaseError(
             f"it is not a usable URL: {scrubbed(str(error), url)}"
         ) from error

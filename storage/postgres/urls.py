@@ -55,15 +55,29 @@ def secrets(url: str) -> list[str]:
     return [text for secret in found if secret for text in {secret, unquote(secret)}]
 
 
+# A quoted piece sharing this many characters in a row with a password is hidden whole.
+SHARED_RUN = 4
+
+
 def scrubbed(text: str, url: str) -> str:
-    """`text` with every password of `url` hidden, and any quoted piece of one: asyncpg
-    quotes what it could not parse, which for a `#` in a password is the part before it."""
+    """`text` with every password of `url` hidden, and any quoted piece that holds part of
+    one: asyncpg quotes what it could not parse, which for a `#` in a password is the part
+    before it, and for a `?` the part after it running on into the host."""
     hidden = secrets(url)
     for secret in sorted(hidden, key=len, reverse=True):
         text = text.replace(secret, HIDDEN)
 
     def quoted(match: re.Match[str]) -> str:
-        piece = match[2]
-        return match[0] if not any(piece in secret for secret in hidden) else HIDDEN
+        return HIDDEN if any(_overlaps(match[2], secret) for secret in hidden) else match[0]
 
     return re.sub(r"(['\"])([^'\"]+)\1", quoted, text)
+
+
+def _overlaps(piece: str, secret: str) -> bool:
+    """Whether `piece` is inside `secret`, or shares SHARED_RUN characters in a row with it
+    (the whole secret, when it is shorter): a piece may start inside a password and end
+    outside it. A piece as short as a run may be hidden needlessly, never shown wrongly."""
+    if piece in secret:
+        return True
+    run = min(SHARED_RUN, len(secret))
+    return any(secret[i : i + run] in piece for i in range(len(secret) - run + 1))

@@ -61,7 +61,7 @@ async def sqlite(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("form", [*FORMS, "unencoded"])
+@pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("command", ["run", "migrate", "health", "copy-db"])
 async def test_a_database_that_cannot_serve_is_named_without_its_password(
     tmp_path: Path, sqlite: Path, command: str, form: str
@@ -81,6 +81,25 @@ async def test_a_database_that_cannot_serve_is_named_without_its_password(
         assert (code, line.startswith("not ready: DATABASE_URL postgresql://")) == (1, True)
     else:
         assert code == 2
+
+
+@pytest.mark.parametrize("command", ["run", "migrate", "health", "copy-db"])
+async def test_a_password_written_unencoded_is_refused_before_any_use(
+    tmp_path: Path, sqlite: Path, command: str
+) -> None:
+    # urllib would take `p` for the port and `ss/w@rd...` for a fragment: the URL is not
+    # used at all, and the refusal says how to write it.
+    url = database_url("unencoded")
+    env = {"DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": TOKEN}
+    args = [command] if command != "copy-db" else [command, "--to", url]
+    if command == "copy-db":
+        env = {"DATABASE_PATH": str(sqlite)}
+    code, [line] = await briefbot(tmp_path, env, *args)
+    setting = "copy-db --to" if command == "copy-db" else "DATABASE_URL"
+    assert f"{setting} has a user info urllib reads differently" in line, line
+    assert "percent-encoded: %23 %2F %3F %40 %5B %5D" in line
+    assert "postgresql" not in line
+    assert code == (1 if command == "health" else 2)
 
 
 @needs_postgres

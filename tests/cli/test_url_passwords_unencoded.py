@@ -16,17 +16,24 @@ ROOT = Path(__file__).resolve().parents[2]
 PIECE = "Tr0ub4dor3"
 
 
-def printed(tmp_path: Path, env: dict[str, str], *args: str) -> str:
-    """Everything the command prints before it exits (it exits at once: a bad setting)."""
-    done = subprocess.run(
+def finished(
+    tmp_path: Path, env: dict[str, str], *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """The command run to its end with only `env` (it exits at once: a bad setting)."""
+    return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
         check=False,
     )
+
+
+def printed(tmp_path: Path, env: dict[str, str], *args: str) -> str:
+    """Everything the command prints before it exits."""
+    done = finished(tmp_path, env, *args)
     return done.stdout + done.stderr
 
 

@@ -6,6 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from storage.errors import UnusableDatabaseError
+from storage.postgres.db import connect
 from storage.postgres.urls import redacted, scrubbed
 
 PASSWORD = "Zq7-s3cret"
@@ -71,3 +73,32 @@ def test_an_error_quoting_a_piece_of_the_password_hides_it() -> None:
     error = "invalid literal for int() with base 10: 'SECR'"
     assert scrubbed(error, url) == "invalid literal for int() with base 10: ***"
     assert scrubbed("port 'abc' is wrong", url) == "port 'abc' is wrong"
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        # asyncpg cuts at the `?`: the query field it quotes starts inside the password
+        # and runs on into the host, so it is inside no password, yet shares a run of it.
+        (
+            "postgresql://briefbot:8812?Tr0ub4dor3@127.0.0.1:9/briefbot",
+            "invalid DSN: bad query field: 'Tr0ub4dor3@127.0.0.1:9/briefbot'",
+        ),
+        # Only the piece's first characters are the password's: a run of 4 is enough.
+        ("postgresql://bot:ab?cdef@db/bot", "bad query field: 'cdef@db/bot'"),
+    ],
+)
+def test_a_quoted_piece_running_on_from_a_password_is_hidden(url: str, error: str) -> None:
+    assert scrubbed(error, url).endswith(": ***"), scrubbed(error, url)
+
+
+def test_a_quoted_piece_sharing_less_than_a_run_with_the_password_is_kept() -> None:
+    url = "postgresql://bot:Tr0ub4dor3@db/bot"
+    assert scrubbed("bad query field: 'Tr0x'", url) == "bad query field: 'Tr0x'"
+    assert scrubbed("bad query field: 'ub4d'", url) == "bad query field: ***"
+
+
+async def test_a_port_the_socket_cannot_take_is_an_unusable_url() -> None:
+    # asyncpg reads 99999 as a port; the socket raises OverflowError, not ValueError.
+    with pytest.raises(UnusableDatabaseError, match=r"^it is not a usable URL: "):
+        await connect("postgresql://bot:pw@127.0.0.1:99999/bot")

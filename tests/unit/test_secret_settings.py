@@ -77,7 +77,7 @@ def test_a_secret_file_that_cannot_serve_is_one_line_naming_variable_and_path(
     assert "CONTENT" not in message
     reason = {
         "missing": "cannot be read (No such file or directory)",
-        "folder": "cannot be read (Is a directory)",
+        "folder": "is not a regular file",
         "empty": "is empty",
         "binary": "is not UTF-8 text",
     }[case]
