@@ -6,7 +6,7 @@
 The bot runs as its own process, exactly as `briefbot run` builds it (bench.bot_process),
 with one admin and Telegram's free limits, which the server (this process) enforces too.
 One account in `--groups` groups sends `--commands` /brief spread evenly over `--seconds`
-(the attack of issue #17), in three rounds, each against a fresh bot:
+(a flood attack), in three rounds, each against a fresh bot:
 
   refused     the groups do not let the bot write: Telegram refuses every reply, as any
               group may (nothing to report)

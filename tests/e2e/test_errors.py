@@ -66,7 +66,7 @@ async def test_accounts_failing_in_many_groups_hold_up_no_reader_and_are_reporte
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The attack of issue #17: accounts in groups where the bot may not write send /brief
+    """The flood attack: accounts in groups where the bot may not write send /brief
     there, and each fails. Each failure used to keep its update's slot until the admins'
     chat (a message a second) took its report, so a reader's /help waited behind them all
     (25 s for 96 of them). One account in every group now gets about two chats' worth

@@ -1,5 +1,5 @@
 """One account in many groups: its commands there, answered or refused, leave another
-reader answered within a second (the reviewer's scenario, against Telegram's limits)."""
+reader answered within a second (against Telegram's limits)."""
 
 from __future__ import annotations
 
