@@ -14,19 +14,24 @@ from telegram.warnings import PTBDeprecationWarning
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Telegram's refusals that say something about the chat or the moment, not about the bot:
-# a reader who blocked it or deleted their account (403 Forbidden), a group that removed
-# it or does not let it write, a press answered too late, an edit that changes nothing, a
-# message deleted meanwhile. Any chat can cause them at will, so they are part of serving
-# a chat, never a fault to report (words as Telegram gives them, compared in lower case).
-_EXPECTED_BAD_REQUESTS = (
+# Telegram's refusals that say the bot may not write in the chat at all, until someone
+# changes its standing there (a 403 Forbidden says so whatever its words).
+_STANDING_REFUSALS = (
     "not enough rights",
     "have no rights to send",
     "chat_write_forbidden",
     "need administrator rights",
+)
+# Telegram's refusals that say something about the chat or the moment, not about the bot:
+# a reader who blocked it or deleted their account (403 Forbidden), a group that removed
+# it or does not let it write, a press answered too late (query_expired), an edit that
+# changes nothing (not_modified), a message deleted meanwhile. Any chat can cause them at
+# will, so they are part of serving a chat, never a fault to report (words as Telegram
+# gives them, compared in lower case).
+_EXPECTED_BAD_REQUESTS = (
+    *_STANDING_REFUSALS,
     "chat not found",
     "topic_closed",
-    "message is not modified",
     "message to edit not found",
     "message to be replied not found",
     "message can't be edited",
@@ -59,18 +64,10 @@ def expected_refusal(error: BaseException) -> bool:
         return True
     if not isinstance(error, BadRequest):
         return False
+    if query_expired(error) or not_modified(error):
+        return True
     message = error.message.lower()
-    return query_expired(error) or any(words in message for words in _EXPECTED_BAD_REQUESTS)
-
-
-# Of those, the refusals that say the bot may not write in the chat at all, until someone
-# changes its standing there (a 403 Forbidden says so whatever its words).
-_STANDING_REFUSALS = (
-    "not enough rights",
-    "have no rights to send",
-    "chat_write_forbidden",
-    "need administrator rights",
-)
+    return any(words in message for words in _EXPECTED_BAD_REQUESTS)
 
 
 def standing_refused(error: BaseException) -> bool:

@@ -11,14 +11,20 @@ import pytest
 
 from bot.admin import paste
 from bot.context import BriefApplication
-from storage import Storage
-from tests.e2e.conftest import ADMIN_ID
+from storage import Storage, StoredBrief
+from tests.e2e.conftest import ADMIN_ID, publish_file
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
 
 READER_ID = 42
 # Short, so each pasted upload does not wait the full production window; the split
 # paste test restores the real one.
 TEST_PASTE_WINDOW = 0.3
+
+
+@pytest.fixture
+async def published(db_path: Path, briefs_dir: Path) -> StoredBrief:
+    """The example brief, published from the command line before the bot starts."""
+    return await publish_file(db_path, briefs_dir / "harbor-bridge-vote.txt")
 
 
 @pytest.fixture(autouse=True)

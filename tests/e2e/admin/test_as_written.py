@@ -6,20 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-import pytest
-
 from bot.context import BriefApplication
 from storage import Storage, StoredBrief
 from tests.e2e.admin.conftest import paste_timers, snapshot
-from tests.e2e.conftest import publish_file, say, settled
+from tests.e2e.conftest import say, settled
 from tests.fakebot import FakeBotApi, FakeUser
 
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-async def published(db_path: Path, briefs_dir: Path) -> StoredBrief:
-    return await publish_file(db_path, briefs_dir / "harbor-bridge-vote.txt")
 
 
 async def test_editing_an_old_history_into_retract_withdraws_nothing(

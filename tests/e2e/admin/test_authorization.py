@@ -9,15 +9,10 @@ import pytest
 from bot.context import BriefApplication
 from storage import Storage, StoredBrief
 from tests.e2e.admin.conftest import paste_timers, send_file, snapshot
-from tests.e2e.conftest import ADMIN_ID, AppFactory, press, publish_file, say, settled
+from tests.e2e.conftest import ADMIN_ID, AppFactory, press, say, settled
 from tests.fakebot import FakeBotApi, FakeUser
 
 HELP = "How to read a brief"
-
-
-@pytest.fixture
-async def published(db_path: Path, briefs_dir: Path) -> StoredBrief:
-    return await publish_file(db_path, briefs_dir / "harbor-bridge-vote.txt")
 
 
 async def test_a_reader_sending_a_brief_gets_the_reader_help(

@@ -16,11 +16,6 @@ from tests.fakebot import FakeBotApi, FakeUser
 NEW_TITLE = "Harbor Bridge Vote Delayed to March"
 
 
-@pytest.fixture
-async def published(db_path: Path, briefs_dir: Path) -> StoredBrief:
-    return await publish_file(db_path, briefs_dir / "harbor-bridge-vote.txt")
-
-
 def corrected_text(briefs_dir: Path) -> str:
     lines = (briefs_dir / "harbor-bridge-vote.txt").read_text(encoding="utf-8").splitlines()
     return "\n".join([NEW_TITLE, *lines[1:]])

@@ -10,13 +10,8 @@ import pytest
 from bot.context import BriefApplication
 from storage import Storage, StoredBrief
 from tests.e2e.admin.conftest import snapshot
-from tests.e2e.conftest import publish_file, say, settled
+from tests.e2e.conftest import say, settled
 from tests.fakebot import FakeBotApi, FakeChat, FakeUser, SentMessage
-
-
-@pytest.fixture
-async def published(db_path: Path, briefs_dir: Path) -> StoredBrief:
-    return await publish_file(db_path, briefs_dir / "harbor-bridge-vote.txt")
 
 
 @pytest.fixture
