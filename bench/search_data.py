@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 
 from storage.db import to_db
-from storage.postgres.migrations import index_rows
+from storage.postgres.search_index import index_rows
 from storage.search_index import INDEX_ROWS
 from tests.conftest import DATA
 

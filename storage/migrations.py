@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import aiosqlite
 
 from storage.errors import SchemaTooNewError
-from storage.search_index import INDEX_ROWS, SEARCH_V2
+from storage.search_index import INDEX_ROWS, SEARCH_V3
 
 Migration = tuple[str, ...]
 
@@ -270,6 +270,10 @@ _DRAFT_BASIS: Migration = (
        WHERE correcting IS NOT NULL""",
 )
 
+# 10: once the index rebuilt with apostrophe letters separating words and one-letter
+# prefixes; 12 builds it as it is now, and a database older than 10 is built once, by 12.
+_SUPERSEDED: Migration = ()
+
 # 11: each replica's lease, until when (microseconds on the database's clock, never a
 # replica's) it may send what it claimed; renewed at each heartbeat (bot/replicas.py). A
 # replica of an older briefbot has none (0): taken for dead once a newer one beats.
@@ -285,8 +289,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     _PENDING,
     _REPLICAS,
     _DRAFT_BASIS,
-    SEARCH_V2,
+    _SUPERSEDED,
     _LEASES,
+    SEARCH_V3,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -2,8 +2,8 @@
 
 One row per live brief (rowid = brief id) holds the text of its current version, column
 by column, so titles can weigh more than facts. Diacritics are ignored (`remove_diacritics
-2`: "Kyïv" finds "Kyiv"), and prefixes of one, two and three letters are indexed, so a
-word still being typed is found fast. The row is written in the same transaction as the
+2`: "Kyïv" finds "Kyiv"), and prefixes of one to eight letters are indexed, so a word
+still being typed is found fast. The row is written in the same transaction as the
 publication or correction that changes the brief, and deleted with its withdrawal, so a
 search never finds what a reader could not open.
 
@@ -11,21 +11,21 @@ A reader's words are never handed to FTS5's query language: each becomes a quote
 (so `NEAR`, `AND`, `*`, `"` and `title:` are only words), all must match, and the last one
 matches as a prefix, as a reader still typing expects.
 
-Ranking is bm25 over the newest CANDIDATES matching briefs: a query of common words that
-matches tens of thousands of briefs would otherwise score every one of them. For news, the
-best of the latest thousand is the answer wanted. But bm25 first counts, over the whole
-index, the briefs holding each word of the query (17-35 ms for "of the" at 100,000 briefs,
-however few it then scores), so a word is only ranked by when it is in at most COMMON
-briefs, which is counted first, cheaply. Other words filter: a word in most briefs tells
-them apart little. With no word left to rank by, title matches come first, then summary
-matches, newest first. A one-letter last word (a reader's first keystroke of it) filters
-but does not rank either: "every word starting with t" is in nearly every brief. Alone, it
-lists the newest briefs with such a word, as the newest are listed before a reader types.
+Ranking is over the newest CANDIDATES matching briefs: for news, the best of the latest
+thousand is the answer wanted. Briefs with every word in the title come first, then those
+with every word in the summary, each newest first. The index keeps which columns hold a
+word, not where in them (`detail = column`), and that is why: what a search costs is
+reading the newest matches backwards, bounded by the window, never counting a word over
+the whole index as bm25 must (17-35 ms for "of the" at 100,000 briefs), nor walking a
+common prefix's positions across every brief (10 ms for "t" after two rarer words). The
+index is smaller for it, eight prefix lengths included. Snippets are made in Python
+(storage/snippets.py), so no position is ever needed. A one-letter word alone lists the
+newest briefs with a word starting with it, as the newest are listed before a reader
+types.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -37,20 +37,17 @@ from storage.models import SearchHit
 from storage.search_index import APOSTROPHE_LETTERS, INDEX_ROWS
 from storage.snippets import snippet
 
-# bm25 weights, in column order: a word in the title counts most, then the summary.
-_WEIGHTS = "10.0, 4.0, 1.0, 0.5, 1.0"
 CANDIDATES = 1000
-# A word in more briefs than this filters but does not rank: bm25 would first count every
-# brief holding it (8 ms for a word in all of 100,000 briefs, and a query may have 12);
-# counting up to this many costs 0.5 ms, and such a word tells briefs apart little.
-COMMON = 5000
 # A reader's query beyond these is not read: no one searches with more.
 QUERY_CHARS = 200
 QUERY_WORDS = 12
 # As FTS5's unicode61 tokenizer splits text: letters and digits; `_` and the apostrophe
-# letters (storage/search_index.py) separate.
+# letters (storage/search_index.py) separate. Each word is then one token of the index, as
+# it must be: with `detail = column` a quoted string of two tokens is a phrase, which FTS5
+# refuses (tests/storage/test_search_text.py checks every letter and digit).
 WORD = re.compile(r"[^\W_]+")
 _SEPARATE = str.maketrans(dict.fromkeys(APOSTROPHE_LETTERS, " "))
+# The snippet is made here rather than by FTS5's snippet(), which needs every position.
 _HITS = """
 SELECT best.id, v.title, b.published_at, s.title, s.summary, s.facts, s.narratives, s.sources
   FROM best
@@ -59,17 +56,6 @@ SELECT best.id, v.title, b.published_at, s.title, s.summary, s.facts, s.narrativ
   JOIN brief_versions AS v ON v.brief_id = b.id AND v.number = b.current_version
  ORDER BY best.score, best.id DESC
 """
-# The snippet is made here rather than by FTS5's snippet(): that needs the match evaluated
-# again for each row shown, which doubles the time of a query of common words.
-_RANKED = f"""
-WITH best AS (
-    SELECT id, score FROM (
-        SELECT rowid AS id, bm25(brief_search, {_WEIGHTS}) AS score
-          FROM brief_search WHERE brief_search MATCH ?1
-         ORDER BY rowid DESC LIMIT {CANDIDATES})
-     ORDER BY score, id DESC LIMIT ?3 OFFSET ?4
-)
-{_HITS}"""
 # The newest briefs matching every word (?1), materialized (as what is built on them) so
 # that FTS5 runs each query once, not once per row.
 _CANDIDATES = f"""
@@ -77,21 +63,8 @@ WITH candidates AS MATERIALIZED (
     SELECT rowid AS id FROM brief_search WHERE brief_search MATCH ?1
      ORDER BY rowid DESC LIMIT {CANDIDATES}
 ),"""
-# Those scored by bm25 over the words that rank (?2): all but a one-letter last word and
-# the common ones.
-_FILTERED = f"""{_CANDIDATES}
-scored AS MATERIALIZED (
-    SELECT rowid AS id, bm25(brief_search, {_WEIGHTS}) AS score
-      FROM brief_search
-     WHERE brief_search MATCH ?2 AND rowid >= (SELECT min(id) FROM candidates)
-),
-best AS (
-    SELECT id, score FROM scored JOIN candidates USING (id)
-     ORDER BY score, id DESC LIMIT ?3 OFFSET ?4
-)
-{_HITS}"""
-# No word to rank by: the newest, those with every word in the title first, then those
-# with them in the summary (the weights bm25 gives these columns).
+# The candidates, those with every word in the title first, then those with them in the
+# summary, newest first; a brief with them in both comes before either.
 _PLACED = f"""{_CANDIDATES}
 placed AS MATERIALIZED (
     SELECT rowid AS id, -10.0 AS score FROM brief_search
@@ -105,34 +78,23 @@ placed AS MATERIALIZED (
 best AS (
     SELECT c.id, coalesce(sum(p.score), 0) AS score
       FROM candidates AS c LEFT JOIN placed AS p USING (id)
-     GROUP BY c.id ORDER BY score, c.id DESC LIMIT ?3 OFFSET ?4
+     GROUP BY c.id ORDER BY score, c.id DESC LIMIT ?2 OFFSET ?3
 )
 {_HITS}"""
 # Only a one-letter word: the newest briefs with a word starting with it, as the newest
-# are listed before a reader types (?2 unused).
+# are listed before a reader types.
 _NEWEST = f"""
 WITH best AS (
     SELECT rowid AS id, 0 AS score FROM brief_search WHERE brief_search MATCH ?1
-     ORDER BY rowid DESC LIMIT ?3 OFFSET ?4
+     ORDER BY rowid DESC LIMIT ?2 OFFSET ?3
 )
 {_HITS}"""
-# How many briefs hold each phrase of ?1 (a JSON array), counting no further than ?2.
-_COUNTS = """
-SELECT (SELECT count(*) FROM (SELECT 1 FROM brief_search WHERE brief_search MATCH j.value
-                               LIMIT ?2))
-  FROM json_each(?1) AS j ORDER BY j.key
-"""
 
 
 def query_words(text: str) -> list[str]:
     """The words searched for: the first QUERY_WORDS of the first QUERY_CHARS characters,
     split where the index splits."""
     return WORD.findall(text[:QUERY_CHARS].translate(_SEPARATE))[:QUERY_WORDS]
-
-
-def short_last(words: Sequence[str]) -> bool:
-    """Whether the last word is one letter, found as a prefix but not ranked by."""
-    return bool(words) and len(words[-1]) == 1
 
 
 def phrases(words: Sequence[str]) -> list[str]:
@@ -147,20 +109,6 @@ def phrases(words: Sequence[str]) -> list[str]:
 def match_expression(words: Sequence[str]) -> str | None:
     """The FTS5 query for a reader's words, or None when there is no word to look for."""
     return " ".join(phrases(words)) or None
-
-
-def search_statement(words: Sequence[str], counts: Sequence[int]) -> tuple[str, str, str | None]:
-    """The statement for a reader's words, each held by counts[i] briefs (up to past
-    COMMON), with its ?1 (every word) and ?2 (the words ranked by, when not all)."""
-    quoted = phrases(words)
-    last = len(quoted) - 1 if short_last(words) else len(quoted)
-    ranked = [p for i, p in enumerate(quoted) if i != last and counts[i] <= COMMON]
-    every = " ".join(quoted)
-    if last == 0:
-        return _NEWEST, every, None
-    if len(ranked) == len(quoted):
-        return _RANKED, every, None
-    return (_FILTERED, every, " ".join(ranked)) if ranked else (_PLACED, every, None)
 
 
 async def index_in(conn: aiosqlite.Connection, brief_id: int) -> None:
@@ -193,10 +141,7 @@ class SearchRepo:
         words = query_words(text)
         if not words:
             return []
-        counts = [0]  # a one-letter word alone is not ranked: no need to count
-        if not (len(words) == 1 and short_last(words)):
-            counted = await self._db.fetch_all(_COUNTS, (json.dumps(phrases(words)), COMMON + 1))
-            counts = [int(r[0]) for r in counted]
-        statement, every, ranked = search_statement(words, counts)
-        rows = await self._db.fetch_all(statement, (every, ranked, limit, offset))
+        alone = len(words) == 1 and len(words[0]) == 1
+        statement = _NEWEST if alone else _PLACED
+        rows = await self._db.fetch_all(statement, (match_expression(words), limit, offset))
         return hits(rows, words)

@@ -21,7 +21,8 @@ import asyncpg
 from storage import migrations as sqlite_migrations
 from storage.errors import StorageError
 from storage.postgres.db import connect
-from storage.postgres.migrations import LATEST_VERSION, apply_migrations, index_rows
+from storage.postgres.migrations import LATEST_VERSION, apply_migrations
+from storage.postgres.search_index import index_rows
 
 # Every table with rows to copy, parents before children. brief_search is not copied: it is
 # built again from the briefs. A table added by a migration must be added here (copying

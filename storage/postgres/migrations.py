@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from storage.errors import SchemaTooNewError
+from storage.postgres.search_index import index_rows
 
 Migration = tuple[str, ...]
 
@@ -185,32 +186,6 @@ _STATE: Migration = (
 )
 
 
-def index_rows(where: str = "") -> str:
-    """The search rows of the live briefs' current versions, `where` narrowing them (a
-    constant of this package): migration 5 fills the index with it, storage/postgres/
-    search.py rewrites one brief's row with it. Weights A-D: title, summary, facts and
-    narratives, sources (storage/search.py weighs the same columns)."""
-    return f"""
-INSERT INTO brief_search (brief_id, title, summary, facts, sources, narratives, document)
-SELECT id, title, summary, facts, sources, narratives,
-       setweight(briefbot_words(title), 'A') || setweight(briefbot_words(summary), 'B')
-       || setweight(briefbot_words(facts || ' ' || narratives), 'C')
-       || setweight(briefbot_words(sources), 'D')
-  FROM (SELECT b.id, v.title, v.summary,
-               coalesce((SELECT string_agg(f.text, E'\\n' ORDER BY f.position)
-                           FROM facts AS f WHERE f.version_id = v.id), '') AS facts,
-               coalesce((SELECT string_agg(s.name || coalesce(' ' || s.url, ''), E'\\n'
-                                           ORDER BY s.position)
-                           FROM sources AS s WHERE s.version_id = v.id), '') AS sources,
-               coalesce((SELECT string_agg(n.label || ' ' || n.outlet || ' ' || n.text, E'\\n'
-                                           ORDER BY n.position)
-                           FROM narratives AS n WHERE n.version_id = v.id), '') AS narratives
-          FROM briefs AS b
-          JOIN brief_versions AS v ON v.brief_id = b.id AND v.number = b.current_version
-         WHERE b.retracted_at IS NULL {where}) AS live
-"""
-
-
 # 5: full-text search. Words are split as SQLite's unicode61 splits them (letters and
 # digits; anything else separates), folded (lower case, and no diacritics through the
 # unaccent extension when the server has it: without it "kyiv" does not find "Kyïv").
@@ -256,7 +231,7 @@ _SEARCH: Migration = (
     )
     """,
     "CREATE INDEX brief_search_document ON brief_search USING gin (document)",
-    index_rows(),
+    # Filled by 12 (storage/postgres/search_index.py), which adds a column.
 )
 
 # 6: inline copies (storage/migrations.py, _INLINE_COPIES).
@@ -352,6 +327,14 @@ _SEARCH_V2: Migration = ("ANALYZE brief_search",)
 # 11: each replica's lease (storage/migrations.py, _LEASES).
 _LEASES: Migration = ("ALTER TABLE replicas ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0",)
 
+# 12: each brief's title and summary words apart, and the index filled again with them.
+_HEADINGS: Migration = (
+    "DELETE FROM brief_search",
+    "ALTER TABLE brief_search ADD COLUMN heading TSVECTOR NOT NULL",
+    index_rows(),
+    "ANALYZE brief_search",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _DELIVERY,
@@ -364,6 +347,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _DRAFT_BASIS,
     _SEARCH_V2,
     _LEASES,
+    _HEADINGS,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -165,9 +165,14 @@ async def _write_v9_data(conn: aiosqlite.Connection) -> None:
 
 
 async def _write_v10_data(conn: aiosqlite.Connection) -> None:
-    """An update handled at 10 (schema 10 rebuilt the search index, which the brief of
-    version 1 is searched in below)."""
+    """An update handled at 10."""
     await _run(conn, [("INSERT INTO handled_updates VALUES (1000, ?)", (to_db(at(10)),))])
+
+
+async def _write_v11_data(conn: aiosqlite.Connection) -> None:
+    """An update handled at 11 (schema 12 rebuilds the search index, which the brief of
+    version 1 is searched in below)."""
+    await _run(conn, [("INSERT INTO handled_updates VALUES (1100, ?)", (to_db(at(11)),))])
 
 
 WRITERS = {
@@ -181,6 +186,7 @@ WRITERS = {
     8: _write_v8_data,
     9: _write_v9_data,
     10: _write_v10_data,
+    11: _write_v11_data,
 }
 
 
@@ -269,6 +275,8 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
             assert not await s.updates.first_time(900, at=at(11))
         if start >= 10:
             assert not await s.updates.first_time(1000, at=at(11))
+        if start >= 11:
+            assert not await s.updates.first_time(1100, at=at(11))
         if start >= 1:
             # Briefs stored before search existed are found by it.
             [hit] = await s.search.search(OLD_BRIEF.facts[0].text.split()[-1])

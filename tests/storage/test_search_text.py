@@ -4,6 +4,7 @@ apostrophes, quotes, either engine's query operators, control characters, odd co
 long texts and none. And what a short last word finds."""
 
 import random
+import sqlite3
 import sys
 import unicodedata
 from dataclasses import replace
@@ -12,6 +13,8 @@ import pytest
 
 from brief.model import Brief, Fact
 from storage import Storage
+from storage.search import query_words
+from storage.search_index import SEARCH_V3
 from storage.snippets import MARK_END, MARK_START
 from tests.storage.conftest import at, make_brief
 
@@ -82,8 +85,8 @@ def hostile_texts() -> list[str]:
     return texts
 
 
-def _brief(title: str, fact: str = "A plain fact") -> Brief:
-    return replace(make_brief("x"), title=title, facts=(Fact(fact, (1,)),))
+def _brief(title: str, fact: str = "A plain fact", summary: str = "Plain summary") -> Brief:
+    return replace(make_brief("x"), title=title, summary=summary, facts=(Fact(fact, (1,)),))
 
 
 async def test_any_text_searches_and_finds_only_live_briefs(storage: Storage) -> None:
@@ -134,20 +137,48 @@ async def test_a_one_letter_last_word_narrows_to_words_starting_with_it(
     assert await storage.search.search("harbor z") == []
 
 
-async def test_with_only_common_words_title_matches_come_first(
-    storage: Storage, monkeypatch: pytest.MonkeyPatch
+async def test_title_matches_come_first_then_summary_matches_then_the_newest(
+    storage: Storage,
 ) -> None:
-    """Words in more briefs than storage.search.COMMON filter without ranking on SQLite;
-    a brief with them in the title still comes before a newer one with them in a fact."""
-    monkeypatch.setattr("storage.search.COMMON", 1)
     in_title = await storage.briefs.publish(_brief("Harbor vote"), by=None, at=at(0))
-    in_fact = await storage.briefs.publish(
-        _brief("Council", fact="The harbor vote passed"), by=None, at=at(1)
+    in_summary = await storage.briefs.publish(
+        _brief("Council", summary="The harbor vote passed"), by=None, at=at(1)
     )
-    await storage.briefs.publish(_brief("Harbor news"), by=None, at=at(2))
-    hits = await storage.search.search("harbor vote")
-    assert [h.id for h in hits] == [in_title.id, in_fact.id]
-    assert [h.id for h in await storage.search.search("vote harbor")] == [in_title.id, in_fact.id]
+    in_fact = await storage.briefs.publish(
+        _brief("Council", fact="The harbor vote passed"), by=None, at=at(2)
+    )
+    newer_in_fact = await storage.briefs.publish(
+        _brief("Council again", fact="A vote on the harbor"), by=None, at=at(3)
+    )
+    # One of the words in the title is not all of them: it ranks as a fact match.
+    split = await storage.briefs.publish(_brief("Harbor news", fact="A vote"), by=None, at=at(4))
+    expected = [in_title.id, in_summary.id, split.id, newer_in_fact.id, in_fact.id]
+    for query in ("harbor vote", "vote harbor", "harbor vo", "HARBOR VOTE"):
+        hits = await storage.search.search(query)
+        assert [h.id for h in hits] == expected, query
+
+
+def test_every_word_a_reader_types_is_one_token_of_the_index() -> None:
+    """The SQLite index keeps no positions, so FTS5 refuses a quoted string of two tokens
+    (a phrase): each letter and digit Python reads as part of a word must be one the
+    index's tokenizer keeps in its word too."""
+    conn = sqlite3.connect(":memory:")
+    table = SEARCH_V3[1].replace("brief_search", "words", 1)
+    conn.execute(table)
+    conn.execute("CREATE VIRTUAL TABLE counted USING fts5vocab(words, 'instance')")
+    letters = [
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if not 0xD800 <= c < 0xE000 and query_words(f"q{chr(c)}q") == [f"q{chr(c)}q"]
+    ]
+    conn.executemany(
+        "INSERT INTO words (rowid, title) VALUES (?, ?)",
+        [(n, f"q{c}q") for n, c in enumerate(letters, 1)],
+    )
+    split = conn.execute("SELECT doc FROM counted GROUP BY doc HAVING count(*) <> 1").fetchall()
+    assert len(letters) > 100_000
+    assert [letters[doc - 1] for (doc,) in split] == []
+    assert conn.execute("SELECT count(DISTINCT doc) FROM counted").fetchone() == (len(letters),)
 
 
 async def test_matches_older_than_the_newest_briefs_are_found_too(
@@ -163,6 +194,8 @@ async def test_matches_older_than_the_newest_briefs_are_found_too(
         await storage.briefs.publish(_brief(f"Council meets {n}"), by=None, at=at(2 + n))
     assert [h.id for h in await storage.search.search("harbor")] == [bridge.id, quay.id]
     assert [h.id for h in await storage.search.search("harbor q")] == [quay.id]
+    assert [h.id for h in await storage.search.search("harbor qua")] == [quay.id]
     assert [h.id for h in await storage.search.search("q")] == [quay.id]
+    assert [h.id for h in await storage.search.search("qua")] == [quay.id]
     assert [h.id for h in await storage.search.search("harbor", limit=1, offset=1)] == [quay.id]
     assert await storage.search.search("harbor z") == []
