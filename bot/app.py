@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 
 from bot.backups import CHECK_INTERVAL, FIRST_CHECK, daily_backup
-from bot.channels.poster import open_channels
+from bot.channels.posting_job import open_channels
 from bot.config import Config
 from bot.context import BotContext, BotData, BriefApplication, ChatData
 from bot.errors import on_error
@@ -37,7 +37,8 @@ from bot.handlers import (
 )
 from bot.inline import handlers as inline
 from bot.limits.early import UpdatesRequest
-from bot.limits.flood import FloodGate, flood_handler
+from bot.limits.flood import FloodGate
+from bot.limits.flood_handler import flood_handler
 from bot.limits.refusals import RefusedChats, standing_handler
 from bot.limits.replies import SharedRateLimiter
 from bot.metrics import Metrics
@@ -51,7 +52,8 @@ from bot.updates import ObservedUpdates
 from bot.web import health
 from bot.web import metrics as metrics_page
 from bot.web.readiness import Readiness
-from bot.web.webhook import WebhookReceiver, watch_webhook
+from bot.web.webhook import WebhookReceiver
+from bot.web.webhook_registration import watch_webhook
 from brief.isolated import UploadParser
 from storage.opening import open_storage
 
@@ -123,7 +125,9 @@ def build_application(
     application = builder.build()
     if config.webhook_url is not None:
         path = urlsplit(config.webhook_url).path or "/"
-        application.bot_data.webhook = WebhookReceiver(application, gate, path, metrics)
+        application.bot_data.webhook = WebhookReceiver(
+            application.update_queue, application.bot, gate, path, metrics
+        )
     application.bot_data.readiness = readiness
     application.bot_data.config = config
     application.bot_data.renderer = renderer = Renderer()

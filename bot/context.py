@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, TypeAlias
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.channels.poster import ChannelPoster
 from bot.config import Config
+from bot.metrics import Metrics
+from bot.push.engine import PushEngine
+from bot.push.pacing import Pacer
 from bot.rendering import Renderer
+from bot.replicas import Replica
+from bot.reports import Reporter
+from bot.web.readiness import Readiness
+from bot.web.webhook import WebhookReceiver
 from brief.isolated import UploadParser
 from storage import Storage
-
-if TYPE_CHECKING:
-    from bot.channels.poster import ChannelPoster
-    from bot.metrics import Metrics
-    from bot.push.engine import PushEngine
-    from bot.push.pacing import Pacer
-    from bot.replicas import Replica
-    from bot.reports import Reporter
-    from bot.web.readiness import Readiness
-    from bot.web.webhook import WebhookReceiver
 
 
 class BotData:

@@ -40,7 +40,8 @@ from bot.config import Config
 from bot.context import BriefApplication
 from bot.web.readiness import BOT_API_FRESH, Readiness
 from bot.web.server import WebServer
-from bot.web.webhook import ALLOWED_UPDATES, start_webhook
+from bot.web.webhook import ALLOWED_UPDATES
+from bot.web.webhook_registration import start_webhook
 from storage.opening import open_storage
 
 log = logging.getLogger(__name__)

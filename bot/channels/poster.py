@@ -4,7 +4,8 @@ However a brief was published (from Telegram, or by `briefbot import` in another
 process), the job finds it within a TICK: it asks storage for the live briefs each
 channel is owed and posts them through the delivery record (bot/push/delivery.py), so a
 post is claimed before it is sent and recorded after, and no tick, restart or second
-replica posts it twice. A publish from Telegram runs the job at once (`post_now`).
+replica posts it twice. A publish from Telegram runs the job at once (`post_now`, in
+bot/channels/posting_job.py, which holds the job and its start).
 
 A channel is owed the briefs published after the bot first found it could post there
 (storage.channels remembers when), and at most LOOKBACK old: adding a channel does not
@@ -26,8 +27,6 @@ from bot.admin.corrections import CHANNEL, Copy, refresh_copy
 from bot.channels.check import ChannelCheck, check_channel
 from bot.channels.posts import channel_post
 from bot.config import ChannelRef
-from bot.context import BotContext, BriefApplication
-from bot.handlers.support import job_queue
 from bot.push.delivery import Delivery, LeaseLost
 from bot.push.tally import Outcome
 from bot.rendering import Renderer
@@ -36,10 +35,8 @@ from storage import Storage, StoredBrief
 
 log = logging.getLogger(__name__)
 
-TICK = timedelta(seconds=30)
 LOOKBACK = timedelta(hours=48)
 MAX_ATTEMPTS = 3
-JOB_NAME = "channel-posts"
 
 
 def utc_now() -> datetime:
@@ -170,39 +167,3 @@ class ChannelPoster:
 
     async def _tell_admins(self, template: str, **context: object) -> None:
         await tell_admins(self._bot, self._admins, self._renderer.render(template, **context))
-
-
-async def post_channels(context: BotContext) -> None:
-    poster = context.bot_data.channels
-    if poster is not None:
-        await poster.post_due()
-
-
-def post_now(context: BotContext) -> None:
-    """After a publish from Telegram: post now rather than at the next tick."""
-    if context.bot_data.channels is not None:
-        job_queue(context).run_once(post_channels, 0, name=f"{JOB_NAME}-now")
-
-
-async def open_channels(application: BriefApplication) -> None:
-    """Called once storage and the push engine are open: check, then post every TICK."""
-    data = application.bot_data
-    assert data.config is not None
-    if not data.config.channel_ids:
-        return
-    assert data.storage is not None
-    assert data.renderer is not None
-    assert data.push is not None, "open_push builds the delivery path first"
-    poster = ChannelPoster(
-        application.bot,
-        data.storage,
-        data.renderer,
-        data.push.delivery,
-        channels=data.config.channel_ids,
-        admin_ids=data.config.admin_ids,
-    )
-    await poster.check(tell_admins=True)
-    data.channels = poster
-    assert application.job_queue is not None, "built with a JobQueue"
-    # The first pass a second after start: what was published while the bot was down.
-    application.job_queue.run_repeating(post_channels, TICK, first=1, name=JOB_NAME)

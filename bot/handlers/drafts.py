@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
 from bot.admin import drafts, paste
-from bot.channels.poster import post_now
+from bot.channels.posting_job import post_now
 from bot.context import BotContext
 from bot.handlers.copies import start_replacing
 from bot.handlers.registration import ButtonHandler

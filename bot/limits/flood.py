@@ -1,7 +1,8 @@
 """Flood control: a chat sending faster than a reader can read has its excess dropped.
 
-Runs first, in a handler group of its own (bot/app.py), so an excess update costs one
-dictionary look-up and never reaches storage or the budget for sends. PTB hands every
+The gate judges; its handler (bot/limits/flood_handler.py) runs first, in a handler group
+of its own (bot/app.py), so an excess update costs one dictionary look-up and never
+reaches storage or the budget for sends. PTB hands every
 update to a task of its own and lets `concurrent_updates` of them run at once, in the
 order they came; a dropped update gives its place back at once, so a flood of thousands
 passes through in a moment and the next reader's update is handled right after it, while
@@ -53,7 +54,6 @@ read, which costs the reading of a few hundred updates, not their sending.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -61,13 +61,6 @@ from enum import Enum
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, TypeHandler
-
-from bot.context import BotContext
-from bot.scope import Outcome, mark
-
-log = logging.getLogger(__name__)
 
 BURST = 6  # a reader tapping Facts, Sources and Narratives in a row is well inside it
 PER_SECOND = 2.0
@@ -250,33 +243,3 @@ def _user(update: Update) -> int | None:
         return message.sender_chat.id
     user = update.effective_user
     return None if user is None else user.id
-
-
-def flood_handler(gate: FloodGate) -> TypeHandler[Update, BotContext, None]:
-    """Registered in the earliest handler group: lets an update through or stops it."""
-
-    async def control(update: Update, context: BotContext) -> None:
-        verdict = gate.judge(update)
-        if verdict is Verdict.PASS:
-            return
-        mark(Outcome.DROPPED)
-        if verdict is Verdict.WARN:
-            try:
-                await _slow_down(update, context)
-            except TelegramError as error:
-                # A press too old to answer, a chat that blocked the bot: the update is
-                # still dropped, which a raised error would not do (PTB goes on after it).
-                log.info("could not ask chat to slow down: %s", error)
-        raise ApplicationHandlerStop
-
-    return TypeHandler(Update, control)
-
-
-async def _slow_down(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is not None:
-        await query.answer(context.renderer.render("slow_down.txt"))
-        return
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, context.renderer.render("slow_down.html"))

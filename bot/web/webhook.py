@@ -5,34 +5,28 @@ and each update is put on `application.update_queue`. A request is answered at o
 its update is handled, so a slow handler never makes Telegram send it again. The flood gate
 (bot/limits/flood.py) sees webhook updates as it sees polled ones: the ones it would drop
 without a word are dropped here while still JSON (bot/limits/early.py), the rest reach its
-handler.
+handler. Asking Telegram to post here, and watching that it can, is
+bot/web/webhook_registration.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
-import logging
-import secrets
 from collections import deque
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from telegram import Update
-from telegram.error import TelegramError
-from telegram.ext import ExtBot
+from telegram import Bot, Update
 
-from bot.context import BotContext, BriefApplication
 from bot.limits.early import raw_sender
 from bot.limits.flood import FloodGate
-from bot.logs import redact_also
 from bot.metrics import Metrics, raw_update_kind
-
-log = logging.getLogger(__name__)
+from storage import Storage
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-SECRET_KEY = "webhook_secret"  # where a generated secret is kept (storage.state)
 # Only what the handlers answer (bot/app.py): messages, button presses, the bot being
 # blocked or unblocked (bot/handlers/subscription.py), inline queries and the results
 # chosen from them (bot/inline/). Long polling asks for the same (bot/lifecycle.py).
@@ -87,23 +81,34 @@ class RecentUpdates:
 
 class WebhookReceiver:
     """The handler of POST <path of WEBHOOK_URL>. It takes updates only between `open` and
-    `close`; before and after, Telegram is answered 503 and keeps the update for later."""
+    `close`; before and after, Telegram is answered 503 and keeps the update for later.
+    Updates taken go on `queue` (the Application's update queue); `bot` decodes them."""
 
     def __init__(
-        self, application: BriefApplication, gate: FloodGate, path: str, metrics: Metrics
+        self,
+        queue: asyncio.Queue[object],
+        bot: Bot,
+        gate: FloodGate,
+        path: str,
+        metrics: Metrics,
     ) -> None:
         self.path = path
-        self._application = application
+        self._queue = queue
+        self._bot = bot
         self._gate = gate
         self._metrics = metrics
         self._secret: bytes | None = None
+        self._storage: Storage | None = None
         self._recent = RecentUpdates()
 
     @property
     def accepting(self) -> bool:
         return self._secret is not None
 
-    def open(self, secret: str) -> None:
+    def open(self, secret: str, storage: Storage) -> None:
+        """Take updates from now on: those that come with `secret`, each recorded in
+        `storage` (opened by then) as taken, when replicas share it."""
+        self._storage = storage
         self._secret = secret.encode()
 
     def close(self) -> None:
@@ -134,7 +139,7 @@ class WebhookReceiver:
             if not await self._first_time(update_id):  # another replica took it
                 self._recent.add(update_id)
                 return web.Response(text="ok, seen before\n")
-            self._application.update_queue.put_nowait(update)  # handled after the answer
+            self._queue.put_nowait(update)  # handled after the answer
         self._recent.add(update_id)
         return web.Response(text="ok\n")
 
@@ -142,16 +147,15 @@ class WebhookReceiver:
         """Whether no other replica took this update (always, with one process). Updates
         the flood gate drops unread are not recorded: a flood must not cost a write per
         update, and a repeat of one is dropped again anyway."""
-        storage = self._application.bot_data.storage
-        assert storage is not None, "updates are taken only once storage is open"
+        storage = self._storage
+        assert storage is not None, "updates are taken only once open"
         if not storage.shared_by_replicas:
             return True
         return await storage.updates.first_time(update_id, at=datetime.now(UTC))
 
     def _decoded(self, data: dict[str, Any]) -> Update | None:
-        bot: ExtBot[int] = self._application.bot
         try:
-            return Update.de_json(data, bot)
+            return Update.de_json(data, self._bot)
         # Fields of the wrong shape; a date too far off for a datetime (OverflowError);
         # objects nested deeper than de_json's recursion goes (json.loads took them).
         except (
@@ -178,52 +182,3 @@ def _update_json(body: bytes) -> dict[str, Any] | None:
     if type(update_id) is not int or not 0 <= update_id <= MAX_UPDATE_ID:
         return None
     return data
-
-
-async def webhook_secret(application: BriefApplication) -> str:
-    """WEBHOOK_SECRET, or the one generated at the first start and kept in the database
-    (every replica and every restart then agrees on it)."""
-    data = application.bot_data
-    assert data.config is not None
-    assert data.storage is not None, "storage is opened in post_init"
-    if data.config.webhook_secret is not None:
-        return data.config.webhook_secret
-    return await data.storage.state.put_if_absent(SECRET_KEY, secrets.token_urlsafe(32))
-
-
-async def start_webhook(application: BriefApplication, receiver: WebhookReceiver) -> None:
-    """Ask Telegram to post updates to WEBHOOK_URL, then take them."""
-    config = application.bot_data.config
-    assert config is not None
-    assert config.webhook_url is not None
-    secret = await webhook_secret(application)
-    # PTB logs each call's parameters at DEBUG: the secret is hidden like the token.
-    redact_also(secret, "<webhook secret>")
-    receiver.open(secret)  # before setWebhook: Telegram may post at once
-    await application.bot.set_webhook(
-        config.webhook_url,
-        secret_token=secret,
-        allowed_updates=ALLOWED_UPDATES,
-        max_connections=config.webhook_max_connections,
-    )
-    log.info("receiving updates by webhook at %s", config.webhook_url)
-
-
-async def watch_webhook(context: BotContext) -> None:
-    """A job in webhook mode: a cheap call that keeps "the Bot API answered lately" true
-    when no update comes, and says when Telegram could not deliver to the webhook."""
-    try:
-        info = await context.bot.get_webhook_info()
-    except TelegramError as error:  # /readyz says so once it lasts; admins are not paged
-        log.warning("asking Telegram about the webhook failed (%s)", error)
-        return
-    seen = context.job.data if context.job is not None else None
-    failed_at = info.last_error_date
-    if failed_at is not None and isinstance(seen, dict) and seen.get("last") != failed_at:
-        seen["last"] = failed_at  # each failure said once
-        log.warning(
-            "Telegram could not deliver to the webhook at %s: %s (%d updates waiting)",
-            failed_at.isoformat(),
-            info.last_error_message,
-            info.pending_update_count,
-        )

@@ -1,0 +1,70 @@
+"""Asking Telegram to post updates to WEBHOOK_URL, with the secret every replica agrees on,
+and watching that Telegram can deliver there. The receiver of those posts is
+bot/web/webhook.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from telegram.error import TelegramError
+
+from bot.context import BotContext, BriefApplication
+from bot.logs import redact_also
+from bot.web.webhook import ALLOWED_UPDATES, WebhookReceiver
+
+log = logging.getLogger(__name__)
+
+SECRET_KEY = "webhook_secret"  # where a generated secret is kept (storage.state)
+
+
+async def webhook_secret(application: BriefApplication) -> str:
+    """WEBHOOK_SECRET, or the one generated at the first start and kept in the database
+    (every replica and every restart then agrees on it)."""
+    data = application.bot_data
+    assert data.config is not None
+    assert data.storage is not None, "storage is opened in post_init"
+    if data.config.webhook_secret is not None:
+        return data.config.webhook_secret
+    return await data.storage.state.put_if_absent(SECRET_KEY, secrets.token_urlsafe(32))
+
+
+async def start_webhook(application: BriefApplication, receiver: WebhookReceiver) -> None:
+    """Ask Telegram to post updates to WEBHOOK_URL, then take them."""
+    config = application.bot_data.config
+    assert config is not None
+    assert config.webhook_url is not None
+    secret = await webhook_secret(application)
+    # PTB logs each call's parameters at DEBUG: the secret is hidden like the token.
+    redact_also(secret, "<webhook secret>")
+    storage = application.bot_data.storage
+    assert storage is not None, "storage is opened in post_init"
+    receiver.open(secret, storage)  # before setWebhook: Telegram may post at once
+    await application.bot.set_webhook(
+        config.webhook_url,
+        secret_token=secret,
+        allowed_updates=ALLOWED_UPDATES,
+        max_connections=config.webhook_max_connections,
+    )
+    log.info("receiving updates by webhook at %s", config.webhook_url)
+
+
+async def watch_webhook(context: BotContext) -> None:
+    """A job in webhook mode: a cheap call that keeps "the Bot API answered lately" true
+    when no update comes, and says when Telegram could not deliver to the webhook."""
+    try:
+        info = await context.bot.get_webhook_info()
+    except TelegramError as error:  # /readyz says so once it lasts; admins are not paged
+        log.warning("asking Telegram about the webhook failed (%s)", error)
+        return
+    seen = context.job.data if context.job is not None else None
+    failed_at = info.last_error_date
+    if failed_at is not None and isinstance(seen, dict) and seen.get("last") != failed_at:
+        seen["last"] = failed_at  # each failure said once
+        log.warning(
+            "Telegram could not deliver to the webhook at %s: %s (%d updates waiting)",
+            failed_at.isoformat(),
+            info.last_error_message,
+            info.pending_update_count,
+        )
