@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from bot.channels import poster
+from bot.channels import posting_job
 from bot.channels.poster import ChannelPoster
 from bot.context import BriefApplication
 from storage import Delivery, Storage
@@ -26,7 +26,7 @@ BOT = "briefbot_test_bot"
 @pytest.fixture(autouse=True)
 def quick_ticks(monkeypatch: pytest.MonkeyPatch) -> None:
     # The job's pass every fifth of a second instead of 30: an import is seen at once.
-    monkeypatch.setattr(poster, "TICK", timedelta(seconds=0.2))
+    monkeypatch.setattr(posting_job, "TICK", timedelta(seconds=0.2))
 
 
 @pytest.fixture
