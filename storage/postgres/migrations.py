@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from storage.errors import SchemaTooNewError
-from storage.postgres.search_index import index_rows
+from storage.postgres.search_index import PREFIXED_FUNCTION, index_rows
 
 Migration = tuple[str, ...]
 
@@ -327,10 +327,16 @@ _SEARCH_V2: Migration = ("ANALYZE brief_search",)
 # 11: each replica's lease (storage/migrations.py, _LEASES).
 _LEASES: Migration = ("ALTER TABLE replicas ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0",)
 
-# 12: each brief's title and summary words apart, and the index filled again with them.
-_HEADINGS: Migration = (
+# 12: the words of a brief's title and of its summary apart (search ranks by them), and
+# every word's prefixes of one to three letters in the index as words of their own ("ce*",
+# storage/postgres/search_index.py says why), then the index filled again with them.
+_PREFIXES: Migration = (
     "DELETE FROM brief_search",
-    "ALTER TABLE brief_search ADD COLUMN heading TSVECTOR NOT NULL",
+    """
+    ALTER TABLE brief_search ADD COLUMN title_words TSVECTOR NOT NULL,
+                             ADD COLUMN summary_words TSVECTOR NOT NULL
+    """,
+    PREFIXED_FUNCTION,
     index_rows(),
     "ANALYZE brief_search",
 )
@@ -347,7 +353,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _DRAFT_BASIS,
     _SEARCH_V2,
     _LEASES,
-    _HEADINGS,
+    _PREFIXES,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

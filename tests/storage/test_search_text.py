@@ -199,3 +199,16 @@ async def test_matches_older_than_the_newest_briefs_are_found_too(
     assert [h.id for h in await storage.search.search("qua")] == [quay.id]
     assert [h.id for h in await storage.search.search("harbor", limit=1, offset=1)] == [quay.id]
     assert await storage.search.search("harbor z") == []
+
+
+async def test_a_short_last_word_finds_itself_and_the_words_it_starts(storage: Storage) -> None:
+    """Prefixes of up to three letters are words of their own in PostgreSQL's index: the
+    word that is the prefix, and the words it starts, are both found, and nothing that
+    only holds it inside a word."""
+    war = await storage.briefs.publish(_brief("War games"), by=None, at=at(0))
+    warship = await storage.briefs.publish(_brief("Warship sails"), by=None, at=at(1))
+    await storage.briefs.publish(_brief("Awards night"), by=None, at=at(2))
+    for query in ("war", "wa", "WAR", "games wa", "w"):
+        expected = [war.id] if query.startswith("games") else [warship.id, war.id]
+        assert [h.id for h in await storage.search.search(query)] == expected, query
+    assert [h.id for h in await storage.search.search("warsh")] == [warship.id]
