@@ -10,12 +10,15 @@ answer.
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
+from dataclasses import replace
 
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot.app import build_application
+from bot.app import compose
 from bot.bot_api import ignore_retry_after_notice
 from bot.config import load_config
 from bot.context import BotContext
@@ -53,19 +56,38 @@ class InProcessParser(UploadParser):
         return parse_upload(upload)
 
 
-def main() -> None:
-    ignore_retry_after_notice()
-    mode = sys.argv[1]
+async def serve(mode: str) -> None:
+    """The bot as bot/app.py composes it, with `mode`'s changes, polling until SIGTERM."""
     config = load_config()
     setup_logging("WARNING", config.token)
-    application = build_application(config)
+    application = (await compose(config)).application
     if mode == "inprocess":
-        application.bot_data.upload_parser = InProcessParser()
+        services = application.bot_data.services
+        application.bot_data.services = replace(services, upload_parser=InProcessParser())
     if mode in ("echo", "reply"):
         application.handlers.clear()
         handler = echo if mode == "echo" else FactsReply()
         application.add_handler(MessageHandler(filters.ALL, handler))
-    application.run_polling()
+    stop = asyncio.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(number, stop.set)
+    assert application.updater is not None
+    assert application.post_init is not None
+    await application.initialize()
+    await application.post_init(application)
+    await application.updater.start_polling()
+    await application.start()
+    await stop.wait()
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
+def main() -> None:
+    ignore_retry_after_notice()
+    asyncio.run(serve(sys.argv[1]))
 
 
 if __name__ == "__main__":

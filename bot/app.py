@@ -1,25 +1,27 @@
-"""The composition root: the one place that builds the Application and wires everything."""
+"""The composition root: the one place that builds every service and the Application,
+and the order in which they start and stop.
+
+`compose` builds it all, storage opened once, before anything talks to Telegram (so a
+database that cannot be used is said first); `_start` (PTB's post_init) runs once the
+Bot API has answered, and `_stop` (post_shutdown) undoes both, storage closed last.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import (
-    ApplicationBuilder,
-    BaseHandler,
-    ContextTypes,
-    Defaults,
-    JobQueue,
-)
+from telegram.ext import ApplicationBuilder, BaseHandler, ContextTypes, Defaults, JobQueue
 
 from bot.backups import CHECK_INTERVAL, FIRST_CHECK, daily_backup
-from bot.channels.posting_job import open_channels
+from bot.channels.poster import ChannelPoster
+from bot.channels.posting_job import start_channels
 from bot.config import Config
 from bot.context import BotContext, BotData, BriefApplication, ChatData
 from bot.errors import on_error
@@ -43,10 +45,11 @@ from bot.limits.refusals import RefusedChats, standing_handler
 from bot.limits.replies import SharedRateLimiter
 from bot.metrics import Metrics
 from bot.push.pacing import Pacer
-from bot.push.scheduler import close_push, open_push
+from bot.push.scheduler import build_push, start_push, stop_push
 from bot.reading import command_menu
 from bot.rendering import Renderer
 from bot.reports import Reporter
+from bot.services import Services
 from bot.transport import AiohttpRequest
 from bot.updates import ObservedUpdates
 from bot.web import health
@@ -55,6 +58,7 @@ from bot.web.readiness import Readiness
 from bot.web.webhook import WebhookReceiver
 from bot.web.webhook_registration import watch_webhook
 from brief.isolated import UploadParser
+from storage import Storage
 from storage.opening import open_storage
 
 log = logging.getLogger(__name__)
@@ -68,15 +72,42 @@ DRAFT_CLEANUP_INTERVAL = timedelta(hours=1)
 WEBHOOK_WATCH_INTERVAL = timedelta(seconds=25)
 
 
-def build_application(
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """The running system: the Application (its bot_data holds `services`), the receiver
+    of Telegram's posts in webhook mode (WEBHOOK_URL; None when polling), and the routes
+    of the bot's HTTP server (bot/web/server.py)."""
+
+    application: BriefApplication
+    services: Services
+    webhook: WebhookReceiver | None
+    routes: list[web.RouteDef]
+
+
+async def compose(
     config: Config,
     *,
     on_token_refused: Callable[[], None] | None = None,
     readiness: Readiness | None = None,
-) -> BriefApplication:
-    """The Application; `on_token_refused` hears a poll the Bot API refused with 401 (the
-    token was revoked while the bot ran), which PTB would only end its polling for. With
-    WEBHOOK_URL set it has no Updater: bot/web/webhook.py feeds its update queue."""
+) -> Composed:
+    """Everything, built and wired; nothing started. Raises UnusableDatabaseError (storage
+    is the one thing opened here) before touching Telegram. `on_token_refused` hears a
+    poll the Bot API refused with 401 (the token was revoked while the bot ran), which PTB
+    would only end its polling for."""
+    storage = await open_storage(config.database)
+    try:
+        return _compose(config, storage, on_token_refused, readiness or Readiness())
+    except BaseException:
+        await storage.close()
+        raise
+
+
+def _compose(
+    config: Config,
+    storage: Storage,
+    on_token_refused: Callable[[], None] | None,
+    readiness: Readiness,
+) -> Composed:
     # The application's own registry for /metrics (bot/metrics.py says why not the global one).
     metrics = Metrics()
     # One budget for replies and the push.
@@ -84,7 +115,65 @@ def build_application(
     gate = FloodGate(config.admin_ids, budget.backlog)
     # Groups that refused the bot a moment ago: not sent to, so they spend no turns.
     refused = RefusedChats()
-    readiness = readiness or Readiness()
+    application = _application(config, budget, gate, refused, metrics, readiness, on_token_refused)
+    services = _services(config, storage, application, budget, metrics, readiness)
+    application.bot_data.services = services
+    _add_handlers(application, config, gate, refused)
+    webhook = None
+    if config.webhook_url is not None:
+        path = urlsplit(config.webhook_url).path or "/"
+        webhook = WebhookReceiver(
+            application.update_queue, application.bot, gate, storage, path, metrics
+        )
+    return Composed(application, services, webhook, _routes(services, webhook))
+
+
+def _services(
+    config: Config,
+    storage: Storage,
+    application: BriefApplication,
+    budget: Pacer,
+    metrics: Metrics,
+    readiness: Readiness,
+) -> Services:
+    renderer = Renderer()
+    replica, push = build_push(config, storage, renderer, budget, metrics)
+    # Failure reports go to ERROR_CHAT_ID when set, else to every admin.
+    recipients = (config.error_chat_id,) if config.error_chat_id else sorted(config.admin_ids)
+    channels = ChannelPoster(
+        application.bot,
+        storage,
+        renderer,
+        push.delivery,
+        channels=config.channel_ids,
+        admin_ids=config.admin_ids,
+    )
+    return Services(
+        config=config,
+        renderer=renderer,
+        storage=storage,
+        upload_parser=UploadParser(),
+        reporter=Reporter(application.bot, renderer, recipients),
+        budget=budget,
+        metrics=metrics,
+        readiness=readiness,
+        replica=replica,
+        push=push,
+        channels=channels,
+    )
+
+
+def _application(
+    config: Config,
+    budget: Pacer,
+    gate: FloodGate,
+    refused: RefusedChats,
+    metrics: Metrics,
+    readiness: Readiness,
+    on_token_refused: Callable[[], None] | None,
+) -> BriefApplication:
+    """PTB's Application over the bot's own transport, budget and update pipeline. With
+    WEBHOOK_URL set it has no Updater: bot/web/webhook.py feeds its update queue."""
     builder = (
         ApplicationBuilder()
         .token(config.token)
@@ -106,37 +195,38 @@ def build_application(
         )
         # Each update timed, counted and given its ids for log lines (bot/updates.py).
         .concurrent_updates(ObservedUpdates(CONCURRENT_UPDATES, metrics))
-        .post_init(_open)
-        .post_shutdown(_close)
+        .post_init(_start)
+        .post_shutdown(_stop)
     )
-    if config.webhook_url is None:
-        # Long polling holds its one connection for up to the poll timeout.
-        updates = UpdatesRequest(
-            gate,
-            connections=1,
-            proxy=config.proxy,
-            on_unauthorized=on_token_refused,
-            metrics=metrics,
-            on_answer=readiness.bot_api_answered,
-        )
-        builder = builder.get_updates_request(updates)
-    else:
-        builder = builder.updater(None)
-    application = builder.build()
     if config.webhook_url is not None:
-        path = urlsplit(config.webhook_url).path or "/"
-        application.bot_data.webhook = WebhookReceiver(
-            application.update_queue, application.bot, gate, path, metrics
-        )
-    application.bot_data.readiness = readiness
-    application.bot_data.config = config
-    application.bot_data.renderer = renderer = Renderer()
-    # Failure reports go to ERROR_CHAT_ID when set, else to every admin.
-    recipients = (config.error_chat_id,) if config.error_chat_id else sorted(config.admin_ids)
-    application.bot_data.reporter = Reporter(application.bot, renderer, recipients)
-    application.bot_data.upload_parser = UploadParser()
-    application.bot_data.budget = budget
-    application.bot_data.metrics = metrics
+        return builder.updater(None).build()
+    # Long polling holds its one connection for up to the poll timeout; an update over its
+    # chat's allowance is dropped there, unread (bot/limits/early.py).
+    return builder.get_updates_request(
+        _polls(config, gate, metrics, readiness, on_token_refused)
+    ).build()
+
+
+def _polls(
+    config: Config,
+    gate: FloodGate,
+    metrics: Metrics,
+    readiness: Readiness,
+    on_token_refused: Callable[[], None] | None,
+) -> UpdatesRequest:
+    return UpdatesRequest(
+        gate,
+        connections=1,
+        proxy=config.proxy,
+        on_unauthorized=on_token_refused,
+        metrics=metrics,
+        on_answer=readiness.bot_api_answered,
+    )
+
+
+def _add_handlers(
+    application: BriefApplication, config: Config, gate: FloodGate, refused: RefusedChats
+) -> None:
     # Before anything else: an update over its chat's allowance goes no further.
     application.add_handler(flood_handler(gate), group=-2)
     # Earlier still: a change of the bot's standing in a group is never held up.
@@ -145,18 +235,6 @@ def build_application(
     # In a group of its own, so it runs beside the handler that answers the update.
     application.add_handler(admin_menu.handler(config.admin_ids), group=-1)
     application.add_error_handler(on_error)
-    return application
-
-
-def web_routes(application: BriefApplication) -> list[web.RouteDef]:
-    """Every route of the bot's HTTP server (bot/web/server.py), in one list."""
-    data = application.bot_data
-    assert data.readiness is not None, "build_application sets it"
-    routes = health.routes(data.readiness, lambda: data.storage)
-    routes.append(web.get("/metrics", metrics_page.metrics_handler(application)))
-    if data.webhook is not None:
-        routes.append(web.post(data.webhook.path, data.webhook.receive))
-    return routes
 
 
 def _handlers(config: Config) -> list[BaseHandler[Update, BotContext, None]]:
@@ -181,50 +259,63 @@ def _handlers(config: Config) -> list[BaseHandler[Update, BotContext, None]]:
     ]
 
 
-async def _open(application: BriefApplication) -> None:
-    data = application.bot_data
-    assert data.config is not None
-    assert data.renderer is not None
-    data.storage = await open_storage(data.config.database)
-    await open_push(application)  # after a crash: release in-flight sends, catch up, resume
-    await open_channels(application)  # CHANNEL_IDS: check the bot's rights, then post
-    await application.bot.set_my_commands(command_menu(data.renderer.lines("commands.txt")))
-    await admin_menu.set_admin_menus(application.bot, data.renderer, data.config.admin_ids)
-    assert application.job_queue is not None, "built with a JobQueue"
-    job_queue = application.job_queue
-    job_queue.run_repeating(
-        drafts.expire_leftovers, DRAFT_CLEANUP_INTERVAL, first=0, name="admin-expire-leftovers"
-    )
+def _routes(services: Services, webhook: WebhookReceiver | None) -> list[web.RouteDef]:
+    """Every route of the bot's HTTP server, in one list."""
+    routes = health.routes(services.readiness, services.storage)
+    handler = metrics_page.metrics_handler(services.metrics, services.config.metrics_token)
+    routes.append(web.get("/metrics", handler))
+    if webhook is not None:
+        routes.append(web.post(webhook.path, webhook.receive))
+    return routes
+
+
+async def _start(application: BriefApplication) -> None:
+    """Once the Bot API has answered: the push recovers and resumes, the channels are
+    checked, the menus set, and the jobs scheduled. Updates come after."""
+    services = application.bot_data.services
+    config, renderer = services.config, services.renderer
+    await start_push(application)  # after a crash: release in-flight sends, catch up, resume
+    await start_channels(application)  # CHANNEL_IDS: check the bot's rights, then post
+    await application.bot.set_my_commands(command_menu(renderer.lines("commands.txt")))
+    await admin_menu.set_admin_menus(application.bot, renderer, config.admin_ids)
     # What /metrics shows from the database, counted now and then again in the
     # background, never at a scrape.
-    await metrics_page.count_figures(data)
+    await metrics_page.count_figures(services)
+    _schedule(application, config)
+    log.info("briefbot started as @%s", application.bot.username)
+
+
+def _schedule(application: BriefApplication, config: Config) -> None:
+    """The repeating jobs beside the push's and the channels'."""
+    jobs = application.job_queue
+    assert jobs is not None, "built with a JobQueue"
+    jobs.run_repeating(
+        drafts.expire_leftovers, DRAFT_CLEANUP_INTERVAL, first=0, name="admin-expire-leftovers"
+    )
     refresh = metrics_page.REFRESH
-    job_queue.run_repeating(
+    jobs.run_repeating(
         metrics_page.refresh_figures, refresh, first=refresh, name=metrics_page.JOB_NAME
     )
-    if data.config.backup_dir is not None:
-        job_queue.run_repeating(
-            daily_backup, CHECK_INTERVAL, first=FIRST_CHECK, name="daily-backup"
-        )
-    if data.config.http_port is None:  # else `briefbot health` asks /readyz instead
-        job_queue.run_repeating(
-            health.heartbeat, health.HEARTBEAT_INTERVAL, first=1, name="heartbeat"
-        )
-    if data.webhook is not None:
-        job_queue.run_repeating(
+    if config.backup_dir is not None:
+        jobs.run_repeating(daily_backup, CHECK_INTERVAL, first=FIRST_CHECK, name="daily-backup")
+    if config.http_port is None:  # else `briefbot health` asks /readyz instead
+        jobs.run_repeating(health.heartbeat, health.HEARTBEAT_INTERVAL, first=1, name="heartbeat")
+    if config.webhook_url is not None:
+        jobs.run_repeating(
             watch_webhook,
             WEBHOOK_WATCH_INTERVAL,
             first=WEBHOOK_WATCH_INTERVAL,
             data={},
             name="webhook-watch",
         )
-    log.info("briefbot started as @%s", application.bot.username)
 
 
-async def _close(application: BriefApplication) -> None:
-    if application.bot_data.reporter is not None:
-        await application.bot_data.reporter.close()
-    await close_push(application)
-    if application.bot_data.storage is not None:
-        await application.bot_data.storage.close()
-        application.bot_data.storage = None
+async def _stop(application: BriefApplication) -> None:
+    """The reverse of compose and _start, whichever part of the start happened: reports
+    sent, the push stopped and the replica gone, then storage closed."""
+    services = application.bot_data.services
+    try:
+        await services.reporter.close()
+        await stop_push(services)
+    finally:
+        await services.storage.close()

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import TypeAlias
 
 from bot import database_commands, lifecycle
 from bot.bot_api import ignore_retry_after_notice
@@ -32,6 +33,9 @@ from storage import (
 from storage.opening import DatabaseLocation, open_storage, sole_server
 from storage.sole import DatabaseInUseError
 
+# The `briefbot` subcommands, as argparse keeps them.
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     ignore_retry_after_notice()
@@ -51,6 +55,13 @@ def _arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefbot", description="A Telegram bot for news briefs.")
     parser.add_argument("--version", action="version", version=f"briefbot {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    _brief_commands(commands)
+    _serving_commands(commands)
+    _database_commands(commands)
+    return parser
+
+
+def _brief_commands(commands: Commands) -> None:
     parse = _command(commands, "parse", "print a brief file as JSON, or list its problems", ())
     parse.add_argument("file", type=Path)
     parse.set_defaults(handler=_parse)
@@ -68,6 +79,9 @@ def _arguments() -> argparse.ArgumentParser:
         "--force", action="store_true", help="publish content that is already published again"
     )
     publish.set_defaults(handler=_import)
+
+
+def _serving_commands(commands: Commands) -> None:
     run = _command(commands, "run", "start the bot (long polling, or a webhook)", SETTINGS)
     run.set_defaults(handler=_run)
     backup = _command(
@@ -98,6 +112,9 @@ def _arguments() -> argparse.ArgumentParser:
         "old).",
     )
     check.set_defaults(handler=_health)
+
+
+def _database_commands(commands: Commands) -> None:
     migrate = _command(
         commands,
         "migrate",
@@ -115,11 +132,10 @@ def _arguments() -> argparse.ArgumentParser:
     )
     copy.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/name")
     copy.set_defaults(handler=database_commands.copy_db)
-    return parser
 
 
 def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    commands: Commands,
     name: str,
     does: str,
     reads: Sequence[str],

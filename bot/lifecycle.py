@@ -34,7 +34,7 @@ from enum import IntEnum
 
 from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter, TelegramError
 
-from bot.app import build_application, web_routes
+from bot.app import Composed, compose
 from bot.bot_api import retry_after_seconds
 from bot.config import Config
 from bot.context import BriefApplication
@@ -42,7 +42,6 @@ from bot.web.readiness import BOT_API_FRESH, Readiness
 from bot.web.server import WebServer
 from bot.web.webhook import ALLOWED_UPDATES
 from bot.web.webhook_registration import start_webhook
-from storage.opening import open_storage
 
 log = logging.getLogger(__name__)
 
@@ -91,37 +90,39 @@ async def run(config: Config, timing: Timing = Timing()) -> int:
 
 async def serve(config: Config, stop: asyncio.Event, timing: Timing = Timing()) -> int:
     """Serve until `stop` is set. Raises UnusableDatabaseError before touching Telegram."""
-    storage = await open_storage(config.database)
-    await storage.close()  # opened again, and kept, by the application's post_init
     watch = PollWatch(stop, config.telegram_api_url, timing)
     readiness = Readiness(bot_api_fresh=timing.bot_api_fresh)
-    application = build_application(
-        config, on_token_refused=watch.token_refused, readiness=readiness
-    )
+    composed = await compose(config, on_token_refused=watch.token_refused, readiness=readiness)
     server = None
     if config.http_port is not None:
-        server = WebServer(config.http_host, config.http_port, web_routes(application))
-        try:
-            await server.start()
-        except OSError as error:
-            log.error(
-                "the bot cannot listen on HTTP_HOST %s, HTTP_PORT %d (%s): choose a free port",
-                config.http_host,
-                config.http_port,
-                error.strerror or error,
-            )
-            return ExitCode.UNUSABLE_SETTING
+        server = WebServer(config.http_host, config.http_port, composed.routes)
     try:
-        return await _serve(application, stop, timing, watch)
+        if server is not None and not await _listen(server, config):
+            return ExitCode.UNUSABLE_SETTING
+        return await _serve(composed, stop, timing, watch)
     finally:
-        await _release(application, timing)
+        await _release(composed, timing)
         if server is not None:
             await server.stop()
 
 
-async def _serve(
-    application: BriefApplication, stop: asyncio.Event, timing: Timing, watch: PollWatch
-) -> int:
+async def _listen(server: WebServer, config: Config) -> bool:
+    """Start the HTTP server; False when its port cannot be listened on (said in one line)."""
+    try:
+        await server.start()
+    except OSError as error:
+        log.error(
+            "the bot cannot listen on HTTP_HOST %s, HTTP_PORT %s (%s): choose a free port",
+            config.http_host,
+            config.http_port,
+            error.strerror or error,
+        )
+        return False
+    return True
+
+
+async def _serve(composed: Composed, stop: asyncio.Event, timing: Timing, watch: PollWatch) -> int:
+    application = composed.application
     url = _api_url(application)
     try:
         if not await _reach(application, url, stop, timing):
@@ -138,22 +139,20 @@ async def _serve(
     try:
         if application.post_init is not None:
             await application.post_init(application)
-        if not await _start_receiving(application, timing, watch):
+        if not await _start_receiving(composed, timing, watch):
             return ExitCode.UNUSABLE_SETTING
         await application.start()
     except TelegramError as error:
         log.error("the bot could not start: the Bot API at %s failed (%s)", url, _reason(error))
         return ExitCode.FAILED
-    readiness = application.bot_data.readiness
-    assert readiness is not None, "the composition root sets it"
-    readiness.serving = True
+    composed.services.readiness.serving = True
     await stop.wait()
     return watch.outcome
 
 
-async def _start_receiving(application: BriefApplication, timing: Timing, watch: PollWatch) -> bool:
+async def _start_receiving(composed: Composed, timing: Timing, watch: PollWatch) -> bool:
     """Start taking updates; False when Telegram refuses WEBHOOK_URL (said in one line)."""
-    receiver = application.bot_data.webhook
+    application, receiver = composed.application, composed.webhook
     if receiver is None:
         updater = application.updater
         assert updater is not None, "the composition root builds an Updater unless WEBHOOK_URL"
@@ -231,13 +230,12 @@ async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
     return stop.is_set()
 
 
-async def _release(application: BriefApplication, timing: Timing) -> None:
+async def _release(composed: Composed, timing: Timing) -> None:
     """Undo whatever part of the start happened; safe after any of them."""
-    data = application.bot_data
-    if data.readiness is not None:
-        data.readiness.stopping = True
-    if data.webhook is not None:
-        data.webhook.close()  # from now on Telegram is answered 503 and keeps the update
+    application = composed.application
+    composed.services.readiness.stopping = True
+    if composed.webhook is not None:
+        composed.webhook.close()  # from now on Telegram is answered 503 and keeps the update
     updater = application.updater
     if updater is not None and updater.running:
         await updater.stop()
@@ -246,7 +244,7 @@ async def _release(application: BriefApplication, timing: Timing) -> None:
     await application.shutdown()  # nothing if initialize never finished ...
     await application.bot.shutdown()  # ... but the bot's HTTP sessions may be open
     if application.post_shutdown is not None:
-        await application.post_shutdown(application)  # push and storage, if they opened
+        await application.post_shutdown(application)  # the push, then storage
 
 
 async def _finish_updates(application: BriefApplication, deadline: float) -> None:
@@ -327,9 +325,7 @@ class PollWatch:
 
 
 def _api_url(application: BriefApplication) -> str:
-    config = application.bot_data.config
-    assert config is not None, "the composition root sets the config"
-    return config.telegram_api_url
+    return application.bot_data.services.config.telegram_api_url
 
 
 def _reason(error: TelegramError) -> str:

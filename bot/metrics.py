@@ -68,7 +68,14 @@ def raw_update_kind(update: object) -> str:
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        registry = self.registry
+        self._declare_updates(self.registry)
+        self._declare_push(self.registry)
+        # The push runs in progress in this process, by id(): their tallies give what remains.
+        self._runs: dict[int, Tally] = {}
+        self._push_remaining.set_function(self._remaining)
+
+    def _declare_updates(self, registry: CollectorRegistry) -> None:
+        """The series of updates and of the Bot API's answers."""
         self._updates = Counter(
             "briefbot_updates",
             "Updates received, by kind, and whether they were handled, dropped by the flood "
@@ -93,6 +100,9 @@ class Metrics:
             "Seconds every send was held because Telegram answered 429 Too Many Requests",
             registry=registry,
         )
+
+    def _declare_push(self, registry: CollectorRegistry) -> None:
+        """The series of the push, its subscribers and its scheduler."""
         self._push = Counter(
             "briefbot_push_messages",
             "Push deliveries (one brief to one chat), by outcome: sent, skipped (already "
@@ -117,9 +127,6 @@ class Metrics:
             "How late the push scheduler's last tick ran after the time it was due",
             registry=registry,
         )
-        # The push runs in progress in this process, by id(): their tallies give what remains.
-        self._runs: dict[int, Tally] = {}
-        self._push_remaining.set_function(self._remaining)
 
     def update_handled(self, kind: str, outcome: Outcome, seconds: float) -> None:
         self._updates.labels(kind, outcome.value).inc()

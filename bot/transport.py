@@ -84,15 +84,7 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None:
             raise RuntimeError("AiohttpRequest is not initialized")
-        connect = _value(connect_timeout, self._connect_timeout)
-        pool = _value(pool_timeout, self._pool_timeout)
-        # aiohttp's `connect` covers waiting for a pooled connection and opening it; it has
-        # no write timeout of its own, so a slow upload is bounded by the read timeout.
-        timeout = aiohttp.ClientTimeout(
-            connect=None if connect is None or pool is None else connect + pool,
-            sock_connect=connect,
-            sock_read=_value(read_timeout, self._read_timeout),
-        )
+        timeout = self._timeout(read_timeout, connect_timeout, pool_timeout)
         data, headers = _body(request_data)
         name = _method_name(url, method)
         try:
@@ -121,6 +113,20 @@ class AiohttpRequest(BaseRequest):
             self._on_unauthorized()
             return HTTPStatus.OK, _NOTHING
         return status, payload
+
+    def _timeout(
+        self, read_timeout: object, connect_timeout: object, pool_timeout: object
+    ) -> aiohttp.ClientTimeout:
+        """PTB's timeouts for one call (each a default, None, or seconds) as aiohttp's."""
+        connect = _value(connect_timeout, self._connect_timeout)
+        pool = _value(pool_timeout, self._pool_timeout)
+        # aiohttp's `connect` covers waiting for a pooled connection and opening it; it has
+        # no write timeout of its own, so a slow upload is bounded by the read timeout.
+        return aiohttp.ClientTimeout(
+            connect=None if connect is None or pool is None else connect + pool,
+            sock_connect=connect,
+            sock_read=_value(read_timeout, self._read_timeout),
+        )
 
     def _hidden(self, error: Exception, url: str) -> str:
         detail = str(error).replace(url, "<Bot API URL>")

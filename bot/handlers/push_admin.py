@@ -18,8 +18,7 @@ async def push(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None
     assert user is not None
-    engine = context.bot_data.push
-    assert engine is not None, "the engine starts with storage"
+    engine = context.services.push
     found = await _brief(context, user.id, context.args or [])
     if not isinstance(found, StoredBrief):
         await message.reply_text(context.renderer.render("push_refused.html", **found))

@@ -8,18 +8,35 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from typing import Protocol
 
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.context import BotContext, BotData
+from bot.context import BotContext
+from bot.push.engine import PushEngine
 from bot.push.progress import ProgressMessage
-from storage import PushRun, StoredBrief
+from bot.rendering import Renderer
+from bot.replicas import Replica
+from storage import PushRun, Storage, StoredBrief
 
 log = logging.getLogger(__name__)
 
 
-async def take_over(bot: Bot, data: BotData) -> list[asyncio.Task[PushRun]]:
+class PushParts(Protocol):
+    """What a take-over reaches: bot/services.py's Services, or a test's few parts."""
+
+    @property
+    def storage(self) -> Storage: ...
+    @property
+    def renderer(self) -> Renderer: ...
+    @property
+    def replica(self) -> Replica: ...
+    @property
+    def push(self) -> PushEngine: ...
+
+
+async def take_over(bot: Bot, services: PushParts) -> list[asyncio.Task[PushRun]]:
     """What replicas that stopped beating left half-done goes on here: their claimed sends
     are released to be sent again, and each push they ran is resumed under its own
     record. On SQLite this is what a restart left (the last process is gone).
@@ -27,10 +44,7 @@ async def take_over(bot: Bot, data: BotData) -> list[asyncio.Task[PushRun]]:
     A push whose brief is gone or withdrawn is closed with the tally it had, so /stats
     does not show it running forever.
     """
-    storage, engine, replica = data.storage, data.push, data.replica
-    assert storage is not None
-    assert engine is not None
-    assert replica is not None
+    storage, engine, replica = services.storage, services.push, services.replica
     dead = await replica.take_for_dead()
     if dead:
         log.warning("replicas taken for dead (their lease ran out): %s", ", ".join(dead))
@@ -51,7 +65,7 @@ async def take_over(bot: Bot, data: BotData) -> list[asyncio.Task[PushRun]]:
             )
             continue
         log.warning("push %d of brief %d was interrupted; resuming it", run.id, stored.id)
-        report = await _resumed_report(bot, data, run, stored)
+        report = await _resumed_report(bot, services.renderer, run, stored)
         resumed.append(engine.start_push(stored, by=run.started_by, run=run, on_progress=report))
     return resumed
 
@@ -59,7 +73,7 @@ async def take_over(bot: Bot, data: BotData) -> list[asyncio.Task[PushRun]]:
 async def beat(context: BotContext) -> None:
     """The replica's heartbeat: say it is alive, then take over what the dead left."""
     try:
-        await keep_alive(context.bot, context.bot_data)
+        await keep_alive(context.bot, context.services)
     except Exception as error:
         # The database is unreachable, most likely: one line per beat, no notice to the
         # admins (they hear of it from /readyz and the replies that fail). Without its
@@ -67,12 +81,10 @@ async def beat(context: BotContext) -> None:
         log.warning("replica heartbeat failed: %s: %s", type(error).__name__, error)
 
 
-async def keep_alive(bot: Bot, data: BotData) -> None:
+async def keep_alive(bot: Bot, services: PushParts) -> None:
     """One heartbeat: say this replica is alive, give back what it owes, take over what
     dead replicas left."""
-    replica, engine, storage = data.replica, data.push, data.storage
-    if replica is None or engine is None or storage is None:
-        return
+    replica, engine, storage = services.replica, services.push, services.storage
     await replica.beat()
     if replica.owes_give_back:
         owed = replica.generation
@@ -83,18 +95,15 @@ async def keep_alive(bot: Bot, data: BotData) -> None:
         await storage.deliveries.release_held(replica.id)
         await storage.pushes.release(replica.id)
         await replica.given_back(owed)
-    await take_over(bot, data)
+    await take_over(bot, services)
     await replica.tidy()
 
 
 async def _resumed_report(
-    bot: Bot, data: BotData, run: PushRun, stored: StoredBrief
+    bot: Bot, renderer: Renderer, run: PushRun, stored: StoredBrief
 ) -> ProgressMessage | None:
     """The admin who started the push sees it go on: the progress message it had, or a
     new one."""
-    renderer = data.renderer
-    if renderer is None:
-        return None
     if run.progress is not None:
         return ProgressMessage(bot, renderer, run.progress, stored)
     if run.started_by is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -23,14 +22,13 @@ HEARTBEAT_FRESH = timedelta(seconds=90)  # three beats: one missed is not yet a 
 CHECK_TIMEOUT = 5.0
 
 
-def routes(readiness: Readiness, storage: Callable[[], Storage | None]) -> list[web.RouteDef]:
-    """`storage` gives the application's storage, once post_init has opened it."""
+def routes(readiness: Readiness, storage: Storage) -> list[web.RouteDef]:
 
     async def healthz(request: web.Request) -> web.Response:
         return web.Response(text="ok\n")  # answering at all is the proof
 
     async def readyz(request: web.Request) -> web.Response:
-        problems = await readiness.problems(storage())
+        problems = await readiness.problems(storage)
         if problems:
             return web.Response(status=503, text="not ready: " + "; ".join(problems) + "\n")
         return web.Response(text="ready\n")
@@ -40,9 +38,8 @@ def routes(readiness: Readiness, storage: Callable[[], Storage | None]) -> list[
 
 async def heartbeat(context: BotContext) -> None:
     """A job: while the bot is ready, say so in the database for `briefbot health`."""
-    readiness = context.bot_data.readiness
-    storage = context.bot_data.storage
-    if readiness is None or storage is None or await readiness.problems(storage):
+    readiness, storage = context.services.readiness, context.services.storage
+    if await readiness.problems(storage):
         return
     try:
         await storage.state.put(HEARTBEAT_KEY, "ready")

@@ -24,8 +24,10 @@ from datetime import timedelta
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot.context import BotContext, BotData, BriefApplication
+from bot.context import BotContext
 from bot.logs import redact_also
+from bot.metrics import Metrics
+from bot.services import Services
 from storage import StorageError
 
 log = logging.getLogger(__name__)
@@ -35,13 +37,9 @@ REFRESH = timedelta(seconds=30)
 JOB_NAME = "metrics-refresh"
 
 
-def metrics_handler(application: BriefApplication) -> Handler:
-    """The aiohttp handler for GET /metrics of this application."""
-    metrics = application.bot_data.metrics
-    config = application.bot_data.config
-    assert metrics is not None, "the composition root builds the metrics"
-    assert config is not None, "the composition root sets the config"
-    token = config.metrics_token
+def metrics_handler(metrics: Metrics, token: str | None) -> Handler:
+    """The aiohttp handler for GET /metrics of this application, answering only `token`
+    (METRICS_TOKEN) when set."""
     if token is not None:
         redact_also(token, "<metrics token>")  # should any text ever quote it
 
@@ -75,16 +73,14 @@ def _authorized(request: web.Request, token: str) -> bool:
 
 async def refresh_figures(context: BotContext) -> None:
     """A job: count again what /metrics shows from the database."""
-    await count_figures(context.bot_data)
+    await count_figures(context.services)
 
 
-async def count_figures(data: BotData) -> None:
+async def count_figures(services: Services) -> None:
     """Count what /metrics shows from the database (the subscribers by state)."""
-    if data.metrics is None or data.storage is None:
-        return
     try:
-        counts = await data.storage.subscribers.counts()
+        counts = await services.storage.subscribers.counts()
     except StorageError as error:  # the last figures stand; /readyz reports the database
         log.warning("could not count the subscribers for /metrics: %s", error)
         return
-    data.metrics.subscribers(counts)
+    services.metrics.subscribers(counts)

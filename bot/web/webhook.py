@@ -89,6 +89,7 @@ class WebhookReceiver:
         queue: asyncio.Queue[object],
         bot: Bot,
         gate: FloodGate,
+        storage: Storage,
         path: str,
         metrics: Metrics,
     ) -> None:
@@ -96,19 +97,17 @@ class WebhookReceiver:
         self._queue = queue
         self._bot = bot
         self._gate = gate
+        self._storage = storage  # each update recorded as taken, when replicas share it
         self._metrics = metrics
         self._secret: bytes | None = None
-        self._storage: Storage | None = None
         self._recent = RecentUpdates()
 
     @property
     def accepting(self) -> bool:
         return self._secret is not None
 
-    def open(self, secret: str, storage: Storage) -> None:
-        """Take updates from now on: those that come with `secret`, each recorded in
-        `storage` (opened by then) as taken, when replicas share it."""
-        self._storage = storage
+    def open(self, secret: str) -> None:
+        """Take updates from now on: those that come with `secret`."""
         self._secret = secret.encode()
 
     def close(self) -> None:
@@ -147,11 +146,9 @@ class WebhookReceiver:
         """Whether no other replica took this update (always, with one process). Updates
         the flood gate drops unread are not recorded: a flood must not cost a write per
         update, and a repeat of one is dropped again anyway."""
-        storage = self._storage
-        assert storage is not None, "updates are taken only once open"
-        if not storage.shared_by_replicas:
+        if not self._storage.shared_by_replicas:
             return True
-        return await storage.updates.first_time(update_id, at=datetime.now(UTC))
+        return await self._storage.updates.first_time(update_id, at=datetime.now(UTC))
 
     def _decoded(self, data: dict[str, Any]) -> Update | None:
         try:

@@ -10,37 +10,34 @@ import secrets
 
 from telegram.error import TelegramError
 
+from bot.config import Config
 from bot.context import BotContext, BriefApplication
 from bot.logs import redact_also
 from bot.web.webhook import ALLOWED_UPDATES, WebhookReceiver
+from storage import Storage
 
 log = logging.getLogger(__name__)
 
 SECRET_KEY = "webhook_secret"  # where a generated secret is kept (storage.state)
 
 
-async def webhook_secret(application: BriefApplication) -> str:
+async def webhook_secret(config: Config, storage: Storage) -> str:
     """WEBHOOK_SECRET, or the one generated at the first start and kept in the database
     (every replica and every restart then agrees on it)."""
-    data = application.bot_data
-    assert data.config is not None
-    assert data.storage is not None, "storage is opened in post_init"
-    if data.config.webhook_secret is not None:
-        return data.config.webhook_secret
-    return await data.storage.state.put_if_absent(SECRET_KEY, secrets.token_urlsafe(32))
+    if config.webhook_secret is not None:
+        return config.webhook_secret
+    return await storage.state.put_if_absent(SECRET_KEY, secrets.token_urlsafe(32))
 
 
 async def start_webhook(application: BriefApplication, receiver: WebhookReceiver) -> None:
     """Ask Telegram to post updates to WEBHOOK_URL, then take them."""
-    config = application.bot_data.config
-    assert config is not None
-    assert config.webhook_url is not None
-    secret = await webhook_secret(application)
+    services = application.bot_data.services
+    config = services.config
+    assert config.webhook_url is not None, "a receiver is built only with WEBHOOK_URL"
+    secret = await webhook_secret(config, services.storage)
     # PTB logs each call's parameters at DEBUG: the secret is hidden like the token.
     redact_also(secret, "<webhook secret>")
-    storage = application.bot_data.storage
-    assert storage is not None, "storage is opened in post_init"
-    receiver.open(secret, storage)  # before setWebhook: Telegram may post at once
+    receiver.open(secret)  # before setWebhook: Telegram may post at once
     await application.bot.set_webhook(
         config.webhook_url,
         secret_token=secret,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_application
+from bot.app import compose
 from bot.config import Config, load_config
 from bot.context import BriefApplication
 from bot.lifecycle import ExitCode, Timing, serve
@@ -74,7 +74,7 @@ def make_config(server: FakeBotApi, db_path: Path, **env: str) -> Config:
 @asynccontextmanager
 async def running(config: Config) -> AsyncIterator[BriefApplication]:
     """Start the bot in the order `run_polling` does, but inside the test's event loop."""
-    application = build_application(config)
+    application = (await compose(config)).application
     assert application.updater is not None
     await application.initialize()
     if application.post_init:

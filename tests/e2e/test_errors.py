@@ -23,7 +23,7 @@ ERROR_CHAT = -1002000000001
 
 def break_storage(application: BriefApplication, monkeypatch: pytest.MonkeyPatch) -> None:
     """`/brief` fails from now on, as with a database gone bad; `/help` reads no storage."""
-    storage = application.bot_data.storage
+    storage = application.bot_data.services.storage
     assert storage is not None
 
     async def broken() -> None:
@@ -72,7 +72,7 @@ async def test_accounts_failing_in_many_groups_hold_up_no_reader_and_are_reporte
     (25 s for 96 of them). One account in every group now gets about two chats' worth
     through the flood gate (tests/e2e/test_group_floods.py); an account per group gets
     each group's whole burst."""
-    reporter = bot_app.bot_data.reporter
+    reporter = bot_app.bot_data.services.reporter
     assert reporter is not None
     reporter.window = 5.0  # the report window, shortened from minutes so the test sees its end
     break_storage(bot_app, monkeypatch)

@@ -85,7 +85,7 @@ async def test_readiness_says_when_the_database_fails(db_path: Path) -> None:
     readiness.bot_api_answered()
     readiness.ticked()
     port = free_port()
-    web = WebServer("127.0.0.1", port, health.routes(readiness, lambda: storage))
+    web = WebServer("127.0.0.1", port, health.routes(readiness, storage))
     await web.start()
     try:
         # Not before the bot takes updates, whatever else is in order.

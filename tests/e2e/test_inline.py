@@ -41,8 +41,8 @@ def reader(server: FakeBotApi) -> FakeUser:
 
 
 def storage_of(app: BriefApplication) -> Storage:
-    assert app.bot_data.storage is not None
-    return app.bot_data.storage
+    assert app.bot_data.services.storage is not None
+    return app.bot_data.services.storage
 
 
 async def publish(app: BriefApplication, *titles: str) -> list[StoredBrief]:
@@ -170,7 +170,7 @@ async def test_a_chosen_copy_follows_its_correction_and_withdrawal(
         stored.id, brief("Harbor bridge vote", "Corrected summary."), by=None, at=T0
     )
     assert corrected is not None
-    renderer = bot_app.bot_data.renderer
+    renderer = bot_app.bot_data.services.renderer
     assert renderer is not None
     edits = await correct_copies(bot_app.bot, storage, renderer, corrected, (INLINE,))
     assert edits == [KindCount("inline", edited=1, unchanged=0, failed=1)]

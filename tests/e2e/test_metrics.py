@@ -63,7 +63,9 @@ class Served:
 
     def __init__(self, application: BriefApplication) -> None:
         web_app = web.Application()
-        web_app.router.add_get("/metrics", metrics_handler(application))
+        services = application.bot_data.services
+        handler = metrics_handler(services.metrics, services.config.metrics_token)
+        web_app.router.add_get("/metrics", handler)
         self._client = TestClient(TestServer(web_app))
 
     async def __aenter__(self) -> Scraper:
@@ -185,7 +187,7 @@ async def test_subscriber_gauges_match_storage(
         await say(server, reader, "/subscribe 07:00 UTC")
     server.block(readers[0])  # a my_chat_member update: the subscriber is stored as blocked
     await settled(server, bot_app)
-    storage = bot_app.bot_data.storage
+    storage = bot_app.bot_data.services.storage
     assert storage is not None
     counts = await storage.subscribers.counts()
     assert (counts.active, counts.blocked) == (2, 1)
@@ -205,7 +207,7 @@ async def test_scrapes_never_count_the_subscribers(
 ) -> None:
     await subscribers_shown(scrape, active=0)  # counted once, as the bot started
     refresh_job(bot_app).enabled = False  # no background count while the scrapes run
-    storage = bot_app.bot_data.storage
+    storage = bot_app.bot_data.services.storage
     assert storage is not None
     counted: list[SubscriberCounts] = []
     real = storage.subscribers.counts

@@ -193,7 +193,7 @@ async def test_one_conflict_at_start_is_not_taken_for_another_instance(
 async def test_an_error_reported_to_admins_never_shows_the_token(
     server: FakeBotApi, bot_app: BriefApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    storage = bot_app.bot_data.storage
+    storage = bot_app.bot_data.services.storage
     assert storage is not None
 
     async def broken() -> None:

@@ -37,8 +37,8 @@ async def channel_app(server: FakeBotApi, make_app: AppFactory) -> AsyncIterator
 
 
 def channels_of(application: BriefApplication) -> ChannelPoster:
-    assert application.bot_data.channels is not None
-    return application.bot_data.channels
+    assert application.bot_data.services.channels is not None
+    return application.bot_data.services.channels
 
 
 def start_parameter(url: str) -> str:

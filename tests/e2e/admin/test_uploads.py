@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -180,14 +181,14 @@ async def test_an_upload_that_takes_too_long_to_read_is_refused_and_the_next_one
     db_path: Path,
 ) -> None:
     text = (briefs_dir / "putin-north-korea.txt").read_text(encoding="utf-8")
-    parser = bot_app.bot_data.upload_parser
+    services = bot_app.bot_data.services
     # No parse finishes within a millisecond, so this upload always runs out of time.
-    bot_app.bot_data.upload_parser = UploadParser(timeout=0.001)
+    bot_app.bot_data.services = replace(services, upload_parser=UploadParser(timeout=0.001))
     before = snapshot(db_path)
     [refusal] = await say(server, admin, text)
     assert "Not stored" in refusal.text
     assert "took longer than 0.001 seconds" in refusal.text
     assert snapshot(db_path) == before
-    bot_app.bot_data.upload_parser = parser
+    bot_app.bot_data.services = services
     _, details = await say(server, admin, text, expect=2)
     assert details.button("Publish")

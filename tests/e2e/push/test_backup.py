@@ -41,7 +41,7 @@ async def test_a_backup_taken_during_a_push_restores_to_a_bot_that_serves(
     await add_subscribers(db_path, READERS)
     copy = tmp_path / "backup.db"
     async with make_app(PUSH_RATE_LIMIT="20") as app:
-        storage = app.bot_data.storage
+        storage = app.bot_data.services.storage
         assert storage is not None
         push = asyncio.create_task(engine(app).deliver_due())
         await eventually_async(lambda: _at_least(storage, brief.id, 3), "the push under way")

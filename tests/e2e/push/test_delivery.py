@@ -20,8 +20,8 @@ READER = 42
 
 
 def engine(app: BriefApplication) -> PushEngine:
-    assert app.bot_data.push is not None
-    return app.bot_data.push
+    assert app.bot_data.services.push is not None
+    return app.bot_data.services.push
 
 
 def labels(message: SentMessage) -> list[str]:

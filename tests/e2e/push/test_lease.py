@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.context import BotData
 from bot.push.delivery import RETRY_LATER, LeaseLost
 from bot.push.engine import PushEngine, default_concurrency
 from bot.push.pacing import Pacer
@@ -24,6 +23,7 @@ from bot.rendering import Renderer
 from bot.replicas import Replica
 from storage import Storage
 from tests.e2e.push.conftest import example_brief
+from tests.e2e.push.parts import Parts
 from tests.e2e.push.test_schedule_clock import RecordingSender
 from tests.waiting import eventually_async
 
@@ -73,24 +73,23 @@ async def subscribe_not_due(storage: Storage, chats: list[int]) -> None:
 
 async def wired(
     storage: Storage, *, rate: float | None = None
-) -> tuple[BotData, Replica, PushEngine, RecordingSender]:
-    """The services as bot/push/scheduler.py's open_push wires them, for one replica; and
-    what it sends."""
-    data = BotData()
-    data.storage, data.renderer = storage, Renderer()
-    replica = data.replica = Replica(storage, replica_id="only")
+) -> tuple[Parts, Replica, PushEngine, RecordingSender]:
+    """The push's parts as bot/push/scheduler.py's build_push wires them, for one replica;
+    and what it sends."""
+    renderer = Renderer()
+    replica = Replica(storage, replica_id="only")
     await replica.join()
     sender = RecordingSender()
-    engine = data.push = PushEngine(
+    engine = PushEngine(
         sender,
         storage,
-        data.renderer,
+        renderer,
         rate=rate,
         pacer=Pacer(rate),
         lease=replica,
         on_failure=functools.partial(replica.forfeit, "had a run fail"),
     )
-    return data, replica, engine, sender
+    return Parts(storage, renderer, replica, engine), replica, engine, sender
 
 
 async def test_a_replica_whose_lease_ran_out_sends_nothing_it_claimed_before(

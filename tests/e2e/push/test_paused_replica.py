@@ -21,7 +21,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram import Bot, InlineKeyboardMarkup
 
-from bot.context import BotData
 from bot.push.engine import PushEngine
 from bot.push.pacing import Pacer
 from bot.push.sender import Sender
@@ -31,6 +30,7 @@ from bot.replicas import Replica
 from storage import Storage
 from storage.opening import DatabaseLocation, migrate_database, open_storage
 from tests.e2e.push.conftest import example_brief
+from tests.e2e.push.parts import Parts
 from tests.e2e.push.test_lease import subscribe_not_due
 from tests.fakebot import FakeBotApi
 from tests.postgres import fresh_schema, needs_postgres
@@ -97,24 +97,23 @@ class PausableSender(Sender):
 
 @dataclass
 class Node:
-    """One replica's services, as bot/push/scheduler.py's open_push wires them, and the
+    """One replica's services, as bot/push/scheduler.py's build_push wires them, and the
     heartbeat its job queue would run; `beating` cleared stops it."""
 
-    data: BotData
+    data: Parts
     replica: Replica
     engine: PushEngine
     beating: asyncio.Event
 
 
 async def node(storage: Storage, name: str, sender: Sender, clock: PausedClock) -> Node:
-    data = BotData()
-    data.storage, data.renderer = storage, Renderer()
-    replica = data.replica = Replica(storage, replica_id=name, lease=LEASE, dead_after=DEAD_AFTER)
+    renderer = Renderer()
+    replica = Replica(storage, replica_id=name, lease=LEASE, dead_after=DEAD_AFTER)
     await replica.join()
-    data.push = PushEngine(
+    engine = PushEngine(
         sender,
         storage,
-        data.renderer,
+        renderer,
         rate=100.0,
         concurrency=SENDERS,
         clock=clock.now,
@@ -124,7 +123,7 @@ async def node(storage: Storage, name: str, sender: Sender, clock: PausedClock) 
     )
     beating = asyncio.Event()
     beating.set()
-    return Node(data, replica, data.push, beating)
+    return Node(Parts(storage, renderer, replica, engine), replica, engine, beating)
 
 
 async def heartbeats(node: Node) -> None:

@@ -147,8 +147,8 @@ async def test_a_failed_push_send_of_an_older_brief_is_sent_again_soon(
             await storage.subscribers.reschedule(
                 flaky, next_due_at=datetime.now(UTC), delivered_at=None
             )
-        assert app.bot_data.push is not None
-        await app.bot_data.push.deliver_due()
+        assert app.bot_data.services.push is not None
+        await app.bot_data.services.push.deliver_due()
     assert titles(server, flaky) == ["Old story"]
     assert titles(server, steady) == ["Old story"]
     back = await subscriber(db_path, flaky)

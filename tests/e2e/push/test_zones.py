@@ -42,7 +42,7 @@ async def test_a_chat_whose_zone_is_gone_is_moved_to_utc_and_the_push_goes_on(
     await publish(db_path, "Bridge vote")
     await add_subscribers(db_path, [READER], zone=GONE, clock=time(7, 30))
     await add_subscribers(db_path, [OTHER])
-    push = bot_app.bot_data.push
+    push = bot_app.bot_data.services.push
     assert isinstance(push, PushEngine)
     await push.deliver_due()
     for chat in (READER, OTHER):
@@ -56,7 +56,7 @@ async def test_a_chat_whose_zone_is_gone_is_moved_to_utc_and_the_push_goes_on(
     [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert f"chat {READER}: its time zone '{GONE}' cannot be loaded" in line
     assert line.endswith("moved to UTC")
-    replica = bot_app.bot_data.replica
+    replica = bot_app.bot_data.services.replica
     assert replica is None or not replica.owes_give_back  # nothing given back: no stall
 
 
