@@ -67,6 +67,7 @@ from storage.pushes import PushRepo
 from storage.readers import ReaderRepo
 from storage.replicas import ReplicaRepo
 from storage.search import SearchRepo
+from storage.sqlite import SqliteSql
 from storage.state import StateRepo
 from storage.subscribers import SubscriberRepo
 from storage.updates import UpdateRepo
@@ -105,20 +106,21 @@ class Storage:
         # One bot process per file (`briefbot run` holds storage.sole's lock on it): a lock
         # in memory excludes all that may run.
         self._exclusive = asyncio.Lock()
+        sql = SqliteSql(db)
         self.briefs = BriefRepo(db)
         self.readers = ReaderRepo(db)
         self.drafts = DraftRepo(db)
         self.subscribers = SubscriberRepo(db)
         self.deliveries = DeliveryRepo(db)
-        self.pushes = PushRepo(db)
-        self.state = StateRepo(db)
+        self.pushes = PushRepo(sql)
+        self.state = StateRepo(sql)
         self.search = SearchRepo(db)
         self.channels = ChannelRepo(db)
-        self.inline_copies = InlineCopyRepo(db)
-        self.corrections = CorrectionRepo(db)
+        self.inline_copies = InlineCopyRepo(sql)
+        self.corrections = CorrectionRepo(sql)
         self.pastes = PasteRepo(db)
-        self.updates = UpdateRepo(db)
-        self.replicas = ReplicaRepo(db)
+        self.updates = UpdateRepo(sql)
+        self.replicas = ReplicaRepo(sql)
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:

@@ -3,8 +3,8 @@
 The SQLite repositories (storage/briefs.py...) and the PostgreSQL ones (storage/postgres/)
 both satisfy these, and tests/storage runs the same tests on both. Each method's meaning is
 documented once, on the SQLite implementation named beside it; a new method is added here,
-there, and in storage/postgres/, unless that repository serves both engines (its SQL
-reads alike on both: storage.db.Sql, storage.postgres.db.PortableSql).
+there, and in storage/postgres/, unless that repository serves both engines through
+storage.sql.Sql (storage.sqlite.SqliteSql, storage.postgres.db.PortableSql).
 """
 
 from __future__ import annotations

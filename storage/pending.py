@@ -10,8 +10,9 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.db import Database, Row, Sql, from_db, to_db
+from storage.db import Database, Row, from_db, to_db
 from storage.models import PastePart
+from storage.sql import Sql
 
 
 class CorrectionRepo:

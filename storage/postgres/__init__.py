@@ -41,20 +41,21 @@ class PgStorage(Storage):
 
     def __init__(self, db: PgDatabase) -> None:  # not Storage's: no SQLite Database here
         self._pg = db
+        sql = PortableSql(db)
         self.briefs = PgBriefRepo(db)
         self.readers = PgReaderRepo(db)
         self.drafts = PgDraftRepo(db)
         self.subscribers = PgSubscriberRepo(db)
         self.deliveries = PgDeliveryRepo(db)
-        self.pushes = PushRepo(PortableSql(db))
-        self.state = StateRepo(PortableSql(db))
+        self.pushes = PushRepo(sql)
+        self.state = StateRepo(sql)
         self.search = PgSearchRepo(db)
         self.channels = PgChannelRepo(db)
-        self.inline_copies = InlineCopyRepo(PortableSql(db))
-        self.corrections = CorrectionRepo(PortableSql(db))
+        self.inline_copies = InlineCopyRepo(sql)
+        self.corrections = CorrectionRepo(sql)
         self.pastes = PgPasteRepo(db)
-        self.updates = UpdateRepo(PortableSql(db))
-        self.replicas = ReplicaRepo(PortableSql(db))
+        self.updates = UpdateRepo(sql)
+        self.replicas = ReplicaRepo(sql)
         self.send_budget = PgSendBudget(db)
 
     @classmethod
