@@ -124,7 +124,7 @@ def _placeholders(sql: str) -> list[int]:
         start, token = match.start(), match.group()
         if token in _CLOSE:
             if token in "`[":
-                raise _refuse(sql, start, f"{token} quotes a name on SQLite only: use double quotes")
+                raise _refuse(sql, start, f"{token} quotes names on SQLite only: use double quotes")
             if token == "'" and re.search(r"(?<![A-Za-z0-9_])[Ee]$", sql[:start]):
                 raise _refuse(sql, start, "E'' (PostgreSQL's escape string): use a parameter")
             at = _skip_quoted(sql, start, _CLOSE[token])
