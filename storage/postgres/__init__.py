@@ -15,20 +15,20 @@ from pathlib import Path
 import asyncpg
 
 from storage import BackupError, PushRepo, Storage
+from storage.channels import ChannelRepo
 from storage.errors import SchemaTooNewError, SchemaTooOldError, StorageError
 from storage.inline import InlineCopyRepo
 from storage.models import ConnectionSettings
-from storage.pending import CorrectionRepo
+from storage.pending import CorrectionRepo, PasteRepo
 from storage.postgres.briefs import PgBriefRepo
 from storage.postgres.chats import PgDeliveryRepo, PgSubscriberRepo
 from storage.postgres.db import PgDatabase, PortableSql, connect
 from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
-from storage.postgres.pending import PgPasteRepo
 from storage.postgres.replicas import PgSendBudget
 from storage.postgres.search import PgSearchRepo
-from storage.postgres.sharing import PgChannelRepo
-from storage.postgres.small import PgDraftRepo, PgReaderRepo
+from storage.postgres.small import PgDraftRepo
 from storage.postgres.urls import redacted
+from storage.readers import ReaderRepo
 from storage.replicas import ReplicaRepo
 from storage.state import StateRepo
 from storage.updates import UpdateRepo
@@ -43,17 +43,17 @@ class PgStorage(Storage):
         self._pg = db
         sql = PortableSql(db)
         self.briefs = PgBriefRepo(db)
-        self.readers = PgReaderRepo(db)
+        self.readers = ReaderRepo(sql, remember=False)
         self.drafts = PgDraftRepo(db)
         self.subscribers = PgSubscriberRepo(db)
         self.deliveries = PgDeliveryRepo(db)
         self.pushes = PushRepo(sql)
         self.state = StateRepo(sql)
         self.search = PgSearchRepo(db)
-        self.channels = PgChannelRepo(db)
+        self.channels = ChannelRepo(sql)
         self.inline_copies = InlineCopyRepo(sql)
         self.corrections = CorrectionRepo(sql)
-        self.pastes = PgPasteRepo(db)
+        self.pastes = PasteRepo(sql)
         self.updates = UpdateRepo(sql)
         self.replicas = ReplicaRepo(sql)
         self.send_budget = PgSendBudget(db)

@@ -1,11 +1,10 @@
-"""Drafts and readers on PostgreSQL: storage/drafts.py and storage/readers.py, method for
-method."""
+"""Drafts on PostgreSQL: storage/drafts.py, method for method."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from brief.model import Brief
@@ -103,31 +102,3 @@ async def _publish_in(conn: Any, draft: Draft, by: int, at: datetime) -> StoredB
         )
         check_basis(draft, None if current is None else int(current))
     return stored
-
-
-class PgReaderRepo:
-    """As storage/readers.py, but read through: no memory of what each reader opened.
-    With several replicas a reader's updates reach any of them, and what one remembered
-    would be stale once another wrote. Each press costs one short statement instead."""
-
-    def __init__(self, db: PgDatabase) -> None:
-        self._db = db
-
-    async def set_last_opened(
-        self, user_id: int, brief_id: int, *, at: datetime | None = None
-    ) -> None:
-        # The WHERE keeps updated_at (when the reader moved to this brief) and writes
-        # nothing when the reader opens the same brief again.
-        await self._db.write(
-            """INSERT INTO readers (user_id, brief_id, updated_at) VALUES ($1, $2, $3)
-               ON CONFLICT (user_id) DO UPDATE
-               SET brief_id = excluded.brief_id, updated_at = excluded.updated_at
-               WHERE readers.brief_id <> excluded.brief_id""",
-            user_id,
-            brief_id,
-            to_db(at if at is not None else datetime.now(UTC)),
-        )
-
-    async def last_opened(self, user_id: int) -> int | None:
-        row = await self._db.fetch_one("SELECT brief_id FROM readers WHERE user_id = $1", user_id)
-        return None if row is None else int(row[0])
