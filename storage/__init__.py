@@ -110,7 +110,7 @@ class Storage:
         self.briefs = BriefRepo(db)
         self.readers = ReaderRepo(sql, remember=True)
         self.drafts = DraftRepo(db)
-        self.subscribers = SubscriberRepo(db)
+        self.subscribers = SubscriberRepo(sql)
         self.deliveries = DeliveryRepo(db)
         self.pushes = PushRepo(sql)
         self.state = StateRepo(sql)

@@ -21,7 +21,7 @@ from storage.inline import InlineCopyRepo
 from storage.models import ConnectionSettings
 from storage.pending import CorrectionRepo, PasteRepo
 from storage.postgres.briefs import PgBriefRepo
-from storage.postgres.chats import PgDeliveryRepo, PgSubscriberRepo
+from storage.postgres.chats import PgDeliveryRepo
 from storage.postgres.db import PgDatabase, PortableSql, connect
 from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
 from storage.postgres.replicas import PgSendBudget
@@ -31,6 +31,7 @@ from storage.postgres.urls import redacted
 from storage.readers import ReaderRepo
 from storage.replicas import ReplicaRepo
 from storage.state import StateRepo
+from storage.subscribers import SubscriberRepo
 from storage.updates import UpdateRepo
 
 
@@ -45,7 +46,7 @@ class PgStorage(Storage):
         self.briefs = PgBriefRepo(db)
         self.readers = ReaderRepo(sql, remember=False)
         self.drafts = PgDraftRepo(db)
-        self.subscribers = PgSubscriberRepo(db)
+        self.subscribers = SubscriberRepo(sql)
         self.deliveries = PgDeliveryRepo(db)
         self.pushes = PushRepo(sql)
         self.state = StateRepo(sql)

@@ -1,5 +1,5 @@
-"""Subscribers and deliveries on PostgreSQL: storage/subscribers.py and
-storage/deliveries.py, method for method (their docstrings say what each does).
+"""Deliveries on PostgreSQL: storage/deliveries.py, method for method (its docstrings say
+what each does).
 
 Row locks do here what SQLite's single writer does there: an INSERT ... ON CONFLICT claim
 is atomic, so two replicas never both claim one (brief, chat).
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import datetime
 
-from storage.db import from_db, to_db, to_db_opt
+from storage.db import from_db, to_db
 from storage.deliveries import _delivery, held_rows
-from storage.models import BriefHeader, Delivery, Subscriber, SubscriberCounts
+from storage.models import BriefHeader, Delivery
 from storage.postgres.db import NOW, PgDatabase
-from storage.subscribers import _COLUMNS as _SUBSCRIBER
-from storage.subscribers import _hh_mm, _subscriber
 
 _DELIVERY = "brief_id, chat_id, status, attempts, message_ids::text, last_error, updated_at"
 _LOWEST_ID = -(2**63)
@@ -32,174 +30,6 @@ SELECT lease.valid, d.brief_id, d.chat_id
     ON d.brief_id = asked.brief_id AND d.chat_id = asked.chat_id
    AND d.status = 'sending' AND d.owner = $1
 """
-
-
-class PgSubscriberRepo:
-    def __init__(self, db: PgDatabase) -> None:
-        self._db = db
-
-    async def subscribe(
-        self,
-        chat_id: int,
-        *,
-        delivery_time: time,
-        timezone: str,
-        next_due_at: datetime,
-        at: datetime,
-    ) -> Subscriber:
-        rows = await self._db.write_returning(
-            f"""INSERT INTO subscribers
-                    (chat_id, delivery_time, timezone, active, blocked, subscribed_at,
-                     next_due_at, last_delivered_at, updated_at)
-                VALUES ($1, $2, $3, 1, 0, $4, $5, NULL, $4)
-                ON CONFLICT (chat_id) DO UPDATE SET
-                    delivery_time = excluded.delivery_time,
-                    timezone = excluded.timezone,
-                    subscribed_at = CASE WHEN subscribers.active = 1
-                                         THEN subscribers.subscribed_at
-                                         ELSE excluded.subscribed_at END,
-                    active = 1,
-                    blocked = 0,
-                    next_due_at = excluded.next_due_at,
-                    updated_at = excluded.updated_at
-                RETURNING {_SUBSCRIBER}""",
-            chat_id,
-            _hh_mm(delivery_time),
-            timezone,
-            to_db(at),
-            to_db(next_due_at),
-        )
-        return _subscriber(rows[0])
-
-    async def get(self, chat_id: int) -> Subscriber | None:
-        row = await self._db.fetch_one(
-            f"SELECT {_SUBSCRIBER} FROM subscribers WHERE chat_id = $1", chat_id
-        )
-        return None if row is None else _subscriber(row)
-
-    async def unsubscribe(self, chat_id: int) -> bool:
-        sql = "UPDATE subscribers SET active = 0 WHERE chat_id = $1 AND active = 1"
-        return await self._db.write(sql, chat_id) > 0
-
-    async def set_blocked(self, chat_id: int, blocked: bool, *, at: datetime) -> None:
-        await self._db.write(
-            "UPDATE subscribers SET blocked = $1, updated_at = $2 WHERE chat_id = $3",
-            int(blocked),
-            to_db(at),
-            chat_id,
-        )
-
-    async def move_zone(self, chat_id: int, old: str, new: str, *, at: datetime) -> None:
-        sql = """UPDATE subscribers SET timezone = $1, updated_at = $2
-                  WHERE chat_id = $3 AND timezone = $4"""
-        await self._db.write(sql, new, to_db(at), chat_id, old)
-
-    async def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
-        # SQLite's UPDATE OR IGNORE, spelled out: what would collide stays with the new chat.
-        statements = (
-            """DELETE FROM subscribers WHERE chat_id = $1
-                 AND EXISTS (SELECT 1 FROM subscribers WHERE chat_id = $2)""",
-            "UPDATE subscribers SET chat_id = $2 WHERE chat_id = $1",
-            """DELETE FROM deliveries WHERE chat_id = $2 AND status != 'sent'
-                 AND brief_id IN (SELECT brief_id FROM deliveries WHERE chat_id = $1)""",
-            """DELETE FROM deliveries AS old WHERE old.chat_id = $1
-                 AND EXISTS (SELECT 1 FROM deliveries AS new
-                              WHERE new.chat_id = $2 AND new.brief_id = old.brief_id)""",
-            "UPDATE deliveries SET chat_id = $2 WHERE chat_id = $1",
-        )
-        async with self._db.transaction() as conn:
-            for statement in statements:
-                await conn.execute(statement, old_chat_id, new_chat_id)
-
-    async def due(
-        self,
-        now: datetime,
-        *,
-        limit: int,
-        after_chat_id: int | None = None,
-        after_due_at: datetime | None = None,
-    ) -> list[Subscriber]:
-        cursor: tuple[int, ...]
-        if after_chat_id is None:
-            where, cursor = "", ()
-        elif after_due_at is None:
-            where, cursor = "AND chat_id > $3", (after_chat_id,)
-        else:
-            where = "AND (next_due_at, chat_id) > ($3, $4)"
-            cursor = (to_db(after_due_at), after_chat_id)
-        # `where` is one of the constants above; the partial index subscribers_due serves it.
-        rows = await self._db.fetch_all(
-            f"""SELECT {_SUBSCRIBER} FROM subscribers
-                 WHERE active = 1 AND blocked = 0 AND next_due_at <= $1 {where}
-                 ORDER BY next_due_at, chat_id
-                 LIMIT $2""",
-            to_db(now),
-            limit,
-            *cursor,
-        )
-        return [_subscriber(r) for r in rows]
-
-    async def claim_due(
-        self, now: datetime, *, limit: int, hold_until: datetime
-    ) -> list[Subscriber]:
-        # SKIP LOCKED: rows another replica is claiming right now are left to it, so
-        # replicas ticking together share the due chats instead of queueing on them.
-        rows = await self._db.write_returning(
-            f"""WITH due AS (
-                    SELECT {_SUBSCRIBER} FROM subscribers
-                     WHERE active = 1 AND blocked = 0 AND next_due_at <= $1
-                     ORDER BY next_due_at, chat_id
-                     LIMIT $2
-                       FOR UPDATE SKIP LOCKED
-                ), held AS (
-                    UPDATE subscribers AS s SET next_due_at = $3
-                      FROM due WHERE s.chat_id = due.chat_id
-                )
-                SELECT {_SUBSCRIBER} FROM due ORDER BY next_due_at, chat_id""",
-            to_db(now),
-            limit,
-            to_db(hold_until),
-        )
-        return [_subscriber(r) for r in rows]
-
-    async def reschedule(
-        self, chat_id: int, *, next_due_at: datetime, delivered_at: datetime | None
-    ) -> None:
-        await self._db.write(
-            """UPDATE subscribers
-                  SET next_due_at = $1, last_delivered_at = coalesce($2, last_delivered_at)
-                WHERE chat_id = $3""",
-            to_db(next_due_at),
-            to_db_opt(delivered_at),
-            chat_id,
-        )
-
-    async def due_by(self, chat_id: int, at: datetime) -> None:
-        await self._db.write(
-            "UPDATE subscribers SET next_due_at = least(next_due_at, $1) WHERE chat_id = $2",
-            to_db(at),
-            chat_id,
-        )
-
-    async def active_chats(self, *, after_chat_id: int | None, limit: int) -> list[int]:
-        rows = await self._db.fetch_all(
-            """SELECT chat_id FROM subscribers
-                WHERE active = 1 AND blocked = 0 AND chat_id > $1
-                ORDER BY chat_id LIMIT $2""",
-            after_chat_id if after_chat_id is not None else _LOWEST_ID,
-            limit,
-        )
-        return [int(r[0]) for r in rows]
-
-    async def counts(self) -> SubscriberCounts:
-        row = await self._db.fetch_one(
-            """SELECT count(*) FILTER (WHERE active = 1 AND blocked = 0),
-                      count(*) FILTER (WHERE blocked = 1),
-                      count(*) FILTER (WHERE active = 0 AND blocked = 0)
-                 FROM subscribers"""
-        )
-        assert row is not None  # an aggregate always yields a row
-        return SubscriberCounts(active=int(row[0]), blocked=int(row[1]), inactive=int(row[2]))
 
 
 class PgDeliveryRepo:
