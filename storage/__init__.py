@@ -111,7 +111,7 @@ class Storage:
         self.readers = ReaderRepo(sql, remember=True)
         self.drafts = DraftRepo(db)
         self.subscribers = SubscriberRepo(sql)
-        self.deliveries = DeliveryRepo(db)
+        self.deliveries = DeliveryRepo(sql)
         self.pushes = PushRepo(sql)
         self.state = StateRepo(sql)
         self.search = SearchRepo(db)

@@ -56,9 +56,10 @@ class Sql(SqlTx, Protocol):
 
 
 # What the scanner stops at: a literal or quoted identifier, a comment, or a character
-# that may be a parameter or part of one.
-_TOKEN = re.compile(r"""'|"|--|/\*|\?|\$|:|@|`|\[""")
-_CLOSE = {"'": "'", '"': '"', "`": "`", "[": "]"}
+# that may be a parameter or part of one. `[` is not among them: SQLite's [name] quoting
+# is not used here, and on PostgreSQL it is an array (`?::bigint[]`).
+_TOKEN = re.compile(r"""'|"|--|/\*|\?|\$|:|@|`""")
+_CLOSE = {"'": "'", '"': '"', "`": "`"}
 _NAME_START = re.compile(r"[A-Za-z_]")
 # Words after which a `?` is a value (else `x ? 'key'` is PostgreSQL's JSON operator).
 _BEFORE_VALUE = frozenset(
@@ -85,7 +86,7 @@ def _skip_quoted(sql: str, start: int, close: str) -> int:
         end = sql.find(close, at)
         if end < 0:
             raise _refuse(sql, start, "unterminated quoted text")
-        if sql.startswith(close * 2, end) and close in "'\"`":
+        if sql.startswith(close * 2, end):
             at = end + 2
             continue
         return end + 1
@@ -123,8 +124,8 @@ def _placeholders(sql: str) -> list[int]:
     while (match := _TOKEN.search(sql, at)) is not None:
         start, token = match.start(), match.group()
         if token in _CLOSE:
-            if token in "`[":
-                raise _refuse(sql, start, f"{token} quotes names on SQLite only: use double quotes")
+            if token == "`":
+                raise _refuse(sql, start, "` quotes names on SQLite only: use double quotes")
             if token == "'" and re.search(r"(?<![A-Za-z0-9_])[Ee]$", sql[:start]):
                 raise _refuse(sql, start, "E'' (PostgreSQL's escape string): use a parameter")
             at = _skip_quoted(sql, start, _CLOSE[token])

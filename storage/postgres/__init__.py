@@ -16,12 +16,12 @@ import asyncpg
 
 from storage import BackupError, PushRepo, Storage
 from storage.channels import ChannelRepo
+from storage.deliveries import DeliveryRepo
 from storage.errors import SchemaTooNewError, SchemaTooOldError, StorageError
 from storage.inline import InlineCopyRepo
 from storage.models import ConnectionSettings
 from storage.pending import CorrectionRepo, PasteRepo
 from storage.postgres.briefs import PgBriefRepo
-from storage.postgres.chats import PgDeliveryRepo
 from storage.postgres.db import PgDatabase, PortableSql, connect
 from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
 from storage.postgres.replicas import PgSendBudget
@@ -47,7 +47,7 @@ class PgStorage(Storage):
         self.readers = ReaderRepo(sql, remember=False)
         self.drafts = PgDraftRepo(db)
         self.subscribers = SubscriberRepo(sql)
-        self.deliveries = PgDeliveryRepo(db)
+        self.deliveries = DeliveryRepo(sql)
         self.pushes = PushRepo(sql)
         self.state = StateRepo(sql)
         self.search = PgSearchRepo(db)
