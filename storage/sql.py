@@ -49,6 +49,11 @@ class Sql(SqlTx, Protocol):
     now: str
     dialect: Dialect
 
+    async def fetch_one_shared(self, sql: str, params: tuple[Any, ...] = ()) -> Any | None:
+        """fetch_one, where identical reads at the same time may be answered by one query
+        (storage.db.Database.fetch_one_shared); a plain fetch_one where they are not."""
+        ...
+
     def transaction(self) -> AbstractAsyncContextManager[SqlTx]:
         """One transaction: committed if the block ends normally, rolled back otherwise
         (a constraint broken inside it is a ConstraintError)."""

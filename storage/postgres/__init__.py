@@ -14,25 +14,16 @@ from pathlib import Path
 
 import asyncpg
 
-from storage import BackupError, PushRepo, Storage
-from storage.channels import ChannelRepo
-from storage.deliveries import DeliveryRepo
+from storage import BackupError, Storage
 from storage.errors import SchemaTooNewError, SchemaTooOldError, StorageError
-from storage.inline import InlineCopyRepo
 from storage.models import ConnectionSettings
-from storage.pending import CorrectionRepo, PasteRepo
-from storage.postgres.briefs import PgBriefRepo
-from storage.postgres.db import PgDatabase, PortableSql, connect
+from storage.postgres import search
+from storage.postgres.db import PgDatabase, PgTx, PortableSql, connect
 from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
 from storage.postgres.replicas import PgSendBudget
 from storage.postgres.search import PgSearchRepo
-from storage.postgres.small import PgDraftRepo
 from storage.postgres.urls import redacted
-from storage.readers import ReaderRepo
-from storage.replicas import ReplicaRepo
-from storage.state import StateRepo
-from storage.subscribers import SubscriberRepo
-from storage.updates import UpdateRepo
+from storage.sql import SqlTx
 
 
 class PgStorage(Storage):
@@ -42,21 +33,8 @@ class PgStorage(Storage):
 
     def __init__(self, db: PgDatabase) -> None:  # not Storage's: no SQLite Database here
         self._pg = db
-        sql = PortableSql(db)
-        self.briefs = PgBriefRepo(db)
-        self.readers = ReaderRepo(sql, remember=False)
-        self.drafts = PgDraftRepo(db)
-        self.subscribers = SubscriberRepo(sql)
-        self.deliveries = DeliveryRepo(sql)
-        self.pushes = PushRepo(sql)
-        self.state = StateRepo(sql)
+        self._open_repositories(PortableSql(db), _index_in)
         self.search = PgSearchRepo(db)
-        self.channels = ChannelRepo(sql)
-        self.inline_copies = InlineCopyRepo(sql)
-        self.corrections = CorrectionRepo(sql)
-        self.pastes = PasteRepo(sql)
-        self.updates = UpdateRepo(sql)
-        self.replicas = ReplicaRepo(sql)
         self.send_budget = PgSendBudget(db)
 
     @classmethod
@@ -96,6 +74,13 @@ class PgStorage(Storage):
 
     async def settings(self) -> tuple[ConnectionSettings, ConnectionSettings]:
         raise StorageError("connection pragmas are SQLite's; PostgreSQL has none")
+
+
+async def _index_in(tx: SqlTx, brief_id: int) -> None:
+    """storage.postgres.search.index_in inside a transaction of PortableSql."""
+    if not isinstance(tx, PgTx):
+        raise TypeError(f"the PostgreSQL search index is kept in its transactions, not {tx!r}")
+    await search.index_in(tx.connection, brief_id)
 
 
 def _check_version(version: int, url: str, *, read_only: bool) -> None:

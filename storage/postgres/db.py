@@ -131,6 +131,11 @@ class PgTx:
     def __init__(self, conn: Any) -> None:
         self._conn = conn
 
+    @property
+    def connection(self) -> Any:
+        """The connection itself, for what is PostgreSQL's own (the search index)."""
+        return self._conn
+
     async def write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         return rowcount(await self._conn.execute(numbered(sql), *params))
 
@@ -173,6 +178,9 @@ class PortableSql:
 
     async def fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> Record | None:
         return await self._db.fetch_one(numbered(sql), *params)
+
+    async def fetch_one_shared(self, sql: str, params: tuple[Any, ...] = ()) -> Record | None:
+        return await self.fetch_one(sql, params)
 
     async def executemany(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         async with self.transaction() as tx:
