@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from storage.backup import BackupError, BackupTargetError
-from storage.briefs import BriefRepo
+from storage.briefs import BriefRepo, Index
 from storage.channels import ChannelRepo
 from storage.db import Database
 from storage.deliveries import DeliveryRepo
@@ -67,6 +67,8 @@ from storage.pushes import PushRepo
 from storage.readers import ReaderRepo
 from storage.replicas import ReplicaRepo
 from storage.search import SearchRepo
+from storage.sql import Sql
+from storage.sqlite import SqliteSql, index_in
 from storage.state import StateRepo
 from storage.subscribers import SubscriberRepo
 from storage.updates import UpdateRepo
@@ -105,20 +107,26 @@ class Storage:
         # One bot process per file (`briefbot run` holds storage.sole's lock on it): a lock
         # in memory excludes all that may run.
         self._exclusive = asyncio.Lock()
-        self.briefs = BriefRepo(db)
-        self.readers = ReaderRepo(db)
-        self.drafts = DraftRepo(db)
-        self.subscribers = SubscriberRepo(db)
-        self.deliveries = DeliveryRepo(db)
-        self.pushes = PushRepo(db)
-        self.state = StateRepo(db)
+        self._open_repositories(SqliteSql(db), index_in)
         self.search = SearchRepo(db)
-        self.channels = ChannelRepo(db)
-        self.inline_copies = InlineCopyRepo(db)
-        self.corrections = CorrectionRepo(db)
-        self.pastes = PasteRepo(db)
-        self.updates = UpdateRepo(db)
-        self.replicas = ReplicaRepo(db)
+
+    def _open_repositories(self, sql: Sql, index: Index) -> None:
+        """Every repository that serves both engines, on `sql`; `index` keeps the engine's
+        search index in step with the briefs (search itself is each engine's own)."""
+        self.briefs = briefs = BriefRepo(sql, index)
+        # What each reader opened stays in memory only where one process writes the table.
+        self.readers = ReaderRepo(sql, remember=not self.shared_by_replicas)
+        self.drafts = DraftRepo(sql, briefs)
+        self.subscribers = SubscriberRepo(sql)
+        self.deliveries = DeliveryRepo(sql)
+        self.pushes = PushRepo(sql)
+        self.state = StateRepo(sql)
+        self.channels = ChannelRepo(sql)
+        self.inline_copies = InlineCopyRepo(sql)
+        self.corrections = CorrectionRepo(sql)
+        self.pastes = PasteRepo(sql)
+        self.updates = UpdateRepo(sql)
+        self.replicas = ReplicaRepo(sql)
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:

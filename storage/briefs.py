@@ -1,19 +1,27 @@
-"""Briefs: publish, correct (new version, earlier ones kept), retract, read whole."""
+"""Briefs: publish, correct (new version, earlier ones kept), retract, read whole.
+
+One repository on both engines (storage.sql.Sql). Only reading a version's content in one
+statement differs (SQLite's json_group_array, PostgreSQL's json_agg): both stand here,
+picked by dialect. Keeping the search index in step is each engine's own (storage/search.py,
+storage/postgres/search.py): the repository is given the engine's `Index`.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from brief.model import Brief, Fact, Narrative, Source
-from storage import search
 from storage.cache import LRU
-from storage.db import Database, Row, from_db, from_db_opt, to_db
+from storage.db import Row, from_db, from_db_opt, to_db
 from storage.errors import StorageError
 from storage.models import AuditEntry, BriefHeader, StoredBrief
+from storage.sql import Dialect, Sql, SqlTx, portable
+
+# Brings the search index in step with a brief's current version, inside the transaction.
+Index = Callable[[SqlTx, int], Awaitable[None]]
 
 # What a reader's request needs fresh: the brief's row and the number of its current
 # version. A correction or a retraction changes these, so they are read every time.
@@ -34,7 +42,7 @@ _LATEST = (
 # A version's content in one statement, so it is read from one snapshot in one round trip.
 # json_group_array gives no order guarantee before SQLite 3.44, so each item carries its
 # position and is sorted in Python.
-_CONTENT = """
+_SQLITE_CONTENT = """
 SELECT
     v.title, v.summary,
     (SELECT json_group_array(json_array(s.position, s.number, s.name, s.url))
@@ -49,6 +57,32 @@ SELECT
 FROM brief_versions AS v
 WHERE v.brief_id = ? AND v.number = ?
 """
+
+
+def _items(select: str, table: str, where: str = "x.version_id = v.id") -> str:
+    return f"""(SELECT coalesce(json_agg(json_build_array({select}) ORDER BY x.position), '[]')
+                  FROM {table} AS x WHERE {where})::text"""
+
+
+# The same JSON arrays on PostgreSQL.
+_CITATIONS = _items(
+    "x.position, x.source_number",
+    "fact_citations",
+    "x.version_id = f.version_id AND x.fact_position = f.position",
+)
+_CONTENT: dict[Dialect, str] = {
+    "sqlite": portable(_SQLITE_CONTENT),
+    "postgresql": portable(f"""
+SELECT v.title, v.summary,
+       {_items("x.position, x.number, x.name, x.url", "sources")},
+       (SELECT coalesce(json_agg(json_build_array(f.position, f.text, {_CITATIONS}::json)
+                                 ORDER BY f.position), '[]')
+          FROM facts AS f WHERE f.version_id = v.id)::text,
+       {_items("x.position, x.label, x.outlet, x.text", "narratives")}
+  FROM brief_versions AS v
+ WHERE v.brief_id = ? AND v.number = ?
+"""),
+}
 
 # Versions whose content is kept in memory. A version is never changed once written (a
 # correction writes the next one), so what is kept is never stale; only the head is read
@@ -91,40 +125,28 @@ def _content(row: Row) -> Brief:
 
 
 async def _insert_version(
-    conn: aiosqlite.Connection,
-    brief_id: int,
-    number: int,
-    brief: Brief,
-    *,
-    by: int | None,
-    at: datetime,
+    tx: SqlTx, brief_id: int, number: int, brief: Brief, *, by: int | None, at: datetime
 ) -> None:
-    rows = list(
-        await conn.execute_fetchall(
-            """INSERT INTO brief_versions (brief_id, number, title, summary, created_at, created_by)
-               VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
-            (brief_id, number, brief.title, brief.summary, to_db(at), by),
-        )
+    rows = await tx.write_returning(
+        """INSERT INTO brief_versions (brief_id, number, title, summary, created_at, created_by)
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+        (brief_id, number, brief.title, brief.summary, to_db(at), by),
     )
     version_id = int(rows[0][0])
-    await conn.executemany(
+    await tx.executemany(
         "INSERT INTO sources (version_id, number, position, name, url) VALUES (?, ?, ?, ?, ?)",
         [(version_id, s.number, i, s.name, s.url) for i, s in enumerate(brief.sources)],
     )
-    await conn.executemany(
+    await tx.executemany(
         "INSERT INTO facts (version_id, position, text) VALUES (?, ?, ?)",
         [(version_id, i, f.text) for i, f in enumerate(brief.facts)],
     )
-    await conn.executemany(
+    await tx.executemany(
         """INSERT INTO fact_citations (version_id, fact_position, position, source_number)
            VALUES (?, ?, ?, ?)""",
-        [
-            (version_id, i, j, number)
-            for i, f in enumerate(brief.facts)
-            for j, number in enumerate(f.sources)
-        ],
+        [(version_id, i, j, n) for i, f in enumerate(brief.facts) for j, n in enumerate(f.sources)],
     )
-    await conn.executemany(
+    await tx.executemany(
         """INSERT INTO narratives (version_id, position, label, outlet, text)
            VALUES (?, ?, ?, ?, ?)""",
         [(version_id, i, n.label, n.outlet, n.text) for i, n in enumerate(brief.narratives)],
@@ -132,93 +154,73 @@ async def _insert_version(
 
 
 async def _audit(
-    conn: aiosqlite.Connection,
-    brief_id: int,
-    action: str,
-    *,
-    by: int | None,
-    at: datetime,
-    version: int | None,
+    tx: SqlTx, brief_id: int, action: str, *, by: int | None, at: datetime, version: int | None
 ) -> None:
-    await conn.execute(
+    await tx.write(
         "INSERT INTO audit (brief_id, action, actor, at, version) VALUES (?, ?, ?, ?, ?)",
         (brief_id, action, by, to_db(at), version),
     )
 
 
-async def publish_in(
-    conn: aiosqlite.Connection, brief: Brief, *, by: int | None, at: datetime
-) -> StoredBrief:
-    """Publish inside the caller's transaction."""
-    rows = list(
-        await conn.execute_fetchall(
+class BriefRepo:
+    def __init__(self, db: Sql, index: Index) -> None:
+        self._db = db
+        self._index = index
+        self._content = _CONTENT[db.dialect]
+        # Versions never change once written: what is kept is never stale, on any replica.
+        self._contents: LRU[tuple[int, int], Brief] = LRU(CONTENTS_KEPT)
+
+    async def publish_in(
+        self, tx: SqlTx, brief: Brief, *, by: int | None, at: datetime
+    ) -> StoredBrief:
+        """Publish inside the caller's transaction."""
+        rows = await tx.write_returning(
             "INSERT INTO briefs (published_at, current_version) VALUES (?, 1) RETURNING id",
             (to_db(at),),
         )
-    )
-    brief_id = int(rows[0][0])
-    await _insert_version(conn, brief_id, 1, brief, by=by, at=at)
-    await _audit(conn, brief_id, "publish", by=by, at=at, version=1)
-    await search.index_in(conn, brief_id)
-    return StoredBrief(
-        id=brief_id,
-        brief=brief,
-        version=1,
-        published_at=from_db(to_db(at)),
-        updated_at=None,
-        retracted_at=None,
-    )
+        brief_id = int(rows[0][0])
+        await _insert_version(tx, brief_id, 1, brief, by=by, at=at)
+        await _audit(tx, brief_id, "publish", by=by, at=at, version=1)
+        await self._index(tx, brief_id)
+        return StoredBrief(brief_id, brief, 1, from_db(to_db(at)), None, None)
 
+    async def correct_in(
+        self,
+        tx: SqlTx,
+        brief_id: int,
+        brief: Brief,
+        *,
+        by: int | None,
+        at: datetime,
+        expected: int | None = None,
+    ) -> StoredBrief | None:
+        """Write a new version inside the caller's transaction.
 
-async def correct_in(
-    conn: aiosqlite.Connection,
-    brief_id: int,
-    brief: Brief,
-    *,
-    by: int | None,
-    at: datetime,
-    expected: int | None = None,
-) -> StoredBrief | None:
-    """Write a new version inside the caller's transaction.
-
-    None if there is no such brief, it was withdrawn, or (given `expected`) its current
-    version is no longer `expected`: checked in the same statement that takes the new
-    version, so a correction cannot slip in after a concurrent retraction or correction.
-    """
-    rows = list(
-        await conn.execute_fetchall(
+        None if there is no such brief, it was withdrawn, or (given `expected`) its current
+        version is no longer `expected`: checked in the same statement that takes the new
+        version, so a correction cannot slip in after a concurrent retraction or correction
+        (on PostgreSQL the UPDATE's row lock orders it after them, whose result it reads).
+        """
+        row = await tx.fetch_one(
             """UPDATE briefs SET current_version = current_version + 1
                WHERE id = ? AND retracted_at IS NULL
-                 AND current_version = coalesce(?, current_version)
+                 AND current_version = coalesce(CAST(? AS INTEGER), current_version)
                RETURNING current_version, published_at, retracted_at""",
             (brief_id, expected),
         )
-    )
-    if not rows:
-        return None
-    number, published_at, retracted_at = int(rows[0][0]), rows[0][1], rows[0][2]
-    await _insert_version(conn, brief_id, number, brief, by=by, at=at)
-    await _audit(conn, brief_id, "correct", by=by, at=at, version=number)
-    await search.index_in(conn, brief_id)
-    return StoredBrief(
-        id=brief_id,
-        brief=brief,
-        version=number,
-        published_at=from_db(published_at),
-        updated_at=from_db(to_db(at)),
-        retracted_at=from_db_opt(retracted_at),
-    )
-
-
-class BriefRepo:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._contents: LRU[tuple[int, int], Brief] = LRU(CONTENTS_KEPT)
+        if row is None:
+            return None
+        number = int(row[0])
+        await _insert_version(tx, brief_id, number, brief, by=by, at=at)
+        await _audit(tx, brief_id, "correct", by=by, at=at, version=number)
+        await self._index(tx, brief_id)
+        updated_at, retracted_at = from_db(to_db(at)), from_db_opt(row[2])
+        return StoredBrief(brief_id, brief, number, from_db(row[1]), updated_at, retracted_at)
 
     async def publish(self, brief: Brief, *, by: int | None, at: datetime) -> StoredBrief:
         """Store the brief whole as version 1, with an audit "publish"; all or nothing."""
-        async with self._db.transaction() as conn:
-            return await publish_in(conn, brief, by=by, at=at)
+        async with self._db.transaction() as tx:
+            return await self.publish_in(tx, brief, by=by, at=at)
 
     async def get(self, brief_id: int) -> StoredBrief | None:
         """The current version, retracted or not."""
@@ -232,25 +234,23 @@ class BriefRepo:
         self, brief_id: int, brief: Brief, *, by: int | None, at: datetime
     ) -> StoredBrief | None:
         """Make `brief` the next version; earlier versions stay readable through version()."""
-        async with self._db.transaction() as conn:
-            return await correct_in(conn, brief_id, brief, by=by, at=at)
+        async with self._db.transaction() as tx:
+            return await self.correct_in(tx, brief_id, brief, by=by, at=at)
 
     async def version(self, brief_id: int, version: int) -> StoredBrief | None:
         return await self._stored(await self._db.fetch_one(_VERSION, (version, brief_id)))
 
     async def retract(self, brief_id: int, *, by: int | None, at: datetime) -> StoredBrief | None:
         """Retract; a brief already retracted keeps its first retraction time and audit entry."""
-        async with self._db.transaction() as conn:
-            rows = list(
-                await conn.execute_fetchall(
-                    """UPDATE briefs SET retracted_at = ? WHERE id = ? AND retracted_at IS NULL
-                       RETURNING current_version""",
-                    (to_db(at), brief_id),
-                )
+        async with self._db.transaction() as tx:
+            row = await tx.fetch_one(
+                """UPDATE briefs SET retracted_at = ? WHERE id = ? AND retracted_at IS NULL
+                   RETURNING current_version""",
+                (to_db(at), brief_id),
             )
-            if rows:
-                await _audit(conn, brief_id, "retract", by=by, at=at, version=int(rows[0][0]))
-                await search.index_in(conn, brief_id)
+            if row is not None:
+                await _audit(tx, brief_id, "retract", by=by, at=at, version=int(row[0]))
+                await self._index(tx, brief_id)
         return await self.get(brief_id)
 
     async def _stored(self, head: Row | None) -> StoredBrief | None:
@@ -260,7 +260,7 @@ class BriefRepo:
         brief_id, number = int(head[0]), int(head[3])
         brief = self._contents.get((brief_id, number))
         if brief is None:
-            row = await self._db.fetch_one_shared(_CONTENT, (brief_id, number))
+            row = await self._db.fetch_one_shared(self._content, (brief_id, number))
             if row is None:  # versions are never deleted; the head row names one that exists
                 raise StorageError(f"brief {brief_id} has no version {number}")
             brief = _content(row)

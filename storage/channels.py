@@ -11,24 +11,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.db import Database, from_db, to_db
+from storage.db import from_db, to_db
+from storage.sql import Sql, portable
 
 PREFIX = "channel:"
 
 # Live briefs published after `since` with no post in the channel yet, or whose last
 # attempt failed fewer than `attempts` times: oldest first, over the briefs_live index.
-_DUE = """
+_DUE = portable("""
 SELECT b.id FROM briefs AS b
-LEFT JOIN deliveries AS d ON d.brief_id = b.id AND d.chat_id = :chat
-WHERE b.retracted_at IS NULL AND b.published_at > :since
-  AND (d.status IS NULL OR (d.status = 'failed' AND d.attempts < :attempts))
+LEFT JOIN deliveries AS d ON d.brief_id = b.id AND d.chat_id = ?
+WHERE b.retracted_at IS NULL AND b.published_at > ?
+  AND (d.status IS NULL OR (d.status = 'failed' AND d.attempts < ?))
 ORDER BY b.published_at, b.id
-LIMIT :limit
-"""
+LIMIT ?
+""")
 
 
 class ChannelRepo:
-    def __init__(self, db: Database) -> None:
+    """Its SQL reads alike on both engines (storage.sql.Sql)."""
+
+    def __init__(self, db: Sql) -> None:
         self._db = db
 
     async def configure(self, chat_id: int, *, at: datetime) -> datetime:
@@ -60,7 +63,5 @@ class ChannelRepo:
         self, chat_id: int, *, since: datetime, attempts: int, limit: int = 50
     ) -> list[int]:
         """Briefs to post in the channel now, oldest first (see _DUE)."""
-        rows = await self._db.fetch_all(
-            _DUE, {"chat": chat_id, "since": to_db(since), "attempts": attempts, "limit": limit}
-        )
+        rows = await self._db.fetch_all(_DUE, (chat_id, to_db(since), attempts, limit))
         return [int(r[0]) for r in rows]

@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import aiosqlite
 
@@ -53,19 +53,6 @@ Row = sqlite3.Row
 # must be judged by one clock whoever asks: a replica's lease (storage/replicas.py).
 # SQLite's is the one bot process's own; 'now' stays the same throughout a statement.
 NOW = "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)"
-
-
-class Sql(Protocol):
-    """What a repository whose SQL both engines read alike needs: this module's Database,
-    or storage.postgres.db.PortableSql on PostgreSQL. `?` placeholders, a tuple of
-    parameters; rows read by position. `now`: the database's clock, as storage.db.NOW."""
-
-    now: str
-
-    async def write(self, sql: str, params: tuple[Any, ...] = ()) -> int: ...
-    async def write_returning(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]: ...
-    async def fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]: ...
-    async def fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> Any | None: ...
 
 
 def to_db(moment: datetime) -> int:

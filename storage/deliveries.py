@@ -11,54 +11,119 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from storage.db import NOW, Database, Row, from_db, to_db
+from storage.db import Row, from_db, to_db
 from storage.models import BriefHeader, Delivery
+from storage.sql import Dialect, Sql, portable
 
-_COLUMNS = "brief_id, chat_id, status, attempts, message_ids, last_error, updated_at"
+# One repository on both engines (storage.sql.Sql). What takes many rows in one statement
+# reads them from JSON text on SQLite (json_each) and from arrays on PostgreSQL (unnest):
+# both statements stand here, picked by dialect. On PostgreSQL row locks do what SQLite's
+# single writer does: an INSERT ... ON CONFLICT claim is atomic, so two replicas never
+# both claim one (brief, chat).
+
+_COLUMNS = "brief_id, chat_id, status, attempts, CAST(message_ids AS TEXT), last_error, updated_at"
 
 # Shared by claim() and claim_many(): RETURNING yields a row only for what was claimed,
 # inserted or flipped from "failed"; the WHERE true is SQLite's upsert-after-SELECT rule.
+# Parameters: brief, at, owner, the chats.
 _CLAIM = """
 INSERT INTO deliveries
     (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at, owner)
-SELECT :brief, value, 'sending', 1, '[]', NULL, :at, :owner FROM json_each(:chats) WHERE true
+SELECT ?, {chats}
 ON CONFLICT (brief_id, chat_id) DO UPDATE SET
     status = 'sending', attempts = deliveries.attempts + 1, updated_at = excluded.updated_at,
     owner = excluded.owner
 WHERE deliveries.status = 'failed'
 RETURNING chat_id
 """
+_CLAIMS: dict[Dialect, str] = {
+    "sqlite": _CLAIM.format(
+        chats="value, 'sending', 1, '[]', NULL, ?, ? FROM json_each(?) WHERE true"
+    ),
+    "postgresql": _CLAIM.format(
+        chats="chat, 'sending', 1, '[]', NULL, ?, ? FROM unnest(?::bigint[]) AS chat"
+    ),
+}
 
-# Many rows in one statement, so they are committed together in one round trip: :sent is
-# a JSON array of [brief_id, chat_id, message ids as JSON text].
+# Many rows in one statement, so they are committed together in one round trip.
+# Parameters: at, then the rows (SQLite: a JSON array of [brief_id, chat_id, message ids
+# as JSON text]; PostgreSQL: the three columns as arrays).
 _MARK_SENT = """
 INSERT INTO deliveries (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
-SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), 'sent', 1,
-       json_extract(value, '$[2]'), NULL, :at
-FROM json_each(:sent) WHERE true
+{rows}
 ON CONFLICT (brief_id, chat_id) DO UPDATE SET
     status = 'sent', message_ids = excluded.message_ids, last_error = NULL,
     updated_at = excluded.updated_at
 """
+_MARKS_SENT: dict[Dialect, str] = {
+    "sqlite": _MARK_SENT.format(
+        rows="""SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), 'sent', 1,
+       json_extract(value, '$[2]'), NULL, ? FROM json_each(?) WHERE true"""
+    ),
+    "postgresql": _MARK_SENT.format(
+        rows="""SELECT b, c, 'sent', 1, m::jsonb, NULL, ?
+  FROM unnest(?::bigint[], ?::bigint[], ?::text[]) AS sent (b, c, m)"""
+    ),
+}
 
+# Whether a "sending" row is the owner's, None matching None.
+_OWNED: dict[Dialect, str] = {"sqlite": "IS ?", "postgresql": "IS NOT DISTINCT FROM ?::text"}
 
 # The lease is read in the same statement as the rows, so no beat or takeover can come
 # between the two: one row per row asked (all NULL but `valid` when the lease is not),
-# or a single one when none is asked. NOW is a constant expression (storage.db), never
-# input.
-_STILL_HELD = f"""
+# or a single one when none is asked. Parameters: owner, the rows asked, owner.
+_STILL_HELD = """
 WITH lease AS (
-    SELECT EXISTS (SELECT 1 FROM replicas WHERE id = :owner AND lease_until > {NOW}) AS valid
+    SELECT EXISTS (SELECT 1 FROM replicas WHERE id = ? AND lease_until > {now}) AS valid
 )
 SELECT lease.valid, d.brief_id, d.chat_id
   FROM lease
-  LEFT JOIN json_each(:rows) AS asked ON lease.valid
+  LEFT JOIN {asked} ON lease.valid
   LEFT JOIN deliveries AS d
-    ON d.brief_id = json_extract(asked.value, '$[0]')
-   AND d.chat_id = json_extract(asked.value, '$[1]')
-   AND d.status = 'sending' AND d.owner = :owner
+    ON d.brief_id = {brief} AND d.chat_id = {chat}
+   AND d.status = 'sending' AND d.owner = ?
 """
+_ASKED: dict[Dialect, dict[str, str]] = {
+    "sqlite": {
+        "asked": "json_each(?) AS asked",
+        "brief": "json_extract(asked.value, '$[0]')",
+        "chat": "json_extract(asked.value, '$[1]')",
+    },
+    "postgresql": {
+        "asked": "unnest(?::bigint[], ?::bigint[]) AS asked (brief_id, chat_id)",
+        "brief": "asked.brief_id",
+        "chat": "asked.chat_id",
+    },
+}
+
+_MARK_FAILED = """
+INSERT INTO deliveries (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
+VALUES (?, ?, 'failed', 1, '[]', ?, ?)
+ON CONFLICT (brief_id, chat_id) DO UPDATE SET
+    status = 'failed', last_error = excluded.last_error, updated_at = excluded.updated_at
+WHERE deliveries.status = 'failed'
+   OR (deliveries.status = 'sending' AND deliveries.owner {owned})
+"""
+
+_AMONG: dict[Dialect, str] = {
+    "sqlite": "IN (SELECT value FROM json_each(?))",
+    "postgresql": "= ANY(?::bigint[])",
+}
+
+
+def _ids(dialect: Dialect, ids: Sequence[int]) -> str | list[int]:
+    """Ids as one parameter: JSON text for SQLite's json_each, an array for PostgreSQL."""
+    return json.dumps(list(ids)) if dialect == "sqlite" else list(ids)
+
+
+def _rows(dialect: Dialect, rows: Sequence[Sequence[Any]], width: int) -> tuple[Any, ...]:
+    """Rows as parameters: one JSON array of arrays for SQLite's json_each, one array per
+    column for PostgreSQL's unnest."""
+    if dialect == "sqlite":
+        return (json.dumps([list(row) for row in rows]),)
+    return tuple([row[i] for row in rows] for i in range(width))
 
 
 def held_rows(found: Sequence[Row]) -> list[tuple[int, int]] | None:
@@ -81,8 +146,17 @@ def _delivery(row: Row) -> Delivery:
 
 
 class DeliveryRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Sql) -> None:
         self._db = db
+        dialect = self._dialect = db.dialect
+        self._claim = portable(_CLAIMS[dialect])
+        self._mark_sent = portable(_MARKS_SENT[dialect])
+        self._mark_failed = portable(_MARK_FAILED.format(owned=_OWNED[dialect]))
+        self._still_held = portable(_STILL_HELD.format(now=db.now, **_ASKED[dialect]))
+        self._undelivered = portable(
+            "SELECT brief_id FROM deliveries WHERE chat_id = ? AND status = 'sent'"
+            f" AND brief_id {_AMONG[dialect]}"
+        )
 
     async def claim(
         self, brief_id: int, chat_id: int, *, at: datetime, owner: str | None = None
@@ -97,19 +171,15 @@ class DeliveryRepo:
         self, brief_id: int, chat_ids: Sequence[int], *, at: datetime, owner: str | None = None
     ) -> list[int]:
         """claim() for many chats in one statement; returns the ids claimed, in input order."""
-        if not chat_ids:
+        # Each chat once: PostgreSQL's ON CONFLICT DO UPDATE refuses to touch a row twice.
+        chats = list(dict.fromkeys(chat_ids))
+        if not chats:
             return []
         rows = await self._db.write_returning(
-            _CLAIM,
-            {
-                "brief": brief_id,
-                "at": to_db(at),
-                "chats": json.dumps(list(chat_ids)),
-                "owner": owner,
-            },
+            self._claim, (brief_id, to_db(at), owner, _ids(self._dialect, chats))
         )
         claimed = {int(r[0]) for r in rows}
-        return [c for c in dict.fromkeys(chat_ids) if c in claimed]
+        return [c for c in chats if c in claimed]
 
     async def mark_sent(
         self, brief_id: int, chat_id: int, message_ids: Sequence[int], *, at: datetime
@@ -125,10 +195,12 @@ class DeliveryRepo:
         A push records thousands of sends a second; one commit for all those that finished
         meanwhile costs a fraction of one commit each.
         """
-        if not sent:
+        # The last word on a pair wins, as it would row by row.
+        last = {(b, c): json.dumps([int(m) for m in ids]) for b, c, ids in sent}
+        if not last:
             return
-        rows = [[b, c, json.dumps([int(m) for m in ids])] for b, c, ids in sent]
-        await self._db.write(_MARK_SENT, {"sent": json.dumps(rows), "at": to_db(at)})
+        rows = [(b, c, ids) for (b, c), ids in last.items()]
+        await self._db.write(self._mark_sent, (to_db(at), *_rows(self._dialect, rows, 3)))
 
     async def mark_failed(
         self, brief_id: int, chat_id: int, error: str, *, at: datetime, owner: str | None = None
@@ -136,17 +208,7 @@ class DeliveryRepo:
         """Record a failed attempt; a row already "sent" stays sent, and one "sending" stays
         so unless `owner` (the claimer, None for none) holds it: a replica never fails a
         send another replica claimed since."""
-        await self._db.write(
-            """INSERT INTO deliveries
-                   (brief_id, chat_id, status, attempts, message_ids, last_error, updated_at)
-               VALUES (?, ?, 'failed', 1, '[]', ?, ?)
-               ON CONFLICT (brief_id, chat_id) DO UPDATE SET
-                   status = 'failed', last_error = excluded.last_error,
-                   updated_at = excluded.updated_at
-               WHERE deliveries.status = 'failed'
-                  OR (deliveries.status = 'sending' AND deliveries.owner IS ?)""",
-            (brief_id, chat_id, error, to_db(at), owner),
-        )
+        await self._db.write(self._mark_failed, (brief_id, chat_id, error, to_db(at), owner))
 
     async def release_in_flight(self) -> int:
         """Rows left "sending" by a replica that is not registered (storage/replicas.py:
@@ -166,7 +228,7 @@ class DeliveryRepo:
         only ones it may send now. None when it may send nothing, as its lease is not valid
         by the database's clock: it ran out, or the owner was taken for dead (or left)."""
         found = await self._db.fetch_all(
-            _STILL_HELD, {"owner": owner, "rows": json.dumps([list(row) for row in rows])}
+            self._still_held, (owner, *_rows(self._dialect, rows, 2), owner)
         )
         return held_rows(found)
 
@@ -222,9 +284,7 @@ class DeliveryRepo:
         if not brief_ids:
             return []
         rows = await self._db.fetch_all(
-            "SELECT brief_id FROM deliveries WHERE chat_id = ? AND status = 'sent'"
-            " AND brief_id IN (SELECT value FROM json_each(?))",
-            (chat_id, json.dumps(list(brief_ids))),
+            self._undelivered, (chat_id, _ids(self._dialect, brief_ids))
         )
         sent = {int(r[0]) for r in rows}
         return [b for b in dict.fromkeys(brief_ids) if b not in sent]

@@ -1,4 +1,7 @@
-"""Drafts: an admin's uploaded-but-unpublished brief, shown as a preview until acted on."""
+"""Drafts: an admin's uploaded-but-unpublished brief, shown as a preview until acted on.
+
+One repository on both engines (storage.sql.Sql): a draft's brief and warnings are JSON
+text in, and read back as text on both."""
 
 from __future__ import annotations
 
@@ -6,15 +9,17 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from brief.model import Brief
-from storage.briefs import correct_in, publish_in
+from storage.briefs import BriefRepo
 from storage.codec import brief_from_json, brief_to_json
-from storage.db import Database, Row, from_db, to_db
+from storage.db import Row, from_db, to_db
 from storage.models import Draft, StaleDraft, StoredBrief
+from storage.sql import Sql, SqlTx
 
-_COLUMNS = "id, admin_id, chat_id, brief, warnings, correcting, created_at, expires_at, based_on"
+_COLUMNS = (
+    "id, admin_id, chat_id, CAST(brief AS TEXT), CAST(warnings AS TEXT), correcting,"
+    " created_at, expires_at, based_on"
+)
 
 
 def _draft(row: Row) -> Draft:
@@ -55,8 +60,11 @@ def require_basis(correcting: int | None, based_on: int | None) -> None:
 
 
 class DraftRepo:
-    def __init__(self, db: Database) -> None:
+    """`briefs` publishes a draft inside the transaction that deletes it."""
+
+    def __init__(self, db: Sql, briefs: BriefRepo) -> None:
         self._db = db
+        self._briefs = briefs
 
     async def create(
         self,
@@ -122,38 +130,32 @@ class DraftRepo:
         one draft publish it once: the second finds it gone.
         """
         try:
-            async with self._db.transaction() as conn:
-                rows = list(
-                    await conn.execute_fetchall(
-                        f"DELETE FROM drafts WHERE id = ? RETURNING {_COLUMNS}", (draft_id,)
-                    )
+            async with self._db.transaction() as tx:
+                row = await tx.fetch_one(
+                    f"DELETE FROM drafts WHERE id = ? RETURNING {_COLUMNS}", (draft_id,)
                 )
-                if not rows:
-                    return None
-                return await _publish_in(conn, _draft(rows[0]), by=by, at=at)
+                return None if row is None else await self._publish_in(tx, _draft(row), by, at)
         except Stale as stale:
             return stale.refused
 
-    async def delete_expired(self, now: datetime) -> int:
-        return await self._db.write("DELETE FROM drafts WHERE expires_at <= ?", (to_db(now),))
-
-
-async def _publish_in(
-    conn: aiosqlite.Connection, draft: Draft, *, by: int, at: datetime
-) -> StoredBrief | None:
-    if draft.expires_at <= at:
-        return None
-    if draft.correcting is None:
-        return await publish_in(conn, draft.brief, by=by, at=at)
-    stored = await correct_in(
-        conn, draft.correcting, draft.brief, by=by, at=at, expected=draft.based_on
-    )
-    if stored is None:
-        rows = list(
-            await conn.execute_fetchall(
+    async def _publish_in(
+        self, tx: SqlTx, draft: Draft, by: int, at: datetime
+    ) -> StoredBrief | None:
+        """Inside the transaction that deleted the draft."""
+        if draft.expires_at <= at:
+            return None
+        if draft.correcting is None:
+            return await self._briefs.publish_in(tx, draft.brief, by=by, at=at)
+        stored = await self._briefs.correct_in(
+            tx, draft.correcting, draft.brief, by=by, at=at, expected=draft.based_on
+        )
+        if stored is None:
+            row = await tx.fetch_one(
                 "SELECT current_version FROM briefs WHERE id = ? AND retracted_at IS NULL",
                 (draft.correcting,),
             )
-        )
-        check_basis(draft, int(rows[0][0]) if rows else None)
-    return stored
+            check_basis(draft, None if row is None else int(row[0]))
+        return stored
+
+    async def delete_expired(self, now: datetime) -> int:
+        return await self._db.write("DELETE FROM drafts WHERE expires_at <= ?", (to_db(now),))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.db import Sql, from_db, to_db
+from storage.db import from_db, to_db
 from storage.models import InlineCopy
+from storage.sql import Sql
 
 
 class InlineCopyRepo:

@@ -1,10 +1,10 @@
 """What the bot may ask of storage, whichever database holds it: one Protocol per repository.
 
-The SQLite repositories (storage/briefs.py...) and the PostgreSQL ones (storage/postgres/)
-both satisfy these, and tests/storage runs the same tests on both. Each method's meaning is
-documented once, on the SQLite implementation named beside it; a new method is added here,
-there, and in storage/postgres/, unless that repository serves both engines (its SQL
-reads alike on both: storage.db.Sql, storage.postgres.db.PortableSql).
+The repositories (storage/briefs.py...) satisfy these on both engines, through
+storage.sql.Sql (storage.sqlite.SqliteSql, storage.postgres.db.PortableSql); search alone
+has one per engine (storage/search.py, storage/postgres/search.py). tests/storage runs the
+same tests on both. Each method's meaning is documented once, on the implementation named
+beside it; a new method is added here and there.
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.db import Database, Row, Sql, from_db, to_db
+from storage.db import Row, from_db, to_db
 from storage.models import PastePart
+from storage.sql import Dialect, Sql, portable
 
 
 class CorrectionRepo:
@@ -55,7 +56,9 @@ def _taken(rows: Sequence[Row], since: datetime) -> int | None:
 
 
 class PasteRepo:
-    def __init__(self, db: Database) -> None:
+    """Its SQL reads alike on both engines but for the adding (_ADD), picked by dialect."""
+
+    def __init__(self, db: Sql) -> None:
         self._db = db
 
     async def add(
@@ -75,25 +78,28 @@ class PasteRepo:
         `keep_up_to` bytes the paste will be refused whole, so later parts are kept
         without their text: a runaway paste cannot grow the database.
         """
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        params = (chat_id, part.message_id, keep_up_to, part.text, keep_up_to, links_json(part))
+        async with self._db.transaction() as tx:
+            await tx.write(
                 "DELETE FROM paste_parts WHERE chat_id = ? AND received_at < ?",
                 (chat_id, to_db(forget_before)),
             )
-            rows = list(
-                await conn.execute_fetchall(_ADD, _add_params(chat_id, part, at, keep_up_to))
+            rows = await tx.write_returning(
+                _ADD[self._db.dialect],
+                (*params, part_size(part), to_db(at), chat_id),
             )
         return int(rows[0][0]) if rows else None
 
     async def take(self, chat_id: int, *, last: int) -> list[PastePart]:
         """Every part of the chat's paste in message order, removing them; none unless
         the part that arrived last is still `last` (a newer part waits for its own turn).
-        Of two processes taking the same paste at once, one gets it all."""
+        Of two processes taking the same paste at once, one gets it all: on PostgreSQL the
+        second's DELETE waits on the first's row locks, then finds the rows gone."""
         rows = await self._db.write_returning(
             """DELETE FROM paste_parts
-                WHERE chat_id = ?1 AND (SELECT max(id) FROM paste_parts WHERE chat_id = ?1) = ?2
-            RETURNING message_id, text, links""",
-            (chat_id, last),
+                WHERE chat_id = ? AND (SELECT max(id) FROM paste_parts WHERE chat_id = ?) = ?
+            RETURNING message_id, text, CAST(links AS TEXT)""",
+            (chat_id, chat_id, last),
         )
         return parts_of(rows)
 
@@ -104,29 +110,29 @@ class PasteRepo:
 
 
 # The aggregate makes one row even for a chat's first part; the WHERE lets SQLite read the
-# ON CONFLICT as the INSERT's.
-_ADD = """
+# ON CONFLICT as the INSERT's. PostgreSQL is told each parameter's type (links: JSON).
+_ADD: dict[Dialect, str] = {
+    "sqlite": portable("""
 INSERT INTO paste_parts (chat_id, message_id, text, links, size, received_at)
-SELECT :chat, :message,
-       CASE WHEN coalesce(sum(size), 0) <= :limit THEN :text ELSE '' END,
-       CASE WHEN coalesce(sum(size), 0) <= :limit THEN :links ELSE '[]' END,
-       :size, :at
-  FROM paste_parts WHERE chat_id = :chat
+SELECT ?, ?,
+       CASE WHEN coalesce(sum(size), 0) <= ? THEN ? ELSE '' END,
+       CASE WHEN coalesce(sum(size), 0) <= ? THEN ? ELSE '[]' END,
+       ?, ?
+  FROM paste_parts WHERE chat_id = ?
 ON CONFLICT (chat_id, message_id) DO NOTHING
 RETURNING id
-"""
-
-
-def _add_params(chat_id: int, part: PastePart, at: datetime, limit: int) -> dict[str, object]:
-    return {
-        "chat": chat_id,
-        "message": part.message_id,
-        "limit": limit,
-        "text": part.text,
-        "links": links_json(part),
-        "size": part_size(part),
-        "at": to_db(at),
-    }
+"""),
+    "postgresql": portable("""
+INSERT INTO paste_parts (chat_id, message_id, text, links, size, received_at)
+SELECT ?::bigint, ?::bigint,
+       CASE WHEN coalesce(sum(size), 0) <= ? THEN ?::text ELSE '' END,
+       CASE WHEN coalesce(sum(size), 0) <= ? THEN ?::jsonb ELSE '[]'::jsonb END,
+       ?::integer, ?::bigint
+  FROM paste_parts WHERE chat_id = ?
+ON CONFLICT (chat_id, message_id) DO NOTHING
+RETURNING id
+"""),
+}
 
 
 def part_size(part: PastePart) -> int:

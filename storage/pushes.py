@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.db import Row, Sql, from_db, from_db_opt, to_db
+from storage.db import Row, from_db, from_db_opt, to_db
 from storage.models import PushRun
+from storage.sql import Sql
 
 _COLUMNS = (
     "id, brief_id, started_by, started_at, finished_at, sent, failed, skipped, total, owner,"

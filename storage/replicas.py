@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from storage.db import Sql
+from storage.sql import Sql
 
 _MICROSECOND = timedelta(microseconds=1)
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from storage.db import Sql, from_db, to_db
+from storage.db import from_db, to_db
+from storage.sql import Sql
 
 
 class StateRepo:

@@ -1,12 +1,19 @@
-"""Subscribers: who gets the daily brief, when, and whether the chat still reaches us."""
+"""Subscribers: who gets the daily brief, when, and whether the chat still reaches us.
+
+One repository on both engines (storage.sql.Sql); the due chats' claim differs, so both
+statements stand here, picked by dialect: SQLite's one writer makes a read then an update
+in one transaction a claim, where PostgreSQL needs the rows locked (FOR UPDATE SKIP LOCKED,
+so replicas ticking together share the due chats instead of queueing on them).
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime, time
 
-from storage.db import Database, Row, from_db, from_db_opt, to_db, to_db_opt
+from storage.db import Row, from_db, from_db_opt, to_db, to_db_opt
 from storage.models import Subscriber, SubscriberCounts
+from storage.sql import Dialect, Sql, portable
 
 _COLUMNS = (
     "chat_id, delivery_time, timezone, active, blocked, subscribed_at, next_due_at,"
@@ -39,8 +46,10 @@ def due_query(
     limit: int,
     after_chat_id: int | None = None,
     after_due_at: datetime | None = None,
+    dialect: Dialect = "sqlite",
 ) -> tuple[str, tuple[int, ...]]:
-    """The statement due() runs; INDEXED BY makes SQLite refuse it rather than scan."""
+    """The statement due() runs, over the partial index subscribers_due: on SQLite,
+    INDEXED BY makes it refuse the statement rather than scan."""
     cursor: tuple[int, ...]
     if after_chat_id is None:
         where, cursor = "", ()
@@ -48,15 +57,58 @@ def due_query(
         where, cursor = "AND chat_id > ?", (after_chat_id,)
     else:
         where, cursor = "AND (next_due_at, chat_id) > (?, ?)", (to_db(after_due_at), after_chat_id)
-    sql = f"""SELECT {_COLUMNS} FROM subscribers INDEXED BY subscribers_due
+    hint = "INDEXED BY subscribers_due" if dialect == "sqlite" else ""
+    sql = f"""SELECT {_COLUMNS} FROM subscribers {hint}
                WHERE active = 1 AND blocked = 0 AND next_due_at <= ? {where}
                ORDER BY next_due_at, chat_id
                LIMIT ?"""
     return sql, (to_db(now), *cursor, limit)
 
 
+# PostgreSQL's claim: the due rows locked, skipping those another replica holds, and held.
+_CLAIM_LOCKED = portable(f"""
+WITH due AS (
+    SELECT {_COLUMNS} FROM subscribers
+     WHERE active = 1 AND blocked = 0 AND next_due_at <= ?
+     ORDER BY next_due_at, chat_id
+     LIMIT ?
+       FOR UPDATE SKIP LOCKED
+), held AS (
+    UPDATE subscribers AS s SET next_due_at = ? FROM due WHERE s.chat_id = due.chat_id
+)
+SELECT {_COLUMNS} FROM due ORDER BY next_due_at, chat_id
+""")
+
+# A group became a supergroup (old chat, new chat): what would collide stays with the new
+# chat, and where both have a delivery row for a brief a "sent" one wins.
+_OLD_NEW, _NEW_OLD = ("old", "new"), ("new", "old")  # which chat each ? names, in order
+_MIGRATE = tuple(
+    (portable(sql), names)
+    for sql, names in (
+        (
+            """DELETE FROM subscribers WHERE chat_id = ?
+             AND EXISTS (SELECT 1 FROM subscribers WHERE chat_id = ?)""",
+            _OLD_NEW,
+        ),
+        ("UPDATE subscribers SET chat_id = ? WHERE chat_id = ?", _NEW_OLD),
+        (
+            """DELETE FROM deliveries WHERE chat_id = ? AND status != 'sent'
+             AND brief_id IN (SELECT brief_id FROM deliveries WHERE chat_id = ?)""",
+            _NEW_OLD,
+        ),
+        (
+            """DELETE FROM deliveries AS gone WHERE gone.chat_id = ?
+             AND EXISTS (SELECT 1 FROM deliveries AS kept
+                          WHERE kept.chat_id = ? AND kept.brief_id = gone.brief_id)""",
+            _OLD_NEW,
+        ),
+        ("UPDATE deliveries SET chat_id = ? WHERE chat_id = ?", _NEW_OLD),
+    )
+)
+
+
 class SubscriberRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Sql) -> None:
         self._db = db
 
     async def subscribe(
@@ -127,23 +179,10 @@ class SubscriberRepo:
         If the new chat already has a subscription, that one is kept. Where both chats
         have a delivery row for a brief, a "sent" row wins, so nothing is sent twice.
         """
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE OR IGNORE subscribers SET chat_id = ? WHERE chat_id = ?",
-                (new_chat_id, old_chat_id),
-            )
-            await conn.execute("DELETE FROM subscribers WHERE chat_id = ?", (old_chat_id,))
-            await conn.execute(
-                """DELETE FROM deliveries
-                    WHERE chat_id = :new AND status != 'sent'
-                      AND brief_id IN (SELECT brief_id FROM deliveries WHERE chat_id = :old)""",
-                {"new": new_chat_id, "old": old_chat_id},
-            )
-            await conn.execute(
-                "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?",
-                (new_chat_id, old_chat_id),
-            )
-            await conn.execute("DELETE FROM deliveries WHERE chat_id = ?", (old_chat_id,))
+        async with self._db.transaction() as tx:
+            chats = {"old": old_chat_id, "new": new_chat_id}
+            for sql, names in _MIGRATE:
+                await tx.write(sql, tuple(chats[name] for name in names))
 
     async def due(
         self,
@@ -160,7 +199,11 @@ class SubscriberRepo:
         rows strictly after (after_due_at, after_chat_id) in the result order.
         """
         sql, params = due_query(
-            now, limit=limit, after_chat_id=after_chat_id, after_due_at=after_due_at
+            now,
+            limit=limit,
+            after_chat_id=after_chat_id,
+            after_due_at=after_due_at,
+            dialect=self._db.dialect,
         )
         rows = await self._db.fetch_all(sql, params)
         return [_subscriber(r) for r in rows]
@@ -174,10 +217,15 @@ class SubscriberRepo:
         other run takes it meanwhile; one whose run died is due again at hold_until. On
         PostgreSQL rows another replica is taking at the same moment are skipped.
         """
+        if self._db.dialect == "postgresql":
+            rows = await self._db.write_returning(
+                _CLAIM_LOCKED, (to_db(now), limit, to_db(hold_until))
+            )
+            return [_subscriber(r) for r in rows]
         sql, params = due_query(now, limit=limit)
-        async with self._db.transaction() as conn:
-            rows = list(await conn.execute_fetchall(sql, params))
-            await conn.execute(
+        async with self._db.transaction() as tx:
+            rows = await tx.fetch_all(sql, params)
+            await tx.write(
                 "UPDATE subscribers SET next_due_at = ?"
                 " WHERE chat_id IN (SELECT value FROM json_each(?))",
                 (to_db(hold_until), json.dumps([r[0] for r in rows])),
@@ -198,8 +246,10 @@ class SubscriberRepo:
     async def due_by(self, chat_id: int, at: datetime) -> None:
         """Make the chat due no later than `at`; a chat due sooner stays as it is."""
         await self._db.write(
-            "UPDATE subscribers SET next_due_at = min(next_due_at, ?) WHERE chat_id = ?",
-            (to_db(at), chat_id),
+            """UPDATE subscribers
+                  SET next_due_at = CASE WHEN next_due_at <= ? THEN next_due_at ELSE ? END
+                WHERE chat_id = ?""",
+            (to_db(at), to_db(at), chat_id),
         )
 
     async def active_chats(self, *, after_chat_id: int | None, limit: int) -> list[int]:
@@ -215,9 +265,9 @@ class SubscriberRepo:
 
     async def counts(self) -> SubscriberCounts:
         row = await self._db.fetch_one(
-            """SELECT coalesce(sum(active = 1 AND blocked = 0), 0),
-                      coalesce(sum(blocked = 1), 0),
-                      coalesce(sum(active = 0 AND blocked = 0), 0)
+            """SELECT count(*) FILTER (WHERE active = 1 AND blocked = 0),
+                      count(*) FILTER (WHERE blocked = 1),
+                      count(*) FILTER (WHERE active = 0 AND blocked = 0)
                  FROM subscribers"""
         )
         assert row is not None  # an aggregate always yields a row

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.db import Sql, to_db
+from storage.db import to_db
+from storage.sql import Sql
 
 
 class UpdateRepo:

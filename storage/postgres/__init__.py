@@ -14,24 +14,16 @@ from pathlib import Path
 
 import asyncpg
 
-from storage import BackupError, PushRepo, Storage
+from storage import BackupError, Storage
 from storage.errors import SchemaTooNewError, SchemaTooOldError, StorageError
-from storage.inline import InlineCopyRepo
 from storage.models import ConnectionSettings
-from storage.pending import CorrectionRepo
-from storage.postgres.briefs import PgBriefRepo
-from storage.postgres.chats import PgDeliveryRepo, PgSubscriberRepo
-from storage.postgres.db import PgDatabase, PortableSql, connect
+from storage.postgres import search
+from storage.postgres.db import PgDatabase, PgTx, PortableSql, connect
 from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
-from storage.postgres.pending import PgPasteRepo
 from storage.postgres.replicas import PgSendBudget
 from storage.postgres.search import PgSearchRepo
-from storage.postgres.sharing import PgChannelRepo
-from storage.postgres.small import PgDraftRepo, PgReaderRepo
 from storage.postgres.urls import redacted
-from storage.replicas import ReplicaRepo
-from storage.state import StateRepo
-from storage.updates import UpdateRepo
+from storage.sql import SqlTx
 
 
 class PgStorage(Storage):
@@ -41,20 +33,8 @@ class PgStorage(Storage):
 
     def __init__(self, db: PgDatabase) -> None:  # not Storage's: no SQLite Database here
         self._pg = db
-        self.briefs = PgBriefRepo(db)
-        self.readers = PgReaderRepo(db)
-        self.drafts = PgDraftRepo(db)
-        self.subscribers = PgSubscriberRepo(db)
-        self.deliveries = PgDeliveryRepo(db)
-        self.pushes = PushRepo(PortableSql(db))
-        self.state = StateRepo(PortableSql(db))
+        self._open_repositories(PortableSql(db), _index_in)
         self.search = PgSearchRepo(db)
-        self.channels = PgChannelRepo(db)
-        self.inline_copies = InlineCopyRepo(PortableSql(db))
-        self.corrections = CorrectionRepo(PortableSql(db))
-        self.pastes = PgPasteRepo(db)
-        self.updates = UpdateRepo(PortableSql(db))
-        self.replicas = ReplicaRepo(PortableSql(db))
         self.send_budget = PgSendBudget(db)
 
     @classmethod
@@ -94,6 +74,13 @@ class PgStorage(Storage):
 
     async def settings(self) -> tuple[ConnectionSettings, ConnectionSettings]:
         raise StorageError("connection pragmas are SQLite's; PostgreSQL has none")
+
+
+async def _index_in(tx: SqlTx, brief_id: int) -> None:
+    """storage.postgres.search.index_in inside a transaction of PortableSql."""
+    if not isinstance(tx, PgTx):
+        raise TypeError(f"the PostgreSQL search index is kept in its transactions, not {tx!r}")
+    await search.index_in(tx.connection, brief_id)
 
 
 def _check_version(version: int, url: str, *, read_only: bool) -> None:

@@ -9,10 +9,7 @@ replica. Times are stored as BIGINT microseconds since the Unix epoch, UTC, as i
 
 from __future__ import annotations
 
-import functools
-import itertools
-import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -20,6 +17,7 @@ import asyncpg
 
 from storage.errors import ConstraintError, StorageError, UnusableDatabaseError
 from storage.postgres.urls import scrubbed
+from storage.sql import Dialect, SqlTx, numbered
 
 # The server's clock as a time column reads it (storage.db.NOW): every replica reads the
 # same one, whatever its own says.
@@ -127,22 +125,47 @@ class PgDatabase:
             raise StorageError(f"{type(error).__name__}: {error}") from error
 
 
-@functools.lru_cache(maxsize=256)
-def numbered(sql: str) -> str:
-    """SQLite's `?` placeholders as PostgreSQL's $1, $2...: the statements given here hold
-    no `?` of their own (no literal, no JSON operator), so each one is a parameter."""
-    count = itertools.count(1)
-    return re.sub(r"\?", lambda _: f"${next(count)}", sql)
+class PgTx:
+    """The calls of storage.sql.SqlTx on one connection, inside its transaction."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    @property
+    def connection(self) -> Any:
+        """The connection itself, for what is PostgreSQL's own (the search index)."""
+        return self._conn
+
+    async def write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        return rowcount(await self._conn.execute(numbered(sql), *params))
+
+    async def write_returning(self, sql: str, params: tuple[Any, ...] = ()) -> list[Record]:
+        return await self.fetch_all(sql, params)
+
+    async def fetch_all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Record]:
+        return list(await self._conn.fetch(numbered(sql), *params))
+
+    async def fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> Record | None:
+        return await self._conn.fetchrow(numbered(sql), *params)
+
+    async def executemany(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        await self._conn.executemany(numbered(sql), list(rows))
 
 
 class PortableSql:
-    """The PostgreSQL database with the SQLite Database's call shape (storage.db.Sql), for
-    the repositories whose SQL both engines read alike: one class serves both."""
+    """storage.sql.Sql on PostgreSQL: the SQLite Database's call shape, `?` rewritten as
+    $1, $2... (storage.sql.numbered), for the repositories that serve both engines."""
 
     now = NOW
+    dialect: Dialect = "postgresql"
 
     def __init__(self, db: PgDatabase) -> None:
         self._db = db
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqlTx]:
+        async with self._db.transaction() as conn:
+            yield PgTx(conn)
 
     async def write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         return await self._db.write(numbered(sql), *params)
@@ -155,3 +178,10 @@ class PortableSql:
 
     async def fetch_one(self, sql: str, params: tuple[Any, ...] = ()) -> Record | None:
         return await self._db.fetch_one(numbered(sql), *params)
+
+    async def fetch_one_shared(self, sql: str, params: tuple[Any, ...] = ()) -> Record | None:
+        return await self.fetch_one(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        async with self.transaction() as tx:
+            await tx.executemany(sql, rows)

@@ -5,16 +5,8 @@ from typing import Any
 
 import pytest
 
-from storage import Storage
-from storage import briefs as sqlite_briefs
-from storage.postgres import PgStorage
-from storage.postgres import briefs as pg_briefs
+from storage import Storage, briefs
 from tests.storage.conftest import at, make_brief
-
-
-def _briefs_module(storage: Storage) -> Any:
-    """Where the storage's publish writes its audit entry, to make it fail there."""
-    return pg_briefs if isinstance(storage, PgStorage) else sqlite_briefs
 
 
 async def _assert_empty(s: Storage) -> None:
@@ -31,7 +23,7 @@ async def test_an_error_after_every_part_is_written_leaves_nothing(
     async def failing_audit(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(_briefs_module(storage), "_audit", failing_audit)
+    monkeypatch.setattr(briefs, "_audit", failing_audit)
 
     with pytest.raises(RuntimeError, match="disk on fire"):
         await storage.briefs.publish(make_brief(), by=None, at=at(0))
@@ -43,13 +35,13 @@ async def test_a_cancelled_write_leaves_nothing_and_storage_keeps_working(
     storage: Storage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reached = asyncio.Event()
-    real_audit = _briefs_module(storage)._audit
+    real_audit = briefs._audit
 
     async def stalled_audit(*args: Any, **kwargs: Any) -> None:
         reached.set()
         await asyncio.Event().wait()
 
-    monkeypatch.setattr(_briefs_module(storage), "_audit", stalled_audit)
+    monkeypatch.setattr(briefs, "_audit", stalled_audit)
     task = asyncio.create_task(storage.briefs.publish(make_brief(), by=None, at=at(0)))
     await reached.wait()
     # A read while the write is half done sees none of it.
@@ -59,7 +51,7 @@ async def test_a_cancelled_write_leaves_nothing_and_storage_keeps_working(
         await task
 
     await _assert_empty(storage)
-    monkeypatch.setattr(_briefs_module(storage), "_audit", real_audit)
+    monkeypatch.setattr(briefs, "_audit", real_audit)
     stored = await storage.briefs.publish(make_brief("after"), by=None, at=at(1))
     assert await storage.briefs.get(stored.id) == stored
 
@@ -80,7 +72,7 @@ async def test_a_failed_draft_publish_keeps_the_draft(
     async def failing_audit(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(_briefs_module(storage), "_audit", failing_audit)
+    monkeypatch.setattr(briefs, "_audit", failing_audit)
     with pytest.raises(RuntimeError):
         await storage.drafts.publish(draft.id, by=1, at=at(1))
 

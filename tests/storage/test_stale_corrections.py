@@ -17,7 +17,7 @@ from storage.codec import brief_to_json
 from storage.db import to_db
 from storage.opening import DatabaseLocation, migrate_database, open_storage
 from storage.postgres import migrations as pg_migrations
-from storage.postgres.db import numbered
+from storage.sql import numbered
 from tests.postgres import fresh_schema, needs_postgres
 from tests.storage.conftest import at, make_brief
 
