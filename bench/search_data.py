@@ -16,8 +16,7 @@ from typing import Any
 import asyncpg
 
 from storage.db import to_db
-from storage.postgres.search_index import index_rows
-from storage.search_index import INDEX_ROWS
+from storage.search_index import INDEX_ROWS, postgres_index_rows
 from tests.conftest import DATA
 
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -77,7 +76,7 @@ async def fill_postgres(url: str, count: int, rng: random.Random) -> None:
             for rows in batches(count, rng):
                 for table, values in rows.items():
                     await conn.copy_records_to_table(table, records=values)
-            await conn.execute(index_rows())
+            await conn.execute(postgres_index_rows())
         await conn.execute("ANALYZE")
     finally:
         await conn.close()

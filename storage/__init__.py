@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from storage.backup import BackupError, BackupTargetError
-from storage.briefs import BriefRepo, Index
+from storage.briefs import BriefRepo
 from storage.channels import ChannelRepo
 from storage.db import Database
 from storage.deliveries import DeliveryRepo
@@ -68,7 +68,7 @@ from storage.readers import ReaderRepo
 from storage.replicas import ReplicaRepo
 from storage.search import SearchRepo
 from storage.sql import Sql
-from storage.sqlite import SqliteSql, index_in
+from storage.sqlite import SqliteSql
 from storage.state import StateRepo
 from storage.subscribers import SubscriberRepo
 from storage.updates import UpdateRepo
@@ -107,13 +107,13 @@ class Storage:
         # One bot process per file (`briefbot run` holds storage.sole's lock on it): a lock
         # in memory excludes all that may run.
         self._exclusive = asyncio.Lock()
-        self._open_repositories(SqliteSql(db), index_in)
-        self.search = SearchRepo(db)
+        self._open_repositories(SqliteSql(db))
 
-    def _open_repositories(self, sql: Sql, index: Index) -> None:
-        """Every repository that serves both engines, on `sql`; `index` keeps the engine's
-        search index in step with the briefs (search itself is each engine's own)."""
-        self.briefs = briefs = BriefRepo(sql, index)
+    def _open_repositories(self, sql: Sql) -> None:
+        """Every repository, on `sql`: each serves both engines."""
+        self.search = search = SearchRepo(sql)
+        # The search index is kept in step in the transaction that changes a brief.
+        self.briefs = briefs = BriefRepo(sql, search.index_in)
         # What each reader opened stays in memory only where one process writes the table.
         self.readers = ReaderRepo(sql, remember=not self.shared_by_replicas)
         self.drafts = DraftRepo(sql, briefs)

@@ -2,8 +2,8 @@
 
 One repository on both engines (storage.sql.Sql). Only reading a version's content in one
 statement differs (SQLite's json_group_array, PostgreSQL's json_agg): both stand here,
-picked by dialect. Keeping the search index in step is each engine's own (storage/search.py,
-storage/postgres/search.py): the repository is given the engine's `Index`.
+picked by dialect. The search index is kept in step in the same transactions, by the
+`Index` the repository is given (storage.search.SearchRepo.index_in).
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """What the bot may ask of storage, whichever database holds it: one Protocol per repository.
 
 The repositories (storage/briefs.py...) satisfy these on both engines, through
-storage.sql.Sql (storage.sqlite.SqliteSql, storage.postgres.db.PortableSql); search alone
-has one per engine (storage/search.py, storage/postgres/search.py). tests/storage runs the
-same tests on both. Each method's meaning is documented once, on the implementation named
+storage.sql.Sql (storage.sqlite.SqliteSql, storage.postgres.db.PortableSql). tests/storage
+runs the same tests on both. Each method's meaning is documented once, on the implementation named
 beside it; a new method is added here and there.
 """
 

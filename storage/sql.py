@@ -71,7 +71,7 @@ _BEFORE_VALUE = frozenset(
     (
         "select", "where", "and", "or", "not", "limit", "offset", "then", "else", "when",
         "values", "set", "by", "in", "is", "like", "between", "case", "returning", "on",
-        "as", "distinct", "from", "having", "coalesce",
+        "as", "distinct", "from", "having", "coalesce", "match",
     )
 )  # fmt: skip
 _PREVIOUS_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*$")

@@ -11,7 +11,6 @@ from typing import Any
 
 import aiosqlite
 
-from storage import search
 from storage.db import NOW, Database, Row
 from storage.sql import Dialect, SqlTx, portable
 
@@ -22,11 +21,6 @@ class SqliteTx:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
-
-    @property
-    def connection(self) -> aiosqlite.Connection:
-        """The connection itself, for what is SQLite's own (the search index)."""
-        return self._conn
 
     async def write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         cursor = await self._conn.execute(portable(sql), params)
@@ -78,10 +72,3 @@ class SqliteSql:
     async def executemany(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         async with self.transaction() as tx:
             await tx.executemany(sql, rows)
-
-
-async def index_in(tx: SqlTx, brief_id: int) -> None:
-    """storage.search.index_in inside a transaction of SqliteSql (storage.briefs.Index)."""
-    if not isinstance(tx, SqliteTx):
-        raise TypeError(f"the SQLite search index is kept in SQLite's transactions, not {tx!r}")
-    await search.index_in(tx.connection, brief_id)

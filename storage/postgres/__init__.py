@@ -17,13 +17,10 @@ import asyncpg
 from storage import BackupError, Storage
 from storage.errors import SchemaTooNewError, SchemaTooOldError, StorageError
 from storage.models import ConnectionSettings
-from storage.postgres import search
-from storage.postgres.db import PgDatabase, PgTx, PortableSql, connect
+from storage.postgres.db import PgDatabase, PortableSql, connect
 from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
 from storage.postgres.replicas import PgSendBudget
-from storage.postgres.search import PgSearchRepo
 from storage.postgres.urls import redacted
-from storage.sql import SqlTx
 
 
 class PgStorage(Storage):
@@ -33,8 +30,7 @@ class PgStorage(Storage):
 
     def __init__(self, db: PgDatabase) -> None:  # not Storage's: no SQLite Database here
         self._pg = db
-        self._open_repositories(PortableSql(db), _index_in)
-        self.search = PgSearchRepo(db)
+        self._open_repositories(PortableSql(db))
         self.send_budget = PgSendBudget(db)
 
     @classmethod
@@ -74,13 +70,6 @@ class PgStorage(Storage):
 
     async def settings(self) -> tuple[ConnectionSettings, ConnectionSettings]:
         raise StorageError("connection pragmas are SQLite's; PostgreSQL has none")
-
-
-async def _index_in(tx: SqlTx, brief_id: int) -> None:
-    """storage.postgres.search.index_in inside a transaction of PortableSql."""
-    if not isinstance(tx, PgTx):
-        raise TypeError(f"the PostgreSQL search index is kept in its transactions, not {tx!r}")
-    await search.index_in(tx.connection, brief_id)
 
 
 def _check_version(version: int, url: str, *, read_only: bool) -> None:

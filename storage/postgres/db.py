@@ -131,11 +131,6 @@ class PgTx:
     def __init__(self, conn: Any) -> None:
         self._conn = conn
 
-    @property
-    def connection(self) -> Any:
-        """The connection itself, for what is PostgreSQL's own (the search index)."""
-        return self._conn
-
     async def write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         return rowcount(await self._conn.execute(numbered(sql), *params))
 

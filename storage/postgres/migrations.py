@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from storage.errors import SchemaTooNewError
-from storage.postgres.search_index import PREFIXED_FUNCTION, index_rows
+from storage.search_index import PREFIXED_FUNCTION, postgres_index_rows
 
 Migration = tuple[str, ...]
 
@@ -231,7 +231,7 @@ _SEARCH: Migration = (
     )
     """,
     "CREATE INDEX brief_search_document ON brief_search USING gin (document)",
-    # Filled by 12 (storage/postgres/search_index.py), which adds a column.
+    # Filled by 12 (storage/search_index.py), which adds columns.
 )
 
 # 6: inline copies (storage/migrations.py, _INLINE_COPIES).
@@ -321,7 +321,7 @@ _DRAFT_BASIS: Migration = (
 
 # 10: SQLite rebuilds its search index (storage/search_index.py); here unaccent already
 # separates the apostrophe letters and the GIN index finds any prefix. Statistics, so the
-# search's plans (made for each query, storage/postgres/search.py) know word frequencies.
+# search's plans (made for each query, storage/search.py) know word frequencies.
 _SEARCH_V2: Migration = ("ANALYZE brief_search",)
 
 # 11: each replica's lease (storage/migrations.py, _LEASES).
@@ -329,7 +329,7 @@ _LEASES: Migration = ("ALTER TABLE replicas ADD COLUMN lease_until BIGINT NOT NU
 
 # 12: the words of a brief's title and of its summary apart (search ranks by them), and
 # every word's prefixes of one to three letters in the index as words of their own ("ce*",
-# storage/postgres/search_index.py says why), then the index filled again with them.
+# storage/search_index.py says why), then the index filled again with them.
 _PREFIXES: Migration = (
     "DELETE FROM brief_search",
     """
@@ -337,7 +337,7 @@ _PREFIXES: Migration = (
                              ADD COLUMN summary_words TSVECTOR NOT NULL
     """,
     PREFIXED_FUNCTION,
-    index_rows(),
+    postgres_index_rows(),
     "ANALYZE brief_search",
 )
 

@@ -187,7 +187,7 @@ async def test_matches_older_than_the_newest_briefs_are_found_too(
     """PostgreSQL ranks the matches among the newest RECENT briefs and asks its index for
     older ones only when those are fewer than the page: shrunk to 2 here, so that the
     older ones are found that way (on SQLite the setting does nothing)."""
-    monkeypatch.setattr("storage.postgres.search.RECENT", 2)
+    monkeypatch.setattr("storage.search.RECENT", 2)
     quay = await storage.briefs.publish(_brief("Harbor quay repaired"), by=None, at=at(0))
     bridge = await storage.briefs.publish(_brief("Harbor bridge"), by=None, at=at(1))
     for n in range(3):
