@@ -50,7 +50,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from bench.machine import machine_busy_seconds, quiet_machine
-from bot.push.daily import BATCH as DAILY_BATCH
+from bot.push.daily import DAILY_BATCH
 from bot.push.engine import PushEngine, default_concurrency
 from bot.push.sender import Sender
 from bot.reading import render_part
@@ -59,7 +59,7 @@ from bot.replicas import HEARTBEAT, Replica
 from brief import parse_text
 from storage import Storage
 from storage.db import to_db
-from storage.postgres import PgStorage, migrate
+from storage.postgres import PgStorage, migrate_schema
 from tests.conftest import DATA
 from tests.postgres import fresh_schema
 
@@ -369,7 +369,7 @@ async def bench_due_postgres(database_url: str, count: int) -> None:
     """The due query on PostgreSQL, over `count` subscribers in a fresh schema."""
     now = datetime.now(UTC)
     async with fresh_schema(database_url) as url:
-        await migrate(url)
+        await migrate_schema(url)
         await fill_postgres(url, count, due=now - timedelta(minutes=1))
         storage = await PgStorage.connect(url)
         try:

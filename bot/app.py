@@ -294,7 +294,7 @@ def _schedule(application: BriefApplication, config: Config) -> None:
     )
     refresh = metrics_page.REFRESH
     jobs.run_repeating(
-        metrics_page.refresh_figures, refresh, first=refresh, name=metrics_page.JOB_NAME
+        metrics_page.refresh_figures, refresh, first=refresh, name=metrics_page.METRICS_JOB
     )
     if config.backup_dir is not None:
         jobs.run_repeating(daily_backup, CHECK_INTERVAL, first=FIRST_CHECK, name="daily-backup")

@@ -12,7 +12,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 # Telegram's refusals that say the bot may not write in the chat at all, until someone
 # changes its standing there (a 403 Forbidden says so whatever its words).
@@ -92,8 +92,8 @@ def remembered(error: BaseException) -> bool:
 
 
 async def delivered(
-    send: Awaitable[T], what: str, chat_id: int | str | None, *, level: int = logging.INFO
-) -> T | None:
+    send: Awaitable[_T], what: str, chat_id: int | str | None, *, level: int = logging.INFO
+) -> _T | None:
     """What `send` returns, or None when Telegram refused it as it may (expected_refusal):
     logged at `level`, info unless someone must act (an admin who blocked the bot)."""
     try:

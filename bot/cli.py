@@ -20,7 +20,7 @@ from bot.config import (
     load_config,
     load_health_settings,
 )
-from bot.importing import Tally, import_files, read_brief, report
+from bot.importing import ImportTally, import_files, read_brief, report
 from bot.lifecycle import ExitCode
 from bot.logs import protect_output, setup_logging
 from bot.web import health
@@ -188,7 +188,7 @@ def _import(args: argparse.Namespace) -> int:
 
 async def _import_files(
     database: DatabaseLocation, args: argparse.Namespace, *, exists: bool
-) -> Tally:
+) -> ImportTally:
     if args.dry_run and not exists:
         # Nothing published yet, and a dry run must not create the file.
         return await import_files(None, args.files, dry_run=True, force=args.force)

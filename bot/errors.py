@@ -11,7 +11,7 @@ from bot.bot_api import expected_refusal, remembered
 from bot.context import BotContext
 from bot.logs import redact
 from bot.reports import cause_of
-from bot.scope import Outcome, mark, reachable
+from bot.scope import UpdateOutcome, mark, reachable
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ async def on_error(update: object, context: BotContext) -> None:
             error,
         )
         return
-    mark(Outcome.FAILED)  # the update's, when the error came from handling one
+    mark(UpdateOutcome.FAILED)  # the update's, when the error came from handling one
     log.error("error while handling an update", exc_info=error)
     chat = update.effective_chat if isinstance(update, Update) else None
     # No apology where sending is what failed: it would fail too, or say the wrong thing.

@@ -20,7 +20,7 @@ from storage import Storage, StoredBrief
 
 
 @dataclass(slots=True)
-class Tally:
+class ImportTally:
     published: int = 0
     skipped: int = 0
     refused: int = 0
@@ -50,9 +50,9 @@ def report(path: Path, problems: Sequence[Problem], prefix: str = "") -> None:
 
 async def import_files(
     storage: Storage | None, files: Sequence[Path], *, dry_run: bool, force: bool
-) -> Tally:
+) -> ImportTally:
     """Publish each file (unless `dry_run`), one line each; `storage` None: no database yet."""
-    tally = Tally()
+    tally = ImportTally()
     # In a dry run nothing is stored, so a later file with the same content as an earlier
     # one is found here instead.
     planned: dict[Brief, Path] = {}

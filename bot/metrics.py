@@ -24,7 +24,7 @@ from telegram import Update
 
 from bot.push.tally import Outcome as PushOutcome
 from bot.push.tally import Tally
-from bot.scope import Outcome
+from bot.scope import UpdateOutcome
 from storage import SubscriberCounts
 
 UPDATE_KINDS = tuple(Update.ALL_TYPES)
@@ -128,13 +128,13 @@ class Metrics:
             registry=registry,
         )
 
-    def update_handled(self, kind: str, outcome: Outcome, seconds: float) -> None:
+    def update_handled(self, kind: str, outcome: UpdateOutcome, seconds: float) -> None:
         self._updates.labels(kind, outcome.value).inc()
         self._handling.labels(kind).observe(seconds)
 
     def update_dropped_unread(self, kind: str) -> None:
         """An update the flood gate dropped before PTB read it (bot/limits/early.py)."""
-        self._updates.labels(kind, Outcome.DROPPED.value).inc()
+        self._updates.labels(kind, UpdateOutcome.DROPPED.value).inc()
 
     def bot_api_call(self, method: str, result: str) -> None:
         self._api_calls.labels(method, result).inc()

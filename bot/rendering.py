@@ -21,7 +21,7 @@ MAX_MESSAGE_LENGTH = 4096
 MAX_ENTITIES = 100
 
 MEMO_SIZE = 512
-T = TypeVar("T")
+_T = TypeVar("_T")
 _TOKEN = re.compile(r"<(/?)([a-zA-Z0-9-]+)[^>]*>|&[^;\s]*;|[^<&]+|[<&]", re.DOTALL)
 
 
@@ -72,7 +72,7 @@ class Renderer:
             self._labels[part] = self.render("button.txt", part=part)
         return self._labels[part]
 
-    def memo(self, key: Hashable, render: Callable[[], T]) -> T:
+    def memo(self, key: Hashable, render: Callable[[], _T]) -> _T:
         """The result of `render` for this key, kept for the most recently used keys.
 
         The key must capture everything the rendering depends on; `render` never
@@ -80,7 +80,7 @@ class Renderer:
         """
         if key in self._memo:
             self._memo.move_to_end(key)
-            known: T = self._memo[key]
+            known: _T = self._memo[key]
             return known
         value = self._memo[key] = render()
         if len(self._memo) > MEMO_SIZE:

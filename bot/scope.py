@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 
-class Outcome(Enum):
+class UpdateOutcome(Enum):
     HANDLED = "handled"
     DROPPED = "dropped"  # the flood gate stopped it
     FAILED = "failed"  # a handler raised; the error handler took it
@@ -27,7 +27,7 @@ class UpdateScope:
     update_id: int | None
     chat_id: int | None
     brief_id: int | None = None
-    outcome: Outcome = Outcome.HANDLED
+    outcome: UpdateOutcome = UpdateOutcome.HANDLED
     # Chats a request of this update's failed to reach: no apology is sent there.
     unreachable: set[int] = field(default_factory=set)
 
@@ -70,9 +70,9 @@ def reachable(chat_id: int) -> bool:
     return scope is None or chat_id not in scope.unreachable
 
 
-def mark(outcome: Outcome) -> None:
+def mark(outcome: UpdateOutcome) -> None:
     """How the update ended, if not handled; the first mark stands (an update dropped by the
     flood gate is not also failed by an error in its "slow down" answer)."""
     scope = _current.get()
-    if scope is not None and scope.outcome is Outcome.HANDLED:
+    if scope is not None and scope.outcome is UpdateOutcome.HANDLED:
         scope.outcome = outcome

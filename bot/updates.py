@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.metrics import Metrics, update_kind
-from bot.scope import Outcome, mark, update_scope
+from bot.scope import UpdateOutcome, mark, update_scope
 
 
 class ObservedUpdates(BaseUpdateProcessor):
@@ -35,7 +35,7 @@ class ObservedUpdates(BaseUpdateProcessor):
             except BaseException:
                 # PTB hands a handler's error to the error handler; what still arrives here
                 # (a cancellation at shutdown) ended the update all the same.
-                mark(Outcome.FAILED)
+                mark(UpdateOutcome.FAILED)
                 raise
             finally:
                 elapsed = time.perf_counter() - started

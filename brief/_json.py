@@ -18,7 +18,7 @@ from typing import TypeVar
 from brief import _rules
 from brief.model import Brief, Fact, Narrative, Problem, Source
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 # A brief nests four levels deep (facts[0].sources[0]); far deeper is not a brief, and
 # json.loads would recurse once per level.
@@ -108,10 +108,10 @@ class _Reader:
         self,
         value: object,
         path: str,
-        read: Callable[[object, str], T | None],
+        read: Callable[[object, str], _T | None],
         min_items: int = 0,
         what: str = "item",
-    ) -> dict[int, T]:
+    ) -> dict[int, _T]:
         """The items read without problems, by their index in the array."""
         if value is _MISSING:
             return {}

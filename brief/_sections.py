@@ -144,16 +144,13 @@ def _source_problem(source: RawSource) -> Problem | None:
     too_long = _rules.too_long("source name", source.name, _rules.SOURCE_NAME_MAX)
     if too_long:
         return Problem(too_long, source.line)
-    if source.url is None or is_web_url(source.url):
+    if source.url is None or _rules.is_web_url(source.url):
         return None
     return Problem(
         f'the link "{_rules.quote(source.url)}" is not a web address; use one that starts with '
         "http:// or https://",
         source.line,
     )
-
-
-is_web_url = _rules.is_web_url
 
 
 # ---------------------------------------------------------------- narratives

@@ -23,7 +23,6 @@ from brief._sections import (
     RawNarrative,
     RawSource,
     group_items,
-    is_web_url,
     narrative_start,
     read_block_source,
     read_fact,
@@ -248,7 +247,7 @@ def _apply_links(sources: list[Source], links: Sequence[tuple[str, str]]) -> lis
     """
     urls: dict[str, str] = {}
     for anchor, url in links:
-        if is_web_url(url):
+        if _rules.is_web_url(url):
             text = " ".join(anchor.split())
             urls.setdefault(text, url)
             urls.setdefault(text.rstrip(",;"), url)

@@ -52,7 +52,7 @@ Row = sqlite3.Row
 # The database's clock as a time column reads it (microseconds since the epoch), for what
 # must be judged by one clock whoever asks: a replica's lease (storage/replicas.py).
 # SQLite's is the one bot process's own; 'now' stays the same throughout a statement.
-NOW = "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)"
+SQLITE_NOW = "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)"
 
 
 def to_db(moment: datetime) -> int:
@@ -157,7 +157,7 @@ def _why(error: sqlite3.Error) -> str:
 class Database:
     """The writer and reader connections of one database file."""
 
-    now = NOW
+    now = SQLITE_NOW
 
     def __init__(
         self,

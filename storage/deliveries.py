@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.db import Row, from_db, to_db
-from storage.models import BriefHeader, Delivery
+from storage.models import BriefHeader, DeliveryRecord
 from storage.sql import Dialect, Sql, portable
 
 # One repository on both engines (storage.sql.Sql). What takes many rows in one statement
@@ -133,8 +133,8 @@ def held_rows(found: Sequence[Row]) -> list[tuple[int, int]] | None:
     return [(int(r[1]), int(r[2])) for r in found if r[1] is not None]
 
 
-def _delivery(row: Row) -> Delivery:
-    return Delivery(
+def _delivery(row: Row) -> DeliveryRecord:
+    return DeliveryRecord(
         brief_id=row[0],
         chat_id=row[1],
         status=row[2],
@@ -242,14 +242,14 @@ class DeliveryRepo:
             (owner,),
         )
 
-    async def get(self, brief_id: int, chat_id: int) -> Delivery | None:
+    async def get(self, brief_id: int, chat_id: int) -> DeliveryRecord | None:
         row = await self._db.fetch_one(
             f"SELECT {_COLUMNS} FROM deliveries WHERE brief_id = ? AND chat_id = ?",
             (brief_id, chat_id),
         )
         return None if row is None else _delivery(row)
 
-    async def sent_copies(self, brief_id: int) -> list[Delivery]:
+    async def sent_copies(self, brief_id: int) -> list[DeliveryRecord]:
         """Copies delivered, by chat_id: what to edit after a correction."""
         rows = await self._db.fetch_all(
             f"""SELECT {_COLUMNS} FROM deliveries WHERE brief_id = ? AND status = 'sent'

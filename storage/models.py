@@ -92,7 +92,7 @@ class SubscriberCounts:
 
 
 @dataclass(frozen=True, slots=True)
-class Delivery:
+class DeliveryRecord:
     brief_id: int
     chat_id: int
     status: str  # "sending" | "sent" | "failed"

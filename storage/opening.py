@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storage import Storage
-from storage.postgres import PgStorage, migrate
+from storage.postgres import PgStorage, migrate_schema
 from storage.postgres.urls import redacted
 from storage.sole import SoleServer
 
@@ -57,7 +57,7 @@ def sole_server(location: DatabaseLocation) -> contextlib.AbstractContextManager
 async def migrate_database(location: DatabaseLocation) -> tuple[int, int]:
     """Apply the missing migrations: (the schema version before, the version after)."""
     if location.url is not None:
-        return await migrate(location.url)
+        return await migrate_schema(location.url)
     before = 0
     if await asyncio.to_thread(location.path.is_file):
         async with await Storage.open_read_only(location.path) as storage:

@@ -1,6 +1,6 @@
 """The bot's running processes, each with the lease its heartbeat renews (bot/replicas.py).
 
-Every time here is read from the database's clock (`now`, storage.db.NOW), never from a
+Every time here is read from the database's clock (`now`, storage.db.SQLITE_NOW), never from a
 replica's: a replica whose own clock stopped (a paused VM) or runs wrong is judged by the
 same clock as every other. A replica whose lease ran out some grace ago is taken for dead:
 its row is deleted, and what it held (sends it had claimed, the pushes it ran) goes to the

@@ -121,8 +121,9 @@ SELECT string_agg('(' || term || ')', ' & ')::tsquery::text FROM terms
 # Which briefs are read is fixed here, not left to the planner: it cannot tell a word in
 # 4% of briefs (reading the newest backwards until 1,000 match reads 22,000 of them, 170
 # ms at 100,000 briefs) from one in all (the GIN index then gives every one, 250 ms). The
-# newest RECENT briefs are read and filtered (3 ms); only when they hold less than the
-# page, the GIN index finds the older matches (few, as the newest had so few). Planned
+# newest RECENT briefs are read and filtered (about 5 ms); only when they hold less than the
+# page, the GIN index finds the older matches, each read from the table before the newest
+# are kept (bench/README.md: what that costs for a common word beside a rarer one). Planned
 # apart from the LIMIT (OFFSET 0), with enable_seqscan off, and with `brief_id + 0`, in
 # order and bound, which no index serves, it cannot read the table, or the newest briefs
 # backwards, instead. Parameters, in order: RECENT, the query twice, limit and offset,

@@ -44,7 +44,8 @@ class Sql(SqlTx, Protocol):
     """What a repository serving both engines needs. Each call outside `transaction()` is
     a statement of its own, committed at once; `executemany` runs all its rows in one
     transaction. Rows are read by position. `now`: the database's clock as a time column
-    reads it (storage.db.NOW); `dialect`: which engine, for the statements that differ."""
+    reads it (storage.db.SQLITE_NOW, storage.postgres.db.POSTGRES_NOW); `dialect`: which
+    engine, for the statements that differ."""
 
     now: str
     dialect: Dialect

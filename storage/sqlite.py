@@ -11,7 +11,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.db import NOW, Database, Row
+from storage.db import SQLITE_NOW, Database, Row
 from storage.sql import Dialect, SqlTx, portable
 
 
@@ -43,7 +43,7 @@ class SqliteTx:
 class SqliteSql:
     """storage.sql.Sql on SQLite: writes on the writer connection, reads on the reader."""
 
-    now = NOW
+    now = SQLITE_NOW
     dialect: Dialect = "sqlite"
 
     def __init__(self, db: Database) -> None:

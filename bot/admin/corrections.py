@@ -23,7 +23,7 @@ from bot.channels.posts import channel_post
 from bot.inline.sharing import shared_message
 from bot.reading import Reply, render_part
 from bot.rendering import Renderer
-from storage import Delivery, Storage, StoredBrief
+from storage import DeliveryRecord, Storage, StoredBrief
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ async def _recorded_copies(storage: Storage, stored: StoredBrief, *, channels: b
     it has nothing to edit.
     """
     known = await storage.channels.known()
-    rows: list[Delivery] = await storage.deliveries.sent_copies(stored.id)
+    rows: list[DeliveryRecord] = await storage.deliveries.sent_copies(stored.id)
     return [
         Copy(d.chat_id, d.message_ids[0])
         for d in rows

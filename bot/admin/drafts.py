@@ -9,6 +9,7 @@ from typing import Literal, TypeAlias
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.keyboards import deep_link
 from bot.reading import Reply, render_unpublished
 from bot.rendering import Renderer
 from brief.model import ParseResult, Problem
@@ -203,8 +204,3 @@ async def _stale(storage: Storage, renderer: Renderer, refused: StaleDraft) -> D
     since = [e for e in history if e.action == "correct" and (e.version or 0) > refused.based_on]
     text = renderer.render("admin_stale_correction.html", refused=refused, since=since)
     return Decision(reply=Reply([text]))
-
-
-def deep_link(bot_username: str, brief_id: int) -> str:
-    """Opens the bot on this brief: the reader's `/start b<id>`."""
-    return f"https://t.me/{bot_username}?start=b{brief_id}"

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.admin.uploads import Link
 from brief import MAX_BRIEF_BYTES
+from brief.isolated import Link
 from storage import PastePart, Storage
 
 # Long enough for a phone on a slow network to send every part, short enough that an

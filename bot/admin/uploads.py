@@ -9,12 +9,10 @@ from typing import Any
 from telegram import Message, MessageEntity, MessageOriginUser
 
 from brief import MAX_BRIEF_BYTES
-from brief.isolated import Upload
+from brief.isolated import Link, Upload
 
 JSON_EXTENSIONS = frozenset({".json"})
 EXTENSIONS = (".txt", ".md", ".json")
-
-Link = tuple[str, str]
 
 
 class FileProblem(Enum):

@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from bot.config import ChannelRef
 
 
-class Problem(Enum):
+class ChannelProblem(Enum):
     """Why the bot cannot post in a channel; templates/admin_channel_problems.html words each."""
 
     UNREACHABLE = "unreachable"  # getChat refused: no such chat, or a private one not joined
@@ -32,31 +32,31 @@ class ChannelCheck:
     ref: ChannelRef  # as CHANNEL_IDS names it
     chat_id: int | None = None  # the numeric id, once getChat answered
     title: str | None = None
-    problem: Problem | None = None  # None: the bot may post there
+    problem: ChannelProblem | None = None  # None: the bot may post there
     detail: str = ""  # Telegram's own words for a refusal
 
 
 async def check_channel(bot: Bot, ref: ChannelRef) -> ChannelCheck:
-    """Never raises for what Telegram answers: every refusal becomes a Problem."""
+    """Never raises for what Telegram answers: every refusal becomes a ChannelProblem."""
     try:
         chat = await bot.get_chat(ref)
     except TelegramError as error:
-        return ChannelCheck(ref, problem=Problem.UNREACHABLE, detail=error.message)
+        return ChannelCheck(ref, problem=ChannelProblem.UNREACHABLE, detail=error.message)
     found = ChannelCheck(ref, chat.id, chat.title)
     if chat.type != ChatType.CHANNEL:
-        return ChannelCheck(ref, None, chat.title or chat.full_name, Problem.NOT_CHANNEL)
+        return ChannelCheck(ref, None, chat.title or chat.full_name, ChannelProblem.NOT_CHANNEL)
     try:
         member = await bot.get_chat_member(chat.id, bot.id)
     except TelegramError as error:
-        return _with(found, Problem.RIGHTS_UNKNOWN, error.message)
+        return _with(found, ChannelProblem.RIGHTS_UNKNOWN, error.message)
     if isinstance(member, ChatMemberOwner):
         return found
     if not isinstance(member, ChatMemberAdministrator):
-        return _with(found, Problem.NOT_ADMIN, member.status)
+        return _with(found, ChannelProblem.NOT_ADMIN, member.status)
     if not member.can_post_messages:
-        return _with(found, Problem.CANNOT_POST)
+        return _with(found, ChannelProblem.CANNOT_POST)
     return found
 
 
-def _with(check: ChannelCheck, problem: Problem, detail: str = "") -> ChannelCheck:
+def _with(check: ChannelCheck, problem: ChannelProblem, detail: str = "") -> ChannelCheck:
     return ChannelCheck(check.ref, check.chat_id, check.title, problem, detail)

@@ -1,11 +1,12 @@
 """Posting every published brief to each channel, exactly once, from one repeating job.
 
 However a brief was published (from Telegram, or by `briefbot import` in another
-process), the job finds it within a TICK: it asks storage for the live briefs each
-channel is owed and posts them through the delivery record (bot/push/delivery.py), so a
-post is claimed before it is sent and recorded after, and no tick, restart or second
-replica posts it twice. A publish from Telegram runs the job at once (`post_now`, in
-bot/channels/posting_job.py, which holds the job and its start).
+process), the job finds it within a CHANNELS_TICK (bot/channels/posting_job.py): it asks
+storage for the live briefs each channel is owed and posts them through the delivery
+record (bot/push/delivery.py), so a post is claimed before it is sent and recorded after,
+and no tick, restart or second replica posts it twice. A publish from Telegram runs the
+job at once (`post_now`, in bot/channels/posting_job.py, which holds the job and its
+start).
 
 A channel is owed the briefs published after the bot first found it could post there
 (storage.channels remembers when), and at most LOOKBACK old: adding a channel does not
@@ -19,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Collection, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from telegram import Bot
 
@@ -29,6 +30,7 @@ from bot.channels.posts import channel_post
 from bot.config import ChannelRef
 from bot.push.delivery import Delivery, LeaseLost
 from bot.push.tally import Outcome
+from bot.push.timing import utc_now
 from bot.rendering import Renderer
 from bot.reports import tell_admins
 from storage import Storage, StoredBrief
@@ -37,10 +39,6 @@ log = logging.getLogger(__name__)
 
 LOOKBACK = timedelta(hours=48)
 MAX_ATTEMPTS = 3
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class ChannelPoster:
@@ -83,7 +81,7 @@ class ChannelPoster:
         problems = [c for c in checks if c.problem is not None]
         self._unchecked = [c.ref for c in problems]
         # At start a warning each; the checks of later passes only at DEBUG, or the log
-        # would repeat the same lines every TICK until someone fixes the rights.
+        # would repeat the same lines every CHANNELS_TICK until someone fixes the rights.
         level = logging.WARNING if tell_admins else logging.DEBUG
         for found in problems:
             assert found.problem is not None

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import BotContext
-from bot.handlers.registration import ButtonHandler, command
+from bot.handlers.registration import ButtonHandler, Callback, command
 from bot.handlers.support import answer_press
 from bot.keyboards import PARTS, Part, brief_number, parse_part_data
 from bot.reading import (
@@ -27,7 +25,6 @@ from bot.reading import (
 # What start_parameter() writes: `b12` opens brief 12, `b12-facts` its facts.
 _DEEP_LINK = re.compile(r"b(\d+)(?:-(facts|sources|narratives))?")
 _PARTS: dict[str | None, Part] = {part: part for part in PARTS}
-Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 async def start_command(update: Update, context: BotContext) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from bot.limits.flood import Allowance, FloodGate, Sender
+from bot.limits.flood import Allowance, FloodGate, SenderKey
 from bot.metrics import Metrics, raw_update_kind
 from bot.transport import AiohttpRequest
 
@@ -56,7 +56,7 @@ class UpdatesRequest(AiohttpRequest):
         return data
 
 
-def raw_sender(update: object, admins: Collection[int]) -> Sender | None:
+def raw_sender(update: object, admins: Collection[int]) -> SenderKey | None:
     """The chat (or user) whose allowance an update (as JSON) spends, and which of its
     allowances, as FloodGate.judge reads them; None for updates it always lets through."""
     if not isinstance(update, Mapping):

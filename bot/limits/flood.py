@@ -83,7 +83,7 @@ class Allowance(Enum):
     USER = "user"  # messages and button presses, per user across every chat
 
 
-Sender = tuple[int, Allowance]
+SenderKey = tuple[int, Allowance]
 
 
 class Verdict(Enum):
@@ -110,7 +110,7 @@ class FloodGate:
         self._admins = frozenset(admin_ids)
         self._backlog = backlog
         self._clock = clock
-        self._buckets: dict[Sender, _Bucket] = {}
+        self._buckets: dict[SenderKey, _Bucket] = {}
         self._prune_at = _PRUNE_ABOVE
 
     def judge(self, update: Update) -> Verdict:
@@ -129,7 +129,7 @@ class FloodGate:
             bucket.tokens -= 1  # spent only once every bucket let the update through
         return Verdict.PASS
 
-    def _refilled(self, sender: Sender, now: float) -> _Bucket:
+    def _refilled(self, sender: SenderKey, now: float) -> _Bucket:
         burst, rate = _allowance(sender[1])
         bucket = self._buckets.get(sender)
         if bucket is None:
@@ -142,7 +142,7 @@ class FloodGate:
             bucket.warned = False  # quiet long enough: a new burst, with its own warning
         return bucket
 
-    def drops_silently(self, sender: Sender | None) -> bool:
+    def drops_silently(self, sender: SenderKey | None) -> bool:
         """Whether `judge` would drop the next update of (chat, allowance) without a word;
         for updates still unread (bot/limits/early.py). Spends nothing."""
         bucket = None if sender is None else self._buckets.get(sender)
@@ -166,7 +166,7 @@ class FloodGate:
     def tracked_chats(self) -> int:
         return len(self._buckets)
 
-    def _senders(self, update: Update) -> list[Sender]:
+    def _senders(self, update: Update) -> list[SenderKey]:
         """The buckets an update spends: its chat's (an admin's upload has its own) and its
         user's, the user's alone for inline queries; none for updates always let through."""
         if update.inline_query is not None:
@@ -193,7 +193,7 @@ class FloodGate:
 
     def _prune(self, now: float) -> None:
         # A bucket full again is as good as a new one: only chats sending right now stay.
-        def refilled(key: Sender, bucket: _Bucket) -> bool:
+        def refilled(key: SenderKey, bucket: _Bucket) -> bool:
             burst, rate = _allowance(key[1])
             return bucket.tokens + (now - bucket.stamp) * rate >= burst
 

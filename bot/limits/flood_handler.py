@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.context import BotContext
 from bot.limits.flood import FloodGate, Verdict
-from bot.scope import Outcome, mark
+from bot.scope import UpdateOutcome, mark
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def flood_handler(gate: FloodGate) -> TypeHandler[Update, BotContext, None]:
         verdict = gate.judge(update)
         if verdict is Verdict.PASS:
             return
-        mark(Outcome.DROPPED)
+        mark(UpdateOutcome.DROPPED)
         if verdict is Verdict.WARN:
             try:
                 await _slow_down(update, context)

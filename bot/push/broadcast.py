@@ -18,7 +18,7 @@ from storage import PushRun, Storage, StoredBrief
 
 log = logging.getLogger(__name__)
 
-BATCH = 500  # subscribers read and claimed per query
+BROADCAST_BATCH = 500  # subscribers read and claimed per query
 PROGRESS_EVERY = 3.0  # seconds between progress reports
 
 ProgressCallback = Callable[[Progress], Awaitable[None]]
@@ -100,12 +100,14 @@ class Broadcast:
             if not await self._refresh():
                 self.tally.withdrawn = True
                 return
-            chats = await self._storage.subscribers.active_chats(after_chat_id=after, limit=BATCH)
+            chats = await self._storage.subscribers.active_chats(
+                after_chat_id=after, limit=BROADCAST_BATCH
+            )
             claims = await self._delivery.claim_chats(self._brief_id, chats)
             self.tally.count(Outcome.SKIPPED, len(chats) - len(claims))
             for claim in claims:
                 await queue.put(partial(self._send, claim, self._reply))
-            if len(chats) < BATCH:
+            if len(chats) < BROADCAST_BATCH:
                 return
             after = chats[-1]
 

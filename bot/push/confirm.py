@@ -21,10 +21,10 @@ import enum
 
 from storage import Storage
 
-Row = tuple[int, int]  # brief_id, chat_id
+Claimed = tuple[int, int]  # brief_id, chat_id
 
 
-class Answer(enum.Enum):
+class Confirmation(enum.Enum):
     SEND = "still this replica's: send it"
     GONE = "no longer this replica's (sent meanwhile, or another's): leave it"
     LOST = "this replica's lease is not valid: it may send nothing it claimed"
@@ -35,11 +35,11 @@ class Confirmations:
         self._storage = storage
         self._owner = owner
         self._lock = asyncio.Lock()
-        self._asking: list[tuple[tuple[Row, ...], asyncio.Future[Answer]]] = []
+        self._asking: list[tuple[tuple[Claimed, ...], asyncio.Future[Confirmation]]] = []
 
-    async def ask(self, rows: tuple[Row, ...]) -> Answer:
+    async def ask(self, rows: tuple[Claimed, ...]) -> Confirmation:
         """SEND when every one of `rows` is still this replica's to send, now."""
-        answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        answer: asyncio.Future[Confirmation] = asyncio.get_running_loop().create_future()
         self._asking.append((rows, answer))
         async with self._lock:  # FIFO: a waiter finds its answer given by an earlier one
             if not answer.done():
@@ -60,6 +60,6 @@ class Confirmations:
             if answer.done():
                 continue
             if held is None:
-                answer.set_result(Answer.LOST)
+                answer.set_result(Confirmation.LOST)
             else:
-                answer.set_result(Answer.SEND if mine.issuperset(rows) else Answer.GONE)
+                answer.set_result(Confirmation.SEND if mine.issuperset(rows) else Confirmation.GONE)

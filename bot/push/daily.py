@@ -23,7 +23,7 @@ from storage import BriefHeader, Storage, Subscriber
 log = logging.getLogger(__name__)
 
 DIGEST_ABOVE = 5  # more new briefs than this arrive as one digest message
-BATCH = 100  # subscribers claimed per query: memory stays flat however many there are
+DAILY_BATCH = 100  # subscribers claimed per query: memory stays flat however many there are
 # A claimed subscriber is held this long for its delivery to reschedule it; if the run
 # that claimed it dies, it is due again then, for any replica to take.
 HOLD = timedelta(minutes=1)
@@ -68,12 +68,12 @@ class DailyRun:
             self._delivery.check_lease()  # a replica that lost it takes no more chats
             # Held from the claim, not from the tick: a long run's later batches too.
             batch = await self._storage.subscribers.claim_due(
-                self._now, limit=BATCH, hold_until=self._clock() + HOLD
+                self._now, limit=DAILY_BATCH, hold_until=self._clock() + HOLD
             )
             for subscriber in batch:
                 self.tally.total += 1
                 await queue.put(partial(self._deliver, subscriber))
-            if len(batch) < BATCH:
+            if len(batch) < DAILY_BATCH:
                 return
 
     async def _deliver(self, subscriber: Subscriber) -> None:

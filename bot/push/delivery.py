@@ -28,7 +28,7 @@ from typing import Protocol
 
 from telegram import InlineKeyboardMarkup
 
-from bot.push.confirm import Answer, Confirmations
+from bot.push.confirm import Confirmation, Confirmations
 from bot.push.marks import SentMarks
 from bot.push.pacing import Pacer
 from bot.push.sender import Flood, Migrated, Refused, Sender, SendError, Transient, Unreachable
@@ -223,10 +223,10 @@ class Delivery:
         if not lease.holds(claim.generation):
             raise LeaseLost("this replica gave up this claim")
         answer = await confirmations.ask(tuple((b, chat_id) for b in claim.brief_ids))
-        if answer is Answer.LOST:
+        if answer is Confirmation.LOST:
             lease.forfeit("lost its lease")
             raise LeaseLost("this replica lost its lease")
-        if answer is Answer.GONE:
+        if answer is Confirmation.GONE:
             raise _Gone
 
     async def close(self) -> None:

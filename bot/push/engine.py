@@ -12,7 +12,7 @@ import asyncio
 import logging
 import math
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.metrics import Metrics
@@ -22,15 +22,12 @@ from bot.push.delivery import RETRY_DELAYS, Delivery, Lease, LeaseLost
 from bot.push.pacing import Pacer
 from bot.push.sender import Sender
 from bot.push.tally import Tally
+from bot.push.timing import utc_now
 from bot.rendering import Renderer
 from storage import PushRun, Storage, StoredBrief
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def default_concurrency(rate: float | None) -> int:

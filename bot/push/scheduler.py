@@ -28,8 +28,8 @@ from storage import Storage
 
 log = logging.getLogger(__name__)
 
-TICK = timedelta(seconds=20)
-JOB_NAME = "daily-push"
+PUSH_TICK = timedelta(seconds=20)
+PUSH_JOB = "daily-push"
 BEAT_JOB = "replica-heartbeat"
 
 
@@ -38,11 +38,11 @@ async def start_schedule(application: BriefApplication) -> None:
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
     services = application.bot_data.services
-    # The first tick now, not after TICK: a job scheduled before the JobQueue starts would
+    # The first tick now, not after PUSH_TICK: a job scheduled before the JobQueue starts would
     # count its first run as missed.
     services.push.trigger_due()
     services.readiness.ticked()  # /readyz: the scheduler is on time
-    job_queue.run_repeating(tick, interval=TICK, first=TICK, name=JOB_NAME)
+    job_queue.run_repeating(tick, interval=PUSH_TICK, first=PUSH_TICK, name=PUSH_JOB)
 
 
 async def tick(context: BotContext) -> None:
@@ -53,11 +53,11 @@ async def tick(context: BotContext) -> None:
 
 
 def _measure_lag(context: BotContext) -> None:
-    """How late this tick runs: the JobQueue has already set the next run, one TICK after
+    """How late this tick runs: the JobQueue has already set the next run, one PUSH_TICK after
     the time this one was due."""
     job = context.job
     if job is not None and job.next_t is not None:
-        due = job.next_t - TICK
+        due = job.next_t - PUSH_TICK
         late = max(0.0, (datetime.now(UTC) - due).total_seconds())
         context.services.metrics.scheduler_late(late)
 

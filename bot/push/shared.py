@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 from storage.interface import SendBudgetStore
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 class Unavailable(Exception):
@@ -57,7 +57,7 @@ LATE_SECONDS = 0.01
 OFFSET_SAMPLES = 256
 
 
-async def _within(seconds: float, work: Awaitable[T]) -> T:
+async def _within(seconds: float, work: Awaitable[_T]) -> _T:
     """`work`'s result, or TimeoutError after `seconds`, however long the work then takes
     to stop: asyncpg, cancelled on a connection gone silent, waits for the server."""
     task = asyncio.ensure_future(work)
@@ -96,7 +96,7 @@ class SharedLimits:
         self._retry_at = 0.0  # while the clock is before it, the database is not asked
         self._down = False
 
-    async def _ask(self, call: Callable[[], Awaitable[T]]) -> T:
+    async def _ask(self, call: Callable[[], Awaitable[_T]]) -> _T:
         """The database's answer, or Unavailable at once while it is known to be down."""
         if self._clock() < self._retry_at:
             raise Unavailable("the shared budget failed moments ago")

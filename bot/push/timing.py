@@ -17,6 +17,12 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+
+def utc_now() -> datetime:
+    """Now, in UTC: the clock services take unless a test gives them another."""
+    return datetime.now(UTC)
+
+
 # A gap is an hour at most today; a whole skipped day (Samoa, 2011) is the worst on record.
 _MAX_GAP_MINUTES = 24 * 60
 _CLOCK = re.compile(r"(\d{1,2})[:.h](\d{2})")

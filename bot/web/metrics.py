@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 REFRESH = timedelta(seconds=30)
-JOB_NAME = "metrics-refresh"
+METRICS_JOB = "metrics-refresh"
 
 
 def metrics_handler(metrics: Metrics, token: str | None) -> Handler:

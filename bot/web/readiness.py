@@ -15,7 +15,7 @@ from collections.abc import Callable
 from storage import Storage, StorageError
 
 BOT_API_FRESH = 60.0  # seconds: an older last answer means the Bot API is out of reach
-# Three ticks of the push scheduler (bot/push/scheduler.py TICK, 20 s): one late tick is
+# Three ticks of the push scheduler (bot/push/scheduler.py PUSH_TICK, 20 s): one late tick is
 # the event loop busy for a moment, three are a scheduler that stopped.
 TICK_LATE = 60.0
 DATABASE_TIMEOUT = 2.0

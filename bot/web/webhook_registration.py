@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 SECRET_KEY = "webhook_secret"  # where a generated secret is kept (storage.state)
 
 
-async def webhook_secret(config: Config, storage: Storage) -> str:
+async def agreed_secret(config: Config, storage: Storage) -> str:
     """WEBHOOK_SECRET, or the one generated at the first start and kept in the database
     (every replica and every restart then agrees on it)."""
     if config.webhook_secret is not None:
@@ -34,7 +34,7 @@ async def start_webhook(application: BriefApplication, receiver: WebhookReceiver
     services = application.bot_data.services
     config = services.config
     assert config.webhook_url is not None, "a receiver is built only with WEBHOOK_URL"
-    secret = await webhook_secret(config, services.storage)
+    secret = await agreed_secret(config, services.storage)
     # PTB logs each call's parameters at DEBUG: the secret is hidden like the token.
     redact_also(secret, "<webhook secret>")
     receiver.open(secret)  # before setWebhook: Telegram may post at once

@@ -18,7 +18,11 @@ from storage import BackupError, Storage
 from storage.errors import SchemaTooNewError, SchemaTooOldError, StorageError
 from storage.models import ConnectionSettings
 from storage.postgres.db import PgDatabase, PortableSql, connect
-from storage.postgres.migrations import LATEST_VERSION, apply_migrations, schema_version
+from storage.postgres.migrations import (
+    POSTGRES_LATEST_VERSION,
+    apply_postgres_migrations,
+    schema_version,
+)
 from storage.postgres.replicas import PgSendBudget
 from storage.postgres.urls import redacted
 
@@ -73,28 +77,29 @@ class PgStorage(Storage):
 
 
 def _check_version(version: int, url: str, *, read_only: bool) -> None:
-    if version > LATEST_VERSION:
+    if version > POSTGRES_LATEST_VERSION:
         raise SchemaTooNewError(
             f"it was migrated by a newer briefbot (schema version {version}; this one knows "
-            f"up to {LATEST_VERSION}): run the newer briefbot, or restore an older backup"
+            f"up to {POSTGRES_LATEST_VERSION}): run the newer briefbot, or restore an older backup"
         )
-    if version < LATEST_VERSION and not (read_only and version == 0):
+    if version < POSTGRES_LATEST_VERSION and not (read_only and version == 0):
         raise SchemaTooOldError(
-            f"its schema is at version {version} and this briefbot needs {LATEST_VERSION}: "
-            f"run `briefbot migrate` (with the same DATABASE_URL) once, then start the bot"
+            f"its schema is at version {version} and this briefbot needs "
+            f"{POSTGRES_LATEST_VERSION}: run `briefbot migrate` (with the same DATABASE_URL) "
+            "once, then start the bot"
         )
 
 
-async def migrate(url: str) -> tuple[int, int]:
+async def migrate_schema(url: str) -> tuple[int, int]:
     """Apply the missing migrations to the database at `url`: (version before, after)."""
     pool = await connect(url)
     try:
         async with pool.acquire() as conn:
-            return await apply_migrations(conn)
+            return await apply_postgres_migrations(conn)
     except asyncpg.PostgresError as error:
         raise StorageError(f"migrating {redacted(url)} failed: {error}") from error
     finally:
         await pool.close()
 
 
-__all__ = ["LATEST_VERSION", "PgStorage", "migrate"]
+__all__ = ["POSTGRES_LATEST_VERSION", "PgStorage", "migrate_schema"]

@@ -21,7 +21,7 @@ import asyncpg
 from storage import migrations as sqlite_migrations
 from storage.errors import StorageError
 from storage.postgres.db import connect
-from storage.postgres.migrations import LATEST_VERSION, apply_migrations
+from storage.postgres.migrations import POSTGRES_LATEST_VERSION, apply_postgres_migrations
 from storage.search_index import postgres_index_rows
 
 # Every table with rows to copy, parents before children. brief_search is not copied: it is
@@ -87,7 +87,7 @@ def read_sqlite(path: Path) -> tuple[Rows, dict[str, int]]:
 async def copy_to_postgres(path: Path, url: str) -> dict[str, int]:
     """Copy the SQLite database at `path` into the PostgreSQL database at `url`, migrating
     it first; returns the rows copied per table. CopyError when refused or failed."""
-    if sqlite_migrations.LATEST_VERSION != LATEST_VERSION:
+    if sqlite_migrations.LATEST_VERSION != POSTGRES_LATEST_VERSION:
         raise CopyError("this briefbot's SQLite and PostgreSQL schemas differ: no copy")
     try:
         rows, counters = await asyncio.to_thread(read_sqlite, path)
@@ -96,7 +96,7 @@ async def copy_to_postgres(path: Path, url: str) -> dict[str, int]:
     pool = await connect(url)
     try:
         async with pool.acquire() as conn:
-            await apply_migrations(conn)
+            await apply_postgres_migrations(conn)
             async with conn.transaction():
                 return await _copy(conn, rows, counters)
     except asyncpg.PostgresError as error:

@@ -19,9 +19,9 @@ from storage.errors import ConstraintError, StorageError, UnusableDatabaseError
 from storage.postgres.urls import scrubbed
 from storage.sql import Dialect, SqlTx, numbered
 
-# The server's clock as a time column reads it (storage.db.NOW): every replica reads the
+# The server's clock as a time column reads it (storage.db.SQLITE_NOW): every replica reads the
 # same one, whatever its own says.
-NOW = "CAST(extract(epoch FROM clock_timestamp()) * 1000000 AS BIGINT)"
+POSTGRES_NOW = "CAST(extract(epoch FROM clock_timestamp()) * 1000000 AS BIGINT)"
 
 # Connections per process: the bot's reads are short, and PostgreSQL's own default limit
 # (100) must serve every replica.
@@ -151,7 +151,7 @@ class PortableSql:
     """storage.sql.Sql on PostgreSQL: the SQLite Database's call shape, `?` rewritten as
     $1, $2... (storage.sql.numbered), for the repositories that serve both engines."""
 
-    now = NOW
+    now = POSTGRES_NOW
     dialect: Dialect = "postgresql"
 
     def __init__(self, db: PgDatabase) -> None:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from storage import Storage
-from storage.postgres import LATEST_VERSION
+from storage.postgres import POSTGRES_LATEST_VERSION
 from tests.e2e.botprocess import BotProcess
 from tests.postgres import fresh_schema, needs_postgres
 
@@ -113,10 +113,10 @@ async def test_migrate_and_copy_db_name_the_database_without_its_password(
         assert code == 0
         [line] = lines
         assert line.startswith("migrated postgresql://postgres")
-        assert line.endswith(f" from schema version 0 to {LATEST_VERSION}")
+        assert line.endswith(f" from schema version 0 to {POSTGRES_LATEST_VERSION}")
         code, lines = await briefbot(tmp_path, {"DATABASE_URL": url}, "migrate")
         assert code == 0
-        assert lines[-1].endswith(f"is up to date (schema version {LATEST_VERSION})")
+        assert lines[-1].endswith(f"is up to date (schema version {POSTGRES_LATEST_VERSION})")
         env = {"DATABASE_PATH": str(sqlite)}
         code, lines = await briefbot(tmp_path, env, "copy-db", "--to", url)
         assert code == 0

@@ -15,7 +15,7 @@ from telegram.ext import Job
 
 from bot.context import BotContext, BriefApplication
 from bot.limits.flood import BURST
-from bot.push.scheduler import JOB_NAME, TICK
+from bot.push.scheduler import PUSH_JOB, PUSH_TICK
 from bot.web import metrics as metrics_page
 from bot.web.metrics import metrics_handler
 from storage import SubscriberCounts
@@ -151,7 +151,7 @@ async def test_a_flood_counts_the_updates_dropped(
 
 def refresh_job(application: BriefApplication) -> Job[BotContext]:
     assert application.job_queue is not None
-    [job] = application.job_queue.get_jobs_by_name(metrics_page.JOB_NAME)
+    [job] = application.job_queue.get_jobs_by_name(metrics_page.METRICS_JOB)
     return job
 
 
@@ -280,7 +280,7 @@ async def test_a_late_scheduler_tick_shows_its_lag(
     bot_app: BriefApplication, scrape: Scraper
 ) -> None:
     assert bot_app.job_queue is not None
-    [job] = bot_app.job_queue.get_jobs_by_name(JOB_NAME)
+    [job] = bot_app.job_queue.get_jobs_by_name(PUSH_JOB)
     # The tick due half a second ago, as after the event loop was held up that long (a
     # tick later than APScheduler's grace of a second is skipped, the next one runs).
     job.job.modify(next_run_time=datetime.now(UTC) - timedelta(seconds=0.5))
@@ -289,4 +289,4 @@ async def test_a_late_scheduler_tick_shows_its_lag(
         return value(await scrape(), "briefbot_scheduler_lag_seconds")
 
     late = await eventually_async(lag, "the tick to run")
-    assert 0.5 <= late < TICK.total_seconds()
+    assert 0.5 <= late < PUSH_TICK.total_seconds()

@@ -1,6 +1,6 @@
 import asyncio
 
-from storage import Delivery, Storage
+from storage import DeliveryRecord, Storage
 from tests.storage.conftest import at, make_brief
 
 
@@ -13,7 +13,7 @@ async def test_claim_is_exactly_once(storage: Storage) -> None:
 
     assert await storage.deliveries.claim(b, 1, at=at(1)) is True
     assert await storage.deliveries.claim(b, 1, at=at(2)) is False
-    assert await storage.deliveries.get(b, 1) == Delivery(
+    assert await storage.deliveries.get(b, 1) == DeliveryRecord(
         brief_id=b,
         chat_id=1,
         status="sending",
@@ -48,7 +48,7 @@ async def test_a_sent_delivery_is_never_claimed_or_downgraded(storage: Storage) 
     await storage.deliveries.mark_failed(b, 1, "late error", at=at(4))
     assert await storage.deliveries.release_in_flight() == 0
     sent = await storage.deliveries.get(b, 1)
-    assert sent == Delivery(
+    assert sent == DeliveryRecord(
         brief_id=b,
         chat_id=1,
         status="sent",
@@ -158,7 +158,7 @@ async def test_many_sends_are_recorded_together_each_with_its_own_ids(storage: S
         ("sent", (11,), None),
         ("sent", (21, 22), None),
     ]
-    assert await storage.deliveries.get(other, 1) == Delivery(
+    assert await storage.deliveries.get(other, 1) == DeliveryRecord(
         brief_id=other,
         chat_id=1,
         status="sent",

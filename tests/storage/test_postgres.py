@@ -9,9 +9,10 @@ import pytest
 from storage import SchemaTooNewError, SchemaTooOldError, Storage
 from storage.db import to_db
 from storage.opening import DatabaseLocation, migrate_database, open_storage
-from storage.postgres import LATEST_VERSION, PgStorage
+from storage.postgres import POSTGRES_LATEST_VERSION, PgStorage
 from storage.postgres.copy import CopyError, copy_to_postgres
-from storage.postgres.migrations import MIGRATIONS, apply_migrations
+from storage.postgres.migrations import apply_postgres_migrations
+from storage.postgres.schema import POSTGRES_MIGRATIONS
 from tests.postgres import fresh_schema, needs_postgres
 from tests.storage.conftest import at, make_brief
 
@@ -24,13 +25,13 @@ async def test_migrations_go_up_one_by_one_from_empty_and_the_bot_waits_for_them
             await PgStorage.connect(url)
         conn = await asyncpg.connect(url)
         try:
-            for number in range(1, len(MIGRATIONS) + 1):
-                assert await apply_migrations(conn, target=number) == (number - 1, number)
+            for number in range(1, len(POSTGRES_MIGRATIONS) + 1):
+                assert await apply_postgres_migrations(conn, target=number) == (number - 1, number)
         finally:
             await conn.close()
-        assert await migrate_database(DatabaseLocation(url=url)) == (LATEST_VERSION,) * 2
+        assert await migrate_database(DatabaseLocation(url=url)) == (POSTGRES_LATEST_VERSION,) * 2
         async with await PgStorage.connect(url) as storage:
-            assert storage.schema_version == LATEST_VERSION
+            assert storage.schema_version == POSTGRES_LATEST_VERSION
 
 
 async def test_a_briefbot_database_later_in_the_search_path_is_not_taken_for_this_one() -> None:
@@ -42,7 +43,7 @@ async def test_a_briefbot_database_later_in_the_search_path_is_not_taken_for_thi
             await storage.briefs.publish(make_brief(), by=None, at=at(0))
         older_schema = older.rsplit("search_path=", 1)[1].split("%2C")[0]
         both = newer.replace("%2Cpublic", f"%2C{older_schema}%2Cpublic")
-        assert await migrate_database(DatabaseLocation(url=both)) == (0, LATEST_VERSION)
+        assert await migrate_database(DatabaseLocation(url=both)) == (0, POSTGRES_LATEST_VERSION)
         async with await PgStorage.connect(both) as storage:
             assert await storage.briefs.count() == 0
 

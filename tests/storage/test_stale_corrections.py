@@ -172,7 +172,7 @@ async def test_drafts_made_before_the_migration_keep_their_version_on_postgresql
     async with fresh_schema() as url:
         conn = await asyncpg.connect(url)
         try:
-            await pg_migrations.apply_migrations(conn, target=BEFORE_BASIS)
+            await pg_migrations.apply_postgres_migrations(conn, target=BEFORE_BASIS)
 
             async def run(sql: str, *params: Any) -> Any:
                 return await conn.fetchval(numbered(sql) + " RETURNING id", *_values(params))

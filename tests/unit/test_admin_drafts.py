@@ -11,12 +11,12 @@ import pytest
 from bot.admin.drafts import (
     DraftPress,
     as_readers_see,
-    deep_link,
     draft_data,
     parse_draft_data,
     preview,
     refusal,
 )
+from bot.keyboards import deep_link
 from bot.reading import render_part
 from bot.rendering import Renderer
 from brief import BriefError, parse_text

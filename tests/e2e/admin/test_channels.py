@@ -13,7 +13,7 @@ import pytest
 from bot.channels import posting_job
 from bot.channels.poster import ChannelPoster
 from bot.context import BriefApplication
-from storage import Delivery, Storage
+from storage import DeliveryRecord, Storage
 from tests.e2e.admin.test_corrections import NEW_TITLE, corrected_text
 from tests.e2e.conftest import AppFactory, press, publish_file, say, share
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
@@ -26,7 +26,7 @@ BOT = "briefbot_test_bot"
 @pytest.fixture(autouse=True)
 def quick_ticks(monkeypatch: pytest.MonkeyPatch) -> None:
     # The job's pass every fifth of a second instead of 30: an import is seen at once.
-    monkeypatch.setattr(posting_job, "TICK", timedelta(seconds=0.2))
+    monkeypatch.setattr(posting_job, "CHANNELS_TICK", timedelta(seconds=0.2))
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ async def test_a_post_refused_with_429_or_5xx_is_sent_again(
     refused = [c.error_code for c in server.errors() if c.method == "sendMessage"]
     assert refused == [429, 502]
 
-    async def recorded() -> Delivery | None:
+    async def recorded() -> DeliveryRecord | None:
         found = await storage.deliveries.get(stored.id, CHANNEL)
         return found if found is not None and found.status == "sent" else None
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from brief import Brief, parse_text
-from storage import Delivery, Storage, StoredBrief, Subscriber
+from storage import DeliveryRecord, Storage, StoredBrief, Subscriber
 
 BRIEFS = Path(__file__).parents[2] / "data" / "briefs"
 
@@ -61,6 +61,6 @@ async def subscriber(db_path: Path, chat_id: int) -> Subscriber | None:
         return await storage.subscribers.get(chat_id)
 
 
-async def delivery(db_path: Path, brief_id: int, chat_id: int) -> Delivery | None:
+async def delivery(db_path: Path, brief_id: int, chat_id: int) -> DeliveryRecord | None:
     async with await Storage.open(db_path) as storage:
         return await storage.deliveries.get(brief_id, chat_id)

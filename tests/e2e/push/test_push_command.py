@@ -183,7 +183,7 @@ async def test_every_push_left_unfinished_goes_on_after_a_restart(
 async def test_withdrawing_a_brief_stops_its_push_and_a_correction_is_sent_from_then_on(
     server: FakeBotApi, db_path: Path, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(broadcast_module, "BATCH", 5)  # re-read every 5 chats, not 500
+    monkeypatch.setattr(broadcast_module, "BROADCAST_BATCH", 5)  # re-read every 5 chats, not 500
     # Enough readers that the push is still reading batches when the withdrawal lands on a
     # slow machine: claimed sends already queued are not recalled.
     readers = list(range(3100, 3300))
