@@ -19,32 +19,24 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, BaseHandler, ContextTypes, Defaults, JobQueue
 
+from bot.admin.handlers import drafts, editing, uploads
+from bot.admin.handlers import menu as admin_menu
+from bot.admin.handlers import push as push_admin
 from bot.backups import CHECK_INTERVAL, FIRST_CHECK, daily_backup
+from bot.budget.pacing import Pacer
+from bot.budget.replies import SharedRateLimiter
 from bot.channels.poster import ChannelPoster
 from bot.channels.posting_job import start_channels
 from bot.config import Config
 from bot.context import BotContext, BotData, BriefApplication, ChatData
 from bot.errors import on_error
-from bot.handlers import (
-    admin_menu,
-    archive,
-    drafts,
-    editing,
-    help,
-    push_admin,
-    reader,
-    search,
-    subscription,
-    uploads,
-)
+from bot.handlers import archive, help, reader, search, subscription
 from bot.inline import handlers as inline
 from bot.limits.early import UpdatesRequest
 from bot.limits.flood import FloodGate
 from bot.limits.flood_handler import flood_handler
 from bot.limits.refusals import RefusedChats, standing_handler
-from bot.limits.replies import SharedRateLimiter
 from bot.metrics import Metrics
-from bot.push.pacing import Pacer
 from bot.push.scheduler import build_push, start_push, stop_push
 from bot.reading import command_menu
 from bot.rendering import Renderer

@@ -1,6 +1,6 @@
 """What /metrics shows: the bot's counters and gauges, in a registry the application owns.
 
-One CollectorRegistry per Application (built in bot/app.py, kept in bot_data), not
+One CollectorRegistry per Application (built in bot/app.py, kept in its services), not
 prometheus-client's global one: tests, benchmarks and several Applications in one process
 each count their own. The figures live in this process's memory: counters restart from
 zero when the process does (Prometheus' rate() and increase() read that as a reset), and

@@ -58,7 +58,7 @@ def serving_brief(brief_id: int) -> None:
 
 
 def sending_failed(chat_id: int | None) -> None:
-    """A request of this update to `chat_id` failed (bot/limits/replies.py hears them all)."""
+    """A request of this update to `chat_id` failed (bot/budget/replies.py hears them all)."""
     scope = _current.get()
     if scope is not None and chat_id is not None:
         scope.unreachable.add(chat_id)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.budget.pacing import Pacer
 from bot.channels.poster import ChannelPoster
 from bot.config import Config
 from bot.metrics import Metrics
 from bot.push.engine import PushEngine
-from bot.push.pacing import Pacer
 from bot.rendering import Renderer
 from bot.replicas import Replica
 from bot.reports import Reporter

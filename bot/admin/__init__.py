@@ -1,5 +1,6 @@
-"""The admin side of the bot, below the handlers: uploads, paste joining, previews, corrections.
+"""The admin side of the bot: uploads, paste joining, previews, corrections, and their
+handlers (bot/admin/handlers/).
 
 Knows Telegram's shapes (messages, entities, the Bot API's errors) but holds the rules,
-so the admin handlers in `bot.handlers` (uploads, drafts, editing) stay thin.
+so the admin handlers stay thin.
 """

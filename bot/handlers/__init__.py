@@ -1,1 +1,2 @@
-"""Handlers, one module per command group, each exporting its handlers in order."""
+"""The readers' handlers, one module per command group, each exporting its handlers in
+order (the admins' are in bot/admin/handlers/)."""

@@ -1,5 +1,5 @@
-"""What the admin handlers share: replies from templates, the update's ids, the brief a
-command names."""
+"""What every handler shares, readers' and admins' (bot/admin/handlers/): replies from
+templates, the update's ids, the brief a command names, the job queue."""
 
 from __future__ import annotations
 

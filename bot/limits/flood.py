@@ -6,7 +6,7 @@ reaches storage or the budget for sends. PTB hands every
 update to a task of its own and lets `concurrent_updates` of them run at once, in the
 order they came; a dropped update gives its place back at once, so a flood of thousands
 passes through in a moment and the next reader's update is handled right after it, while
-the few let through wait in their chat's own turn for sending (bot/push/pacing.py).
+the few let through wait in their chat's own turn for sending (bot/budget/pacing.py).
 
 Each chat has a token bucket: a short burst, then a few updates a second. The first update
 dropped in a burst gets one "slow down" answer; the others get none until the chat has
@@ -46,7 +46,7 @@ and user starts with its whole burst, which a flooder gets once more: harmless. 
 several replicas (webhook mode behind a load balancer) each counts only the updates it
 receives, so a flooding chat may get one burst per replica, and a user one user's burst per
 replica; but the backlog a chat's replies wait is read from the chat's one turn all replicas
-share (bot/push/shared.py), so past MAX_BACKLOG each replica drops it once it has answered
+share (bot/budget/shared.py), so past MAX_BACKLOG each replica drops it once it has answered
 it (a replica learns the shared turn when it asks for it). Updates still unread are dropped
 early (bot/limits/early.py) by their chat's bucket only; a user's bucket judges them once
 read, which costs the reading of a few hundred updates, not their sending.

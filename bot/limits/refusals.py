@@ -2,7 +2,7 @@
 
 A group that removed the bot or does not let it write refuses every reply, yet its members'
 commands keep arriving; each attempt would take a turn of the one sending budget
-(bot/limits/replies.py) from readers waiting behind it. So a group's refusal of the bot's
+(bot/budget/replies.py) from readers waiting behind it. So a group's refusal of the bot's
 standing (Forbidden, "not enough rights" and the like: `standing_refused`) is remembered
 for REMEMBER seconds, and a send there meanwhile fails at once with the same refusal, as
 Telegram would give it, without a turn of the budget or a request: every caller handles it

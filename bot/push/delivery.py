@@ -13,7 +13,7 @@ again. Only a send whose request Telegram had accepted when the process died (or
 is repeated: at most the number of requests in flight, in practice rate times the
 round-trip time.
 
-Every send waits for its turn in the Pacer (bot/push/pacing.py): evenly at the configured
+Every send waits for its turn in the Pacer (bot/budget/pacing.py): evenly at the configured
 rate, at most one message per second per chat; a 429 pauses every send for the advised
 time before the message is retried.
 """
@@ -28,9 +28,9 @@ from typing import Protocol
 
 from telegram import InlineKeyboardMarkup
 
+from bot.budget.pacing import Pacer
 from bot.push.confirm import Confirmation, Confirmations
 from bot.push.marks import SentMarks
-from bot.push.pacing import Pacer
 from bot.push.sender import Flood, Migrated, Refused, Sender, SendError, Transient, Unreachable
 from bot.push.tally import Outcome
 from bot.reading import Reply

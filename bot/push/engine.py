@@ -15,11 +15,11 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any, TypeVar
 
+from bot.budget.pacing import Pacer
 from bot.metrics import Metrics
 from bot.push.broadcast import PROGRESS_EVERY, Broadcast, ProgressCallback
 from bot.push.daily import DailyRun
 from bot.push.delivery import RETRY_DELAYS, Delivery, Lease, LeaseLost
-from bot.push.pacing import Pacer
 from bot.push.sender import Sender
 from bot.push.tally import Tally
 from bot.push.timing import utc_now

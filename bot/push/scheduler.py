@@ -14,12 +14,12 @@ import functools
 import logging
 from datetime import UTC, datetime, timedelta
 
+from bot.budget.pacing import Pacer
 from bot.config import Config
 from bot.context import BotContext, BriefApplication
 from bot.metrics import Metrics
 from bot.push import takeover
 from bot.push.engine import PushEngine, default_concurrency
-from bot.push.pacing import Pacer
 from bot.push.sender import Sender
 from bot.rendering import Renderer
 from bot.replicas import DEAD_AFTER, HEARTBEAT, Replica
@@ -68,7 +68,7 @@ def build_push(
     """This process's replica and its delivery engine: built, not started."""
     concurrency = default_concurrency(config.push_rate_limit)
     # The push sends over its own lean client (bot/push/sender.py), not the application's
-    # bot, but spends the same budget as the replies PTB sends (bot/limits/replies.py):
+    # bot, but spends the same budget as the replies PTB sends (bot/budget/replies.py):
     # its messages wait behind any reply, and a 429 on either side pauses both.
     sender = Sender(
         config.bot_url,

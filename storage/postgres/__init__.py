@@ -23,7 +23,7 @@ from storage.postgres.migrations import (
     apply_postgres_migrations,
     schema_version,
 )
-from storage.postgres.replicas import PgSendBudget
+from storage.postgres.send_budget import PgSendBudget
 from storage.postgres.urls import redacted
 
 

@@ -265,7 +265,7 @@ _PENDING: Migration = (
 )
 
 # 8: replicas, and who holds which send and push (storage/migrations.py, _REPLICAS).
-# Also, here only, the sending budget all replicas share (storage/postgres/replicas.py):
+# Also, here only, the sending budget all replicas share (storage/postgres/send_budget.py):
 # UNLOGGED, as it is worth nothing after a crash; SQLite has one process and no need.
 _REPLICAS: Migration = (
     """

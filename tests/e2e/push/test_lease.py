@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
+from bot.budget.pacing import Pacer
 from bot.push.delivery import RETRY_LATER, LeaseLost
 from bot.push.engine import PushEngine, default_concurrency
-from bot.push.pacing import Pacer
 from bot.push.takeover import keep_alive
 from bot.push.tally import Outcome
 from bot.reading import Reply

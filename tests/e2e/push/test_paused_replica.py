@@ -21,8 +21,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram import Bot, InlineKeyboardMarkup
 
+from bot.budget.pacing import Pacer
 from bot.push.engine import PushEngine
-from bot.push.pacing import Pacer
 from bot.push.sender import Sender
 from bot.push.takeover import keep_alive
 from bot.rendering import Renderer

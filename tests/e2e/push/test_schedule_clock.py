@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from telegram import InlineKeyboardMarkup
 
+from bot.budget.pacing import Pacer
 from bot.push.engine import PushEngine
-from bot.push.pacing import Pacer
 from bot.push.sender import Sender
 from bot.push.timing import next_due, zone
 from bot.rendering import Renderer

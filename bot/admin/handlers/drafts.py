@@ -10,9 +10,9 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
 from bot.admin import drafts, paste
+from bot.admin.handlers.copies import start_replacing
 from bot.channels.posting_job import post_now
 from bot.context import BotContext
-from bot.handlers.copies import start_replacing
 from bot.handlers.registration import ButtonHandler
 from bot.handlers.support import answer_press, now
 from bot.reading import send_reply

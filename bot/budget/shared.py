@@ -1,6 +1,6 @@
 """Telegram's limits as one budget for every replica: slots and turns kept in the database.
 
-With several replicas (PostgreSQL), each one's Pacer (bot/push/pacing.py) takes its global
+With several replicas (PostgreSQL), each one's Pacer (bot/budget/pacing.py) takes its global
 slots and each chat's turns from here instead of from its own memory, so all of them
 together never send more than the rate, nor faster than a chat takes, whichever replica
 sends. A replica reserves a few slots at a time (a twentieth of a second's worth), so

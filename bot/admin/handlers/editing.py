@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, filters
 
 from bot.admin import drafts
+from bot.admin.handlers.copies import start_replacing
 from bot.context import BotContext
-from bot.handlers.copies import start_replacing
 from bot.handlers.registration import command
 from bot.handlers.support import (
     brief_argument,

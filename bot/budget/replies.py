@@ -19,8 +19,8 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
 from bot.bot_api import retry_after_seconds
+from bot.budget.pacing import Pacer
 from bot.limits.refusals import RefusedChats
-from bot.push.pacing import Pacer
 from bot.scope import sending_failed
 
 log = logging.getLogger(__name__)

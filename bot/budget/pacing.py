@@ -2,7 +2,7 @@
 
 Telegram counts every message a bot sends against one global limit (30 a second, up to
 1000 with paid broadcasts) and about one a second in each chat (20 a minute in a group).
-Replies to readers (through PTB, bot/limits/replies.py) and the push (bot/push/engine.py)
+Replies to readers (through PTB, bot/budget/replies.py) and the push (bot/push/engine.py)
 draw on this one Pacer: a reply to someone waiting goes before any push message still
 waiting, and the push takes what remains. Never more than `rate` sends start within any
 WINDOW_SECONDS: a reply goes as soon as that leaves room, the push's messages are also
@@ -12,10 +12,10 @@ A RetryAfter from any send pauses every send for the advised time.
 Kept in memory, per process. After a restart the budget starts unspent; Telegram may
 still count the last second, which costs at most one 429 and its pause. Several replicas
 (PostgreSQL) share one budget instead: `share()` makes the Pacer take its global slots and
-each chat's turns from the database (bot/push/shared.py), and keep only the order of its
+each chat's turns from the database (bot/budget/shared.py), and keep only the order of its
 own waiters (replies first) and the pauses it heard itself. If the database does not
 answer within a second, sends fall back to this process's own count for a few seconds
-(bot/push/shared.py).
+(bot/budget/shared.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from bot.push.shared import SharedLimits, Unavailable
+from bot.budget.shared import SharedLimits, Unavailable
 from storage.interface import SendBudgetStore
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ class Pacer:
         self._prune_at = 1024
 
     def share(self, budget: SendBudgetStore) -> None:
-        """From now on, spend the budget every replica shares (bot/push/shared.py)."""
+        """From now on, spend the budget every replica shares (bot/budget/shared.py)."""
         if self._rate:
             self._shared = SharedLimits(budget, self._interval, self._rate, clock=self._clock)
 
