@@ -185,9 +185,11 @@ async def test_matches_older_than_the_newest_briefs_are_found_too(
     storage: Storage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """PostgreSQL ranks the matches among the newest RECENT briefs and asks its index for
-    older ones only when those are fewer than the page: shrunk to 2 here, so that the
-    older ones are found that way (on SQLite the setting does nothing)."""
+    older ones only when those are fewer than the page, the NEAR briefs just older first:
+    shrunk to 2 and 1 here, so that the older ones are found both ways (on SQLite the
+    settings do nothing)."""
     monkeypatch.setattr("storage.search.RECENT", 2)
+    monkeypatch.setattr("storage.search.NEAR", 1)
     quay = await storage.briefs.publish(_brief("Harbor quay repaired"), by=None, at=at(0))
     bridge = await storage.briefs.publish(_brief("Harbor bridge"), by=None, at=at(1))
     for n in range(3):
