@@ -19,11 +19,11 @@ from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.app import compose
-from bot.bot_api import ignore_retry_after_notice
 from bot.config import load_config
-from bot.context import BotContext
+from bot.core.reading import Reply, render_part, send_reply
 from bot.logs import setup_logging
-from bot.reading import Reply, render_part, send_reply
+from bot.telegram.bot_api import ignore_retry_after_notice
+from bot.telegram.context import BotContext
 from brief import ParseResult
 from brief.isolated import Upload, UploadParser, parse_upload
 

@@ -50,12 +50,12 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from bench.machine import machine_busy_seconds, quiet_machine
-from bot.push.daily import DAILY_BATCH
-from bot.push.engine import PushEngine, default_concurrency
-from bot.push.sender import Sender
-from bot.reading import render_part
-from bot.rendering import Renderer
-from bot.replicas import HEARTBEAT, Replica
+from bot.core.push.daily import DAILY_BATCH
+from bot.core.push.engine import PushEngine, default_concurrency
+from bot.core.reading import render_part
+from bot.core.rendering import Renderer
+from bot.core.replicas.replica import HEARTBEAT, Replica
+from bot.telegram.push_sender import Sender
 from brief import parse_text
 from storage import Storage
 from storage.db import to_db

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.search_data import fill_postgres, fill_sqlite, vocabulary
-from bot.handlers.search import SEARCH_RESULTS
-from bot.inline.answers import PAGE
+from bot.telegram.handlers.search import SEARCH_RESULTS
+from bot.telegram.inline.answers import PAGE
 from storage import Storage
 from storage.opening import DatabaseLocation, migrate_database, open_storage
 from tests.postgres import fresh_schema

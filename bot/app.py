@@ -19,36 +19,36 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, BaseHandler, ContextTypes, Defaults, JobQueue
 
-from bot.admin.handlers import drafts, editing, uploads
-from bot.admin.handlers import menu as admin_menu
-from bot.admin.handlers import push as push_admin
-from bot.backups import CHECK_INTERVAL, FIRST_CHECK, daily_backup
-from bot.budget.pacing import Pacer
-from bot.budget.replies import SharedRateLimiter
-from bot.channels.poster import ChannelPoster
-from bot.channels.posting_job import start_channels
 from bot.config import Config
-from bot.context import BotContext, BotData, BriefApplication, ChatData
-from bot.errors import on_error
-from bot.handlers import archive, help, reader, search, subscription
-from bot.inline import handlers as inline
-from bot.limits.early import UpdatesRequest
-from bot.limits.flood import FloodGate
-from bot.limits.flood_handler import flood_handler
-from bot.limits.refusals import RefusedChats, standing_handler
-from bot.metrics import Metrics
-from bot.push.scheduler import build_push, start_push, stop_push
-from bot.reading import command_menu
-from bot.rendering import Renderer
-from bot.reports import Reporter
-from bot.services import Services
-from bot.transport import AiohttpRequest
-from bot.updates import ObservedUpdates
+from bot.core.backups import CHECK_INTERVAL, FIRST_CHECK, daily_backup
+from bot.core.budget.pacing import Pacer
+from bot.core.channels.poster import ChannelPoster
+from bot.core.channels.posting_job import start_channels
+from bot.core.limits.flood import FloodGate
+from bot.core.metrics import Metrics
+from bot.core.readiness import Readiness
+from bot.core.reading import command_menu
+from bot.core.rendering import Renderer
+from bot.core.reports import Reporter
+from bot.core.services import Services
+from bot.telegram.admin import drafts, editing, uploads
+from bot.telegram.admin import menu as admin_menu
+from bot.telegram.admin import push as push_admin
+from bot.telegram.context import BotContext, BotData, BriefApplication, ChatData
+from bot.telegram.errors import on_error
+from bot.telegram.handlers import archive, help, reader, search, subscription
+from bot.telegram.inline import handlers as inline
+from bot.telegram.limits.early import UpdatesRequest
+from bot.telegram.limits.flood_handler import flood_handler
+from bot.telegram.limits.refusals import RefusedChats, standing_handler
+from bot.telegram.push_jobs import build_push, start_push, stop_push
+from bot.telegram.rate_limiter import SharedRateLimiter
+from bot.telegram.transport import AiohttpRequest
+from bot.telegram.updates import ObservedUpdates
+from bot.telegram.webhook.receiver import WebhookReceiver
+from bot.telegram.webhook.registration import watch_webhook
 from bot.web import health
 from bot.web import metrics as metrics_page
-from bot.web.readiness import Readiness
-from bot.web.webhook import WebhookReceiver
-from bot.web.webhook_registration import watch_webhook
 from brief.isolated import UploadParser
 from storage import Storage
 from storage.opening import open_storage
@@ -100,7 +100,7 @@ def _compose(
     on_token_refused: Callable[[], None] | None,
     readiness: Readiness,
 ) -> Composed:
-    # The application's own registry for /metrics (bot/metrics.py says why not the global one).
+    # The application's own registry for /metrics (bot/core/metrics.py says why not the global one).
     metrics = Metrics()
     # One budget for replies and the push.
     budget = Pacer(config.push_rate_limit, on_pause=metrics.flood_waited)
@@ -165,7 +165,7 @@ def _application(
     on_token_refused: Callable[[], None] | None,
 ) -> BriefApplication:
     """PTB's Application over the bot's own transport, budget and update pipeline. With
-    WEBHOOK_URL set it has no Updater: bot/web/webhook.py feeds its update queue."""
+    WEBHOOK_URL set it has no Updater: bot/telegram/webhook/receiver.py feeds its update queue."""
     builder = (
         ApplicationBuilder()
         .token(config.token)
@@ -185,7 +185,7 @@ def _application(
                 on_answer=readiness.bot_api_answered,
             )
         )
-        # Each update timed, counted and given its ids for log lines (bot/updates.py).
+        # Each update timed, counted and given its ids for log lines (bot/telegram/updates.py).
         .concurrent_updates(ObservedUpdates(CONCURRENT_UPDATES, metrics))
         .post_init(_start)
         .post_shutdown(_stop)
@@ -193,7 +193,7 @@ def _application(
     if config.webhook_url is not None:
         return builder.updater(None).build()
     # Long polling holds its one connection for up to the poll timeout; an update over its
-    # chat's allowance is dropped there, unread (bot/limits/early.py).
+    # chat's allowance is dropped there, unread (bot/telegram/limits/early.py).
     return builder.get_updates_request(
         _polls(config, gate, metrics, readiness, on_token_refused)
     ).build()

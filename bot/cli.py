@@ -12,17 +12,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import TypeAlias
 
-from bot import database_commands, lifecycle
-from bot.bot_api import ignore_retry_after_notice
+from bot import cli_database, lifecycle
 from bot.config import (
     SETTINGS,
     ConfigError,
     load_config,
     load_health_settings,
 )
-from bot.importing import ImportTally, import_files, read_brief, report
+from bot.core.publishing.importing import ImportTally, import_files, read_brief, report
 from bot.lifecycle import ExitCode
 from bot.logs import protect_output, setup_logging
+from bot.telegram.bot_api import ignore_retry_after_notice
 from bot.web import health
 from brief import BriefError, to_json
 from storage import (
@@ -122,7 +122,7 @@ def _database_commands(commands: Commands) -> None:
         "before starting the bot (which does not migrate PostgreSQL itself)",
         ("DATABASE_URL", "DATABASE_URL_FILE", "DATABASE_PATH"),
     )
-    migrate.set_defaults(handler=database_commands.migrate)
+    migrate.set_defaults(handler=cli_database.migrate)
     copy = _command(
         commands,
         "copy-db",
@@ -131,7 +131,7 @@ def _database_commands(commands: Commands) -> None:
         ("DATABASE_PATH",),
     )
     copy.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/name")
-    copy.set_defaults(handler=database_commands.copy_db)
+    copy.set_defaults(handler=cli_database.copy_db)
 
 
 def _command(
@@ -174,14 +174,14 @@ def _parse(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     # Importing needs only the database, not a token: it can run beside the bot.
-    database = database_commands.location()
+    database = cli_database.location()
     if database is None:
         return ExitCode.UNUSABLE_SETTING
     exists = database.url is not None or database.path.exists()
     try:
         tally = asyncio.run(_import_files(database, args, exists=exists))
     except UnusableDatabaseError as error:
-        return database_commands.unusable_database(database, error)
+        return cli_database.unusable_database(database, error)
     print(tally.line(dry_run=args.dry_run))
     return 1 if tally.refused else 0
 
@@ -199,7 +199,7 @@ async def _import_files(
 
 
 def _backup(args: argparse.Namespace) -> int:
-    location = database_commands.location()
+    location = cli_database.location()
     if location is None:
         return ExitCode.UNUSABLE_SETTING
     if location.url is not None:
@@ -220,7 +220,7 @@ def _backup(args: argparse.Namespace) -> int:
     try:
         asyncio.run(_write_backup(database, args.path, overwrite=args.force))
     except UnusableDatabaseError as error:
-        return database_commands.unusable_database(location, error)
+        return cli_database.unusable_database(location, error)
     except BackupTargetError as error:
         print(f"briefbot: cannot back up to {args.path}: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE_SETTING
@@ -242,12 +242,13 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"briefbot: {error}", file=sys.stderr)
         return ExitCode.UNUSABLE_SETTING
-    database_commands.warn_about_settings()
+    cli_database.warn_about_settings()
     protect_output(config.token)
     setup_logging(config.log_level, config.token, config.log_format)
     try:
         # Before anything is read or written: a second bot on the file would take over the
-        # first one's claims and pushes at its start (bot/replicas.py) and send them again.
+        # first one's claims and pushes at its start (bot/core/replicas/replica.py) and send them
+        # again.
         with sole_server(config.database):
             return asyncio.run(lifecycle.run(config))
     except DatabaseInUseError as error:
@@ -260,7 +261,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         return ExitCode.OTHER_INSTANCE
     except UnusableDatabaseError as error:
-        return database_commands.unusable_database(config.database, error)
+        return cli_database.unusable_database(config.database, error)
 
 
 def _health(args: argparse.Namespace) -> int:

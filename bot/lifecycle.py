@@ -13,7 +13,8 @@ out so that each way a start can fail gets its own answer:
   and exit code 2;
 * every HTTP session is closed on every one of these paths.
 
-Updates come by long polling, or by webhook when WEBHOOK_URL is set (bot/web/webhook.py).
+Updates come by long polling, or by webhook when WEBHOOK_URL is set
+(bot/telegram/webhook/receiver.py).
 The bot's HTTP server (/healthz, /readyz, the webhook) listens from the start, so that
 /healthz answers while the Bot API is still being reached. A stop (SIGTERM, SIGINT) first
 stops taking updates (polling ends; the webhook answers 503, and Telegram keeps the update
@@ -35,13 +36,13 @@ from enum import IntEnum
 from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bot.app import Composed, compose
-from bot.bot_api import retry_after_seconds
 from bot.config import Config
-from bot.context import BriefApplication
-from bot.web.readiness import BOT_API_FRESH, Readiness
+from bot.core.readiness import BOT_API_FRESH, Readiness
+from bot.telegram.bot_api import retry_after_seconds
+from bot.telegram.context import BriefApplication
+from bot.telegram.webhook.receiver import ALLOWED_UPDATES
+from bot.telegram.webhook.registration import start_webhook
 from bot.web.server import WebServer
-from bot.web.webhook import ALLOWED_UPDATES
-from bot.web.webhook_registration import start_webhook
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from telegram.error import TelegramError
 
-from bot.scope import current
+from bot.core.scope import current
 
 REDACTED = "<token>"
 
@@ -70,7 +70,7 @@ class RedactingFormatter(logging.Formatter):
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, for log collectors: time (ISO 8601, UTC), level, logger,
     message; the ids of the update being handled, its chat and the brief it serves, where
-    known (bot/scope.py); the traceback as `exception` when there is one.
+    known (bot/core/scope.py); the traceback as `exception` when there is one.
 
     Each text is redacted before it is encoded, so the line stays valid JSON; json.dumps
     escapes line breaks, so a traceback never splits the line.

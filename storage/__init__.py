@@ -98,7 +98,7 @@ class Storage:
     # PostgreSQL. An SQLite file is served by one bot process (other processes such as
     # `briefbot import` only publish), so what only that process does may stay in memory.
     shared_by_replicas = False
-    # Telegram's limits as one budget for every replica (bot/budget/shared.py); None here,
+    # Telegram's limits as one budget for every replica (bot/core/budget/shared.py); None here,
     # where the one bot process keeps them in memory.
     send_budget: SendBudgetStore | None = None
 

@@ -163,8 +163,9 @@ class DeliveryRepo:
     ) -> bool:
         """Take the right to send; False when the row is already "sent" or "sending".
 
-        `owner`, the claiming replica (bot/replicas.py), is whose the row is while it is
-        "sending": release_in_flight gives it back once that replica is taken for dead."""
+        `owner`, the claiming replica (bot/core/replicas/replica.py), is whose the row is
+        while it is "sending": release_in_flight gives it back once that replica is taken
+        for dead."""
         return bool(await self.claim_many(brief_id, [chat_id], at=at, owner=owner))
 
     async def claim_many(

@@ -245,8 +245,8 @@ _PENDING: Migration = (
 
 # 8: the bot's running processes (replicas), each seen at its heartbeat, and who holds
 # what: the sends a process claimed and the pushes it runs, so that the work of one that
-# stopped beating is taken over by another (bot/replicas.py), and where each push reports
-# its progress, so the one that takes it over edits the same message.
+# stopped beating is taken over by another (bot/core/replicas/replica.py), and where each
+# push reports its progress, so the one that takes it over edits the same message.
 _REPLICAS: Migration = (
     """
     CREATE TABLE replicas (
@@ -275,8 +275,8 @@ _DRAFT_BASIS: Migration = (
 _SUPERSEDED: Migration = ()
 
 # 11: each replica's lease, until when (microseconds on the database's clock, never a
-# replica's) it may send what it claimed; renewed at each heartbeat (bot/replicas.py). A
-# replica of an older briefbot has none (0): taken for dead once a newer one beats.
+# replica's) it may send what it claimed; renewed at each heartbeat (bot/core/replicas/replica.py).
+# A replica of an older briefbot has none (0): taken for dead once a newer one beats.
 _LEASES: Migration = ("ALTER TABLE replicas ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0",)
 
 MIGRATIONS: tuple[Migration, ...] = (

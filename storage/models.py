@@ -123,7 +123,7 @@ class PushRun:
     failed: int
     skipped: int
     total: int
-    owner: str | None = None  # the replica running it (bot/replicas.py)
+    owner: str | None = None  # the replica running it (bot/core/replicas/replica.py)
     progress: tuple[int, int] | None = None  # (chat_id, message_id) reporting on it
 
 

@@ -1,4 +1,5 @@
-"""The bot's running processes, each with the lease its heartbeat renews (bot/replicas.py).
+"""The bot's running processes, each with the lease its heartbeat renews
+(bot/core/replicas/replica.py).
 
 Every time here is read from the database's clock (`now`, storage.db.SQLITE_NOW), never from a
 replica's: a replica whose own clock stopped (a paused VM) or runs wrong is judged by the

@@ -86,7 +86,8 @@ class Config:
     proxy: str | None = None
     backup_dir: Path | None = None  # where the daily backup goes; None: no daily backup
     backup_keep: int = BACKUP_KEEP_DEFAULT
-    # Webhook mode when set (bot/web/webhook.py): the public URL Telegram posts updates to.
+    # Webhook mode when set (bot/telegram/webhook/receiver.py): the public URL Telegram posts
+    # updates to.
     webhook_url: str | None = None
     webhook_secret: str | None = None  # None: one generated and kept in the database
     webhook_max_connections: int = 40

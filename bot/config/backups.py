@@ -1,4 +1,4 @@
-"""BACKUP_DIR and BACKUP_KEEP: the daily backup (bot/backups.py)."""
+"""BACKUP_DIR and BACKUP_KEEP: the daily backup (bot/core/backups.py)."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 from aiohttp import web
 
-from bot.context import BotContext
-from bot.web.readiness import Readiness
+from bot.core.readiness import Readiness
+from bot.telegram.context import BotContext
 from storage import Storage, StorageError, UnusableDatabaseError
 from storage.opening import DatabaseLocation, open_storage
 

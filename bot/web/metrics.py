@@ -24,10 +24,10 @@ from datetime import timedelta
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot.context import BotContext
+from bot.core.metrics import Metrics
+from bot.core.services import Services
 from bot.logs import redact_also
-from bot.metrics import Metrics
-from bot.services import Services
+from bot.telegram.context import BotContext
 from storage import StorageError
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from bot.web.webhook import MAX_BODY
+from bot.telegram.webhook.receiver import MAX_BODY
 
 SHUTDOWN_TIMEOUT = 5.0  # every request is answered at once; longer means a stuck client
 

@@ -49,7 +49,7 @@ SELECT turn.full_at - $2::float8 - now.t FROM turn, now
 
 
 class PgSendBudget:
-    """The global slots and per-chat turns, for bot/budget/shared.py."""
+    """The global slots and per-chat turns, for bot/core/budget/shared.py."""
 
     def __init__(self, db: PgDatabase) -> None:
         self._db = db

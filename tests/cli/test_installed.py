@@ -29,7 +29,7 @@ def test_installed_package_parses_and_renders_from_anywhere(tmp_path: Path) -> N
         [
             sys.executable,
             "-c",
-            "from bot.rendering import Renderer; print(Renderer().render('start.html'))",
+            "from bot.core.rendering import Renderer; print(Renderer().render('start.html'))",
         ],
         cwd=tmp_path,
         env=env,

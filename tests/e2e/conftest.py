@@ -13,8 +13,8 @@ import pytest
 
 from bot.app import compose
 from bot.config import Config, load_config
-from bot.context import BriefApplication
 from bot.lifecycle import ExitCode, Timing, serve
+from bot.telegram.context import BriefApplication
 from brief import parse_text
 from storage import Storage, StoredBrief
 from tests.fakebot import FakeBotApi, FakeUser, InlineMessage, SentMessage

@@ -38,7 +38,8 @@ async def webhook_replicas(
         bots = await asyncio.gather(*(BotProcess.start(one, cwd) for one in envs))
         replicas = Replicas(balancer, list(bots))
         try:
-            # Each replica takes updates before it calls setWebhook (bot/web/webhook.py).
+            # Each replica takes updates before it calls setWebhook
+            # (bot/telegram/webhook/receiver.py).
             await server.wait_for_call("setWebhook", count=count, timeout=60)
             yield replicas
         finally:

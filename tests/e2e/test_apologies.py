@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.context import BriefApplication
+from bot.telegram.context import BriefApplication
 from tests.e2e.conftest import settled
 from tests.e2e.test_errors import COMMANDS_PER_GROUP, break_storage
 from tests.fakebot import FakeBotApi

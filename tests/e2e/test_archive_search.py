@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import BriefApplication
+from bot.telegram.context import BriefApplication
 from brief import Brief, Fact, parse_text
 from storage import Storage, StoredBrief
 from tests.e2e.conftest import page_after, press, say, settled

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bot.context import BriefApplication
+from bot.telegram.context import BriefApplication
 from tests.e2e.conftest import ADMIN_ID, AppFactory, settled
 from tests.fakebot import FakeBotApi, SentMessage
 from tests.waiting import eventually

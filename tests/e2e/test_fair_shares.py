@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.limits.flood import BURST, PER_SECOND
+from bot.core.limits.flood import BURST, PER_SECOND
 from tests.e2e.conftest import ADMIN_ID, AppFactory, publish_file, say
 from tests.e2e.push.conftest import add_subscribers
 from tests.fakebot import ApiCall, FakeBotApi, FakeUser, RateLimits, SentMessage

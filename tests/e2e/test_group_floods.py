@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.context import BriefApplication
+from bot.telegram.context import BriefApplication
 from tests.e2e.conftest import ADMIN_ID, settled
 from tests.fakebot import FakeBotApi, FakeChat, RateLimits
 from tests.fakebot.groups import GroupBotStatus

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.core.readiness import Readiness
 from bot.lifecycle import Timing
 from bot.web import health
-from bot.web.readiness import Readiness
 from bot.web.server import WebServer
 from storage import Storage
 from tests.e2e.conftest import fake_bot_api, make_config, serving, webhook_env

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.admin.corrections import INLINE, KindCount, correct_copies, withdraw_copies
-from bot.context import BriefApplication
+from bot.core.publishing.corrections import INLINE, KindCount, correct_copies, withdraw_copies
+from bot.telegram.context import BriefApplication
 from brief.model import Brief, Fact, Narrative, Source
 from storage import Storage, StoredBrief
 from tests.e2e.conftest import ADMIN_ID, make_config, say, serving, settled, share

@@ -13,9 +13,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 from telegram.ext import Job
 
-from bot.context import BotContext, BriefApplication
-from bot.limits.flood import BURST
-from bot.push.scheduler import PUSH_JOB, PUSH_TICK
+from bot.core.limits.flood import BURST
+from bot.telegram.context import BotContext, BriefApplication
+from bot.telegram.push_jobs import PUSH_JOB, PUSH_TICK
 from bot.web import metrics as metrics_page
 from bot.web.metrics import metrics_handler
 from storage import SubscriberCounts

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import BriefApplication
+from bot.telegram.context import BriefApplication
 from storage import StoredBrief
 from tests.e2e.conftest import press, publish_file, say
 from tests.fakebot import FakeBotApi, FakeUser

@@ -28,7 +28,7 @@ from types import MappingProxyType
 
 import pytest
 
-from bot.push.engine import default_concurrency
+from bot.core.push.engine import default_concurrency
 from brief import Brief, parse_text
 from storage import Storage, StoredBrief, SubscriberCounts
 from storage.opening import DatabaseLocation, migrate_database, open_storage

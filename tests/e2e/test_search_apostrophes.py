@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import BriefApplication
+from bot.telegram.context import BriefApplication
 from storage import StoredBrief
 from storage.opening import DatabaseLocation, migrate_database
 from tests.e2e.conftest import AppFactory, say, settled

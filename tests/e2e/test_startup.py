@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import BriefApplication
 from bot.lifecycle import ExitCode, Timing, serve
+from bot.telegram.context import BriefApplication
 from tests.databases import UNUSABLE, unusable_database
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.conftest import ADMIN_ID, make_config, say

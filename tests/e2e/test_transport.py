@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TimedOut
 
-from bot.transport import AiohttpRequest
+from bot.telegram.transport import AiohttpRequest
 from tests.fakebot import FakeBotApi
 
 

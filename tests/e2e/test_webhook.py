@@ -14,8 +14,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.core.limits.flood import BURST
 from bot.lifecycle import ExitCode, serve
-from bot.limits.flood import BURST
 from storage.opening import DatabaseLocation, migrate_database
 from tests.e2e.conftest import make_config, say, serving, webhook_env
 from tests.fakebot import FakeBotApi, FakeUser, free_port

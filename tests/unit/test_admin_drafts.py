@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin.drafts import (
+from bot.core.publishing.drafts import (
     DraftPress,
     as_readers_see,
     draft_data,
@@ -16,9 +16,9 @@ from bot.admin.drafts import (
     preview,
     refusal,
 )
-from bot.keyboards import deep_link
-from bot.reading import render_part
-from bot.rendering import Renderer
+from bot.core.reading import render_part
+from bot.core.rendering import Renderer
+from bot.telegram.keyboards import deep_link
 from brief import BriefError, parse_text
 from storage import Draft, StoredBrief
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin.paste import join
+from bot.core.publishing.paste import join
 from brief import BriefError, parse_text
 from brief.isolated import Upload, parse_upload
 from storage import PastePart

@@ -19,7 +19,7 @@ from telegram import (
     User,
 )
 
-from bot.admin.uploads import (
+from bot.core.publishing.uploads import (
     FileProblem,
     FileRefused,
     check_document,

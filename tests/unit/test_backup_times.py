@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.backups import is_due, prune
+from bot.core.backups import is_due, prune
 
 SHM = Path("/dev/shm")  # tmpfs keeps 64-bit times; ext4 clamps them to the year 2446
 

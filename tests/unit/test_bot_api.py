@@ -9,7 +9,7 @@ import pytest
 from telegram.error import BadRequest, RetryAfter
 from telegram.warnings import PTBUserWarning
 
-from bot.bot_api import (
+from bot.telegram.bot_api import (
     ignore_retry_after_notice,
     not_modified,
     query_expired,

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from bot.admin.drafts import refusal
-from bot.rendering import Renderer
+from bot.core.publishing.drafts import refusal
+from bot.core.rendering import Renderer
 from brief import (
     Brief,
     BriefError,

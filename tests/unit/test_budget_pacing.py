@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from bot.budget.pacing import CATCH_UP_SECONDS, WINDOW_SECONDS, Pacer
+from bot.core.budget.pacing import CATCH_UP_SECONDS, WINDOW_SECONDS, Pacer
 from tests.fakebot.limits import busiest_window
 
 

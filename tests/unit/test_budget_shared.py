@@ -1,4 +1,4 @@
-"""Several replicas' Pacers sharing one budget (bot/budget/shared.py), against an injected
+"""Several replicas' Pacers sharing one budget (bot/core/budget/shared.py), against an injected
 clock: together they keep Telegram's global rate and each chat's turn, and a 429 heard by
 one holds them all. The budget here keeps the same two times as the PostgreSQL one
 (storage/postgres/send_budget.py, tested against the database in tests/storage)."""
@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bot.budget import shared
-from bot.budget.pacing import WINDOW_SECONDS, Pacer
+from bot.core.budget import shared
+from bot.core.budget.pacing import WINDOW_SECONDS, Pacer
 from tests.fakebot.limits import busiest_window
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config, misspelled_settings, read_dotenv
-from bot.push.subscribing import Request, parse_request
+from bot.core.subscriptions.subscribing import Request, parse_request
 from tests.conftest import DATA
 
 TOKEN = "123456:ABC-def_ghi"

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 
 from telegram import CallbackQuery, Chat, InlineQuery, Message, Update, User
 
-from bot.limits.early import UpdatesRequest, raw_sender
-from bot.limits.flood import (
+from bot.core.limits.flood import (
     BURST,
     INLINE_BURST,
     INLINE_PER_SECOND,
@@ -21,6 +20,7 @@ from bot.limits.flood import (
     FloodGate,
     Verdict,
 )
+from bot.telegram.limits.early import UpdatesRequest, raw_sender
 
 ADMIN = 1000
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

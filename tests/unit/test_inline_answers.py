@@ -3,7 +3,7 @@ gets an answer, never an exception."""
 
 import pytest
 
-from bot.inline.answers import MAX_START, PAGE, page_start, parse_result_id, shared_id
+from bot.telegram.inline.answers import MAX_START, PAGE, page_start, parse_result_id, shared_id
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,10 @@
 import pytest
 from telegram import InlineKeyboardMarkup
 
-from bot.inline.sharing import shared_keyboard
-from bot.keyboards import (
+from bot.core.reading import Refusal, parse_brief_id, render_refusal
+from bot.core.rendering import Renderer
+from bot.telegram.inline.sharing import shared_keyboard
+from bot.telegram.keyboards import (
     PARTS,
     PartRequest,
     brief_keyboard,
@@ -10,8 +12,6 @@ from bot.keyboards import (
     parse_part_data,
     part_data,
 )
-from bot.reading import Refusal, parse_brief_id, render_refusal
-from bot.rendering import Renderer
 
 
 def test_callback_data_round_trips_and_fits() -> None:
@@ -73,7 +73,7 @@ def test_malformed_ids_are_refused_kindly(args: list[str]) -> None:
 def test_memo_keeps_recent_renderings_and_forgets_the_oldest() -> None:
     from functools import partial
 
-    from bot.rendering import MEMO_SIZE
+    from bot.core.rendering import MEMO_SIZE
 
     renderer = Renderer()
     calls: list[int] = []

@@ -85,7 +85,7 @@ def test_ptb_reports_of_a_failed_call_are_one_line(
         raise NetworkError("aiohttp.ClientConnectorError: Cannot connect to host")
     except NetworkError:
         logging.getLogger("telegram.ext.Updater").exception("Error while calling `get_updates`")
-        logging.getLogger("bot.errors").exception("error while handling an update")
+        logging.getLogger("bot.telegram.errors").exception("error while handling an update")
     ptb, *ours = capsys.readouterr().err.splitlines()
     assert ptb.endswith(
         "Error while calling `get_updates` "

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.push.sender import Flood, Migrated, Refused, Transient, Unreachable, _answer
+from bot.telegram.push_sender import Flood, Migrated, Refused, Transient, Unreachable, _answer
 
 
 def answer(body: dict[str, Any]) -> bytes:

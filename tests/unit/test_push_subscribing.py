@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from bot.push.subscribing import (
+from bot.core.subscriptions.subscribing import (
     SETTINGS_ZONES,
     BadZone,
     Request,

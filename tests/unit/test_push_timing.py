@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.push.timing import (
+from bot.core.subscriptions.timing import (
     ZoneFound,
     ZoneUnknown,
     is_region_zone,

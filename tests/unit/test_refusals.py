@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 
-from bot.bot_api import remembered
-from bot.limits import refusals
-from bot.limits.refusals import REMEMBER, RefusedChats
+from bot.telegram.bot_api import remembered
+from bot.telegram.limits import refusals
+from bot.telegram.limits.refusals import REMEMBER, RefusedChats
 
 GROUP = -1001
 RIGHTS = "Not enough rights to send text messages to the chat"

@@ -10,8 +10,8 @@ from typing import cast
 import pytest
 from telegram import Bot
 
-from bot.rendering import Renderer
-from bot.reports import REPORT_WINDOW, Cause, Reporter, cause_of
+from bot.core.rendering import Renderer
+from bot.core.reports import REPORT_WINDOW, Cause, Reporter, cause_of
 from tests.waiting import eventually
 
 ADMINS = (1, 2)

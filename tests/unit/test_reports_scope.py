@@ -6,9 +6,9 @@ from typing import cast
 
 from telegram import Bot
 
-from bot.rendering import Renderer
-from bot.reports import Reporter
-from bot.scope import current, update_scope
+from bot.core.rendering import Renderer
+from bot.core.reports import Reporter
+from bot.core.scope import current, update_scope
 from tests.waiting import eventually
 
 

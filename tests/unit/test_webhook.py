@@ -2,7 +2,7 @@ import logging
 import sys
 
 from bot.logs import RedactingFormatter, redact_also
-from bot.web.webhook import RecentUpdates
+from bot.telegram.webhook.receiver import RecentUpdates
 
 
 def test_the_window_of_recent_updates_is_bounded_and_forgets_the_oldest() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin import paste
-from bot.context import BriefApplication
+from bot.core.publishing import paste
+from bot.telegram.context import BriefApplication
 from storage import Storage, StoredBrief
 from tests.e2e.conftest import ADMIN_ID, publish_file
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from bot.context import BriefApplication
+from bot.telegram.context import BriefApplication
 from storage import Storage, StoredBrief
 from tests.e2e.admin.conftest import paste_timers, snapshot
 from tests.e2e.conftest import say, settled

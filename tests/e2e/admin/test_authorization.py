@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import BriefApplication
+from bot.telegram.context import BriefApplication
 from storage import Storage, StoredBrief
 from tests.e2e.admin.conftest import paste_timers, send_file, snapshot
 from tests.e2e.conftest import ADMIN_ID, AppFactory, press, say, settled

@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from bot.channels import posting_job
-from bot.channels.poster import ChannelPoster
-from bot.context import BriefApplication
+from bot.core.channels import posting_job
+from bot.core.channels.poster import ChannelPoster
+from bot.telegram.context import BriefApplication
 from storage import DeliveryRecord, Storage
 from tests.e2e.admin.test_corrections import NEW_TITLE, corrected_text
 from tests.e2e.conftest import AppFactory, press, publish_file, say, share
@@ -163,7 +163,7 @@ async def test_missing_rights_are_told_to_each_admin_at_start(
     server.channel(-1001, "Not joined", username="not_joined", status="left")
     server.channel(-1002, "No posting", username="no_posting", can_post_messages=False)
     server.channel(CHANNEL, "Fine", username="fine_channel")
-    caplog.set_level(logging.WARNING, logger="bot.channels.poster")
+    caplog.set_level(logging.WARNING, logger="bot.core.channels.poster")
     env = {
         "CHANNEL_IDS": "@not_joined,@no_posting,@missing_one,@fine_channel",
         "ADMIN_IDS": "1000,1001",

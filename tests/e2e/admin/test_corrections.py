@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin.handlers import drafts as draft_handlers
-from bot.context import BriefApplication
+from bot.telegram.admin import drafts as draft_handlers
+from bot.telegram.context import BriefApplication
 from storage import Storage, StoredBrief
 from tests.e2e.conftest import ADMIN_ID, AppFactory, press, publish_file, say
 from tests.fakebot import FakeBotApi, FakeUser

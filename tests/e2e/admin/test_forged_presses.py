@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import BriefApplication
+from bot.telegram.context import BriefApplication
 from storage import Storage, StoredBrief
 from tests.e2e.admin.conftest import snapshot
 from tests.e2e.conftest import say, settled

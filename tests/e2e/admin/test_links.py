@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.context import BriefApplication
+from bot.telegram.context import BriefApplication
 from storage import Storage
 from tests.e2e.conftest import press, say
 from tests.fakebot import FakeBotApi, FakeUser

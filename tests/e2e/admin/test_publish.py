@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.context import BriefApplication
+from bot.telegram.context import BriefApplication
 from storage import Storage
 from tests.e2e.admin.conftest import snapshot
 from tests.e2e.conftest import press, say

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin import paste
+from bot.core.publishing import paste
 from brief import parse_text
 from storage import Storage
 from storage.opening import DatabaseLocation, migrate_database, open_storage

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin import paste
-from bot.context import BriefApplication
+from bot.core.publishing import paste
+from bot.telegram.context import BriefApplication
 from brief import parse_text
 from brief.isolated import UploadParser
 from brief.printer import to_json

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.backups import backup_name
-from bot.context import BriefApplication
+from bot.core.backups import backup_name
+from bot.telegram.context import BriefApplication
 from storage import Storage
 from tests.databases import dump
 from tests.e2e.conftest import AppFactory, make_config, running, say

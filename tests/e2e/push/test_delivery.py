@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.context import BriefApplication
-from bot.push.engine import PushEngine
+from bot.core.push.engine import PushEngine
+from bot.telegram.context import BriefApplication
 from storage import Storage
 from tests.e2e.conftest import AppFactory
 from tests.e2e.push.conftest import add_subscribers, delivery, publish, subscriber

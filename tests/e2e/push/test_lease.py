@@ -1,4 +1,4 @@
-"""A replica sends only under its lease (bot/replicas.py), which the database keeps and
+"""A replica sends only under its lease (bot/core/replicas/replica.py), which the database keeps and
 judges: the engine and real storage, a recording sender, and the replica's lease set in
 the database as the test needs it."""
 
@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.budget.pacing import Pacer
-from bot.push.delivery import RETRY_LATER, LeaseLost
-from bot.push.engine import PushEngine, default_concurrency
-from bot.push.takeover import keep_alive
-from bot.push.tally import Outcome
-from bot.reading import Reply
-from bot.rendering import Renderer
-from bot.replicas import Replica
+from bot.core.budget.pacing import Pacer
+from bot.core.push.delivery import RETRY_LATER, LeaseLost
+from bot.core.push.engine import PushEngine, default_concurrency
+from bot.core.push.tally import Outcome
+from bot.core.reading import Reply
+from bot.core.rendering import Renderer
+from bot.core.replicas.replica import Replica
+from bot.core.replicas.takeover import keep_alive
 from storage import Storage
 from tests.e2e.push.conftest import example_brief
 from tests.e2e.push.parts import Parts
@@ -74,7 +74,7 @@ async def subscribe_not_due(storage: Storage, chats: list[int]) -> None:
 async def wired(
     storage: Storage, *, rate: float | None = None
 ) -> tuple[Parts, Replica, PushEngine, RecordingSender]:
-    """The push's parts as bot/push/scheduler.py's build_push wires them, for one replica;
+    """The push's parts as bot/telegram/push_jobs.py's build_push wires them, for one replica;
     and what it sends."""
     renderer = Renderer()
     replica = Replica(storage, replica_id="only")

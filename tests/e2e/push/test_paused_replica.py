@@ -21,12 +21,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram import Bot, InlineKeyboardMarkup
 
-from bot.budget.pacing import Pacer
-from bot.push.engine import PushEngine
-from bot.push.sender import Sender
-from bot.push.takeover import keep_alive
-from bot.rendering import Renderer
-from bot.replicas import Replica
+from bot.core.budget.pacing import Pacer
+from bot.core.push.engine import PushEngine
+from bot.core.rendering import Renderer
+from bot.core.replicas.replica import Replica
+from bot.core.replicas.takeover import keep_alive
+from bot.telegram.push_sender import Sender
 from storage import Storage
 from storage.opening import DatabaseLocation, migrate_database, open_storage
 from tests.e2e.push.conftest import example_brief
@@ -97,7 +97,7 @@ class PausableSender(Sender):
 
 @dataclass
 class Node:
-    """One replica's services, as bot/push/scheduler.py's build_push wires them, and the
+    """One replica's services, as bot/telegram/push_jobs.py's build_push wires them, and the
     heartbeat its job queue would run; `beating` cleared stops it."""
 
     data: Parts

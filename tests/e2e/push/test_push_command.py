@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.push import broadcast as broadcast_module
+from bot.core.push import broadcast as broadcast_module
 from storage import Storage
 from tests.e2e.conftest import ADMIN_ID, AppFactory
 from tests.e2e.push.conftest import add_subscribers, delivery, example_brief, publish, subscriber

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.push.sender import Sender, Transient
+from bot.telegram.push_sender import Sender, Transient
 
 TLS = Path(__file__).parents[2] / "data" / "tls"  # a self-signed certificate for localhost
 

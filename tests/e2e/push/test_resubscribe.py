@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.push.subscribing import Request, subscribe
+from bot.core.subscriptions.subscribing import Request, subscribe
 from storage import Storage
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from telegram import InlineKeyboardMarkup
 
-from bot.budget.pacing import Pacer
-from bot.push.engine import PushEngine
-from bot.push.sender import Sender
-from bot.push.timing import next_due, zone
-from bot.rendering import Renderer
+from bot.core.budget.pacing import Pacer
+from bot.core.push.engine import PushEngine
+from bot.core.rendering import Renderer
+from bot.core.subscriptions.timing import next_due, zone
+from bot.telegram.push_sender import Sender
 from storage import Storage
 from tests.e2e.push.conftest import example_brief
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.context import BriefApplication
+from bot.telegram.context import BriefApplication
 from storage import Storage, Subscriber
 from tests.e2e.conftest import ADMIN_ID, AppFactory
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage

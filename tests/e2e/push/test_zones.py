@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import BriefApplication
-from bot.push.engine import PushEngine
+from bot.core.push.engine import PushEngine
+from bot.telegram.context import BriefApplication
 from storage import Storage
 from tests.e2e.conftest import AppFactory
 from tests.e2e.push.conftest import add_subscribers, publish, subscriber

@@ -1,0 +1,148 @@
+"""Finding the brief a reader asks for, and rendering its parts as messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from telegram import Bot, BotCommand, InlineKeyboardMarkup
+
+from bot.core.rendering import Renderer
+from bot.core.scope import serving_brief
+from bot.telegram.bot_api import delivered
+from bot.telegram.keyboards import Part, brief_keyboard, brief_number
+from storage import Storage, StoredBrief
+
+
+class Reason(Enum):
+    """Why no brief can be shown."""
+
+    NO_BRIEF = "none"  # nothing is published yet
+    UNKNOWN = "unknown"  # no brief has that number
+    WITHDRAWN = "withdrawn"
+    BAD_ARGUMENT = "argument"  # not a brief number
+
+
+# What a reader is told for each reason; admins' commands word them their own way.
+_READER_TEMPLATES = {
+    Reason.NO_BRIEF: "no_brief.html",
+    Reason.UNKNOWN: "unknown_brief.html",
+    Reason.WITHDRAWN: "withdrawn.html",
+    Reason.BAD_ARGUMENT: "bad_argument.html",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why no brief can be shown, and what its wording needs (the number, the argument)."""
+
+    reason: Reason
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Messages to send in order; the keyboard goes under the last one."""
+
+    texts: Sequence[str]
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def parse_brief_id(command: str, args: list[str]) -> int | Refusal | None:
+    """`/facts` → None (the reader's current brief), `/facts 12` → 12, anything else refused."""
+    if not args:
+        return None
+    argument = " ".join(args)
+    brief_id = brief_number(args[0]) if len(args) == 1 else None
+    if brief_id is not None:
+        return brief_id
+    return Refusal(Reason.BAD_ARGUMENT, {"command": command, "argument": argument[:64]})
+
+
+async def find_brief(
+    storage: Storage, user_id: int, brief_id: int | None, *, latest_first: bool = False
+) -> StoredBrief | Refusal:
+    """The given brief, else the one this reader last opened, else the latest.
+
+    `/brief` alone always means the latest (`latest_first`); the parts follow the reader.
+    """
+    found = await _resolve(storage, user_id, brief_id, latest_first=latest_first)
+    if not isinstance(found, Refusal):
+        serving_brief(found.id)  # the update's log lines name the brief from here on
+    return found
+
+
+async def _resolve(
+    storage: Storage, user_id: int, brief_id: int | None, *, latest_first: bool
+) -> StoredBrief | Refusal:
+    if brief_id is None:
+        brief_id = None if latest_first else await storage.readers.last_opened(user_id)
+        if brief_id is None:
+            return await storage.briefs.latest() or Refusal(Reason.NO_BRIEF)
+        stored = await storage.briefs.get(brief_id)
+        # A brief withdrawn since the reader opened it: fall back to the latest one.
+        if stored is None or stored.retracted_at is not None:
+            return await storage.briefs.latest() or Refusal(Reason.NO_BRIEF)
+        return stored
+    stored = await storage.briefs.get(brief_id)
+    if stored is None:
+        return Refusal(Reason.UNKNOWN, {"brief_id": brief_id})
+    if stored.retracted_at is not None:
+        return Refusal(Reason.WITHDRAWN, {"brief_id": brief_id})
+    return stored
+
+
+def render_part(renderer: Renderer, stored: StoredBrief, part: Part) -> Reply:
+    """The part of a stored brief as messages, rendered once per version.
+
+    A stored version never changes (a correction is the next version), so its id and
+    version name everything the rendering depends on. A preview is not stored yet:
+    render it with `render_unpublished`.
+    """
+    return renderer.memo(
+        (stored.id, stored.version, part), lambda: render_unpublished(renderer, stored, part)
+    )
+
+
+def render_unpublished(renderer: Renderer, stored: StoredBrief, part: Part) -> Reply:
+    """The part as messages, rendered afresh (a draft shown as readers will see it)."""
+    keyboard = brief_keyboard(renderer, stored.id, shown=part)
+    if part == "narratives":
+        narratives = stored.brief.narratives
+        texts = [
+            text
+            for index, narrative in enumerate(narratives, start=1)
+            for text in renderer.messages(
+                "narrative.html", narrative=narrative, index=index, total=len(narratives)
+            )
+        ]
+        return Reply(texts, keyboard)
+    template = "brief.html" if part == "summary" else f"{part}.html"
+    return Reply(renderer.messages(template, stored=stored), keyboard)
+
+
+def render_refusal(renderer: Renderer, refusal: Refusal) -> Reply:
+    return Reply([renderer.render(_READER_TEMPLATES[refusal.reason], **refusal.context)])
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> bool:
+    """Every reply to a chat goes this way. A chat that refuses it as Telegram lets any
+    chat refuse (blocked, removed the bot, does not let it write) gets none of the rest:
+    logged, not raised, so it is nobody's error to report. False when refused."""
+    last = len(reply.texts) - 1
+    for index, text in enumerate(reply.texts):
+        markup = reply.keyboard if index == last else None
+        if (
+            await delivered(bot.send_message(chat_id, text, reply_markup=markup), "reply", chat_id)
+            is None
+        ):
+            return False
+    return True
+
+
+def command_menu(lines: Sequence[str]) -> list[BotCommand]:
+    """`name - description` lines, as rendered from a template, as a command menu."""
+    pairs = (line.split(" - ", 1) for line in lines)
+    return [BotCommand(name.strip(), description.strip()) for name, description in pairs]

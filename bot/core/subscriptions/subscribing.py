@@ -1,0 +1,181 @@
+"""What `/subscribe` and `/settings` mean, apart from Telegram: parsing and the next due time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Literal
+
+from bot.core.subscriptions.timing import (
+    FALLBACK_ZONE,
+    ZoneUnknown,
+    loadable_zone,
+    looks_like_clock,
+    next_due,
+    parse_clock,
+    resolve_zone,
+    zone,
+)
+from storage import Storage, Subscriber
+
+# The choices /settings offers as buttons; any other time or zone goes through /subscribe.
+SETTINGS_TIMES = (time(6, 0), time(7, 0), time(8, 0), time(9, 0), time(12, 0), time(18, 0))
+SETTINGS_ZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    delivery_time: time
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class BadTime:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BadZone:
+    """An unknown zone; `clock` is the time already read, for the suggested commands."""
+
+    text: str
+    suggestions: tuple[str, ...]
+    clock: time
+
+
+def parse_request(
+    args: list[str], *, default_time: time, default_zone: str
+) -> Request | BadTime | BadZone:
+    """`[HH:MM] [time zone]`, each optional; the zone may be several words (`new york`)."""
+    rest = list(args)
+    clock = default_time
+    if rest and looks_like_clock(rest[0]):
+        parsed = parse_clock(rest[0])
+        if parsed is None:
+            return BadTime(rest[0][:16])
+        clock = parsed
+        rest = rest[1:]
+    if not rest:
+        return Request(clock, default_zone)
+    typed = " ".join(rest)[:64]
+    found = resolve_zone(typed)
+    if isinstance(found, ZoneUnknown):
+        return BadZone(typed, found.suggestions, clock)
+    return Request(clock, found.name)
+
+
+async def subscribe(
+    storage: Storage, chat_id: int, request: Request, *, now: datetime
+) -> Subscriber:
+    current = await storage.subscribers.get(chat_id)
+    if (
+        current is not None
+        and current.active
+        and not current.blocked
+        and (current.delivery_time, current.timezone) == (request.delivery_time, request.timezone)
+    ):
+        # Nothing changes: a delivery still owed (say, the bot was down) stays owed.
+        return current
+    due = next_due(request.delivery_time, zone(request.timezone), now)
+    return await storage.subscribers.subscribe(
+        chat_id,
+        delivery_time=request.delivery_time,
+        timezone=request.timezone,
+        next_due_at=due,
+        at=now,
+    )
+
+
+SettingsAction = Literal["on", "off", "time", "zone"]
+_SETTINGS_DATA = re.compile(
+    r"sub:(?:(?P<switch>on|off)|time:(?P<hh>\d{2})(?P<mm>\d{2})|zone:(?P<zone>\d{1,2}))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsPress:
+    """A press under /settings: start, stop, a delivery time or a time zone."""
+
+    action: SettingsAction
+    clock: time | None = None  # for "time"
+    zone_index: int | None = None  # for "zone": an index into SETTINGS_ZONES
+
+    @property
+    def data(self) -> str:
+        """The button's callback data (at most 64 bytes, as Telegram allows)."""
+        if self.action == "time" and self.clock is not None:
+            return f"sub:time:{self.clock:%H%M}"
+        if self.action == "zone" and self.zone_index is not None:
+            return f"sub:zone:{self.zone_index}"
+        return f"sub:{self.action}"
+
+
+def parse_settings_data(data: str | None) -> SettingsPress | None:
+    """The press a button's data stands for, or None for data no /settings button carries.
+
+    The button may be old (or forged), so its value is brought into range, not trusted.
+    """
+    match = _SETTINGS_DATA.fullmatch(data or "")
+    if match is None:
+        return None
+    if match["switch"] == "on":
+        return SettingsPress("on")
+    if match["switch"] == "off":
+        return SettingsPress("off")
+    if match["hh"] is not None:
+        return SettingsPress(
+            "time", clock=time(min(int(match["hh"]), 23), min(int(match["mm"]), 59))
+        )
+    return SettingsPress("zone", zone_index=min(int(match["zone"]), len(SETTINGS_ZONES) - 1))
+
+
+def settings_request(
+    current: Subscriber | None, press: SettingsPress, *, defaults: Request
+) -> Request | None:
+    """What a press under /settings asks for: the subscription to keep, or None to stop.
+
+    A button changes one half of a live subscription and keeps the other; a chat not
+    subscribed starts from the configured defaults.
+    """
+    if press.action == "off":
+        return None
+    live = current is not None and current.active
+    base = Request(current.delivery_time, kept_zone(current)) if live and current else defaults
+    if press.clock is not None:
+        return Request(press.clock, base.timezone)
+    if press.zone_index is not None:
+        return Request(base.delivery_time, SETTINGS_ZONES[press.zone_index])
+    return base
+
+
+async def change_settings(
+    storage: Storage, chat_id: int, press: SettingsPress, *, defaults: Request, now: datetime
+) -> Subscriber | None:
+    """Apply a press under /settings (see settings_request); the chat's subscription after it."""
+    current = await storage.subscribers.get(chat_id)
+    wanted = settings_request(current, press, defaults=defaults)
+    if wanted is None:
+        await storage.subscribers.unsubscribe(chat_id)
+        return await storage.subscribers.get(chat_id)
+    return await subscribe(storage, chat_id, wanted, now=now)
+
+
+def local_due(subscriber: Subscriber) -> datetime:
+    """The next delivery as the subscriber's clocks will show it."""
+    return subscriber.next_due_at.astimezone(zone(kept_zone(subscriber)))
+
+
+def kept_zone(subscriber: Subscriber) -> str:
+    """The subscriber's zone, or FALLBACK_ZONE when this host can no longer load the one
+    stored (the daily push moves it there: bot/core/push/daily.py)."""
+    return subscriber.timezone if loadable_zone(subscriber.timezone) else FALLBACK_ZONE

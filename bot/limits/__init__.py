@@ -1,1 +1,0 @@
-"""Fair shares: one chat cannot crowd out the others, and everything sent shares one budget."""

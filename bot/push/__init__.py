@@ -1,1 +1,0 @@
-"""The daily push: when each subscriber is due, and delivering briefs exactly once."""

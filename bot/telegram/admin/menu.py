@@ -1,0 +1,58 @@
+"""The admins' command menu: the readers' commands plus theirs, in each admin's own chat."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from bot.core.reading import command_menu
+from bot.core.rendering import Renderer
+from bot.telegram.context import BotContext
+from bot.telegram.replies import chat_data_of, chat_of
+
+log = logging.getLogger(__name__)
+
+
+async def set_admin_menus(bot: Bot, renderer: Renderer, admin_ids: Collection[int]) -> None:
+    """Readers' commands plus the admin commands, in each admin's own chat only.
+
+    Call after the readers' menu is set: the admins' extends it.
+    """
+    commands = await _admin_commands(bot, renderer)
+    for admin_id in sorted(admin_ids):
+        await _set_command_menu(bot, admin_id, commands)
+
+
+async def admin_menu_on_first_message(update: Update, context: BotContext) -> None:
+    """An admin who first opened the bot after it started gets the menu now, once."""
+    chat = chat_data_of(context)
+    if chat.admin_menu_set:
+        return
+    chat.admin_menu_set = True  # before the first await: concurrent updates set it once
+    commands = await _admin_commands(context.bot, context.renderer)
+    await _set_command_menu(context.bot, chat_of(update), commands)
+
+
+async def _admin_commands(bot: Bot, renderer: Renderer) -> list[BotCommand]:
+    return [*await bot.get_my_commands(), *command_menu(renderer.lines("admin_commands.txt"))]
+
+
+async def _set_command_menu(bot: Bot, admin_id: int, commands: list[BotCommand]) -> None:
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
+    except (BadRequest, Forbidden) as error:
+        # An admin who has not opened the bot yet has no chat to scope a menu to.
+        log.warning("no admin menu for %s until they write to the bot: %s", admin_id, error)
+
+
+def handler(admin_ids: Collection[int]) -> BaseHandler[Update, BotContext, None]:
+    """Runs beside the other handlers (its own group), never instead of them."""
+    return MessageHandler(
+        filters.User(user_id=admin_ids) & filters.ChatType.PRIVATE,
+        admin_menu_on_first_message,
+        block=False,
+    )

@@ -1,0 +1,70 @@
+"""What every handler shares, readers' and admins' (bot/admin/handlers/): replies from
+templates, the update's ids, the brief a command names, the job queue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from telegram import CallbackQuery, Update
+from telegram.ext import JobQueue
+
+from bot.core.reading import Reply, send_reply
+from bot.telegram.bot_api import delivered
+from bot.telegram.context import BotContext, ChatData
+from bot.telegram.keyboards import brief_number
+from storage import StoredBrief
+
+
+async def answer_press(query: CallbackQuery, text: str | None = None) -> None:
+    """Answers a button press (the client's spinner stops); a press Telegram no longer
+    takes an answer for (about 10 s later, or answered twice) is logged, not raised."""
+    chat_id = query.message.chat.id if query.message is not None else None
+    await delivered(query.answer(text), "button answer", chat_id)
+
+
+def text_reply(context: BotContext, template: str, **values: Any) -> Reply:
+    return Reply([context.renderer.render(template, **values)])
+
+
+async def live_brief(context: BotContext, brief_id: int) -> StoredBrief | Reply:
+    """The brief if it is published and not withdrawn, else the admin's answer why not."""
+    stored = await context.storage.briefs.get(brief_id)
+    if stored is None or stored.retracted_at is not None:
+        return text_reply(context, "admin_no_brief.html", brief_id=brief_id, stored=stored)
+    return stored
+
+
+async def usage(context: BotContext, chat_id: int, command: str) -> None:
+    await send_reply(context.bot, chat_id, text_reply(context, "admin_usage.html", command=command))
+
+
+def brief_argument(context: BotContext) -> int | None:
+    args = context.args or []
+    return brief_number(args[0]) if len(args) == 1 else None
+
+
+def job_queue(context: BotContext) -> JobQueue[BotContext]:
+    # PTB types CallbackContext.job_queue with an unbound type variable; the
+    # application's queue runs callbacks with this very context type.
+    assert context.job_queue is not None, "installed with the job-queue extra"
+    return cast("JobQueue[BotContext]", context.job_queue)
+
+
+def chat_data_of(context: BotContext) -> ChatData:
+    assert context.chat_data is not None, "every admin update names its chat"
+    return context.chat_data
+
+
+def chat_of(update: Update) -> int:
+    assert update.effective_chat is not None
+    return update.effective_chat.id
+
+
+def user_of(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
