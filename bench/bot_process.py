@@ -20,10 +20,12 @@ from telegram.ext import MessageHandler, filters
 
 from bot.app import compose
 from bot.config import load_config
-from bot.core.reading import Reply, render_part, send_reply
+from bot.core.chat import Reply
+from bot.core.reading import render_part
 from bot.logs import setup_logging
 from bot.telegram.bot_api import ignore_retry_after_notice
 from bot.telegram.context import BotContext
+from bot.telegram.replies import send_reply
 from brief import ParseResult
 from brief.isolated import Upload, UploadParser, parse_upload
 
@@ -46,7 +48,7 @@ class FactsReply:
             assert stored is not None, "the benchmark publishes the reference brief first"
             self._reply = render_part(context.renderer, stored, "facts")
         assert update.effective_chat is not None
-        await send_reply(context.bot, update.effective_chat.id, self._reply)
+        await send_reply(context, update.effective_chat.id, self._reply)
 
 
 class InProcessParser(UploadParser):

@@ -55,6 +55,7 @@ from bot.core.push.engine import PushEngine, default_concurrency
 from bot.core.reading import render_part
 from bot.core.rendering import Renderer
 from bot.core.replicas.replica import HEARTBEAT, Replica
+from bot.telegram.keyboards import Keyboards
 from bot.telegram.push_sender import Sender
 from brief import parse_text
 from storage import Storage
@@ -187,6 +188,7 @@ async def naive_loop(bot: Bot, storage: Storage, renderer: Renderer, brief_id: i
     stored = await storage.briefs.get(brief_id)
     assert stored is not None
     reply = render_part(renderer, stored, "summary")
+    markup = Keyboards(lambda: bot.username).markup(reply.keyboard)
     lost = 0
     after: int | None = None
     while batch := await storage.subscribers.active_chats(after_chat_id=after, limit=500):
@@ -196,7 +198,7 @@ async def naive_loop(bot: Bot, storage: Storage, renderer: Renderer, brief_id: i
                     chat_id,
                     reply.texts[0],
                     parse_mode="HTML",
-                    reply_markup=reply.keyboard,
+                    reply_markup=markup,
                 )
             except TelegramError:
                 lost += 1

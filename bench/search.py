@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.search_data import fill_postgres, fill_sqlite, vocabulary
-from bot.telegram.handlers.search import SEARCH_RESULTS
+from bot.core.finding import SEARCH_RESULTS
 from bot.telegram.inline.answers import PAGE
 from storage import Storage
 from storage.opening import DatabaseLocation, migrate_database, open_storage

@@ -8,6 +8,7 @@ Bot API has answered, and `_stop` (post_shutdown) undoes both, storage closed la
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,24 +24,28 @@ from bot.config import Config
 from bot.core.backups import CHECK_INTERVAL, FIRST_CHECK, daily_backup
 from bot.core.budget.pacing import Pacer
 from bot.core.channels.poster import ChannelPoster
-from bot.core.channels.posting_job import start_channels
 from bot.core.limits.flood import FloodGate
 from bot.core.metrics import Metrics
 from bot.core.readiness import Readiness
-from bot.core.reading import command_menu
 from bot.core.rendering import Renderer
 from bot.core.reports import Reporter
 from bot.core.services import Services
 from bot.telegram.admin import drafts, editing, uploads
 from bot.telegram.admin import menu as admin_menu
 from bot.telegram.admin import push as push_admin
+from bot.telegram.channel_check import check_channel
+from bot.telegram.channel_jobs import start_channels
 from bot.telegram.context import BotContext, BotData, BriefApplication, ChatData
 from bot.telegram.errors import on_error
 from bot.telegram.handlers import archive, help, reader, search, subscription
+from bot.telegram.handlers.registration import command_menu
 from bot.telegram.inline import handlers as inline
+from bot.telegram.jobs import services_job
+from bot.telegram.keyboards import Keyboards
 from bot.telegram.limits.early import UpdatesRequest
 from bot.telegram.limits.flood_handler import flood_handler
 from bot.telegram.limits.refusals import RefusedChats, standing_handler
+from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.push_jobs import build_push, start_push, stop_push
 from bot.telegram.rate_limiter import SharedRateLimiter
 from bot.telegram.transport import AiohttpRequest
@@ -108,8 +113,11 @@ def _compose(
     # Groups that refused the bot a moment ago: not sent to, so they spend no turns.
     refused = RefusedChats()
     application = _application(config, budget, gate, refused, metrics, readiness, on_token_refused)
-    services = _services(config, storage, application, budget, metrics, readiness)
+    # The core's buttons as this bot's keyboards; the username is known once the bot started.
+    keyboards = Keyboards(lambda: application.bot.username)
+    services = _services(config, storage, application, budget, metrics, readiness, keyboards)
     application.bot_data.services = services
+    application.bot_data.keyboards = keyboards
     _add_handlers(application, config, gate, refused)
     webhook = None
     if config.webhook_url is not None:
@@ -127,13 +135,18 @@ def _services(
     budget: Pacer,
     metrics: Metrics,
     readiness: Readiness,
+    keyboards: Keyboards,
 ) -> Services:
     renderer = Renderer()
-    replica, push = build_push(config, storage, renderer, budget, metrics)
+    replica, push = build_push(config, storage, renderer, budget, metrics, keyboards)
+    # How the core sends, notifies and edits: through the application's bot, paced with
+    # every reply (the push alone has a lean sender of its own).
+    messenger = TelegramMessenger(application.bot, keyboards)
     # Failure reports go to ERROR_CHAT_ID when set, else to every admin.
     recipients = (config.error_chat_id,) if config.error_chat_id else sorted(config.admin_ids)
     channels = ChannelPoster(
-        application.bot,
+        messenger,
+        functools.partial(check_channel, application.bot),
         storage,
         renderer,
         push.delivery,
@@ -145,7 +158,8 @@ def _services(
         renderer=renderer,
         storage=storage,
         upload_parser=UploadParser(),
-        reporter=Reporter(application.bot, renderer, recipients),
+        messenger=messenger,
+        reporter=Reporter(messenger, renderer, recipients),
         budget=budget,
         metrics=metrics,
         readiness=readiness,
@@ -285,13 +299,14 @@ def _schedule(application: BriefApplication, config: Config) -> None:
         drafts.expire_leftovers, DRAFT_CLEANUP_INTERVAL, first=0, name="admin-expire-leftovers"
     )
     refresh = metrics_page.REFRESH
-    jobs.run_repeating(
-        metrics_page.refresh_figures, refresh, first=refresh, name=metrics_page.METRICS_JOB
-    )
+    figures = services_job(metrics_page.count_figures)
+    jobs.run_repeating(figures, refresh, first=refresh, name=metrics_page.METRICS_JOB)
     if config.backup_dir is not None:
-        jobs.run_repeating(daily_backup, CHECK_INTERVAL, first=FIRST_CHECK, name="daily-backup")
+        backup = services_job(daily_backup)
+        jobs.run_repeating(backup, CHECK_INTERVAL, first=FIRST_CHECK, name="daily-backup")
     if config.http_port is None:  # else `briefbot health` asks /readyz instead
-        jobs.run_repeating(health.heartbeat, health.HEARTBEAT_INTERVAL, first=1, name="heartbeat")
+        beat = services_job(health.heartbeat)
+        jobs.run_repeating(beat, health.HEARTBEAT_INTERVAL, first=1, name="heartbeat")
     if config.webhook_url is not None:
         jobs.run_repeating(
             watch_webhook,

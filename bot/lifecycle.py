@@ -40,7 +40,7 @@ from bot.config import Config
 from bot.core.readiness import BOT_API_FRESH, Readiness
 from bot.telegram.bot_api import retry_after_seconds
 from bot.telegram.context import BriefApplication
-from bot.telegram.webhook.receiver import ALLOWED_UPDATES
+from bot.telegram.webhook.receiver import ALLOWED_UPDATES, MAX_BODY
 from bot.telegram.webhook.registration import start_webhook
 from bot.web.server import WebServer
 
@@ -96,7 +96,7 @@ async def serve(config: Config, stop: asyncio.Event, timing: Timing = Timing()) 
     composed = await compose(config, on_token_refused=watch.token_refused, readiness=readiness)
     server = None
     if config.http_port is not None:
-        server = WebServer(config.http_host, config.http_port, composed.routes)
+        server = WebServer(config.http_host, config.http_port, composed.routes, max_body=MAX_BODY)
     try:
         if server is not None and not await _listen(server, config):
             return ExitCode.UNUSABLE_SETTING

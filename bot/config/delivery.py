@@ -7,7 +7,7 @@ from datetime import time
 
 from bot.config.errors import ConfigError, quoted
 from bot.config.numbers import decimal_number
-from bot.core.subscriptions.timing import is_region_zone, loadable_zone, parse_clock
+from bot.config.zones import is_region_zone, loadable_zone, parse_clock
 
 # Telegram's own limit for bots without paid broadcasts, and the paid ceiling.
 FREE_RATE_LIMIT = 30
@@ -29,8 +29,7 @@ def clock(env: Mapping[str, str], name: str, default: str) -> time:
 
 
 def timezone(env: Mapping[str, str]) -> str:
-    """An IANA region name, as /subscribe takes (bot/core/subscriptions/timing.py says which and
-    why)."""
+    """An IANA region name, as /subscribe takes (bot/config/zones.py says which and why)."""
     name = env.get("DEFAULT_TIMEZONE", "").strip() or "UTC"
     if not is_region_zone(name) or loadable_zone(name) is None:
         raise ConfigError(

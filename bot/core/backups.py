@@ -21,7 +21,7 @@ import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.telegram.context import BotContext
+from bot.core.services import Services
 from storage import BackupError
 
 log = logging.getLogger(__name__)
@@ -92,8 +92,10 @@ def _ours(name: str) -> bool:
     return True
 
 
-async def daily_backup(context: BotContext) -> None:
-    folder, keep = context.config.backup_dir, context.config.backup_keep
+async def daily_backup(services: Services) -> None:
+    """One check, every CHECK_INTERVAL (a job the composition root schedules): a backup
+    if the last is a day old, then the oldest beyond BACKUP_KEEP deleted."""
+    folder, keep = services.config.backup_dir, services.config.backup_keep
     if folder is None:
         return
     now = datetime.now(UTC)
@@ -101,7 +103,7 @@ async def daily_backup(context: BotContext) -> None:
         if not await asyncio.to_thread(is_due, folder, now):
             return
         target = folder / backup_name(now)
-        await context.storage.backup(target)
+        await services.storage.backup(target)
         deleted = await asyncio.to_thread(prune, folder, keep, now)
     except (BackupError, OSError) as error:
         # Logged (and so seen by the error monitoring) but the bot serves on; the next

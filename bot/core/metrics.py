@@ -9,25 +9,24 @@ The subscriber gauges are the exception: they are the database's figures, counte
 background (bot/web/metrics.py), so they survive a restart (absent until the first count)
 and every replica on one database shows the same: aggregate them with max(), not sum().
 
-Labels take only values from fixed sets (update kinds, Bot API method names the bot's own
-code calls, result kinds), never anything a user typed, so the series stay few.
+Labels take only values from fixed sets (update kinds, as the adapter names them:
+bot/telegram/updates.py; Bot API method names the bot's own code calls; result kinds),
+never anything a user typed, so the series stay few.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from telegram import Update
 
 from bot.core.push.tally import Outcome as PushOutcome
 from bot.core.push.tally import Tally
 from bot.core.scope import UpdateOutcome
 from storage import SubscriberCounts
 
-UPDATE_KINDS = tuple(Update.ALL_TYPES)
 # What a Bot API call came to, by the HTTP status the Bot API answered with (its
 # error_code is the same number); "timeout" and "network" when no answer came.
 _RESULTS: dict[int, str] = {
@@ -47,22 +46,6 @@ def result_of(status: int) -> str:
     if HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
         return "ok"
     return _RESULTS.get(status, "server_error" if status >= 500 else f"http_{status}")
-
-
-def update_kind(update: object) -> str:
-    """Which field of the Update is set: message, callback_query, my_chat_member, ..."""
-    if isinstance(update, Update):
-        return next(
-            (kind for kind in UPDATE_KINDS if getattr(update, kind, None) is not None), "other"
-        )
-    return "other"
-
-
-def raw_update_kind(update: object) -> str:
-    """update_kind of an update still in its JSON form."""
-    if isinstance(update, Mapping):
-        return next((kind for kind in UPDATE_KINDS if kind in update), "other")
-    return "other"
 
 
 class Metrics:

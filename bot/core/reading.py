@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from telegram import Bot, BotCommand, InlineKeyboardMarkup
-
+from bot.core.buttons import brief_keyboard, shared_keyboard
+from bot.core.chat import Part, Reply, brief_number
 from bot.core.rendering import Renderer
 from bot.core.scope import serving_brief
-from bot.telegram.bot_api import delivered
-from bot.telegram.keyboards import Part, brief_keyboard, brief_number
 from storage import Storage, StoredBrief
 
 
@@ -40,14 +37,6 @@ class Refusal:
 
     reason: Reason
     context: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """Messages to send in order; the keyboard goes under the last one."""
-
-    texts: Sequence[str]
-    keyboard: InlineKeyboardMarkup | None = None
 
 
 def parse_brief_id(command: str, args: list[str]) -> int | Refusal | None:
@@ -127,22 +116,18 @@ def render_refusal(renderer: Renderer, refusal: Refusal) -> Reply:
     return Reply([renderer.render(_READER_TEMPLATES[refusal.reason], **refusal.context)])
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> bool:
-    """Every reply to a chat goes this way. A chat that refuses it as Telegram lets any
-    chat refuse (blocked, removed the bot, does not let it write) gets none of the rest:
-    logged, not raised, so it is nobody's error to report. False when refused."""
-    last = len(reply.texts) - 1
-    for index, text in enumerate(reply.texts):
-        markup = reply.keyboard if index == last else None
-        if (
-            await delivered(bot.send_message(chat_id, text, reply_markup=markup), "reply", chat_id)
-            is None
-        ):
-            return False
-    return True
+def shared_look(renderer: Renderer, stored: StoredBrief) -> Reply:
+    """The brief's summary as one message, the same in every chat it is shared into;
+    rendered once per version.
 
-
-def command_menu(lines: Sequence[str]) -> list[BotCommand]:
-    """`name - description` lines, as rendered from a template, as a command menu."""
-    pairs = (line.split(" - ", 1) for line in lines)
-    return [BotCommand(name.strip(), description.strip()) for name, description in pairs]
+    A summary too long for one message (rare: summaries are a paragraph or two) is shared
+    as its first message, as a pushed copy is edited (bot/core/publishing/corrections.py);
+    `/brief` shows the whole.
+    """
+    return renderer.memo(
+        ("shared", stored.id, stored.version),
+        lambda: Reply(
+            [render_part(renderer, stored, "summary").texts[0]],
+            shared_keyboard(renderer, stored.id),
+        ),
+    )

@@ -29,11 +29,8 @@ import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from telegram import Bot
-from telegram.error import TelegramError
-
+from bot.core.chat import Messenger
 from bot.core.rendering import Renderer
-from bot.telegram.bot_api import delivered
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +74,7 @@ class _Tally:
 class Reporter:
     def __init__(
         self,
-        bot: Bot,
+        messenger: Messenger,
         renderer: Renderer,
         recipients: Sequence[int],
         *,
@@ -85,7 +82,7 @@ class Reporter:
         capacity: int = QUEUE_SIZE,
     ) -> None:
         """`recipients`: ERROR_CHAT_ID, else every admin."""
-        self._bot = bot
+        self._messenger = messenger
         self._renderer = renderer
         self._recipients = tuple(recipients)
         self.window = window
@@ -189,23 +186,14 @@ class Reporter:
                 log.warning("the report queue has room again; %d notices dropped", self._dropped)
                 self._dropped = 0
             try:
-                await tell(self._bot, notice.chat_id, notice.text)
+                await self._messenger.notify(notice.chat_id, notice.text)
             except Exception:
-                # Not Telegram's refusal (tell logs those) but a fault of the bot's own: this
+                # Not the chat app's refusal (notify logs those) but a fault of the bot's own: this
                 # sender must live on, or the queue would fill and every report be lost.
                 log.exception("could not send a notice to chat %s", notice.chat_id)
 
 
-async def tell_admins(bot: Bot, admin_ids: Collection[int], text: str) -> None:
+async def tell_admins(messenger: Messenger, admin_ids: Collection[int], text: str) -> None:
     """A notice to every admin; one who cannot be reached does not stop the others."""
     for admin_id in sorted(admin_ids):
-        await tell(bot, admin_id, text)
-
-
-async def tell(bot: Bot, chat_id: int, text: str) -> None:
-    """A notice that must not fail what sent it: a chat that cannot get it is logged, as a
-    warning, since an admin (or ERROR_CHAT_ID) that blocked the bot misses every report."""
-    try:
-        await delivered(bot.send_message(chat_id, text), "notice", chat_id, level=logging.WARNING)
-    except TelegramError:
-        log.exception("could not deliver a notice to chat %s", chat_id)
+        await messenger.notify(admin_id, text)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.config import Config
 from bot.core.budget.pacing import Pacer
 from bot.core.channels.poster import ChannelPoster
+from bot.core.chat import Messenger
 from bot.core.metrics import Metrics
 from bot.core.push.engine import PushEngine
 from bot.core.readiness import Readiness
@@ -27,6 +28,7 @@ class Services:
     renderer: Renderer
     storage: Storage
     upload_parser: UploadParser
+    messenger: Messenger  # how the core sends, notifies and edits in the chat app
     reporter: Reporter  # failures told to admins, off the update's path
     budget: Pacer  # what replies and the push may send, shared
     metrics: Metrics  # what /metrics shows, in the application's registry

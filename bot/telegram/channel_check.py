@@ -7,37 +7,17 @@ posts by), getChatMember tells the bot's own standing there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
-
 from telegram import Bot, ChatMemberAdministrator, ChatMemberOwner
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.config import ChannelRef
-
-
-class ChannelProblem(Enum):
-    """Why the bot cannot post in a channel; templates/admin_channel_problems.html words each."""
-
-    UNREACHABLE = "unreachable"  # getChat refused: no such chat, or a private one not joined
-    NOT_CHANNEL = "not_channel"  # a group or a user, not a channel
-    RIGHTS_UNKNOWN = "rights_unknown"  # getChatMember refused
-    NOT_ADMIN = "not_admin"
-    CANNOT_POST = "cannot_post"  # an administrator without "Post messages"
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelCheck:
-    ref: ChannelRef  # as CHANNEL_IDS names it
-    chat_id: int | None = None  # the numeric id, once getChat answered
-    title: str | None = None
-    problem: ChannelProblem | None = None  # None: the bot may post there
-    detail: str = ""  # Telegram's own words for a refusal
+from bot.core.channels.checks import ChannelCheck, ChannelProblem
 
 
 async def check_channel(bot: Bot, ref: ChannelRef) -> ChannelCheck:
-    """Never raises for what Telegram answers: every refusal becomes a ChannelProblem."""
+    """The poster's ChannelChecker (bot/core/channels/checks.py), given the bot. Never
+    raises for what Telegram answers: every refusal becomes a ChannelProblem."""
     try:
         chat = await bot.get_chat(ref)
     except TelegramError as error:

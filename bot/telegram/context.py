@@ -11,6 +11,7 @@ from bot.config import Config
 from bot.core.rendering import Renderer
 from bot.core.reports import Reporter
 from bot.core.services import Services
+from bot.telegram.keyboards import Keyboards
 from brief.isolated import UploadParser
 from storage import Storage
 
@@ -21,6 +22,7 @@ class BotData:
     services are an attribute set after rather than an argument."""
 
     services: Services
+    keyboards: Keyboards  # the core's buttons as this bot's inline keyboards
 
 
 @dataclass(slots=True)
@@ -58,6 +60,10 @@ class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], ChatData, BotData]
     @property
     def reporter(self) -> Reporter:
         return self.bot_data.services.reporter
+
+    @property
+    def keyboards(self) -> Keyboards:
+        return self.bot_data.keyboards
 
     @property
     def storage(self) -> Storage:

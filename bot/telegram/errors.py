@@ -7,9 +7,9 @@ import logging
 
 from telegram import Update
 
+from bot.core.redaction import redact
 from bot.core.reports import cause_of
 from bot.core.scope import UpdateOutcome, mark, reachable
-from bot.logs import redact
 from bot.telegram.bot_api import expected_refusal, remembered
 from bot.telegram.context import BotContext
 

@@ -1,38 +1,112 @@
-"""Inline keyboards and their callback data.
+"""The core's buttons (bot/core/chat.py) as Telegram's inline keyboards, and back.
 
-Callback data names the brief and the part (`brief:12:facts`), so a button means the
-same after a restart and stays far inside Telegram's 64-byte limit.
+A press comes back as callback data that names what it does (`brief:12:facts`,
+`archive:3`, `draft:7:publish`), so a button means the same after a restart, on any
+replica, and stays far inside Telegram's 64-byte limit. A part opened from a chat where
+the bot cannot answer a press is a deep link into a private chat with the bot.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias, get_args
+from collections.abc import Callable, Sequence
+from datetime import time
+from typing import Any
+from urllib.parse import urlencode
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.rendering import Renderer
-from storage import BriefHeader
+from bot.core.chat import (
+    PARTS,
+    ArchivePage,
+    Button,
+    DraftChoice,
+    DraftStep,
+    Keyboard,
+    OpenPart,
+    Part,
+    SettingsChoice,
+    ShareBrief,
+    ShareLink,
+    ShowPart,
+    brief_number,
+)
+from bot.core.subscriptions.subscribing import SETTINGS_ZONES
 
-Part: TypeAlias = Literal["summary", "facts", "sources", "narratives"]
-PARTS: tuple[Part, ...] = get_args(Part)
 _PART_NAMES: dict[str, Part] = {p: p for p in PARTS}
 _BRIEF_DATA = re.compile(r"brief:(\d+):(summary|facts|sources|narratives)")
-# SQLite's largest integer: a larger number names no brief and must not reach a query.
-MAX_BRIEF_ID = 2**63 - 1
-
-
-@dataclass(frozen=True, slots=True)
-class PartRequest:
-    brief_id: int
-    part: Part
+_ARCHIVE_DATA = re.compile(r"archive:(\d{1,9})")
+_DRAFT_DATA = re.compile(r"draft:(\d{1,18}):(publish|discard)")
+_SETTINGS_DATA = re.compile(
+    r"sub:(?:(?P<switch>on|off)|time:(?P<hh>\d{2})(?P<mm>\d{2})|zone:(?P<zone>\d{1,2}))"
+)
+SHARE_URL = "https://t.me/share/url"
+# Keyboards converted lately, by the identity of the core's keyboard: a brief's buttons are
+# rendered once per version (bot/core/rendering.py's memo), so the same object comes back
+# for every reader who opens it. Bounded, per process, rebuilt after a restart.
+MARKUPS_KEPT = 256
 
 
 def part_data(brief_id: int, part: Part) -> str:
     return f"brief:{brief_id}:{part}"
+
+
+def parse_part_data(data: str | None) -> ShowPart | None:
+    match = _BRIEF_DATA.fullmatch(data or "")
+    brief_id = brief_number(match[1]) if match else None
+    if match is None or brief_id is None:
+        return None
+    return ShowPart(brief_id, _PART_NAMES[match[2]])
+
+
+def archive_data(page: int) -> str:
+    return f"archive:{page}"
+
+
+def parse_archive_data(data: str | None) -> int | None:
+    """The archive page a Previous/Next button asks for (0 is the newest), or None."""
+    match = _ARCHIVE_DATA.fullmatch(data or "")
+    return int(match[1]) if match else None
+
+
+def draft_data(draft_id: int, step: DraftStep) -> str:
+    return f"draft:{draft_id}:{step}"
+
+
+def parse_draft_data(data: str | None) -> DraftChoice | None:
+    match = _DRAFT_DATA.fullmatch(data or "")
+    if not match:
+        return None
+    step: DraftStep = "publish" if match[2] == "publish" else "discard"
+    return DraftChoice(int(match[1]), step)
+
+
+def settings_data(choice: SettingsChoice) -> str:
+    """`sub:on`, `sub:time:0630`, `sub:zone:3`: at most 64 bytes, as Telegram allows."""
+    if choice.step == "time" and choice.clock is not None:
+        return f"sub:time:{choice.clock:%H%M}"
+    if choice.step == "zone" and choice.zone_index is not None:
+        return f"sub:zone:{choice.zone_index}"
+    return f"sub:{choice.step}"
+
+
+def parse_settings_data(data: str | None) -> SettingsChoice | None:
+    """The change a button's data stands for, or None for data no /settings button carries.
+
+    The button may be old (or forged), so its value is brought into range, not trusted.
+    """
+    match = _SETTINGS_DATA.fullmatch(data or "")
+    if match is None:
+        return None
+    if match["switch"] == "on":
+        return SettingsChoice("on")
+    if match["switch"] == "off":
+        return SettingsChoice("off")
+    if match["hh"] is not None:
+        clock = time(min(int(match["hh"]), 23), min(int(match["mm"]), 59))
+        return SettingsChoice("time", clock=clock)
+    return SettingsChoice("zone", zone_index=min(int(match["zone"]), len(SETTINGS_ZONES) - 1))
 
 
 def start_parameter(brief_id: int, part: Part = "summary") -> str:
@@ -45,23 +119,16 @@ def deep_link(bot_username: str, brief_id: int, part: Part = "summary") -> str:
     return f"https://t.me/{bot_username}?start={start_parameter(brief_id, part)}"
 
 
-def brief_number(text: str) -> int | None:
-    """A brief id as written by a reader (`12`, `#12`) or in callback data; else None."""
-    digits = text.removeprefix("#")
-    # The length first: int() refuses thousands of digits with an exception of its own.
-    if len(digits) > len(str(MAX_BRIEF_ID)):
-        return None
-    if digits.isascii() and digits.isdigit() and 0 < int(digits) <= MAX_BRIEF_ID:
-        return int(digits)
-    return None
+def share_query(brief_id: int) -> str:
+    """The inline query a Share button starts (`@bot #12`): the inline mode answers it with
+    that one brief (bot/telegram/inline/answers.py)."""
+    return f"#{brief_id}"
 
 
-def parse_part_data(data: str | None) -> PartRequest | None:
-    match = _BRIEF_DATA.fullmatch(data or "")
-    brief_id = brief_number(match[1]) if match else None
-    if match is None or brief_id is None:
-        return None
-    return PartRequest(brief_id, _PART_NAMES[match[2]])
+def share_link(bot_username: str, brief_id: int, title: str) -> str:
+    """Telegram's own share page, with a deep link to the brief and its title."""
+    query = urlencode({"url": deep_link(bot_username, brief_id), "text": title})
+    return f"{SHARE_URL}?{query}"
 
 
 class SentOftenKeyboard(InlineKeyboardMarkup):
@@ -86,66 +153,44 @@ class SentOftenKeyboard(InlineKeyboardMarkup):
         return form
 
 
-def share_query(brief_id: int) -> str:
-    """The inline query a Share button starts (`@bot #12`): the inline mode answers it with
-    that one brief (bot/telegram/inline/answers.py)."""
-    return f"#{brief_id}"
+class Keyboards:
+    """Converts the core's keyboards for one bot. Its username, which deep links need, is
+    asked for when a link is made: the Bot API tells it only once the bot has started."""
 
+    def __init__(self, username: Callable[[], str]) -> None:
+        self._username = username
+        self._kept: dict[int, tuple[Keyboard, InlineKeyboardMarkup]] = {}
 
-def share_button(renderer: Renderer, brief_id: int) -> InlineKeyboardButton:
-    """Opens the chat picker, then inline mode there with this brief ready to send."""
-    return InlineKeyboardButton(renderer.label("share"), switch_inline_query=share_query(brief_id))
+    def markup(self, keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+        if keyboard is None:
+            return None
+        kept = self._kept.get(id(keyboard))
+        # The keyboard is kept beside its markup, so its id() is not reused meanwhile.
+        if kept is not None and kept[0] is keyboard:
+            return kept[1]
+        rows = [[self.button(b) for b in row] for row in keyboard]
+        converted = SentOftenKeyboard(rows)
+        if len(self._kept) >= MARKUPS_KEPT:
+            self._kept.clear()
+        self._kept[id(keyboard)] = (keyboard, converted)
+        return converted
 
-
-def part_links(renderer: Renderer, bot_username: str, brief_id: int) -> list[InlineKeyboardButton]:
-    """Facts, Sources, Narratives as deep links: for a copy in a chat where the bot may not
-    answer a press (a channel, a group it is not in), each opens the part privately."""
-    return [
-        InlineKeyboardButton(renderer.label(p), url=deep_link(bot_username, brief_id, p))
-        for p in PARTS
-        if p != "summary"
-    ]
-
-
-def brief_keyboard(renderer: Renderer, brief_id: int, shown: Part) -> InlineKeyboardMarkup:
-    """Buttons for the parts of the brief other than the one just shown, then Share."""
-    row = [
-        InlineKeyboardButton(renderer.label(p), callback_data=part_data(brief_id, p))
-        for p in PARTS
-        if p != shown
-    ]
-    return SentOftenKeyboard([row, [share_button(renderer, brief_id)]])
-
-
-DIGEST_TITLE_CHARS = 60
-
-
-def digest_keyboard(
-    headers: Sequence[BriefHeader], navigation: Sequence[InlineKeyboardButton] = ()
-) -> InlineKeyboardMarkup:
-    """A button per brief (a daily digest, an archive page, search results), each opening
-    that brief's summary; then the navigation row, if any."""
-    rows = [
-        [InlineKeyboardButton(_short(h.title), callback_data=part_data(h.id, "summary"))]
-        for h in headers
-    ]
-    return InlineKeyboardMarkup([*rows, list(navigation)] if navigation else rows)
-
-
-_ARCHIVE_DATA = re.compile(r"archive:(\d{1,9})")
-
-
-def archive_data(page: int) -> str:
-    return f"archive:{page}"
-
-
-def parse_archive_data(data: str | None) -> int | None:
-    """The archive page a Previous/Next button asks for (0 is the newest), or None."""
-    match = _ARCHIVE_DATA.fullmatch(data or "")
-    return int(match[1]) if match else None
-
-
-def _short(title: str) -> str:
-    if len(title) <= DIGEST_TITLE_CHARS:
-        return title
-    return f"{title[: DIGEST_TITLE_CHARS - 1]}…"
+    def button(self, button: Button) -> InlineKeyboardButton:
+        label = button.label
+        match button.action:
+            case ShowPart(brief_id, part):
+                return InlineKeyboardButton(label, callback_data=part_data(brief_id, part))
+            case OpenPart(brief_id, part):
+                return InlineKeyboardButton(label, url=deep_link(self._username(), brief_id, part))
+            case ShareBrief(brief_id):
+                return InlineKeyboardButton(label, switch_inline_query=share_query(brief_id))
+            case ShareLink(brief_id, title):
+                return InlineKeyboardButton(
+                    label, url=share_link(self._username(), brief_id, title)
+                )
+            case ArchivePage(page):
+                return InlineKeyboardButton(label, callback_data=archive_data(page))
+            case DraftChoice(draft_id, step):
+                return InlineKeyboardButton(label, callback_data=draft_data(draft_id, step))
+            case SettingsChoice():
+                return InlineKeyboardButton(label, callback_data=settings_data(button.action))

@@ -23,6 +23,8 @@ from bot.core.replicas import takeover
 from bot.core.replicas.replica import DEAD_AFTER, HEARTBEAT, Replica
 from bot.core.services import Services
 from bot.telegram.context import BotContext, BriefApplication
+from bot.telegram.jobs import services_job
+from bot.telegram.keyboards import Keyboards
 from bot.telegram.push_sender import Sender
 from storage import Storage
 
@@ -63,7 +65,12 @@ def _measure_lag(context: BotContext) -> None:
 
 
 def build_push(
-    config: Config, storage: Storage, renderer: Renderer, budget: Pacer, metrics: Metrics
+    config: Config,
+    storage: Storage,
+    renderer: Renderer,
+    budget: Pacer,
+    metrics: Metrics,
+    keyboards: Keyboards,
 ) -> tuple[Replica, PushEngine]:
     """This process's replica and its delivery engine: built, not started."""
     concurrency = default_concurrency(config.push_rate_limit)
@@ -77,6 +84,7 @@ def build_push(
         connections=concurrency,
         proxy=config.proxy,
         metrics=metrics,
+        keyboards=keyboards,
     )
     replica = Replica(storage)
     if storage.send_budget is not None:
@@ -100,11 +108,12 @@ async def start_push(application: BriefApplication) -> None:
     dead left), then tick and beat."""
     services = application.bot_data.services
     await services.replica.join()
-    await takeover.take_over(application.bot, services)
+    await takeover.take_over(services)
     await start_schedule(application)
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
-    job_queue.run_repeating(takeover.beat, interval=HEARTBEAT, first=HEARTBEAT, name=BEAT_JOB)
+    beat = services_job(takeover.beat)
+    job_queue.run_repeating(beat, interval=HEARTBEAT, first=HEARTBEAT, name=BEAT_JOB)
 
 
 async def stop_push(services: Services) -> None:

@@ -17,9 +17,11 @@ import ssl
 from typing import Any
 
 import aiohttp
-from telegram import InlineKeyboardMarkup
 
+from bot.core.chat import Keyboard
 from bot.core.metrics import NETWORK, TIMEOUT, Metrics, result_of
+from bot.core.push.sending import Flood, Migrated, Refused, Transient, Unreachable
+from bot.telegram.keyboards import Keyboards
 
 METHOD = "sendMessage"
 TIMEOUT_SECONDS = 15.0
@@ -31,40 +33,9 @@ _HEADERS = {"Content-Type": "application/json"}
 _SKIPPED_HEADERS = ("User-Agent", "Accept", "Accept-Encoding")
 
 
-class SendError(Exception):
-    """Why Telegram did not take the message; the message text is safe to store."""
-
-
-class Flood(SendError):
-    """429: wait `retry_after` seconds, then send again."""
-
-    def __init__(self, description: str, retry_after: float) -> None:
-        super().__init__(description)
-        self.retry_after = retry_after
-
-
-class Migrated(SendError):
-    """The group became a supergroup with a new id."""
-
-    def __init__(self, description: str, new_chat_id: int) -> None:
-        super().__init__(description)
-        self.new_chat_id = new_chat_id
-
-
-class Unreachable(SendError):
-    """403, or the chat is gone: the bot was blocked or removed."""
-
-
-class Refused(SendError):
-    """400 for another reason: sending the same again would fail the same way."""
-
-
-class Transient(SendError):
-    """A timeout, a dropped connection or a 5xx answer: worth retrying."""
-
-
 class Sender:
-    """POSTs sendMessage over one session's pool of kept-alive connections."""
+    """The push's PushSender (bot/core/push/sending.py): POSTs sendMessage over one
+    session's pool of kept-alive connections."""
 
     def __init__(
         self,
@@ -77,6 +48,7 @@ class Sender:
         tls: ssl.SSLContext | None = None,
         timeout: float = TIMEOUT_SECONDS,
         metrics: Metrics | None = None,
+        keyboards: Keyboards | None = None,
     ) -> None:
         # The URL carries the token: it never goes into an error message or the log.
         self._url = f"{bot_url}{token}/{METHOD}"
@@ -87,13 +59,16 @@ class Sender:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
         self._paid = paid
+        # A push's buttons show parts and share, which need no link to the bot: without
+        # the bot's Keyboards (a test, a benchmark) a link would name no bot.
+        self._keyboards = keyboards or Keyboards(lambda: "")
         # A push sends one text and keyboard to every chat: all of the body but the chat id
-        # is encoded once. The markup is kept with it, so its id() is not reused meanwhile.
-        self._bodies: dict[tuple[str, int], tuple[InlineKeyboardMarkup | None, bytes]] = {}
+        # is encoded once. The keyboard is kept with it, so its id() is not reused meanwhile.
+        self._bodies: dict[tuple[str, int], tuple[Keyboard | None, bytes]] = {}
 
-    async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
+    async def send(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
         """The new message's id, or a SendError."""
-        body = b'{"chat_id":%d,' % chat_id + self._rest_of_body(text, markup)
+        body = b'{"chat_id":%d,' % chat_id + self._rest_of_body(text, keyboard)
         try:
             async with self._open().post(
                 self._url, data=body, headers=_HEADERS, timeout=self._timeout, proxy=self._proxy
@@ -120,12 +95,13 @@ class Sender:
             )
         return self._session
 
-    def _rest_of_body(self, text: str, markup: InlineKeyboardMarkup | None) -> bytes:
+    def _rest_of_body(self, text: str, keyboard: Keyboard | None) -> bytes:
         """The JSON body after its opening `{"chat_id":N,`."""
-        key = (text, id(markup))
+        key = (text, id(keyboard))
         cached = self._bodies.get(key)
-        if cached is None or cached[0] is not markup:
+        if cached is None or cached[0] is not keyboard:
             rest: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
+            markup = self._keyboards.markup(keyboard)
             if markup is not None:
                 rest["reply_markup"] = markup.to_dict()
             if self._paid:
@@ -133,7 +109,7 @@ class Sender:
             if len(self._bodies) >= BODIES_CACHED:
                 self._bodies.clear()
             encoded = json.dumps(rest, ensure_ascii=False, separators=(",", ":")).encode()
-            cached = self._bodies[key] = (markup, encoded[1:])
+            cached = self._bodies[key] = (keyboard, encoded[1:])
         return cached[1]
 
     async def close(self) -> None:

@@ -1,19 +1,42 @@
-"""What every handler shares, readers' and admins' (bot/admin/handlers/): replies from
-templates, the update's ids, the brief a command names, the job queue."""
+"""What every handler shares, readers' (bot/telegram/handlers/) and admins'
+(bot/telegram/admin/): sending the core's replies, replies from templates, the update's ids,
+the brief a command names, the job queue."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from telegram import CallbackQuery, Update
+from telegram import Bot, CallbackQuery, Update
 from telegram.ext import JobQueue
 
-from bot.core.reading import Reply, send_reply
+from bot.core.chat import Reply, brief_number
 from bot.telegram.bot_api import delivered
 from bot.telegram.context import BotContext, ChatData
-from bot.telegram.keyboards import brief_number
+from bot.telegram.keyboards import Keyboards
 from storage import StoredBrief
+
+
+async def send_reply(context: BotContext, chat_id: int, reply: Reply) -> bool:
+    """Every reply to a chat goes this way; False when the chat refused it."""
+    return await deliver(context.bot, context.keyboards, chat_id, reply) is not None
+
+
+async def deliver(bot: Bot, keyboards: Keyboards, chat_id: int, reply: Reply) -> list[int] | None:
+    """The messages' ids. A chat that refuses them as Telegram lets any chat refuse
+    (blocked, removed the bot, does not let it write) gets none of the rest: logged, not
+    raised, so it is nobody's error to report; None then."""
+    sent = []
+    last = len(reply.texts) - 1
+    for index, text in enumerate(reply.texts):
+        markup = keyboards.markup(reply.keyboard) if index == last else None
+        message = await delivered(
+            bot.send_message(chat_id, text, reply_markup=markup), "reply", chat_id
+        )
+        if message is None:
+            return None
+        sent.append(message.message_id)
+    return sent
 
 
 async def answer_press(query: CallbackQuery, text: str | None = None) -> None:
@@ -36,7 +59,7 @@ async def live_brief(context: BotContext, brief_id: int) -> StoredBrief | Reply:
 
 
 async def usage(context: BotContext, chat_id: int, command: str) -> None:
-    await send_reply(context.bot, chat_id, text_reply(context, "admin_usage.html", command=command))
+    await send_reply(context, chat_id, text_reply(context, "admin_usage.html", command=command))
 
 
 def brief_argument(context: BotContext) -> int | None:

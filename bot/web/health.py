@@ -10,7 +10,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.core.readiness import Readiness
-from bot.telegram.context import BotContext
+from bot.core.services import Services
 from storage import Storage, StorageError, UnusableDatabaseError
 from storage.opening import DatabaseLocation, open_storage
 
@@ -36,9 +36,10 @@ def routes(readiness: Readiness, storage: Storage) -> list[web.RouteDef]:
     return [web.get("/healthz", healthz), web.get("/readyz", readyz)]
 
 
-async def heartbeat(context: BotContext) -> None:
-    """A job: while the bot is ready, say so in the database for `briefbot health`."""
-    readiness, storage = context.services.readiness, context.services.storage
+async def heartbeat(services: Services) -> None:
+    """While the bot is ready, say so in the database for `briefbot health`: a job every
+    HEARTBEAT_INTERVAL (bot/app.py)."""
+    readiness, storage = services.readiness, services.storage
     if await readiness.problems(storage):
         return
     try:

@@ -4,9 +4,9 @@ keeps its figures from the database fresh.
 A scrape reads memory only, never the database: anyone who reaches the port may scrape
 as often as they like, and counting every subscriber costs a query that grows with them
 (127 ms at 300,000 on SQLite's one reading connection, where readers' queries wait behind
-it). The figures that need a query are counted as the bot starts, then by
-`refresh_figures`, a job of the application's job queue (started and stopped with it, a
-running count waited for), every REFRESH: a scrape shows them up to that old. A restart
+it). The figures that need a query are counted as the bot starts, then again by
+`count_figures` as a job of the application's job queue (bot/app.py; started and stopped
+with it, a running count waited for), every REFRESH: a scrape shows them up to that old. A restart
 counts them afresh (they are the database's, not the process's); each replica counts the
 same shared database, so each shows the same figures (aggregate them with max(), not sum()).
 
@@ -25,9 +25,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.core.metrics import Metrics
+from bot.core.redaction import redact_also
 from bot.core.services import Services
-from bot.logs import redact_also
-from bot.telegram.context import BotContext
 from storage import StorageError
 
 log = logging.getLogger(__name__)
@@ -69,11 +68,6 @@ def _authorized(request: web.Request, token: str) -> bool:
     sent = credentials.strip().encode("utf-8", "surrogateescape")
     matches = hmac.compare_digest(sent, token.encode())
     return scheme.lower() == "bearer" and matches
-
-
-async def refresh_figures(context: BotContext) -> None:
-    """A job: count again what /metrics shows from the database."""
-    await count_figures(context.services)
 
 
 async def count_figures(services: Services) -> None:

@@ -1,4 +1,5 @@
-"""The bot's HTTP server: an aiohttp site serving the routes the composition root gives it."""
+"""The bot's HTTP server: an aiohttp site serving the routes the composition root gives it,
+with the largest request body they take (the webhook's: its receiver says how large)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,16 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from bot.telegram.webhook.receiver import MAX_BODY
-
 SHUTDOWN_TIMEOUT = 5.0  # every request is answered at once; longer means a stuck client
 
 
 class WebServer:
-    def __init__(self, host: str, port: int, routes: Sequence[web.RouteDef]) -> None:
+    def __init__(
+        self, host: str, port: int, routes: Sequence[web.RouteDef], *, max_body: int
+    ) -> None:
         self.host = host
         self.port = port
-        self._app = web.Application(client_max_size=MAX_BODY)
+        self._app = web.Application(client_max_size=max_body)
         self._app.add_routes(routes)
         self._runner: web.AppRunner | None = None
 

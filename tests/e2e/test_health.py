@@ -8,6 +8,7 @@ import aiohttp
 
 from bot.core.readiness import Readiness
 from bot.lifecycle import Timing
+from bot.telegram.webhook.receiver import MAX_BODY
 from bot.web import health
 from bot.web.server import WebServer
 from storage import Storage
@@ -85,7 +86,7 @@ async def test_readiness_says_when_the_database_fails(db_path: Path) -> None:
     readiness.bot_api_answered()
     readiness.ticked()
     port = free_port()
-    web = WebServer("127.0.0.1", port, health.routes(readiness, storage))
+    web = WebServer("127.0.0.1", port, health.routes(readiness, storage), max_body=MAX_BODY)
     await web.start()
     try:
         # Not before the bot takes updates, whatever else is in order.

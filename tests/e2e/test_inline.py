@@ -170,19 +170,19 @@ async def test_a_chosen_copy_follows_its_correction_and_withdrawal(
         stored.id, brief("Harbor bridge vote", "Corrected summary."), by=None, at=T0
     )
     assert corrected is not None
-    renderer = bot_app.bot_data.services.renderer
+    renderer, messenger = bot_app.bot_data.services.renderer, bot_app.bot_data.services.messenger
     assert renderer is not None
-    edits = await correct_copies(bot_app.bot, storage, renderer, corrected, (INLINE,))
+    edits = await correct_copies(messenger, storage, renderer, corrected, (INLINE,))
     assert edits == [KindCount("inline", edited=1, unchanged=0, failed=1)]
     assert "Corrected summary." in message.text
     assert "Updated" in message.text
     assert message.button("Facts")["url"].endswith(f"start=b{stored.id}-facts")
-    again = await correct_copies(bot_app.bot, storage, renderer, corrected, (INLINE,))
+    again = await correct_copies(messenger, storage, renderer, corrected, (INLINE,))
     assert again == [KindCount("inline", edited=0, unchanged=1, failed=1)]
 
     withdrawn = await storage.briefs.retract(stored.id, by=None, at=T0)
     assert withdrawn is not None
-    edits = await withdraw_copies(bot_app.bot, storage, renderer, withdrawn, (INLINE,))
+    edits = await withdraw_copies(messenger, storage, renderer, withdrawn, (INLINE,))
     assert edits == [KindCount("inline", edited=1, unchanged=0, failed=1)]
     assert message.text == "Harbor bridge vote\nWithdrawn by the editors."
     assert message.buttons == []

@@ -8,17 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.publishing.drafts import (
-    DraftPress,
-    as_readers_see,
-    draft_data,
-    parse_draft_data,
-    preview,
-    refusal,
-)
+from bot.core.chat import DraftChoice
+from bot.core.publishing.drafts import as_readers_see, preview, refusal
 from bot.core.reading import render_part
 from bot.core.rendering import Renderer
-from bot.telegram.keyboards import deep_link
+from bot.telegram.keyboards import Keyboards, deep_link, draft_data, parse_draft_data
 from brief import BriefError, parse_text
 from storage import Draft, StoredBrief
 
@@ -51,7 +45,7 @@ def test_button_data_round_trips_and_fits_telegrams_limit() -> None:
     for action in ("publish", "discard"):
         data = draft_data(biggest, action)
         assert len(data.encode()) <= 64
-        assert parse_draft_data(data) == DraftPress(biggest, action)
+        assert parse_draft_data(data) == DraftChoice(biggest, action)
     for stale in (None, "", "draft:1", "draft:x:publish", "draft:1:publish:2", "brief:1:facts"):
         assert parse_draft_data(stale) is None
 
@@ -67,7 +61,9 @@ def test_preview_shows_the_readers_summary_then_counts_and_buttons(
     assert "6 facts · 6 sources · 2 narratives" in details
     assert "Publish makes it the latest brief" in details
     assert reply.keyboard is not None
-    [[publish, discard]] = reply.keyboard.inline_keyboard
+    markup = Keyboards(lambda: "briefbot").markup(reply.keyboard)
+    assert markup is not None
+    [[publish, discard]] = markup.inline_keyboard
     assert (publish.text, publish.callback_data) == ("Publish", "draft:7:publish")
     assert (discard.text, discard.callback_data) == ("Discard", "draft:7:discard")
 

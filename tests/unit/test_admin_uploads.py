@@ -24,9 +24,8 @@ from bot.core.publishing.uploads import (
     FileRefused,
     check_document,
     document_upload,
-    is_own_message,
-    message_links,
 )
+from bot.telegram.admin.messages import is_own_message, message_links
 from brief import MAX_BRIEF_BYTES, BriefError, ParseResult, parse_text
 from brief.isolated import parse_upload
 from brief.printer import to_json

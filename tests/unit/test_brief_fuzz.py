@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core.chat import Part
 from bot.core.publishing.drafts import refusal
 from bot.core.reading import render_unpublished
 from bot.core.rendering import Renderer
-from bot.telegram.keyboards import Part
 from brief import (
     Brief,
     BriefError,

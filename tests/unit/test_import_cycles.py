@@ -1,9 +1,11 @@
 """No module imports itself back, through any chain, type-only imports included.
 
-import-linter's layers contract ([tool.importlinter] in pyproject.toml) finds cycles
-between brief, storage and bot; this finds those among the modules of one layer, which a
-layers contract cannot see. A cycle hidden behind `if TYPE_CHECKING:` is still a cycle:
-the modules in it cannot be read, tested or reused one without the others.
+import-linter's layers contracts ([tool.importlinter] in pyproject.toml) find cycles
+between brief, storage and bot, and between bot's own layers (config, core, the Telegram
+adapter and the web pages, the composition root, the command line); this finds those among
+the modules of one layer, which a layers contract cannot see. A cycle hidden behind
+`if TYPE_CHECKING:` is still a cycle: the modules in it cannot be read, tested or reused
+one without the others.
 """
 
 from __future__ import annotations

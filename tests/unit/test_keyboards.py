@@ -1,24 +1,25 @@
 import pytest
 from telegram import InlineKeyboardMarkup
 
+from bot.core.buttons import brief_keyboard, channel_keyboard, shared_keyboard
+from bot.core.chat import PARTS, Keyboard, ShowPart, brief_number
 from bot.core.reading import Refusal, parse_brief_id, render_refusal
 from bot.core.rendering import Renderer
-from bot.telegram.inline.sharing import shared_keyboard
-from bot.telegram.keyboards import (
-    PARTS,
-    PartRequest,
-    brief_keyboard,
-    brief_number,
-    parse_part_data,
-    part_data,
-)
+from bot.telegram.keyboards import Keyboards, parse_part_data, part_data
+
+
+def telegram(keyboard: Keyboard) -> InlineKeyboardMarkup:
+    """The keyboard as Telegram gets it, from the bot @briefbot."""
+    markup = Keyboards(lambda: "briefbot").markup(keyboard)
+    assert markup is not None
+    return markup
 
 
 def test_callback_data_round_trips_and_fits() -> None:
     for part in PARTS:
         data = part_data(2**62, part)
         assert len(data.encode()) <= 64
-        assert parse_part_data(data) == PartRequest(2**62, part)
+        assert parse_part_data(data) == ShowPart(2**62, part)
 
 
 @pytest.mark.parametrize("data", [None, "", "brief:x:facts", "brief:1:poems", "draft:1:publish"])
@@ -27,8 +28,7 @@ def test_foreign_or_stale_data_is_not_a_part(data: str | None) -> None:
 
 
 def test_summary_offers_the_three_other_parts_and_share() -> None:
-    keyboard = brief_keyboard(Renderer(), 7, shown="summary")
-    row, [share] = keyboard.inline_keyboard
+    row, [share] = telegram(brief_keyboard(Renderer(), 7, shown="summary")).inline_keyboard
     assert [b.text for b in row] == ["Facts", "Sources", "Narratives"]
     assert [b.callback_data for b in row] == [
         "brief:7:facts",
@@ -40,7 +40,7 @@ def test_summary_offers_the_three_other_parts_and_share() -> None:
 
 
 def test_a_shared_copy_links_each_part_privately_and_can_be_shared_on() -> None:
-    links, [share] = shared_keyboard(Renderer(), "briefbot", 7).inline_keyboard
+    links, [share] = telegram(shared_keyboard(Renderer(), 7)).inline_keyboard
     assert [(b.text, b.url) for b in links] == [
         ("Facts", "https://t.me/briefbot?start=b7-facts"),
         ("Sources", "https://t.me/briefbot?start=b7-sources"),
@@ -51,7 +51,7 @@ def test_a_shared_copy_links_each_part_privately_and_can_be_shared_on() -> None:
 
 
 def test_a_part_offers_the_others_and_share() -> None:
-    row, [share] = brief_keyboard(Renderer(), 7, shown="facts").inline_keyboard
+    row, [share] = telegram(brief_keyboard(Renderer(), 7, shown="facts")).inline_keyboard
     assert [b.text for b in row] == ["Summary", "Sources", "Narratives"]
     assert share.text == "Share"
 
@@ -92,7 +92,7 @@ def test_memo_keeps_recent_renderings_and_forgets_the_oldest() -> None:
 
 
 def test_a_kept_keyboard_is_sent_exactly_as_ptb_would_send_it() -> None:
-    keyboard = brief_keyboard(Renderer(), 7, shown="facts")
+    keyboard = telegram(brief_keyboard(Renderer(), 7, shown="facts"))
     plain = InlineKeyboardMarkup(keyboard.inline_keyboard)
     assert keyboard == plain
     assert keyboard.to_dict() == plain.to_dict()
@@ -109,3 +109,23 @@ def test_a_number_no_brief_can_have_is_none_and_never_an_error(text: str) -> Non
 
 def test_the_largest_brief_number_is_read() -> None:
     assert brief_number("#9223372036854775807") == 2**63 - 1
+
+
+def test_a_channel_post_links_each_part_and_shares_through_telegrams_share_page() -> None:
+    links, [share] = telegram(channel_keyboard(Renderer(), 7, "Floods & fires")).inline_keyboard
+    assert [b.url for b in links] == [
+        "https://t.me/briefbot?start=b7-facts",
+        "https://t.me/briefbot?start=b7-sources",
+        "https://t.me/briefbot?start=b7-narratives",
+    ]
+    assert share.url == (
+        "https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fbriefbot%3Fstart%3Db7"
+        "&text=Floods+%26+fires"
+    )
+
+
+def test_the_same_keyboard_is_converted_once() -> None:
+    keyboards = Keyboards(lambda: "briefbot")
+    keyboard = brief_keyboard(Renderer(), 7, shown="facts")
+    assert keyboards.markup(keyboard) is keyboards.markup(keyboard)
+    assert keyboards.markup(None) is None

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 from telegram.error import NetworkError
 
-from bot.logs import RedactingStream, protect_output, redact, setup_logging
+from bot.core.redaction import redact
+from bot.logs import RedactingStream, protect_output, setup_logging
 
 TOKEN = "123456:SECRET-token-value"
 

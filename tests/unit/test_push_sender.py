@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.telegram.push_sender import Flood, Migrated, Refused, Transient, Unreachable, _answer
+from bot.core.push.sending import Flood, Migrated, Refused, Transient, Unreachable
+from bot.telegram.push_sender import _answer
 
 
 def answer(body: dict[str, Any]) -> bytes:

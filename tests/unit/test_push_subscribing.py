@@ -6,15 +6,15 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from bot.core.chat import SettingsChoice
 from bot.core.subscriptions.subscribing import (
     SETTINGS_ZONES,
     BadZone,
     Request,
-    SettingsPress,
     parse_request,
-    parse_settings_data,
     settings_request,
 )
+from bot.telegram.keyboards import parse_settings_data, settings_data
 from storage import Subscriber
 
 EIGHT = time(8, 0)
@@ -88,7 +88,7 @@ def test_values_from_an_old_or_forged_button_are_kept_in_range() -> None:
     )
 
 
-def pressed(data: str) -> SettingsPress:
+def pressed(data: str) -> SettingsChoice:
     press = parse_settings_data(data)
     assert press is not None
     return press
@@ -103,11 +103,11 @@ def test_data_no_settings_button_carries_is_no_press(data: str) -> None:
 
 def test_every_press_reads_back_from_its_own_data() -> None:
     presses = [
-        SettingsPress("on"),
-        SettingsPress("off"),
-        SettingsPress("time", clock=time(6, 30)),
-        SettingsPress("zone", zone_index=len(SETTINGS_ZONES) - 1),
+        SettingsChoice("on"),
+        SettingsChoice("off"),
+        SettingsChoice("time", clock=time(6, 30)),
+        SettingsChoice("zone", zone_index=len(SETTINGS_ZONES) - 1),
     ]
     for press in presses:
-        assert len(press.data.encode()) <= 64
-        assert parse_settings_data(press.data) == press
+        assert len(settings_data(press).encode()) <= 64
+        assert parse_settings_data(settings_data(press)) == press

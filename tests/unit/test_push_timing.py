@@ -9,14 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.config.zones import is_region_zone, parse_clock
 from bot.core.subscriptions.timing import (
     ZoneFound,
     ZoneUnknown,
-    is_region_zone,
     local_instant,
     looks_like_clock,
     next_due,
-    parse_clock,
     resolve_zone,
     zone,
 )

@@ -8,8 +8,8 @@ import logging
 from typing import cast
 
 import pytest
-from telegram import Bot
 
+from bot.core.chat import Messenger
 from bot.core.rendering import Renderer
 from bot.core.reports import REPORT_WINDOW, Cause, Reporter, cause_of
 from tests.waiting import eventually
@@ -19,25 +19,25 @@ A = Cause("builtins.RuntimeError", "storage.py:10")
 B = Cause("builtins.KeyError", "reading.py:20")
 
 
-class StubBot:
-    """Takes every message; while `held` is set, holds each send until it is cleared."""
+class StubMessenger:
+    """Takes every notice; while `open` is cleared, holds each until it is set."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[int, str]] = []
         self.open = asyncio.Event()
         self.open.set()
 
-    async def send_message(self, chat_id: int, text: str) -> None:
+    async def notify(self, chat_id: int, text: str) -> None:
         await self.open.wait()
         self.sent.append((chat_id, text))
 
 
-def reporter(bot: StubBot, *, window: float = REPORT_WINDOW, capacity: int = 10) -> Reporter:
-    return Reporter(cast("Bot", bot), Renderer(), ADMINS, window=window, capacity=capacity)
+def reporter(bot: StubMessenger, *, window: float = REPORT_WINDOW, capacity: int = 10) -> Reporter:
+    return Reporter(cast("Messenger", bot), Renderer(), ADMINS, window=window, capacity=capacity)
 
 
 async def test_a_cause_is_reported_at_once_then_its_repeats_in_one_message() -> None:
-    bot = StubBot()
+    bot = StubMessenger()
     reports = reporter(bot, window=0.2)
     for _ in range(5):
         reports.failed(A, "RuntimeError: disk on fire")
@@ -55,7 +55,7 @@ async def test_a_cause_is_reported_at_once_then_its_repeats_in_one_message() -> 
 
 
 async def test_a_chat_gets_one_apology_however_many_of_its_updates_fail() -> None:
-    bot = StubBot()
+    bot = StubMessenger()
     reports = reporter(bot)
     for _ in range(3):
         reports.apologise(42)
@@ -70,7 +70,7 @@ async def test_a_chat_gets_one_apology_however_many_of_its_updates_fail() -> Non
 async def test_the_queue_is_bounded_and_what_does_not_fit_is_dropped_with_a_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    bot = StubBot()
+    bot = StubMessenger()
     bot.open.clear()
     reports = reporter(bot, capacity=2)
     with caplog.at_level(logging.WARNING):

@@ -4,29 +4,28 @@ from __future__ import annotations
 
 from typing import cast
 
-from telegram import Bot
-
+from bot.core.chat import Messenger
 from bot.core.rendering import Renderer
 from bot.core.reports import Reporter
 from bot.core.scope import current, update_scope
 from tests.waiting import eventually
 
 
-class ScopeRecordingBot:
+class ScopeRecordingMessenger:
     """Notes the update scope each send is made in, as the log lines and the rate limiter's
     sending_failed see it."""
 
     def __init__(self) -> None:
         self.scopes: list[tuple[int, int | None]] = []
 
-    async def send_message(self, chat_id: int, text: str) -> None:
+    async def notify(self, chat_id: int, text: str) -> None:
         scope = current()
         self.scopes.append((chat_id, None if scope is None else scope.update_id))
 
 
 async def test_a_notice_is_sent_outside_the_scope_of_the_update_that_started_the_senders() -> None:
-    bot = ScopeRecordingBot()
-    reports = Reporter(cast("Bot", bot), Renderer(), (1,))
+    bot = ScopeRecordingMessenger()
+    reports = Reporter(cast("Messenger", bot), Renderer(), (1,))
     with update_scope(1001, 42):  # the first failure starts the senders, in its own scope
         reports.apologise(42)
     await eventually(lambda: len(bot.scopes) == 1, "the first apology")

@@ -1,7 +1,8 @@
 import logging
 import sys
 
-from bot.logs import RedactingFormatter, redact_also
+from bot.core.redaction import redact_also
+from bot.logs import RedactingFormatter
 from bot.telegram.webhook.receiver import RecentUpdates
 
 

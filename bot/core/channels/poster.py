@@ -1,11 +1,11 @@
 """Posting every published brief to each channel, exactly once, from one repeating job.
 
-However a brief was published (from Telegram, or by `briefbot import` in another
-process), the job finds it within a CHANNELS_TICK (bot/core/channels/posting_job.py): it asks
+However a brief was published (from the chat app, or by `briefbot import` in another
+process), the job finds it within a CHANNELS_TICK (bot/telegram/channel_jobs.py): it asks
 storage for the live briefs each channel is owed and posts them through the delivery
 record (bot/core/push/delivery.py), so a post is claimed before it is sent and recorded after,
 and no tick, restart or second replica posts it twice. A publish from Telegram runs the
-job at once (`post_now`, in bot/core/channels/posting_job.py, which holds the job and its
+job at once (`post_now`, in bot/telegram/channel_jobs.py, which holds the job and its
 start).
 
 A channel is owed the briefs published after the bot first found it could post there
@@ -22,17 +22,16 @@ import logging
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
-from telegram import Bot
-
 from bot.config import ChannelRef
+from bot.core.channels.checks import ChannelCheck, ChannelChecker
 from bot.core.channels.posts import channel_post
-from bot.core.publishing.corrections import CHANNEL, Copy, refresh_copy
+from bot.core.chat import CopyAt, Messenger
+from bot.core.publishing.corrections import CHANNEL, refresh_copy
 from bot.core.push.delivery import Delivery, LeaseLost
 from bot.core.push.tally import Outcome
 from bot.core.rendering import Renderer
 from bot.core.reports import tell_admins
 from bot.core.subscriptions.timing import utc_now
-from bot.telegram.channel_check import ChannelCheck, check_channel
 from storage import Storage, StoredBrief
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,8 @@ class ChannelPoster:
 
     def __init__(
         self,
-        bot: Bot,
+        messenger: Messenger,
+        checker: ChannelChecker,
         storage: Storage,
         renderer: Renderer,
         delivery: Delivery,
@@ -57,7 +57,9 @@ class ChannelPoster:
         admin_ids: Collection[int],
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self._bot = bot
+        """`checker` asks the chat app whether the bot may post in a channel."""
+        self._messenger = messenger
+        self._checker = checker
         self._storage = storage
         self._renderer = renderer
         self._delivery = delivery
@@ -71,7 +73,7 @@ class ChannelPoster:
     async def check(self, *, tell_admins: bool) -> list[ChannelCheck]:
         """Check the channels not yet ready; the problems found, each logged, and told to
         every admin in one message when `tell_admins`."""
-        checks = [await check_channel(self._bot, ref) for ref in self._unchecked]
+        checks = [await self._checker(ref) for ref in self._unchecked]
         for found in checks:
             if found.problem is None and found.chat_id is not None:
                 since = await self._storage.channels.configure(found.chat_id, at=self._clock())
@@ -121,7 +123,7 @@ class ChannelPoster:
             if stored is None or stored.retracted_at is not None:
                 await self._delivery.fail(claim, "withdrawn before it was posted")
                 continue
-            post = channel_post(self._renderer, stored, self._bot.username)
+            post = channel_post(self._renderer, stored)
             _, outcome = await self._delivery.send(claim, post)
             if outcome is Outcome.SKIPPED:  # recorded posted meanwhile: nothing to report
                 continue
@@ -139,8 +141,8 @@ class ChannelPoster:
             return
         row = await self._storage.deliveries.get(sent.id, chat_id)
         if row is not None and row.message_ids:
-            copy = Copy(chat_id=chat_id, message_id=row.message_ids[0])
-            await refresh_copy(self._bot, self._renderer, latest, CHANNEL, copy)
+            copy = CopyAt(chat_id=chat_id, message_id=row.message_ids[0])
+            await refresh_copy(self._messenger, self._renderer, latest, CHANNEL, copy)
 
     async def _report_failure(self, chat_id: int, brief_id: int) -> None:
         row = await self._storage.deliveries.get(brief_id, chat_id)
@@ -164,4 +166,5 @@ class ChannelPoster:
         )
 
     async def _tell_admins(self, template: str, **context: object) -> None:
-        await tell_admins(self._bot, self._admins, self._renderer.render(template, **context))
+        text = self._renderer.render(template, **context)
+        await tell_admins(self._messenger, self._admins, text)

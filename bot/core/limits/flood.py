@@ -59,9 +59,6 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import Enum
 
-from telegram import Update
-from telegram.constants import ChatType
-
 BURST = 6  # a reader tapping Facts, Sources and Narratives in a row is well inside it
 PER_SECOND = 2.0
 UPLOAD_BURST = 300  # a paste up to the upload limit is at most 256 pieces
@@ -84,6 +81,22 @@ class Allowance(Enum):
 
 
 SenderKey = tuple[int, Allowance]
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """What the gate reads of an update, as the adapter found it (bot/telegram/limits/
+    flood_handler.py): plain ids, so that the gate judges any chat app's updates."""
+
+    # The chat whose allowance a message or button press spends (a press on a message too
+    # old for Telegram to name its chat: its user); None for every other update.
+    chat: int | None = None
+    # Who it counts against besides its chat: the chat a message was sent on behalf of,
+    # else its user (for an inline query, who typed it); None when no one is named.
+    user: int | None = None
+    inline: bool = False  # an inline query: spends `user`'s inline allowance alone
+    # Who sent plain text (not a command) or a file in a private chat: an upload when an admin.
+    pasted_by: int | None = None
 
 
 class Verdict(Enum):
@@ -113,8 +126,8 @@ class FloodGate:
         self._buckets: dict[SenderKey, _Bucket] = {}
         self._prune_at = _PRUNE_ABOVE
 
-    def judge(self, update: Update) -> Verdict:
-        senders = self._senders(update)
+    def judge(self, arrival: Arrival) -> Verdict:
+        senders = self._senders(arrival)
         if not senders:
             return Verdict.PASS  # membership changes and the like: rare, and must not be lost
         now = self._clock()
@@ -166,30 +179,20 @@ class FloodGate:
     def tracked_chats(self) -> int:
         return len(self._buckets)
 
-    def _senders(self, update: Update) -> list[SenderKey]:
+    def _senders(self, arrival: Arrival) -> list[SenderKey]:
         """The buckets an update spends: its chat's (an admin's upload has its own) and its
         user's, the user's alone for inline queries; none for updates always let through."""
-        if update.inline_query is not None:
-            return [(update.inline_query.from_user.id, Allowance.INLINE)]
-        key = _chat(update)
+        if arrival.inline:
+            return [] if arrival.user is None else [(arrival.user, Allowance.INLINE)]
+        key = arrival.chat
         if key is None:
             return []
-        if self._is_upload(update):
+        if arrival.pasted_by is not None and arrival.pasted_by in self._admins:
             return [(key, Allowance.UPLOAD)]
-        user = _user(update)
+        user = arrival.user
         if user is None or user == key:
             return [(key, Allowance.CHAT)]
         return [(user, Allowance.USER), (key, Allowance.CHAT)]
-
-    def _is_upload(self, update: Update) -> bool:
-        message = update.message
-        if message is None or message.chat.type != ChatType.PRIVATE:
-            return False
-        sender = message.from_user
-        if sender is None or sender.id not in self._admins:
-            return False
-        text = message.text
-        return message.document is not None or (text is not None and not text.startswith("/"))
 
     def _prune(self, now: float) -> None:
         # A bucket full again is as good as a new one: only chats sending right now stay.
@@ -222,24 +225,3 @@ def _refuse(allowance: Allowance, bucket: _Bucket) -> Verdict:
 def _allowance(allowance: Allowance) -> tuple[int, float]:
     """A bucket's burst and its refill per second."""
     return _ALLOWANCES[allowance]
-
-
-def _chat(update: Update) -> int | None:
-    """The chat whose allowance an update spends: messages and button presses only."""
-    if update.message is None and update.edited_message is None and update.callback_query is None:
-        return None
-    chat = update.effective_chat
-    if chat is not None:
-        return chat.id
-    user = update.effective_user  # a press on a message too old for Telegram to name its chat
-    return None if user is None else user.id
-
-
-def _user(update: Update) -> int | None:
-    """Who an update counts against besides its chat: the chat a message was sent on behalf
-    of, else the user; an anonymous admin's message names its own group (one bucket)."""
-    message = update.message or update.edited_message
-    if message is not None and message.sender_chat is not None:
-        return message.sender_chat.id
-    user = update.effective_user
-    return None if user is None else user.id

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, TypeAlias
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot.core.reading import Reply, render_unpublished
+from bot.core.chat import Button, DraftChoice, DraftStep, Keyboard, Reply
+from bot.core.reading import render_unpublished
 from bot.core.rendering import Renderer
-from bot.telegram.keyboards import deep_link
 from brief.model import ParseResult, Problem
 from storage import Draft, StaleDraft, Storage, StoredBrief
 
@@ -19,14 +16,6 @@ DRAFT_LIFETIME = timedelta(days=1)
 # How long a /correct waits for its upload (storage.corrections): after that the next
 # upload is a new brief, and its preview says so.
 CORRECTION_LIFETIME = DRAFT_LIFETIME
-Action: TypeAlias = Literal["publish", "discard"]
-_DRAFT_DATA = re.compile(r"draft:(\d{1,18}):(publish|discard)")
-
-
-@dataclass(frozen=True, slots=True)
-class DraftPress:
-    draft_id: int
-    action: Action
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,30 +34,13 @@ class Decision:
     corrected: bool = False
 
 
-def draft_data(draft_id: int, action: Action) -> str:
-    return f"draft:{draft_id}:{action}"
-
-
-def parse_draft_data(data: str | None) -> DraftPress | None:
-    match = _DRAFT_DATA.fullmatch(data or "")
-    if not match:
-        return None
-    action: Action = "publish" if match[2] == "publish" else "discard"
-    return DraftPress(int(match[1]), action)
-
-
-def draft_keyboard(renderer: Renderer, draft_id: int) -> InlineKeyboardMarkup:
-    actions: tuple[Action, ...] = ("publish", "discard")
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    renderer.render("admin_button.txt", action=action),
-                    callback_data=draft_data(draft_id, action),
-                )
-                for action in actions
-            ]
-        ]
+def draft_keyboard(renderer: Renderer, draft_id: int) -> Keyboard:
+    steps: tuple[DraftStep, ...] = ("publish", "discard")
+    return (
+        tuple(
+            Button(renderer.render("admin_button.txt", action=step), DraftChoice(draft_id, step))
+            for step in steps
+        ),
     )
 
 
@@ -154,15 +126,16 @@ def _shortened(text: str) -> str:
 async def decide(
     storage: Storage,
     renderer: Renderer,
-    press: DraftPress,
+    press: DraftChoice,
     *,
     user_id: int,
     chat_id: int,
     now: datetime,
-    bot_username: str,
+    link: Callable[[int], str],
 ) -> Decision:
     """Publish or discard a draft, for the admin who uploaded it, in the chat it was shown
-    in, and nobody else: any other press is answered and changes nothing."""
+    in, and nobody else: any other press is answered and changes nothing. `link` is the
+    chat app's link to a brief, for the admin's note that it is published."""
     draft = await storage.drafts.get(press.draft_id)
     if draft is None:  # gone: published, discarded or expired, so nobody's to close
         return Decision(renderer.render("admin_draft_gone.txt"))
@@ -171,14 +144,14 @@ async def decide(
         return Decision(renderer.render("admin_draft_not_yours.txt"))
     if draft.expires_at <= now:
         return Decision(renderer.render("admin_draft_gone.txt"), close_preview=True)
-    if press.action == "discard":
+    if press.step == "discard":
         await storage.drafts.discard(draft.id)
         return Decision(reply=Reply([renderer.render("admin_discarded.html")]), close_preview=True)
-    return await _publish(storage, renderer, draft, now=now, bot_username=bot_username)
+    return await _publish(storage, renderer, draft, now=now, link=link)
 
 
 async def _publish(
-    storage: Storage, renderer: Renderer, draft: Draft, *, now: datetime, bot_username: str
+    storage: Storage, renderer: Renderer, draft: Draft, *, now: datetime, link: Callable[[int], str]
 ) -> Decision:
     corrected = draft.correcting is not None
     stored = await storage.drafts.publish(draft.id, by=draft.admin_id, at=now)
@@ -192,8 +165,9 @@ async def _publish(
             return Decision(reply=Reply([text]), close_preview=True)
     if stored is None:  # expired or taken by a second press in the same instant
         return Decision(renderer.render("admin_draft_gone.txt"), close_preview=True)
-    link = deep_link(bot_username, stored.id)
-    text = renderer.render("admin_published.html", stored=stored, link=link, corrected=corrected)
+    text = renderer.render(
+        "admin_published.html", stored=stored, link=link(stored.id), corrected=corrected
+    )
     return Decision(reply=Reply([text]), close_preview=True, published=stored, corrected=corrected)
 
 

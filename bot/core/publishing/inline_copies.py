@@ -9,18 +9,16 @@ Copies sent while feedback was off are unknown to the bot and stay as they were.
 
 from __future__ import annotations
 
-from telegram import Bot
-
-from bot.core.publishing.corrections import INLINE, Copy, refresh_copy
+from bot.core.chat import CopyAt, Messenger
+from bot.core.publishing.corrections import INLINE, refresh_copy
 from bot.core.rendering import Renderer
 from storage import InlineCopy, StoredBrief
 
 
 async def bring_up_to_date(
-    bot: Bot, renderer: Renderer, stored: StoredBrief, copy: InlineCopy
+    messenger: Messenger, renderer: Renderer, stored: StoredBrief, copy: InlineCopy
 ) -> None:
     """A copy just chosen from an answer older than the brief's current version (Telegram
     keeps answers for a while): edited as the correction or withdrawal edited the others."""
-    await refresh_copy(
-        bot, renderer, stored, INLINE, Copy(inline_message_id=copy.inline_message_id)
-    )
+    at = CopyAt(inline_message_id=copy.inline_message_id)
+    await refresh_copy(messenger, renderer, stored, INLINE, at)

@@ -1,4 +1,5 @@
-"""Reading an admin's upload, a message's text or a document, into a parsed brief."""
+"""What an admin's file must be before it is read: its type and size, then its bytes as an
+upload to parse. (What a Telegram message carries is read by bot/telegram/admin/messages.py.)"""
 
 from __future__ import annotations
 
@@ -6,10 +7,8 @@ from enum import Enum
 from pathlib import PurePath
 from typing import Any
 
-from telegram import Message, MessageEntity, MessageOriginUser
-
 from brief import MAX_BRIEF_BYTES
-from brief.isolated import Link, Upload
+from brief.isolated import Upload
 
 JSON_EXTENSIONS = frozenset({".json"})
 EXTENSIONS = (".txt", ".md", ".json")
@@ -29,39 +28,6 @@ class FileRefused(Exception):
         super().__init__(problem.name)
         self.problem = problem
         self.context = context
-
-
-def message_links(message: Message) -> tuple[Link, ...]:
-    """(anchor text, url) for every link in the message, in order.
-
-    A `text_link` carries its url; a bare `url` entity is its own anchor, so it only
-    matches a source whose name is the address itself, and is otherwise left to the
-    text, where the block source form has a place for it.
-    """
-    found = message.parse_entities([MessageEntity.TEXT_LINK, MessageEntity.URL])
-    ordered = sorted(found.items(), key=lambda item: item[0].offset)
-    return tuple(
-        (text, entity.url if entity.type == MessageEntity.TEXT_LINK and entity.url else text)
-        for entity, text in ordered
-    )
-
-
-def is_own_message(message: Message) -> bool:
-    """Whether a message is the sender's own words: typed, or forwarded from themselves.
-
-    A forward of someone else's message (a channel post, another user, a hidden sender)
-    is never taken as an upload: the sender did not write it, and for a brief the
-    author matters.
-    """
-    origin = message.forward_origin
-    if origin is None:
-        return True
-    sender = message.from_user
-    return (
-        isinstance(origin, MessageOriginUser)
-        and sender is not None
-        and origin.sender_user.id == sender.id
-    )
 
 
 def check_document(file_name: str | None, size: int | None) -> None:

@@ -9,10 +9,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 
+from bot.core.chat import Reply
 from bot.core.push.delivery import RETRY_LATER, Claim, Delivery, LeaseLost
 from bot.core.push.tally import Outcome, Progress, Tally
 from bot.core.push.workers import Queue, run_pool
-from bot.core.reading import Reply, render_part
+from bot.core.reading import render_part
 from bot.core.rendering import Renderer
 from storage import PushRun, Storage, StoredBrief
 

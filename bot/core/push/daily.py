@@ -10,14 +10,15 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
+from bot.core.buttons import digest_keyboard
+from bot.core.chat import Reply
 from bot.core.push.delivery import RETRY_LATER, Delivery, LeaseLost
 from bot.core.push.tally import Outcome, Tally
 from bot.core.push.workers import Queue, run_pool
-from bot.core.reading import Reply, render_part
+from bot.core.reading import render_part
 from bot.core.rendering import Renderer
 from bot.core.subscriptions.subscribing import kept_zone
 from bot.core.subscriptions.timing import next_due, zone
-from bot.telegram.keyboards import digest_keyboard
 from storage import BriefHeader, Storage, Subscriber
 
 log = logging.getLogger(__name__)

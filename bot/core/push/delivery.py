@@ -27,22 +27,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from telegram import InlineKeyboardMarkup
-
 from bot.core.budget.pacing import Pacer
+from bot.core.chat import Keyboard, Reply
 from bot.core.push.confirm import Confirmation, Confirmations
 from bot.core.push.marks import SentMarks
-from bot.core.push.tally import Outcome
-from bot.core.reading import Reply
-from bot.telegram.push_sender import (
+from bot.core.push.sending import (
     Flood,
     Migrated,
+    PushSender,
     Refused,
-    Sender,
     SendError,
     Transient,
     Unreachable,
 )
+from bot.core.push.tally import Outcome
 from storage import Storage
 
 RETRY_DELAYS = (0.5, 1.0, 2.0)  # backoff for timeouts and 5xx answers before giving up
@@ -80,7 +78,7 @@ class _Gone(Exception):
 class Delivery:
     def __init__(
         self,
-        sender: Sender,
+        sender: PushSender,
         storage: Storage,
         pacer: Pacer,
         clock: Callable[[], datetime],
@@ -191,9 +189,7 @@ class Delivery:
             for index, text in enumerate(reply.texts)
         ]
 
-    async def _send(
-        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, claim: Claim
-    ) -> int:
+    async def _send(self, chat_id: int, text: str, keyboard: Keyboard | None, claim: Claim) -> int:
         """One message, retried through flood control, timeouts and server errors.
 
         Raises Migrated or Unreachable for the caller to act on, SendError to give up,
@@ -209,7 +205,7 @@ class Delivery:
             await self._confirm(chat_id, claim)
             await self._pacer.acquire(chat_id)
             try:
-                return await self._sender.send(chat_id, text, markup)
+                return await self._sender.send(chat_id, text, keyboard)
             except Flood as error:
                 floods += 1
                 if floods > MAX_RETRY_AFTER:

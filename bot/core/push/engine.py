@@ -20,10 +20,10 @@ from bot.core.metrics import Metrics
 from bot.core.push.broadcast import PROGRESS_EVERY, Broadcast, ProgressCallback
 from bot.core.push.daily import DailyRun
 from bot.core.push.delivery import RETRY_DELAYS, Delivery, Lease, LeaseLost
+from bot.core.push.sending import PushSender
 from bot.core.push.tally import Tally
 from bot.core.rendering import Renderer
 from bot.core.subscriptions.timing import utc_now
-from bot.telegram.push_sender import Sender
 from storage import PushRun, Storage, StoredBrief
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def default_concurrency(rate: float | None) -> int:
 class PushEngine:
     def __init__(
         self,
-        sender: Sender,
+        sender: PushSender,
         storage: Storage,
         renderer: Renderer,
         *,

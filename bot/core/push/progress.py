@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot
-from telegram.error import BadRequest, RetryAfter, TimedOut
-
+from bot.core.chat import CopyAt, Edit, Messenger
 from bot.core.push.tally import Progress
 from bot.core.rendering import Renderer
-from bot.telegram.bot_api import not_modified
 from storage import StoredBrief
 
 log = logging.getLogger(__name__)
+
+
+class ProgressNotShown(Exception):
+    """A report the progress message could not show (the last, the summary, is never
+    skipped: the admin would be left with stale figures)."""
 
 
 class ProgressMessage:
@@ -20,25 +22,28 @@ class ProgressMessage:
     one becomes the summary."""
 
     def __init__(
-        self, bot: Bot, renderer: Renderer, message: tuple[int, int], stored: StoredBrief
+        self,
+        messenger: Messenger,
+        renderer: Renderer,
+        message: tuple[int, int],
+        stored: StoredBrief,
     ) -> None:
-        self._bot = bot
+        self._messenger = messenger
         self._renderer = renderer
         self.message = message
         self._stored = stored
 
     async def __call__(self, progress: Progress) -> None:
+        """Raises ProgressNotShown for a report the message cannot show, except a passing
+        one (the chat app busy) while the push goes on: the next report shows newer
+        figures anyway. Two reports with the same figures change nothing, and are fine."""
         template = "push_done.html" if progress.finished else "push_progress.html"
         text = self._renderer.render(template, stored=self._stored, progress=progress)
-        try:
-            await self._bot.edit_message_text(
-                text, chat_id=self.message[0], message_id=self.message[1]
-            )
-        except BadRequest as error:
-            # Two reports with the same figures: Telegram refuses the identical edit.
-            if not not_modified(error):
-                raise
-        except (RetryAfter, TimedOut) as error:
-            if progress.finished:
-                raise
-            log.info("push progress not shown this time: %s", error)
+        chat_id, message_id = self.message
+        outcome = await self._messenger.edit(CopyAt(chat_id, message_id), text, None)
+        if outcome in (Edit.EDITED, Edit.UNCHANGED):
+            return
+        if outcome is Edit.BUSY and not progress.finished:
+            log.info("push progress not shown this time: the chat app is busy")
+            return
+        raise ProgressNotShown(f"push progress not shown in chat {chat_id}: {outcome.value}")

@@ -10,14 +10,11 @@ import logging
 from datetime import UTC, datetime
 from typing import Protocol
 
-from telegram import Bot
-from telegram.error import TelegramError
-
+from bot.core.chat import Messenger, Reply
 from bot.core.push.engine import PushEngine
 from bot.core.push.progress import ProgressMessage
 from bot.core.rendering import Renderer
 from bot.core.replicas.replica import Replica
-from bot.telegram.context import BotContext
 from storage import PushRun, Storage, StoredBrief
 
 log = logging.getLogger(__name__)
@@ -34,9 +31,11 @@ class PushParts(Protocol):
     def replica(self) -> Replica: ...
     @property
     def push(self) -> PushEngine: ...
+    @property
+    def messenger(self) -> Messenger: ...
 
 
-async def take_over(bot: Bot, services: PushParts) -> list[asyncio.Task[PushRun]]:
+async def take_over(services: PushParts) -> list[asyncio.Task[PushRun]]:
     """What replicas that stopped beating left half-done goes on here: their claimed sends
     are released to be sent again, and each push they ran is resumed under its own
     record. On SQLite this is what a restart left (the last process is gone).
@@ -65,15 +64,16 @@ async def take_over(bot: Bot, services: PushParts) -> list[asyncio.Task[PushRun]
             )
             continue
         log.warning("push %d of brief %d was interrupted; resuming it", run.id, stored.id)
-        report = await _resumed_report(bot, services.renderer, run, stored)
+        report = await _resumed_report(services.messenger, services.renderer, run, stored)
         resumed.append(engine.start_push(stored, by=run.started_by, run=run, on_progress=report))
     return resumed
 
 
-async def beat(context: BotContext) -> None:
-    """The replica's heartbeat: say it is alive, then take over what the dead left."""
+async def beat(services: PushParts) -> None:
+    """The replica's heartbeat (a job of the chat app's adapter, every HEARTBEAT): say it
+    is alive, then take over what the dead left."""
     try:
-        await keep_alive(context.bot, context.services)
+        await keep_alive(services)
     except Exception as error:
         # The database is unreachable, most likely: one line per beat, no notice to the
         # admins (they hear of it from /readyz and the replies that fail). Without its
@@ -81,7 +81,7 @@ async def beat(context: BotContext) -> None:
         log.warning("replica heartbeat failed: %s: %s", type(error).__name__, error)
 
 
-async def keep_alive(bot: Bot, services: PushParts) -> None:
+async def keep_alive(services: PushParts) -> None:
     """One heartbeat: say this replica is alive, give back what it owes, take over what
     dead replicas left."""
     replica, engine, storage = services.replica, services.push, services.storage
@@ -95,23 +95,32 @@ async def keep_alive(bot: Bot, services: PushParts) -> None:
         await storage.deliveries.release_held(replica.id)
         await storage.pushes.release(replica.id)
         await replica.given_back(owed)
-    await take_over(bot, services)
+    await take_over(services)
     await replica.tidy()
 
 
 async def _resumed_report(
-    bot: Bot, renderer: Renderer, run: PushRun, stored: StoredBrief
+    messenger: Messenger, renderer: Renderer, run: PushRun, stored: StoredBrief
 ) -> ProgressMessage | None:
     """The admin who started the push sees it go on: the progress message it had, or a
     new one."""
     if run.progress is not None:
-        return ProgressMessage(bot, renderer, run.progress, stored)
+        return ProgressMessage(messenger, renderer, run.progress, stored)
     if run.started_by is None:
         return None
     text = renderer.render("push_resumed.html", stored=stored)
     try:
-        message = await bot.send_message(run.started_by, text)
-    except TelegramError as error:
-        log.warning("could not tell admin %s the push resumed: %s", run.started_by, error)
+        sent = await messenger.send(run.started_by, Reply([text]))
+    except Exception as error:
+        # A timeout or the chat app's fault: the push resumes all the same, unseen.
+        log.warning(
+            "could not tell admin %s the push resumed: %s: %s",
+            run.started_by,
+            type(error).__name__,
+            error,
+        )
         return None
-    return ProgressMessage(bot, renderer, (message.chat_id, message.message_id), stored)
+    if sent is None:  # the admin's chat refused it (the messenger logged why)
+        log.warning("could not tell admin %s the push resumed: the chat refused it", run.started_by)
+        return None
+    return ProgressMessage(messenger, renderer, (run.started_by, sent[0]), stored)

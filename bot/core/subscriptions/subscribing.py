@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Literal
 
+from bot.config.zones import FALLBACK_ZONE, loadable_zone, parse_clock
+from bot.core.chat import SettingsChoice
 from bot.core.subscriptions.timing import (
-    FALLBACK_ZONE,
     ZoneUnknown,
-    loadable_zone,
     looks_like_clock,
     next_due,
-    parse_clock,
     resolve_zone,
     zone,
 )
@@ -96,58 +93,15 @@ async def subscribe(
     )
 
 
-SettingsAction = Literal["on", "off", "time", "zone"]
-_SETTINGS_DATA = re.compile(
-    r"sub:(?:(?P<switch>on|off)|time:(?P<hh>\d{2})(?P<mm>\d{2})|zone:(?P<zone>\d{1,2}))"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class SettingsPress:
-    """A press under /settings: start, stop, a delivery time or a time zone."""
-
-    action: SettingsAction
-    clock: time | None = None  # for "time"
-    zone_index: int | None = None  # for "zone": an index into SETTINGS_ZONES
-
-    @property
-    def data(self) -> str:
-        """The button's callback data (at most 64 bytes, as Telegram allows)."""
-        if self.action == "time" and self.clock is not None:
-            return f"sub:time:{self.clock:%H%M}"
-        if self.action == "zone" and self.zone_index is not None:
-            return f"sub:zone:{self.zone_index}"
-        return f"sub:{self.action}"
-
-
-def parse_settings_data(data: str | None) -> SettingsPress | None:
-    """The press a button's data stands for, or None for data no /settings button carries.
-
-    The button may be old (or forged), so its value is brought into range, not trusted.
-    """
-    match = _SETTINGS_DATA.fullmatch(data or "")
-    if match is None:
-        return None
-    if match["switch"] == "on":
-        return SettingsPress("on")
-    if match["switch"] == "off":
-        return SettingsPress("off")
-    if match["hh"] is not None:
-        return SettingsPress(
-            "time", clock=time(min(int(match["hh"]), 23), min(int(match["mm"]), 59))
-        )
-    return SettingsPress("zone", zone_index=min(int(match["zone"]), len(SETTINGS_ZONES) - 1))
-
-
 def settings_request(
-    current: Subscriber | None, press: SettingsPress, *, defaults: Request
+    current: Subscriber | None, press: SettingsChoice, *, defaults: Request
 ) -> Request | None:
     """What a press under /settings asks for: the subscription to keep, or None to stop.
 
     A button changes one half of a live subscription and keeps the other; a chat not
     subscribed starts from the configured defaults.
     """
-    if press.action == "off":
+    if press.step == "off":
         return None
     live = current is not None and current.active
     base = Request(current.delivery_time, kept_zone(current)) if live and current else defaults
@@ -159,7 +113,7 @@ def settings_request(
 
 
 async def change_settings(
-    storage: Storage, chat_id: int, press: SettingsPress, *, defaults: Request, now: datetime
+    storage: Storage, chat_id: int, press: SettingsChoice, *, defaults: Request, now: datetime
 ) -> Subscriber | None:
     """Apply a press under /settings (see settings_request); the chat's subscription after it."""
     current = await storage.subscribers.get(chat_id)

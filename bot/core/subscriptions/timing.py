@@ -2,6 +2,8 @@
 
 Pure functions of their arguments (no clock is read here), so every rule can be tested
 against any instant: daylight-saving gaps and repeats, and catching up after downtime.
+Which zones and times of day are taken at all is bot/config/zones.py, which the settings
+read too.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
+
+from bot.config.zones import is_region_zone, loadable_zone, region_zones, zone_names
 
 
 def utc_now() -> datetime:
@@ -25,29 +29,6 @@ def utc_now() -> datetime:
 
 # A gap is an hour at most today; a whole skipped day (Samoa, 2011) is the worst on record.
 _MAX_GAP_MINUTES = 24 * 60
-_CLOCK = re.compile(r"(\d{1,2})[:.h](\d{2})")
-# The areas of IANA's region names (Area/Location, as its zone1970.tab lists them). A new
-# subscription and DEFAULT_TIMEZONE take only those, and UTC (the default): not
-# `localtime` (the host's own setting, another zone on the next host), `Factory` (no place
-# at all), `posixrules`, nor the old aliases outside the areas (US/Eastern, Japan, EST5EDT),
-# which distributions now move to optional packages (Debian's tzdata-legacy), so that a
-# name accepted today can be gone after an upgrade. Paths are never names.
-REGION_AREAS = frozenset(
-    {
-        "Africa",
-        "America",
-        "Antarctica",
-        "Arctic",
-        "Asia",
-        "Atlantic",
-        "Australia",
-        "Europe",
-        "Indian",
-        "Pacific",
-    }
-)
-# Where a subscriber whose stored zone this host can no longer load is moved.
-FALLBACK_ZONE = "UTC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +77,7 @@ def next_due(at: time, zone: ZoneInfo, after: datetime) -> datetime:
 def resolve_zone(text: str) -> ZoneFound | ZoneUnknown:
     """An IANA name from what a reader typed: `Europe/Berlin`, `berlin`, `new york`, `utc`."""
     key = _normalise(text)
-    names = _zone_names()
+    names = zone_names()
     if key in names:
         return ZoneFound(names[key])
     cities = _cities().get(key, ())
@@ -112,14 +93,6 @@ def resolve_zone(text: str) -> ZoneFound | ZoneUnknown:
     return ZoneUnknown(_suggestions(key))
 
 
-def parse_clock(text: str) -> time | None:
-    """`7:30`, `07:30`, `7.30` or `7h30` as a time of day; None if it is not one."""
-    match = _CLOCK.fullmatch(text.strip())
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        return None
-    return time(int(match[1]), int(match[2]))
-
-
 def looks_like_clock(text: str) -> bool:
     """Whether the reader meant a time (valid or not), so it is not taken for a zone."""
     return bool(re.fullmatch(r"\d{1,2}([:.h]\d*)?", text.strip()))
@@ -131,20 +104,6 @@ def zone(name: str) -> ZoneInfo:
     if found is None:
         raise ValueError(f"unknown time zone {name!r}")
     return found
-
-
-def loadable_zone(name: str) -> ZoneInfo | None:
-    """The zone by that name, or None when this host cannot load it (any more): a name
-    stored earlier may be gone after the time zone data was upgraded or trimmed."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
-
-
-def is_region_zone(name: str) -> bool:
-    """Whether `name`, exactly as written, is a zone new subscriptions may take."""
-    return _zone_names().get(name.lower()) == name
 
 
 def _exists(moment: datetime) -> bool:
@@ -168,7 +127,7 @@ def _suggestions(key: str) -> tuple[str, ...]:
     cities = _cities()
     # "paris france": a word of it may name a city on its own.
     by_word = [name for word in key.split("_") for name in cities.get(word, ())]
-    pool = {**_zone_names(), **{city: min(names) for city, names in cities.items()}}
+    pool = {**zone_names(), **{city: min(names) for city, names in cities.items()}}
     matches = difflib.get_close_matches(key, pool, n=3, cutoff=0.6)
     return tuple(dict.fromkeys([*by_word, *(pool[m] for m in matches)]))[:5]
 
@@ -178,7 +137,7 @@ def _region_for_alias() -> dict[str, str]:
     """Each old alias this host still has (`us/eastern`, `japan`) → the region name whose
     rules are the very same file (`America/New_York`), built on the first unknown zone."""
     regions: dict[bytes, str] = {}
-    for name in sorted(_region_zones(), key=len):  # the shorter name of equals, as tzdata
+    for name in sorted(region_zones(), key=len):  # the shorter name of equals, as tzdata
         regions.setdefault(_zone_file(name), name)
     aliases = (n for n in available_timezones() if not is_region_zone(n))
     found = {alias.lower(): regions.get(_zone_file(alias), "") for alias in aliases}
@@ -196,22 +155,9 @@ def _zone_file(name: str) -> bytes:
 
 
 @cache
-def _region_zones() -> tuple[str, ...]:
-    """The names a subscription may take (REGION_AREAS), built on first use (not at import)."""
-    regions = (n for n in available_timezones() if n.split("/", 1)[0] in REGION_AREAS)
-    return (FALLBACK_ZONE, *sorted(n for n in regions if "/" in n))
-
-
-@cache
-def _zone_names() -> dict[str, str]:
-    """Lower-cased name → the name."""
-    return {name.lower(): name for name in _region_zones()}
-
-
-@cache
 def _cities() -> dict[str, tuple[str, ...]]:
     """Last part of each name (`new_york`) → the zones that end with it."""
     found: dict[str, list[str]] = {}
-    for name in _region_zones():
+    for name in region_zones():
         found.setdefault(name.rsplit("/", 1)[-1].lower(), []).append(name)
     return {city: tuple(sorted(names)) for city, names in found.items()}

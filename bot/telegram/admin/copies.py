@@ -5,9 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.core.publishing import corrections
-from bot.core.reading import send_reply
 from bot.telegram.context import BotContext
-from bot.telegram.replies import text_reply
+from bot.telegram.replies import send_reply, text_reply
 from storage import StoredBrief
 
 # Held while the copies of a brief are edited, by whichever replica edits them.
@@ -29,7 +28,8 @@ async def replace_copies(
         if latest is not None:
             stored, withdrawn = latest, latest.retracted_at is not None
         replace = corrections.withdraw_copies if withdrawn else corrections.correct_copies
-        counts = await replace(context.bot, context.storage, context.renderer, stored)
+        messenger = context.services.messenger
+        counts = await replace(messenger, context.storage, context.renderer, stored)
     shown = [count for count in counts if count.total]
     if shown:
         reply = text_reply(
@@ -39,7 +39,7 @@ async def replace_copies(
             counts=shown,
             withdrawn=withdrawn,
         )
-        await send_reply(context.bot, chat_id, reply)
+        await send_reply(context, chat_id, reply)
 
 
 def start_replacing(

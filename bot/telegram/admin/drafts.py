@@ -9,13 +9,13 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
-from bot.core.channels.posting_job import post_now
 from bot.core.publishing import drafts, paste
-from bot.core.reading import send_reply
 from bot.telegram.admin.copies import start_replacing
+from bot.telegram.channel_jobs import post_now
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.registration import ButtonHandler
-from bot.telegram.replies import answer_press, now
+from bot.telegram.keyboards import deep_link, parse_draft_data
+from bot.telegram.replies import answer_press, now, send_reply
 from bot.telegram.webhook.receiver import UPDATES_KEPT
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 async def draft_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    press = drafts.parse_draft_data(query.data)
+    press = parse_draft_data(query.data)
     message = query.message
     if press is None or not isinstance(message, Message):  # ButtonHandler saw the message
         await answer_press(query, context.renderer.render("stale_button.txt"))
@@ -36,13 +36,13 @@ async def draft_button(update: Update, context: BotContext) -> None:
         user_id=query.from_user.id,
         chat_id=message.chat.id,
         now=now(),
-        bot_username=context.bot.username,
+        link=lambda brief_id: deep_link(context.bot.username, brief_id),
     )
     await answer_press(query, outcome.answer)
     if outcome.close_preview:
         await _close_preview(message)
     if outcome.reply is not None:
-        await send_reply(context.bot, message.chat.id, outcome.reply)
+        await send_reply(context, message.chat.id, outcome.reply)
     published = outcome.published
     if outcome.corrected and published is not None:
         start_replacing(context, update, message.chat.id, published, withdrawn=False)

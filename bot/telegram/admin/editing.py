@@ -7,8 +7,8 @@ from collections.abc import Collection
 from telegram import Update
 from telegram.ext import BaseHandler, filters
 
+from bot.core.chat import Reply
 from bot.core.publishing import drafts
-from bot.core.reading import Reply, send_reply
 from bot.telegram.admin.copies import start_replacing
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.registration import command
@@ -17,6 +17,7 @@ from bot.telegram.replies import (
     chat_of,
     live_brief,
     now,
+    send_reply,
     text_reply,
     usage,
     user_of,
@@ -33,7 +34,7 @@ async def _live_brief(update: Update, context: BotContext, command: str) -> Stor
         return None
     found = await live_brief(context, brief_id)
     if isinstance(found, Reply):
-        await send_reply(context.bot, chat_id, found)
+        await send_reply(context, chat_id, found)
         return None
     return found
 
@@ -44,7 +45,7 @@ async def correct(update: Update, context: BotContext) -> None:
         return
     await context.storage.corrections.set(chat_of(update), stored.id, at=now())
     await send_reply(
-        context.bot,
+        context,
         chat_of(update),
         text_reply(context, "admin_correct_prompt.html", stored=stored),
     )
@@ -53,7 +54,7 @@ async def correct(update: Update, context: BotContext) -> None:
 async def cancel(update: Update, context: BotContext) -> None:
     brief_id = await drafts.take_correction(context.storage, chat_of(update), now())
     await send_reply(
-        context.bot, chat_of(update), text_reply(context, "admin_cancelled.html", brief_id=brief_id)
+        context, chat_of(update), text_reply(context, "admin_cancelled.html", brief_id=brief_id)
     )
 
 
@@ -63,7 +64,7 @@ async def retract(update: Update, context: BotContext) -> None:
         return
     stored = await context.storage.briefs.retract(current.id, by=user_of(update), at=now())
     await send_reply(
-        context.bot,
+        context,
         chat_of(update),
         text_reply(context, "admin_retracted.html", brief_id=current.id, stored=stored),
     )
@@ -80,14 +81,14 @@ async def history(update: Update, context: BotContext) -> None:
     stored = await context.storage.briefs.get(brief_id)
     if stored is None:
         await send_reply(
-            context.bot,
+            context,
             chat_id,
             text_reply(context, "admin_no_brief.html", brief_id=brief_id, stored=None),
         )
         return
     entries = await context.storage.briefs.history(brief_id)
     texts = context.renderer.messages("admin_history.html", stored=stored, entries=entries)
-    await send_reply(context.bot, chat_id, Reply(texts))
+    await send_reply(context, chat_id, Reply(texts))
 
 
 async def stats(update: Update, context: BotContext) -> None:
@@ -98,7 +99,7 @@ async def stats(update: Update, context: BotContext) -> None:
         subscribers=await storage.subscribers.counts(),
         push=await storage.pushes.last(),
     )
-    await send_reply(context.bot, chat_of(update), Reply([text]))
+    await send_reply(context, chat_of(update), Reply([text]))
 
 
 def handlers(admin_ids: Collection[int]) -> list[BaseHandler[Update, BotContext, None]]:

@@ -9,9 +9,9 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.core.reading import command_menu
 from bot.core.rendering import Renderer
 from bot.telegram.context import BotContext
+from bot.telegram.handlers.registration import command_menu
 from bot.telegram.replies import chat_data_of, chat_of
 
 log = logging.getLogger(__name__)

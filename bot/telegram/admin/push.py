@@ -26,7 +26,7 @@ async def push(update: Update, context: BotContext) -> None:
     status = await message.reply_text(context.renderer.render("push_started.html", stored=found))
     # The push runs in the background: this handler returns, and shutting down stops it.
     where = (status.chat_id, status.message_id)
-    report = ProgressMessage(context.bot, context.renderer, where, found)
+    report = ProgressMessage(context.services.messenger, context.renderer, where, found)
     engine.start_push(found, by=user.id, on_progress=report, reports_to=where)
 
 

@@ -8,17 +8,18 @@ from collections.abc import Collection
 from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
+from bot.core.chat import Reply
 from bot.core.publishing import drafts, paste, uploads
-from bot.core.reading import Reply, send_reply
+from bot.telegram.admin.messages import is_own_message, message_links
 from bot.telegram.context import BotContext
-from bot.telegram.replies import job_queue, live_brief, now, text_reply
+from bot.telegram.replies import job_queue, live_brief, now, send_reply, text_reply
 from brief import BriefError
 from brief.isolated import Upload
 from storage import StoredBrief
 
 
 async def _not_own(context: BotContext, message: Message) -> None:
-    await send_reply(context.bot, message.chat_id, text_reply(context, "admin_forward.html"))
+    await send_reply(context, message.chat_id, text_reply(context, "admin_forward.html"))
 
 
 async def upload_text(update: Update, context: BotContext) -> None:
@@ -26,7 +27,7 @@ async def upload_text(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     assert message.text is not None
-    if not uploads.is_own_message(message):
+    if not is_own_message(message):
         await _not_own(context, message)
         return
     arrival = await paste.add_part(
@@ -34,7 +35,7 @@ async def upload_text(update: Update, context: BotContext) -> None:
         message.chat_id,
         message.message_id,
         message.text,
-        uploads.message_links(message),
+        message_links(message),
         now(),
     )
     if arrival is not None:  # None: this message was stored before, its timer is set
@@ -79,7 +80,7 @@ async def paste_complete(context: BotContext) -> None:
 async def upload_document(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
-    if not uploads.is_own_message(message):
+    if not is_own_message(message):
         await _not_own(context, message)
         return
     document = message.document
@@ -89,7 +90,7 @@ async def upload_document(update: Update, context: BotContext) -> None:
         content = bytes(await (await document.get_file()).download_as_bytearray())
         upload = uploads.document_upload(document.file_name, content)
     except uploads.FileRefused as refused:
-        await send_reply(context.bot, message.chat_id, _refused(context, refused))
+        await send_reply(context, message.chat_id, _refused(context, refused))
         return
     user_id = message.from_user.id if message.from_user else message.chat_id
     await _receive(context, message.chat_id, user_id, upload)
@@ -101,11 +102,11 @@ async def _receive(context: BotContext, chat_id: int, admin_id: int, upload: Upl
     try:
         result = await context.upload_parser.parse(upload)
     except BriefError as error:
-        await send_reply(context.bot, chat_id, drafts.refusal(renderer, error.problems))
+        await send_reply(context, chat_id, drafts.refusal(renderer, error.problems))
         return
     correcting = await _correction_target(context, chat_id)
     if isinstance(correcting, Reply):
-        await send_reply(context.bot, chat_id, correcting)
+        await send_reply(context, chat_id, correcting)
         return
     reply = await drafts.open_draft(
         context.storage,
@@ -116,7 +117,7 @@ async def _receive(context: BotContext, chat_id: int, admin_id: int, upload: Upl
         correcting=correcting,
         now=now(),
     )
-    await send_reply(context.bot, chat_id, reply)
+    await send_reply(context, chat_id, reply)
 
 
 async def _correction_target(context: BotContext, chat_id: int) -> StoredBrief | Reply | None:

@@ -7,20 +7,19 @@ import re
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot.core.chat import PARTS, Part, Reply, brief_number
 from bot.core.reading import (
     Reason,
     Refusal,
-    Reply,
     find_brief,
     parse_brief_id,
     render_part,
     render_refusal,
-    send_reply,
 )
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.registration import ButtonHandler, Callback, command
-from bot.telegram.keyboards import PARTS, Part, brief_number, parse_part_data
-from bot.telegram.replies import answer_press
+from bot.telegram.keyboards import parse_part_data
+from bot.telegram.replies import answer_press, send_reply
 
 # What start_parameter() writes: `b12` opens brief 12, `b12-facts` its facts.
 _DEEP_LINK = re.compile(r"b(\d+)(?:-(facts|sources|narratives))?")
@@ -89,7 +88,7 @@ async def _send(update: Update, context: BotContext, reply: Reply) -> None:
     chat = update.effective_chat
     if chat is None:  # a press on a message too old for Telegram to name its chat
         return
-    await send_reply(context.bot, chat.id, reply)
+    await send_reply(context, chat.id, reply)
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -16,10 +16,10 @@ a settings view. A press it does not hear falls to the last handler, which answe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from telegram import CallbackQuery, InaccessibleMessage, Message, Update
+from telegram import BotCommand, CallbackQuery, InaccessibleMessage, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.telegram.context import BotContext
@@ -70,3 +70,9 @@ def carries(message: Message, data: str | None) -> bool:
     if markup is None or data is None:
         return False
     return any(button.callback_data == data for row in markup.inline_keyboard for button in row)
+
+
+def command_menu(lines: Sequence[str]) -> list[BotCommand]:
+    """`name - description` lines, as rendered from a template, as a command menu."""
+    pairs = (line.split(" - ", 1) for line in lines)
+    return [BotCommand(name.strip(), description.strip()) for name, description in pairs]

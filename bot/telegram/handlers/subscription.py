@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from telegram import (
     Chat,
     ChatMember,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     MaybeInaccessibleMessage,
     Message,
@@ -20,22 +19,20 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ChatMemberHandler
 
+from bot.core.subscriptions.settings import settings_view
 from bot.core.subscriptions.subscribing import (
-    SETTINGS_TIMES,
-    SETTINGS_ZONES,
     BadTime,
     BadZone,
     Request,
-    SettingsPress,
     change_settings,
     local_due,
     parse_request,
-    parse_settings_data,
     subscribe,
 )
 from bot.telegram.bot_api import delivered
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.registration import ButtonHandler, command
+from bot.telegram.keyboards import parse_settings_data
 from bot.telegram.replies import answer_press
 from storage import Subscriber
 
@@ -110,7 +107,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
         defaults=Request(config.default_delivery_time, config.default_timezone),
         now=datetime.now(UTC),
     )
-    await answer_press(query, context.renderer.render("settings_changed.txt", action=press.action))
+    await answer_press(query, context.renderer.render("settings_changed.txt", action=press.step))
     text, keyboard = _settings_view(context, subscriber)
     if _shows(query.message, text, keyboard):
         return
@@ -134,42 +131,19 @@ async def _say(message: Message, text: str, keyboard: InlineKeyboardMarkup | Non
 
 def _settings_view(
     context: BotContext, subscriber: Subscriber | None
-) -> tuple[str, InlineKeyboardMarkup]:
-    renderer, config = context.renderer, context.config
-    live = subscriber is not None and subscriber.active
-    text = renderer.render(
-        "settings_show.html",
-        subscriber=subscriber,
-        next=local_due(subscriber) if subscriber is not None else None,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    config = context.config
+    view = settings_view(
+        context.renderer,
+        subscriber,
         default_time=config.default_delivery_time,
         default_zone=config.default_timezone,
     )
-    if not live or subscriber is None:
-        label = renderer.render("settings_button.txt", action="on")
-        on = SettingsPress("on").data
-        return text, InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=on)]])
-
-    def button(press: SettingsPress, value: str, current: bool) -> InlineKeyboardButton:
-        label = renderer.render(
-            "settings_button.txt", action=press.action, value=value, current=current
-        )
-        return InlineKeyboardButton(label, callback_data=press.data)
-
-    times = [
-        button(SettingsPress("time", clock=t), f"{t:%H:%M}", t == subscriber.delivery_time)
-        for t in SETTINGS_TIMES
-    ]
-    zones = [
-        button(SettingsPress("zone", zone_index=index), name, name == subscriber.timezone)
-        for index, name in enumerate(SETTINGS_ZONES)
-    ]
-    off = button(SettingsPress("off"), "", False)
-    rows = [times[:3], times[3:], zones[:2], zones[2:4], zones[4:6], zones[6:], [off]]
-    return text, InlineKeyboardMarkup(rows)
+    return view.texts[0], context.keyboards.markup(view.keyboard)
 
 
 def _shows(
-    message: MaybeInaccessibleMessage | None, text: str, keyboard: InlineKeyboardMarkup
+    message: MaybeInaccessibleMessage | None, text: str, keyboard: InlineKeyboardMarkup | None
 ) -> bool:
     """Whether the pressed message already reads `text` under `keyboard` (nothing to redraw)."""
     if not isinstance(message, Message):

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent
 
+from bot.core.chat import brief_number
+from bot.core.reading import shared_look
 from bot.core.rendering import Renderer
-from bot.telegram.inline.sharing import shared_message
-from bot.telegram.keyboards import brief_number
+from bot.telegram.keyboards import Keyboards
 from storage import Storage, StoredBrief
 from storage.search import query_words
 from storage.snippets import MARK_END, MARK_START
@@ -52,7 +53,7 @@ def shared_id(text: str) -> int | None:
 
 
 async def answer_query(
-    storage: Storage, renderer: Renderer, bot_username: str, query: str, offset: str
+    storage: Storage, renderer: Renderer, keyboards: Keyboards, query: str, offset: str
 ) -> Page:
     text = query.strip()
     start = page_start(offset)
@@ -60,7 +61,7 @@ async def answer_query(
     if brief_id is not None:
         stored = await storage.briefs.get(brief_id)
         live = stored is not None and stored.retracted_at is None and start == 0
-        return Page([_article(renderer, bot_username, stored)] if live and stored else [], "")
+        return Page([_article(renderer, keyboards, stored)] if live and stored else [], "")
     descriptions: dict[int, str] = {}
     if query_words(text):
         hits = await storage.search.search(text, limit=PAGE + 1, offset=start)
@@ -72,20 +73,23 @@ async def answer_query(
     for found in ids[:PAGE]:
         stored = await storage.briefs.get(found)  # cached per version: no query per result
         if stored is not None and stored.retracted_at is None:  # withdrawn since the list
-            results.append(_article(renderer, bot_username, stored, descriptions.get(found)))
+            results.append(_article(renderer, keyboards, stored, descriptions.get(found)))
     more = len(ids) > PAGE and start + PAGE <= MAX_START
     return Page(results, str(start + PAGE) if more else "")
 
 
 def _article(
-    renderer: Renderer, bot_username: str, stored: StoredBrief, description: str | None = None
+    renderer: Renderer, keyboards: Keyboards, stored: StoredBrief, description: str | None = None
 ) -> InlineQueryResultArticle:
-    message = shared_message(renderer, bot_username, stored)
+    # Sent into chats the bot may not be in, read by people who never opened the bot: the
+    # part buttons are deep links (OpenPart), which open the part in the reader's own
+    # private chat with the bot. An edit in place would change it for the whole group.
+    look = shared_look(renderer, stored)
     return InlineQueryResultArticle(
         id=result_id(stored),
         title=stored.brief.title,
-        input_message_content=InputTextMessageContent(message.text),
-        reply_markup=message.keyboard,
+        input_message_content=InputTextMessageContent(look.texts[0]),
+        reply_markup=keyboards.markup(look.keyboard),
         description=_short(description or stored.brief.summary),
     )
 

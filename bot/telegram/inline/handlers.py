@@ -21,7 +21,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
     query = update.inline_query
     assert query is not None
     page = await answer_query(
-        context.storage, context.renderer, context.bot.username, query.query, query.offset
+        context.storage, context.renderer, context.keyboards, query.query, query.offset
     )
     # Answered too late (the user typed on, or the bot stalled): logged, nothing to report.
     await delivered(_answer(query, page), "inline answer", None)
@@ -58,7 +58,7 @@ async def chosen_result(update: Update, context: BotContext) -> None:
         return
     if stored.version != version or stored.retracted_at is not None:
         copy = InlineCopy(chosen.inline_message_id, brief_id, chosen.from_user.id, at)
-        await bring_up_to_date(context.bot, context.renderer, stored, copy)
+        await bring_up_to_date(context.services.messenger, context.renderer, stored, copy)
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

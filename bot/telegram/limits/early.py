@@ -16,8 +16,9 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from bot.core.limits.flood import Allowance, FloodGate, SenderKey
-from bot.core.metrics import Metrics, raw_update_kind
+from bot.core.metrics import Metrics
 from bot.telegram.transport import AiohttpRequest
+from bot.telegram.updates import raw_update_kind
 
 
 class UpdatesRequest(AiohttpRequest):

@@ -22,8 +22,9 @@ from aiohttp import web
 from telegram import Bot, Update
 
 from bot.core.limits.flood import FloodGate
-from bot.core.metrics import Metrics, raw_update_kind
+from bot.core.metrics import Metrics
 from bot.telegram.limits.early import raw_sender
+from bot.telegram.updates import raw_update_kind
 from storage import Storage
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

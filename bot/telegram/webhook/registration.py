@@ -11,7 +11,7 @@ import secrets
 from telegram.error import TelegramError
 
 from bot.config import Config
-from bot.logs import redact_also
+from bot.core.redaction import redact_also
 from bot.telegram.context import BotContext, BriefApplication
 from bot.telegram.webhook.receiver import ALLOWED_UPDATES, WebhookReceiver
 from storage import Storage

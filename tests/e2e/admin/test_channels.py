@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from bot.core.channels import posting_job
 from bot.core.channels.poster import ChannelPoster
+from bot.telegram import channel_jobs
 from bot.telegram.context import BriefApplication
 from storage import DeliveryRecord, Storage
 from tests.e2e.admin.test_corrections import NEW_TITLE, corrected_text
@@ -26,7 +26,7 @@ BOT = "briefbot_test_bot"
 @pytest.fixture(autouse=True)
 def quick_ticks(monkeypatch: pytest.MonkeyPatch) -> None:
     # The job's pass every fifth of a second instead of 30: an import is seen at once.
-    monkeypatch.setattr(posting_job, "CHANNELS_TICK", timedelta(seconds=0.2))
+    monkeypatch.setattr(channel_jobs, "CHANNELS_TICK", timedelta(seconds=0.2))
 
 
 @pytest.fixture

@@ -3,12 +3,22 @@ heartbeat (bot/core/replicas/takeover.py's PushParts) without the rest of the bo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from telegram import Bot
+
+from bot.core.chat import Messenger
 from bot.core.push.engine import PushEngine
 from bot.core.rendering import Renderer
 from bot.core.replicas.replica import Replica
+from bot.telegram.keyboards import Keyboards
+from bot.telegram.messenger import TelegramMessenger
 from storage import Storage
+
+
+def unstarted_messenger() -> Messenger:
+    """Over a bot never started: what a take-over would tell an admin goes nowhere."""
+    return TelegramMessenger(Bot("0:unused"), Keyboards(lambda: "unused"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,3 +27,4 @@ class Parts:
     renderer: Renderer
     replica: Replica
     push: PushEngine
+    messenger: Messenger = field(default_factory=unstarted_messenger)

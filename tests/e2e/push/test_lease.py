@@ -11,13 +11,12 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from telegram import Bot
 
 from bot.core.budget.pacing import Pacer
+from bot.core.chat import Reply
 from bot.core.push.delivery import RETRY_LATER, LeaseLost
 from bot.core.push.engine import PushEngine, default_concurrency
 from bot.core.push.tally import Outcome
-from bot.core.reading import Reply
 from bot.core.rendering import Renderer
 from bot.core.replicas.replica import Replica
 from bot.core.replicas.takeover import keep_alive
@@ -180,7 +179,7 @@ async def test_a_push_that_died_on_a_database_error_is_given_back_and_resumed(
     unfinished = await storage.pushes.unfinished()
     assert [run.owner for run in unfinished] == ["only"]
 
-    await keep_alive(Bot("0:unused"), data)  # the next heartbeat
+    await keep_alive(data)  # the next heartbeat
     assert not replica.owes_give_back
     assert len(await storage.pushes.unfinished()) == 1  # taken over, running again
     await eventually_async(lambda: _finished(storage), "the resumed push to finish", within=30)
@@ -231,7 +230,7 @@ async def test_a_push_on_a_replica_that_lost_its_lease_stops_and_goes_on_after_t
     [run] = await storage.pushes.unfinished()  # not closed as if done: still to be sent
     assert run.finished_at is None
 
-    await keep_alive(Bot("0:unused"), data)  # gives back, takes the push over, resumes it
+    await keep_alive(data)  # gives back, takes the push over, resumes it
     await eventually_async(lambda: _finished(storage), "the resumed push to finish")
     assert sorted(chat for chat, _ in sender.sent) == chats
 
@@ -254,10 +253,10 @@ async def test_a_push_started_during_a_give_back_reaches_each_chat_once(
         return await release_held(owner)
 
     monkeypatch.setattr(storage.deliveries, "release_held", admin_pushes_meanwhile)
-    await keep_alive(Bot("0:unused"), data)
+    await keep_alive(data)
     assert replica.owes_give_back  # a run died during the give-back: it gives back again
     monkeypatch.setattr(storage.deliveries, "release_held", release_held)
-    await keep_alive(Bot("0:unused"), data)  # and takes the admin's push over
+    await keep_alive(data)  # and takes the admin's push over
     assert not replica.owes_give_back
     await eventually_async(lambda: _finished(storage), "the push to finish", within=30)
     assert sorted(chat for chat, _ in sender.sent) == chats  # each once

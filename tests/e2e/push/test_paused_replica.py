@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from telegram import Bot, InlineKeyboardMarkup
 
 from bot.core.budget.pacing import Pacer
+from bot.core.chat import Keyboard
 from bot.core.push.engine import PushEngine
 from bot.core.rendering import Renderer
 from bot.core.replicas.replica import Replica
@@ -85,14 +85,14 @@ class PausableSender(Sender):
         self.sends = 0
         self.held = 0  # sends that found it paused
 
-    async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
+    async def send(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
         self.sends += 1
         if self.sends == PAUSE_AT:
             self._pause()
         if not self.running.is_set():
             self.held += 1
             await self.running.wait()
-        return await super().send(chat_id, text, markup)
+        return await super().send(chat_id, text, keyboard)
 
 
 @dataclass
@@ -129,7 +129,7 @@ async def node(storage: Storage, name: str, sender: Sender, clock: PausedClock) 
 async def heartbeats(node: Node) -> None:
     while True:
         await node.beating.wait()
-        await keep_alive(Bot("0:unused"), node.data)
+        await keep_alive(node.data)
         await asyncio.sleep(BEAT)
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram.push_sender import Sender, Transient
+from bot.core.push.sending import Transient
+from bot.telegram.push_sender import Sender
 
 TLS = Path(__file__).parents[2] / "data" / "tls"  # a self-signed certificate for localhost
 

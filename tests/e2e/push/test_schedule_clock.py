@@ -11,9 +11,9 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from telegram import InlineKeyboardMarkup
 
 from bot.core.budget.pacing import Pacer
+from bot.core.chat import Keyboard
 from bot.core.push.engine import PushEngine
 from bot.core.rendering import Renderer
 from bot.core.subscriptions.timing import next_due, zone
@@ -29,7 +29,7 @@ class RecordingSender(Sender):
         super().__init__("http://unused/bot", "0:x", paid=False, connections=1)
         self.sent: list[tuple[int, str]] = []
 
-    async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
+    async def send(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
         self.sent.append((chat_id, re.sub(r"<[^>]+>", "", text.splitlines()[0])))
         return len(self.sent)
 

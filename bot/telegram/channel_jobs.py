@@ -1,8 +1,8 @@
 """The repeating job that runs the channel poster (bot/core/channels/poster.py), its start,
 and the run at once after a publish from Telegram.
 
-Kept apart from the poster: the poster needs a bot, storage and the delivery record, not
-the application's context types, so bot/telegram/context.py can name it without importing back.
+Kept apart from the poster: the poster needs a messenger, storage and the delivery record,
+not the application's job queue and context types.
 """
 
 from __future__ import annotations
