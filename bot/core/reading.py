@@ -1,4 +1,5 @@
-"""Finding the brief a reader asks for, and rendering its parts as messages."""
+"""What a reader asks for (a brief, a part of it, by command, button or link): finding
+the brief, remembering it as the reader's current one, rendering its parts as messages."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from enum import Enum
 from typing import Any
 
 from bot.core.buttons import brief_keyboard, shared_keyboard
-from bot.core.chat import Part, Reply, brief_number
+from bot.core.chat import OpenPart, Part, Reply, brief_number
 from bot.core.rendering import Renderer
 from bot.core.scope import serving_brief
 from storage import Storage, StoredBrief
@@ -81,6 +82,53 @@ async def _resolve(
     if stored.retracted_at is not None:
         return Refusal(Reason.WITHDRAWN, {"brief_id": brief_id})
     return stored
+
+
+def unknown_brief(written: str) -> Refusal:
+    """A brief asked for by a number no brief can have (past the largest a database holds),
+    shown as the reader wrote it, cut short: unknown, like any brief not found."""
+    return Refusal(Reason.UNKNOWN, {"brief_id": written[:24]})
+
+
+async def open_part(
+    storage: Storage, renderer: Renderer, reader_id: int, part: Part, brief_id: int | None
+) -> Reply:
+    """The part of the brief asked for (None: the one the reader last opened; for the
+    summary, the latest), which becomes the reader's last opened; or why it cannot be shown.
+    """
+    found = await find_brief(storage, reader_id, brief_id, latest_first=part == "summary")
+    if isinstance(found, Refusal):
+        return render_refusal(renderer, found)
+    await storage.readers.set_last_opened(reader_id, found.id)
+    return render_part(renderer, found, part)
+
+
+async def open_part_by_command(
+    storage: Storage, renderer: Renderer, reader_id: int, part: Part, command: str, args: list[str]
+) -> Reply:
+    """`/facts`, `/facts 12` (and `/brief`, `/sources`, `/narratives`): see open_part; an
+    argument that is not a brief number is refused, naming the command."""
+    brief_id = parse_brief_id(command, args)
+    if isinstance(brief_id, Refusal):
+        return render_refusal(renderer, brief_id)
+    return await open_part(storage, renderer, reader_id, part, brief_id)
+
+
+async def start_reply(
+    storage: Storage, renderer: Renderer, reader_id: int, link: OpenPart | Refusal | None
+) -> Reply:
+    """`/start`: the welcome; from a link to a part of a brief, that part (see open_part),
+    or the refusal the chat app met decoding the link (see unknown_brief)."""
+    if link is None:
+        return Reply([renderer.render("start.html")])
+    if isinstance(link, Refusal):
+        return render_refusal(renderer, link)
+    return await open_part(storage, renderer, reader_id, link.part, link.brief_id)
+
+
+def help_reply(renderer: Renderer) -> Reply:
+    """How to read a brief, and every reader command."""
+    return Reply([renderer.render("help.html")])
 
 
 def render_part(renderer: Renderer, stored: StoredBrief, part: Part) -> Reply:

@@ -32,12 +32,15 @@ from bot.core.chat import (
     ShowPart,
     brief_number,
 )
+from bot.core.reading import Refusal, unknown_brief
 from bot.core.subscriptions.subscribing import SETTINGS_ZONES
 
 _PART_NAMES: dict[str, Part] = {p: p for p in PARTS}
 _BRIEF_DATA = re.compile(r"brief:(\d+):(summary|facts|sources|narratives)")
 _ARCHIVE_DATA = re.compile(r"archive:(\d{1,9})")
 _DRAFT_DATA = re.compile(r"draft:(\d{1,18}):(publish|discard)")
+# What start_parameter() writes: `b12` opens brief 12, `b12-facts` its facts.
+_START_PARAMETER = re.compile(r"b(\d+)(?:-(facts|sources|narratives))?")
 _SETTINGS_DATA = re.compile(
     r"sub:(?:(?P<switch>on|off)|time:(?P<hh>\d{2})(?P<mm>\d{2})|zone:(?P<zone>\d{1,2}))"
 )
@@ -112,6 +115,18 @@ def parse_settings_data(data: str | None) -> SettingsChoice | None:
 def start_parameter(brief_id: int, part: Part = "summary") -> str:
     """What `/start` is given by a deep link to a part of a brief: `b12`, `b12-facts`."""
     return f"b{brief_id}" if part == "summary" else f"b{brief_id}-{part}"
+
+
+def parse_start_parameter(text: str) -> OpenPart | Refusal | None:
+    """What a deep link's `/start` parameter asks for (see start_parameter); a number no
+    brief can have is refused as unknown; None for anything else (a plain `/start`)."""
+    link = _START_PARAMETER.fullmatch(text)
+    if link is None:
+        return None
+    brief_id = brief_number(link[1])
+    if brief_id is None:
+        return unknown_brief(link[1])
+    return OpenPart(brief_id, _PART_NAMES[link[2] or "summary"])
 
 
 def deep_link(bot_username: str, brief_id: int, part: Part = "summary") -> str:

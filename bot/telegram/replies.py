@@ -1,20 +1,18 @@
 """What every handler shares, readers' (bot/telegram/handlers/) and admins'
-(bot/telegram/admin/): sending the core's replies, replies from templates, the update's ids,
-the brief a command names, the job queue."""
+(bot/telegram/admin/): sending the core's replies, the update's ids, the job queue."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import cast
 
 from telegram import Bot, CallbackQuery, Update
 from telegram.ext import JobQueue
 
-from bot.core.chat import Reply, brief_number
+from bot.core.chat import Reply
 from bot.telegram.bot_api import delivered
 from bot.telegram.context import BotContext, ChatData
 from bot.telegram.keyboards import Keyboards
-from storage import StoredBrief
 
 
 async def send_reply(context: BotContext, chat_id: int, reply: Reply) -> bool:
@@ -44,27 +42,6 @@ async def answer_press(query: CallbackQuery, text: str | None = None) -> None:
     takes an answer for (about 10 s later, or answered twice) is logged, not raised."""
     chat_id = query.message.chat.id if query.message is not None else None
     await delivered(query.answer(text), "button answer", chat_id)
-
-
-def text_reply(context: BotContext, template: str, **values: Any) -> Reply:
-    return Reply([context.renderer.render(template, **values)])
-
-
-async def live_brief(context: BotContext, brief_id: int) -> StoredBrief | Reply:
-    """The brief if it is published and not withdrawn, else the admin's answer why not."""
-    stored = await context.storage.briefs.get(brief_id)
-    if stored is None or stored.retracted_at is not None:
-        return text_reply(context, "admin_no_brief.html", brief_id=brief_id, stored=stored)
-    return stored
-
-
-async def usage(context: BotContext, chat_id: int, command: str) -> None:
-    await send_reply(context, chat_id, text_reply(context, "admin_usage.html", command=command))
-
-
-def brief_argument(context: BotContext) -> int | None:
-    args = context.args or []
-    return brief_number(args[0]) if len(args) == 1 else None
 
 
 def job_queue(context: BotContext) -> JobQueue[BotContext]:

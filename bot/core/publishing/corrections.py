@@ -155,3 +155,37 @@ async def _edit_all(
         else:  # FAILED, or BUSY: this copy stays as it was, and the report says so
             count.failed += 1
     return count
+
+
+# Held while the copies of a brief are edited, by whichever replica edits them.
+REPLACING = "replace-copies"
+
+
+async def replace_copies(
+    messenger: Messenger,
+    storage: Storage,
+    renderer: Renderer,
+    stored: StoredBrief,
+    *,
+    withdrawn: bool,
+) -> Reply | None:
+    """Edit every copy (or, `withdrawn`, turn it into the withdrawn note); the admin's
+    report of the counts of each kind that has copies, None when no kind has any.
+
+    One replacement at a time, across replicas too, each with the brief as it is when
+    its turn comes: a correction still editing when the brief is withdrawn (its edits
+    paced, a 429 pause) cannot put the brief back over the withdrawn notes after them.
+    """
+    async with storage.exclusive(REPLACING):
+        latest = await storage.briefs.get(stored.id)
+        if latest is not None:
+            stored, withdrawn = latest, latest.retracted_at is not None
+        replace = withdraw_copies if withdrawn else correct_copies
+        counts = await replace(messenger, storage, renderer, stored)
+    shown = [count for count in counts if count.total]
+    if not shown:
+        return None
+    text = renderer.render(
+        "admin_copies_report.html", brief_id=stored.id, counts=shown, withdrawn=withdrawn
+    )
+    return Reply([text])

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.chat import Button, DraftChoice, DraftStep, Keyboard, Reply
+from bot.core.publishing import paste
 from bot.core.reading import render_unpublished
 from bot.core.rendering import Renderer
 from brief.model import ParseResult, Problem
 from storage import Draft, StaleDraft, Storage, StoredBrief
+
+log = logging.getLogger(__name__)
 
 DRAFT_LIFETIME = timedelta(days=1)
 # How long a /correct waits for its upload (storage.corrections): after that the next
@@ -72,6 +76,25 @@ async def take_correction(storage: Storage, chat_id: int, now: datetime) -> int 
     """The brief the chat's pending /correct names, if one is pending and not expired,
     forgetting it: a /correct applies to one upload, whichever process receives it."""
     return await storage.corrections.take(chat_id, since=now - CORRECTION_LIFETIME)
+
+
+async def live_brief(storage: Storage, renderer: Renderer, brief_id: int) -> StoredBrief | Reply:
+    """The brief if it is published and not withdrawn, else the admin's answer why not."""
+    stored = await storage.briefs.get(brief_id)
+    if stored is None or stored.retracted_at is not None:
+        return Reply([renderer.render("admin_no_brief.html", brief_id=brief_id, stored=stored)])
+    return stored
+
+
+async def correction_target(
+    storage: Storage, renderer: Renderer, chat_id: int, now: datetime
+) -> StoredBrief | Reply | None:
+    """The brief an upload corrects, if the admin sent /correct first (taken: it applies to
+    this upload only); the admin's answer if that brief has been withdrawn since."""
+    brief_id = await take_correction(storage, chat_id, now)
+    if brief_id is None:
+        return None
+    return await live_brief(storage, renderer, brief_id)
 
 
 def preview(renderer: Renderer, draft: Draft, correcting: StoredBrief | None) -> Reply:
@@ -158,11 +181,10 @@ async def _publish(
     if isinstance(stored, StaleDraft):
         return await _stale(storage, renderer, stored)
     if stored is None and draft.correcting is not None:
-        target = await storage.briefs.get(draft.correcting)
-        if target is None or target.retracted_at is not None:
+        target = await live_brief(storage, renderer, draft.correcting)
+        if isinstance(target, Reply):
             # Withdrawn since the preview: storage refused to bring it back to readers.
-            text = renderer.render("admin_no_brief.html", brief_id=draft.correcting, stored=target)
-            return Decision(reply=Reply([text]), close_preview=True)
+            return Decision(reply=target, close_preview=True)
     if stored is None:  # expired or taken by a second press in the same instant
         return Decision(renderer.render("admin_draft_gone.txt"), close_preview=True)
     text = renderer.render(
@@ -178,3 +200,14 @@ async def _stale(storage: Storage, renderer: Renderer, refused: StaleDraft) -> D
     since = [e for e in history if e.action == "correct" and (e.version or 0) > refused.based_on]
     text = renderer.render("admin_stale_correction.html", refused=refused, since=since)
     return Decision(reply=Reply([text]))
+
+
+async def drop_expired(storage: Storage, now: datetime) -> None:
+    """Drop what an admin's work left waiting too long: drafts, a /correct never followed
+    by an upload, the parts of a paste whose joining was lost. Every replica may run it:
+    each is one DELETE of what is past its time."""
+    removed = await storage.drafts.delete_expired(now)
+    if removed:
+        log.info("removed %s expired drafts", removed)
+    await storage.corrections.delete_expired(now - CORRECTION_LIFETIME)
+    await storage.pastes.delete_stale(now - paste.PASTE_FORGOTTEN_AFTER)

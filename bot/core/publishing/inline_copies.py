@@ -12,7 +12,7 @@ from __future__ import annotations
 from bot.core.chat import CopyAt, Messenger
 from bot.core.publishing.corrections import INLINE, refresh_copy
 from bot.core.rendering import Renderer
-from storage import InlineCopy, StoredBrief
+from storage import InlineCopy, Storage, StoredBrief
 
 
 async def bring_up_to_date(
@@ -22,3 +22,19 @@ async def bring_up_to_date(
     keeps answers for a while): edited as the correction or withdrawal edited the others."""
     at = CopyAt(inline_message_id=copy.inline_message_id)
     await refresh_copy(messenger, renderer, stored, INLINE, at)
+
+
+async def record_chosen(
+    storage: Storage, messenger: Messenger, renderer: Renderer, copy: InlineCopy, version: int
+) -> None:
+    """A result a user sent (`version`: the brief's version the answer showed): recorded, so
+    that corrections and withdrawals reach it; brought up to date at once when the brief
+    changed since that answer. Told twice (Telegram may repeat itself), acted on once."""
+    recorded = await storage.inline_copies.record(
+        copy.inline_message_id, copy.brief_id, copy.user_id, at=copy.chosen_at
+    )
+    stored = await storage.briefs.get(copy.brief_id)
+    if not recorded or stored is None:
+        return
+    if stored.version != version or stored.retracted_at is not None:
+        await bring_up_to_date(messenger, renderer, stored, copy)

@@ -11,7 +11,7 @@ newest does nothing: the newer part's timer joins the paste.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -78,3 +78,11 @@ def join(parts: Sequence[PastePart]) -> Paste:
 
 def timer_name(chat_id: int) -> str:
     return f"admin-paste:{chat_id}"
+
+
+def newer_timer_waiting(waiting: Iterable[int], arrival: int) -> bool:
+    """Whether a timer already set in this chat (`waiting`: the arrivals of their parts)
+    is for a part newer than `arrival`. Parts handled at once may finish storing out of
+    order: that timer is kept (this part's would find the newer part and do nothing);
+    otherwise the timers waiting give way to this part's."""
+    return any(newer > arrival for newer in waiting)

@@ -1,11 +1,12 @@
 """An admin's /push: one brief, now, to every active subscriber who has not received it,
-with a tally the admin's progress message reports as it goes."""
+with a tally the admin's progress message reports as it goes; and the command's answer."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
@@ -13,7 +14,7 @@ from bot.core.chat import Reply
 from bot.core.push.delivery import RETRY_LATER, Claim, Delivery, LeaseLost
 from bot.core.push.tally import Outcome, Progress, Tally
 from bot.core.push.workers import Queue, run_pool
-from bot.core.reading import render_part
+from bot.core.reading import Reason, Refusal, find_brief, parse_brief_id, render_part
 from bot.core.rendering import Renderer
 from storage import PushRun, Storage, StoredBrief
 
@@ -139,6 +140,30 @@ class Broadcast:
         if outcome is Outcome.FAILED:
             # The daily delivery sends the chat's failed rows; this one should not wait a day.
             await self._storage.subscribers.due_by(chat_id, self._clock() + RETRY_LATER)
+
+
+@dataclass(frozen=True, slots=True)
+class PushCommand:
+    """What /push answers: why not, or (with the brief to push) the status message that the
+    push's progress then edits (bot/core/push/progress.py)."""
+
+    reply: Reply
+    stored: StoredBrief | None = None
+
+
+async def push_command(
+    storage: Storage, renderer: Renderer, *, admin_id: int, args: list[str]
+) -> PushCommand:
+    """/push [id]: the brief by the readers' rules (no number: the latest), or why not."""
+    brief_id = parse_brief_id("push", args)
+    if isinstance(brief_id, Refusal):
+        reason = {"reason": Reason.BAD_ARGUMENT.value, "argument": " ".join(args)[:64]}
+        return PushCommand(Reply([renderer.render("push_refused.html", **reason)]))
+    found = await find_brief(storage, admin_id, brief_id, latest_first=True)
+    if isinstance(found, Refusal):
+        text = renderer.render("push_refused.html", reason=found.reason.value, **found.context)
+        return PushCommand(Reply([text]))
+    return PushCommand(Reply([renderer.render("push_started.html", stored=found)]), found)
 
 
 async def _report(tally: Tally, on_progress: ProgressCallback | None, every: float) -> None:

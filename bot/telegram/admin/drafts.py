@@ -9,7 +9,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
-from bot.core.publishing import drafts, paste
+from bot.core.publishing import drafts
 from bot.telegram.admin.copies import start_replacing
 from bot.telegram.channel_jobs import post_now
 from bot.telegram.context import BotContext
@@ -59,17 +59,12 @@ async def _close_preview(message: Message) -> None:
 
 
 async def expire_leftovers(context: BotContext) -> None:
-    """Drop what waited too long: drafts, a /correct never followed by an upload, the
-    parts of a paste whose joining was lost, webhook updates too old to come again.
-    Every replica may run it: each is one DELETE of what is past its time."""
+    """Drop what waited too long: what the core drops of an admin's work (drafts, a
+    /correct never followed by an upload, a paste's parts), and webhook updates too old to
+    come again. Every replica may run it: each is one DELETE of what is past its time."""
     moment = now()
-    storage = context.storage
-    removed = await storage.drafts.delete_expired(moment)
-    if removed:
-        log.info("removed %s expired drafts", removed)
-    await storage.corrections.delete_expired(moment - drafts.CORRECTION_LIFETIME)
-    await storage.pastes.delete_stale(moment - paste.PASTE_FORGOTTEN_AFTER)
-    await storage.updates.forget_before(moment - UPDATES_KEPT)
+    await drafts.drop_expired(context.storage, moment)
+    await context.storage.updates.forget_before(moment - UPDATES_KEPT)
 
 
 def handler() -> BaseHandler[Update, BotContext, None]:

@@ -1,4 +1,6 @@
-"""The admins' commands about published briefs: /correct, /cancel, /retract, /history, /stats."""
+"""The admins' commands about published briefs: /correct, /cancel, /retract, /history,
+/stats, read from Telegram and answered as the core decides
+(bot/core/publishing/admin_commands.py)."""
 
 from __future__ import annotations
 
@@ -7,99 +9,53 @@ from collections.abc import Collection
 from telegram import Update
 from telegram.ext import BaseHandler, filters
 
-from bot.core.chat import Reply
-from bot.core.publishing import drafts
+from bot.core.publishing import admin_commands
 from bot.telegram.admin.copies import start_replacing
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.registration import command
-from bot.telegram.replies import (
-    brief_argument,
-    chat_of,
-    live_brief,
-    now,
-    send_reply,
-    text_reply,
-    usage,
-    user_of,
-)
-from storage import StoredBrief
-
-
-async def _live_brief(update: Update, context: BotContext, command: str) -> StoredBrief | None:
-    """The published, not withdrawn, brief the command names; else the admin is told why."""
-    chat_id = chat_of(update)
-    brief_id = brief_argument(context)
-    if brief_id is None:
-        await usage(context, chat_id, command)
-        return None
-    found = await live_brief(context, brief_id)
-    if isinstance(found, Reply):
-        await send_reply(context, chat_id, found)
-        return None
-    return found
+from bot.telegram.replies import chat_of, now, send_reply, user_of
 
 
 async def correct(update: Update, context: BotContext) -> None:
-    stored = await _live_brief(update, context, "correct")
-    if stored is None:
-        return
-    await context.storage.corrections.set(chat_of(update), stored.id, at=now())
-    await send_reply(
-        context,
-        chat_of(update),
-        text_reply(context, "admin_correct_prompt.html", stored=stored),
+    chat_id = chat_of(update)
+    reply = await admin_commands.start_correction(
+        context.storage, context.renderer, chat_id=chat_id, args=context.args or [], now=now()
     )
+    await send_reply(context, chat_id, reply)
 
 
 async def cancel(update: Update, context: BotContext) -> None:
-    brief_id = await drafts.take_correction(context.storage, chat_of(update), now())
-    await send_reply(
-        context, chat_of(update), text_reply(context, "admin_cancelled.html", brief_id=brief_id)
+    chat_id = chat_of(update)
+    reply = await admin_commands.cancel_correction(
+        context.storage, context.renderer, chat_id=chat_id, now=now()
     )
+    await send_reply(context, chat_id, reply)
 
 
 async def retract(update: Update, context: BotContext) -> None:
-    current = await _live_brief(update, context, "retract")
-    if current is None:
-        return
-    stored = await context.storage.briefs.retract(current.id, by=user_of(update), at=now())
-    await send_reply(
-        context,
-        chat_of(update),
-        text_reply(context, "admin_retracted.html", brief_id=current.id, stored=stored),
+    chat_id = chat_of(update)
+    retraction = await admin_commands.retract_brief(
+        context.storage,
+        context.renderer,
+        admin_id=user_of(update),
+        args=context.args or [],
+        now=now(),
     )
-    if stored is not None:
-        start_replacing(context, update, chat_of(update), stored, withdrawn=True)
+    await send_reply(context, chat_id, retraction.reply)
+    if retraction.withdrawn is not None:
+        start_replacing(context, update, chat_id, retraction.withdrawn, withdrawn=True)
 
 
 async def history(update: Update, context: BotContext) -> None:
-    chat_id = chat_of(update)
-    brief_id = brief_argument(context)
-    if brief_id is None:
-        await usage(context, chat_id, "history")
-        return
-    stored = await context.storage.briefs.get(brief_id)
-    if stored is None:
-        await send_reply(
-            context,
-            chat_id,
-            text_reply(context, "admin_no_brief.html", brief_id=brief_id, stored=None),
-        )
-        return
-    entries = await context.storage.briefs.history(brief_id)
-    texts = context.renderer.messages("admin_history.html", stored=stored, entries=entries)
-    await send_reply(context, chat_id, Reply(texts))
+    reply = await admin_commands.brief_history(
+        context.storage, context.renderer, context.args or []
+    )
+    await send_reply(context, chat_of(update), reply)
 
 
 async def stats(update: Update, context: BotContext) -> None:
-    storage = context.storage
-    text = context.renderer.render(
-        "admin_stats.html",
-        briefs=await storage.briefs.count(),
-        subscribers=await storage.subscribers.counts(),
-        push=await storage.pushes.last(),
-    )
-    await send_reply(context, chat_of(update), Reply([text]))
+    reply = await admin_commands.statistics(context.storage, context.renderer)
+    await send_reply(context, chat_of(update), reply)
 
 
 def handlers(admin_ids: Collection[int]) -> list[BaseHandler[Update, BotContext, None]]:

@@ -1,5 +1,7 @@
 """Admin uploads: a paste (joined from the parts a client cut it into) or a file, parsed
-beside the bot, then a preview to publish or a refusal listing every problem."""
+beside the bot, then a preview to publish or a refusal listing every problem. Read from
+Telegram here (the message, the file downloaded, the paste's timers); what becomes of an
+upload is the core's (bot/core/publishing/uploads.py)."""
 
 from __future__ import annotations
 
@@ -8,18 +10,10 @@ from collections.abc import Collection
 from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.core.chat import Reply
-from bot.core.publishing import drafts, paste, uploads
+from bot.core.publishing import paste, uploads
 from bot.telegram.admin.messages import is_own_message, message_links
 from bot.telegram.context import BotContext
-from bot.telegram.replies import job_queue, live_brief, now, send_reply, text_reply
-from brief import BriefError
-from brief.isolated import Upload
-from storage import StoredBrief
-
-
-async def _not_own(context: BotContext, message: Message) -> None:
-    await send_reply(context, message.chat_id, text_reply(context, "admin_forward.html"))
+from bot.telegram.replies import job_queue, now, send_reply
 
 
 async def upload_text(update: Update, context: BotContext) -> None:
@@ -28,7 +22,7 @@ async def upload_text(update: Update, context: BotContext) -> None:
     assert message is not None
     assert message.text is not None
     if not is_own_message(message):
-        await _not_own(context, message)
+        await send_reply(context, message.chat_id, uploads.not_own(context.renderer))
         return
     arrival = await paste.add_part(
         context.storage,
@@ -43,13 +37,12 @@ async def upload_text(update: Update, context: BotContext) -> None:
 
 
 def _restart_timer(context: BotContext, message: Message, arrival: int) -> None:
-    """Join the paste once no part follows this one. Parts handled at once may finish
-    storing out of order: a timer already set for a newer part is kept (this one would
-    find that part and do nothing), an older one gives way. No await in between."""
+    """Join the paste once no part follows this one, unless a newer part's timer is set
+    (paste.newer_timer_waiting). No await in between."""
     name = paste.timer_name(message.chat_id)
     jobs = job_queue(context)
     waiting = jobs.get_jobs_by_name(name)
-    if any(isinstance(job.data, int) and job.data > arrival for job in waiting):
+    if paste.newer_timer_waiting((j.data for j in waiting if isinstance(j.data, int)), arrival):
         return
     for job in waiting:
         job.schedule_removal()
@@ -64,72 +57,52 @@ def _restart_timer(context: BotContext, message: Message, arrival: int) -> None:
 
 
 async def paste_complete(context: BotContext) -> None:
-    """A paste timer ran out: if its part is still the newest (in any process), join the
-    parts and answer with a preview or refusal."""
+    """A paste timer ran out: if its part is still the newest (in any process), the parts
+    joined and answered with a preview or refusal."""
     job = context.job
     assert job is not None
     assert job.chat_id is not None
     assert job.user_id is not None
     assert isinstance(job.data, int)
-    joined = await paste.take(context.storage, job.chat_id, job.data)
-    if joined is None:
-        return
-    await _receive(context, job.chat_id, job.user_id, Upload(joined.text, links=joined.links))
+    reply = await uploads.receive_paste(
+        context.storage,
+        context.renderer,
+        context.upload_parser.parse,
+        chat_id=job.chat_id,
+        admin_id=job.user_id,
+        last=job.data,
+        clock=now,
+    )
+    if reply is not None:
+        await send_reply(context, job.chat_id, reply)
 
 
 async def upload_document(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
-    if not is_own_message(message):
-        await _not_own(context, message)
-        return
     document = message.document
     assert document is not None
-    try:
-        uploads.check_document(document.file_name, document.file_size)
-        content = bytes(await (await document.get_file()).download_as_bytearray())
-        upload = uploads.document_upload(document.file_name, content)
-    except uploads.FileRefused as refused:
-        await send_reply(context, message.chat_id, _refused(context, refused))
+    chat_id = message.chat_id
+    refused = (
+        uploads.document_refusal(context.renderer, document.file_name, document.file_size)
+        if is_own_message(message)
+        else uploads.not_own(context.renderer)
+    )
+    if refused is not None:
+        await send_reply(context, chat_id, refused)
         return
-    user_id = message.from_user.id if message.from_user else message.chat_id
-    await _receive(context, message.chat_id, user_id, upload)
-
-
-async def _receive(context: BotContext, chat_id: int, admin_id: int, upload: Upload) -> None:
-    """Parse an upload; store a draft and show its preview, or list every problem."""
-    renderer = context.renderer
-    try:
-        result = await context.upload_parser.parse(upload)
-    except BriefError as error:
-        await send_reply(context, chat_id, drafts.refusal(renderer, error.problems))
-        return
-    correcting = await _correction_target(context, chat_id)
-    if isinstance(correcting, Reply):
-        await send_reply(context, chat_id, correcting)
-        return
-    reply = await drafts.open_draft(
+    content = bytes(await (await document.get_file()).download_as_bytearray())
+    reply = await uploads.receive_document(
         context.storage,
-        renderer,
-        admin_id=admin_id,
+        context.renderer,
+        context.upload_parser.parse,
         chat_id=chat_id,
-        result=result,
-        correcting=correcting,
-        now=now(),
+        admin_id=message.from_user.id if message.from_user else chat_id,
+        file_name=document.file_name,
+        content=content,
+        clock=now,
     )
     await send_reply(context, chat_id, reply)
-
-
-async def _correction_target(context: BotContext, chat_id: int) -> StoredBrief | Reply | None:
-    """The brief this upload corrects, if the admin sent /correct first."""
-    brief_id = await drafts.take_correction(context.storage, chat_id, now())
-    if brief_id is None:
-        return None
-    return await live_brief(context, brief_id)
-
-
-def _refused(context: BotContext, refused: uploads.FileRefused) -> Reply:
-    return Reply([context.renderer.render(refused.problem.value, **refused.context)])
 
 
 def handlers(admin_ids: Collection[int]) -> list[BaseHandler[Update, BotContext, None]]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
+from bot.core.reading import help_reply
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.registration import WRITTEN, command
-from bot.telegram.replies import chat_of, send_reply, text_reply
+from bot.telegram.replies import chat_of, send_reply
 
 # Every admin-only command, so a non-admin who tries one gets the reader help.
 ADMIN_COMMANDS = ("correct", "cancel", "retract", "history", "stats", "push")
@@ -16,7 +17,7 @@ ADMIN_COMMANDS = ("correct", "cancel", "retract", "history", "stats", "push")
 async def reader_help(update: Update, context: BotContext) -> None:
     """Text, a file or an admin command from someone who is not an admin: the reader help,
     and nothing stored."""
-    await send_reply(context, chat_of(update), text_reply(context, "help.html"))
+    await send_reply(context, chat_of(update), help_reply(context.renderer))
 
 
 def fallbacks() -> list[BaseHandler[Update, BotContext, None]]:

@@ -2,55 +2,34 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.core.chat import PARTS, Part, Reply, brief_number
-from bot.core.reading import (
-    Reason,
-    Refusal,
-    find_brief,
-    parse_brief_id,
-    render_part,
-    render_refusal,
-)
+from bot.core.chat import Part, Reply
+from bot.core.reading import help_reply, open_part, open_part_by_command, start_reply
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.registration import ButtonHandler, Callback, command
-from bot.telegram.keyboards import parse_part_data
-from bot.telegram.replies import answer_press, send_reply
-
-# What start_parameter() writes: `b12` opens brief 12, `b12-facts` its facts.
-_DEEP_LINK = re.compile(r"b(\d+)(?:-(facts|sources|narratives))?")
-_PARTS: dict[str | None, Part] = {part: part for part in PARTS}
+from bot.telegram.keyboards import parse_part_data, parse_start_parameter
+from bot.telegram.replies import answer_press, send_reply, user_of
 
 
 async def start_command(update: Update, context: BotContext) -> None:
     """`/start`, or `/start b12` (`b12-facts`, ...) from a deep link to brief 12 (its facts)."""
-    link = _DEEP_LINK.fullmatch(context.args[0]) if context.args else None
-    if link:
-        brief_id = brief_number(link[1])
-        if brief_id is None:  # a number no brief can have: unknown, like any missing brief
-            unknown = Refusal(Reason.UNKNOWN, {"brief_id": link[1][:24]})
-            await _send(update, context, render_refusal(context.renderer, unknown))
-            return
-        await _show(update, context, _PARTS.get(link[2], "summary"), brief_id)
-        return
-    await _send(update, context, Reply([context.renderer.render("start.html")]))
+    link = parse_start_parameter(context.args[0]) if context.args else None
+    reply = await start_reply(context.storage, context.renderer, user_of(update), link)
+    await _send(update, context, reply)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    await _send(update, context, Reply([context.renderer.render("help.html")]))
+    await _send(update, context, help_reply(context.renderer))
 
 
 def part_command(part: Part, command: str) -> Callback:
     async def show_part(update: Update, context: BotContext) -> None:
-        brief_id = parse_brief_id(command, context.args or [])
-        if isinstance(brief_id, Refusal):
-            await _send(update, context, render_refusal(context.renderer, brief_id))
-            return
-        await _show(update, context, part, brief_id)
+        reply = await open_part_by_command(
+            context.storage, context.renderer, user_of(update), part, command, context.args or []
+        )
+        await _send(update, context, reply)
 
     return show_part
 
@@ -64,24 +43,16 @@ async def button(update: Update, context: BotContext) -> None:
         await answer_press(query, context.renderer.render("stale_button.txt"))
         return
     await answer_press(query)
-    await _show(update, context, request.part, request.brief_id)
+    reply = await open_part(
+        context.storage, context.renderer, user_of(update), request.part, request.brief_id
+    )
+    await _send(update, context, reply)
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
     """Any press no other handler took: answered, so the client stops its spinner."""
     if update.callback_query is not None:
         await answer_press(update.callback_query, context.renderer.render("stale_button.txt"))
-
-
-async def _show(update: Update, context: BotContext, part: Part, brief_id: int | None) -> None:
-    user = update.effective_user
-    assert user is not None
-    found = await find_brief(context.storage, user.id, brief_id, latest_first=part == "summary")
-    if isinstance(found, Refusal):
-        await _send(update, context, render_refusal(context.renderer, found))
-        return
-    await context.storage.readers.set_last_opened(user.id, found.id)
-    await _send(update, context, render_part(context.renderer, found, part))
 
 
 async def _send(update: Update, context: BotContext, reply: Reply) -> None:

@@ -8,83 +8,60 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from telegram import (
-    Chat,
-    ChatMember,
-    InlineKeyboardMarkup,
-    MaybeInaccessibleMessage,
-    Message,
-    Update,
-)
+from telegram import ChatMember, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ChatMemberHandler
 
-from bot.core.subscriptions.settings import settings_view
-from bot.core.subscriptions.subscribing import (
-    BadTime,
-    BadZone,
-    Request,
-    change_settings,
-    local_due,
-    parse_request,
-    subscribe,
+from bot.core.chat import Reply
+from bot.core.subscriptions.commands import (
+    managers_only,
+    press_refused,
+    press_settings,
+    settings_reply,
+    subscribe_reply,
+    unsubscribe_reply,
 )
+from bot.core.subscriptions.subscribing import Request
 from bot.telegram.bot_api import delivered
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.registration import ButtonHandler, command
 from bot.telegram.keyboards import parse_settings_data
 from bot.telegram.replies import answer_press
-from storage import Subscriber
 
 _MANAGERS = (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
 _GONE = (ChatMember.BANNED, ChatMember.LEFT)
 
 
 async def subscribe_command(update: Update, context: BotContext) -> None:
-    chat, message = await _managed_chat(update, context)
-    if chat is None or message is None:
+    message = await _managed_chat(update, context)
+    if message is None:
         return
-    config = context.config
-    request = parse_request(
+    reply = await subscribe_reply(
+        context.storage,
+        context.renderer,
+        message.chat_id,
         context.args or [],
-        default_time=config.default_delivery_time,
-        default_zone=config.default_timezone,
+        defaults=_defaults(context),
+        now=datetime.now(UTC),
     )
-    if isinstance(request, BadTime):
-        await _say(message, context.renderer.render("subscribe_bad_time.html", text=request.text))
-        return
-    if isinstance(request, BadZone):
-        text = context.renderer.render(
-            "subscribe_unknown_zone.html",
-            text=request.text,
-            suggestions=request.suggestions,
-            clock=request.clock,
-        )
-        await _say(message, text)
-        return
-    subscriber = await subscribe(context.storage, chat.id, request, now=datetime.now(UTC))
-    text = context.renderer.render(
-        "subscribe_done.html", subscriber=subscriber, next=local_due(subscriber)
-    )
-    await _say(message, text)
+    await _say(context, message, reply)
 
 
 async def unsubscribe_command(update: Update, context: BotContext) -> None:
-    chat, message = await _managed_chat(update, context)
-    if chat is None or message is None:
+    message = await _managed_chat(update, context)
+    if message is None:
         return
-    stopped = await context.storage.subscribers.unsubscribe(chat.id)
-    template = "subscribe_stopped.html" if stopped else "subscribe_not_subscribed.html"
-    await _say(message, context.renderer.render(template))
+    reply = await unsubscribe_reply(context.storage, context.renderer, message.chat_id)
+    await _say(context, message, reply)
 
 
 async def settings_command(update: Update, context: BotContext) -> None:
-    chat, message = update.effective_chat, update.effective_message
-    assert chat is not None
+    message = update.effective_message
     assert message is not None
-    subscriber = await context.storage.subscribers.get(chat.id)
-    text, keyboard = _settings_view(context, subscriber)
-    await _say(message, text, keyboard)
+    reply = await settings_reply(
+        context.storage, context.renderer, message.chat_id, defaults=_defaults(context)
+    )
+    await _say(context, message, reply)
 
 
 async def settings_button(update: Update, context: BotContext) -> None:
@@ -96,19 +73,19 @@ async def settings_button(update: Update, context: BotContext) -> None:
         await answer_press(query, context.renderer.render("stale_button.txt"))
         return
     if not await _may_manage(update, context):
-        who = "owner" if chat.type == ChatType.PRIVATE else "admins"
-        await answer_press(query, context.renderer.render("settings_changed.txt", action=who))
+        refused = press_refused(context.renderer, private_chat=chat.type == ChatType.PRIVATE)
+        await answer_press(query, refused)
         return
-    config = context.config
-    subscriber = await change_settings(
+    pressed = await press_settings(
         context.storage,
+        context.renderer,
         chat.id,
         press,
-        defaults=Request(config.default_delivery_time, config.default_timezone),
+        defaults=_defaults(context),
         now=datetime.now(UTC),
     )
-    await answer_press(query, context.renderer.render("settings_changed.txt", action=press.step))
-    text, keyboard = _settings_view(context, subscriber)
+    await answer_press(query, pressed.notice)
+    text, keyboard = pressed.view.texts[0], context.keyboards.markup(pressed.view.keyboard)
     if _shows(query.message, text, keyboard):
         return
     # A double tap: the other press already drew this, and Telegram refuses a same edit.
@@ -124,22 +101,20 @@ async def member_changed(update: Update, context: BotContext) -> None:
     await context.storage.subscribers.set_blocked(change.chat.id, gone, at=datetime.now(UTC))
 
 
-async def _say(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
-    """The answer in the command's chat; a chat that does not let the bot write is logged."""
-    await delivered(message.reply_text(text, reply_markup=keyboard), "reply", message.chat_id)
+async def _say(context: BotContext, message: Message, reply: Reply) -> None:
+    """The answer in the command's chat, as a reply to it (in a group PTB's reply_text quotes
+    the command); a chat that does not let the bot write is logged."""
+    last = len(reply.texts) - 1
+    for index, text in enumerate(reply.texts):
+        markup = context.keyboards.markup(reply.keyboard) if index == last else None
+        sent = message.reply_text(text, reply_markup=markup)
+        if await delivered(sent, "reply", message.chat_id) is None:
+            return
 
 
-def _settings_view(
-    context: BotContext, subscriber: Subscriber | None
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    config = context.config
-    view = settings_view(
-        context.renderer,
-        subscriber,
-        default_time=config.default_delivery_time,
-        default_zone=config.default_timezone,
-    )
-    return view.texts[0], context.keyboards.markup(view.keyboard)
+def _defaults(context: BotContext) -> Request:
+    """What `/subscribe` without a time or zone, and the Subscribe button, start with."""
+    return Request(context.config.default_delivery_time, context.config.default_timezone)
 
 
 def _shows(
@@ -151,18 +126,16 @@ def _shows(
     return message.reply_markup == keyboard and message.text_html == text
 
 
-async def _managed_chat(
-    update: Update, context: BotContext
-) -> tuple[Chat, Message] | tuple[None, None]:
-    """The chat and the command's message, when its sender may manage the subscription;
-    else (None, None), the sender told so."""
-    chat, message = update.effective_chat, update.effective_message
-    assert chat is not None
+async def _managed_chat(update: Update, context: BotContext) -> Message | None:
+    """The command's message, when its sender may manage the chat's subscription; else
+    None, the sender told so."""
+    message = update.effective_message
+    assert update.effective_chat is not None
     assert message is not None
     if not await _may_manage(update, context):
-        await _say(message, context.renderer.render("subscribe_admins_only.html"))
-        return None, None
-    return chat, message
+        await _say(context, message, managers_only(context.renderer))
+        return None
+    return message
 
 
 async def _may_manage(update: Update, context: BotContext) -> bool:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from telegram import InlineQuery, Update
 from telegram.ext import BaseHandler, ChosenInlineResultHandler, InlineQueryHandler
 
-from bot.core.publishing.inline_copies import bring_up_to_date
+from bot.core.publishing.inline_copies import record_chosen
 from bot.telegram.bot_api import delivered
 from bot.telegram.context import BotContext
 from bot.telegram.inline.answers import CACHE_SECONDS, Page, answer_query, parse_result_id
@@ -49,16 +49,9 @@ async def chosen_result(update: Update, context: BotContext) -> None:
         log.info("chosen inline result %r not recorded", chosen.result_id[:64])
         return
     brief_id, version = named
-    at = datetime.now(UTC)
-    recorded = await context.storage.inline_copies.record(
-        chosen.inline_message_id, brief_id, chosen.from_user.id, at=at
-    )
-    stored = await context.storage.briefs.get(brief_id)
-    if not recorded or stored is None:
-        return
-    if stored.version != version or stored.retracted_at is not None:
-        copy = InlineCopy(chosen.inline_message_id, brief_id, chosen.from_user.id, at)
-        await bring_up_to_date(context.services.messenger, context.renderer, stored, copy)
+    copy = InlineCopy(chosen.inline_message_id, brief_id, chosen.from_user.id, datetime.now(UTC))
+    messenger = context.services.messenger
+    await record_chosen(context.storage, messenger, context.renderer, copy, version)
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
