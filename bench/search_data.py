@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 
 from storage.db import to_db
-from storage.search_index import INDEX_ROWS, postgres_index_rows
+from storage.search_index import INDEX_ROWS, POSTGRES_REFILL
 from tests.conftest import DATA
 
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -76,7 +76,8 @@ async def fill_postgres(url: str, count: int, rng: random.Random) -> None:
             for rows in batches(count, rng):
                 for table, values in rows.items():
                     await conn.copy_records_to_table(table, records=values)
-            await conn.execute(postgres_index_rows())
+            for statement in POSTGRES_REFILL:
+                await conn.execute(statement)
         await conn.execute("ANALYZE")
     finally:
         await conn.close()

@@ -279,6 +279,10 @@ _SUPERSEDED: Migration = ()
 # A replica of an older briefbot has none (0): taken for dead once a newer one beats.
 _LEASES: Migration = ("ALTER TABLE replicas ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0",)
 
+# 13: PostgreSQL's search index rebuilt (storage/search_index.py, POSTGRES_SEARCH_V3);
+# SQLite's stays as 12 built it.
+_POSTGRES_ONLY: Migration = ()
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _DELIVERY,
@@ -292,6 +296,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SUPERSEDED,
     _LEASES,
     SEARCH_V3,
+    _POSTGRES_ONLY,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -35,6 +35,7 @@ from storage.db import from_db
 from storage.models import SearchHit
 from storage.search_index import (
     APOSTROPHE_LETTERS,
+    ID_BLOCK,
     INDEX_ROWS,
     PREFIX_LETTERS,
     postgres_index_rows,
@@ -96,95 +97,114 @@ WITH best AS (
 {_HITS.format(key="rowid")}""")
 
 # PostgreSQL. The newest briefs whose matches are ranked (SQLite ranks the newest 1,000
-# matches; reading a brief's document costs more here, so the window is of briefs).
+# matches; reading a brief's words costs more here, so the window is of briefs).
 RECENT = 500
-# How many briefs older than those are searched first, when they hold less than the page.
-NEAR = 5000
-# The tsqueries of the words (a text[]), the last (its position given) a prefix: every
-# word, and what the GIN index is asked for. A last word no longer than the letters given
-# is the index's word for it ("ce*") in both; a longer one is `:*` in the first, and its
-# first letters as the index's word in the second ("rep*" for "repo"): given to the
-# index, `'repo':*` has it merge the entries of report, reports, reported... (26 ms at
-# 100,000 briefs), where "rep*" is one entry it skips through, and every word then
-# filters what it found. A word's lexemes come out of phraseto_tsquery quoted and
-# escaped, and cleaned of all but letters and digits they hold no quote, so the text
-# built from them is a valid tsquery whatever the word was.
-_POSTGRES_QUERY = portable(r"""
+# How many briefs older than those are searched first, when they hold less than the page:
+# at most one block of ids, so that they are among two blocks at most.
+NEAR = ID_BLOCK
+# From the words (a text[], the last one's position given), the tsqueries of what a found
+# brief holds, the last word a prefix (`:*`), and of what the GIN index is asked for: the
+# same words, but the last as the index's word for its first letters, up to the number
+# given ("ce*" for "ce", "strength*" for "strengthen"). Given to the index, `'ce':*` has
+# it merge the entries of every word starting with ce (45 ms at 100,000 briefs), where
+# "ce*" is one entry it skips through. A word the cleaning splits in two (a phrase, its
+# halves side by side) is asked of the index as both halves: the index keeps no positions.
+# A word's lexemes come out of phraseto_tsquery quoted and escaped, and cleaned of all but
+# letters and digits they hold no quote, so the text built from them is a valid tsquery
+# whatever the word was. Then the oldest of the newest RECENT briefs (0 when there are
+# fewer), and what the index is asked for among the NEAR briefs just older: the same, in
+# the blocks of ids they are among. And, for the rest of this transaction only, how the
+# search is planned: the search is a cached statement (prepared once per connection),
+# which PostgreSQL would otherwise switch to one generic plan after five runs; no plan
+# reads the whole table; and none is compiled (JIT) or shared out to worker processes,
+# which the planner does for plans it costs above a threshold (as the index's COST makes
+# some) and which take longer to start than the search takes. One statement for all of
+# it, so that a search makes four round trips to the server.
+_POSTGRES_QUERY = portable(rf"""
 WITH given AS (
     SELECT n, phraseto_tsquery('simple',
                  regexp_replace(briefbot_fold(w), '[^[:alnum:]]+', ' ', 'g'))::text AS q
       FROM unnest(?::text[]) WITH ORDINALITY AS words (w, n)
 ),
 terms AS (
-    SELECT CASE WHEN n <> ? THEN q
-                WHEN length(substring(q FROM '''([^'']*)''$')) <= ?
-                THEN regexp_replace(q, '''$', '*''')
-                ELSE q || ':*' END AS term,
-           CASE WHEN n <> ? THEN q
-                ELSE regexp_replace(q, '''([^'']{1,' || ?::integer || '})[^'']*''$', '''\1*''')
-                END AS probe
+    SELECT CASE WHEN n <> ? THEN q ELSE q || ':*' END AS term,
+           regexp_replace(
+               CASE WHEN n <> ? THEN q
+                    ELSE regexp_replace(q, '''([^'']{{1,' || ?::integer || '}})[^'']*''$',
+                                        '''\1*''')
+                    END,
+               '<[-0-9]+>', '&', 'g') AS probe
       FROM given WHERE q <> ''
+),
+asked AS (
+    SELECT string_agg('(' || term || ')', ' & ')::tsquery AS query,
+           string_agg('(' || probe || ')', ' & ')::tsquery AS probe
+      FROM terms
+),
+newest AS (
+    SELECT coalesce(min(brief_id), 0) AS low
+      FROM (SELECT brief_id FROM brief_search ORDER BY brief_id DESC LIMIT ?) AS newest
 )
-SELECT string_agg('(' || term || ')', ' & ')::tsquery::text,
-       string_agg('(' || probe || ')', ' & ')::tsquery::text
-  FROM terms
-""")
-# The oldest of the newest RECENT briefs (0 when there are fewer).
-_POSTGRES_LOW = portable("""
-SELECT coalesce(min(brief_id), 0)
-  FROM (SELECT brief_id FROM brief_search ORDER BY brief_id DESC LIMIT ?) AS newest
+SELECT query::text, probe::text, low,
+       (probe && format('%L | %L', '#' || (low - 1) / {ID_BLOCK},
+                        '#' || (low - ?::bigint) / {ID_BLOCK})::tsquery)::text,
+       set_config('plan_cache_mode', 'force_custom_plan', true),
+       set_config('enable_seqscan', 'off', true),
+       set_config('jit', 'off', true),
+       set_config('max_parallel_workers_per_gather', '0', true)
+  FROM asked, newest
 """)
 # Which briefs are read is fixed here, not left to the planner: it cannot tell a word in
 # 4% of briefs (reading the newest backwards until 1,000 match reads 22,000 of them, 170
 # ms at 100,000 briefs) from one in all (the GIN index then gives every one, 250 ms). The
-# newest RECENT briefs are read and filtered (about 5 ms; `coalesce` keeps the GIN index
-# out of it). Only when they hold less than the page are older ones searched: the NEAR
-# briefs just older first, where the GIN index and the primary key's range find them
-# together (a common word beside a rarer one: 5 ms, not the 17 ms of reading every
-# older match from the table), then the rest. Planned apart from the LIMIT (OFFSET 0),
-# with enable_seqscan off, and with `brief_id + 0` in order and bound where no index
-# should serve, neither reads the table, or the newest briefs backwards, instead.
-# Parameters, in order: the oldest of the newest briefs and the query; then twice what
-# the GIN index is asked, the oldest of the newest and NEAR (and the oldest of the newest
-# again the first time), the query, limit and offset; then twice whether to place title
+# newest RECENT briefs are read and filtered (half a millisecond: their words are in the
+# row, two briefs to a page). Only when they hold less than the page are older ones
+# searched, and always through the GIN index (the planner counts briefbot_lexemes' COST
+# for each brief it would read instead, storage/search_index.py): first the NEAR briefs
+# just older, which the index finds among their blocks of ids whatever the planner
+# guesses of the words' frequencies, then the rest. What the index finds holds every word
+# (the last one's letters past the index's prefixes aside, which the row's words then
+# check); only ids are sorted, and the page's rows read again for their title and summary
+# words. `brief_id + 0` where no index should serve. Parameters, in order: the oldest of
+# the newest briefs and the query; then twice what the GIN index is asked (among the
+# blocks the first time), the query, the oldest of the newest and NEAR (and the oldest of
+# the newest again the first time), limit and offset; then twice whether to place title
 # and summary matches first (not for one letter alone) and the query; limit and offset.
 _POSTGRES_SEARCH = portable(f"""
 WITH recent AS MATERIALIZED (
     SELECT brief_id AS id, title_words, summary_words FROM brief_search
-     WHERE brief_id >= ? AND coalesce(document @@ ?::tsquery, false)
+     WHERE brief_id >= ? AND document @@ ?::tsquery
 ),
 near AS MATERIALIZED (
-    SELECT id, title_words, summary_words FROM (
-        SELECT brief_id AS id, document, title_words, summary_words FROM brief_search
-         WHERE document @@ ?::tsquery AND brief_id >= ? - ?::bigint AND brief_id < ?
-         ORDER BY brief_id + 0 DESC OFFSET 0) AS indexed
-     WHERE document @@ ?::tsquery
+    SELECT brief_id AS id FROM brief_search
+     WHERE briefbot_lexemes(document, brief_id) @@ ?::tsquery AND document @@ ?::tsquery
+       AND brief_id >= ? - ?::bigint AND brief_id < ?
+     ORDER BY brief_id + 0 DESC
      LIMIT greatest(0, ?::integer + ?::integer - (SELECT count(*) FROM recent))
 ),
 far AS MATERIALIZED (
-    SELECT id, title_words, summary_words FROM (
-        SELECT brief_id AS id, document, title_words, summary_words FROM brief_search
-         WHERE document @@ ?::tsquery AND brief_id + 0 < ? - ?::bigint
-         ORDER BY brief_id + 0 DESC OFFSET 0) AS indexed
-     WHERE document @@ ?::tsquery
+    SELECT brief_id AS id FROM brief_search
+     WHERE briefbot_lexemes(document, brief_id) @@ ?::tsquery AND document @@ ?::tsquery
+       AND brief_id + 0 < ? - ?::bigint
+     ORDER BY brief_id + 0 DESC
      LIMIT greatest(0, ?::integer + ?::integer - (SELECT count(*) FROM recent)
                        - (SELECT count(*) FROM near))
+),
+found AS (
+    SELECT id, title_words, summary_words FROM recent
+    UNION ALL
+    SELECT s.brief_id, s.title_words, s.summary_words
+      FROM (SELECT id FROM near UNION ALL SELECT id FROM far) AS older
+      JOIN brief_search AS s ON s.brief_id = older.id
 ),
 best AS (
     SELECT id, CASE WHEN ?::boolean AND title_words @@ ?::tsquery THEN -10 ELSE 0 END
              + CASE WHEN ?::boolean AND summary_words @@ ?::tsquery THEN -4 ELSE 0 END
                AS score
-      FROM (SELECT * FROM recent UNION ALL SELECT * FROM near UNION ALL SELECT * FROM far)
-           AS found
+      FROM found
      ORDER BY score, id DESC LIMIT ? OFFSET ?
 )
 {_HITS.format(key="brief_id")}""")
-# For this transaction only: the statement is cached (prepared once per connection), and
-# PostgreSQL would otherwise switch it to one generic plan after five runs.
-_POSTGRES_PLANNED = (
-    "SET LOCAL plan_cache_mode = force_custom_plan",
-    "SET LOCAL enable_seqscan = off",
-)
 
 # Writing one brief's row, in the transaction that changes the brief.
 _DELETE_ROW = {
@@ -261,26 +281,26 @@ class SearchRepo:
     async def _on_postgresql(
         self, words: list[str], limit: int, offset: int, *, placed: bool
     ) -> list[Any]:
-        last, letters = len(words), PREFIX_LETTERS
+        last = len(words)
+        asked = (words, last, last, PREFIX_LETTERS, RECENT, NEAR)
         async with self._sql.transaction() as tx:
-            row = await tx.fetch_one(_POSTGRES_QUERY, (words, last, letters, last, letters))
-            if row is None or row[0] is None:  # no word left once folded and cleaned
+            row = await tx.fetch_one(_POSTGRES_QUERY, asked)
+            assert row is not None, "an aggregate gives one row"
+            if row[0] is None:  # no word left once folded and cleaned
                 return []
-            query, probe = row
-            low = await tx.fetch_one(_POSTGRES_LOW, (RECENT,))
-            assert low is not None, "an aggregate gives one row"
-            for setting in _POSTGRES_PLANNED:
-                await tx.write(setting)
+            query, probe, low, probe_near = row[0], row[1], row[2], row[3]
             return await tx.fetch_all(
-                _POSTGRES_SEARCH, _search_parameters(query, probe, low[0], limit, offset, placed)
+                _POSTGRES_SEARCH,
+                _search_parameters(query, (probe_near, probe), low, limit, offset, placed),
             )
 
 
 def _search_parameters(
-    query: str, probe: str, low: int, limit: int, offset: int, placed: bool
+    query: str, probes: tuple[str, str], low: int, limit: int, offset: int, placed: bool
 ) -> tuple[Any, ...]:
-    """_POSTGRES_SEARCH's parameters, in the order its comment gives."""
+    """_POSTGRES_SEARCH's parameters, in the order its comment gives: `probes` are what
+    the GIN index is asked among the nearer briefs, then among the rest."""
     page = (limit, offset)
-    near = (probe, low, NEAR, low, query, *page)
-    far = (probe, low, NEAR, query, *page)
+    near = (probes[0], query, low, NEAR, low, *page)
+    far = (probes[1], query, low, NEAR, *page)
     return (low, query, *near, *far, placed, query, placed, query, *page)

@@ -4,12 +4,14 @@ words (SQLite's FTS5 table, PostgreSQL's rows of tsvectors).
 Kept apart from storage/search.py (which queries the index) so that the migrations can
 build and fill the index without importing the queries.
 
-On PostgreSQL, a word's prefixes of one to PREFIX_LETTERS letters are in the index as
-words of their own, marked with a `*` no folded word has ("ce*" for "ceasefire"), as
-SQLite's index holds prefixes: a reader still typing "ce" is then searched for one entry
-of the GIN index, which it can skip through beside the other words' entries, not the
-merge of every word starting with ce that `'ce':*` asks of it (45 ms at 100,000 briefs).
-Longer prefixes start few words and are searched with `:*`.
+On PostgreSQL the GIN index holds each brief's words and every word's prefixes of one to
+PREFIX_LETTERS letters, as SQLite's index holds prefixes of one to eight, each prefix a
+word of its own marked with a `*` no folded word has ("ce*" for "ceasefire"): a reader
+still typing "ce" is searched for one entry of the index, which it skips through beside
+the other words' entries, not the merge of every word starting with ce that `'ce':*` asks
+of it (45 ms at 100,000 briefs). The prefixes are in the index only, not in the row, whose
+words stay small enough to be read in place (storage/search.py reads them for the newest
+briefs).
 """
 
 from __future__ import annotations
@@ -56,12 +58,8 @@ SEARCH_V3: tuple[str, ...] = (
     INDEX_ROWS,
 )
 
-# The longest prefix indexed as a word of its own: the 3 in PREFIXED_FUNCTION below.
-PREFIX_LETTERS = 3
-
-# A text's words (storage/postgres/migrations.py's briefbot_words: folded and split as on
-# SQLite) and their prefixes, created by migration 12. Changing it needs a migration that
-# fills the index again.
+# Migration 12's words and prefixes of one to three letters, in the row's columns: kept as
+# it was, as migration 12 must be. Migration 13 drops it.
 PREFIXED_FUNCTION = """
 CREATE FUNCTION briefbot_prefixed(t text) RETURNS tsvector LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT w || array_to_tsvector(ARRAY(
@@ -71,19 +69,62 @@ CREATE FUNCTION briefbot_prefixed(t text) RETURNS tsvector LANGUAGE sql STABLE P
             FROM briefbot_words(t) AS w $$
 """
 
+# The longest prefix the GIN index holds as a word of its own (as SQLite's `prefix`). A
+# last word of up to this many letters is looked up as one entry; a longer one by its
+# first PREFIX_LETTERS letters, which start few words, and the row then checks the rest.
+PREFIX_LETTERS = 8
 
-def postgres_index_rows(where: str = "") -> str:
+# The index also knows which ID_BLOCK ids a brief's id is among ("#19" for 95,000 to
+# 99,999), as a word of its own, so that the search can ask it for the matches among the
+# briefs just older than the newest (storage/search.py) and have it skip the rest itself,
+# whichever plan the planner makes of it.
+ID_BLOCK = 5000
+
+# What the GIN index holds for a row's words and id (migration 13): the words, without
+# their positions, their prefixes and the id's block. Immutable, as an index's expression
+# must be: a function of its arguments alone. PL/pgSQL, so that the planner never inlines
+# it and heeds its COST: computed for a row it takes about half a millisecond, as long as
+# a search should, so a plan that reads briefs one by one to compute it (rather than ask
+# the index) must look as costly as it is. Changing it needs a migration that builds the
+# index again.
+LEXEMES_FUNCTION = f"""
+CREATE FUNCTION briefbot_lexemes(words tsvector, id bigint) RETURNS tsvector
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 5000 AS $$
+DECLARE
+    lexemes text[] := tsvector_to_array(words);
+BEGIN
+    RETURN array_to_tsvector(
+        lexemes
+        || ARRAY(SELECT left(w, n) || '*'
+                   FROM unnest(lexemes) AS w,
+                        generate_series(1, least(length(w), {PREFIX_LETTERS})) AS n)
+        || ('#' || (id / {ID_BLOCK})));
+END $$
+"""
+
+# The GIN index (migration 13), built after the rows are written. Written straight to the
+# index as each brief is published (fastupdate off): a pending list would be read whole by
+# every search until the next vacuum.
+LEXEMES_INDEX = """
+CREATE INDEX brief_search_lexemes ON brief_search
+    USING gin (briefbot_lexemes(document, brief_id)) WITH (fastupdate = off)
+"""
+
+
+def postgres_index_rows(where: str = "", words: str = "briefbot_words") -> str:
     """The search rows of the live briefs' current versions, `where` narrowing them (a
-    constant of this package): migration 12 fills the index with it, storage/search.py
+    constant of this package): migration 13 fills the index with it, storage/search.py
     rewrites one brief's row with it. The title's words and the summary's are kept apart
     too, small enough to test without reading the whole document (storage/search.py ranks
-    by them). Changing it needs a migration that fills the index again."""
+    by them). `words` is the function that makes a text's words: migration 12's had the
+    prefixes in the row (briefbot_prefixed). Changing it needs a migration that fills the
+    index again."""
     return f"""
 INSERT INTO brief_search (brief_id, title, summary, facts, sources, narratives, document,
                           title_words, summary_words)
 SELECT id, title, summary, facts, sources, narratives,
-       title_words || summary_words || briefbot_prefixed(facts || ' ' || narratives)
-       || briefbot_prefixed(sources),
+       title_words || summary_words || {words}(facts || ' ' || narratives)
+       || {words}(sources),
        title_words, summary_words
   FROM (SELECT b.id, v.title, v.summary,
                coalesce((SELECT string_agg(f.text, chr(10) ORDER BY f.position)
@@ -97,6 +138,35 @@ SELECT id, title, summary, facts, sources, narratives,
           FROM briefs AS b
           JOIN brief_versions AS v ON v.brief_id = b.id AND v.number = b.current_version
          WHERE b.retracted_at IS NULL {where}) AS live,
-       LATERAL (SELECT briefbot_prefixed(title) AS title_words,
-                       briefbot_prefixed(summary) AS summary_words) AS words
+       LATERAL (SELECT {words}(title) AS title_words,
+                       {words}(summary) AS summary_words) AS words
 """
+
+
+# Migration 13 on PostgreSQL (storage/postgres/schema.py): the prefixes, of one to eight
+# letters now, in the GIN index only, not in the row, and the row's words kept in its page,
+# not in the TOAST table (the search reads them for the newest briefs: a page for two
+# briefs, where it read four pages for each). The rows written again, then the index.
+POSTGRES_SEARCH_V3: tuple[str, ...] = (
+    "DROP INDEX brief_search_document",
+    "TRUNCATE brief_search",
+    """
+    ALTER TABLE brief_search ALTER COLUMN document SET STORAGE MAIN,
+                             ALTER COLUMN title_words SET STORAGE MAIN,
+                             ALTER COLUMN summary_words SET STORAGE MAIN
+    """,
+    "DROP FUNCTION briefbot_prefixed",
+    LEXEMES_FUNCTION,
+    postgres_index_rows(),
+    LEXEMES_INDEX,
+    "ANALYZE brief_search",
+)
+
+# The search rows of every live brief written into the empty table, and only then the GIN
+# index built over them (migration 13, `briefbot copy-db`): several times faster than
+# writing each row through the index.
+POSTGRES_REFILL: tuple[str, ...] = (
+    "DROP INDEX brief_search_lexemes",
+    postgres_index_rows(),
+    LEXEMES_INDEX,
+)

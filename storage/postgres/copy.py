@@ -22,7 +22,7 @@ from storage import migrations as sqlite_migrations
 from storage.errors import StorageError
 from storage.postgres.db import connect
 from storage.postgres.migrations import POSTGRES_LATEST_VERSION, apply_postgres_migrations
-from storage.search_index import postgres_index_rows
+from storage.search_index import POSTGRES_REFILL
 
 # Every table with rows to copy, parents before children. brief_search is not copied: it is
 # built again from the briefs. A table added by a migration must be added here (copying
@@ -117,7 +117,8 @@ async def _copy(conn: Any, rows: Rows, counters: dict[str, int]) -> dict[str, in
         if copied[table] != len(records):
             raise CopyError(f"{table}: {len(records)} rows read, {copied[table]} written")
     await conn.execute("SET CONSTRAINTS ALL IMMEDIATE")  # a broken reference fails here
-    await conn.execute(postgres_index_rows())
+    for statement in POSTGRES_REFILL:
+        await conn.execute(statement)
     for table in IDENTITIES:
         floor = counters.get(table, 0)
         await conn.execute(

@@ -7,7 +7,7 @@ Never edit a released migration: append a new one, and its twin in storage/migra
 from __future__ import annotations
 
 from storage.migrations import Migration
-from storage.search_index import PREFIXED_FUNCTION, postgres_index_rows
+from storage.search_index import POSTGRES_SEARCH_V3, PREFIXED_FUNCTION, postgres_index_rows
 
 _CORE: Migration = (
     """
@@ -321,7 +321,7 @@ _PREFIXES: Migration = (
                              ADD COLUMN summary_words TSVECTOR NOT NULL
     """,
     PREFIXED_FUNCTION,
-    postgres_index_rows(),
+    postgres_index_rows(words="briefbot_prefixed"),
     "ANALYZE brief_search",
 )
 
@@ -338,4 +338,5 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _SEARCH_V2,
     _LEASES,
     _PREFIXES,
+    POSTGRES_SEARCH_V3,  # 13 (storage/search_index.py)
 )

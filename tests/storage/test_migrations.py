@@ -175,6 +175,11 @@ async def _write_v11_data(conn: aiosqlite.Connection) -> None:
     await _run(conn, [("INSERT INTO handled_updates VALUES (1100, ?)", (to_db(at(11)),))])
 
 
+async def _write_v12_data(conn: aiosqlite.Connection) -> None:
+    """An update handled at 12 (13 changes PostgreSQL's search index only)."""
+    await _run(conn, [("INSERT INTO handled_updates VALUES (1200, ?)", (to_db(at(12)),))])
+
+
 WRITERS = {
     1: _write_v1_data,
     2: _write_v2_data,
@@ -187,6 +192,7 @@ WRITERS = {
     9: _write_v9_data,
     10: _write_v10_data,
     11: _write_v11_data,
+    12: _write_v12_data,
 }
 
 
@@ -277,6 +283,8 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
             assert not await s.updates.first_time(1000, at=at(11))
         if start >= 11:
             assert not await s.updates.first_time(1100, at=at(11))
+        if start >= 12:
+            assert not await s.updates.first_time(1200, at=at(12))
         if start >= 1:
             # Briefs stored before search existed are found by it.
             [hit] = await s.search.search(OLD_BRIEF.facts[0].text.split()[-1])

@@ -187,11 +187,16 @@ async def test_matches_older_than_the_newest_briefs_are_found_too(
     """PostgreSQL ranks the matches among the newest RECENT briefs and asks its index for
     older ones only when those are fewer than the page, the NEAR briefs just older first:
     shrunk to 2 and 1 here, so that the older ones are found both ways (on SQLite the
-    settings do nothing)."""
+    settings do nothing). The index holds prefixes of up to eight letters: a longer last
+    word is asked of it by its first eight, and the brief's words check the rest."""
     monkeypatch.setattr("storage.search.RECENT", 2)
     monkeypatch.setattr("storage.search.NEAR", 1)
-    quay = await storage.briefs.publish(_brief("Harbor quay repaired"), by=None, at=at(0))
-    bridge = await storage.briefs.publish(_brief("Harbor bridge"), by=None, at=at(1))
+    quay = await storage.briefs.publish(
+        _brief("Harbor quay repaired", fact="Shipbuilders and Hawaiʻi"), by=None, at=at(0)
+    )
+    bridge = await storage.briefs.publish(
+        _brief("Harbor bridge", fact="Shipbuilding"), by=None, at=at(1)
+    )
     for n in range(3):
         await storage.briefs.publish(_brief(f"Council meets {n}"), by=None, at=at(2 + n))
     assert [h.id for h in await storage.search.search("harbor")] == [bridge.id, quay.id]
@@ -201,10 +206,20 @@ async def test_matches_older_than_the_newest_briefs_are_found_too(
     assert [h.id for h in await storage.search.search("qua")] == [quay.id]
     assert [h.id for h in await storage.search.search("harbor", limit=1, offset=1)] == [quay.id]
     assert await storage.search.search("harbor z") == []
+    for query, expected in (
+        ("shipbuil", [bridge.id, quay.id]),
+        ("harbor shipbuilde", [quay.id]),
+        ("shipbuildi", [bridge.id]),
+        ("shipbuilt", []),
+        ("hawai'i", [quay.id]),
+        ("hawaiʻ", [quay.id]),
+        ("harbor hawaiʻi shipbuilders", [quay.id]),
+    ):
+        assert [h.id for h in await storage.search.search(query)] == expected, query
 
 
 async def test_a_short_last_word_finds_itself_and_the_words_it_starts(storage: Storage) -> None:
-    """Prefixes of up to three letters are words of their own in PostgreSQL's index: the
+    """Prefixes of up to eight letters are words of their own in PostgreSQL's index: the
     word that is the prefix, and the words it starts, are both found, and nothing that
     only holds it inside a word."""
     war = await storage.briefs.publish(_brief("War games"), by=None, at=at(0))
@@ -214,3 +229,5 @@ async def test_a_short_last_word_finds_itself_and_the_words_it_starts(storage: S
         expected = [war.id] if query.startswith("games") else [warship.id, war.id]
         assert [h.id for h in await storage.search.search(query)] == expected, query
     assert [h.id for h in await storage.search.search("warsh")] == [warship.id]
+    assert [h.id for h in await storage.search.search("warship")] == [warship.id]
+    assert await storage.search.search("ards") == []

@@ -1,0 +1,58 @@
+# ruff: noqa: RUF001 - the Ukrainian apostrophe (U+02BC) is one of the words searched
+"""PostgreSQL's search index across its migrations: briefs indexed by an earlier version
+are found by this one."""
+
+import asyncpg
+
+from storage.db import to_db
+from storage.postgres import PgStorage
+from storage.postgres.migrations import apply_postgres_migrations
+from storage.search_index import postgres_index_rows
+from tests.postgres import fresh_schema, needs_postgres
+from tests.storage.conftest import at
+
+pytestmark = needs_postgres
+
+# Brief 1 as a briefbot at schema 12 stored it (its facts, sources and narratives as
+# columns of their own, which the index reads too).
+_BRIEF_AT_12 = (
+    ("INSERT INTO briefs VALUES (1, $1, NULL, 1)", (to_db(at(0)),)),
+    (
+        "INSERT INTO brief_versions VALUES (1, 1, 1, 'Harbor vote', 'Shipbuilders strike', $1,"
+        " NULL)",
+        (to_db(at(0)),),
+    ),
+    ("INSERT INTO facts VALUES (1, 0, 'The ceasefire holds in Kyïv')", ()),
+    ("INSERT INTO sources VALUES (1, 1, 1, 'Reuters', 'https://example.org/r')", ()),
+    ("INSERT INTO narratives VALUES (1, 0, 'Label', 'Outlet', 'Mʼyaso prices')", ()),
+)
+
+
+async def test_briefs_indexed_at_schema_12_are_found_after_13() -> None:
+    async with fresh_schema() as url:
+        conn = await asyncpg.connect(url)
+        try:
+            await apply_postgres_migrations(conn, target=12)
+            async with conn.transaction():
+                for statement, args in _BRIEF_AT_12:
+                    await conn.execute(statement, *args)
+                await conn.execute(postgres_index_rows(words="briefbot_prefixed"))
+            assert await apply_postgres_migrations(conn, target=13) == (12, 13)
+        finally:
+            await conn.close()
+        async with await PgStorage.connect(url) as storage:
+            for query in (
+                "harbor",
+                "h",
+                "vote harb",
+                "shipbuilders",
+                "shipbuild",
+                "ceasefire kyiv",
+                "kyï",
+                "reuters",
+                "example org",
+                "yaso prices",
+                "mʼya",
+            ):
+                assert [h.id for h in await storage.search.search(query)] == [1], query
+            assert await storage.search.search("shipbuilt") == []
