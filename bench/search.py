@@ -11,8 +11,10 @@ every brief and rare ones in a few; bench/search_data.py), then times
 prints each run's median and 99th percentile, their range over the runs, and each case's
 median against the three-letter case's (what a shorter last word costs beside a longer
 one). The baseline beside them, timed in the same runs, is opening one brief by id
-(`briefs.get`, what a button press reads). PostgreSQL (`--database-url`, default
-TEST_DATABASE_URL) runs the same in a schema of its own, dropped after.
+(`briefs.get`, what a button press reads). Also the index's size once filled, and what
+publishing a brief costs with the index kept in step (100 example briefs, after the
+searches). PostgreSQL (`--database-url`, default TEST_DATABASE_URL) runs the same in a
+schema of its own, dropped after.
 """
 
 from __future__ import annotations
@@ -26,9 +28,16 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.search_data import fill_postgres, fill_sqlite, vocabulary
+from bench.search_data import (
+    example_briefs,
+    fill_postgres,
+    fill_sqlite,
+    postgres_sizes,
+    vocabulary,
+)
 from bot.core.finding import SEARCH_RESULTS
 from bot.telegram.inline.answers import PAGE
 from storage import Storage
@@ -126,6 +135,22 @@ def report(medians: dict[str, list[float]], worst: dict[str, list[float]]) -> No
         )
 
 
+async def publishing(storage: Storage, count: int = 100) -> None:
+    """What a publication costs with the index kept in step (storage/search.py writes the
+    brief's row in its transaction): the example briefs published one after another, after
+    the searches."""
+    briefs = example_briefs()
+    at = datetime(2030, 1, 1, tzinfo=UTC)
+    times = await timed(
+        lambda n: storage.briefs.publish(briefs[int(n) % len(briefs)], by=None, at=at),
+        [str(n) for n in range(count)],
+    )
+    print(
+        f"  publishing a brief, its search row with it: median {statistics.median(times):.2f} "
+        f"ms, 99th percentile {p99(times):.2f} ms"
+    )
+
+
 async def on_sqlite(args: argparse.Namespace, made: list[Case]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "search.db"
@@ -134,10 +159,12 @@ async def on_sqlite(args: argparse.Namespace, made: list[Case]) -> None:
         fill_sqlite(database, args.briefs, random.Random(7))
         print(
             f"SQLite: {args.briefs:,} briefs written and indexed in "
-            f"{time.perf_counter() - started:.0f} s"
+            f"{time.perf_counter() - started:.0f} s; the database file "
+            f"{database.stat().st_size / 1e6:.0f} MB"
         )
         async with await Storage.open(database) as storage:
             await measure(storage, made, args.runs, args.briefs)
+            await publishing(storage)
 
 
 async def on_postgres(args: argparse.Namespace, made: list[Case]) -> None:
@@ -146,13 +173,16 @@ async def on_postgres(args: argparse.Namespace, made: list[Case]) -> None:
         await migrate_database(location)
         started = time.perf_counter()
         await fill_postgres(url, args.briefs, random.Random(7))
+        table, index = await postgres_sizes(url)
         print(
             f"PostgreSQL: {args.briefs:,} briefs written and indexed in "
-            f"{time.perf_counter() - started:.0f} s"
+            f"{time.perf_counter() - started:.0f} s; the search table {table / 1e6:.0f} MB, "
+            f"its GIN index {index / 1e6:.0f} MB of it"
         )
         storage = await open_storage(location)
         try:
             await measure(storage, made, args.runs, args.briefs)
+            await publishing(storage)
         finally:
             await storage.close()
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import asyncpg
 
+from brief.files import parse_file
+from brief.model import Brief
 from storage.db import to_db
 from storage.search_index import INDEX_ROWS, POSTGRES_REFILL
 from tests.conftest import DATA
@@ -78,6 +80,35 @@ async def fill_postgres(url: str, count: int, rng: random.Random) -> None:
                     await conn.copy_records_to_table(table, records=values)
             for statement in POSTGRES_REFILL:
                 await conn.execute(statement)
+            for table in ("briefs", "brief_versions"):  # the ids written, as copy-db does
+                await conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {max(count, 1)})"
+                )
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
+
+
+def example_briefs() -> list[Brief]:
+    """The example briefs, as an admin would upload them."""
+    return [
+        parse_file(path.read_bytes(), as_json=False).brief
+        for path in sorted((DATA / "briefs").glob("*.txt"))
+    ]
+
+
+async def postgres_sizes(url: str) -> tuple[int, int]:
+    """Bytes of the search table, its TOAST table and indexes included, and of its GIN
+    index (whatever a migration named it)."""
+    conn = await asyncpg.connect(url)
+    try:
+        row = await conn.fetchrow(
+            """SELECT pg_total_relation_size('brief_search'),
+                      (SELECT sum(pg_relation_size(x.indexrelid)) FROM pg_index AS x
+                         JOIN pg_class AS i ON i.oid = x.indexrelid
+                         JOIN pg_am AS m ON m.oid = i.relam
+                        WHERE x.indrelid = 'brief_search'::regclass AND m.amname = 'gin')"""
+        )
+    finally:
+        await conn.close()
+    return int(row[0]), int(row[1])
