@@ -1,6 +1,6 @@
 """The daily push, measured against the local Bot API server (its own process), in one run.
 
-    python -m bench.push            # everything below, with the sizes the README quotes
+    python -m bench.push            # everything below, with the sizes bench/README.md quotes
     python -m bench.push --quick    # smaller sizes, a minute or so
 
 Figures printed:

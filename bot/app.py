@@ -30,14 +30,14 @@ from bot.core.readiness import Readiness
 from bot.core.rendering import Renderer
 from bot.core.reports import Reporter
 from bot.core.services import Services
-from bot.telegram.admin import drafts, editing, uploads
+from bot.telegram.admin import drafts, editing, guide, uploads
 from bot.telegram.admin import menu as admin_menu
 from bot.telegram.admin import push as push_admin
 from bot.telegram.channel_check import check_channel
 from bot.telegram.channel_jobs import start_channels
 from bot.telegram.context import BotContext, BotData, BriefApplication, ChatData
 from bot.telegram.errors import on_error
-from bot.telegram.handlers import archive, help, reader, search, subscription
+from bot.telegram.handlers import archive, help, identity, reader, search, subscription
 from bot.telegram.handlers.registration import command_menu
 from bot.telegram.inline import handlers as inline
 from bot.telegram.jobs import services_job
@@ -46,12 +46,14 @@ from bot.telegram.limits.early import UpdatesRequest
 from bot.telegram.limits.flood_handler import flood_handler
 from bot.telegram.limits.refusals import RefusedChats, standing_handler
 from bot.telegram.messenger import TelegramMessenger
+from bot.telegram.profile import set_descriptions
 from bot.telegram.push_jobs import build_push, start_push, stop_push
 from bot.telegram.rate_limiter import SharedRateLimiter
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.updates import ObservedUpdates
 from bot.telegram.webhook.receiver import WebhookReceiver
 from bot.telegram.webhook.registration import watch_webhook
+from bot.version import briefbot_version
 from bot.web import health
 from bot.web import metrics as metrics_page
 from brief.isolated import UploadParser
@@ -92,6 +94,8 @@ async def compose(
     poll the Bot API refused with 401 (the token was revoked while the bot ran), which PTB
     would only end its polling for."""
     storage = await open_storage(config.database)
+    if (kept := storage.migration_backup) is not None:
+        log.info("migrated the database; the file as it was before is kept as %s", kept)
     try:
         return _compose(config, storage, on_token_refused, readiness or Readiness())
     except BaseException:
@@ -247,7 +251,10 @@ def _handlers(config: Config) -> list[BaseHandler[Update, BotContext, None]]:
     """Every handler, in the order they are tried: the first that matches answers."""
     admins = config.admin_ids
     return [
+        # An admin's /help is theirs; everyone else's is the readers' (next).
+        *guide.handlers(admins),
         *reader.handlers(),
+        *identity.handlers(),
         *archive.handlers(),
         *search.handlers(),
         # Inline queries and chosen results: no other handler takes these kinds of update.
@@ -277,18 +284,24 @@ def _routes(services: Services, webhook: WebhookReceiver | None) -> list[web.Rou
 
 async def _start(application: BriefApplication) -> None:
     """Once the Bot API has answered: the push recovers and resumes, the channels are
-    checked, the menus set, and the jobs scheduled. Updates come after."""
+    checked, the menus and descriptions set, and the jobs scheduled. Updates come after."""
     services = application.bot_data.services
     config, renderer = services.config, services.renderer
     await start_push(application)  # after a crash: release in-flight sends, catch up, resume
     await start_channels(application)  # CHANNEL_IDS: check the bot's rights, then post
     await application.bot.set_my_commands(command_menu(renderer.lines("commands.txt")))
     await admin_menu.set_admin_menus(application.bot, renderer, config.admin_ids)
+    await set_descriptions(application.bot, renderer, config)
     # What /metrics shows from the database, counted now and then again in the
     # background, never at a scrape.
     await metrics_page.count_figures(services)
     _schedule(application, config)
-    log.info("briefbot started as @%s", application.bot.username)
+    log.info("briefbot %s started as @%s", briefbot_version(), application.bot.username)
+    if not config.admin_ids:  # a first run: say how to become the bot's admin
+        log.warning(
+            "no admins: send /id to @%s, then set ADMIN_IDS=<your id> and restart",
+            application.bot.username,
+        )
 
 
 def _schedule(application: BriefApplication, config: Config) -> None:

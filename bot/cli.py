@@ -8,11 +8,10 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import TypeAlias
 
-from bot import cli_database, lifecycle
+from bot import cli_check, cli_database, lifecycle
 from bot.config import (
     SETTINGS,
     ConfigError,
@@ -23,6 +22,7 @@ from bot.core.publishing.importing import ImportTally, import_files, read_brief,
 from bot.lifecycle import ExitCode
 from bot.logs import protect_output, setup_logging
 from bot.telegram.bot_api import ignore_retry_after_notice
+from bot.version import briefbot_version
 from bot.web import health
 from brief import BriefError, to_json
 from storage import (
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefbot", description="A Telegram bot for news briefs.")
-    parser.add_argument("--version", action="version", version=f"briefbot {_version()}")
+    parser.add_argument("--version", action="version", version=f"briefbot {briefbot_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     _brief_commands(commands)
     _serving_commands(commands)
@@ -84,6 +84,16 @@ def _brief_commands(commands: Commands) -> None:
 def _serving_commands(commands: Commands) -> None:
     run = _command(commands, "run", "start the bot (long polling, or a webhook)", SETTINGS)
     run.set_defaults(handler=_run)
+    settings = _command(
+        commands,
+        "check",
+        "check every setting, show those in effect, and ask Telegram about the token, the "
+        "channels and the webhook",
+        SETTINGS,
+        details="Every problem is listed at once. Exit code 0: all is well, 1: Telegram "
+        "refused, could not be reached or disagrees with the settings, 2: a setting is wrong.",
+    )
+    settings.set_defaults(handler=cli_check.check)
     backup = _command(
         commands,
         "backup",
@@ -123,6 +133,18 @@ def _database_commands(commands: Commands) -> None:
         ("DATABASE_URL", "DATABASE_URL_FILE", "DATABASE_PATH"),
     )
     migrate.set_defaults(handler=cli_database.migrate)
+    restore = _command(
+        commands,
+        "restore",
+        "put a backup in the SQLite database's place, once checked; the bot must be stopped",
+        ("DATABASE_PATH",),
+        details="The database it replaces is kept beside it as "
+        "DATABASE_PATH.replaced-<UTC time>. Exit code 0: restored, 2: the backup or the "
+        "database cannot be used (nothing changed), 3: a bot or another process has the "
+        "database open. PostgreSQL: pg_restore (docs/operators/backups.md).",
+    )
+    restore.add_argument("backup", type=Path, metavar="BACKUP", help="the backup file")
+    restore.set_defaults(handler=cli_database.restore)
     copy = _command(
         commands,
         "copy-db",
@@ -151,13 +173,6 @@ def _command(
     )
     description = f"{does[0].upper()}{does[1:]}. {details}".strip()
     return commands.add_parser(name, help=does, description=description, epilog=f"It {settings}.")
-
-
-def _version() -> str:
-    try:
-        return metadata.version("briefbot")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown"
 
 
 def _parse(args: argparse.Namespace) -> int:
@@ -240,7 +255,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         config = load_config()
     except ConfigError as error:
-        print(f"briefbot: {error}", file=sys.stderr)
+        cli_database.tell_problems(error)
         return ExitCode.UNUSABLE_SETTING
     cli_database.warn_about_settings()
     protect_output(config.token)
@@ -269,7 +284,7 @@ def _health(args: argparse.Namespace) -> int:
     try:
         settings = load_health_settings()
     except ConfigError as error:
-        print(f"not ready: {error}")
+        print(f"not ready: {'; '.join(error.problems)}")
         return 1
     if settings.http_port is not None:
         problem = asyncio.run(health.readyz_problem(settings.http_port, settings.http_host))

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from types import TracebackType
 
-from storage.backup import BackupError, BackupTargetError
+from storage.backup import BackupError, BackupTargetError, MigrationBackupError
 from storage.briefs import BriefRepo
 from storage.channels import ChannelRepo
 from storage.db import Database
@@ -174,6 +174,11 @@ class Storage:
     def schema_version(self) -> int:
         return self._db.schema_version
 
+    @property
+    def migration_backup(self) -> Path | None:
+        """The backup opening wrote beside the file before migrating it, if it did."""
+        return self._db.migration_backup
+
     async def backup(self, target: Path, *, overwrite: bool = False) -> None:
         """Write a checked, consistent copy of the database to `target`.
 
@@ -202,6 +207,7 @@ __all__ = [
     "DraftRepo",
     "InlineCopy",
     "InlineCopyRepo",
+    "MigrationBackupError",
     "PastePart",
     "PushRepo",
     "PushRun",

@@ -9,13 +9,18 @@ name, so a crash never leaves a half-written backup under that name.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import sqlite3
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
-from storage.errors import StorageError
+import aiosqlite
+
+from storage.errors import StorageError, UnusableDatabaseError
+from storage.migrations import LATEST_VERSION, user_version
 
 
 class BackupError(StorageError):
@@ -24,6 +29,55 @@ class BackupError(StorageError):
 
 class BackupTargetError(BackupError):
     """The target cannot take a backup (missing or unwritable folder, an existing file)."""
+
+
+class MigrationBackupError(UnusableDatabaseError):
+    """The backup a migration takes first could not be written: nothing was migrated."""
+
+
+def beside(database: Path, label: str) -> Path:
+    """A name beside `database` that no file has yet: `<db>.<label>-<UTC time>`, numbered
+    when two are made in one second."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    base = database.with_name(f"{database.name}.{label}-{stamp}")
+    found, number = base, 1
+    while found.exists() or found.is_symlink():
+        number += 1
+        found = base.with_name(f"{base.name}-{number}")
+    return found
+
+
+def back_up_before_migrating(database: Path, version: int) -> Path | None:
+    """Before a migration changes `database` (at schema `version`), a checked backup of it
+    beside it, `<db>.before-v<version>-<UTC time>` (blocking: run it in a thread); the
+    path, or None when no migration is due (a new file has nothing to keep, a database up
+    to date or newer is not migrated). MigrationBackupError when it cannot be written."""
+    if not 0 < version < LATEST_VERSION:
+        return None
+    target = beside(database, f"before-v{version:d}")
+    try:
+        copy_database(database, target, version=version, overwrite=False)
+    except BackupError as error:
+        raise MigrationBackupError(
+            f"it needs migrating from schema version {version} to {LATEST_VERSION}, and the "
+            f"backup taken first, {target}, could not be written ({error}): nothing was "
+            f"migrated; free some space or make {database.parent} writable, then try again"
+        ) from error
+    return target
+
+
+async def back_up_if_due(writer: aiosqlite.Connection, path: Path) -> Path | None:
+    """Before a migration changes the file, a copy as it is (none for a new file, nor one
+    up to date). Taken holding the write lock, so that another process opening the file
+    at once cannot migrate it while it is copied: each copy is of one version, whole."""
+    if not 0 < await user_version(writer) < LATEST_VERSION:
+        return None
+    await writer.execute("BEGIN IMMEDIATE")
+    try:
+        found = await user_version(writer)  # another process may have migrated it meanwhile
+        return await asyncio.to_thread(back_up_before_migrating, path, found)
+    finally:
+        await writer.execute("ROLLBACK")
 
 
 def check_target(target: Path, *, overwrite: bool) -> None:

@@ -30,7 +30,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.backup import copy_database
+from storage.backup import back_up_if_due, copy_database
 from storage.errors import (
     ConstraintError,
     SchemaTooNewError,
@@ -171,19 +171,26 @@ class Database:
         self._reader = reader
         self._lock = asyncio.Lock()
         self.schema_version = schema_version
+        # Where the backup taken before migrating this file was written, if it was.
+        self.migration_backup: Path | None = None
         self._shared: dict[tuple[str, tuple[Any, ...]], asyncio.Task[Row | None]] = {}
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Database:
         check_location(Path(path))
+        kept: Path | None = None
 
         async def prepare(writer: aiosqlite.Connection) -> int:
+            nonlocal kept
             await _enable_wal(writer)
+            kept = await back_up_if_due(writer, Path(path))
             version = await apply_migrations(writer)
             await _check_writable(writer, version)
             return version
 
-        return await cls._open(path, prepare, query_only=False)
+        db = await cls._open(path, prepare, query_only=False)
+        db.migration_backup = kept
+        return db
 
     @classmethod
     async def open_read_only(cls, path: str | os.PathLike[str]) -> Database:

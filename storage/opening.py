@@ -56,11 +56,18 @@ def sole_server(location: DatabaseLocation) -> contextlib.AbstractContextManager
 
 async def migrate_database(location: DatabaseLocation) -> tuple[int, int]:
     """Apply the missing migrations: (the schema version before, the version after)."""
+    before, after, _ = await migrate_with_backup(location)
+    return before, after
+
+
+async def migrate_with_backup(location: DatabaseLocation) -> tuple[int, int, Path | None]:
+    """migrate_database, with the backup of an SQLite file written before migrating it (if
+    one was: storage.backup.back_up_before_migrating) as a third value."""
     if location.url is not None:
-        return await migrate_schema(location.url)
+        return (*await migrate_schema(location.url), None)
     before = 0
     if await asyncio.to_thread(location.path.is_file):
         async with await Storage.open_read_only(location.path) as storage:
             before = storage.schema_version
     async with await Storage.open(location.path) as storage:
-        return before, storage.schema_version
+        return before, storage.schema_version, storage.migration_backup

@@ -29,7 +29,7 @@ because the database may not exist yet (no inode to key by before the first star
 restore or `VACUUM INTO` swap changes the inode under a running bot; and SQLite itself
 must not be given a database through several hard links (its journal and WAL files are
 named after the path: https://sqlite.org/howtocorrupt.html, "multiple links to the same
-file"), so the README tells operators never to do so.
+file"), so docs/operators/running.md tells operators never to do so.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests import forkserver
+from tests.postgres import drop_idle_schemas
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -23,3 +26,27 @@ def restore_logging() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked `long` spread evenly through the run, the others in their order.
+
+    Each worker starts on its own share of the list, in order, and the others take only from
+    its end: long tests side by side would run one after another on one worker, and one
+    found at the end of a share would run alone after all the others."""
+    long = [item for item in items if item.get_closest_marker("long") is not None]
+    if not long:
+        return
+    rest = [item for item in items if item.get_closest_marker("long") is None]
+    step = len(items) / len(long)
+    for number, item in enumerate(long):
+        rest.insert(round(number * step), item)
+    items[:] = rest
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """What this test process kept for its tests: the fork server it started
+    (tests/forkserver.py) stopped, the migrated PostgreSQL schemas (tests/postgres.py)
+    dropped."""
+    forkserver.stop()
+    drop_idle_schemas()

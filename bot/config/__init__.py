@@ -1,13 +1,12 @@
-"""Configuration, read once from the environment (and a `.env` file) and validated at start.
+"""Configuration, read once from the environment (and a `.env` file) and validated at start,
+every problem told at once.
 
-The `.env` file's syntax is in `dotenv`, the proxy settings in `proxy`.
+Where the values come from is in `environment` (the `.env` file's rules in `dotenv`), the
+proxy settings in `proxy`.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
@@ -17,11 +16,22 @@ from bot.config.backups import BACKUP_KEEP_DEFAULT, backup_dir, backup_keep
 from bot.config.channels import ChannelRef, channel_ids
 from bot.config.delivery import FREE_RATE_LIMIT, clock, rate, timezone
 from bot.config.dotenv import read_dotenv
-from bot.config.errors import ConfigError, quoted
-from bot.config.numbers import check_url, whole_number
+from bot.config.environment import Environment, misspellings, read_environment
+from bot.config.errors import ConfigError, Problems
+from bot.config.general import (
+    admin_ids,
+    api_url,
+    bot_token,
+    database_path,
+    database_url,
+    log_format,
+    log_level,
+    yes_or_no,
+)
+from bot.config.profile import DESCRIPTION_SETTINGS, bot_description, bot_short_description
 from bot.config.proxy import PROXY_SETTINGS, proxy_for
 from bot.config.reports import error_chat_id
-from bot.config.secrets import FILE_SETTINGS, metrics_token, secret
+from bot.config.secrets import FILE_SETTINGS, metrics_token
 from bot.config.web import (
     TELEGRAM_API_URL_DEFAULT,
     http_port,
@@ -30,11 +40,7 @@ from bot.config.web import (
     webhook_url,
 )
 from storage.opening import DatabaseLocation
-from storage.postgres.urls import redacted
 
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-LOG_FORMATS = ("text", "json")
-_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 # Every setting briefbot reads: `briefbot run --help` lists them, and a name close to one of
 # them (ADMINS_IDS) is warned about at start.
 SETTINGS = (
@@ -59,12 +65,10 @@ SETTINGS = (
     "CHANNEL_IDS",
     "METRICS_TOKEN",
     "ERROR_CHAT_ID",
+    *DESCRIPTION_SETTINGS,
     *PROXY_SETTINGS,
     *FILE_SETTINGS,
 )
-# How alike a name must be to one of SETTINGS to be taken for a misspelling of it:
-# ADMINS_IDS (0.95) and TELEGRAM_TOKEN (0.88) are; PATH, HOME or LOGNAME are far below.
-_MISSPELLING_CUTOFF = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,9 @@ class Config:
     # The channels every published brief is posted to (bot/channels/): ids or "@username".
     channel_ids: tuple[ChannelRef, ...] = ()
     error_chat_id: int | None = None  # failure reports go here; None: to every admin
+    # The bot's descriptions in Telegram; None: the bot's own wording (templates/).
+    bot_description: str | None = None
+    bot_short_description: str | None = None
 
     def __repr__(self) -> str:  # the token must never reach a log line or a traceback
         return f"Config(admin_ids={sorted(self.admin_ids)}, database_path={self.database_path!s})"
@@ -120,59 +127,54 @@ def misspelled_settings(
 ) -> list[str]:
     """One warning for each name in the `.env` file or the environment that is not one of
     SETTINGS but close to one: what the operator most likely meant to set."""
-    sources = [("the environment", os.environ if environ is None else environ)]
-    if dotenv is not None:
-        sources.insert(0, (str(dotenv), read_dotenv(dotenv)))
-    warnings = []
-    for where, names in sources:
-        for name in names:
-            if name.upper() in SETTINGS and (name in SETTINGS or name.upper() in PROXY_SETTINGS):
-                continue
-            if any(name.upper().endswith(f"_{setting}") for setting in SETTINGS):
-                continue  # another program's own setting, named after ours (TEST_DATABASE_URL)
-            close = difflib.get_close_matches(
-                name.upper(), SETTINGS, n=1, cutoff=_MISSPELLING_CUTOFF
-            )
-            if close:
-                warnings.append(
-                    f"briefbot: warning: {name} in {where} is not a briefbot setting; "
-                    f"did you mean {close[0]}?"
-                )
-    return warnings
+    found = misspellings(read_environment(environ, dotenv), SETTINGS)
+    return [f"briefbot: warning: {line}" for line in found]
 
 
 def load_config(
     environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
 ) -> Config:
-    """Build the Config; the process environment wins over the `.env` file."""
-    env = _environment(environ, dotenv)
-    paid = _bool(env, "ALLOW_PAID_BROADCAST", default=False)
-    api_url = _api_url(env)
-    webhook = webhook_url(env, api_url)
-    return Config(
-        token=_token(env),
-        admin_ids=_admin_ids(env),
-        database_path=_database_path(env),
-        database_url=_database_url(env),
-        telegram_api_url=api_url,
-        log_level=_log_level(env),
-        log_format=_log_format(env),
-        default_delivery_time=clock(env, "DEFAULT_DELIVERY_TIME", "08:00"),
-        default_timezone=timezone(env),
-        push_rate_limit=rate(env, paid),
+    """Build the Config; the process environment wins over the `.env` file. ConfigError
+    tells every problem found, the `.env` file's first."""
+    return config_from(read_environment(environ, dotenv))
+
+
+def config_from(environment: Environment) -> Config:
+    """The Config the values say; ConfigError tells every problem found in them."""
+    env = environment.values
+    problems = Problems(environment.problems)
+    read = problems.read
+    paid = read(False, yes_or_no, env, "ALLOW_PAID_BROADCAST", default=False)
+    api = read(TELEGRAM_API_URL_DEFAULT, api_url, env)
+    webhook = read(None, webhook_url, env, api)
+    config = Config(
+        token=read("", bot_token, env),
+        admin_ids=read(frozenset(), admin_ids, env),
+        database_path=database_path(env),
+        database_url=read(None, database_url, env),
+        telegram_api_url=api,
+        log_level=read("INFO", log_level, env),
+        log_format=read("text", log_format, env),
+        default_delivery_time=read(time(8), clock, env, "DEFAULT_DELIVERY_TIME", "08:00"),
+        default_timezone=read("UTC", timezone, env),
+        push_rate_limit=read(FREE_RATE_LIMIT, rate, env, paid),
         allow_paid_broadcast=paid,
-        proxy=proxy_for(env, api_url),
-        backup_dir=backup_dir(env),
-        backup_keep=backup_keep(env),
+        proxy=read(None, proxy_for, env, api),
+        backup_dir=read(None, backup_dir, env),
+        backup_keep=read(BACKUP_KEEP_DEFAULT, backup_keep, env),
         webhook_url=webhook,
-        webhook_secret=webhook_secret(env),
-        webhook_max_connections=webhook_max_connections(env),
+        webhook_secret=read(None, webhook_secret, env),
+        webhook_max_connections=read(40, webhook_max_connections, env),
         http_host=env.get("HTTP_HOST", "").strip() or "0.0.0.0",
-        http_port=http_port(env, webhook=webhook is not None),
-        metrics_token=metrics_token(env),
-        channel_ids=channel_ids(env),
-        error_chat_id=error_chat_id(env),
+        http_port=read(None, http_port, env, webhook=webhook is not None),
+        metrics_token=read(None, metrics_token, env),
+        channel_ids=read((), channel_ids, env),
+        error_chat_id=read(None, error_chat_id, env),
+        bot_description=read(None, bot_description, env),
+        bot_short_description=read(None, bot_short_description, env),
     )
+    problems.raise_any()
+    return config
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,140 +192,56 @@ def load_health_settings(
     environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
 ) -> HealthSettings:
     """Without the token: a health check needs only to know where to look."""
-    env = _environment(environ, dotenv)
+    environment = read_environment(environ, dotenv)
+    env = environment.values
+    problems = Problems(environment.problems)
     webhook = bool(env.get("WEBHOOK_URL", "").strip())
     host = env.get("HTTP_HOST", "").strip()
     asked = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
-    return HealthSettings(http_port(env, webhook=webhook), _database(env), asked)
-
-
-def _environment(environ: Mapping[str, str] | None, dotenv: Path | None) -> dict[str, str]:
-    return {
-        **(read_dotenv(dotenv) if dotenv else {}),
-        **(os.environ if environ is None else environ),
-    }
+    port = problems.read(None, http_port, env, webhook=webhook)
+    database = _database(environment, problems)
+    problems.raise_any()
+    return HealthSettings(port, database, asked)
 
 
 def load_database_path(
     environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
 ) -> Path:
-    env = _environment(environ, dotenv)
-    return _database_path(env)
+    return load_database(environ, dotenv).path
 
 
 def load_database(
     environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
 ) -> DatabaseLocation:
     """Where the database is, for the commands that need nothing else."""
-    return _database(_environment(environ, dotenv))
+    environment = read_environment(environ, dotenv)
+    problems = Problems(environment.problems)
+    database = _database(environment, problems)
+    problems.raise_any()
+    return database
 
 
 def database_warnings(
     environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
 ) -> list[str]:
     """DATABASE_URL wins over DATABASE_PATH: one line saying so when both are set."""
-    env = _environment(environ, dotenv)
+    found = both_databases(read_environment(environ, dotenv).values)
+    return [f"briefbot: warning: {line}" for line in found]
+
+
+def both_databases(env: Mapping[str, str]) -> list[str]:
     url = env.get("DATABASE_URL", "").strip() or env.get("DATABASE_URL_FILE", "").strip()
     if url and env.get("DATABASE_PATH", "").strip():
         return [
-            "briefbot: warning: both DATABASE_URL and DATABASE_PATH are set; DATABASE_URL "
-            "(PostgreSQL) is used and DATABASE_PATH ignored (unset one of them)"
+            "both DATABASE_URL and DATABASE_PATH are set; DATABASE_URL (PostgreSQL) is used "
+            "and DATABASE_PATH ignored (unset one of them)"
         ]
     return []
 
 
-def _database(env: Mapping[str, str]) -> DatabaseLocation:
-    return DatabaseLocation(_database_path(env), _database_url(env))
-
-
-def _database_path(env: Mapping[str, str]) -> Path:
-    return Path(env.get("DATABASE_PATH", "").strip() or "briefbot.db")
-
-
-def _database_url(env: Mapping[str, str]) -> str | None:
-    url = secret(env, "DATABASE_URL").strip()
-    if not url:
-        return None
-    if not url.startswith(("postgresql://", "postgres://")):
-        scheme = url.split("://", 1)[0] if "://" in url else ""
-        # Only a scheme is quoted back: text before :// may be a password (u:pw@h://...).
-        scheme = scheme if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,19}", scheme) else "no scheme"
-        raise ConfigError(
-            f"DATABASE_URL must be a PostgreSQL URL, postgresql://user:password@host:5432/name "
-            f"(it has {scheme}); for an SQLite file set DATABASE_PATH and leave DATABASE_URL unset"
-        )
-    check_url("DATABASE_URL", url)
-    return url
-
-
-def _token(env: Mapping[str, str]) -> str:
-    token = secret(env, "TELEGRAM_BOT_TOKEN").strip()
-    if not token:
-        raise ConfigError(
-            "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram "
-            "(https://t.me/BotFather, command /newbot) and set the token it gives you"
-        )
-    if not _TOKEN.fullmatch(token):
-        raise ConfigError(
-            "TELEGRAM_BOT_TOKEN is malformed: expected the form 123456789:AAH... "
-            "as given by @BotFather"
-        )
-    return token
-
-
-def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
-    raw = env.get("ADMIN_IDS", "")
-    ids: set[int] = set()
-    for part in (p.strip() for p in raw.split(",")):
-        if not part:
-            continue
-        found = whole_number(part)
-        if found is None:
-            raise ConfigError(
-                f"ADMIN_IDS must be comma-separated numeric Telegram user ids, got {quoted(part)}"
-            )
-        ids.add(found)
-    return frozenset(ids)
-
-
-def _api_url(env: Mapping[str, str]) -> str:
-    url = env.get("TELEGRAM_API_URL", "").strip() or TELEGRAM_API_URL_DEFAULT
-    # Before anything is quoted: with a password misread, its pieces are the "path".
-    check_url("TELEGRAM_API_URL", url)
-    if not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
-        raise ConfigError(
-            f"TELEGRAM_API_URL must be the root URL of a Bot API server such as "
-            f"{TELEGRAM_API_URL_DEFAULT}, got {quoted(redacted(url))}"
-        )
-    return url.rstrip("/")
-
-
-def _log_level(env: Mapping[str, str]) -> str:
-    level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
-    if level not in LOG_LEVELS:
-        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {quoted(level)}")
-    return level
-
-
-def _log_format(env: Mapping[str, str]) -> str:
-    log_format = env.get("LOG_FORMAT", "").strip().lower() or "text"
-    if log_format not in LOG_FORMATS:
-        raise ConfigError(
-            f"LOG_FORMAT must be text (lines for people) or json (one object per line, for "
-            f"log collectors), got {quoted(log_format)}"
-        )
-    return log_format
-
-
-def _bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name} must be true or false, got {quoted(raw)}")
+def _database(environment: Environment, problems: Problems) -> DatabaseLocation:
+    env = environment.values
+    return DatabaseLocation(database_path(env), problems.read(None, database_url, env))
 
 
 __all__ = [
@@ -331,12 +249,17 @@ __all__ = [
     "ChannelRef",
     "Config",
     "ConfigError",
+    "Environment",
     "HealthSettings",
+    "both_databases",
+    "config_from",
     "database_warnings",
     "load_config",
     "load_database",
     "load_database_path",
     "load_health_settings",
     "misspelled_settings",
+    "misspellings",
     "read_dotenv",
+    "read_environment",
 ]

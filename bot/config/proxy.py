@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -11,6 +10,9 @@ from bot.config.numbers import check_url
 
 # Read as curl and httpx read them, in either case.
 PROXY_SETTINGS = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
+# As curl reads them: socks5h and socks4a have the proxy resolve the Bot API's host name;
+# socks5 and socks4 resolve it here and hand the proxy an address.
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4", "socks4a")
 
 
 def proxy_for(env: Mapping[str, str], url: str) -> str | None:
@@ -31,20 +33,36 @@ def proxy_for(env: Mapping[str, str], url: str) -> str | None:
     if proxy is None:
         return None
     name = "ALL_PROXY" if proxy == proxies.get("all") else f"{parts.scheme.upper()}_PROXY"
-    # First: a password holding a / not percent-encoded would fail the form below, and be
-    # told that its scheme is wrong.
-    check_url(name, proxy)
-    if not re.match(r"^https?://[^/\s]+/?$", proxy):
-        raise ConfigError(
-            f"{name} must be an http:// or https:// proxy such as http://proxy.example:3128, "
-            f"got {_scheme(proxy)} scheme: briefbot speaks to proxies over HTTP"
-        )
+    check_proxy(name, proxy)
     return proxy
 
 
-def _scheme(url: str) -> str:
-    """The scheme as written, without parsing the rest (which may hold a password)."""
-    return url.partition("://")[0] if "://" in url else "no"
+def check_proxy(name: str, proxy: str) -> None:
+    """Refuse a proxy URL the bot cannot use, in one line naming the setting and never
+    quoting the URL, which may hold a password."""
+    # First: a password holding a / not percent-encoded would fail the form below, and be
+    # told that its scheme is wrong.
+    check_url(name, proxy)
+    parts = urlsplit(proxy)
+    # Without its `://`, what urllib takes for a scheme may be a user name.
+    scheme = parts.scheme if proxy.lower().startswith(f"{parts.scheme}://") else ""
+    if scheme not in PROXY_SCHEMES:
+        raise ConfigError(
+            f"{name} must be a proxy URL such as socks5://proxy.example:1080 or "
+            f"http://proxy.example:3128, got {scheme or 'no'} scheme: the schemes "
+            f"accepted are {', '.join(f'{accepted}://' for accepted in PROXY_SCHEMES)}"
+        )
+    alone = parts.path in ("", "/") and not (parts.query or parts.fragment)
+    if not parts.hostname or not alone or any(character.isspace() for character in proxy):
+        raise ConfigError(
+            f"{name} must be a proxy's address alone, {parts.scheme}://[user:password@]host:port, "
+            "with a host and nothing after the port"
+        )
+    if parts.scheme.startswith("socks4") and parts.password is not None:
+        raise ConfigError(
+            f"{name}: a SOCKS4 proxy takes a user name only, no password; "
+            "socks5:// or socks5h:// take both"
+        )
 
 
 def _bypassed(host: str, no_proxy: str) -> bool:

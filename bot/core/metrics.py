@@ -20,11 +20,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
 from bot.core.push.tally import Outcome as PushOutcome
 from bot.core.push.tally import Tally
 from bot.core.scope import UpdateOutcome
+from bot.version import briefbot_version, python_version
 from storage import SubscriberCounts
 
 # What a Bot API call came to, by the HTTP status the Bot API answered with (its
@@ -51,6 +52,10 @@ def result_of(status: int) -> str:
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        # Which briefbot answers, on which Python: briefbot_build_info{version, python_version} 1.
+        Info(
+            "briefbot_build", "The briefbot version running, and its Python", registry=self.registry
+        ).info({"version": briefbot_version(), "python_version": python_version()})
         self._declare_updates(self.registry)
         self._declare_push(self.registry)
         # The push runs in progress in this process, by id(): their tallies give what remains.

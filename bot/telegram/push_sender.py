@@ -21,6 +21,7 @@ import aiohttp
 from bot.core.chat import Keyboard
 from bot.core.metrics import NETWORK, TIMEOUT, Metrics, result_of
 from bot.core.push.sending import Flood, Migrated, Refused, Transient, Unreachable
+from bot.telegram.connector import PROXY_FAILURES, PROXY_TIMEOUT, connector, http_proxy
 from bot.telegram.keyboards import Keyboards
 
 METHOD = "sendMessage"
@@ -55,6 +56,7 @@ class Sender:
         self._metrics = metrics or Metrics()  # without one, counted where nobody reads
         self._connections = connections
         self._proxy = proxy
+        self._http_proxy = http_proxy(proxy)  # None for a SOCKS proxy: the connector's
         self._tls = tls
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
@@ -71,13 +73,17 @@ class Sender:
         body = b'{"chat_id":%d,' % chat_id + self._rest_of_body(text, keyboard)
         try:
             async with self._open().post(
-                self._url, data=body, headers=_HEADERS, timeout=self._timeout, proxy=self._proxy
+                self._url,
+                data=body,
+                headers=_HEADERS,
+                timeout=self._timeout,
+                proxy=self._http_proxy,
             ) as response:
                 status, raw = response.status, await response.read()
-        except TimeoutError:
+        except (TimeoutError, PROXY_TIMEOUT):
             self._metrics.bot_api_call(METHOD, TIMEOUT)
             raise Transient("network: no answer in time") from None
-        except aiohttp.ClientError as error:
+        except (aiohttp.ClientError, *PROXY_FAILURES) as error:
             self._metrics.bot_api_call(METHOD, NETWORK)
             # Named by its kind only: aiohttp's messages may quote the URL, and the token.
             raise Transient(f"network: {type(error).__name__}") from None
@@ -88,7 +94,7 @@ class Sender:
         """The session, opened on the first send: aiohttp wants a running event loop."""
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections, ssl=self._tls or True),
+                connector=connector(self._proxy, limit=self._connections, tls=self._tls or True),
                 cookie_jar=aiohttp.DummyCookieJar(),
                 skip_auto_headers=_SKIPPED_HEADERS,
                 auto_decompress=False,

@@ -32,6 +32,9 @@ _COUNTED_PREFIXES = ("send", "copyMessage", "forwardMessage", "editMessage")
 _NOT_COUNTED = frozenset({"sendChatAction"})
 # What a chat that refused the bot would refuse too: everything that writes there.
 _SENDS = (*_COUNTED_PREFIXES, "sendChatAction")
+# Methods Telegram limits on their own, with waits of minutes or hours: a wait it asks for
+# is theirs, not the bot's sending budget's, and is raised at once (bot/telegram/profile.py).
+_OWN_FLOOD_CONTROL = frozenset({"setMyDescription", "setMyShortDescription"})
 
 Answer = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -73,6 +76,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
+                if endpoint in _OWN_FLOOD_CONTROL:
+                    raise
                 seconds = retry_after_seconds(error)
                 # Telegram counts the bot as a whole: the push waits too.
                 self._budget.pause(seconds)

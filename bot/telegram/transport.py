@@ -21,6 +21,7 @@ from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.core.metrics import NETWORK, TIMEOUT, Metrics, result_of
+from bot.telegram.connector import PROXY_FAILURES, PROXY_TIMEOUT, connector, http_proxy
 
 DEFAULT_TIMEOUT = 5.0
 PLAIN_HEADERS = {"User-Agent": BaseRequest.USER_AGENT}
@@ -49,6 +50,7 @@ class AiohttpRequest(BaseRequest):
         self._connections = connections
         self._metrics = metrics or Metrics()  # without one, counted where nobody reads
         self._proxy = proxy
+        self._http_proxy = http_proxy(proxy)  # None for a SOCKS proxy: the connector's
         self._on_unauthorized = on_unauthorized
         self._on_answer = on_answer
         self._read_timeout = read_timeout
@@ -63,7 +65,7 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
+                connector=connector(self._proxy, limit=self._connections),
                 skip_auto_headers=("User-Agent",),
             )
 
@@ -89,19 +91,20 @@ class AiohttpRequest(BaseRequest):
         name = _method_name(url, method)
         try:
             async with self._session.request(
-                method, url, data=data, headers=headers, timeout=timeout, proxy=self._proxy
+                method, url, data=data, headers=headers, timeout=timeout, proxy=self._http_proxy
             ) as response:
                 status, payload = response.status, await response.read()
-        except (TimeoutError, aiohttp.ServerTimeoutError):
+        except (TimeoutError, aiohttp.ServerTimeoutError, PROXY_TIMEOUT):
             self._metrics.bot_api_call(name, TIMEOUT)
             raise TimedOut from None
-        except aiohttp.ClientError as error:
+        except (aiohttp.ClientError, *PROXY_FAILURES) as error:
             self._metrics.bot_api_call(name, NETWORK)
             # The URL holds the token, and aiohttp's errors may quote it, or the proxy's
             # URL with its password: name the failure and where it went, never an address
             # or credentials, and do not chain the original.
+            library = type(error).__module__.partition(".")[0]  # aiohttp, or aiohttp_socks
             raise NetworkError(
-                f"aiohttp.{type(error).__name__}: {self._hidden(error, url)}"
+                f"{library}.{type(error).__name__}: {self._hidden(error, url)}"
             ) from None
         self._metrics.bot_api_call(name, result_of(status))
         if self._on_answer is not None and status < HTTPStatus.INTERNAL_SERVER_ERROR:

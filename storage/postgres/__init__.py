@@ -67,6 +67,10 @@ class PgStorage(Storage):
     def schema_version(self) -> int:
         return self._pg.schema_version
 
+    @property
+    def migration_backup(self) -> Path | None:
+        return None  # never migrated on opening (`briefbot migrate` does)
+
     async def backup(self, target: Path, *, overwrite: bool = False) -> None:
         raise BackupError(
             "the database is PostgreSQL: back it up with pg_dump (or the server's own backups)"

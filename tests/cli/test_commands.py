@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import tomllib
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,7 +47,13 @@ def exits(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[object, str]:
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = exits(capsys, "--version")
     assert code == 0
-    assert out.strip() == "briefbot 0.1.0"
+    assert out.strip() == f"briefbot {project_version()}"
+
+
+def project_version() -> str:
+    """The version pyproject.toml declares, which the installed package's metadata carries."""
+    with (DATA.parents[1] / "pyproject.toml").open("rb") as file:
+        return str(tomllib.load(file)["project"]["version"])
 
 
 @pytest.mark.parametrize(
@@ -56,6 +63,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         ("import", "publish brief files", ("DATABASE_PATH",)),
         ("backup", "consistent, checked copy of the database", ("DATABASE_PATH",)),
         ("run", "start the bot", SETTINGS),
+        ("check", "check every setting, show those in effect, and ask Telegram", SETTINGS),
     ],
 )
 def test_each_command_says_what_it_does_and_the_settings_it_reads(

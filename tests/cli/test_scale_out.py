@@ -1,6 +1,6 @@
-"""The scale-out recipe (scale-out/compose.yaml, scale-out/nginx.conf and the README's
-"Several replicas"), checked without a Docker engine: what a user relies on when running
-it, read from the files themselves and from the bot's own settings code."""
+"""The scale-out recipe (scale-out/compose.yaml, scale-out/nginx.conf and "Several replicas"
+in docs/operators/postgresql.md), checked without a Docker engine: what a user relies on
+when running it, read from the files themselves and from the bot's own settings code."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tests.cli.test_container import instructions
 ROOT = Path(__file__).parents[2]
 SCALE_OUT = ROOT / "scale-out"
 REPLICAS = ["bot1", "bot2", "bot3"]
-# What a user adds to the .env copied from .env.example, as the README says.
+# What a user adds to the .env copied from .env.example, as the operators' docs say.
 USER_ENV = {
     "TELEGRAM_BOT_TOKEN": "123456789:AAH-scale-out-test",
     "POSTGRES_PASSWORD": "9f86d081884c7d659a2feaa0c55ad015",
@@ -66,7 +66,7 @@ def interpolate(value: str, env: dict[str, str]) -> str:
 
 
 def user_dotenv() -> dict[str, str]:
-    """The .env a user ends with: .env.example, filled in as the README says."""
+    """The .env a user ends with: .env.example, filled in as the operators' docs say."""
     return {**read_dotenv(ROOT / ".env.example"), **USER_ENV}
 
 
@@ -278,15 +278,15 @@ def test_nginx_terminates_tls_with_a_mounted_certificate(services: dict[str, Any
     assert urlsplit(USER_ENV["WEBHOOK_URL"]).hostname == server_name
 
 
-# -- the README ------------------------------------------------------------------------
+# -- the operators' docs ----------------------------------------------------------------
 
 
 def readme_section() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.index("\n### Several replicas\n")
-    end = text.index("\n## ", start)
-    following = text.find("\n### ", start + 1)
-    return text[start : min(end, following) if following > 0 else end]
+    """docs/operators/postgresql.md's "Several replicas", up to the next heading."""
+    text = (ROOT / "docs" / "operators" / "postgresql.md").read_text(encoding="utf-8")
+    start = text.index("\n## Several replicas\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end > 0 else len(text)]
 
 
 def compose_commands() -> list[list[str]]:

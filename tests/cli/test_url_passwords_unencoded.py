@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import forkserver
 from tests.cli.test_database_urls import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,10 +20,15 @@ PIECE = "Tr0ub4dor3"
 def finished(
     tmp_path: Path, env: dict[str, str], *args: str, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    """The command run to its end with only `env` (it exits at once: a bad setting)."""
+    """The command run to its end with only `env` (it exits at once: a bad setting), from
+    the fork server where it can stand in for a new interpreter (tests/forkserver.py)."""
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
+    forked = forkserver.run(args, env, tmp_path, timeout)
+    if forked is not None:
+        return forked
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
+        env=env,
         cwd=tmp_path,
         capture_output=True,
         text=True,

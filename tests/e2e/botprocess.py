@@ -9,14 +9,16 @@ import signal
 import sys
 from pathlib import Path
 
+from tests import forkserver
 from tests.conftest import DATA
+from tests.forkserver import ForkedProcess
 from tests.waiting import eventually
 
 
 class BotProcess:
     """Start with `await BotProcess.start(env, cwd)`; `finish()` stops it and returns its code."""
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
+    def __init__(self, process: asyncio.subprocess.Process | ForkedProcess) -> None:
         self.process = process
         self.stdout: list[str] = []
         self.stderr: list[str] = []
@@ -29,12 +31,19 @@ class BotProcess:
 
     @classmethod
     async def start(cls, env: dict[str, str], cwd: Path, *args: str) -> BotProcess:
+        """`python -m bot *args` (`run` by default) with only `env`, from the fork server
+        where it can stand in for a new interpreter (tests/forkserver.py)."""
+        command = args or ("run",)
+        env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(DATA.parents[1]), **env}
+        forked = await forkserver.start(command, env, cwd)
+        if forked is not None:
+            return cls(forked)
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot",
-            *(args or ("run",)),
-            env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(DATA.parents[1]), **env},
+            *command,
+            env=env,
             cwd=cwd,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,

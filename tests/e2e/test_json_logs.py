@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,7 +58,7 @@ async def test_lines_written_while_handling_an_update_carry_its_ids(
     assert isinstance(send["update_id"], int)
     assert send["brief_id"] == stored.id
     assert send["logger"].startswith("telegram")
-    started = [e for e in logged if e["message"].startswith("briefbot started")]
+    started = [e for e in logged if re.fullmatch(r"briefbot \S+ started as @\w+", e["message"])]
     assert started
     assert "update_id" not in started[0]
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import platform
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -74,6 +76,15 @@ class Served:
 
     async def __aexit__(self, *exc: object) -> None:
         await self._client.close()
+
+
+async def test_build_info_names_the_installed_version_and_python(scrape: Scraper) -> None:
+    samples = await scrape()
+    build = {"version": metadata.version("briefbot"), "python_version": platform.python_version()}
+    assert value(samples, "briefbot_build_info", **build) == 1
+    assert [key for key in samples if key[0] == "briefbot_build_info"] == [
+        ("briefbot_build_info", frozenset(build.items()))
+    ]
 
 
 async def test_a_reader_command_counts_its_update_and_its_reply(

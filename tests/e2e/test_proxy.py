@@ -2,7 +2,10 @@
 
 The bot runs against the local Bot API server with a real forward proxy between them; the
 server records every call and download it serves, the proxy every one it forwarded, so
-comparing the two shows whether anything reached the server another way.
+comparing the two shows whether anything reached the server another way. A SOCKS proxy
+(pproxy) sees connections, not calls: the bot is given a Bot API URL where nothing listens,
+and the proxy carries every connection to the local server, so that anything that did not
+go through the proxy failed.
 """
 
 from __future__ import annotations
@@ -11,17 +14,19 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from tests.e2e.conftest import ADMIN_ID, AppFactory, say
 from tests.e2e.push.conftest import BRIEFS, add_subscribers, publish
-from tests.fakebot import FakeBotApi, ForwardProxy, forward_proxy
+from tests.fakebot import FakeBotApi, ForwardProxy, forward_proxy, free_port, socks_proxy
 from tests.waiting import eventually
 
 READER = 42
 SUBSCRIBERS = [3001, 3002, 3003]
 USER, PASSWORD = "ops", "s3cret"
+SOCKS_PASSWORD = "s3c@ret/#1"
 
 
 @pytest.fixture
@@ -100,3 +105,56 @@ async def test_no_proxy_naming_the_api_host_sends_everything_direct(
         await use_every_path(server)
     assert server.downloads == ["documents/file_1.txt"]
     assert (proxy.forwarded, proxy.refused) == ([], 0)
+
+
+@pytest.mark.usefixtures("subscribed")
+@pytest.mark.parametrize(
+    ("scheme", "user", "named"),
+    [
+        # socks5h: the proxy is handed the host name, and resolves it itself.
+        pytest.param("socks5h", USER, "localhost", id="socks5h-credentials"),
+        # socks5 and socks4: the bot resolves the name, and hands the proxy an address.
+        pytest.param("socks5", USER, "127.0.0.1", id="socks5-credentials"),
+        pytest.param("socks5", None, "127.0.0.1", id="socks5"),
+        pytest.param("socks4", None, "127.0.0.1", id="socks4"),
+    ],
+)
+async def test_every_request_goes_through_a_socks_proxy(
+    server: FakeBotApi, make_app: AppFactory, scheme: str, user: str | None, named: str
+) -> None:
+    """Nothing listens where the bot's TELEGRAM_API_URL points; the proxy alone knows the way
+    to the local Bot API server, as a proxy knows the way to Telegram where it is blocked."""
+    nowhere = free_port()
+    protocol = scheme.removesuffix("h")
+    # The password holds a URL's delimiters, percent-encoded in the URL as it must be.
+    credentials = f"{user}:{quote(SOCKS_PASSWORD, safe='')}" if user else ""
+    proxy_started = socks_proxy(
+        protocol=protocol,
+        user=user,  # with a user, every connection must authenticate
+        password=SOCKS_PASSWORD,
+        route_to=server.url.removeprefix("http://"),
+    )
+    async with proxy_started as proxy:
+        url = proxy.url(scheme, credentials)
+        async with make_app(TELEGRAM_API_URL=f"http://localhost:{nowhere}", ALL_PROXY=url):
+            await use_every_path(server)
+    assert server.downloads == ["documents/file_1.txt"]
+    assert proxy.tunnels
+    assert {(tunnel.protocol, tunnel.destination) for tunnel in proxy.tunnels} == {
+        (protocol, f"{named}:{nowhere}")
+    }
+    assert (proxy.refused, proxy.other) == (0, [])
+
+
+@pytest.mark.usefixtures("subscribed")
+async def test_no_proxy_naming_the_api_host_bypasses_a_socks_proxy(
+    server: FakeBotApi, make_app: AppFactory
+) -> None:
+    async with socks_proxy(user=USER, password=PASSWORD) as proxy:
+        with_credentials = proxy.url("socks5h", f"{USER}:{PASSWORD}")
+        async with make_app(ALL_PROXY=with_credentials, NO_PROXY="127.0.0.1"):
+            # As above: every path has been answered; the proxy logs a connection as it
+            # accepts it, and its log is read to its end when the block ends.
+            await use_every_path(server)
+    assert server.downloads == ["documents/file_1.txt"]
+    assert (proxy.tunnels, proxy.refused, proxy.other) == ([], 0, [])

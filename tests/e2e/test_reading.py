@@ -48,6 +48,7 @@ async def test_start_explains_the_bot_and_the_menu_is_registered(
         "subscribe",
         "unsubscribe",
         "settings",
+        "id",
         "help",
     ]
     [help_reply] = await say(server, reader, "/help")

@@ -31,7 +31,7 @@ import pytest
 from bot.core.push.engine import default_concurrency
 from brief import Brief, parse_text
 from storage import Storage, StoredBrief, SubscriberCounts
-from storage.opening import DatabaseLocation, migrate_database, open_storage
+from storage.opening import DatabaseLocation, open_storage
 from tests.e2e.admin.test_corrections import NEW_TITLE, corrected_text
 from tests.e2e.admin.test_uploads import split_like_a_client
 from tests.e2e.botprocess import BotProcess
@@ -40,7 +40,7 @@ from tests.e2e.replicas import webhook_replicas
 from tests.e2e.test_startup import assert_clean, environment
 from tests.fakebot import FakeBotApi
 from tests.fakebot.balancer import RoundRobin
-from tests.postgres import fresh_schema, needs_postgres
+from tests.postgres import fresh_schema, migrated_schema, needs_postgres
 from tests.waiting import LoopLag, eventually, eventually_async, without_gc_pauses
 
 pytestmark = needs_postgres
@@ -66,13 +66,13 @@ async def running_cluster(
     settings: Mapping[str, str] = MappingProxyType({}),
     moved_from: Path | None = None,
 ) -> AsyncIterator[Cluster]:
-    """Three replicas sharing a fresh, migrated schema; Telegram posts to the balancer.
+    """Three replicas sharing an empty, migrated schema; Telegram posts to the balancer.
     All end cleanly but `killed`, the replica a test kills. `moved_from`: an SQLite
     database copied in first with `briefbot copy-db`, as a user moving to PostgreSQL."""
-    async with fresh_schema() as url:
-        if moved_from is None:
-            await migrate_database(DatabaseLocation(url=url))
-        else:
+    # `briefbot copy-db` migrates the new, empty schema itself.
+    schema = migrated_schema() if moved_from is None else fresh_schema()
+    async with schema as url:
+        if moved_from is not None:
             await _copy_db(moved_from, url, tmp_path)
         base = environment(server.url, tmp_path / "unused.db", server.token)
         shared = {
@@ -119,6 +119,7 @@ async def _publish(storage: Storage, briefs: list[Brief]) -> list[StoredBrief]:
     ]
 
 
+@pytest.mark.long
 async def test_every_reader_flow_works_across_replicas(
     local_server: FakeBotApi, cluster: Cluster
 ) -> None:
@@ -230,6 +231,7 @@ PUSH_RATE = 300  # paid broadcast: 3,000 subscribers in ten seconds
 SUBSCRIBERS = 3000
 
 
+@pytest.mark.long
 async def test_a_push_goes_on_when_the_replica_running_it_is_killed(
     local_server: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -305,6 +307,7 @@ async def _push_and_kill(
 KILLED = 0  # the replica the push ran on is swapped into this place, then killed
 
 
+@pytest.mark.long
 async def test_a_replica_frozen_in_a_push_gives_it_up_when_it_wakes(
     local_server: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -339,6 +342,7 @@ async def test_a_replica_frozen_in_a_push_gives_it_up_when_it_wakes(
         assert server.limit_refusals == 0
 
 
+@pytest.mark.long
 async def test_the_replicas_ticking_together_deliver_the_daily_brief_once_to_each_chat(
     local_server: FakeBotApi, tmp_path: Path
 ) -> None:

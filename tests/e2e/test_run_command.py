@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from tests.conftest import DATA
@@ -45,5 +46,7 @@ async def test_run_serves_a_brief_imported_while_it_runs_and_never_logs_the_toke
     assert process.returncode == 0
     text = log.decode()
     assert "getUpdates" in text or "Application started" in text  # DEBUG logging really ran
+    # The start-up line names the installed package's version, as `briefbot --version` does.
+    assert f"INFO bot.app: briefbot {metadata.version('briefbot')} started as @" in text
     assert server.token not in text
     assert server.token.split(":")[1] not in text

@@ -13,11 +13,10 @@ import pytest
 
 from bot.telegram.context import BriefApplication
 from storage import StoredBrief
-from storage.opening import DatabaseLocation, migrate_database
 from tests.e2e.conftest import AppFactory, say, settled
 from tests.e2e.test_inline import ask, brief, storage_of, titles
 from tests.fakebot import FakeBotApi, FakeUser
-from tests.postgres import fresh_schema, needs_postgres
+from tests.postgres import migrated_schema, needs_postgres
 
 TITLE = "Ціни на мʼясо зросли"
 
@@ -26,15 +25,13 @@ TITLE = "Ціни на мʼясо зросли"
 async def app(
     request: pytest.FixtureRequest, make_app: AppFactory
 ) -> AsyncIterator[BriefApplication]:
-    """The bot on either engine (PostgreSQL: a fresh schema, migrated)."""
+    """The bot on either engine (PostgreSQL: an empty, migrated schema)."""
     if request.param == "sqlite":
         async with make_app() as application:
             yield application
         return
-    async with fresh_schema() as url:
-        await migrate_database(DatabaseLocation(url=url))
-        async with make_app(DATABASE_URL=url) as application:
-            yield application
+    async with migrated_schema() as url, make_app(DATABASE_URL=url) as application:
+        yield application
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ beside the running bot, and a bot killed outright leaves nothing that stops the 
 
 from __future__ import annotations
 
+import asyncio
 import signal
 from collections import Counter
 from datetime import UTC, datetime
@@ -59,9 +60,11 @@ async def _second_run_refused(api: FakeBotApi, tmp_path: Path, mode: str) -> Non
     admin = api.user(ADMIN_ID, "Admin")
     await publish(database, "Bridge vote")
     await add_subscribers(database, READERS, due=datetime(2100, 1, 1, tzinfo=UTC))
-    # One send held long enough that the push is surely still running when the second starts:
-    # a second bot that took it over would send that brief again.
-    api.delay("sendMessage", 10.0, chat_id=HELD)
+    # One send held until the second bot has been refused, so the push is surely still
+    # running while the second lives: a second bot that took it over would send that brief
+    # again. (At most 10 s, well within the bot's timeout for a send.)
+    refused = asyncio.Event()
+    api.delay("sendMessage", 10.0, chat_id=HELD, until=refused)
     # In webhook mode each has a port of its own (as behind two proxies): only the lock
     # stops the second, as no 409 from Telegram ever would.
     ports = [webhook_env(free_port()) if mode == "webhook" else {} for _ in range(2)]
@@ -77,6 +80,8 @@ async def _second_run_refused(api: FakeBotApi, tmp_path: Path, mode: str) -> Non
         assert_clean(second.output, api.token)
         refusal(second, database, first)
         assert [c.method for c in api.calls[asked:]].count("getMe") == 0
+        assert len(received(api)) == others  # the held send still held
+        refused.set()
         await eventually(lambda: len(received(api)) == len(READERS), "every reader", within=30)
         [reply] = await say(api, api.user(7, "Grace"), "/start")  # the first serves on
         assert reply.text

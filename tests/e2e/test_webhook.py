@@ -16,11 +16,10 @@ import pytest
 
 from bot.core.limits.flood import BURST
 from bot.lifecycle import ExitCode, serve
-from storage.opening import DatabaseLocation, migrate_database
 from tests.e2e.conftest import make_config, say, serving, webhook_env
 from tests.fakebot import FakeBotApi, FakeUser, free_port
 from tests.fakebot.world import utc_now
-from tests.postgres import fresh_schema, needs_postgres
+from tests.postgres import migrated_schema, needs_postgres
 from tests.waiting import eventually
 
 SECRET = "test-secret_1"
@@ -184,12 +183,11 @@ async def test_a_port_in_use_is_one_line_and_exit_code_2(
 
 @asynccontextmanager
 async def database(engine: str) -> AsyncIterator[dict[str, str]]:
-    """Settings for the engine: the SQLite file (the default), or a fresh PostgreSQL schema."""
+    """Settings for the engine: the SQLite file (the default), or a migrated PostgreSQL schema."""
     if engine == "sqlite":
         yield {}
         return
-    async with fresh_schema() as url:
-        await migrate_database(DatabaseLocation(url=url))
+    async with migrated_schema() as url:
         yield {"DATABASE_URL": url}
 
 
@@ -223,8 +221,7 @@ async def test_an_update_delivered_to_two_replicas_is_handled_once(
     """Two bots on one PostgreSQL database behind one URL: a repeat that the load balancer
     sends to the other replica is answered 200 there, and not handled again."""
     reader = local_server.user(7, "Grace")
-    async with fresh_schema() as url:
-        await migrate_database(DatabaseLocation(url=url))
+    async with migrated_schema() as url:
         ports = free_port(), free_port()
         configs = [
             make_config(

@@ -7,6 +7,7 @@ from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessa
 from tests.fakebot.network import free_port
 from tests.fakebot.proxy import Forwarded, ForwardProxy, forward_proxy
 from tests.fakebot.server import FakeBotApi
+from tests.fakebot.socks import SocksProxy, Tunnel, socks_proxy
 
 __all__ = [
     "ApiCall",
@@ -21,6 +22,9 @@ __all__ = [
     "InlineMode",
     "RateLimits",
     "SentMessage",
+    "SocksProxy",
+    "Tunnel",
     "forward_proxy",
     "free_port",
+    "socks_proxy",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakebot.model import FakeUser, SentMessage
+from tests.fakebot.model import FakeChat, FakeUser, SentMessage
 from tests.fakebot.text import auto_entities
 from tests.fakebot.world import World, utc_now
 
@@ -64,3 +64,37 @@ def forged_query(
         "chat_instance": str(-abs(hash((user.id, current.chat_id)))),
         "data": data,
     }
+
+
+# The stand-in accounts Telegram names as the sender of a message written on behalf of a
+# chat: an anonymous admin's (as the group), and a member's writing as their channel.
+GROUP_ANONYMOUS_BOT = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
+
+
+def on_behalf_message(world: World, chat: FakeChat, as_chat: FakeChat, text: str) -> dict[str, Any]:
+    """A message in the supergroup `chat` written on behalf of `as_chat`: the group itself
+    (an anonymous admin) or a channel (a member writing as it). Telegram names a stand-in
+    account as its sender, and the chat in sender_chat."""
+    if chat.type != "supergroup":
+        raise AssertionError("messages on behalf of a chat are written in supergroups only")
+    if as_chat is not chat and as_chat.type != "channel":
+        raise AssertionError("a member may write as the group itself or as a channel only")
+    message: dict[str, Any] = {
+        "message_id": chat.new_message_id(),
+        "from": GROUP_ANONYMOUS_BOT if as_chat is chat else CHANNEL_BOT,
+        "sender_chat": as_chat.to_api(),
+        "chat": chat.to_api(),
+        "date": utc_now(),
+        "text": text,
+    }
+    entities = auto_entities(text, [])
+    if entities:
+        message["entities"] = entities
+    world.user_messages[(chat.id, message["message_id"])] = message
+    return message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 import random
 import time
@@ -119,6 +121,7 @@ class Delay:
     seconds: float
     chat_id: int | None = None
     times: int | None = 1
+    until: asyncio.Event | None = None  # set: the answer goes at once, the time not run out
 
     def take(self, method: str, chat_id: int | None) -> float:
         if self.method != method or self.times == 0:
@@ -128,6 +131,13 @@ class Delay:
         if self.times is not None:
             self.times -= 1
         return self.seconds
+
+    async def hold(self, seconds: float) -> None:
+        if self.until is None:
+            await asyncio.sleep(seconds)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.until.wait(), seconds)
 
 
 def make_error(error_code: int, description: str, parameters: dict[str, Any] | None) -> ApiError:

@@ -122,6 +122,13 @@ METHODS: dict[str, dict[str, Param]] = {
     "setMyCommands": {"commands": _req(Kind.ARRAY), **_SCOPE},
     "getMyCommands": _SCOPE,
     "deleteMyCommands": _SCOPE,
+    "setMyDescription": {"description": Param(Kind.STR), "language_code": Param(Kind.STR)},
+    "getMyDescription": {"language_code": Param(Kind.STR)},
+    "setMyShortDescription": {
+        "short_description": Param(Kind.STR),
+        "language_code": Param(Kind.STR),
+    },
+    "getMyShortDescription": {"language_code": Param(Kind.STR)},
     "sendChatAction": {
         "business_connection_id": Param(Kind.STR),
         "chat_id": _req(Kind.CHAT_ID),

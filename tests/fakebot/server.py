@@ -21,6 +21,7 @@ from tests.fakebot.inline import InlineMode
 from tests.fakebot.limits import Delay, Fault, RateLimiter, RateLimits, busiest_window
 from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessage
 from tests.fakebot.params import METHODS, decode_params, loggable
+from tests.fakebot.profile import BotProfile
 from tests.fakebot.text import auto_entities
 from tests.fakebot.webhook import Delivery, Webhook
 from tests.fakebot.world import World, check_allowed_updates, scope_id, update_type, utc_now
@@ -61,10 +62,12 @@ class FakeBotApi:
         self.webhook = Webhook(self.world, local=local)
         self._query_ids = itertools.count(4_611_686_018_427_387_904)
         self.inline = InlineMode(self.world, self._query_ids)  # tests/fakebot/inline.py
+        self.profile = BotProfile()  # the bot's descriptions: tests/fakebot/profile.py
         self._methods = {
             **self.world.implementations(),
             **self.webhook.implementations(),
             **self.inline.implementations(),
+            **self.profile.implementations(),
         }
         self._limiter = RateLimiter(self.limits)
         self._faults: list[Fault] = []
@@ -168,7 +171,7 @@ class FakeBotApi:
         for delay in self._delays:
             seconds = delay.take(method, chat_id)
             if seconds:
-                await asyncio.sleep(seconds)
+                await delay.hold(seconds)
         for fault in self._faults:
             if fault.matches(method, chat_id) and fault.fire():
                 raise fault.error
@@ -322,6 +325,15 @@ class FakeBotApi:
                 "sender_user": forward_origin_user.to_api(),
             }
         return self.world.push({"message": self._user_message(user, chat, extra)})
+
+    async def send_on_behalf(
+        self, chat: FakeChat, text: str, *, as_chat: FakeChat | None = None
+    ) -> dict[str, Any]:
+        """Pushes a message in the supergroup `chat` written on behalf of a chat: the group
+        itself, as an anonymous admin writes (`as_chat` None), or a channel; returns the
+        update."""
+        message = clients.on_behalf_message(self.world, chat, as_chat or chat, text)
+        return self.world.push({"message": message})
 
     async def send_document(
         self,
@@ -491,10 +503,17 @@ class FakeBotApi:
         self._faults.append(fault)
 
     def delay(
-        self, method: str, seconds: float, *, chat_id: int | None = None, times: int | None = 1
+        self,
+        method: str,
+        seconds: float,
+        *,
+        chat_id: int | None = None,
+        times: int | None = 1,
+        until: asyncio.Event | None = None,
     ) -> None:
-        """Holds the answer; the request still takes effect, as on Telegram after a timeout."""
-        self._delays.append(Delay(method, seconds, chat_id, times))
+        """Holds the answer `seconds`, or until `until` is set if that comes first; the
+        request still takes effect, as on Telegram after a timeout."""
+        self._delays.append(Delay(method, seconds, chat_id, times, until))
 
     def clear_failures(self) -> None:
         self._faults.clear()

@@ -10,8 +10,8 @@ import pytest
 
 from brief.model import Brief, Fact, Narrative, Source
 from storage import Storage
-from storage.opening import DatabaseLocation, migrate_database, open_storage
-from tests.postgres import fresh_schema, needs_postgres
+from storage.opening import DatabaseLocation, open_storage
+from tests.postgres import migrated_schema, needs_postgres
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -63,8 +63,7 @@ async def database(backend: str, tmp_path: Path) -> AsyncIterator[DatabaseLocati
     if backend == "sqlite":
         yield DatabaseLocation(path=tmp_path / "briefbot.db")
         return
-    async with fresh_schema() as url:
-        await migrate_database(DatabaseLocation(url=url))
+    async with migrated_schema() as url:
         yield DatabaseLocation(url=url)
 
 

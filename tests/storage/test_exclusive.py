@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from storage import Storage
-from storage.opening import DatabaseLocation, migrate_database, open_storage
-from tests.postgres import fresh_schema, needs_postgres
+from storage.opening import DatabaseLocation, open_storage
+from tests.postgres import migrated_schema, needs_postgres
 from tests.waiting import eventually_async
 
 NAME = "replace-copies"
@@ -56,9 +56,8 @@ async def test_one_block_at_a_time_in_one_process(storage: Storage) -> None:
 
 @needs_postgres
 async def test_one_block_at_a_time_across_replicas() -> None:
-    async with fresh_schema() as url:
+    async with migrated_schema() as url:
         location = DatabaseLocation(url=url)
-        await migrate_database(location)
         watcher = await asyncpg.connect(url)
 
         async def asked() -> bool:

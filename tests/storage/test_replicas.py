@@ -10,9 +10,8 @@ import pytest
 
 from storage import Storage
 from storage.interface import SendBudgetStore
-from storage.opening import DatabaseLocation, migrate_database
 from storage.postgres import PgStorage
-from tests.postgres import fresh_schema, needs_postgres
+from tests.postgres import migrated_schema, needs_postgres
 from tests.storage.conftest import at, make_brief
 from tests.storage.test_leases import GRACE, LIVE, LONG_AGO, RAN_OUT, register
 
@@ -191,8 +190,7 @@ async def test_take_over_hands_over_the_runs_of_dead_replicas(storage: Storage) 
 
 @pytest.fixture
 async def pg_url() -> AsyncIterator[str]:
-    async with fresh_schema() as url:
-        await migrate_database(DatabaseLocation(url=url))
+    async with migrated_schema() as url:
         yield url
 
 

@@ -1,5 +1,6 @@
-"""The `.env` file read as python-dotenv and docker compose read it; misspelled names warned
-about; DEFAULT_DELIVERY_TIME in every form /subscribe takes."""
+"""The `.env` file, read by python-dotenv and by its rules (docs/operators/settings.md): values,
+comments, ${NAME}, multi-line values, lines it skips told as problems; misspelled names
+warned about; DEFAULT_DELIVERY_TIME in every form /subscribe takes."""
 
 from __future__ import annotations
 
@@ -50,10 +51,79 @@ def test_values_and_inline_comments(tmp_path: Path, line: str, value: str) -> No
     assert parsed(tmp_path, f"# heading\n\n{line}\n") == {"KEY": value}
 
 
-@pytest.mark.parametrize("line", ['KEY="not closed', "KEY='one' two", 'KEY="a"b'])
-def test_a_broken_quoted_value_is_refused_with_its_line(tmp_path: Path, line: str) -> None:
-    with pytest.raises(ConfigError, match=r"\.env, line 2 \(KEY\): a quoted value must end"):
-        parsed(tmp_path, f"A=1\n{line}\n")
+@pytest.mark.parametrize("line", ['KEY="not closed', "KEY='one' two", 'KEY="a"b', "two words"])
+def test_a_line_python_dotenv_skips_is_a_problem_naming_its_line(
+    tmp_path: Path, line: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(ConfigError, match=r"\.env, line 2: python-dotenv cannot read this line"):
+        parsed(tmp_path, f"A=1\n{line}\nB=2\n")
+    # Said once, by briefbot: python-dotenv's own warning is not printed beside it.
+    assert capfd.readouterr() == ("", "")
+
+
+def test_every_line_skipped_is_told_at_once_and_the_others_are_read(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        f"TELEGRAM_BOT_TOKEN={TOKEN}\nA='x' y\nADMIN_IDS=5\nB=\"a\"b\nLOG_LEVEL=LOUD\n"
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_config({}, dotenv=dotenv)
+    assert [problem.split(":")[0] for problem in raised.value.problems] == [
+        f"{dotenv}, line 2",
+        f"{dotenv}, line 4",
+        "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got 'LOUD'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        # ${NAME}: from the lines above, else from the environment; a default after :-
+        ("DATA=/srv/bot\nDATABASE_PATH=${DATA}/briefbot.db", "/srv/bot/briefbot.db"),
+        ("DATABASE_PATH=${BRIEFBOT_TEST_HOME}/b.db", "/home/test/b.db"),
+        ("DATABASE_PATH=${NOT_SET_ANYWHERE:-fallback.db}", "fallback.db"),
+        ("DATABASE_PATH=${NOT_SET_ANYWHERE}b.db", "b.db"),
+        # Expanded inside single quotes too; $NAME without braces is kept as written.
+        ("DATA=/srv\nDATABASE_PATH='${DATA}/b.db'", "/srv/b.db"),
+        ("DATABASE_PATH=$DATA/b.db", "$DATA/b.db"),
+    ],
+)
+def test_names_in_braces_are_replaced_as_python_dotenv_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, values: str
+) -> None:
+    monkeypatch.setenv("BRIEFBOT_TEST_HOME", "/home/test")
+    assert parsed(tmp_path, f"{text}\n")["DATABASE_PATH"] == values
+
+
+def test_a_quoted_value_may_span_lines(tmp_path: Path) -> None:
+    text = 'BOT_DESCRIPTION="Daily briefs.\nOne a day, # not a comment\n"\nLOG_LEVEL=DEBUG\n'
+    assert parsed(tmp_path, text) == {
+        "BOT_DESCRIPTION": "Daily briefs.\nOne a day, # not a comment\n",
+        "LOG_LEVEL": "DEBUG",
+    }
+    single = parsed(tmp_path, "A='one\ntwo'\n")
+    assert single == {"A": "one\ntwo"}
+
+
+def test_a_name_alone_is_unset_and_no_problem(tmp_path: Path) -> None:
+    """As python-dotenv reads it (and docker compose passes the host's value through)."""
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nADMIN_IDS\n")
+    assert load_config({}, dotenv=dotenv).admin_ids == frozenset()
+    assert load_config({"ADMIN_IDS": "7"}, dotenv=dotenv).admin_ids == frozenset({7})
+
+
+def test_a_bom_is_no_part_of_the_first_name(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_bytes(f"\ufeffTELEGRAM_BOT_TOKEN={TOKEN}\n".encode())
+    assert load_config({}, dotenv=dotenv).token == TOKEN
+
+
+def test_a_file_that_is_not_utf8_is_one_problem(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_bytes(b"TELEGRAM_BOT_TOKEN=\xff\xfe\n")
+    with pytest.raises(ConfigError, match=r"\.env is not UTF-8 text"):
+        read_dotenv(dotenv)
 
 
 def test_a_commented_setting_reaches_the_config(tmp_path: Path) -> None:
@@ -160,7 +230,7 @@ def test_backup_settings_are_read(tmp_path: Path) -> None:
 )
 def test_a_refused_line_is_never_quoted_back(tmp_path: Path, line: str) -> None:
     """It may hold the token or a password, and the error goes to stderr and to logs."""
-    with pytest.raises(ConfigError, match=r"\.env, line 1") as raised:
+    with pytest.raises(ConfigError, match=r"\.env") as raised:
         parsed(tmp_path, f"{line}\n")
     assert "AAHsecretpart" not in str(raised.value)
     assert "Pr0xyPass" not in str(raised.value)

@@ -12,7 +12,7 @@ from pathlib import PurePath
 from typing import Any, TypeAlias
 
 from bot.core.chat import Reply
-from bot.core.publishing import drafts, paste
+from bot.core.publishing import drafts, paste, template
 from bot.core.rendering import Renderer
 from brief import MAX_BRIEF_BYTES, BriefError, ParseResult
 from brief.isolated import Upload
@@ -141,7 +141,11 @@ async def receive_upload(
     """Parse an upload; store a draft and answer with its preview, or list every problem.
 
     A refused upload leaves a pending /correct for the next one. `clock` is read once
-    the parse is done, which may take seconds."""
+    the parse is done, which may take seconds. A blank brief (/template) sent back with
+    placeholders still in it is refused before it is parsed, naming what to fill in."""
+    left = template.unfilled(renderer, upload)
+    if left:
+        return drafts.refusal(renderer, left)
     try:
         result = await parse(upload)
     except BriefError as error:

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.core.publishing import paste, uploads
 from bot.telegram.admin.messages import is_own_message, message_links
+from bot.telegram.admin.typing import typing, typing_while
 from bot.telegram.context import BotContext
 from bot.telegram.replies import job_queue, now, send_reply
 
@@ -58,7 +59,8 @@ def _restart_timer(context: BotContext, message: Message, arrival: int) -> None:
 
 async def paste_complete(context: BotContext) -> None:
     """A paste timer ran out: if its part is still the newest (in any process), the parts
-    joined and answered with a preview or refusal."""
+    joined and answered with a preview or refusal; the chat shows "typing…" while the
+    paste is read."""
     job = context.job
     assert job is not None
     assert job.chat_id is not None
@@ -67,7 +69,7 @@ async def paste_complete(context: BotContext) -> None:
     reply = await uploads.receive_paste(
         context.storage,
         context.renderer,
-        context.upload_parser.parse,
+        typing_while(context.bot, job.chat_id, context.upload_parser.parse),
         chat_id=job.chat_id,
         admin_id=job.user_id,
         last=job.data,
@@ -78,6 +80,8 @@ async def paste_complete(context: BotContext) -> None:
 
 
 async def upload_document(update: Update, context: BotContext) -> None:
+    """A file: refused by its name and size, or downloaded and read, the chat showing
+    "typing…" meanwhile."""
     message = update.effective_message
     assert message is not None
     document = message.document
@@ -91,17 +95,18 @@ async def upload_document(update: Update, context: BotContext) -> None:
     if refused is not None:
         await send_reply(context, chat_id, refused)
         return
-    content = bytes(await (await document.get_file()).download_as_bytearray())
-    reply = await uploads.receive_document(
-        context.storage,
-        context.renderer,
-        context.upload_parser.parse,
-        chat_id=chat_id,
-        admin_id=message.from_user.id if message.from_user else chat_id,
-        file_name=document.file_name,
-        content=content,
-        clock=now,
-    )
+    async with typing(context.bot, chat_id):
+        content = bytes(await (await document.get_file()).download_as_bytearray())
+        reply = await uploads.receive_document(
+            context.storage,
+            context.renderer,
+            context.upload_parser.parse,
+            chat_id=chat_id,
+            admin_id=message.from_user.id if message.from_user else chat_id,
+            file_name=document.file_name,
+            content=content,
+            clock=now,
+        )
     await send_reply(context, chat_id, reply)
 
 

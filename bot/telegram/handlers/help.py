@@ -11,7 +11,7 @@ from bot.telegram.handlers.registration import WRITTEN, command
 from bot.telegram.replies import chat_of, send_reply
 
 # Every admin-only command, so a non-admin who tries one gets the reader help.
-ADMIN_COMMANDS = ("correct", "cancel", "retract", "history", "stats", "push")
+ADMIN_COMMANDS = ("correct", "cancel", "retract", "history", "stats", "push", "template")
 
 
 async def reader_help(update: Update, context: BotContext) -> None:

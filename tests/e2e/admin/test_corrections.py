@@ -195,7 +195,7 @@ async def test_the_admin_menu_is_only_in_admin_chats(
     admin_menu = [c["command"] for c in server.commands({"type": "chat", "chat_id": ADMIN_ID})]
     assert "stats" not in default
     assert admin_menu[: len(default)] == default
-    assert {"stats", "correct", "retract", "history", "cancel"} <= set(admin_menu)
+    assert {"stats", "correct", "retract", "history", "cancel", "template"} <= set(admin_menu)
 
 
 async def test_an_unused_draft_expires_after_a_day(

@@ -18,12 +18,12 @@ import pytest
 from bot.core.publishing import paste
 from brief import parse_text
 from storage import Storage
-from storage.opening import DatabaseLocation, migrate_database, open_storage
+from storage.opening import DatabaseLocation, open_storage
 from tests.e2e.admin.test_corrections import NEW_TITLE, corrected_text
 from tests.e2e.admin.test_uploads import split_like_a_client
 from tests.e2e.conftest import make_config, press, running, say, settled
 from tests.fakebot import FakeBotApi, FakeUser
-from tests.postgres import fresh_schema, needs_postgres
+from tests.postgres import migrated_schema, needs_postgres
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=needs_postgres)])
@@ -32,8 +32,7 @@ async def database(request: pytest.FixtureRequest, db_path: Path) -> AsyncIterat
     if request.param == "sqlite":
         yield {}
         return
-    async with fresh_schema() as url:
-        await migrate_database(DatabaseLocation(url=url))
+    async with migrated_schema() as url:
         yield {"DATABASE_URL": url}
 
 

@@ -1,4 +1,5 @@
-"""The daily push through the real Application and the strict local Bot API server."""
+"""The daily push through the real Application and the strict local Bot API server (when
+each chat is next due, against an injected clock, in process: test_schedule_clock.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.core.push.engine import PushEngine
 from bot.telegram.context import BriefApplication
@@ -60,24 +62,6 @@ async def test_a_due_subscriber_gets_each_new_brief_once_with_its_buttons(
     await engine(bot_app).deliver_due()
     assert copies(server, READER) == {"Bridge vote": 1, "Budget cut": 1}
     assert second.id != first.id
-
-
-async def test_the_next_delivery_is_the_next_day_at_the_local_time(
-    server: FakeBotApi, db_path: Path, bot_app: BriefApplication
-) -> None:
-    server.user(READER)
-    await publish(db_path, "Bridge vote")
-    await add_subscribers(db_path, [READER], zone="Europe/Berlin")
-    await engine(bot_app).deliver_due()
-    stored = await subscriber(db_path, READER)
-    assert stored is not None
-    assert stored.last_delivered_at is not None
-    local = stored.next_due_at.astimezone(ZoneInfo("Europe/Berlin"))
-    assert (local.hour, local.minute) == (8, 0)
-    # The next 08:00 there: the same wall time a day earlier (aware arithmetic in one zone is
-    # on the wall clock) has passed. Not "within 24 hours": the eve of a change of clocks
-    # has a 25-hour day.
-    assert local - timedelta(days=1) <= datetime.now(UTC) < stored.next_due_at
 
 
 async def test_nothing_new_sends_nothing(
@@ -280,6 +264,7 @@ async def retry_due_now(db_path: Path) -> int:
     return len(retrying)
 
 
+@pytest.mark.long
 async def test_within_telegrams_limits_under_mixed_failures_nothing_is_lost_or_doubled(
     server: FakeBotApi, db_path: Path, make_app: AppFactory
 ) -> None:

@@ -28,12 +28,12 @@ from bot.core.replicas.replica import Replica
 from bot.core.replicas.takeover import keep_alive
 from bot.telegram.push_sender import Sender
 from storage import Storage
-from storage.opening import DatabaseLocation, migrate_database, open_storage
+from storage.opening import DatabaseLocation, open_storage
 from tests.e2e.push.conftest import example_brief
 from tests.e2e.push.parts import Parts
 from tests.e2e.push.test_lease import subscribe_not_due
 from tests.fakebot import FakeBotApi
-from tests.postgres import fresh_schema, needs_postgres
+from tests.postgres import migrated_schema, needs_postgres
 from tests.waiting import eventually, eventually_async
 
 pytestmark = needs_postgres
@@ -135,11 +135,11 @@ async def heartbeats(node: Node) -> None:
 
 @pytest.fixture
 async def database() -> AsyncIterator[DatabaseLocation]:
-    async with fresh_schema() as url:
-        await migrate_database(DatabaseLocation(url=url))
+    async with migrated_schema() as url:
         yield DatabaseLocation(url=url)
 
 
+@pytest.mark.long
 async def test_a_replica_paused_with_its_clocks_sends_nothing_the_others_took_over(
     server: FakeBotApi, database: DatabaseLocation
 ) -> None:

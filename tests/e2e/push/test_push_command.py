@@ -40,6 +40,7 @@ async def run_push(server: FakeBotApi, text: str, *, within: float = 30.0) -> Se
     return server.world.messages[(ADMIN_ID, status.message_id)]
 
 
+@pytest.mark.long
 async def test_push_reaches_every_subscriber_once_with_progress(
     server: FakeBotApi, db_path: Path, make_app: AppFactory
 ) -> None:

@@ -8,15 +8,15 @@ yet marked sent, so that is what this test counts.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from storage import Storage
-from tests.conftest import DATA
+from tests.e2e.botprocess import BotProcess
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.push.conftest import add_subscribers, publish
 from tests.fakebot import FakeBotApi
@@ -25,32 +25,22 @@ from tests.waiting import eventually, eventually_async
 READERS = list(range(5000, 5150))
 
 
-async def start_bot(server: FakeBotApi, database: Path, cwd: Path) -> asyncio.subprocess.Process:
+async def start_bot(server: FakeBotApi, database: Path, cwd: Path) -> BotProcess:
     env = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(DATA.parents[1]),
         "TELEGRAM_BOT_TOKEN": server.token,
         "TELEGRAM_API_URL": server.url,
         "DATABASE_PATH": str(database),
         "ADMIN_IDS": str(ADMIN_ID),
         "PUSH_RATE_LIMIT": "30",
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    return await BotProcess.start(env, cwd)
 
 
 def received(server: FakeBotApi) -> Counter[int]:
     return Counter(m.chat_id for m in server.sent() if m.chat_id in set(READERS))
 
 
+@pytest.mark.long
 async def test_a_push_killed_midway_resumes_and_repeats_only_what_was_in_flight(
     server: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -61,18 +51,20 @@ async def test_a_push_killed_midway_resumes_and_repeats_only_what_was_in_flight(
     [brief] = await publish(database, "Bridge vote")
     await add_subscribers(database, READERS, due=datetime(2100, 1, 1, tzinfo=UTC))
 
-    # Five sends are held by the server for two seconds, so the kill lands while they are in
-    # flight: Telegram (here, the server) still delivers them after the bot is gone.
+    # Five sends are held by the server until the bot is killed, so the kill lands while
+    # they are in flight (10 s at most, within the bot's timeout for a send): Telegram (here,
+    # the server) still delivers them after the bot is gone.
+    killed = asyncio.Event()
     for chat_id in READERS[30:35]:
-        server.delay("sendMessage", 2.0, chat_id=chat_id)
+        server.delay("sendMessage", 10.0, chat_id=chat_id, until=killed)
     first = await start_bot(server, database, tmp_path)
     try:
         await server.wait_for_call("setMyCommands", timeout=30)
         await server.send_text(admin, "/push")
         await eventually(lambda: len(received(server)) >= 45, "45 chats reached", within=30)
     finally:
-        first.send_signal(signal.SIGKILL)
-        await first.wait()
+        await first.finish(signal.SIGKILL)
+        killed.set()
     # The held sends complete: the server delivers them though the bot is gone.
     held = set(READERS[30:35])
     await eventually(lambda: held <= set(received(server)), "the held sends to complete")
@@ -102,8 +94,7 @@ async def test_a_push_killed_midway_resumes_and_repeats_only_what_was_in_flight(
             "editMessageText", where=lambda c: "Push finished" in c.params["text"], timeout=10
         )
     finally:
-        second.send_signal(signal.SIGINT)
-        await asyncio.wait_for(second.wait(), timeout=30)
+        await second.finish(signal.SIGINT)
 
     copies = received(server)
     assert set(copies) == set(READERS), "nothing is lost"

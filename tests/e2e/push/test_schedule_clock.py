@@ -120,6 +120,22 @@ async def test_the_repeated_autumn_hour_delivers_once(storage: Storage) -> None:
     assert sender.sent == [(CHAT, "Long night"), (CHAT, "Between the two")]
 
 
+async def test_after_a_delivery_the_next_is_the_next_day_at_the_local_time(
+    storage: Storage,
+) -> None:
+    """The next 08:00 there, not 24 hours on: the eve of a change of clocks has 25 hours."""
+    clock = Clock(utc(2026, 10, 24, 5, 0))  # 07:00 CEST; at 03:00 tomorrow it is 02:00 CET
+    engine, sender = await schedule(storage, clock, time(8, 0), "Europe/Berlin")
+    await publish(storage, "Bridge vote", utc(2026, 10, 24, 5, 30))
+    await tick_at(engine, clock, utc(2026, 10, 24, 6, 0))  # 08:00 CEST
+    assert sender.sent == [(CHAT, "Bridge vote")]
+    subscriber = await storage.subscribers.get(CHAT)
+    assert subscriber is not None
+    assert subscriber.last_delivered_at == utc(2026, 10, 24, 6, 0)
+    assert subscriber.next_due_at == utc(2026, 10, 25, 7, 0)  # 08:00 CET
+    assert subscriber.next_due_at - clock.now == timedelta(hours=25)
+
+
 async def test_new_york_springs_forward_too(storage: Storage) -> None:
     clock = Clock(utc(2026, 3, 7, 12, 0))
     engine, sender = await schedule(storage, clock, time(2, 15), "America/New_York")

@@ -1,0 +1,154 @@
+"""`briefbot check`: every setting read and every problem told at once; then the settings in
+effect, where each came from and the secrets masked; then what Telegram says of the token,
+each channel and the webhook. Exit code 0 only when all is well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.cli_settings import settings_table
+from bot.config import (
+    SETTINGS,
+    Config,
+    ConfigError,
+    both_databases,
+    config_from,
+    misspellings,
+    read_environment,
+)
+from bot.core.channels.checks import ChannelCheck, ChannelProblem
+from bot.core.redaction import redact
+from bot.lifecycle import ExitCode
+from bot.logs import setup_logging
+from bot.telegram.checkup import Checkup, WebhookState, ask_telegram
+from storage.postgres.urls import redacted
+
+DOTENV = Path(".env")
+OK, PROBLEM, NOTE = "ok", "PROBLEM", "note"
+# A delivery error this recent means Telegram cannot deliver now; an older one is history.
+RECENT_ERROR = timedelta(minutes=15)
+_CHANNEL_PROBLEMS = {
+    ChannelProblem.UNREACHABLE: "Telegram does not know this chat, or the bot is not in this "
+    "private channel ({detail}): check the id, and add the bot as an administrator",
+    ChannelProblem.NOT_CHANNEL: "this is not a channel (a group or a user): CHANNEL_IDS takes "
+    "channels only",
+    ChannelProblem.RIGHTS_UNKNOWN: "Telegram would not tell the bot's rights there ({detail})",
+    ChannelProblem.NOT_ADMIN: "the bot is not an administrator there ({detail}): make it one, "
+    'with the right "Post messages"',
+    ChannelProblem.CANNOT_POST: 'the bot is an administrator without the right "Post '
+    'messages": give it that right',
+}
+
+
+def check(args: argparse.Namespace) -> int:
+    environment = read_environment(None, DOTENV)
+    # What `briefbot run` warns about: problems here, so that a start after a clean check
+    # says nothing of the settings.
+    hints = [*misspellings(environment, SETTINGS), *both_databases(environment.values)]
+    try:
+        config = config_from(environment)
+    except ConfigError as error:
+        problems = [*error.problems, *hints]
+        print(f"{len(problems)} {_plural(len(problems), 'problem')} in the settings:")
+        for problem in problems:
+            print(f"  {PROBLEM}  {problem}")
+        print("Telegram was not asked: fix the settings first, then run `briefbot check` again.")
+        return ExitCode.UNUSABLE_SETTING
+    setup_logging("WARNING", config.token, config.log_format)  # a library's warnings, redacted
+    print("Settings (from the environment, which wins, from ./.env, or the default):")
+    for line in settings_table(config, environment):
+        print(f"  {line}")
+    for hint in hints:
+        print(f"  {PROBLEM}  {hint}")
+    found = asyncio.run(ask_telegram(config))
+    print(f"Telegram, at {redacted(config.telegram_api_url)}:")
+    lines = _telegram_lines(config, found)
+    for verdict, text in lines:
+        print(f"  {verdict:<7}  {redact(text, config.token)}")
+    troubles = len(hints) + sum(verdict == PROBLEM for verdict, _ in lines)
+    print("All is well." if not troubles else f"{troubles} {_plural(troubles, 'problem')} found.")
+    if hints:
+        return ExitCode.UNUSABLE_SETTING
+    return ExitCode.FAILED if troubles else 0
+
+
+def _telegram_lines(config: Config, found: Checkup) -> list[tuple[str, str]]:
+    if found.token_refused:
+        return [
+            (
+                PROBLEM,
+                f"the Bot API refused TELEGRAM_BOT_TOKEN ({found.failure}): copy the token "
+                "again from @BotFather (/mybots), and check TELEGRAM_API_URL if you set it",
+            )
+        ]
+    if found.failure:
+        return [
+            (
+                PROBLEM,
+                f"the Bot API cannot be reached ({found.failure}): check the network, "
+                "TELEGRAM_API_URL and the proxy settings",
+            )
+        ]
+    lines = [(OK, f"TELEGRAM_BOT_TOKEN is the bot @{found.username}'s (id {found.bot_id})")]
+    lines += [_channel_line(channel) for channel in found.channels]
+    if found.webhook_failure:
+        lines.append((PROBLEM, f"getWebhookInfo failed ({found.webhook_failure})"))
+    elif found.webhook is not None:
+        lines += _webhook_lines(config.webhook_url, found.webhook)
+    return lines
+
+
+def _channel_line(channel: ChannelCheck) -> tuple[str, str]:
+    known = [repr(channel.title)] if channel.title else []
+    if channel.chat_id is not None and channel.chat_id != channel.ref:
+        known.append(f"id {channel.chat_id}")
+    named = f"channel {channel.ref}" + (f" ({', '.join(known)})" if known else "")
+    if channel.problem is None:
+        return OK, f"{named}: the bot may post there"
+    wording = _CHANNEL_PROBLEMS[channel.problem].format(detail=channel.detail or "no reason given")
+    return PROBLEM, f"{named}: {wording}"
+
+
+def _webhook_lines(wanted: str | None, webhook: WebhookState) -> list[tuple[str, str]]:
+    waiting = f"{webhook.pending} {_plural(webhook.pending, 'update')} waiting"
+    set_to = redacted(webhook.url)
+    if wanted is None and webhook.url:
+        line = (
+            PROBLEM,
+            f"a webhook is set ({set_to}), and WEBHOOK_URL is not: Telegram posts the updates "
+            "there, not to long polling. `briefbot run` removes it at start; if another "
+            "process with this token uses it, stop that one first",
+        )
+    elif wanted is None:
+        line = (OK, f"updates by long polling (no webhook set); {waiting}")
+    elif not webhook.url:
+        line = (OK, "no webhook set yet: `briefbot run` sets WEBHOOK_URL at start")
+    elif webhook.url != wanted:
+        line = (
+            PROBLEM,
+            f"Telegram posts the updates to {set_to}, not to WEBHOOK_URL {redacted(wanted)}: "
+            "another process with this token set it, or the bot has not run since "
+            "WEBHOOK_URL changed (`briefbot run` sets it)",
+        )
+    else:
+        line = (OK, f"updates by webhook to WEBHOOK_URL; {waiting}")
+    return [line, *_delivery_error(webhook)]
+
+
+def _delivery_error(webhook: WebhookState) -> list[tuple[str, str]]:
+    if webhook.last_error_at is None:
+        return []
+    at = webhook.last_error_at.astimezone(UTC)
+    recent = datetime.now(UTC) - at < RECENT_ERROR
+    said = f"Telegram's last failed delivery, at {at:%Y-%m-%d %H:%M} UTC: {webhook.last_error}"
+    if not recent:
+        return [(NOTE, said)]
+    return [(PROBLEM, f"{said}; check that WEBHOOK_URL reaches the bot's HTTP_PORT")]
+
+
+def _plural(count: int, noun: str) -> str:
+    return noun if count == 1 else f"{noun}s"
