@@ -152,5 +152,12 @@ def setup_logging(level: str, token: str, log_format: str = "text") -> None:
     )
     handler.addFilter(ShortTelegramErrors())
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    # PTB's job queue runs on APScheduler, which logs every run of every job at INFO: about
+    # 40 lines a minute for the bot's four repeating jobs, burying what an operator must
+    # read. Its warnings (a job missed, one that raised) still come through; at DEBUG, all.
+    chosen = logging.getLogger().level
+    logging.getLogger("apscheduler").setLevel(
+        chosen if chosen <= logging.DEBUG else max(chosen, logging.WARNING)
+    )
     # Warnings as log lines: one format, and through the redacting formatter.
     logging.captureWarnings(True)

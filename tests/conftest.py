@@ -21,11 +21,12 @@ def briefs_dir() -> Path:
 @pytest.fixture
 def restore_logging() -> Iterator[None]:
     """For tests that set up logging as the command does: the root logger as it was."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
+    root, scheduler = logging.getLogger(), logging.getLogger("apscheduler")
+    handlers, level, scheduler_level = root.handlers[:], root.level, scheduler.level
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    scheduler.setLevel(scheduler_level)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

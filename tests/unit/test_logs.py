@@ -127,3 +127,16 @@ def test_json_lines_carry_the_fields_and_never_the_token(
     assert second["exception"].startswith("Traceback (most recent call last):")
     assert "RuntimeError: the token <token>\nand its half <token>" in second["exception"]
     assert "SECRET" not in printed
+
+
+@pytest.mark.parametrize(("level", "shown"), [("INFO", False), ("DEBUG", True)])
+def test_each_run_of_a_scheduled_job_is_not_logged_unless_debugging(
+    restore_logging: None, capsys: pytest.CaptureFixture[str], level: str, shown: bool
+) -> None:
+    setup_logging(level, TOKEN)
+    scheduler = logging.getLogger("apscheduler.executors.default")
+    scheduler.info('Running job "push tick" (scheduled at 2026-12-07 16:22:00+00:00)')
+    scheduler.warning('Run time of job "push tick" was missed by 0:00:03')
+    printed = capsys.readouterr().err
+    assert ("Running job" in printed) is shown
+    assert "was missed by" in printed
