@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from tests import forkserver
-from tests.postgres import drop_idle_schemas
 
 DATA = Path(__file__).parent / "data"
 
@@ -46,8 +45,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """What this test process kept for its tests: the fork server it started
-    (tests/forkserver.py) stopped, the migrated PostgreSQL schemas (tests/postgres.py)
-    dropped."""
+    """The fork server this test process started for its tests (tests/forkserver.py),
+    stopped."""
     forkserver.stop()
-    drop_idle_schemas()

@@ -7,6 +7,8 @@ for each command: the child takes the test's pipes as stdin, stdout and stderr, 
 every other file, takes the command's environment (cleared first), working directory and
 arguments, and runs `bot` as `__main__`, ending as any interpreter does (exit code,
 atexit, warnings about what was left open). Its pid is the command's: signals reach it.
+Forked commands share the server's hash seed, as interpreters given one PYTHONHASHSEED do;
+`random` is seeded again in each.
 
 It stands in for a new interpreter only where nothing differs: when the environment holds
 no more than PATH, PYTHONPATH (this checkout) and briefbot's own settings, which it reads
