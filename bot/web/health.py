@@ -58,6 +58,8 @@ async def heartbeat_problem(database: DatabaseLocation, now: datetime | None = N
     except UnusableDatabaseError as error:
         return f"{database.setting} {database} cannot be used: {error}"
     try:
+        if storage.schema_version == 0:  # the bot, starting, has not created its tables yet
+            return "the bot has not written a heartbeat yet"
         beat = await storage.state.get(HEARTBEAT_KEY)
     except StorageError as error:  # a file older than the heartbeat's table, say
         return f"the heartbeat cannot be read: {error}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,13 +45,18 @@ async def test_without_a_port_it_reads_the_heartbeat(server: FakeBotApi, tmp_pat
     assert not database.exists()  # looking did not create it
     bot = await BotProcess.start(env, tmp_path)
     try:
-        # Asked once the bot has made its tables: on the file without them, as the bot
-        # creates them on a first start, `briefbot health` prints a traceback today rather
-        # than "not ready" (bot/web/health.py lets sqlite3's "no such table" through).
-        await bot.wait_line(r"briefbot \S+ started as @")
         assert await healthy(env, tmp_path) == (0, "ready")
     finally:
         assert await bot.finish(signal.SIGTERM) == 0
+
+
+async def test_a_file_whose_tables_are_not_made_yet_is_not_ready(tmp_path: Path) -> None:
+    # As the bot leaves it in its first moments: the file is there, its tables are not.
+    database = tmp_path / "b.db"
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        connection.execute("CREATE TABLE not_briefbots (a)")
+    code, line = await health({"DATABASE_PATH": str(database)}, tmp_path)
+    assert (code, line) == (1, "not ready: the bot has not written a heartbeat yet")
 
 
 async def test_an_old_heartbeat_is_not_healthy(tmp_path: Path) -> None:
