@@ -15,6 +15,7 @@ from bot.cli import main
 from bot.config import SETTINGS
 from brief import Brief, parse_text
 from storage import Storage
+from tests.cli.invoke import cli
 from tests.conftest import DATA
 from tests.databases import dump, read_only
 
@@ -22,20 +23,6 @@ BRIEFS = DATA / "briefs"
 PUTIN = BRIEFS / "putin-north-korea.txt"
 WIND = BRIEFS / "coastal-wind-farm.txt"
 INVALID = BRIEFS / "invalid" / "empty.txt"
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "briefbot.db"
-    monkeypatch.setenv("DATABASE_PATH", str(path))
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    return path
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def exits(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[object, str]:

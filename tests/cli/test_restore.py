@@ -22,6 +22,7 @@ from bot.cli import main
 from bot.lifecycle import ExitCode
 from storage import Storage
 from storage.migrations import LATEST_VERSION
+from tests.cli.invoke import cli
 from tests.cli.test_commands import PUTIN, WIND
 from tests.databases import dump, read_only
 from tests.e2e.botprocess import BotProcess
@@ -33,21 +34,6 @@ from tests.storage.test_migrations import _database_at
 PUTIN_TITLE = "Putin Makes First Visit to North Korea in 24 Years"
 WIND_TITLE = "Regulators Clear Largest Offshore Wind Farm on the Coast"
 OLD = 9  # a schema version an older briefbot left
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "briefbot.db"
-    monkeypatch.setenv("DATABASE_PATH", str(path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    return path
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def published(capsys: pytest.CaptureFixture[str], backup: Path) -> None:
