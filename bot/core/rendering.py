@@ -1,4 +1,5 @@
-"""Reader text: one jinja2 Environment over templates/, and splitting into Telegram messages."""
+"""Reader text: one jinja2 Environment over templates/ (and an operator's TEMPLATES_DIR before
+it), speaking each reader's language, and splitting into Telegram messages."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ import html
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
-from datetime import datetime
+from gettext import NullTranslations
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from bot.core.catalogues import Catalogues, load_catalogues
+from bot.core.dates import format_date, format_datetime
+from bot.core.languages import SOURCE_LANGUAGE, ReaderLocale, current_locale
 from storage.snippets import MARK_END, MARK_START
 
 # Telegram's limits for one text message, counted after entity parsing.
@@ -30,14 +34,6 @@ def templates_dir() -> Path:
     return Path(str(files("templates")))
 
 
-def _date(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def _datetime(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y, %H:%M} UTC"
-
-
 def _highlight(snippet: str) -> Markup:
     """A search snippet escaped, its marked words in bold."""
     escaped = html.escape(snippet, quote=False)
@@ -45,39 +41,74 @@ def _highlight(snippet: str) -> Markup:
 
 
 class Renderer:
-    """Renders templates to Telegram HTML; every interpolated value is escaped."""
+    """Renders templates to Telegram HTML in the current reader's language (bot/core/languages.py);
+    every interpolated value is escaped."""
 
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path | None = None,
+        *,
+        overrides: Path | None = None,
+        catalogues: Catalogues | None = None,
+        default_language: str = SOURCE_LANGUAGE,
+    ) -> None:
+        shipped = directory or templates_dir()
+        folders = [overrides, shipped] if overrides else [shipped]
+        self.catalogues = catalogues or load_catalogues(*reversed(folders))
+        self.default = ReaderLocale(default_language)
         self._env = Environment(
-            loader=FileSystemLoader(directory or templates_dir()),
+            loader=ChoiceLoader([FileSystemLoader(folder) for folder in folders]),
             autoescape=select_autoescape(enabled_extensions=("html",), default=False),
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
         )
-        self._env.filters["date"] = _date
-        self._env.filters["datetime"] = _datetime
+        self._env.install_gettext_callables(  # type: ignore[attr-defined]
+            gettext=lambda message: self._translations().gettext(message),
+            ngettext=lambda one, many, n: self._translations().ngettext(one, many, n),
+            pgettext=lambda context, message: self._translations().pgettext(context, message),
+            npgettext=lambda context, one, many, n: self._translations().npgettext(
+                context, one, many, n
+            ),
+            newstyle=True,
+        )
+        self._env.filters["date"] = lambda value: format_date(value, self.locale())
+        self._env.filters["datetime"] = lambda value: format_datetime(value, self.locale())
         self._env.filters["highlight"] = _highlight
-        self._labels: dict[str, str] = {}
+        self._labels: dict[tuple[str, str], str] = {}
         # Renders kept in this process only, rebuilt on demand after a restart: a rendering
-        # depends on nothing but its key, so several replicas may each keep their own.
+        # depends on nothing but its key and the locale, so several replicas may each keep
+        # their own.
         self._memo: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def locale(self) -> ReaderLocale:
+        """Who the text being rendered is for: the current reader's, else the bot's default."""
+        return current_locale() or self.default
+
+    def language(self) -> str:
+        return self.locale().language
+
+    def _translations(self) -> NullTranslations:
+        return self.catalogues.get(self.language())
 
     def render(self, name: str, **context: Any) -> str:
         return self._env.get_template(name).render(**context).strip()
 
     def label(self, part: str) -> str:
         """A button's label; labels never change while the bot runs, so each renders once."""
-        if part not in self._labels:
-            self._labels[part] = self.render("button.txt", part=part)
-        return self._labels[part]
+        key = (self.language(), part)
+        if key not in self._labels:
+            self._labels[key] = self.render("button.txt", part=part)
+        return self._labels[key]
 
     def memo(self, key: Hashable, render: Callable[[], _T]) -> _T:
         """The result of `render` for this key, kept for the most recently used keys.
 
         The key must capture everything the rendering depends on; `render` never
-        returns None.
+        returns None. The locale is part of the key: each language renders its own.
         """
+        key = (self.locale(), key)
         if key in self._memo:
             self._memo.move_to_end(key)
             known: _T = self._memo[key]
