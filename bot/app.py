@@ -141,7 +141,7 @@ def _services(
     readiness: Readiness,
     keyboards: Keyboards,
 ) -> Services:
-    renderer = Renderer()
+    renderer = Renderer(overrides=config.templates_dir, default_language=config.bot_language)
     replica, push = build_push(config, storage, renderer, budget, metrics, keyboards)
     # How the core sends, notifies and edits: through the application's bot, paced with
     # every reply (the push alone has a lean sender of its own).

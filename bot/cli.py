@@ -18,6 +18,7 @@ from bot.config import (
     load_config,
     load_health_settings,
 )
+from bot.core.catalogues import TemplatesError
 from bot.core.publishing.importing import ImportTally, import_files, read_brief, report
 from bot.lifecycle import ExitCode
 from bot.logs import protect_output, setup_logging
@@ -277,6 +278,9 @@ def _run(args: argparse.Namespace) -> int:
         return ExitCode.OTHER_INSTANCE
     except UnusableDatabaseError as error:
         return cli_database.unusable_database(config.database, error)
+    except TemplatesError as error:
+        print(f"briefbot: {error}", file=sys.stderr)
+        return ExitCode.UNUSABLE_SETTING
 
 
 def _health(args: argparse.Namespace) -> int:

@@ -20,8 +20,10 @@ from bot.config import (
     misspellings,
     read_environment,
 )
+from bot.core.catalogues import TemplatesError
 from bot.core.channels.checks import ChannelCheck, ChannelProblem
 from bot.core.redaction import redact
+from bot.core.rendering import Renderer
 from bot.lifecycle import ExitCode
 from bot.logs import setup_logging
 from bot.telegram.checkup import Checkup, WebhookState, ask_telegram
@@ -62,6 +64,7 @@ def check(args: argparse.Namespace) -> int:
     print("Settings (from the environment, which wins, from ./.env, or the default):")
     for line in settings_table(config, environment):
         print(f"  {line}")
+    hints.extend(_templates_problems(config))
     for hint in hints:
         print(f"  {PROBLEM}  {hint}")
     found = asyncio.run(ask_telegram(config))
@@ -74,6 +77,15 @@ def check(args: argparse.Namespace) -> int:
     if hints:
         return ExitCode.UNUSABLE_SETTING
     return ExitCode.FAILED if troubles else 0
+
+
+def _templates_problems(config: Config) -> list[str]:
+    """What would stop the start in TEMPLATES_DIR or BOT_LANGUAGE (bot/core/rendering.py)."""
+    try:
+        Renderer(overrides=config.templates_dir, default_language=config.bot_language)
+    except TemplatesError as error:
+        return [str(error)]
+    return []
 
 
 def _telegram_lines(config: Config, found: Checkup) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ METRICS_TOKEN whole."""
 from __future__ import annotations
 
 from bot.config import SETTINGS, Config, Environment
+from bot.config.channels import ChannelRef
 from bot.config.errors import quoted
 from bot.config.proxy import PROXY_SETTINGS
 from bot.config.secrets import FILE_SETTINGS
@@ -57,11 +58,19 @@ def _effective(config: Config) -> dict[str, str]:
         "HTTP_HOST": config.http_host,
         "HTTP_PORT": str(config.http_port) if config.http_port else "unset: no HTTP server",
         "METRICS_TOKEN": HIDDEN if config.metrics_token else "unset: /metrics open",
-        "CHANNEL_IDS": ", ".join(str(channel) for channel in config.channel_ids) or "none",
+        "CHANNEL_IDS": ", ".join(_channel(config, channel) for channel in config.channel_ids)
+        or "none",
+        "BOT_LANGUAGE": config.bot_language,
+        "TEMPLATES_DIR": str(config.templates_dir) if config.templates_dir else "unset: shipped",
         "ERROR_CHAT_ID": str(config.error_chat_id)
         if config.error_chat_id
         else "unset: reports go to the admins",
     }
+
+
+def _channel(config: Config, channel: ChannelRef) -> str:
+    language = config.channel_languages.get(channel)
+    return f"{channel}:{language}" if language else str(channel)
 
 
 def _as_given(environment: Environment, name: str) -> str:

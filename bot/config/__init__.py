@@ -8,12 +8,12 @@ proxy settings in `proxy`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
 from bot.config.backups import BACKUP_KEEP_DEFAULT, backup_dir, backup_keep
-from bot.config.channels import ChannelRef, channel_ids
+from bot.config.channels import ChannelRef, channel_languages
 from bot.config.delivery import FREE_RATE_LIMIT, clock, rate, timezone
 from bot.config.dotenv import read_dotenv
 from bot.config.environment import Environment, misspellings, read_environment
@@ -28,6 +28,7 @@ from bot.config.general import (
     log_level,
     yes_or_no,
 )
+from bot.config.languages import LANGUAGE_SETTINGS, bot_language, operator_templates
 from bot.config.profile import DESCRIPTION_SETTINGS, bot_description, bot_short_description
 from bot.config.proxy import PROXY_SETTINGS, proxy_for
 from bot.config.reports import error_chat_id
@@ -66,6 +67,7 @@ SETTINGS = (
     "METRICS_TOKEN",
     "ERROR_CHAT_ID",
     *DESCRIPTION_SETTINGS,
+    *LANGUAGE_SETTINGS,
     *PROXY_SETTINGS,
     *FILE_SETTINGS,
 )
@@ -101,10 +103,16 @@ class Config:
     metrics_token: str | None = None  # GET /metrics asks for it when set; kept out of repr
     # The channels every published brief is posted to (bot/channels/): ids or "@username".
     channel_ids: tuple[ChannelRef, ...] = ()
+    # Each channel's own language (CHANNEL_IDS=@briefs_es:es); a channel not here: bot_language.
+    channel_languages: Mapping[ChannelRef, str] = field(default_factory=dict)
     error_chat_id: int | None = None  # failure reports go here; None: to every admin
     # The bot's descriptions in Telegram; None: the bot's own wording (templates/).
     bot_description: str | None = None
     bot_short_description: str | None = None
+    # The language spoken to a reader whose own is unknown or not shipped (BOT_LANGUAGE).
+    bot_language: str = "en"
+    # A folder of the newsroom's own templates and catalogues, before the shipped ones.
+    templates_dir: Path | None = None
 
     def __repr__(self) -> str:  # the token must never reach a log line or a traceback
         return f"Config(admin_ids={sorted(self.admin_ids)}, database_path={self.database_path!s})"
@@ -147,6 +155,7 @@ def config_from(environment: Environment) -> Config:
     paid = read(False, yes_or_no, env, "ALLOW_PAID_BROADCAST", default=False)
     api = read(TELEGRAM_API_URL_DEFAULT, api_url, env)
     webhook = read(None, webhook_url, env, api)
+    channels = read({}, channel_languages, env)
     config = Config(
         token=read("", bot_token, env),
         admin_ids=read(frozenset(), admin_ids, env),
@@ -168,10 +177,13 @@ def config_from(environment: Environment) -> Config:
         http_host=env.get("HTTP_HOST", "").strip() or "0.0.0.0",
         http_port=read(None, http_port, env, webhook=webhook is not None),
         metrics_token=read(None, metrics_token, env),
-        channel_ids=read((), channel_ids, env),
+        channel_ids=tuple(channels),
+        channel_languages={ref: code for ref, code in channels.items() if code},
         error_chat_id=read(None, error_chat_id, env),
         bot_description=read(None, bot_description, env),
         bot_short_description=read(None, bot_short_description, env),
+        bot_language=read("en", bot_language, env),
+        templates_dir=read(None, operator_templates, env),
     )
     problems.raise_any()
     return config

@@ -1,4 +1,5 @@
-"""CHANNEL_IDS: the channels every published brief is posted to."""
+"""CHANNEL_IDS: the channels every published brief is posted to, each in its own language
+(`@briefs_es:es`; without one, in BOT_LANGUAGE)."""
 
 from __future__ import annotations
 
@@ -12,23 +13,37 @@ from bot.config.errors import ConfigError, quoted
 _NUMERIC = re.compile(r"-100[0-9]{1,16}")
 _USERNAME = re.compile(r"@[A-Za-z0-9_]{5,32}")
 
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+
 ChannelRef = int | str  # a numeric id, or "@username" (resolved to its id at start)
 
 
 def channel_ids(env: Mapping[str, str]) -> tuple[ChannelRef, ...]:
     """The channels in the order given, each once; empty when CHANNEL_IDS is not set."""
-    found: dict[ChannelRef, None] = {}
+    return tuple(channel_languages(env))
+
+
+def channel_languages(env: Mapping[str, str]) -> dict[ChannelRef, str | None]:
+    """Each channel and the language its posts are written in (None: BOT_LANGUAGE)."""
+    found: dict[ChannelRef, str | None] = {}
     for part in (p.strip() for p in env.get("CHANNEL_IDS", "").split(",")):
         if not part:
             continue
-        if _NUMERIC.fullmatch(part):
-            found[int(part)] = None
-        elif _USERNAME.fullmatch(part):
-            found[part.lower()] = None  # Telegram's usernames are case-insensitive
+        ref, _, language = part.partition(":")
+        if language and not _LANGUAGE.fullmatch(language):
+            raise ConfigError(
+                f"CHANNEL_IDS: {quoted(ref)} is followed by {quoted(language)}, which is not a "
+                "lower-case language code such as es (write @channel:es, or the channel alone)"
+            )
+        if _NUMERIC.fullmatch(ref):
+            found[int(ref)] = language or None
+        elif _USERNAME.fullmatch(ref):
+            found[ref.lower()] = language or None  # Telegram's usernames are case-insensitive
         else:
             raise ConfigError(
                 "CHANNEL_IDS must be comma-separated channels, each a numeric id such as "
                 "-1001234567890 or a public @username of 5 to 32 letters, digits and _, "
+                "optionally with its language (@channel:es), "
                 f"got {quoted(part)}"
             )
-    return tuple(found)
+    return found

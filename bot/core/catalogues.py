@@ -9,7 +9,7 @@ cannot be compiled at build time, and no compiled file to go stale beside its so
 
 Every translation is checked as it is read: the same placeholders as the message, only the
 HTML Telegram accepts, and the plural forms its language has. A catalogue that fails a
-check stops the start with one line naming the file and line (CatalogueError).
+check stops the start with one line naming the file and line (TemplatesError).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]|%%")
 _TAG = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)")
 
 
-class CatalogueError(Exception):
-    """A catalogue the bot cannot speak from: `path:line: what to change`."""
+class TemplatesError(Exception):
+    """A template or catalogue the bot cannot speak from: `path:line: what to change`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,16 +79,16 @@ def _po_files(folders: Iterable[Path]) -> Iterator[tuple[Path, str]]:
 
 
 def read_catalogue(path: Path, language: str) -> Catalog:
-    """One `.po` file, read and checked; CatalogueError names the file and line of a fault."""
+    """One `.po` file, read and checked; TemplatesError names the file and line of a fault."""
     try:
         with path.open("rb") as file:
             catalog = read_po(file, locale=language, abort_invalid=True)
     except (PoFileError, ValueError, UnicodeDecodeError, OSError) as error:
-        raise CatalogueError(f"{path}: {error}") from None
+        raise TemplatesError(f"{path}: {error}") from None
     for message in catalog:
         problem = translation_problem(message, catalog.num_plurals)
         if problem:
-            raise CatalogueError(f"{path}:{message.lineno}: {problem}")
+            raise TemplatesError(f"{path}:{message.lineno}: {problem}")
     return catalog
 
 

@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.rendering import entity_count, split_message, visible_length
+from bot.core.splitting import entity_count, split_message, visible_length
 
 
 class _Balance(HTMLParser):
