@@ -33,6 +33,7 @@ from storage.inline import InlineCopyRepo
 from storage.interface import (
     BriefStore,
     ChannelStore,
+    ChatLanguageStore,
     CorrectionStore,
     DeliveryStore,
     DraftStore,
@@ -47,9 +48,11 @@ from storage.interface import (
     SubscriberStore,
     UpdateStore,
 )
+from storage.languages import ChatLanguageRepo
 from storage.models import (
     AuditEntry,
     BriefHeader,
+    ChatLanguage,
     ConnectionSettings,
     DeliveryRecord,
     Draft,
@@ -93,6 +96,7 @@ class Storage:
     pastes: PasteStore
     updates: UpdateStore
     replicas: ReplicaStore
+    languages: ChatLanguageStore
 
     # Whether several `briefbot run` may serve this database at once: replicas need
     # PostgreSQL. An SQLite file is served by one bot process (other processes such as
@@ -127,6 +131,7 @@ class Storage:
         self.pastes = PasteRepo(sql)
         self.updates = UpdateRepo(sql)
         self.replicas = ReplicaRepo(sql)
+        self.languages = ChatLanguageRepo(sql)
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:
@@ -199,6 +204,8 @@ __all__ = [
     "BriefHeader",
     "BriefRepo",
     "ChannelRepo",
+    "ChatLanguage",
+    "ChatLanguageRepo",
     "ConnectionSettings",
     "ConstraintError",
     "DeliveryRecord",

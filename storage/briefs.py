@@ -44,7 +44,7 @@ _LATEST = (
 # position and is sorted in Python.
 _SQLITE_CONTENT = """
 SELECT
-    v.title, v.summary,
+    v.title, v.summary, v.language,
     (SELECT json_group_array(json_array(s.position, s.number, s.name, s.url))
        FROM sources AS s WHERE s.version_id = v.id),
     (SELECT json_group_array(json_array(f.position, f.text, json(
@@ -73,7 +73,7 @@ _CITATIONS = _items(
 _CONTENT: dict[Dialect, str] = {
     "sqlite": portable(_SQLITE_CONTENT),
     "postgresql": portable(f"""
-SELECT v.title, v.summary,
+SELECT v.title, v.summary, v.language,
        {_items("x.position, x.number, x.name, x.url", "sources")},
        (SELECT coalesce(json_agg(json_build_array(f.position, f.text, {_CITATIONS}::json)
                                  ORDER BY f.position), '[]')
@@ -109,28 +109,44 @@ def _by_position(items: list[list[Any]]) -> list[list[Any]]:
 
 
 def _content(row: Row) -> Brief:
+    """A version's content: title, summary, language, then its sources', facts' and
+    narratives' JSON arrays."""
     sources = tuple(
         Source(number=number, name=name, url=url)
-        for _, number, name, url in _by_position(json.loads(row[2]))
+        for _, number, name, url in _by_position(json.loads(row[3]))
     )
     facts = tuple(
         Fact(text=text, sources=tuple(n for _, n in _by_position(citations)))
-        for _, text, citations in _by_position(json.loads(row[3]))
+        for _, text, citations in _by_position(json.loads(row[4]))
     )
     narratives = tuple(
         Narrative(label=label, outlet=outlet, text=text)
-        for _, label, outlet, text in _by_position(json.loads(row[4]))
+        for _, label, outlet, text in _by_position(json.loads(row[5]))
     )
-    return Brief(title=row[0], summary=row[1], facts=facts, sources=sources, narratives=narratives)
+    fields: dict[str, Any] = (
+        {"language": row[2]} if "language" in Brief.__dataclass_fields__ else {}
+    )  # TEMP
+    return Brief(
+        title=row[0], summary=row[1], facts=facts, sources=sources, narratives=narratives, **fields
+    )
 
 
 async def _insert_version(
     tx: SqlTx, brief_id: int, number: int, brief: Brief, *, by: int | None, at: datetime
 ) -> None:
     rows = await tx.write_returning(
-        """INSERT INTO brief_versions (brief_id, number, title, summary, created_at, created_by)
-           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
-        (brief_id, number, brief.title, brief.summary, to_db(at), by),
+        """INSERT INTO brief_versions (brief_id, number, title, summary, language, created_at,
+                                       created_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        (
+            brief_id,
+            number,
+            brief.title,
+            brief.summary,
+            getattr(brief, "language", "en"),
+            to_db(at),
+            by,
+        ),  # TEMP
     )
     version_id = int(rows[0][0])
     await tx.executemany(

@@ -16,6 +16,7 @@ from brief.model import Brief
 from storage.models import (
     AuditEntry,
     BriefHeader,
+    ChatLanguage,
     DeliveryRecord,
     Draft,
     InlineCopy,
@@ -109,6 +110,27 @@ class SubscriberStore(Protocol):  # storage/subscribers.py SubscriberRepo
     async def due_by(self, chat_id: int, at: datetime) -> None: ...
     async def active_chats(self, *, after_chat_id: int | None, limit: int) -> list[int]: ...
     async def counts(self) -> SubscriberCounts: ...
+
+
+class ChatLanguageStore(Protocol):  # storage/languages.py ChatLanguageRepo
+    """Each chat's language as storage keeps it, so that what is sent without an update
+    (the daily push, corrections of pushed copies) is in the chat's language.
+
+    `choose` keeps the language the chat chose (None clears it). `seen` keeps Telegram's
+    language_code for the chat as given (cut to LANGUAGE_CODE_CHARS; None or empty clears
+    it); unchanged, it writes nothing, so it is called when a chat subscribes or chooses,
+    never at every update. Each is one statement; `at` becomes the row's changed_at only
+    when a value changed. `get` never fails for an unknown chat: all None. Its `zone` is
+    the chat's subscription's time zone, active or not, read in the same query. `of_chats`
+    answers for every chat asked, in bounded batches. SubscriberStore.migrate moves a
+    chat's row with its subscription; SubscriberStore.due and claim_due carry `chosen` and
+    `seen` on each Subscriber, read in the same query.
+    """
+
+    async def choose(self, chat_id: int, language: str | None, *, at: datetime) -> None: ...
+    async def seen(self, chat_id: int, telegram_code: str | None, *, at: datetime) -> None: ...
+    async def get(self, chat_id: int) -> ChatLanguage: ...
+    async def of_chats(self, chat_ids: Sequence[int]) -> dict[int, ChatLanguage]: ...
 
 
 class DeliveryStore(Protocol):  # storage/deliveries.py DeliveryRepo

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import aiosqlite
 
 from storage.errors import SchemaTooNewError
+from storage.languages_schema import SQLITE_LANGUAGES
 from storage.search_index import INDEX_ROWS, SEARCH_V3
 
 Migration = tuple[str, ...]
@@ -283,20 +284,10 @@ _LEASES: Migration = ("ALTER TABLE replicas ADD COLUMN lease_until INTEGER NOT N
 # SQLite's stays as 12 built it.
 _POSTGRES_ONLY: Migration = ()
 
+# 14: each brief version's language and each chat's (storage/languages_schema.py).
 MIGRATIONS: tuple[Migration, ...] = (
-    _CORE,
-    _DELIVERY,
-    _DRAFTS,
-    _STATE,
-    _SEARCH,
-    _INLINE_COPIES,
-    _PENDING,
-    _REPLICAS,
-    _DRAFT_BASIS,
-    _SUPERSEDED,
-    _LEASES,
-    SEARCH_V3,
-    _POSTGRES_ONLY,
+    *(_CORE, _DELIVERY, _DRAFTS, _STATE, _SEARCH, _INLINE_COPIES, _PENDING, _REPLICAS),
+    *(_DRAFT_BASIS, _SUPERSEDED, _LEASES, SEARCH_V3, _POSTGRES_ONLY, SQLITE_LANGUAGES),
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -82,6 +82,21 @@ class Subscriber:
     subscribed_at: datetime
     next_due_at: datetime
     last_delivered_at: datetime | None
+    # The chat's language (storage/languages.py): the one it chose, and Telegram's
+    # language_code last seen for it. Read with the subscription by due() and claim_due(),
+    # so that the push writes in it; None elsewhere, and where the chat has none.
+    chosen_language: str | None = None
+    seen_language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatLanguage:
+    """What storage knows of a chat's language (storage/languages.py); all None for a chat
+    it knows nothing of."""
+
+    chosen: str | None  # the language the chat chose (/language), a code the bot ships
+    seen: str | None  # Telegram's language_code, as last seen for it ("pt-br")
+    zone: str | None  # the time zone of its subscription, whether active or not
 
 
 @dataclass(frozen=True, slots=True)

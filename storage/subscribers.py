@@ -21,6 +21,13 @@ _COLUMNS = (
 )
 
 
+def _with_language(table: str) -> tuple[str, str]:
+    """_COLUMNS of `table` (subscribers, or rows of it) then the chat's language
+    (storage/languages.py), for the push; and the join that reads the language."""
+    columns = f"{table}.chat_id, {_COLUMNS.split(', ', 1)[1]}, l.chosen, l.seen"
+    return columns, f"LEFT JOIN chat_languages AS l ON l.chat_id = {table}.chat_id"
+
+
 def _hh_mm(moment: time) -> str:
     if moment.second or moment.microsecond or moment.tzinfo is not None:
         raise ValueError(f"delivery time {moment!r} must be a naive whole minute")
@@ -37,6 +44,8 @@ def _subscriber(row: Row) -> Subscriber:
         subscribed_at=from_db(row[5]),
         next_due_at=from_db(row[6]),
         last_delivered_at=from_db_opt(row[7]),
+        chosen_language=row[8] if len(row) > 8 else None,
+        seen_language=row[9] if len(row) > 9 else None,
     )
 
 
@@ -49,23 +58,28 @@ def due_query(
     dialect: Dialect = "sqlite",
 ) -> tuple[str, tuple[int, ...]]:
     """The statement due() runs, over the partial index subscribers_due: on SQLite,
-    INDEXED BY makes it refuse the statement rather than scan."""
+    INDEXED BY makes it refuse the statement rather than scan. Each chat's language is
+    joined by its key."""
     cursor: tuple[int, ...]
     if after_chat_id is None:
         where, cursor = "", ()
     elif after_due_at is None:
-        where, cursor = "AND chat_id > ?", (after_chat_id,)
+        where, cursor = "AND subscribers.chat_id > ?", (after_chat_id,)
     else:
-        where, cursor = "AND (next_due_at, chat_id) > (?, ?)", (to_db(after_due_at), after_chat_id)
+        where = "AND (next_due_at, subscribers.chat_id) > (?, ?)"
+        cursor = (to_db(after_due_at), after_chat_id)
     hint = "INDEXED BY subscribers_due" if dialect == "sqlite" else ""
-    sql = f"""SELECT {_COLUMNS} FROM subscribers {hint}
+    columns, join = _with_language("subscribers")
+    sql = f"""SELECT {columns} FROM subscribers {hint} {join}
                WHERE active = 1 AND blocked = 0 AND next_due_at <= ? {where}
-               ORDER BY next_due_at, chat_id
+               ORDER BY next_due_at, subscribers.chat_id
                LIMIT ?"""
     return sql, (to_db(now), *cursor, limit)
 
 
-# PostgreSQL's claim: the due rows locked, skipping those another replica holds, and held.
+# PostgreSQL's claim: the due rows locked, skipping those another replica holds, and held;
+# then their chats' languages (the locked side of an outer join cannot be the nullable one).
+_DUE_COLUMNS, _DUE_LANGUAGE = _with_language("due")
 _CLAIM_LOCKED = portable(f"""
 WITH due AS (
     SELECT {_COLUMNS} FROM subscribers
@@ -76,7 +90,8 @@ WITH due AS (
 ), held AS (
     UPDATE subscribers AS s SET next_due_at = ? FROM due WHERE s.chat_id = due.chat_id
 )
-SELECT {_COLUMNS} FROM due ORDER BY next_due_at, chat_id
+SELECT {_DUE_COLUMNS} FROM due {_DUE_LANGUAGE}
+ ORDER BY next_due_at, due.chat_id
 """)
 
 # A group became a supergroup (old chat, new chat): what would collide stays with the new
@@ -103,6 +118,12 @@ _MIGRATE = tuple(
             _OLD_NEW,
         ),
         ("UPDATE deliveries SET chat_id = ? WHERE chat_id = ?", _NEW_OLD),
+        (
+            """DELETE FROM chat_languages WHERE chat_id = ?
+             AND EXISTS (SELECT 1 FROM chat_languages WHERE chat_id = ?)""",
+            _OLD_NEW,
+        ),
+        ("UPDATE chat_languages SET chat_id = ? WHERE chat_id = ?", _NEW_OLD),
     )
 )
 
@@ -174,10 +195,11 @@ class SubscriberRepo:
         )
 
     async def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: move its subscription and delivery record.
+        """A group became a supergroup: move its subscription, delivery record and language.
 
-        If the new chat already has a subscription, that one is kept. Where both chats
-        have a delivery row for a brief, a "sent" row wins, so nothing is sent twice.
+        If the new chat already has a subscription (or a language), that one is kept. Where
+        both chats have a delivery row for a brief, a "sent" row wins, so nothing is sent
+        twice.
         """
         async with self._db.transaction() as tx:
             chats = {"old": old_chat_id, "new": new_chat_id}

@@ -45,6 +45,7 @@ TABLES = (
     "pending_corrections",
     "paste_parts",
     "handled_updates",
+    "chat_languages",
 )
 IDENTITIES = ("briefs", "brief_versions", "audit", "push_runs", "drafts", "paste_parts")
 # Nor replicas: the processes that served the SQLite file are not the ones to come.

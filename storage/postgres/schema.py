@@ -6,6 +6,7 @@ Never edit a released migration: append a new one, and its twin in storage/migra
 
 from __future__ import annotations
 
+from storage.languages_schema import POSTGRES_LANGUAGES
 from storage.migrations import Migration
 from storage.search_index import POSTGRES_SEARCH_V3, PREFIXED_FUNCTION, postgres_index_rows
 
@@ -339,4 +340,5 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _LEASES,
     _PREFIXES,
     POSTGRES_SEARCH_V3,  # 13 (storage/search_index.py)
+    POSTGRES_LANGUAGES,  # 14 (storage/languages_schema.py)
 )

@@ -9,7 +9,7 @@ import aiosqlite
 import pytest
 
 from brief.model import Brief, Fact, Narrative, Source
-from storage import PastePart, SchemaTooNewError, Storage
+from storage import ChatLanguage, PastePart, SchemaTooNewError, Storage
 from storage.codec import brief_to_json
 from storage.db import to_db
 from storage.migrations import (
@@ -180,6 +180,12 @@ async def _write_v12_data(conn: aiosqlite.Connection) -> None:
     await _run(conn, [("INSERT INTO handled_updates VALUES (1200, ?)", (to_db(at(12)),))])
 
 
+async def _write_v13_data(conn: aiosqlite.Connection) -> None:
+    """An update handled at 13 (14 gives brief 1's version its language, 'en', checked
+    below, and adds chats' languages)."""
+    await _run(conn, [("INSERT INTO handled_updates VALUES (1300, ?)", (to_db(at(13)),))])
+
+
 WRITERS = {
     1: _write_v1_data,
     2: _write_v2_data,
@@ -193,6 +199,7 @@ WRITERS = {
     10: _write_v10_data,
     11: _write_v11_data,
     12: _write_v12_data,
+    13: _write_v13_data,
 }
 
 
@@ -285,6 +292,8 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
             assert not await s.updates.first_time(1100, at=at(11))
         if start >= 12:
             assert not await s.updates.first_time(1200, at=at(12))
+        if start >= 13:
+            assert not await s.updates.first_time(1300, at=at(13))
         if start >= 1:
             # Briefs stored before search existed are found by it.
             [hit] = await s.search.search(OLD_BRIEF.facts[0].text.split()[-1])
@@ -321,6 +330,9 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
         await s.replicas.join("new", lease=timedelta(minutes=5))
         assert await s.deliveries.claim(new.id, 2, at=at(15), owner="new")
         assert await s.deliveries.still_held("new", [(new.id, 2)]) == [(new.id, 2)]
+        await s.languages.choose(1, "uk", at=at(16))
+        await s.languages.seen(1, "ru", at=at(16))
+        assert await s.languages.get(1) == ChatLanguage(chosen="uk", seen="ru", zone="UTC")
 
     assert _schema(path) == _schema(fresh)
 

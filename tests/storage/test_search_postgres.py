@@ -1,6 +1,6 @@
 # ruff: noqa: RUF001 - the Ukrainian apostrophe (U+02BC) is one of the words searched
 """PostgreSQL's search index across its migrations: briefs indexed by an earlier version
-are found by this one."""
+are found by this one, and read back by it."""
 
 import asyncpg
 
@@ -38,6 +38,7 @@ async def test_briefs_indexed_at_schema_12_are_found_after_13() -> None:
                     await conn.execute(statement, *args)
                 await conn.execute(postgres_index_rows(words="briefbot_prefixed"))
             assert await apply_postgres_migrations(conn, target=13) == (12, 13)
+            await apply_postgres_migrations(conn)  # and on, as `briefbot migrate` goes
         finally:
             await conn.close()
         async with await PgStorage.connect(url) as storage:
@@ -56,3 +57,7 @@ async def test_briefs_indexed_at_schema_12_are_found_after_13() -> None:
             ):
                 assert [h.id for h in await storage.search.search(query)] == [1], query
             assert await storage.search.search("shipbuilt") == []
+            # Stored before briefs had a language (14): English, as every brief then was.
+            stored = await storage.briefs.get(1)
+            assert stored is not None
+            assert (stored.brief.title, stored.brief.language) == ("Harbor vote", "en")
