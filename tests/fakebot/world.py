@@ -44,6 +44,7 @@ SCOPE_TYPES = frozenset(
 )  # fmt: skip
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _LANGUAGE_RE = re.compile(r"[a-z]{2}")
+_ASCII_SPACE = " \t\r\n\v\f"  # what TDLib's trim() takes off a command and its description
 MethodImpl = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
@@ -475,16 +476,22 @@ def _checked_command(command: Any) -> dict[str, Any]:
     name, description = command["command"], command["description"]
     if not isinstance(name, str) or not isinstance(description, str):
         raise bad_request("can't parse BotCommand: fields must be of type String")
+    # As TDLib's set_commands (td/telegram/BotCommand.cpp): both trimmed, one leading "/"
+    # dropped, lengths in characters; what is kept, and read back, is the trimmed text.
+    name = name.strip(_ASCII_SPACE)
+    name = name[1:] if name.startswith("/") else name
     if not name:
         raise bad_request("command must be non-empty")
+    if len(name) > 32:
+        raise bad_request("command length must not exceed 32")
+    description = description.strip(_ASCII_SPACE)
+    if not description:
+        raise bad_request("command description must be non-empty")
+    if len(description) > 256:
+        raise bad_request("command description length must not exceed 256")
+    # Telegram's own servers, after TDLib: lower-case letters, digits and underscores.
     if not _COMMAND_RE.fullmatch(name):
         raise bad_request("BOT_COMMAND_INVALID")
-    if not description.strip() or len(description) > 256:
-        raise bad_request(
-            "BOT_COMMAND_DESCRIPTION_INVALID"
-            if description.strip()
-            else "command description must be non-empty"
-        )
     return {"command": name, "description": description}
 
 
