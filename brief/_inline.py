@@ -10,19 +10,33 @@ entry).
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from brief import _rules
+from brief._languages import CONJUNCTION_LANGUAGES
 from brief._sections import RawSource
 from brief.model import Problem
 
 _DIGITS = re.compile(r"\d+")
-_SEPARATOR = r"(?:,\s*and\s+|,\s*|\s+and\s+)"
+# Every language's conjunctions, longest first: which one joined the last source is checked
+# against the brief's language afterwards, so a list in mixed words is refused, not misread.
+_CONJUNCTIONS = "|".join(
+    re.escape(word) for word in sorted(CONJUNCTION_LANGUAGES, key=lambda w: (-len(w), w))
+)
+_SEPARATOR = rf"(?:,\s*(?:{_CONJUNCTIONS})\s+|,\s*|\s+(?:{_CONJUNCTIONS})\s+)"
 # A number glued to a capitalised name after a separator, inside what was read as
 # one name: "Harbor Ledger and 3Island Weekly" when 2 was expected.
 _MISNUMBERED_ENTRY = re.compile(rf"{_SEPARATOR}(?P<number>\d+)(?=[^\W\d_])")
 
 
-def read_inline_sources(entries: str, line: int) -> tuple[list[RawSource], list[Problem]]:
+class InlineSources(NamedTuple):
+    sources: list[RawSource]
+    problems: list[Problem]
+    # Each conjunction that joined two entries ("and", "y"), with the number after it.
+    conjunctions: list[tuple[str, int]]
+
+
+def read_inline_sources(entries: str, line: int) -> InlineSources:
     """Read "1Al Jazeera, 2POLITICO and 3TASS." into numbered names.
 
     Entry k starts with the number k glued to its name, so a separator counts
@@ -32,29 +46,34 @@ def read_inline_sources(entries: str, line: int) -> tuple[list[RawSource], list[
     text = entries.removesuffix(".")
     leading = _DIGITS.match(text)
     if leading is None:
-        return [], []
+        return InlineSources([], [], [])
     first = 1 if text.startswith("1") else _rules.read_number(leading[0])
     if first is None:
-        return [], [Problem(_rules.number_too_long(leading[0], "source number"), line)]
+        problem = Problem(_rules.number_too_long(leading[0], "source number"), line)
+        return InlineSources([], [problem], [])
     sources = []
-    for number, name in _split_entries(text, first):
+    entries_read, conjunctions = _split_entries(text, first)
+    for number, name in entries_read:
         for part_number, part_name in _split_misnumbered(number, name):
             sources.append(RawSource(line, part_number, part_name, None))
-    return sources, []
+    return InlineSources(sources, [], conjunctions)
 
 
 # A separator and the digits after it: where the next entry may start.
-_BOUNDARY = re.compile(rf"{_SEPARATOR}(?P<digits>\d+)")
+_BOUNDARY = re.compile(
+    rf"(?:,\s*(?P<after_comma>{_CONJUNCTIONS})\s+|,\s*|\s+(?P<alone>{_CONJUNCTIONS})\s+)"
+    r"(?P<digits>\d+)"
+)
 
 
-def _split_entries(text: str, first: int) -> list[tuple[int, str]]:
+def _split_entries(text: str, first: int) -> tuple[list[tuple[int, str]], list[tuple[str, int]]]:
     """The split of `text` into entries first, first+1, ... with the most entries.
 
     On a tie the later boundary wins, so an earlier name keeps ", 2nd edition"
     rather than the later one starting with "nd edition". Read from the right:
     for every boundary and every number its digits can spell, the most entries
     from there on; the best so far per number is kept, so each boundary is
-    looked at once.
+    looked at once. Also the conjunctions at the boundaries taken, with the number after.
     """
     found = list(_BOUNDARY.finditer(text))
     boundaries = [(m.start(), m.start("digits")) for m in found]
@@ -73,7 +92,13 @@ def _split_entries(text: str, first: int) -> list[tuple[int, str]]:
                 best[number] = entry
         pending = counts
     chosen = _after(boundaries, best, pending, -1, first)
-    return _entries(text, boundaries, follow, first, chosen[1] if chosen else -1)
+    entries, taken = _entries(text, boundaries, follow, first, chosen[1] if chosen else -1)
+    conjunctions = []
+    for index, number in taken:
+        word = found[index]["after_comma"] or found[index]["alone"]
+        if word:
+            conjunctions.append((word, number))
+    return entries, conjunctions
 
 
 def _after(
@@ -114,17 +139,19 @@ def _entries(
     follow: dict[tuple[int, int], int],
     first: int,
     chosen: int,
-) -> list[tuple[int, str]]:
-    entries = []
+) -> tuple[list[tuple[int, str]], list[tuple[int, int]]]:
+    """The entries, and the boundaries taken with the number of the entry after each."""
+    entries, taken = [], []
     number, name_start = first, len(str(first))
     while chosen >= 0:
         start, digits = boundaries[chosen]
         entries.append((number, text[name_start:start]))
         number += 1
+        taken.append((chosen, number))
         name_start = digits + len(str(number))
         chosen = follow[chosen, number]
     entries.append((number, text[name_start:]))
-    return entries
+    return entries, taken
 
 
 def _split_misnumbered(number: int, name: str) -> list[tuple[int, str]]:

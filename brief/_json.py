@@ -40,6 +40,12 @@ _FIELDS = {
     "source": ("number", "name", "url"),
     "narrative": ("label", "outlet", "text"),
 }
+# Fields a document may leave out, with the value they then have.
+_OPTIONAL = {"brief": ("language",)}
+# brief.schema.json's pattern for "language": an IETF tag, its language in lower case.
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+# RFC 5646 asks that tags of 35 characters be kept; a longer one is no real language's.
+LANGUAGE_MAX = 35
 
 
 class _Reader:
@@ -59,7 +65,7 @@ class _Reader:
             self.error(path, f"{subject} object with {fields}")
             return None
         for key in value:
-            if key not in _FIELDS[kind]:
+            if key not in _FIELDS[kind] and key not in _OPTIONAL.get(kind, ()):
                 self.error(_join(path, _rules.quote(key)), f"is not part of a {kind}; remove it")
         for key in _FIELDS[kind]:
             if key not in value:
@@ -81,6 +87,28 @@ class _Reader:
         unsendable = _rules.unsendable(value)
         if unsendable:
             self.error(path, unsendable)
+            return None
+        return value
+
+    def language(self, value: object, path: str) -> str | None:
+        """Any IETF tag is taken, not only the languages whose words the text form knows.
+
+        A JSON brief carries no structural words, so it can be in any language a newsroom
+        writes in; refusing Portuguese would keep a brief from readers who would see it
+        exactly as written. Only printing it as text needs words, and the printer falls
+        back to English ones for the headings.
+        """
+        if value is _MISSING:
+            return "en"
+        if not isinstance(value, str) or len(value) > LANGUAGE_MAX:
+            self.error(path, 'must be a language tag such as "en", "es" or "pt-BR"')
+            return None
+        if _LANGUAGE_TAG.fullmatch(value) is None:
+            self.error(
+                path,
+                f'"{_rules.quote(value)}" is not a language tag; write one such as "en", '
+                '"es" or "pt-BR" (the language in lower case)',
+            )
             return None
         return value
 
@@ -199,6 +227,7 @@ def _read_brief(reader: _Reader, document: object) -> Brief | None:
     def read(key: str) -> object:
         return data.get(key, _MISSING)
 
+    language = reader.language(read("language"), "language")
     title = reader.string(read("title"), "title", _rules.TITLE_MAX)
     summary = reader.string(read("summary"), "summary")
     facts = reader.array(read("facts"), "facts", partial(_fact, reader), 1, "fact")
@@ -216,7 +245,7 @@ def _read_brief(reader: _Reader, document: object) -> Brief | None:
         _check_numbering(reader, sources)
         _check_citations(reader, facts, [source.number for source in sources.values()])
     _warn_uncited(reader, facts)
-    if title is None or summary is None or reader.problems:
+    if title is None or summary is None or language is None or reader.problems:
         return None
     return Brief(
         title,
@@ -224,6 +253,7 @@ def _read_brief(reader: _Reader, document: object) -> Brief | None:
         tuple(Fact(fact.text, tuple(fact.cited.values())) for fact in facts.values()),
         tuple(sources.values()),
         tuple(narratives.values()),
+        language,
     )
 
 

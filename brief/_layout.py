@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from brief._languages import Heading
 from brief._lines import (
-    Heading,
     Line,
     bullet_text,
     heading_of,
     inline_sources_of,
+    inline_sources_word,
     looks_finished,
     looks_like_heading,
+    marked_heading,
     may_start_section,
     starts_section,
 )
@@ -30,6 +32,17 @@ class Section:
     @property
     def inline_sources(self) -> str | None:
         return inline_sources_of(self.start.text) if self.heading is Heading.SOURCES else None
+
+    @property
+    def word(self) -> str:
+        """The heading's word as written ("Fuentes"), without a colon or a list."""
+        return inline_sources_word(self.start.text) or self.start.text.removesuffix(":").rstrip()
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages whose word the heading is (none for a heading the format does not know)."""
+        marked = marked_heading(self.word) if self.heading is not None else None
+        return marked.languages if marked else frozenset()
 
     @property
     def last_line(self) -> int:

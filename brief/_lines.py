@@ -7,9 +7,10 @@ original text it comes from.
 from __future__ import annotations
 
 import re
-from enum import Enum
 from itertools import repeat
 from typing import NamedTuple, cast
+
+from brief._languages import LANGUAGES, Heading
 
 
 class Line(NamedTuple):
@@ -17,12 +18,6 @@ class Line(NamedTuple):
     # million of these, and a tuple is made several times faster.
     number: int  # 1-based, in the text as uploaded
     text: str  # whitespace normalised; "" for a blank line
-
-
-class Heading(Enum):
-    FACTS = "Facts"
-    SOURCES = "Sources"
-    NARRATIVES = "Narratives"
 
 
 # Pasted text carries zero-width characters that are invisible to the admin.
@@ -35,12 +30,43 @@ _TIME = r"\d{1,2}(?::\d{2}){1,2}"
 _RESIDUE = rf"{_TIME}|/ ?(?:{_TIME}|\d+)|{_TIME} ?/ ?(?:{_TIME}|\d+)"
 _RESIDUE_LINE = re.compile(rf"^(?:{_RESIDUE})$", re.MULTILINE)
 
-_HEADING = re.compile(r"(?P<name>facts|sources|narratives)\s*:?", re.IGNORECASE)
-_INLINE_SOURCES = re.compile(r"sources\s*:\s*(?P<entries>\d.*)", re.IGNORECASE)
+
+class Marked(NamedTuple):
+    """A heading word and the languages it belongs to."""
+
+    heading: Heading
+    languages: frozenset[str]
+
+
+def _heading_words() -> dict[str, Marked]:
+    found: dict[str, Marked] = {}
+    for words in LANGUAGES:
+        for heading in Heading:
+            word = words.heading(heading).casefold()
+            known = found.get(word, Marked(heading, frozenset()))
+            found[word] = Marked(heading, known.languages | {words.code})
+    return found
+
+
+# One named group per word, so which word matched is known without folding the text
+# again (case folding and re's IGNORECASE differ on a few characters).
+_WORDS = list(_heading_words().items())
+_GROUPS = {f"w{index}": marked for index, (_, marked) in enumerate(_WORDS)}
+_ALTERNATIVES = "|".join(
+    f"(?P<w{index}>{re.escape(word)})" for index, (word, _) in enumerate(_WORDS)
+)
+_HEADING = re.compile(rf"(?:{_ALTERNATIVES})\s*:?", re.IGNORECASE)
+_SOURCE_WORDS = "|".join(
+    re.escape(word) for word, marked in _WORDS if marked.heading is Heading.SOURCES
+)
+_INLINE_SOURCES = re.compile(rf"(?P<word>{_SOURCE_WORDS})\s*:\s*(?P<entries>\d.*)", re.IGNORECASE)
 _BULLET = re.compile(r"(?:[-*\u2013]\s+|\u2022\s*)(?P<text>\S.*)")
 _SENTENCE_MARK = re.compile("[.!?;]")
-# The first letters of the lines that can start a section.
-_SECTION_INITIALS = frozenset("fFsSnN\u017f")  # with the long s, "s" to IGNORECASE
+# The first letters of the lines that can start a section, in both cases; a letter
+# IGNORECASE takes for one of them (the long s for "s") is taken for it by its case too.
+_SECTION_INITIALS = frozenset(
+    case(word[0]) for word, _ in _WORDS for case in (str.lower, str.upper)
+)
 
 # Characters that can close a sentence, after which citation digits are glued.
 CLOSING = ".!?)]'\"\u2019\u201d\u00bb\u2026"
@@ -90,19 +116,31 @@ def _residue_lines(text: str) -> set[int]:
 def may_start_section(text: str) -> bool:
     """False for most lines at the cost of one look: only these can be headings."""
     first = text[:1]
-    return first in _SECTION_INITIALS or first.isupper()
+    return first in _SECTION_INITIALS or first.isupper() or first.upper() in _SECTION_INITIALS
+
+
+def marked_heading(text: str) -> Marked | None:
+    """The known heading a line is, alone on its line, with the languages of its word."""
+    match = _HEADING.fullmatch(text)
+    return _GROUPS[match.lastgroup] if match and match.lastgroup else None
 
 
 def heading_of(text: str) -> Heading | None:
     """The known heading a line is, if it is one alone on its line."""
-    match = _HEADING.fullmatch(text)
-    return Heading(match["name"].capitalize()) if match else None
+    marked = marked_heading(text)
+    return marked.heading if marked else None
 
 
 def inline_sources_of(text: str) -> str | None:
-    """The entries of a one-line "Sources: 1Name, 2Name and 3Name." list."""
+    """The entries of a one-line "Sources: 1Name, 2Name and 3Name." list (in any language)."""
     match = _INLINE_SOURCES.fullmatch(text)
     return match["entries"] if match else None
+
+
+def inline_sources_word(text: str) -> str | None:
+    """The "Sources" word of a one-line list, as written ("Fuentes")."""
+    match = _INLINE_SOURCES.fullmatch(text)
+    return match["word"] if match else None
 
 
 def starts_section(text: str) -> bool:

@@ -1,4 +1,5 @@
-"""Third pass: read what is inside each section (facts, sources, narratives).
+"""Third pass: read what is inside each section (facts and sources; narratives in
+`_narratives`).
 
 Readers here return raw values still tied to their lines; whether citations
 and numbering agree across sections is checked afterwards, in `_rules`.
@@ -7,14 +8,13 @@ and numbering agree across sections is checked afterwards, in `_rules`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from brief import _rules
-from brief._lines import CLOSING, Line, bullet_text
-from brief.model import Problem
-
-NARRATIVE_SHAPE = '"- <label> narrative, as provided by <outlet>. <text>"'
+from brief._languages import Words
+from brief._lines import CLOSING, Line
+from brief.model import Problem, Source
 
 
 @dataclass(slots=True)
@@ -105,9 +105,9 @@ def read_fact(item: Item) -> RawFact:
     return RawFact(item.line, item.last_line, text, body, (), False, oversized)
 
 
-def stray_fact_line(line: Line) -> Problem:
+def stray_fact_line(line: Line, words: Words) -> Problem:
     return Problem(
-        'this line in the Facts section is not a fact; start each fact with "- " '
+        f'this line in the {words.facts} section is not a fact; start each fact with "- " '
         '(or "•", "*", "\u2013"), or remove the line',
         line.number,
     )
@@ -153,93 +153,22 @@ def _source_problem(source: RawSource) -> Problem | None:
     )
 
 
-# ---------------------------------------------------------------- narratives
+def apply_links(sources: list[Source], links: Sequence[tuple[str, str]]) -> list[Source]:
+    """Give each source without a url the url of a link whose anchor is its name.
 
-_NARRATIVE = re.compile(
-    r"(?P<label>\S.*?)\s+narrative\s*,?\s+as\s+provided\s+by\s+(?P<rest>\S.*)",
-    re.IGNORECASE,
-)
-# Words that end with a period inside an outlet's name without ending it.
-_ABBREVIATION_WORDS = """
-    st ste mr mrs ms dr inc co corp cos jr sr ltd llc plc pres gov sen rep reps wash
-    mt ft no vs gen col lt sgt capt prof rev hon bros dept univ assn intl natl ave blvd
-    jan feb mar apr aug sep sept oct nov dec
-"""
-_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
-_OPENING = "\"'\u2018\u201c\u00ab("
-
-
-@dataclass(slots=True)
-class RawNarrative:
-    line: int
-    label: str
-    outlet: str
-    text: str
-
-
-def narrative_start(text: str) -> str | None:
-    """A narrative begins at a bullet, or at a line already in the narrative shape."""
-    bulleted = bullet_text(text)
-    if bulleted is not None:
-        return bulleted
-    return text if _NARRATIVE.fullmatch(text) else None
-
-
-def read_narrative(item: Item) -> RawNarrative | Problem:
-    match = _NARRATIVE.fullmatch(item.text)
-    if match is None:
-        return Problem(f"this narrative does not read {NARRATIVE_SHAPE}", item.line)
-    split = split_outlet(match["rest"])
-    if split is None:
-        return Problem(
-            "this narrative has no text after the outlet's name; end the outlet with a "
-            f"period and a space, then write the text: {NARRATIVE_SHAPE}",
-            item.line,
-        )
-    outlet, text = split
-    too_long = _rules.too_long("narrative's label", match["label"], _rules.LABEL_MAX)
-    too_long = too_long or _rules.too_long("outlet's name", outlet, _rules.OUTLET_MAX)
-    if too_long:
-        return Problem(too_long, item.line)
-    return RawNarrative(item.line, match["label"], outlet, text)
-
-
-_OUTLET_END = re.compile(r"\.\s+(?=\S)")
-
-
-def split_outlet(rest: str) -> tuple[str, str] | None:
-    """Split "U.S. News. Text..." at the period that ends the outlet's name.
-
-    That is the first period followed by a space and a capital letter (or an
-    opening quote or digit) where the word before it is neither a single capital
-    letter ("U.S.") nor a common abbreviation ("St.", "Wash.").
+    The anchor may include the source's number ("2POLITICO") or the comma
+    after the name, since admins often select the whole entry. A url written
+    in the text wins.
     """
-    for match in _OUTLET_END.finditer(rest):
-        following = rest[match.end()]
-        if not (following.isupper() or following.isdigit() or following in _OPENING):
-            continue
-        word = _word_before(rest, match.start())
-        if (len(word) == 1 and word.isupper()) or word.lower() in _ABBREVIATIONS:
-            continue
-        if match.start() > 0:
-            return rest[: match.start()], rest[match.end() :]
-    return None
-
-
-# Longer than any abbreviation: a longer word is neither one nor a single letter, so only
-# this much before a period is read, however long the word.
-_WORD_WINDOW = 1 + max(len(word) for word in _ABBREVIATIONS)
-_LAST_WORD = re.compile(r"[^\W\d_]+\Z")
-
-
-def _word_before(text: str, end: int) -> str:
-    """The letters right before `end`, or "" when there are none or more than any abbreviation."""
-    word = _LAST_WORD.search(text, max(end - _WORD_WINDOW, 0), end)
-    return word[0] if word and len(word[0]) < _WORD_WINDOW else ""
-
-
-def stray_narrative_line(line: Line) -> Problem:
-    return Problem(
-        f"this line in the Narratives section is not a narrative; write it as {NARRATIVE_SHAPE}",
-        line.number,
-    )
+    urls: dict[str, str] = {}
+    for anchor, url in links:
+        if _rules.is_web_url(url):
+            text = " ".join(anchor.split())
+            urls.setdefault(text, url)
+            urls.setdefault(text.rstrip(",;"), url)
+    linked = []
+    for source in sources:
+        numbered = (f"{source.number}{source.name}", f"{source.number}. {source.name}")
+        found = next((urls[a] for a in (source.name, *numbered) if a in urls), None)
+        linked.append(replace(source, url=found) if source.url is None and found else source)
+    return linked

@@ -32,6 +32,10 @@ class Brief:
     facts: tuple[Fact, ...]
     sources: tuple[Source, ...]
     narratives: tuple[Narrative, ...]
+    # The language the brief is written in, an IETF tag ("es", "uk"): recognised from the
+    # text form's structural words, or given in the JSON form. Last, with its default, so a
+    # brief built without it is English, as every brief was before.
+    language: str = "en"
 
     def source(self, number: int) -> Source | None:
         # Sources are numbered 1, 2, 3, … in order, so this is the one at its place: a

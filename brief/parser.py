@@ -3,33 +3,42 @@
 Both raise `BriefError` listing every problem at once; warnings about an
 accepted brief come back in `ParseResult.warnings`. The text form is read in
 passes: numbered lines (`_lines`), then title, summary and sections
-(`_layout`), then each section (`_sections`), then the rules that tie the
-sections together (`_rules`).
+(`_layout`), then each section (`_sections`, `_narratives`), then the rules
+that tie the sections together (`_rules`). The brief's language is read off its
+headings and narrative lines (`_markers`) before the sections are read, so what
+is said about them names them in the brief's own words; a brief whose structural
+words come from two languages is refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import partial
 
 from brief import _rules
 from brief._inline import read_inline_sources
 from brief._json import read_json
+from brief._languages import CONJUNCTION_LANGUAGES, Heading, Words
 from brief._layout import Section, split_layout
-from brief._lines import Heading, Line, bullet_text, read_lines, starts_section
-from brief._sections import (
-    NARRATIVE_SHAPE,
-    RawFact,
-    RawNarrative,
-    RawSource,
-    group_items,
+from brief._lines import Line, bullet_text, read_lines, starts_section
+from brief._markers import Kind, Marker, mixed, most_used_language
+from brief._narratives import (
     narrative_start,
+    read_narratives,
+    shape_languages,
+    stray_narrative_line,
+)
+from brief._sections import (
+    Item,
+    RawFact,
+    RawSource,
+    apply_links,
+    group_items,
     read_block_source,
     read_fact,
-    read_narrative,
     source_problems,
     stray_fact_line,
-    stray_narrative_line,
 )
 from brief.model import Brief, BriefError, Fact, Narrative, ParseResult, Problem, Source
 
@@ -43,6 +52,7 @@ EMPTY_UPLOAD = (
 class _Report:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)  # the structural words found
 
     def error(self, message: str, line: int | None) -> None:
         self.problems.append(Problem(message, line))
@@ -62,15 +72,24 @@ def parse_text(text: str, links: Sequence[tuple[str, str]] = ()) -> ParseResult:
     if layout.title is None:
         raise BriefError([Problem(EMPTY_UPLOAD)])
     title = _read_title(layout.title, report)
-    summary = _read_summary(layout.title, layout.summary, report)
-    sections = _known_sections(layout.sections, report)
-    sources = _read_sources(sections.get(Heading.SOURCES), report)
-    sources = _apply_links(sources, links)
-    facts = _read_facts(sections.get(Heading.FACTS), sources, report)
-    narratives = _read_narratives(sections.get(Heading.NARRATIVES), report)
+    report.markers += [
+        Marker(section.start.number, section.languages, Kind.HEADING, section.word, section.heading)
+        for section in layout.sections
+        if section.languages
+    ]
+    narrative_items = _narrative_items(layout.sections, report)
+    # Chosen before the sections are read, so what is said about them uses the brief's words.
+    words = most_used_language(report.markers)
+    summary = _read_summary(layout.title, layout.summary, words, report)
+    sections = _known_sections(layout.sections, words, report)
+    sources = _read_sources(sections.get(Heading.SOURCES), words, report)
+    sources = apply_links(sources, links)
+    facts = _read_facts(sections.get(Heading.FACTS), sources, words, report)
+    narratives = _read_narratives(sections.get(Heading.NARRATIVES), narrative_items, words, report)
+    report.problems += mixed(report.markers, words)
     if report.problems:
         raise BriefError(_rules.sort_problems(report.problems))
-    brief = Brief(title, summary, tuple(facts), tuple(sources), tuple(narratives))
+    brief = Brief(title, summary, tuple(facts), tuple(sources), tuple(narratives), words.code)
     return ParseResult(brief, tuple(_rules.sort_problems(report.warnings)))
 
 
@@ -115,10 +134,11 @@ def _read_title(line: Line, report: _Report) -> str:
     return line.text
 
 
-def _read_summary(title: Line, lines: list[Line], report: _Report) -> str:
+def _read_summary(title: Line, lines: list[Line], words: Words, report: _Report) -> str:
     if not lines:
         report.error(
-            "there is no summary; write it on the lines between the title and the Facts heading",
+            "there is no summary; write it on the lines between the title and the "
+            f"{words.facts} heading",
             title.number,
         )
     return " ".join(line.text for line in lines)
@@ -127,15 +147,17 @@ def _read_summary(title: Line, lines: list[Line], report: _Report) -> str:
 # ---------------------------------------------------------------- sections
 
 
-def _known_sections(sections: list[Section], report: _Report) -> dict[Heading, Section]:
+def _known_sections(
+    sections: list[Section], words: Words, report: _Report
+) -> dict[Heading, Section]:
     """The Facts, Sources and Narratives sections; the others are reported and left out."""
     known: dict[Heading, Section] = {}
     for section in sections:
         if section.heading is None:
-            report.warnings.append(_left_out(section))
+            report.warnings.append(_left_out(section, words))
         elif section.heading in known:
             first = known[section.heading].start.number
-            name = section.heading.value
+            name = words.heading(section.heading)
             report.error(
                 f"a second {name} section (the first is on line {first}); "
                 f"a brief has one {name} section, so merge them",
@@ -146,37 +168,40 @@ def _known_sections(sections: list[Section], report: _Report) -> dict[Heading, S
     return known
 
 
-def _left_out(section: Section) -> Problem:
+def _left_out(section: Section, words: Words) -> Problem:
     name = section.start.text.removesuffix(":").rstrip()
     first, last = section.start.number, section.last_line
     span = f"line {first}" if first == last else f"lines {first}\u2013{last}"
     return Problem(
         f'the "{name}" section ({span}) was left out: a brief keeps only its summary, '
-        "Facts, Sources and Narratives",
+        f"{words.facts}, {words.sources} and {words.narratives}",
         first,
     )
 
 
-def _missing(heading: Heading) -> str:
+def _missing(heading: Heading, words: Words) -> str:
+    listed = f"{words.sources}: 1Name, 2Name {words.conjunctions[0]} 3Name."
     examples = {
-        Heading.FACTS: 'add a line "Facts" after the summary, then one "- " line per fact',
-        Heading.SOURCES: 'add a line such as "Sources: 1Name, 2Name and 3Name." after the facts',
-        Heading.NARRATIVES: f'add a line "Narratives", then one line each: {NARRATIVE_SHAPE}',
+        Heading.FACTS: f'add a line "{words.facts}" after the summary, then one "- " line per fact',
+        Heading.SOURCES: f'add a line such as "{listed}" after the facts',
+        Heading.NARRATIVES: (
+            f'add a line "{words.narratives}", then one line each: {words.narrative_shape}'
+        ),
     }
-    return f"there is no {heading.value} section; {examples[heading]}"
+    return f"there is no {words.heading(heading)} section; {examples[heading]}"
 
 
 # ---------------------------------------------------------------- sources
 
 
-def _read_sources(section: Section | None, report: _Report) -> list[Source]:
+def _read_sources(section: Section | None, words: Words, report: _Report) -> list[Source]:
     if section is None:
-        report.error(_missing(Heading.SOURCES), None)
+        report.error(_missing(Heading.SOURCES, words), None)
         return []
-    raw = _source_entries(section, report)
+    raw = _source_entries(section, words, report)
     if not raw:
         report.error(
-            'the Sources section lists no sources; add one line per source, "1. Name"',
+            f'the {words.sources} section lists no sources; add one line per source, "1. Name"',
             section.start.number,
         )
     for index, expected in _rules.misnumbered([source.number for source in raw]):
@@ -185,35 +210,39 @@ def _read_sources(section: Section | None, report: _Report) -> list[Source]:
     return [Source(source.number, source.name, source.url) for source in raw]
 
 
-def _source_entries(section: Section, report: _Report) -> list[RawSource]:
+def _source_entries(section: Section, words: Words, report: _Report) -> list[RawSource]:
     inline = section.inline_sources
     if inline is not None:
         for line in section.lines:
             if line.text:
                 report.error(
-                    "this line follows the Sources line but is under no heading; "
-                    "put it under Facts or Narratives, or remove it",
+                    f"this line follows the {words.sources} line but is under no heading; "
+                    f"put it under {words.facts} or {words.narratives}, or remove it",
                     line.number,
                 )
-        return _inline_sources(inline, section.start.number, report)
+        return _inline_sources(inline, section.start.number, words, report)
     under = _inline_under_heading(section)
     if under is not None:
-        return _inline_sources(under.text, under.number, report)
+        return _inline_sources(under.text, under.number, words, report)
     return _block_sources(section, report)
 
 
-def _inline_sources(entries: str, line: int, report: _Report) -> list[RawSource]:
+def _inline_sources(entries: str, line: int, words: Words, report: _Report) -> list[RawSource]:
     if len(entries) > _rules.INLINE_SOURCES_MAX:
         report.error(
             f"this list of sources is {len(entries)} characters long, too long for one line; "
-            'put a line "Sources", then one line per source: "1. Name"',
+            f'put a line "{words.sources}", then one line per source: "1. Name"',
             line,
         )
         return []
-    sources, problems = read_inline_sources(entries, line)
-    report.problems += problems
-    report.problems += source_problems(sources)
-    return sources
+    read = read_inline_sources(entries, line)
+    report.problems += read.problems
+    report.problems += source_problems(read.sources)
+    report.markers += [
+        Marker(line, CONJUNCTION_LANGUAGES[word], Kind.CONJUNCTION, word, source=number)
+        for word, number in read.conjunctions
+    ]
+    return read.sources
 
 
 def _inline_under_heading(section: Section) -> Line | None:
@@ -238,39 +267,20 @@ def _block_sources(section: Section, report: _Report) -> list[RawSource]:
     return sources
 
 
-def _apply_links(sources: list[Source], links: Sequence[tuple[str, str]]) -> list[Source]:
-    """Give each source without a url the url of a link whose anchor is its name.
-
-    The anchor may include the source's number ("2POLITICO") or the comma
-    after the name, since admins often select the whole entry. A url written
-    in the text wins.
-    """
-    urls: dict[str, str] = {}
-    for anchor, url in links:
-        if _rules.is_web_url(url):
-            text = " ".join(anchor.split())
-            urls.setdefault(text, url)
-            urls.setdefault(text.rstrip(",;"), url)
-    linked = []
-    for source in sources:
-        numbered = (f"{source.number}{source.name}", f"{source.number}. {source.name}")
-        found = next((urls[a] for a in (source.name, *numbered) if a in urls), None)
-        linked.append(replace(source, url=found) if source.url is None and found else source)
-    return linked
-
-
 # ---------------------------------------------------------------- facts
 
 
-def _read_facts(section: Section | None, sources: list[Source], report: _Report) -> list[Fact]:
+def _read_facts(
+    section: Section | None, sources: list[Source], words: Words, report: _Report
+) -> list[Fact]:
     if section is None:
-        report.error(_missing(Heading.FACTS), None)
+        report.error(_missing(Heading.FACTS, words), None)
         return []
-    items, strays = group_items(section.lines, bullet_text, stray_fact_line)
+    items, strays = group_items(section.lines, bullet_text, partial(stray_fact_line, words=words))
     report.problems.extend(strays)
     if not items:
         report.error(
-            'the Facts section has no facts; add one line per fact, starting with "- "',
+            f'the {words.facts} section has no facts; add one line per fact, starting with "- "',
             section.start.number,
         )
     citations = _rules.Citations([source.number for source in sources])
@@ -295,19 +305,36 @@ def _resolve_fact(raw: RawFact, citations: _rules.Citations, report: _Report) ->
 # ---------------------------------------------------------------- narratives
 
 
-def _read_narratives(section: Section | None, report: _Report) -> list[Narrative]:
+def _narrative_items(sections: list[Section], report: _Report) -> tuple[list[Item], list[int]]:
+    """The first Narratives section's narratives, each a marker of the languages whose
+    shape it has, and the lines in it that are no narrative (worded once the language is
+    known)."""
+    section = next((s for s in sections if s.heading is Heading.NARRATIVES), None)
     if section is None:
-        report.error(_missing(Heading.NARRATIVES), None)
-        return []
-    items, strays = group_items(section.lines, narrative_start, stray_narrative_line)
-    report.problems.extend(strays)
-    narratives = []
+        return [], []
+    items, strays = group_items(
+        section.lines, narrative_start, lambda line: Problem("", line.number)
+    )
     for item in items:
-        read = read_narrative(item)
-        if isinstance(read, RawNarrative):
-            narratives.append(Narrative(read.label, read.outlet, read.text))
-        else:
-            report.problems.append(read)
+        languages = shape_languages(item.text)
+        if languages:
+            report.markers.append(Marker(item.line, languages, Kind.NARRATIVE))
+    return items, [stray.line for stray in strays if stray.line is not None]
+
+
+def _read_narratives(
+    section: Section | None,
+    read: tuple[list[Item], list[int]],
+    words: Words,
+    report: _Report,
+) -> list[Narrative]:
+    if section is None:
+        report.error(_missing(Heading.NARRATIVES, words), None)
+        return []
+    items, strays = read
+    report.problems += [stray_narrative_line(line, words) for line in strays]
+    narratives, problems = read_narratives(items, words)
+    report.problems += problems
     if len(items) < _rules.NARRATIVES_MIN:
         report.error(_rules.too_few_narratives(len(items)), section.start.number)
     return narratives

@@ -1,4 +1,8 @@
-"""`examples/`: every brief there is one `briefbot parse` accepts, as the README promises."""
+"""`examples/`: every brief there is one `briefbot parse` accepts, as the README promises.
+
+Briefs in other languages sit in a folder named for the language (`examples/es/`); the
+parsed brief must carry that language.
+"""
 
 from __future__ import annotations
 
@@ -16,15 +20,27 @@ SCHEMA = json.loads((DATA / "brief.schema.json").read_text(encoding="utf-8"))
 
 
 def examples() -> list[Path]:
-    return sorted(path for path in EXAMPLES.iterdir() if not path.name.startswith("."))
+    return sorted(
+        path
+        for path in EXAMPLES.rglob("*")
+        if path.is_file() and not any(part.startswith(".") for part in path.parts)
+    )
+
+
+def language(path: Path) -> str:
+    return "en" if path.parent == EXAMPLES else path.parent.name
 
 
 def test_the_reference_brief_is_among_the_examples() -> None:
     assert "putin-north-korea.txt" in [path.name for path in examples()]
-    assert all(path.is_file() for path in examples())
+    assert all(path.suffix == ".txt" for path in examples())
 
 
-@pytest.mark.parametrize("path", examples(), ids=lambda path: path.name)
+def test_there_are_examples_in_every_language_the_format_has_words_for() -> None:
+    assert {language(path) for path in examples()} == {"en", "es", "uk", "ru"}
+
+
+@pytest.mark.parametrize("path", examples(), ids=lambda path: f"{language(path)}/{path.name}")
 def test_briefbot_parse_accepts_each_example(
     path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -34,4 +50,5 @@ def test_briefbot_parse_accepts_each_example(
     brief = json.loads(out)
     jsonschema.validate(brief, SCHEMA)
     assert brief["title"]
+    assert brief["language"] == language(path)
     assert "problem" not in err.lower()

@@ -1,5 +1,7 @@
 """The example briefs parsed field by field, and the invalid ones refused for the right reason."""
 
+# ruff: noqa: RUF001 - the Ukrainian and Russian examples are quoted as written
+
 from pathlib import Path
 
 import pytest
@@ -187,6 +189,107 @@ def test_long_brief() -> None:
     assert brief.facts[11].text.endswith("“imperfect, but honest about what the city can afford.”")
     assert brief.facts[11].sources == (4,)
     assert brief.facts[16].sources == (2,)
+
+
+def test_the_spanish_example() -> None:
+    result = parse_text(read(BRIEFS / "es" / "valencia-bike-lanes.txt"))
+    brief = result.brief
+    assert brief.language == "es"
+    assert brief.title == "Valencia aprueba 40 kilómetros de nuevos carriles bici"
+    assert brief.summary.startswith("El pleno municipal de Valencia aprobó el jueves")
+    assert [fact.sources for fact in brief.facts] == [(1,), (2,), (3,), (2,)]
+    assert brief.facts[0].text.endswith("en los barrios de Ruzafa, Benimaclet y el Cabanyal.")
+    assert brief.facts[3].text == (
+        "Según el ayuntamiento, los desplazamientos en bicicleta crecieron un 31% "
+        "entre 2022 y 2025."
+    )
+    assert brief.sources == (
+        Source(1, "Levante-EMV"),
+        Source(2, "Ayuntamiento de Valencia"),
+        Source(3, "Las Provincias"),
+    )
+    assert [(n.label, n.outlet) for n in brief.narratives] == [
+        ("favorable", "Levante-EMV"),
+        ("crítica", "Las Provincias"),
+    ]
+    assert brief.narratives[0].text.startswith("La ciudad necesita una red continua")
+    assert brief.narratives[1].text.endswith("terminar antes los carriles ya empezados.")
+    assert result.warnings == ()
+
+
+def test_the_ukrainian_example() -> None:
+    result = parse_text(read(BRIEFS / "uk" / "lviv-night-trams.txt"))
+    brief = result.brief
+    assert brief.language == "uk"
+    assert brief.title == "Львів запускає нічні трамваї"
+    assert brief.summary.endswith("а перевізник попереджає про нестачу водіїв.")
+    assert [fact.sources for fact in brief.facts] == [(1,), (2,), (1, 3), (2,)]
+    assert brief.facts[0].text.endswith("маршрутів №1, №6 і №9 до 02:00 з першого березня.")
+    assert brief.sources == (
+        Source(1, "Суспільне Львів"),
+        Source(2, "Львівська міська рада"),
+        Source(3, "Zaxid.net"),
+    )
+    assert brief.narratives == (
+        Narrative(
+            "Прихильний",
+            "Суспільне Львів",
+            "Нічні трамваї роблять місто доступнішим для медиків, студентів і працівників "
+            "закладів, які закінчують роботу пізно. Безпечний дешевий транспорт уночі "
+            "зменшує кількість нетверезих водіїв і допомагає малому бізнесу.",
+        ),
+        Narrative(
+            "Скептичний",
+            "Zaxid.net",
+            "Місто обіцяє нічні рейси, не маючи водіїв навіть для денних. Чотирнадцять "
+            "мільйонів гривень краще спрямувати на ремонт колій, а нічний попит варто "
+            "спершу перевірити на одному маршруті.",
+        ),
+    )
+    assert result.warnings == ()
+
+
+def test_the_russian_example() -> None:
+    result = parse_text(read(BRIEFS / "ru" / "yekaterinburg-paid-parking.txt"))
+    brief = result.brief
+    assert brief.language == "ru"
+    assert brief.title == "Екатеринбург расширяет зону платных парковок"
+    assert [fact.sources for fact in brief.facts] == [(1,), (2,), (2,), (3,), (1, 3)]
+    assert brief.sources == (
+        Source(1, "E1.RU"),
+        Source(2, "Администрация Екатеринбурга"),
+        Source(3, "Коммерсантъ-Урал"),
+    )
+    # "E1.RU. Платная…": the outlet keeps its period, the text starts at the capital.
+    assert [(n.label, n.outlet, n.text[:15]) for n in brief.narratives] == [
+        ("Положительный", "E1.RU", "Платная парковк"),
+        ("Критический", "Коммерсантъ-Урал", "Зону расширяют,"),
+    ]
+    assert result.warnings == ()
+
+
+def test_the_examples_in_other_languages_are_the_shipped_ones() -> None:
+    examples = BRIEFS.parents[2] / "examples"
+    for path in sorted(BRIEFS.glob("*/*.txt")):
+        if path.parent.name != "invalid":
+            assert path.read_bytes() == (examples / path.parent.name / path.name).read_bytes()
+
+
+def test_a_brief_mixing_two_languages_is_refused_naming_the_lines_that_differ() -> None:
+    spanish = read(BRIEFS / "es" / "valencia-bike-lanes.txt")
+    mixed = spanish.replace("Hechos", "Facts").replace(
+        "- Narrativa crítica, según Las Provincias.",
+        "- Critical narrative, as provided by Las Provincias.",
+    )
+    with pytest.raises(BriefError) as caught:
+        parse_text(mixed)
+    assert [str(problem) for problem in caught.value.problems] == [
+        'line 3: "Facts" is English, but "Fuentes" on line 8 is Spanish; write every '
+        'heading and narrative in one language (in Spanish: "Hechos")',
+        'line 11: this narrative ("- <label> narrative, as provided by <outlet>. <text>") is '
+        'English, but "Fuentes" on line 8 is Spanish; write every heading and narrative in '
+        'one language (in Spanish: "- Narrativa <label>, según <outlet>. <text>")',
+    ]
 
 
 class TestInvalidExamples:

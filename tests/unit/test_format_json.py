@@ -9,7 +9,15 @@ import pytest
 from brief import Brief, BriefError, Fact, Problem, parse_json, parse_text, to_json
 
 DATA = Path(__file__).parent.parent / "data"
-EXAMPLES = sorted((DATA / "briefs").glob("*.txt"))
+BRIEFS = DATA / "briefs"
+# The English examples, then those in a folder named for their language (briefs/es/).
+EXAMPLES = sorted(BRIEFS.glob("*.txt")) + sorted(
+    path for path in BRIEFS.glob("*/*.txt") if path.parent.name != "invalid"
+)
+
+
+def language_of(path: Path) -> str:
+    return "en" if path.parent == BRIEFS else path.parent.name
 
 
 def schema() -> dict[str, object]:
@@ -31,13 +39,52 @@ def valid_document() -> dict[str, object]:
     return to_json(example(DATA / "briefs" / "harbor-bridge-vote.txt"))
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{language_of(p)}/{p.name}")
 def test_printed_json_matches_the_schema_and_reads_back(path: Path) -> None:
     brief = example(path)
     document = to_json(brief)
     jsonschema.validate(document, schema())
-    assert list(document) == ["title", "summary", "facts", "sources", "narratives"]
+    assert list(document) == ["language", "title", "summary", "facts", "sources", "narratives"]
+    assert document["language"] == language_of(path)
     assert parse_json(json.dumps(document, ensure_ascii=False)).brief == brief
+
+
+def test_a_document_without_a_language_is_english() -> None:
+    document = valid_document()
+    del document["language"]
+    jsonschema.validate(document, schema())
+    assert parse_json(json.dumps(document)).brief.language == "en"
+
+
+@pytest.mark.parametrize("tag", ["es", "uk", "pt", "pt-BR", "zh-Hant-TW", "ast"])
+def test_any_language_tag_is_kept_and_written_back(tag: str) -> None:
+    # Also a language the text form has no words for: a JSON brief needs none.
+    document = {**valid_document(), "language": tag}
+    jsonschema.validate(document, schema())
+    brief = parse_json(json.dumps(document)).brief
+    assert brief.language == tag
+    assert to_json(brief) == document
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("Spanish", '"Spanish" is not a language tag'),
+        ("EN", '"EN" is not a language tag'),
+        ("es_ES", '"es_ES" is not a language tag'),
+        ("", '"" is not a language tag'),
+        ("es-" + "x" * 40, 'must be a language tag such as "en", "es" or "pt-BR"'),
+        (7, 'must be a language tag such as "en", "es" or "pt-BR"'),
+        (None, 'must be a language tag such as "en", "es" or "pt-BR"'),
+    ],
+)
+def test_a_language_that_is_no_tag_is_refused(tag: object, expected: str) -> None:
+    document = {**valid_document(), "language": tag}
+    [problem] = problems(json.dumps(document))
+    assert problem.startswith(f"language: {expected}")
+    if not (isinstance(tag, str) and tag.startswith("es-")):  # the schema sets no length
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(document, schema())
 
 
 def test_the_format_doc_example_reads() -> None:

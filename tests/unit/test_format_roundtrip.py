@@ -4,19 +4,37 @@
 are listed in `brief.printer`): single-spaced one-line fields, facts that end
 with closing punctuation (some on a number, "rose 45."), source names with
 commas, "and", "&" and leading digits ("1440 Daily"), outlets with periods
-("U.S. News", "St. Louis Post"). `json_briefs` generates any valid brief.
+("U.S. News", "St. Louis Post"), each in one of the languages the text form has
+words for (en, es, uk, ru), with Latin and Cyrillic letters. `json_briefs` generates any
+valid brief, in any language tag.
 """
+
+# ruff: noqa: RUF001 - Cyrillic letters are generated on purpose
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brief import Brief, Fact, Narrative, Source, parse_json, parse_text, to_json, to_text
 
-HEADINGS = {"facts", "sources", "narratives"}
+HEADINGS = {
+    "facts", "sources", "narratives",
+    "hechos", "fuentes", "narrativas",
+    "факти", "джерела", "наративи",
+    "факты", "источники", "нарративы",
+}  # fmt: skip
+# The words of each language's narrative line, which a label cannot hold.
+NARRATIVE_WORDS = ("narrative", "según", "наратив", "за версією", "по версии")
+TEXT_LANGUAGES = ["en", "es", "uk", "ru"]
 
-LOWER = "abcdefghijklmnopqrstuvwxyz\u00e0\u00e9\u00ed\u00f1\u00f3\u00fc"
+LOWER = (
+    "abcdefghijklmnopqrstuvwxyz\u00e0\u00e9\u00ed\u00f1\u00f3\u00fc"
+    "\u0430\u0431\u0432\u0433\u0434\u0435\u0454\u0436\u0438\u0456\u0457\u0439"
+    "\u043a\u043b\u043c\u043d\u043e\u0440\u0441\u0442\u0443\u0445\u0449\u044c"
+    "\u044b\u044d\u044e\u044f\u0451"
+)
 UPPER = LOWER.upper()
 
 
@@ -38,20 +56,25 @@ closing = st.sampled_from([".", "!", "?", ".'", ".\u201d", ")", "\u2026", "...."
 capitalised = joined(UPPER, LOWER)
 source_name = st.tuples(
     st.one_of(capitalised, number),
-    st.lists(capitalised | st.sampled_from(["and", "&", "of", "Inc.", "Rail,"]), max_size=3),
+    # Every language's conjunctions too: inside a name, not before a number, they join nothing.
+    st.lists(
+        capitalised
+        | st.sampled_from(["and", "&", "of", "Inc.", "Rail,", "y", "e", "та", "і", "й", "и"]),
+        max_size=3,
+    ),
 ).map(lambda parts: " ".join([parts[0], *parts[1]]))
 # An inline name cannot end with a comma: "1Bay Rail, and 2X" reads as "Bay Rail".
 source_name = source_name.filter(lambda name: not name.endswith(","))
 outlet = st.tuples(
-    st.sampled_from(["", "U.S. ", "St. ", "Wash. ", "The "]),
+    st.sampled_from(["", "U.S. ", "St. ", "Wash. ", "The ", "Avda. ", "м. "]),
     st.lists(capitalised, max_size=2),
-    st.sampled_from(["News", "Post", "Times", "Review", "Daily", "Herald"]),
+    st.sampled_from(["News", "Post", "Times", "Review", "Daily", "Herald", "Новини", "País"]),
 ).map(lambda parts: parts[0] + " ".join([*parts[1], parts[2]]))
 label = st.builds(
     lambda first, second: f"{first}-{second}" if second else first,
     capitalised,
     st.none() | capitalised | joined(LOWER, LOWER),
-).filter(lambda text: "narrative" not in text.lower())
+).filter(lambda text: not any(words in text.lower() for words in NARRATIVE_WORDS))
 url = st.builds(
     lambda scheme, host, path: f"{scheme}://{host}.example/{path}",
     st.sampled_from(["http", "https"]),
@@ -74,7 +97,7 @@ def narrative(draw: st.DrawFn) -> Narrative:
 
 
 @st.composite
-def text_briefs(draw: st.DrawFn) -> Brief:
+def text_briefs(draw: st.DrawFn, language: str | None = None) -> Brief:
     names = draw(st.lists(source_name, min_size=1, max_size=12))
     with_urls = draw(st.booleans())
     sources = tuple(
@@ -87,6 +110,7 @@ def text_briefs(draw: st.DrawFn) -> Brief:
         facts=tuple(draw(st.lists(fact(len(sources)), min_size=1, max_size=6))),
         sources=sources,
         narratives=tuple(draw(st.lists(narrative(), min_size=2, max_size=4))),
+        language=language or draw(st.sampled_from(TEXT_LANGUAGES)),
     )
 
 
@@ -110,6 +134,7 @@ def json_briefs(draw: st.DrawFn) -> Brief:
         facts=tuple(draw(st.lists(facts, min_size=1, max_size=5))),
         sources=sources,
         narratives=tuple(draw(st.lists(narratives, min_size=2, max_size=4))),
+        language=draw(st.sampled_from([*TEXT_LANGUAGES, "pt-BR", "ar", "zh-Hant-TW"])),
     )
 
 
@@ -117,6 +142,19 @@ def json_briefs(draw: st.DrawFn) -> Brief:
 @given(text_briefs())
 def test_text_round_trip(brief: Brief) -> None:
     assert parse_text(to_text(brief)).brief == brief
+
+
+@pytest.mark.parametrize("language", TEXT_LANGUAGES)
+@settings(max_examples=50, deadline=None)
+@given(data=st.data())
+def test_text_round_trip_in_each_language(language: str, data: st.DataObject) -> None:
+    brief = data.draw(text_briefs(language))
+    text = to_text(brief)
+    assert parse_text(text).brief == brief
+    assert (
+        text.split("\n")[2]
+        == {"en": "Facts", "es": "Hechos", "uk": "Факти", "ru": "Факты"}[language]
+    )
 
 
 @settings(max_examples=200, deadline=None)

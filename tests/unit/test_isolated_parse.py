@@ -18,6 +18,14 @@ async def test_a_child_parses_a_paste_to_the_brief_parsed_in_process(briefs_dir:
     assert await UploadParser().parse(Upload(text, links=links)) == expected
 
 
+@pytest.mark.parametrize("example", ["es/valencia-bike-lanes.txt", "uk/lviv-night-trams.txt"])
+async def test_a_child_carries_the_briefs_language(briefs_dir: Path, example: str) -> None:
+    content = (briefs_dir / example).read_bytes()
+    result = await UploadParser().parse(Upload(content))
+    assert result == parse_upload(Upload(content))
+    assert result.brief.language == example.split("/")[0]
+
+
 async def test_a_child_refuses_what_the_parser_refuses(briefs_dir: Path) -> None:
     content = (briefs_dir / "invalid" / "citation-out-of-range.txt").read_bytes()
     with pytest.raises(BriefError) as in_process:
