@@ -94,8 +94,22 @@ class SettingsChoice:
     zone_index: int | None = None  # for "zone": an index into subscribing.SETTINGS_ZONES
 
 
+@dataclass(frozen=True, slots=True)
+class LanguageChoice:
+    """A chat chooses the language the bot speaks to it; None: back to its app's language."""
+
+    language: str | None
+
+
 Action: TypeAlias = (
-    ShowPart | OpenPart | ShareBrief | ShareLink | ArchivePage | DraftChoice | SettingsChoice
+    ShowPart
+    | OpenPart
+    | ShareBrief
+    | ShareLink
+    | ArchivePage
+    | DraftChoice
+    | SettingsChoice
+    | LanguageChoice
 )
 
 

@@ -54,3 +54,11 @@ def format_datetime(value: datetime, locale: ReaderLocale) -> str:
     local = _local(value, locale)
     time = babel_dates.format_time(local, "HH:mm", locale=_babel_locale(locale.language))
     return f"{format_date(value, locale)}, {time} {locale.zone}"
+
+
+def format_moment(value: datetime, locale: ReaderLocale) -> str:
+    """A day of the week, its date and time, as given (already in the chat's own zone):
+    "Monday 7 December, 08:00", "lun, 7 de diciembre, 08:00"."""
+    cldr = _babel_locale(locale.language)
+    day = babel_dates.format_skeleton("MMMMEEEEd", value, locale=cldr)
+    return f"{day}, {babel_dates.format_time(value, 'HH:mm', locale=cldr)}"

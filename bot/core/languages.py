@@ -49,6 +49,12 @@ def speaking(language: str, zone: str | None = None) -> Iterator[ReaderLocale]:
         _current.reset(token)
 
 
+def use_locale(locale: ReaderLocale) -> None:
+    """Speak so for the rest of the current task: an update's handlers, which PTB runs in a
+    task of their own, so the setting ends with the update."""
+    _current.set(locale)
+
+
 def primary_subtag(code: str | None) -> str | None:
     """`pt-BR` → `pt`, `ES` → `es`: the language of an IETF tag, lower case; None if none."""
     if not code:

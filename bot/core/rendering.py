@@ -22,8 +22,8 @@ from jinja2 import (
 from markupsafe import Markup
 
 from bot.core.catalogues import Catalogues, TemplatesError, load_catalogues
-from bot.core.dates import format_date, format_datetime
-from bot.core.languages import SOURCE_LANGUAGE, ReaderLocale, current_locale
+from bot.core.dates import format_date, format_datetime, format_moment
+from bot.core.languages import SOURCE_LANGUAGE, ReaderLocale, current_locale, resolve_language
 from bot.core.splitting import split_message
 from storage.snippets import MARK_END, MARK_START
 
@@ -82,6 +82,7 @@ class Renderer:
         )
         self._env.filters["date"] = lambda value: format_date(value, self.locale())
         self._env.filters["datetime"] = lambda value: format_datetime(value, self.locale())
+        self._env.filters["moment"] = lambda value: format_moment(value, self.locale())
         self._env.filters["highlight"] = _highlight
         self._labels: dict[tuple[str, str], str] = {}
         # Renders kept in this process only, rebuilt on demand after a restart: a rendering
@@ -107,6 +108,14 @@ class Renderer:
     def locale(self) -> ReaderLocale:
         """Who the text being rendered is for: the current reader's, else the bot's default."""
         return current_locale() or self.default
+
+    def locale_for(
+        self, chosen: str | None, seen: str | None, zone: str | None = None
+    ) -> ReaderLocale:
+        """What a chat is written to without an update (a push, a correction): its stored
+        choice, else the app language last seen for it, else the default."""
+        language = resolve_language(chosen, seen, self.catalogues.languages, self.default.language)
+        return ReaderLocale(language, zone or "UTC")
 
     def language(self) -> str:
         return self.locale().language

@@ -24,6 +24,7 @@ from bot.core.chat import (
     DraftChoice,
     DraftStep,
     Keyboard,
+    LanguageChoice,
     OpenPart,
     Part,
     SettingsChoice,
@@ -44,6 +45,8 @@ _START_PARAMETER = re.compile(r"b(\d+)(?:-(facts|sources|narratives))?")
 _SETTINGS_DATA = re.compile(
     r"sub:(?:(?P<switch>on|off)|time:(?P<hh>\d{2})(?P<mm>\d{2})|zone:(?P<zone>\d{1,2}))"
 )
+# `lang:es`, `lang:auto`: the code is checked against the catalogues when pressed.
+_LANGUAGE_DATA = re.compile(r"lang:([a-z]{2,3}|auto)")
 SHARE_URL = "https://t.me/share/url"
 # Keyboards converted lately, by the identity of the core's keyboard: a brief's buttons are
 # rendered once per version (bot/core/rendering.py's memo), so the same object comes back
@@ -110,6 +113,18 @@ def parse_settings_data(data: str | None) -> SettingsChoice | None:
         clock = time(min(int(match["hh"]), 23), min(int(match["mm"]), 59))
         return SettingsChoice("time", clock=clock)
     return SettingsChoice("zone", zone_index=min(int(match["zone"]), len(SETTINGS_ZONES) - 1))
+
+
+def language_data(choice: LanguageChoice) -> str:
+    return f"lang:{choice.language or 'auto'}"
+
+
+def parse_language_data(data: str | None) -> LanguageChoice | None:
+    """The language a /language button chooses, or None for data no such button carries."""
+    match = _LANGUAGE_DATA.fullmatch(data or "")
+    if match is None:
+        return None
+    return LanguageChoice(None if match[1] == "auto" else match[1])
 
 
 def start_parameter(brief_id: int, part: Part = "summary") -> str:
@@ -209,3 +224,5 @@ class Keyboards:
                 return InlineKeyboardButton(label, callback_data=draft_data(draft_id, step))
             case SettingsChoice():
                 return InlineKeyboardButton(label, callback_data=settings_data(button.action))
+            case LanguageChoice():
+                return InlineKeyboardButton(label, callback_data=language_data(button.action))

@@ -48,6 +48,7 @@ async def test_start_explains_the_bot_and_the_menu_is_registered(
         "subscribe",
         "unsubscribe",
         "settings",
+        "language",
         "id",
         "help",
     ]

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.config import ChannelRef
 from bot.core.channels.checks import ChannelCheck, ChannelChecker
 from bot.core.channels.posts import channel_post
 from bot.core.chat import CopyAt, Messenger
+from bot.core.languages import speaking
 from bot.core.publishing.corrections import CHANNEL, refresh_copy
 from bot.core.push.delivery import Delivery, LeaseLost
 from bot.core.push.tally import Outcome
@@ -55,6 +56,7 @@ class ChannelPoster:
         *,
         channels: Sequence[ChannelRef],
         admin_ids: Collection[int],
+        languages: Mapping[ChannelRef, str] | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         """`checker` asks the chat app whether the bot may post in a channel."""
@@ -68,6 +70,10 @@ class ChannelPoster:
         self._ready: dict[int, datetime] = {}  # channel id: owed briefs published after this
         self._titles: dict[int, str] = {}
         self._unchecked: list[ChannelRef] = list(channels)
+        # Each channel's language (CHANNEL_IDS=@briefs_es:es), stored as the channel's choice
+        # once it is checked, so a correction of its posts is written in it too.
+        self._languages = dict(languages or {})
+        self._spoken: dict[int, str] = {}  # channel id: the language its posts are in
         self._lock = asyncio.Lock()  # one pass at a time: a post_now waits for a tick's pass
 
     async def check(self, *, tell_admins: bool) -> list[ChannelCheck]:
@@ -77,6 +83,9 @@ class ChannelPoster:
         for found in checks:
             if found.problem is None and found.chat_id is not None:
                 since = await self._storage.channels.configure(found.chat_id, at=self._clock())
+                language = self._languages.get(found.ref)
+                await self._storage.languages.choose(found.chat_id, language, at=self._clock())
+                self._spoken[found.chat_id] = self._renderer.locale_for(language, None).language
                 self._ready[found.chat_id] = since
                 self._titles[found.chat_id] = found.title or str(found.chat_id)
                 log.info("channel %s (%s): posting briefs there", found.ref, found.chat_id)
@@ -123,7 +132,8 @@ class ChannelPoster:
             if stored is None or stored.retracted_at is not None:
                 await self._delivery.fail(claim, "withdrawn before it was posted")
                 continue
-            post = channel_post(self._renderer, stored)
+            with speaking(self._spoken.get(chat_id, self._renderer.default.language)):
+                post = channel_post(self._renderer, stored)
             _, outcome = await self._delivery.send(claim, post)
             if outcome is Outcome.SKIPPED:  # recorded posted meanwhile: nothing to report
                 continue
@@ -142,7 +152,8 @@ class ChannelPoster:
         row = await self._storage.deliveries.get(sent.id, chat_id)
         if row is not None and row.message_ids:
             copy = CopyAt(chat_id=chat_id, message_id=row.message_ids[0])
-            await refresh_copy(self._messenger, self._renderer, latest, CHANNEL, copy)
+            with speaking(self._spoken.get(chat_id, self._renderer.default.language)):
+                await refresh_copy(self._messenger, self._renderer, latest, CHANNEL, copy)
 
     async def _report_failure(self, chat_id: int, brief_id: int) -> None:
         row = await self._storage.deliveries.get(brief_id, chat_id)

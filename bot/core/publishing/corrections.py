@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bot.core.channels.posts import channel_post
 from bot.core.chat import CopyAt, Edit, Keyboard, Messenger, Reply
+from bot.core.languages import speaking
 from bot.core.reading import render_part, shared_look
 from bot.core.rendering import Renderer
 from storage import DeliveryRecord, Storage, StoredBrief
@@ -44,6 +45,14 @@ class KindCount:
     @property
     def total(self) -> int:
         return self.edited + self.unchanged + self.failed
+
+    def add(self, outcome: Edit) -> None:
+        if outcome is Edit.EDITED:
+            self.edited += 1
+        elif outcome is Edit.UNCHANGED:
+            self.unchanged += 1
+        else:  # FAILED, or BUSY: this copy stays as it was, and the report says so
+            self.failed += 1
 
 
 async def _recorded_copies(
@@ -99,28 +108,7 @@ async def correct_copies(
 
     A copy's first message is edited: a summary fits one message.
     """
-    counts = []
-    for kind in kinds:
-        look = kind.render(renderer, stored)
-        copies = await kind.find(storage, stored)
-        counts.append(await _edit_all(messenger, kind.name, copies, look.texts[0], look.keyboard))
-    return counts
-
-
-async def refresh_copy(
-    messenger: Messenger, renderer: Renderer, stored: StoredBrief, kind: CopyKind, copy: CopyAt
-) -> None:
-    """One copy brought to where its brief is now: its current version, or the withdrawn
-    note (a copy sent from something older, such as an inline answer Telegram kept)."""
-    if stored.retracted_at is not None:
-        await messenger.edit(copy, _withdrawn_note(renderer, stored), None)
-        return
-    look = kind.render(renderer, stored)
-    await messenger.edit(copy, look.texts[0], look.keyboard)
-
-
-def _withdrawn_note(renderer: Renderer, stored: StoredBrief) -> str:
-    return renderer.render("copy_withdrawn.html", title=stored.brief.title)
+    return await _replace_all(messenger, storage, renderer, stored, kinds, withdrawn=False)
 
 
 async def withdraw_copies(
@@ -131,30 +119,53 @@ async def withdraw_copies(
     kinds: Sequence[CopyKind] = COPY_KINDS,
 ) -> list[KindCount]:
     """Every copy becomes the withdrawn note, without buttons that would open the brief."""
-    note = _withdrawn_note(renderer, stored)
-    return [
-        await _edit_all(messenger, kind.name, await kind.find(storage, stored), note, None)
-        for kind in kinds
-    ]
+    return await _replace_all(messenger, storage, renderer, stored, kinds, withdrawn=True)
 
 
-async def _edit_all(
+async def refresh_copy(
+    messenger: Messenger, renderer: Renderer, stored: StoredBrief, kind: CopyKind, copy: CopyAt
+) -> None:
+    """One copy brought to where its brief is now: its current version, or the withdrawn
+    note (a copy sent from something older, such as an inline answer Telegram kept)."""
+    text, keyboard = _look(renderer, stored, kind, withdrawn=stored.retracted_at is not None)
+    await messenger.edit(copy, text, keyboard)
+
+
+def _look(
+    renderer: Renderer, stored: StoredBrief, kind: CopyKind, *, withdrawn: bool
+) -> tuple[str, Keyboard | None]:
+    """What a copy of this kind shows now, in the language being spoken."""
+    if withdrawn:
+        return renderer.render("copy_withdrawn.html", title=stored.brief.title), None
+    look = kind.render(renderer, stored)
+    return look.texts[0], look.keyboard
+
+
+async def _replace_all(
     messenger: Messenger,
-    kind: str,
-    copies: Sequence[CopyAt],
-    text: str,
-    keyboard: Keyboard | None,
-) -> KindCount:
-    count = KindCount(kind)
-    for copy in copies:
-        outcome = await messenger.edit(copy, text, keyboard)
-        if outcome is Edit.EDITED:
-            count.edited += 1
-        elif outcome is Edit.UNCHANGED:
-            count.unchanged += 1
-        else:  # FAILED, or BUSY: this copy stays as it was, and the report says so
-            count.failed += 1
-    return count
+    storage: Storage,
+    renderer: Renderer,
+    stored: StoredBrief,
+    kinds: Sequence[CopyKind],
+    *,
+    withdrawn: bool,
+) -> list[KindCount]:
+    """Each copy edited into the current version (or the withdrawn note) in the language of
+    its chat: the one the chat chose or was last seen in; a channel's is stored as its
+    choice. An inline copy has no chat to ask: it is written in the bot's default language."""
+    counts = []
+    for kind in kinds:
+        copies = await kind.find(storage, stored)
+        chats = await storage.languages.of_chats([c.chat_id for c in copies if c.chat_id])
+        count = KindCount(kind.name)
+        for copy in copies:
+            known = chats.get(copy.chat_id) if copy.chat_id is not None else None
+            locale = renderer.locale_for(known.chosen, known.seen) if known else renderer.default
+            with speaking(locale.language, locale.zone):
+                text, keyboard = _look(renderer, stored, kind, withdrawn=withdrawn)
+            count.add(await messenger.edit(copy, text, keyboard))
+        counts.append(count)
+    return counts
 
 
 # Held while the copies of a brief are edited, by whichever replica edits them.

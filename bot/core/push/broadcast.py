@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import partial
 
 from bot.core.chat import Reply
+from bot.core.languages import ReaderLocale, speaking
 from bot.core.push.delivery import RETRY_LATER, Claim, Delivery, LeaseLost
 from bot.core.push.tally import Outcome, Progress, Tally
 from bot.core.push.workers import Queue, run_pool
@@ -44,7 +45,8 @@ class Broadcast:
         self._clock = clock
         self._brief_id = stored.id
         self._current = stored
-        self._reply = render_part(renderer, stored, "summary")
+        # The current version's summary, rendered once for each language and zone it goes to.
+        self._replies: dict[ReaderLocale, Reply] = {}
         self.tally = Tally()
         # Set once a send found this replica's lease lost: the claims still queued are
         # left as they are, for the give-back to release at once (bot/core/replicas/replica.py).
@@ -107,8 +109,11 @@ class Broadcast:
             )
             claims = await self._delivery.claim_chats(self._brief_id, chats)
             self.tally.count(Outcome.SKIPPED, len(chats) - len(claims))
+            languages = await self._storage.languages.of_chats([c.chat_id for c in claims])
             for claim in claims:
-                await queue.put(partial(self._send, claim, self._reply))
+                language = languages[claim.chat_id]
+                locale = self._renderer.locale_for(language.chosen, language.seen, language.zone)
+                await queue.put(partial(self._send, claim, self._reply(locale)))
             if len(chats) < BROADCAST_BATCH:
                 return
             after = chats[-1]
@@ -120,8 +125,14 @@ class Broadcast:
             return False
         if latest.version != self._current.version:
             self._current = latest
-            self._reply = render_part(self._renderer, latest, "summary")
+            self._replies.clear()
         return True
+
+    def _reply(self, locale: ReaderLocale) -> Reply:
+        if locale not in self._replies:
+            with speaking(locale.language, locale.zone):
+                self._replies[locale] = render_part(self._renderer, self._current, "summary")
+        return self._replies[locale]
 
     async def _send(self, claim: Claim, reply: Reply) -> None:
         if self._lost:

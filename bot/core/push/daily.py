@@ -12,6 +12,7 @@ from functools import partial
 
 from bot.core.buttons import digest_keyboard
 from bot.core.chat import Reply
+from bot.core.languages import ReaderLocale, speaking
 from bot.core.push.delivery import RETRY_LATER, Delivery, LeaseLost
 from bot.core.push.tally import Outcome, Tally
 from bot.core.push.workers import Queue, run_pool
@@ -47,8 +48,9 @@ class DailyRun:
         self._clock = clock
         self._now = clock()  # who is due, and their next times, as of the tick
         self.tally = Tally()
-        # Each brief's summary, rendered once per run for every chat; None when withdrawn.
-        self._replies: dict[int, Reply | None] = {}
+        # Each brief's summary, rendered once per run for every chat of a language and zone;
+        # None when withdrawn.
+        self._replies: dict[tuple[int, ReaderLocale], Reply | None] = {}
 
     async def run(self, concurrency: int, on_error: Callable[[], None] | None = None) -> Tally:
         await run_pool(concurrency, self._produce, on_error)
@@ -103,10 +105,14 @@ class DailyRun:
             )
         )
         wanted = [h for h in candidates if h.id in pending]
-        if len(wanted) > DIGEST_ABOVE:
-            chat_id, outcomes = await self._send_digest(subscriber.chat_id, wanted)
-        else:
-            chat_id, outcomes = await self._send_each(subscriber.chat_id, wanted)
+        locale = self._renderer.locale_for(
+            subscriber.chosen_language, subscriber.seen_language, subscriber.timezone
+        )
+        with speaking(locale.language, locale.zone):
+            if len(wanted) > DIGEST_ABOVE:
+                chat_id, outcomes = await self._send_digest(subscriber.chat_id, wanted)
+            else:
+                chat_id, outcomes = await self._send_each(subscriber.chat_id, wanted)
         for outcome in outcomes:
             self.tally.count(outcome)
         await self._reschedule(subscriber, chat_id, outcomes, headers, scheduled)
@@ -203,14 +209,16 @@ class DailyRun:
         await subscribers.reschedule(chat_id, next_due_at=due, delivered_at=delivered)
 
     async def _reply(self, brief_id: int) -> Reply | None:
-        """The brief's summary with its buttons; None when it was withdrawn."""
-        if brief_id not in self._replies:
+        """The brief's summary with its buttons, in the chat's language; None when it was
+        withdrawn."""
+        key = (brief_id, self._renderer.locale())
+        if key not in self._replies:
             stored = await self._storage.briefs.get(brief_id)
             live = stored is not None and stored.retracted_at is None
-            self._replies[brief_id] = (
+            self._replies[key] = (
                 render_part(self._renderer, stored, "summary") if stored and live else None
             )
-        return self._replies[brief_id]
+        return self._replies[key]
 
 
 def scheduled_time(subscriber: Subscriber) -> datetime:

@@ -42,9 +42,13 @@ async def subscribe_reply(
     *,
     defaults: Request,
     now: datetime,
+    app_language: str | None = None,
 ) -> Reply:
     """`/subscribe [HH:MM] [time zone]`: the chat subscribed (each value missing taken from
-    `defaults`), or why not: a time that is not one, a zone unknown (with suggestions)."""
+    `defaults`), or why not: a time that is not one, a zone unknown (with suggestions).
+
+    `app_language`, the subscriber's app language, is kept for the push to be written in
+    when the chat chose none (bot/core/languages.py)."""
     request = parse_request(
         args, default_time=defaults.delivery_time, default_zone=defaults.timezone
     )
@@ -59,6 +63,7 @@ async def subscribe_reply(
         )
         return Reply([text])
     subscriber = await subscribe(storage, chat_id, request, now=now)
+    await storage.languages.seen(chat_id, app_language, at=now)
     done = renderer.render("subscribe_done.html", subscriber=subscriber, next=local_due(subscriber))
     return Reply([done])
 
@@ -85,10 +90,13 @@ async def press_settings(
     *,
     defaults: Request,
     now: datetime,
+    app_language: str | None = None,
 ) -> SettingsPressed:
     """A press under `/settings`: the subscription changed (change_settings), said in short,
-    and the settings redrawn."""
+    and the settings redrawn; the presser's app language kept as in subscribe_reply."""
     subscriber = await change_settings(storage, chat_id, press, defaults=defaults, now=now)
+    if press.step == "on":
+        await storage.languages.seen(chat_id, app_language, at=now)
     notice = renderer.render("settings_changed.txt", action=press.step)
     return SettingsPressed(notice, _view(renderer, subscriber, defaults))
 

@@ -33,7 +33,7 @@ _GONE = (ChatMember.BANNED, ChatMember.LEFT)
 
 
 async def subscribe_command(update: Update, context: BotContext) -> None:
-    message = await _managed_chat(update, context)
+    message = await managed_chat(update, context)
     if message is None:
         return
     reply = await subscribe_reply(
@@ -43,16 +43,17 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         context.args or [],
         defaults=_defaults(context),
         now=datetime.now(UTC),
+        app_language=app_language(update),
     )
-    await _say(context, message, reply)
+    await say(context, message, reply)
 
 
 async def unsubscribe_command(update: Update, context: BotContext) -> None:
-    message = await _managed_chat(update, context)
+    message = await managed_chat(update, context)
     if message is None:
         return
     reply = await unsubscribe_reply(context.storage, context.renderer, message.chat_id)
-    await _say(context, message, reply)
+    await say(context, message, reply)
 
 
 async def settings_command(update: Update, context: BotContext) -> None:
@@ -61,7 +62,7 @@ async def settings_command(update: Update, context: BotContext) -> None:
     reply = await settings_reply(
         context.storage, context.renderer, message.chat_id, defaults=_defaults(context)
     )
-    await _say(context, message, reply)
+    await say(context, message, reply)
 
 
 async def settings_button(update: Update, context: BotContext) -> None:
@@ -72,7 +73,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     if press is None or chat is None:
         await answer_press(query, context.renderer.render("stale_button.txt"))
         return
-    if not await _may_manage(update, context):
+    if not await may_manage(update, context):
         refused = press_refused(context.renderer, private_chat=chat.type == ChatType.PRIVATE)
         await answer_press(query, refused)
         return
@@ -83,10 +84,11 @@ async def settings_button(update: Update, context: BotContext) -> None:
         press,
         defaults=_defaults(context),
         now=datetime.now(UTC),
+        app_language=app_language(update),
     )
     await answer_press(query, pressed.notice)
     text, keyboard = pressed.view.texts[0], context.keyboards.markup(pressed.view.keyboard)
-    if _shows(query.message, text, keyboard):
+    if shows(query.message, text, keyboard):
         return
     # A double tap: the other press already drew this, and Telegram refuses a same edit.
     await delivered(query.edit_message_text(text, reply_markup=keyboard), "settings", chat.id)
@@ -101,7 +103,7 @@ async def member_changed(update: Update, context: BotContext) -> None:
     await context.storage.subscribers.set_blocked(change.chat.id, gone, at=datetime.now(UTC))
 
 
-async def _say(context: BotContext, message: Message, reply: Reply) -> None:
+async def say(context: BotContext, message: Message, reply: Reply) -> None:
     """The answer in the command's chat, as a reply to it (in a group PTB's reply_text quotes
     the command); a chat that does not let the bot write is logged."""
     last = len(reply.texts) - 1
@@ -112,12 +114,18 @@ async def _say(context: BotContext, message: Message, reply: Reply) -> None:
             return
 
 
+def app_language(update: Update) -> str | None:
+    """The sender's Telegram language_code (`pt-br`), when Telegram gave one."""
+    user = update.effective_user
+    return user.language_code if user is not None else None
+
+
 def _defaults(context: BotContext) -> Request:
     """What `/subscribe` without a time or zone, and the Subscribe button, start with."""
     return Request(context.config.default_delivery_time, context.config.default_timezone)
 
 
-def _shows(
+def shows(
     message: MaybeInaccessibleMessage | None, text: str, keyboard: InlineKeyboardMarkup | None
 ) -> bool:
     """Whether the pressed message already reads `text` under `keyboard` (nothing to redraw)."""
@@ -126,19 +134,19 @@ def _shows(
     return message.reply_markup == keyboard and message.text_html == text
 
 
-async def _managed_chat(update: Update, context: BotContext) -> Message | None:
+async def managed_chat(update: Update, context: BotContext) -> Message | None:
     """The command's message, when its sender may manage the chat's subscription; else
     None, the sender told so."""
     message = update.effective_message
     assert update.effective_chat is not None
     assert message is not None
-    if not await _may_manage(update, context):
-        await _say(context, message, managers_only(context.renderer))
+    if not await may_manage(update, context):
+        await say(context, message, managers_only(context.renderer))
         return None
     return message
 
 
-async def _may_manage(update: Update, context: BotContext) -> bool:
+async def may_manage(update: Update, context: BotContext) -> bool:
     """In a private chat its own user; in a group, its administrators (anonymous ones
     included)."""
     chat = update.effective_chat

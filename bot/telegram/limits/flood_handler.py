@@ -16,6 +16,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
+from bot.core.languages import use_locale
 from bot.core.limits.flood import Arrival, FloodGate, Verdict
 from bot.core.scope import UpdateOutcome, mark
 from bot.telegram.context import BotContext
@@ -44,6 +45,11 @@ def flood_handler(gate: FloodGate) -> TypeHandler[Update, BotContext, None]:
 
 
 async def _slow_down(update: Update, context: BotContext) -> None:
+    # In the sender's app language: the chat's stored choice would cost a read of the
+    # database for every update of a flood.
+    user = update.effective_user
+    locale = context.renderer.locale_for(None, user.language_code if user else None)
+    use_locale(locale)
     query = update.callback_query
     if query is not None:
         await query.answer(context.renderer.render("slow_down.txt"))
