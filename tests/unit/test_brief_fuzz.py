@@ -37,7 +37,12 @@ from tests.conftest import DATA
 from tests.fakebot.text import MESSAGE_TEXT, format_text
 from tests.unit.test_format_roundtrip import json_briefs, text_briefs
 
-EXAMPLES = [path.read_text(encoding="utf-8") for path in sorted((DATA / "briefs").glob("*.txt"))]
+# The English examples and those in other languages (briefs/es/, uk/, ru/).
+EXAMPLES = [
+    path.read_text(encoding="utf-8")
+    for path in sorted((DATA / "briefs").glob("*.txt")) + sorted((DATA / "briefs").glob("*/*.txt"))
+    if path.parent.name != "invalid"
+]
 PARTS: tuple[Part, ...] = ("summary", "facts", "sources", "narratives")
 RENDERER = Renderer()
 PUBLISHED = datetime(2026, 6, 18, 9, 30, tzinfo=UTC)
@@ -89,6 +94,7 @@ lines = st.lists(
     st.one_of(
         st.text(any_character, max_size=30),
         st.sampled_from(["Facts", "Sources", "Narratives", "Sources: 1A, 2B.", "", "0:00"]),
+        st.sampled_from(["Hechos", "Fuentes: 1A y 2B.", "Факти", "Наративи", "Источники:"]),
         st.builds("- {}.{}".format, st.text(max_size=20), st.integers(0, 10**12)),
         st.builds("{}. {}".format, st.integers(0, 10**12), st.text(max_size=20)),
     ),
@@ -153,6 +159,16 @@ def mutated(draw: st.DrawFn, text: str) -> str:
 
 
 NOISE = [".", ". ", ".12", ",", " and ", "\t", "\x00", "\ud800", "https://", "x://y", "Facts"]
+# Another language's words, which a brief may not mix with its own.
+NOISE += [
+    " y ",
+    " та ",
+    "Hechos",
+    "Джерела:",
+    "Нарративы",
+    " según ",
+    " narrative, as provided by ",
+]
 
 
 @fuzz(150)
