@@ -38,13 +38,13 @@ from bot.telegram.channel_jobs import start_channels
 from bot.telegram.context import BotContext, BotData, BriefApplication, ChatData
 from bot.telegram.errors import on_error
 from bot.telegram.handlers import archive, help, identity, reader, search, subscription
-from bot.telegram.handlers.registration import command_menu
 from bot.telegram.inline import handlers as inline
 from bot.telegram.jobs import services_job
 from bot.telegram.keyboards import Keyboards
 from bot.telegram.limits.early import UpdatesRequest
 from bot.telegram.limits.flood_handler import flood_handler
 from bot.telegram.limits.refusals import RefusedChats, standing_handler
+from bot.telegram.menus import set_reader_menus
 from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.profile import set_descriptions
 from bot.telegram.push_jobs import build_push, start_push, stop_push
@@ -289,7 +289,7 @@ async def _start(application: BriefApplication) -> None:
     config, renderer = services.config, services.renderer
     await start_push(application)  # after a crash: release in-flight sends, catch up, resume
     await start_channels(application)  # CHANNEL_IDS: check the bot's rights, then post
-    await application.bot.set_my_commands(command_menu(renderer.lines("commands.txt")))
+    await set_reader_menus(application.bot, renderer)  # in each language the bot speaks
     await admin_menu.set_admin_menus(application.bot, renderer, config.admin_ids)
     await set_descriptions(application.bot, renderer, config)
     # What /metrics shows from the database, counted now and then again in the

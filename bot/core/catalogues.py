@@ -136,6 +136,9 @@ def tag_names(text: str) -> set[str]:
 def _override(base: Catalog, override: Catalog) -> None:
     for message in override:
         if message.id and message.string and not message.fuzzy:
+            # Removed first: Babel's Catalog, given a message it has, merges the two and
+            # keeps its own translation, so the operator's would never be said.
+            base.delete(message.id, message.context)
             base[message.id] = message
 
 

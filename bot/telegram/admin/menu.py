@@ -11,18 +11,16 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.core.rendering import Renderer
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.registration import command_menu
+from bot.telegram.menus import Spoken, menus, set_menus
 from bot.telegram.replies import chat_data_of, chat_of
 
 log = logging.getLogger(__name__)
 
 
 async def set_admin_menus(bot: Bot, renderer: Renderer, admin_ids: Collection[int]) -> None:
-    """Readers' commands plus the admin commands, in each admin's own chat only.
-
-    Call after the readers' menu is set: the admins' extends it.
-    """
-    commands = await _admin_commands(bot, renderer)
+    """Readers' commands plus the admin commands, in each admin's own chat only, in every
+    language the readers' menu is in (an admin's app language picks one, as a reader's)."""
+    commands = _admin_commands(renderer)
     for admin_id in sorted(admin_ids):
         await _set_command_menu(bot, admin_id, commands)
 
@@ -33,17 +31,20 @@ async def admin_menu_on_first_message(update: Update, context: BotContext) -> No
     if chat.admin_menu_set:
         return
     chat.admin_menu_set = True  # before the first await: concurrent updates set it once
-    commands = await _admin_commands(context.bot, context.renderer)
-    await _set_command_menu(context.bot, chat_of(update), commands)
+    await _set_command_menu(context.bot, chat_of(update), _admin_commands(context.renderer))
 
 
-async def _admin_commands(bot: Bot, renderer: Renderer) -> list[BotCommand]:
-    return [*await bot.get_my_commands(), *command_menu(renderer.lines("admin_commands.txt"))]
+def _admin_commands(renderer: Renderer) -> list[tuple[Spoken, list[BotCommand]]]:
+    # Rendered here rather than read back from Telegram (getMyCommands): one request less
+    # per admin, and the same words as the readers' menu in each language.
+    return menus(renderer, "commands.txt", "admin_commands.txt")
 
 
-async def _set_command_menu(bot: Bot, admin_id: int, commands: list[BotCommand]) -> None:
+async def _set_command_menu(
+    bot: Bot, admin_id: int, commands: list[tuple[Spoken, list[BotCommand]]]
+) -> None:
     try:
-        await bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
+        await set_menus(bot, commands, BotCommandScopeChat(admin_id))
     except (BadRequest, Forbidden) as error:
         # An admin who has not opened the bot yet has no chat to scope a menu to.
         log.warning("no admin menu for %s until they write to the bot: %s", admin_id, error)
