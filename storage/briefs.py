@@ -123,11 +123,13 @@ def _content(row: Row) -> Brief:
         Narrative(label=label, outlet=outlet, text=text)
         for _, label, outlet, text in _by_position(json.loads(row[5]))
     )
-    fields: dict[str, Any] = (
-        {"language": row[2]} if "language" in Brief.__dataclass_fields__ else {}
-    )  # TEMP
     return Brief(
-        title=row[0], summary=row[1], facts=facts, sources=sources, narratives=narratives, **fields
+        title=row[0],
+        summary=row[1],
+        facts=facts,
+        sources=sources,
+        narratives=narratives,
+        language=row[2],
     )
 
 
@@ -143,10 +145,10 @@ async def _insert_version(
             number,
             brief.title,
             brief.summary,
-            getattr(brief, "language", "en"),
+            brief.language,
             to_db(at),
             by,
-        ),  # TEMP
+        ),
     )
     version_id = int(rows[0][0])
     await tx.executemany(

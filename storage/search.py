@@ -52,6 +52,11 @@ QUERY_WORDS = 12
 # refuses (tests/storage/test_search_text.py checks every letter and digit).
 WORD = re.compile(r"[^\W_]+")
 _SEPARATE = str.maketrans(dict.fromkeys(APOSTROPHE_LETTERS, " "))
+# A Russian word's spellings with yo searched on SQLite (spellings()): yo stands once in a
+# word, and few words have more than six ye.
+YO_SPELLINGS = 6
+_YE, _YO = "\u0435\u0415", "\u0451"  # Cyrillic ye, YE; yo
+_AS_YE = str.maketrans({"\u0451": "\u0435", "\u0401": "\u0415"})
 # The snippet is made in Python (storage/snippets.py), not by FTS5's snippet(), which
 # needs every position.
 _HITS = """
@@ -122,8 +127,7 @@ NEAR = ID_BLOCK
 # it, so that a search makes four round trips to the server.
 _POSTGRES_QUERY = portable(rf"""
 WITH given AS (
-    SELECT n, phraseto_tsquery('simple',
-                 regexp_replace(briefbot_fold(w), '[^[:alnum:]]+', ' ', 'g'))::text AS q
+    SELECT n, phraseto_tsquery('simple', briefbot_clean(w))::text AS q
       FROM unnest(?::text[]) WITH ORDINALITY AS words (w, n)
 ),
 terms AS (
@@ -223,18 +227,33 @@ def query_words(text: str) -> list[str]:
     return WORD.findall(text[:QUERY_CHARS].translate(_SEPARATE))[:QUERY_WORDS]
 
 
+def spellings(word: str) -> list[str]:
+    """The ways a word may be written in the index: Russian writes yo mostly as ye, so a
+    word with either is its spelling with ye throughout, then with yo for each ye in turn
+    (yo stands once in a word), the first YO_SPELLINGS of them. PostgreSQL's unaccent folds
+    yo to ye; SQLite's unicode61 removes the diacritics of Latin letters only."""
+    plain = word.translate(_AS_YE)
+    places = [n for n, letter in enumerate(plain) if letter in _YE][:YO_SPELLINGS]
+    if not places:
+        return [word]
+    return [plain, *(plain[:n] + _YO + plain[n + 1 :] for n in places)]
+
+
 def phrases(words: Sequence[str]) -> list[str]:
-    """Each word as an FTS5 string, the last as a prefix. A word has no `"` (WORD matches
-    none), so it needs no escaping inside its quotes."""
-    quoted = [f'"{word}"' for word in words]
-    if quoted:
-        quoted[-1] += "*"
+    """Each word as an FTS5 string, or its spellings as strings one of which must match,
+    the last as a prefix. A word has no `"` (WORD matches none), so it needs no escaping
+    inside its quotes."""
+    quoted: list[str] = []
+    for n, word in enumerate(words):
+        star = "*" if n == len(words) - 1 else ""
+        forms = [f'"{form}"{star}' for form in spellings(word)]
+        quoted.append(forms[0] if len(forms) == 1 else f"({' OR '.join(forms)})")
     return quoted
 
 
 def match_expression(words: Sequence[str]) -> str | None:
     """The FTS5 query for a reader's words, or None when there is no word to look for."""
-    return " ".join(phrases(words)) or None
+    return " AND ".join(phrases(words)) or None
 
 
 def hits(rows: Sequence[Sequence[Any]], words: Sequence[str]) -> list[SearchHit]:

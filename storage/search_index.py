@@ -170,3 +170,45 @@ POSTGRES_REFILL: tuple[str, ...] = (
     postgres_index_rows(),
     LEXEMES_INDEX,
 )
+
+
+def _executed(statements: tuple[str, ...]) -> str:
+    """PL/pgSQL running `statements` (constants of this module) one by one."""
+    return "\n".join("EXECUTE '{}';".format(s.replace("'", "''")) for s in statements)
+
+
+# Migration 14 on PostgreSQL: a text's words folded and cleaned by one function,
+# briefbot_clean, for the index and for a reader's words alike (storage/search.py), with a
+# collation that knows every script. A database made with the C locale (initdb
+# --locale=C, a common choice) lowers letters and tells them from other characters in
+# ASCII only: no Cyrillic, Greek or Arabic word was lowered, and `[[:alnum:]]` took none
+# of their letters for one, so none was indexed or found. There ICU's root collation is
+# used, and the index filled again; a server without ICU is warned. Elsewhere the
+# database's own collation serves as it did, and the rows it wrote stay as they are.
+POSTGRES_FOLDING: tuple[str, ...] = (
+    f"""
+    DO $$ DECLARE
+        serves boolean := lower('Ж') = 'ж' AND 'ж' ~ '^[[:alnum:]]$';
+        icu boolean := EXISTS (SELECT FROM pg_collation WHERE collname = 'und-x-icu');
+        chosen text := CASE WHEN serves OR NOT icu THEN 'default' ELSE 'und-x-icu' END;
+    BEGIN
+        IF NOT serves AND NOT icu THEN
+            RAISE WARNING 'the database''s locale (%) knows letters in ASCII only, and '
+                'the server has no ICU: search will not find words in other scripts',
+                current_setting('lc_ctype');
+        END IF;
+        EXECUTE format(
+            'CREATE FUNCTION briefbot_clean(t text) RETURNS text LANGUAGE sql STABLE '
+            'PARALLEL SAFE AS %L',
+            format('SELECT regexp_replace(lower(briefbot_fold(t) COLLATE %I), %L, %L, %L)',
+                   chosen, '[^[:alnum:]]+', ' ', 'g'));
+        CREATE OR REPLACE FUNCTION briefbot_words(t text) RETURNS tsvector
+            LANGUAGE sql STABLE PARALLEL SAFE
+            AS 'SELECT to_tsvector(''simple'', briefbot_clean(t))';
+        IF chosen <> 'default' THEN
+            TRUNCATE brief_search;
+            {_executed(POSTGRES_REFILL)}
+        END IF;
+    END $$
+    """,
+)

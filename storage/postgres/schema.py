@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from storage.languages_schema import POSTGRES_LANGUAGES
 from storage.migrations import Migration
-from storage.search_index import POSTGRES_SEARCH_V3, PREFIXED_FUNCTION, postgres_index_rows
+from storage.search_index import (
+    POSTGRES_FOLDING,
+    POSTGRES_SEARCH_V3,
+    PREFIXED_FUNCTION,
+    postgres_index_rows,
+)
 
 _CORE: Migration = (
     """
@@ -340,5 +345,5 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _LEASES,
     _PREFIXES,
     POSTGRES_SEARCH_V3,  # 13 (storage/search_index.py)
-    POSTGRES_LANGUAGES,  # 14 (storage/languages_schema.py)
+    (*POSTGRES_LANGUAGES, *POSTGRES_FOLDING),  # 14 (storage/languages_schema.py, search_index.py)
 )

@@ -91,7 +91,12 @@ def test_any_text_makes_a_query_of_quoted_words(text: str) -> None:
     expression = match_expression(query_words(text))
     if expression is None:
         return
-    words = expression.removesuffix("*").split(" ")
+    # Each word quoted (its spellings, one of which must match, between parentheses).
+    words = [
+        w.removesuffix("*")
+        for w in expression.replace("(", " ").replace(")", " ").split()
+        if w not in ("OR", "AND")
+    ]
     assert all(w.startswith('"') and w.endswith('"') and w.count('"') == 2 for w in words)
 
 

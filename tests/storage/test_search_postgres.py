@@ -2,14 +2,19 @@
 """PostgreSQL's search index across its migrations: briefs indexed by an earlier version
 are found by this one, and read back by it."""
 
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+
 import asyncpg
+import pytest
 
 from storage.db import to_db
 from storage.postgres import PgStorage
 from storage.postgres.migrations import apply_postgres_migrations
 from storage.search_index import postgres_index_rows
-from tests.postgres import fresh_schema, needs_postgres
-from tests.storage.conftest import at
+from tests.postgres import TEST_DATABASE_URL, fresh_schema, needs_postgres
+from tests.storage.conftest import at, make_brief
 
 pytestmark = needs_postgres
 
@@ -61,3 +66,48 @@ async def test_briefs_indexed_at_schema_12_are_found_after_13() -> None:
             stored = await storage.briefs.get(1)
             assert stored is not None
             assert (stored.brief.title, stored.brief.language) == ("Harbor vote", "en")
+
+
+@contextlib.asynccontextmanager
+async def _c_locale_database() -> AsyncIterator[str]:
+    """A database made with the C locale (initdb --locale=C), beside the test database."""
+    assert TEST_DATABASE_URL is not None
+    name = f"test_c_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(TEST_DATABASE_URL)
+    try:
+        await conn.execute(
+            f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+        )
+        yield f"{TEST_DATABASE_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.close()
+
+
+@pytest.mark.parametrize("locale", ["the test database's", "C"])
+async def test_cyrillic_briefs_indexed_at_13_are_found_after_14_whatever_the_locale(
+    locale: str,
+) -> None:
+    """On a database made with the C locale, 13 indexed no Cyrillic word (its collation
+    knows ASCII letters only); 14 folds with one that knows every script and indexes again."""
+    async with contextlib.AsyncExitStack() as stack:
+        database = None if locale != "C" else await stack.enter_async_context(_c_locale_database())
+        url = await stack.enter_async_context(fresh_schema(database))
+        conn = await asyncpg.connect(url)
+        try:
+            await apply_postgres_migrations(conn, target=13)
+            async with conn.transaction():
+                for statement, args in _BRIEF_AT_12[:2]:
+                    await conn.execute(statement, *args)
+                await conn.execute("INSERT INTO facts VALUES (1, 0, 'Перемовини в Києві, ёлка')")
+                await conn.execute(postgres_index_rows())
+                for table in ("briefs", "brief_versions"):  # as copy-db leaves them
+                    await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1)")
+            await apply_postgres_migrations(conn)
+        finally:
+            await conn.close()
+        async with await PgStorage.connect(url) as storage:
+            for query in ("harbor", "перемовини", "КИЄВІ", "ки", "елка"):
+                assert [h.id for h in await storage.search.search(query)] == [1], query
+            new = await storage.briefs.publish(make_brief("Дніпро"), by=None, at=at(1))
+            assert [h.id for h in await storage.search.search("дніпро")] == [new.id]
