@@ -83,7 +83,12 @@ def read_catalogue(path: Path, language: str) -> Catalog:
     try:
         with path.open("rb") as file:
             catalog = read_po(file, locale=language, abort_invalid=True)
-    except (PoFileError, ValueError, UnicodeDecodeError, OSError) as error:
+    except PoFileError as error:
+        # Babel counts lines from 0 and ends its message with " on <line>": said as the
+        # other faults are, `file:line: what`.
+        what = str(error).removesuffix(f" on {error.lineno}")
+        raise TemplatesError(f"{path}:{error.lineno + 1}: {what}") from None
+    except (ValueError, UnicodeDecodeError, OSError) as error:
         raise TemplatesError(f"{path}: {error}") from None
     for message in catalog:
         problem = translation_problem(message, catalog.num_plurals)
@@ -100,8 +105,11 @@ def translation_problem(message: Message, plurals: int) -> str | None:
     strings = _texts(message.string)
     if not any(strings):
         return None
-    if isinstance(message.id, (tuple, list)) and len(strings) != plurals:
-        return f"this language has {plurals} plural forms, the translation gives {len(strings)}"
+    # Babel pads a plural's forms with empty ones up to the language's number: a form left
+    # out would be said as nothing, so the forms given are the ones counted.
+    given = sum(1 for string in strings if string)
+    if isinstance(message.id, (tuple, list)) and given != plurals:
+        return f"this language has {plurals} plural forms, the translation gives {given}"
     wanted = set().union(*(placeholder_names(source) for source in sources))
     # A plural form may leave the count out ("one brief"): every other placeholder stays.
     optional = {"count"} if len(sources) > 1 else set()
