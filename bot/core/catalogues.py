@@ -25,7 +25,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 
-from bot.core.languages import SOURCE_LANGUAGE
+from bot.core.languages import SHIPPED_LANGUAGES, SOURCE_LANGUAGE
 
 DOMAIN = "messages"
 # The tags of Telegram's HTML (core.telegram.org/bots/api#html-style); a translation may use
@@ -66,7 +66,9 @@ def load_catalogues(*folders: Path) -> Catalogues:
         else:
             catalogs[language] = found
     translations: dict[str, NullTranslations] = {SOURCE_LANGUAGE: NullTranslations()}
-    for language, catalog in catalogs.items():
+    # The shipped languages in their menu order, then an operator's, by code.
+    order = {code: index for index, code in enumerate(SHIPPED_LANGUAGES)}
+    for language, catalog in sorted(catalogs.items(), key=lambda i: (order.get(i[0], 99), i[0])):
         if language != SOURCE_LANGUAGE:
             translations[language] = _compiled(catalog)
     return Catalogues(translations)
