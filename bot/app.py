@@ -37,7 +37,7 @@ from bot.telegram.channel_check import check_channel
 from bot.telegram.channel_jobs import start_channels
 from bot.telegram.context import BotContext, BotData, BriefApplication, ChatData
 from bot.telegram.errors import on_error
-from bot.telegram.handlers import archive, help, identity, reader, search, subscription
+from bot.telegram.handlers import archive, help, identity, language, reader, search, subscription
 from bot.telegram.inline import handlers as inline
 from bot.telegram.jobs import services_job
 from bot.telegram.keyboards import Keyboards
@@ -156,6 +156,7 @@ def _services(
         push.delivery,
         channels=config.channel_ids,
         admin_ids=config.admin_ids,
+        languages=config.channel_languages,
     )
     return Services(
         config=config,
@@ -238,9 +239,11 @@ def _add_handlers(
     application: BriefApplication, config: Config, gate: FloodGate, refused: RefusedChats
 ) -> None:
     # Before anything else: an update over its chat's allowance goes no further.
-    application.add_handler(flood_handler(gate), group=-2)
+    application.add_handler(flood_handler(gate), group=-3)
     # Earlier still: a change of the bot's standing in a group is never held up.
-    application.add_handler(standing_handler(refused), group=-3)
+    application.add_handler(standing_handler(refused), group=-4)
+    # Then the language everything after speaks in (one read of the chat's row).
+    application.add_handler(language.locale_handler(), group=-2)
     application.add_handlers(_handlers(config))
     # In a group of its own, so it runs beside the handler that answers the update.
     application.add_handler(admin_menu.handler(config.admin_ids), group=-1)
@@ -260,6 +263,7 @@ def _handlers(config: Config) -> list[BaseHandler[Update, BotContext, None]]:
         # Inline queries and chosen results: no other handler takes these kinds of update.
         *inline.handlers(),
         *subscription.handlers(),
+        *language.handlers(),
         *push_admin.handlers(admins),
         *editing.handlers(admins),
         # An admin's text and files are uploads; before the reader help below takes them.
