@@ -18,7 +18,7 @@ import pytest
 from bot.core.chat import Part, Reply
 from bot.core.finding import archive_page, search_results
 from bot.core.languages import speaking
-from bot.core.reading import help_reply, render_part
+from bot.core.reading import help_reply, render_part, shared_look
 from bot.core.rendering import Renderer
 from bot.core.subscriptions.language_choice import native_name
 from bot.core.subscriptions.subscribing import local_due
@@ -174,3 +174,21 @@ async def test_a_chosen_language_is_kept_across_restarts(
         await say(server, reader, "/language auto", 2)
         english = in_language("en", help_reply(RENDERER))
         assert await texts_of(server, reader, "/help", len(english)) == english
+
+
+async def test_inline_answers_are_each_users_own(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    """Results written in the user's language: Telegram must not cache them for everyone."""
+    stored = await publish_file(db_path, BRIEFS / "es" / "valencia-bike-lanes.txt")
+    reader = server.user(READER, language_code="uk")
+    server.inline.turn_on()
+    query_id = server.inline.send_query(reader, "")
+    [call] = await server.wait_for_call(
+        "answerInlineQuery", where=lambda c: c.params["inline_query_id"] == query_id
+    )
+    assert call.params["is_personal"] is True
+    [result] = call.params["results"]
+    with speaking("uk"):
+        [shared] = shared_look(RENDERER, stored).texts
+    assert result["input_message_content"]["message_text"] == shared

@@ -31,7 +31,9 @@ async def _answer(query: InlineQuery, page: Page) -> None:
     await query.answer(
         page.results,
         cache_time=CACHE_SECONDS,
-        is_personal=False,
+        # Per user: the results are written in each user's language, and Telegram would
+        # otherwise serve one user's cached answer to everyone typing the same query.
+        is_personal=True,
         # None, not "", on the last page: with Defaults set, PTB 22 takes "" for an empty
         # list of poll options and sends [] (which Telegram refuses). Left out, it means the
         # same to Telegram: no more results.
