@@ -1,9 +1,11 @@
 """The blank brief an admin fills in (/template), and an upload that still holds its
 placeholders: refused before it is parsed, each line named with what is left to fill in.
 
-The blank (templates/brief_template.txt) is the format's skeleton, each part to write a
-placeholder in angle brackets. Only the blank's own placeholders count: a brief that
-quotes `<something>` of its own is read as any other.
+The blank is the format's skeleton, each part to write a placeholder in angle brackets
+(their words in templates/brief_template.txt), printed by the brief format's own printer in
+the admin's language when briefs can be written in it (`Hechos`, `Fuentes: ... y ...`),
+else in English. Only the blank's own placeholders count: a brief that quotes
+`<something>` of its own is read as any other.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 
 from bot.core.chat import Reply
 from bot.core.rendering import Renderer
-from brief import Problem
+from brief import TEXT_LANGUAGES, Brief, Fact, Narrative, Problem, Source, to_text
 from brief.isolated import Upload
 
 PLACEHOLDER = re.compile(r"<[^<>\n]+>")
@@ -21,7 +23,22 @@ BLANK_TEMPLATE = "brief_template.txt"
 
 def blank_brief(renderer: Renderer) -> str:
     """The skeleton of a brief, placeholders where the admin's words go."""
-    return renderer.memo(("blank brief",), lambda: renderer.render(BLANK_TEMPLATE))
+    return renderer.memo(("blank brief",), lambda: to_text(_blank(renderer)))
+
+
+def _blank(renderer: Renderer) -> Brief:
+    title, summary, fact_1, fact_2, source_1, source_2, critical, supportive, outlet, telling = (
+        f"<{line}>" for line in renderer.lines(BLANK_TEMPLATE)
+    )
+    language = renderer.language() if renderer.language() in TEXT_LANGUAGES else "en"
+    return Brief(
+        title,
+        summary,
+        (Fact(fact_1, (1,)), Fact(fact_2, (2,))),
+        (Source(1, source_1, None), Source(2, source_2, None)),
+        (Narrative(critical, outlet, telling), Narrative(supportive, outlet, telling)),
+        language,
+    )
 
 
 def placeholders(renderer: Renderer) -> frozenset[str]:
