@@ -52,8 +52,9 @@ def format_date(value: datetime, locale: ReaderLocale) -> str:
 def format_datetime(value: datetime, locale: ReaderLocale) -> str:
     """The day and the 24-hour time, in the reader's zone and words, the zone named after."""
     local = _local(value, locale)
-    time = babel_dates.format_time(local, "HH:mm", locale=_babel_locale(locale.language))
-    return f"{format_date(value, locale)}, {time} {locale.zone}"
+    cldr = _babel_locale(locale.language)
+    time = babel_dates.format_time(local, "HH:mm", locale=cldr)
+    return _joined(cldr, format_date(value, locale), f"{time} {locale.zone}")
 
 
 def format_moment(value: datetime, locale: ReaderLocale) -> str:
@@ -61,4 +62,11 @@ def format_moment(value: datetime, locale: ReaderLocale) -> str:
     "Monday 7 December, 08:00", "lun, 7 de diciembre, 08:00"."""
     cldr = _babel_locale(locale.language)
     day = babel_dates.format_skeleton("MMMMEEEEd", value, locale=cldr)
-    return f"{day}, {babel_dates.format_time(value, 'HH:mm', locale=cldr)}"
+    return _joined(cldr, day, babel_dates.format_time(value, "HH:mm", locale=cldr))
+
+
+def _joined(cldr: Locale, day: str, time: str) -> str:
+    """A day and a time as the language joins them: "7 December 2026, 14:05", Arabic with
+    its own comma."""
+    pattern = str(babel_dates.get_datetime_format("medium", locale=cldr))
+    return pattern.replace("{1}", day).replace("{0}", time)
