@@ -92,12 +92,14 @@ async def compose(
     """Everything, built and wired; nothing started. Raises UnusableDatabaseError (storage
     is the one thing opened here) before touching Telegram. `on_token_refused` hears a
     poll the Bot API refused with 401 (the token was revoked while the bot ran), which PTB
-    would only end its polling for."""
+    would only end its polling for. Raises TemplatesError, before the database is opened
+    (and perhaps migrated), when a template or catalogue cannot be spoken from."""
+    renderer = Renderer(overrides=config.templates_dir, default_language=config.bot_language)
     storage = await open_storage(config.database)
     if (kept := storage.migration_backup) is not None:
         log.info("migrated the database; the file as it was before is kept as %s", kept)
     try:
-        return _compose(config, storage, on_token_refused, readiness or Readiness())
+        return _compose(config, storage, renderer, on_token_refused, readiness or Readiness())
     except BaseException:
         await storage.close()
         raise
@@ -106,6 +108,7 @@ async def compose(
 def _compose(
     config: Config,
     storage: Storage,
+    renderer: Renderer,
     on_token_refused: Callable[[], None] | None,
     readiness: Readiness,
 ) -> Composed:
@@ -119,7 +122,9 @@ def _compose(
     application = _application(config, budget, gate, refused, metrics, readiness, on_token_refused)
     # The core's buttons as this bot's keyboards; the username is known once the bot started.
     keyboards = Keyboards(lambda: application.bot.username)
-    services = _services(config, storage, application, budget, metrics, readiness, keyboards)
+    services = _services(
+        config, storage, renderer, application, budget, metrics, readiness, keyboards
+    )
     application.bot_data.services = services
     application.bot_data.keyboards = keyboards
     _add_handlers(application, config, gate, refused)
@@ -135,13 +140,13 @@ def _compose(
 def _services(
     config: Config,
     storage: Storage,
+    renderer: Renderer,
     application: BriefApplication,
     budget: Pacer,
     metrics: Metrics,
     readiness: Readiness,
     keyboards: Keyboards,
 ) -> Services:
-    renderer = Renderer(overrides=config.templates_dir, default_language=config.bot_language)
     replica, push = build_push(config, storage, renderer, budget, metrics, keyboards)
     # How the core sends, notifies and edits: through the application's bot, paced with
     # every reply (the push alone has a lean sender of its own).
