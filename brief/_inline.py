@@ -49,7 +49,7 @@ def read_inline_sources(entries: str, line: int) -> InlineSources:
         return InlineSources([], [], [])
     first = 1 if text.startswith("1") else _rules.read_number(leading[0])
     if first is None:
-        problem = Problem(_rules.number_too_long(leading[0], "source number"), line)
+        problem = _rules.number_too_long(_rules.LONG_SOURCE_NUMBER, leading[0], line)
         return InlineSources([], [problem], [])
     sources = []
     entries_read, conjunctions = _split_entries(text, first)

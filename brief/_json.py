@@ -16,7 +16,30 @@ from functools import partial
 from typing import TypeVar
 
 from brief import _rules
-from brief.model import Brief, Fact, Narrative, Problem, Source
+from brief._json_messages import (
+    BRIEF_NOT_AN_OBJECT,
+    EMPTY,
+    EMPTY_JSON,
+    FEW_FACTS,
+    FEW_NARRATIVES,
+    FEW_SOURCES,
+    JSON_NOT_UTF8,
+    KEY_MISSING,
+    NOT_A_NUMBER,
+    NOT_A_STRING,
+    NOT_A_TAG,
+    NOT_A_URL,
+    NOT_AN_ARRAY,
+    NOT_AN_OBJECT,
+    NOT_JSON,
+    NOT_PART_OF,
+    TOO_DEEP,
+    TOO_LONG,
+    TOO_MANY_ITEMS,
+    WRONG_TAG,
+)
+from brief._messages import Plural, problem
+from brief.model import Brief, Fact, Narrative, Param, Problem, Source
 
 _T = TypeVar("_T")
 
@@ -53,40 +76,39 @@ class _Reader:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
 
-    def error(self, path: str, message: str) -> None:
-        self.problems.append(Problem(f"{path}: {message}" if path else message))
+    def error(self, path: str, message: str | Plural, **params: Param) -> None:
+        self.problems.append(problem(message, None, path, **params))
 
     def mapping(self, value: object, path: str, kind: str) -> dict[str, object] | None:
         if value is _MISSING:
             return None
         if not isinstance(value, dict):
             fields = ", ".join(_FIELDS[kind])
-            subject = "must be an" if path else "the brief must be a JSON"
-            self.error(path, f"{subject} object with {fields}")
+            self.error(path, NOT_AN_OBJECT if path else BRIEF_NOT_AN_OBJECT, fields=fields)
             return None
         for key in value:
             if key not in _FIELDS[kind] and key not in _OPTIONAL.get(kind, ()):
-                self.error(_join(path, _rules.quote(key)), f"is not part of a {kind}; remove it")
+                self.error(_join(path, _rules.quote(key)), NOT_PART_OF[kind])
         for key in _FIELDS[kind]:
             if key not in value:
-                self.error(_join(path, key), "is missing; add it")
+                self.error(_join(path, key), KEY_MISSING)
         return value
 
     def string(self, value: object, path: str, max_length: int | None = None) -> str | None:
         if value is _MISSING:
             return None
         if not isinstance(value, str):
-            self.error(path, "must be a string")
+            self.error(path, NOT_A_STRING)
             return None
         if not value.strip():
-            self.error(path, "is empty; write it")
+            self.error(path, EMPTY)
             return None
         if max_length is not None and len(value) > max_length:
-            self.error(path, f"is {len(value)} characters long; shorten it to {max_length}")
+            self.error(path, TOO_LONG, count=len(value), limit=max_length)
             return None
-        unsendable = _rules.unsendable(value)
+        unsendable = _rules.unsendable(value, where=path)
         if unsendable:
-            self.error(path, unsendable)
+            self.problems.append(unsendable)
             return None
         return value
 
@@ -101,14 +123,10 @@ class _Reader:
         if value is _MISSING:
             return "en"
         if not isinstance(value, str) or len(value) > LANGUAGE_MAX:
-            self.error(path, 'must be a language tag such as "en", "es" or "pt-BR"')
+            self.error(path, NOT_A_TAG)
             return None
         if _LANGUAGE_TAG.fullmatch(value) is None:
-            self.error(
-                path,
-                f'"{_rules.quote(value)}" is not a language tag; write one such as "en", '
-                '"es" or "pt-BR" (the language in lower case)',
-            )
+            self.error(path, WRONG_TAG, tag=_rules.quote(value))
             return None
         return value
 
@@ -116,11 +134,11 @@ class _Reader:
         if value is _MISSING:
             return None
         if isinstance(value, _LongNumber):
-            self.error(path, _rules.number_too_long(value, "number"))
+            self.problems.append(_rules.number_too_long(_rules.LONG_NUMBER, value, where=path))
             return None
         # bool is an int to Python but not an integer to JSON Schema.
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            self.error(path, "must be a whole number from 1 up")
+            self.error(path, NOT_A_NUMBER)
             return None
         return value
 
@@ -128,7 +146,7 @@ class _Reader:
         if value is None or value is _MISSING:
             return None
         if not isinstance(value, str) or not _rules.is_web_url(value):
-            self.error(path, "must be null or a web address starting with http:// or https://")
+            self.error(path, NOT_A_URL)
             return None
         return value
 
@@ -138,25 +156,21 @@ class _Reader:
         path: str,
         read: Callable[[object, str], _T | None],
         min_items: int = 0,
-        what: str = "item",
+        too_few: Plural | None = None,
     ) -> dict[int, _T]:
         """The items read without problems, by their index in the array."""
         if value is _MISSING:
             return {}
         if not isinstance(value, list):
-            self.error(path, "must be an array")
+            self.error(path, NOT_AN_ARRAY)
             return {}
         if len(value) > _rules.LINES_MAX:
-            self.error(path, f"has {len(value)} items; a brief has at most {_rules.LINES_MAX:,}")
+            self.error(path, TOO_MANY_ITEMS, count=len(value), limit=_rules.LINES_MAX)
             return {}
-        if len(value) < min_items:
-            self.error(path, f"has {_count(len(value), what)}; a brief needs at least {min_items}")
+        if len(value) < min_items and too_few is not None:
+            self.error(path, too_few, count=len(value), minimum=min_items)
         items = {index: read(item, f"{path}[{index}]") for index, item in enumerate(value)}
         return {index: item for index, item in items.items() if item is not None}
-
-
-def _count(count: int, what: str) -> str:
-    return f"{count} {what}" if count == 1 else f"{count} {what}s"
 
 
 def _join(path: str, key: str) -> str:
@@ -177,10 +191,10 @@ def _load(data: str | bytes, reader: _Reader) -> object | None:
     try:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
     except UnicodeDecodeError:
-        reader.error("", "the upload is not UTF-8 text; save the JSON file as UTF-8")
+        reader.error("", JSON_NOT_UTF8)
         return None
     if not text.strip():
-        reader.error("", "the upload is empty; send a JSON object with the brief")
+        reader.error("", EMPTY_JSON)
         return None
     too_deep = _too_deep(text)
     if too_deep is not None:
@@ -189,8 +203,9 @@ def _load(data: str | bytes, reader: _Reader) -> object | None:
     try:
         return json.loads(text, parse_int=_integer)  # type: ignore[no-any-return]
     except json.JSONDecodeError as error:
-        message = f"the upload is not valid JSON: {error.msg} (column {error.colno})"
-        reader.problems.append(Problem(message, error.lineno))
+        reader.problems.append(
+            problem(NOT_JSON, error.lineno, error=error.msg, column=str(error.colno))
+        )
         return None
 
 
@@ -209,11 +224,7 @@ def _too_deep(text: str) -> Problem | None:
             depth += 1
             if depth > MAX_DEPTH:
                 line = text.count("\n", 0, token.start()) + 1
-                message = (
-                    f"the JSON nests more than {MAX_DEPTH} levels deep here; "
-                    "a brief nests four (facts[0].sources[0])"
-                )
-                return Problem(message, line)
+                return problem(TOO_DEEP, line, count=MAX_DEPTH)
         elif bracket in "]}":
             depth -= 1
     return None
@@ -230,14 +241,14 @@ def _read_brief(reader: _Reader, document: object) -> Brief | None:
     language = reader.language(read("language"), "language")
     title = reader.string(read("title"), "title", _rules.TITLE_MAX)
     summary = reader.string(read("summary"), "summary")
-    facts = reader.array(read("facts"), "facts", partial(_fact, reader), 1, "fact")
-    sources = reader.array(read("sources"), "sources", partial(_source, reader), 1, "source")
+    facts = reader.array(read("facts"), "facts", partial(_fact, reader), 1, FEW_FACTS)
+    sources = reader.array(read("sources"), "sources", partial(_source, reader), 1, FEW_SOURCES)
     narratives = reader.array(
         read("narratives"),
         "narratives",
         partial(_narrative, reader),
         _rules.NARRATIVES_MIN,
-        "narrative",
+        FEW_NARRATIVES,
     )
     written = read("sources")
     # Numbers checked against a list with unreadable entries would only add false alarms.
@@ -300,20 +311,22 @@ def _check_numbering(reader: _Reader, sources: dict[int, Source]) -> None:
     for position, expected in _rules.misnumbered(numbers):
         index = indexes[position]
         source = sources[index]
-        message = _rules.numbering_message(expected, source.number, source.name)
-        reader.error(f"sources[{index}].number", message)
+        where = f"sources[{index}].number"
+        reader.problems.append(
+            _rules.misnumbered_source(expected, source.number, source.name, where=where)
+        )
 
 
 def _check_citations(reader: _Reader, facts: dict[int, _Fact], listed: list[int]) -> None:
     citations = _rules.Citations(listed)
     for index, fact in facts.items():
         for position, number in fact.cited.items():
-            message = citations.unlisted(number)
-            if message:
-                reader.error(f"facts[{index}].sources[{position}]", message)
+            unlisted = citations.unlisted(number, where=f"facts[{index}].sources[{position}]")
+            if unlisted:
+                reader.problems.append(unlisted)
 
 
 def _warn_uncited(reader: _Reader, facts: dict[int, _Fact]) -> None:
     for index, fact in facts.items():
         if not fact.cited:
-            reader.warnings.append(_rules.uncited_fact_warning(None, f"facts[{index}]: "))
+            reader.warnings.append(_rules.uncited_fact_warning(None, f"facts[{index}]"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from brief import _rules
 from brief._languages import ABBREVIATIONS, NARRATIVE_LINES, NARRATIVE_WORDS, Words
 from brief._lines import bullet_text
+from brief._messages import N_, Nn_, problem
 from brief._sections import Item
 from brief.model import Narrative, Problem
 
@@ -53,6 +54,32 @@ def read_narratives(items: list[Item], words: Words) -> tuple[list[Narrative], l
     return narratives, problems
 
 
+# Translators: %(shape)s is a narrative's line in the brief's own words, kept as the brief
+# writes them: "- <label> narrative, as provided by <outlet>. <text>"
+NOT_A_NARRATIVE = N_("this narrative does not read %(shape)s")
+# Translators: %(shape)s as in "this narrative does not read …"
+NO_NARRATIVE_TEXT = N_(
+    "this narrative has no text after the outlet's name; end the outlet with a "
+    "period and a space, then write the text: %(shape)s"
+)
+# Translators: %(count)s is the length of a narrative's label ("Anti-Russia"), %(limit)s the
+# most it may have
+LONG_LABEL = Nn_(
+    "the narrative's label is %(count)s character long; shorten it to %(limit)s or fewer",
+    "the narrative's label is %(count)s characters long; shorten it to %(limit)s or fewer",
+)
+# Translators: %(count)s is the length of an outlet's name, %(limit)s the most it may have
+LONG_OUTLET = Nn_(
+    "the outlet's name is %(count)s character long; shorten it to %(limit)s or fewer",
+    "the outlet's name is %(count)s characters long; shorten it to %(limit)s or fewer",
+)
+# Translators: %(narratives)s is the brief's own word for its Narratives heading, %(shape)s
+# as in "this narrative does not read …"
+STRAY_NARRATIVE_LINE = N_(
+    "this line in the %(narratives)s section is not a narrative; write it as %(shape)s"
+)
+
+
 def read_narrative(item: Item, words: Words) -> RawNarrative | Problem:
     """The narrative in the brief's words; in another language's words when only those fit
     (that line is refused as mixing languages, and read so its other problems are found)."""
@@ -60,19 +87,15 @@ def read_narrative(item: Item, words: Words) -> RawNarrative | Problem:
     others = (NARRATIVE_LINES[code] for code in sorted(shape_languages(item.text)))
     match = match or next((shape.fullmatch(item.text) for shape in others), None)
     if match is None:
-        return Problem(f"this narrative does not read {words.narrative_shape}", item.line)
+        return problem(NOT_A_NARRATIVE, item.line, shape=words.narrative_shape)
     split = split_outlet(match["rest"])
     if split is None:
-        return Problem(
-            "this narrative has no text after the outlet's name; end the outlet with a "
-            f"period and a space, then write the text: {words.narrative_shape}",
-            item.line,
-        )
+        return problem(NO_NARRATIVE_TEXT, item.line, shape=words.narrative_shape)
     outlet, text = split
-    too_long = _rules.too_long("narrative's label", match["label"], _rules.LABEL_MAX)
-    too_long = too_long or _rules.too_long("outlet's name", outlet, _rules.OUTLET_MAX)
+    too_long = _rules.too_long(LONG_LABEL, match["label"], _rules.LABEL_MAX, item.line)
+    too_long = too_long or _rules.too_long(LONG_OUTLET, outlet, _rules.OUTLET_MAX, item.line)
     if too_long:
-        return Problem(too_long, item.line)
+        return too_long
     return RawNarrative(item.line, match["label"], outlet, text)
 
 
@@ -112,8 +135,6 @@ def _word_before(text: str, end: int) -> str:
 
 
 def stray_narrative_line(line: int | None, words: Words) -> Problem:
-    return Problem(
-        f"this line in the {words.narratives} section is not a narrative; "
-        f"write it as {words.narrative_shape}",
-        line,
+    return problem(
+        STRAY_NARRATIVE_LINE, line, narratives=words.narratives, shape=words.narrative_shape
     )

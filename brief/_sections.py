@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from brief import _rules
 from brief._languages import Words
 from brief._lines import CLOSING, Line
+from brief._messages import N_, Nn_, problem
 from brief.model import Problem, Source
 
 
@@ -48,11 +49,9 @@ class RawSource:
 
 
 def group_items(
-    lines: list[Line],
-    starts_item: Callable[[str], str | None],
-    stray: Callable[[Line], Problem],
-) -> tuple[list[Item], list[Problem]]:
-    """Group bullet lines with their wrapped continuations; other lines are problems.
+    lines: list[Line], starts_item: Callable[[str], str | None]
+) -> tuple[list[Item], list[Line]]:
+    """Group bullet lines with their wrapped continuations; the other lines are strays.
 
     A line that is not a bullet continues the bullet right above it (a pasted
     paragraph wrapped by the admin's editor); after a blank line it does not.
@@ -60,7 +59,7 @@ def group_items(
     # Wrapped lines are collected and joined once per item: joining as they come would
     # copy the item's text again for every line of it.
     items: list[tuple[int, int, list[str]]] = []
-    problems: list[Problem] = []
+    strays: list[Line] = []
     open_item = False
     for line in lines:
         if not line.text:
@@ -75,8 +74,8 @@ def group_items(
             parts.append(line.text)
             items[-1] = (first, line.number, parts)
         else:
-            problems.append(stray(line))
-    return [Item(first, last, " ".join(parts)) for first, last, parts in items], problems
+            strays.append(line)
+    return [Item(first, last, " ".join(parts)) for first, last, parts in items], strays
 
 
 # ---------------------------------------------------------------- facts
@@ -105,12 +104,16 @@ def read_fact(item: Item) -> RawFact:
     return RawFact(item.line, item.last_line, text, body, (), False, oversized)
 
 
+# Translators: %(facts)s is the brief's own word for its Facts heading ("Hechos"), kept as
+# the brief writes it
+STRAY_FACT_LINE = N_(
+    'this line in the %(facts)s section is not a fact; start each fact with "- " '
+    '(or "•", "*", "\u2013"), or remove the line'
+)
+
+
 def stray_fact_line(line: Line, words: Words) -> Problem:
-    return Problem(
-        f'this line in the {words.facts} section is not a fact; start each fact with "- " '
-        '(or "•", "*", "\u2013"), or remove the line',
-        line.number,
-    )
+    return problem(STRAY_FACT_LINE, line.number, facts=words.facts)
 
 
 # ---------------------------------------------------------------- sources
@@ -119,18 +122,30 @@ _BLOCK_SOURCE = re.compile(
     r"(?P<number>\d+)(?:[.)]\s*|\s+)(?P<name>\S.*?)"
     r"(?:\s+(?:[-\u2013\u2014]\s+)?(?P<url>[A-Za-z][\w+.-]*://\S+))?"
 )
-BLOCK_SHAPE = '"1. Name — https://link" (the link is optional)'
+# Translators: "Name" stands for a source's name, https://link for its web address
+NOT_A_SOURCE = N_(
+    'this line is not a source; write each source as "1. Name — https://link" '
+    "(the link is optional)"
+)
+# Translators: %(count)s is the length of a source's name, %(limit)s the most it may have
+LONG_SOURCE_NAME = Nn_(
+    "the source name is %(count)s character long; shorten it to %(limit)s or fewer",
+    "the source name is %(count)s characters long; shorten it to %(limit)s or fewer",
+)
+# Translators: %(link)s is the link as written, shortened
+NOT_A_WEB_ADDRESS = N_(
+    'the link "%(link)s" is not a web address; use one that starts with http:// or https://'
+)
 
 
 def read_block_source(line: Line) -> tuple[RawSource | None, Problem | None]:
     """The source on a line of a Sources section, and what is wrong with the line."""
     match = _BLOCK_SOURCE.fullmatch(line.text)
     if match is None:
-        message = f"this line is not a source; write each source as {BLOCK_SHAPE}"
-        return None, Problem(message, line.number)
+        return None, problem(NOT_A_SOURCE, line.number)
     number = _rules.read_number(match["number"])
     if number is None:
-        return None, Problem(_rules.number_too_long(match["number"], "source number"), line.number)
+        return None, _rules.number_too_long(_rules.LONG_SOURCE_NUMBER, match["number"], line.number)
     source = RawSource(line.number, number, match["name"], match["url"])
     # Kept even when wrong, so the numbering and citations around it are still checked.
     return source, _source_problem(source)
@@ -141,16 +156,12 @@ def source_problems(sources: list[RawSource]) -> list[Problem]:
 
 
 def _source_problem(source: RawSource) -> Problem | None:
-    too_long = _rules.too_long("source name", source.name, _rules.SOURCE_NAME_MAX)
+    too_long = _rules.too_long(LONG_SOURCE_NAME, source.name, _rules.SOURCE_NAME_MAX, source.line)
     if too_long:
-        return Problem(too_long, source.line)
+        return too_long
     if source.url is None or _rules.is_web_url(source.url):
         return None
-    return Problem(
-        f'the link "{_rules.quote(source.url)}" is not a web address; use one that starts with '
-        "http:// or https://",
-        source.line,
-    )
+    return problem(NOT_A_WEB_ADDRESS, source.line, link=_rules.quote(source.url))
 
 
 def apply_links(sources: list[Source], links: Sequence[tuple[str, str]]) -> list[Source]:

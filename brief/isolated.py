@@ -22,7 +22,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from brief.files import MAX_BRIEF_BYTES, parse_file, too_large
+from brief._messages import N_, problem
+from brief.files import MAX_BRIEF_BYTES, PASTE_TOO_LARGE, parse_file, too_large
 from brief.model import BriefError, ParseResult, Problem
 from brief.parser import parse_text
 from brief.printer import from_json, to_json
@@ -58,15 +59,16 @@ def parse_upload(upload: Upload) -> ParseResult:
         return parse_file(upload.data, as_json=upload.as_json)
     # A paste is joined from many messages; it is held to the same size as a file.
     if len(upload.data) > MAX_BRIEF_BYTES // 4 and len(upload.data.encode()) > MAX_BRIEF_BYTES:
-        raise BriefError([too_large("paste")])
+        raise BriefError([too_large(PASTE_TOO_LARGE)])
     return parse_text(upload.data, upload.links)
 
 
-TIMED_OUT = (
-    "reading this upload took longer than {seconds:g} seconds, so it was stopped and "
+# Translators: %(seconds)s is a number of seconds, maybe with decimals ("10", "0.5")
+TIMED_OUT = N_(
+    "reading this upload took longer than %(seconds)s seconds, so it was stopped and "
     "nothing was stored; check that it is a brief, then send it again"
 )
-FAILED = (
+FAILED = N_(
     "this upload could not be read (the reader stopped unexpectedly), and nothing was "
     "stored; check that it is a brief, then send it again"
 )
@@ -108,7 +110,7 @@ class UploadParser:
             out, err = await asyncio.wait_for(child.communicate(request), self._timeout)
         except TimeoutError:
             log.warning("an upload took over %gs to parse and was refused", self._timeout)
-            return (Problem(TIMED_OUT.format(seconds=self._timeout)),)
+            return (problem(TIMED_OUT, seconds=f"{self._timeout:g}"),)
         finally:
             if child.returncode is None:
                 child.kill()
@@ -128,7 +130,7 @@ def _answer(returncode: int | None, out: bytes, err: bytes) -> ParseResult | tup
             log.error("the upload parser answered in a form this bot does not read")
     tail = err.decode(errors="replace")[-2000:]
     log.error("the upload parser exited with %s: %s", returncode, tail)
-    return (Problem(FAILED),)
+    return (problem(FAILED),)
 
 
 def _child_environment() -> dict[str, str]:
@@ -145,22 +147,27 @@ def _serve() -> None:
     except BriefError as error:
         answer = error.problems
     except (MemoryError, RecursionError):
-        answer = (Problem(FAILED),)
+        answer = (problem(FAILED),)
     sys.stdout.buffer.write(marshal.dumps(_to_wire(answer)))
 
 
 def _to_wire(answer: ParseResult | tuple[Problem, ...]) -> tuple[Any, ...]:
-    """Plain values marshal can carry: the brief's JSON form, problems as (text, line)."""
+    """Plain values marshal can carry: the brief's JSON form, each problem as its fields, so
+    the bot words it in the admin's language."""
     if isinstance(answer, ParseResult):
-        return ("ok", to_json(answer.brief), [(w.message, w.line) for w in answer.warnings])
-    return ("refused", [(p.message, p.line) for p in answer])
+        return ("ok", to_json(answer.brief), [_problem_wire(w) for w in answer.warnings])
+    return ("refused", [_problem_wire(p) for p in answer])
+
+
+def _problem_wire(said: Problem) -> tuple[Any, ...]:
+    return (said.msgid, said.line, said.params, said.plural, said.where)
 
 
 def _from_wire(wire: tuple[Any, ...]) -> ParseResult | tuple[Problem, ...]:
     if wire[0] == "ok":
-        warnings = tuple(Problem(message, line) for message, line in wire[2])
+        warnings = tuple(Problem(*fields) for fields in wire[2])
         return ParseResult(from_json(wire[1]), warnings)
-    return tuple(Problem(message, line) for message, line in wire[1])
+    return tuple(Problem(*fields) for fields in wire[1])
 
 
 def _limit_memory() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 from brief import _rules
 from brief._inline import read_inline_sources
@@ -23,6 +22,7 @@ from brief._languages import CONJUNCTION_LANGUAGES, Heading, Words
 from brief._layout import Section, split_layout
 from brief._lines import Line, bullet_text, read_lines, starts_section
 from brief._markers import Kind, Marker, mixed, most_used_language
+from brief._messages import Plural, problem
 from brief._narratives import (
     narrative_start,
     read_narratives,
@@ -40,12 +40,22 @@ from brief._sections import (
     source_problems,
     stray_fact_line,
 )
-from brief.model import Brief, BriefError, Fact, Narrative, ParseResult, Problem, Source
-
-EMPTY_UPLOAD = (
-    "the upload is empty; send the brief's text: a title, a summary, "
-    "then the Facts, Sources and Narratives sections"
+from brief._text_messages import (
+    EMPTY_UPLOAD,
+    LINE_UNDER_NO_HEADING,
+    LONG_INLINE_SOURCES,
+    NO_FACTS,
+    NO_FACTS_SECTION,
+    NO_NARRATIVES_SECTION,
+    NO_SOURCES,
+    NO_SOURCES_SECTION,
+    NO_SUMMARY,
+    SECOND_SECTION,
+    SECTION_LEFT_OUT,
+    SECTION_LEFT_OUT_LINES,
+    TITLE_IS_A_HEADING,
 )
+from brief.model import Brief, BriefError, Fact, Narrative, Param, ParseResult, Problem, Source
 
 
 @dataclass(slots=True)
@@ -54,8 +64,8 @@ class _Report:
     warnings: list[Problem] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)  # the structural words found
 
-    def error(self, message: str, line: int | None) -> None:
-        self.problems.append(Problem(message, line))
+    def error(self, message: str | Plural, line: int | None, **params: Param) -> None:
+        self.problems.append(problem(message, line, **params))
 
 
 def parse_text(text: str, links: Sequence[tuple[str, str]] = ()) -> ParseResult:
@@ -66,11 +76,11 @@ def parse_text(text: str, links: Sequence[tuple[str, str]] = ()) -> ParseResult:
     """
     too_many = _rules.too_many_lines(text)
     if too_many:
-        raise BriefError([Problem(too_many)])
+        raise BriefError([too_many])
     report = _Report()
     layout = split_layout(_sendable_lines(text, read_lines(text), report))
     if layout.title is None:
-        raise BriefError([Problem(EMPTY_UPLOAD)])
+        raise BriefError([problem(EMPTY_UPLOAD)])
     title = _read_title(layout.title, report)
     report.markers += [
         Marker(section.start.number, section.languages, Kind.HEADING, section.word, section.heading)
@@ -97,7 +107,7 @@ def parse_json(data: str | bytes) -> ParseResult:
     """Parse the JSON form of a brief (see brief.schema.json)."""
     brief, problems, warnings = read_json(data)
     if brief is None or problems:
-        raise BriefError(problems or [Problem(EMPTY_UPLOAD)])
+        raise BriefError(problems or [problem(EMPTY_UPLOAD)])
     return ParseResult(brief, tuple(warnings))
 
 
@@ -110,9 +120,9 @@ def _sendable_lines(text: str, lines: list[Line], report: _Report) -> list[Line]
         return lines
     sendable = []
     for line in lines:
-        problem = _rules.unsendable(line.text)
-        if problem:
-            report.error(f"this line {problem}", line.number)
+        unsendable = _rules.unsendable(line.text, line.number)
+        if unsendable:
+            report.problems.append(unsendable)
             line = Line(line.number, _rules.quote(line.text, len(line.text)))
         sendable.append(line)
     return sendable
@@ -123,24 +133,16 @@ def _sendable_lines(text: str, lines: list[Line], report: _Report) -> list[Line]
 
 def _read_title(line: Line, report: _Report) -> str:
     if starts_section(line.text):
-        report.error(
-            f'the first line should be the title, but it is "{_rules.quote(line.text)}"; '
-            "put the title and the summary above it",
-            line.number,
-        )
-    too_long = _rules.title_too_long(line.text)
+        report.error(TITLE_IS_A_HEADING, line.number, text=_rules.quote(line.text))
+    too_long = _rules.title_too_long(line.text, line.number)
     if too_long:
-        report.error(too_long, line.number)
+        report.problems.append(too_long)
     return line.text
 
 
 def _read_summary(title: Line, lines: list[Line], words: Words, report: _Report) -> str:
     if not lines:
-        report.error(
-            "there is no summary; write it on the lines between the title and the "
-            f"{words.facts} heading",
-            title.number,
-        )
+        report.error(NO_SUMMARY, title.number, facts=words.facts)
     return " ".join(line.text for line in lines)
 
 
@@ -156,13 +158,9 @@ def _known_sections(
         if section.heading is None:
             report.warnings.append(_left_out(section, words))
         elif section.heading in known:
-            first = known[section.heading].start.number
+            first = str(known[section.heading].start.number)
             name = words.heading(section.heading)
-            report.error(
-                f"a second {name} section (the first is on line {first}); "
-                f"a brief has one {name} section, so merge them",
-                section.start.number,
-            )
+            report.error(SECOND_SECTION, section.start.number, heading=name, first=first)
         else:
             known[section.heading] = section
     return known
@@ -171,24 +169,24 @@ def _known_sections(
 def _left_out(section: Section, words: Words) -> Problem:
     name = section.start.text.removesuffix(":").rstrip()
     first, last = section.start.number, section.last_line
-    span = f"line {first}" if first == last else f"lines {first}\u2013{last}"
-    return Problem(
-        f'the "{name}" section ({span}) was left out: a brief keeps only its summary, '
-        f"{words.facts}, {words.sources} and {words.narratives}",
+    return problem(
+        SECTION_LEFT_OUT if first == last else SECTION_LEFT_OUT_LINES,
         first,
+        name=name,
+        first=str(first),
+        last=str(last),
+        facts=words.facts,
+        sources=words.sources,
+        narratives=words.narratives,
     )
 
 
-def _missing(heading: Heading, words: Words) -> str:
-    listed = f"{words.sources}: 1Name, 2Name {words.conjunctions[0]} 3Name."
-    examples = {
-        Heading.FACTS: f'add a line "{words.facts}" after the summary, then one "- " line per fact',
-        Heading.SOURCES: f'add a line such as "{listed}" after the facts',
-        Heading.NARRATIVES: (
-            f'add a line "{words.narratives}", then one line each: {words.narrative_shape}'
-        ),
-    }
-    return f"there is no {words.heading(heading)} section; {examples[heading]}"
+def _missing(heading: Heading, words: Words) -> Problem:
+    if heading is Heading.FACTS:
+        return problem(NO_FACTS_SECTION, facts=words.facts)
+    if heading is Heading.SOURCES:
+        return problem(NO_SOURCES_SECTION, sources=words.sources, conjunction=words.conjunctions[0])
+    return problem(NO_NARRATIVES_SECTION, narratives=words.narratives, shape=words.narrative_shape)
 
 
 # ---------------------------------------------------------------- sources
@@ -196,17 +194,16 @@ def _missing(heading: Heading, words: Words) -> str:
 
 def _read_sources(section: Section | None, words: Words, report: _Report) -> list[Source]:
     if section is None:
-        report.error(_missing(Heading.SOURCES, words), None)
+        report.problems.append(_missing(Heading.SOURCES, words))
         return []
     raw = _source_entries(section, words, report)
     if not raw:
-        report.error(
-            f'the {words.sources} section lists no sources; add one line per source, "1. Name"',
-            section.start.number,
-        )
+        report.error(NO_SOURCES, section.start.number, sources=words.sources)
     for index, expected in _rules.misnumbered([source.number for source in raw]):
         source = raw[index]
-        report.error(_rules.numbering_message(expected, source.number, source.name), source.line)
+        report.problems.append(
+            _rules.misnumbered_source(expected, source.number, source.name, source.line)
+        )
     return [Source(source.number, source.name, source.url) for source in raw]
 
 
@@ -216,9 +213,11 @@ def _source_entries(section: Section, words: Words, report: _Report) -> list[Raw
         for line in section.lines:
             if line.text:
                 report.error(
-                    f"this line follows the {words.sources} line but is under no heading; "
-                    f"put it under {words.facts} or {words.narratives}, or remove it",
+                    LINE_UNDER_NO_HEADING,
                     line.number,
+                    sources=words.sources,
+                    facts=words.facts,
+                    narratives=words.narratives,
                 )
         return _inline_sources(inline, section.start.number, words, report)
     under = _inline_under_heading(section)
@@ -229,11 +228,7 @@ def _source_entries(section: Section, words: Words, report: _Report) -> list[Raw
 
 def _inline_sources(entries: str, line: int, words: Words, report: _Report) -> list[RawSource]:
     if len(entries) > _rules.INLINE_SOURCES_MAX:
-        report.error(
-            f"this list of sources is {len(entries)} characters long, too long for one line; "
-            f'put a line "{words.sources}", then one line per source: "1. Name"',
-            line,
-        )
+        report.error(LONG_INLINE_SOURCES, line, count=len(entries), sources=words.sources)
         return []
     read = read_inline_sources(entries, line)
     report.problems += read.problems
@@ -274,31 +269,30 @@ def _read_facts(
     section: Section | None, sources: list[Source], words: Words, report: _Report
 ) -> list[Fact]:
     if section is None:
-        report.error(_missing(Heading.FACTS, words), None)
+        report.problems.append(_missing(Heading.FACTS, words))
         return []
-    items, strays = group_items(section.lines, bullet_text, partial(stray_fact_line, words=words))
-    report.problems.extend(strays)
+    items, strays = group_items(section.lines, bullet_text)
+    report.problems += [stray_fact_line(line, words) for line in strays]
     if not items:
-        report.error(
-            f'the {words.facts} section has no facts; add one line per fact, starting with "- "',
-            section.start.number,
-        )
-    citations = _rules.Citations([source.number for source in sources])
+        report.error(NO_FACTS, section.start.number, facts=words.facts)
+    citations = _rules.Citations([source.number for source in sources], words.sources)
     return [_resolve_fact(read_fact(item), citations, report) for item in items]
 
 
 def _resolve_fact(raw: RawFact, citations: _rules.Citations, report: _Report) -> Fact:
     if raw.oversized is not None:
-        report.error(_rules.number_too_long(raw.oversized, "cited source"), raw.citation_line)
+        report.problems.append(
+            _rules.number_too_long(_rules.LONG_CITED_SOURCE, raw.oversized, raw.citation_line)
+        )
         return Fact(raw.body, ())
     if not raw.numbers or (raw.maybe_decimal and not citations.listed.issuperset(raw.numbers)):
         report.warnings.append(_rules.uncited_fact_warning(raw.line))
         return Fact(raw.text, ())
     if not citations.listed.issuperset(raw.numbers):
         for number in dict.fromkeys(raw.numbers):  # each wrong number once, in order
-            problem = citations.unlisted(number)
-            if problem:
-                report.error(problem, raw.citation_line)
+            unlisted = citations.unlisted(number, raw.citation_line)
+            if unlisted:
+                report.problems.append(unlisted)
     return Fact(raw.body, raw.numbers)
 
 
@@ -312,14 +306,12 @@ def _narrative_items(sections: list[Section], report: _Report) -> tuple[list[Ite
     section = next((s for s in sections if s.heading is Heading.NARRATIVES), None)
     if section is None:
         return [], []
-    items, strays = group_items(
-        section.lines, narrative_start, lambda line: Problem("", line.number)
-    )
+    items, strays = group_items(section.lines, narrative_start)
     for item in items:
         languages = shape_languages(item.text)
         if languages:
             report.markers.append(Marker(item.line, languages, Kind.NARRATIVE))
-    return items, [stray.line for stray in strays if stray.line is not None]
+    return items, [stray.number for stray in strays]
 
 
 def _read_narratives(
@@ -329,12 +321,12 @@ def _read_narratives(
     report: _Report,
 ) -> list[Narrative]:
     if section is None:
-        report.error(_missing(Heading.NARRATIVES, words), None)
+        report.problems.append(_missing(Heading.NARRATIVES, words))
         return []
     items, strays = read
     report.problems += [stray_narrative_line(line, words) for line in strays]
     narratives, problems = read_narratives(items, words)
     report.problems += problems
     if len(items) < _rules.NARRATIVES_MIN:
-        report.error(_rules.too_few_narratives(len(items)), section.start.number)
+        report.problems.append(_rules.too_few_narratives(len(items), section.start.number))
     return narratives

@@ -1,17 +1,17 @@
 """Drafts: an admin's uploaded-but-unpublished brief, shown as a preview until acted on.
 
 One repository on both engines (storage.sql.Sql): a draft's brief and warnings are JSON
-text in, and read back as text on both."""
+text in, and read back as text on both. A warning is kept as its message and params, so
+the preview is worded in the language of whoever reads it (storage.codec)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from brief.model import Brief
+from brief.model import Brief, Problem
 from storage.briefs import BriefRepo
-from storage.codec import brief_from_json, brief_to_json
+from storage.codec import brief_from_json, brief_to_json, problems_from_json, problems_to_json
 from storage.db import Row, from_db, to_db
 from storage.models import Draft, StaleDraft, StoredBrief
 from storage.sql import Sql, SqlTx
@@ -28,7 +28,7 @@ def _draft(row: Row) -> Draft:
         admin_id=row[1],
         chat_id=row[2],
         brief=brief_from_json(row[3]),
-        warnings=tuple(str(w) for w in json.loads(row[4])),
+        warnings=problems_from_json(row[4]),
         correcting=row[5],
         created_at=from_db(row[6]),
         expires_at=from_db(row[7]),
@@ -72,7 +72,7 @@ class DraftRepo:
         admin_id: int,
         chat_id: int,
         brief: Brief,
-        warnings: Sequence[str],
+        warnings: Sequence[Problem],
         correcting: int | None,
         at: datetime,
         expires_at: datetime,
@@ -89,7 +89,7 @@ class DraftRepo:
                 admin_id,
                 chat_id,
                 brief_to_json(brief),
-                json.dumps(list(warnings), ensure_ascii=False),
+                problems_to_json(warnings),
                 correcting,
                 to_db(at),
                 to_db(expires_at),

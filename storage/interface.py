@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Protocol
 
-from brief.model import Brief
+from brief.model import Brief, Problem
 from storage.models import (
     AuditEntry,
     BriefHeader,
@@ -62,7 +62,7 @@ class DraftStore(Protocol):  # storage/drafts.py DraftRepo
         admin_id: int,
         chat_id: int,
         brief: Brief,
-        warnings: Sequence[str],
+        warnings: Sequence[Problem],
         correcting: int | None,
         at: datetime,
         expires_at: datetime,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from brief.model import Brief
+from brief.model import Brief, Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class Draft:
     admin_id: int
     chat_id: int
     brief: Brief
-    warnings: tuple[str, ...]
+    warnings: tuple[Problem, ...]
     correcting: int | None
     created_at: datetime
     expires_at: datetime

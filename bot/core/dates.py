@@ -22,7 +22,7 @@ _CLDR_LOCALE = {"en": "en_GB"}
 
 
 @lru_cache(maxsize=64)
-def _babel_locale(language: str) -> Locale:
+def babel_locale(language: str) -> Locale:
     try:
         return Locale.parse(_CLDR_LOCALE.get(language, language))
     except (UnknownLocaleError, ValueError):
@@ -45,14 +45,14 @@ def _local(value: datetime, locale: ReaderLocale) -> datetime:
 def format_date(value: datetime, locale: ReaderLocale) -> str:
     """The day, in the reader's zone and words."""
     return str(
-        babel_dates.format_date(_local(value, locale), "long", _babel_locale(locale.language))
+        babel_dates.format_date(_local(value, locale), "long", babel_locale(locale.language))
     )
 
 
 def format_datetime(value: datetime, locale: ReaderLocale) -> str:
     """The day and the 24-hour time, in the reader's zone and words, the zone named after."""
     local = _local(value, locale)
-    cldr = _babel_locale(locale.language)
+    cldr = babel_locale(locale.language)
     time = babel_dates.format_time(local, "HH:mm", locale=cldr)
     return _joined(cldr, format_date(value, locale), f"{time} {locale.zone}")
 
@@ -60,7 +60,7 @@ def format_datetime(value: datetime, locale: ReaderLocale) -> str:
 def format_moment(value: datetime, locale: ReaderLocale) -> str:
     """A day of the week, its date and time, as given (already in the chat's own zone):
     "Monday 7 December, 08:00", "lun, 7 de diciembre, 08:00"."""
-    cldr = _babel_locale(locale.language)
+    cldr = babel_locale(locale.language)
     day = babel_dates.format_skeleton("MMMMEEEEd", value, locale=cldr)
     return _joined(cldr, day, babel_dates.format_time(value, "HH:mm", locale=cldr))
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from brief.model import Problem
 from storage import SchemaTooNewError, SchemaTooOldError, Storage
 from storage.db import to_db
 from storage.opening import DatabaseLocation, migrate_database, open_storage
@@ -69,7 +70,7 @@ async def test_copy_db_copies_every_row_and_continues_the_ids(tmp_path: Path) ->
         )  # fmt: skip
         await sqlite.deliveries.mark_sent(first.id, -100, [7, 8], at=at(2))
         draft = await sqlite.drafts.create(
-            admin_id=1, chat_id=1, brief=make_brief("d"), warnings=("w",), correcting=None,
+            admin_id=1, chat_id=1, brief=make_brief("d"), warnings=(Problem("w"),), correcting=None,
             at=at(0), expires_at=at(60),
         )  # fmt: skip
         await sqlite.drafts.discard(draft.id)

@@ -5,6 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from brief._json_messages import FEW_FACTS
+from brief._messages import problem
+from brief._rules import UNCITED_FACT
+from brief.model import Problem
 from storage import ConstraintError, PushRun, Storage, StoredBrief
 from storage.db import from_db
 from tests.storage.conftest import at, make_brief
@@ -30,17 +34,28 @@ async def test_last_opened_refuses_an_unknown_brief(storage: Storage) -> None:
 
 
 async def test_draft_round_trip_and_discard(storage: Storage) -> None:
+    # Warnings kept as message and params (worded later, in whoever reads the preview's
+    # language): a line, a plural with its count, a place in a JSON document, worded text.
+    warnings = (
+        problem(UNCITED_FACT, 3),
+        problem(FEW_FACTS, None, "facts", count=0, minimum=1),
+        Problem("ünïcode"),
+    )
     draft = await storage.drafts.create(
         admin_id=7,
         chat_id=70,
         brief=make_brief("d"),
-        warnings=["line 3: no URL", "ünïcode"],
+        warnings=warnings,
         correcting=None,
         at=at(0),
         expires_at=at(30),
     )
     assert draft.brief == make_brief("d")
-    assert draft.warnings == ("line 3: no URL", "ünïcode")
+    read = await storage.drafts.get(draft.id)
+    assert read is not None
+    fields = [(w.msgid, w.line, dict(w.params), w.plural, w.where) for w in read.warnings]
+    assert fields == [(w.msgid, w.line, dict(w.params), w.plural, w.where) for w in warnings]
+    assert str(read.warnings[1]) == "facts: has 0 facts; a brief needs at least 1"
     assert draft.created_at == at(0)
     assert draft.expires_at == at(30)
     assert await storage.drafts.get(draft.id) == draft

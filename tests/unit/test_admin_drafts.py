@@ -13,7 +13,7 @@ from bot.core.publishing.drafts import as_readers_see, preview, refusal
 from bot.core.reading import render_part
 from bot.core.rendering import Renderer
 from bot.telegram.keyboards import Keyboards, deep_link, draft_data, parse_draft_data
-from brief import BriefError, parse_text
+from brief import BriefError, Problem, parse_text
 from storage import Draft, StoredBrief
 
 NOW = datetime(2026, 6, 18, 9, 30, tzinfo=UTC)
@@ -31,7 +31,7 @@ def draft(briefs_dir: Path, name: str = "putin-north-korea.txt", **changes: obje
         "admin_id": 1000,
         "chat_id": 1000,
         "brief": result.brief,
-        "warnings": tuple(str(w) for w in result.warnings),
+        "warnings": result.warnings,
         "correcting": None,
         "created_at": NOW,
         "expires_at": NOW + timedelta(days=1),
@@ -71,7 +71,7 @@ def test_preview_shows_the_readers_summary_then_counts_and_buttons(
 def test_preview_lists_warnings_and_uses_singular_counts(
     renderer: Renderer, briefs_dir: Path
 ) -> None:
-    one = draft(briefs_dir, warnings=("line 4: this fact cites no source",))
+    one = draft(briefs_dir, warnings=(Problem("this fact cites no source", 4),))
     brief = replace(one.brief, facts=one.brief.facts[:1], sources=one.brief.sources[:1])
     single = replace(one, brief=brief)
     [_, details] = preview(renderer, single, None).texts

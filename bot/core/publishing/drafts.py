@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.core.chat import Button, DraftChoice, DraftStep, Keyboard, Reply
 from bot.core.publishing import paste
+from bot.core.publishing.problems import worded
 from bot.core.reading import render_unpublished
 from bot.core.rendering import Renderer
 from brief.model import ParseResult, Problem
@@ -63,7 +64,7 @@ async def open_draft(
         admin_id=admin_id,
         chat_id=chat_id,
         brief=result.brief,
-        warnings=[str(w) for w in result.warnings],
+        warnings=result.warnings,
         correcting=correcting.id if correcting else None,
         at=now,
         expires_at=now + DRAFT_LIFETIME,
@@ -97,12 +98,21 @@ async def correction_target(
     return await live_brief(storage, renderer, brief_id)
 
 
+# A preview lists the first warnings, each fitting one message; the rest are counted.
+PREVIEW_WARNINGS_SHOWN = 20
+
+
 def preview(renderer: Renderer, draft: Draft, correcting: StoredBrief | None) -> Reply:
     """The summary as readers will see it (without their buttons), then the counts,
     warnings and the admin's Publish and Discard buttons."""
     summary = render_unpublished(renderer, as_readers_see(draft, correcting), "summary")
+    warnings = [worded(renderer, w) for w in draft.warnings[:PREVIEW_WARNINGS_SHOWN]]
     details = renderer.messages(
-        "admin_preview.html", draft=draft, brief=draft.brief, correcting=correcting
+        "admin_preview.html",
+        draft=draft,
+        brief=draft.brief,
+        correcting=correcting,
+        warnings=warnings,
     )
     return Reply([*summary.texts, *details], draft_keyboard(renderer, draft.id))
 
@@ -131,7 +141,8 @@ REFUSAL_PROBLEM_MAX = 600
 
 
 def refusal(renderer: Renderer, problems: tuple[Problem, ...]) -> Reply:
-    shown = [_shortened(str(p)) for p in problems[:REFUSAL_PROBLEMS_SHOWN]]
+    # Shortened once worded: a translation may be longer than the English.
+    shown = [_shortened(worded(renderer, p)) for p in problems[:REFUSAL_PROBLEMS_SHOWN]]
     return Reply(
         renderer.messages(
             "admin_refused.html",
