@@ -155,7 +155,6 @@ def config_from(environment: Environment) -> Config:
     paid = read(False, yes_or_no, env, "ALLOW_PAID_BROADCAST", default=False)
     api = read(TELEGRAM_API_URL_DEFAULT, api_url, env)
     webhook = read(None, webhook_url, env, api)
-    channels = read({}, channel_languages, env)
     config = Config(
         token=read("", bot_token, env),
         admin_ids=read(frozenset(), admin_ids, env),
@@ -177,7 +176,8 @@ def config_from(environment: Environment) -> Config:
         http_host=env.get("HTTP_HOST", "").strip() or "0.0.0.0",
         http_port=read(None, http_port, env, webhook=webhook is not None),
         metrics_token=read(None, metrics_token, env),
-        channel_ids=tuple(channels),
+        # Read here, in the settings' order, so the problems are told in that order too.
+        channel_ids=tuple(channels := read({}, channel_languages, env)),
         channel_languages={ref: code for ref, code in channels.items() if code},
         error_chat_id=read(None, error_chat_id, env),
         bot_description=read(None, bot_description, env),

@@ -29,8 +29,8 @@ def channel_languages(env: Mapping[str, str]) -> dict[ChannelRef, str | None]:
     for part in (p.strip() for p in env.get("CHANNEL_IDS", "").split(",")):
         if not part:
             continue
-        ref, _, language = part.partition(":")
-        if language and not _LANGUAGE.fullmatch(language):
+        ref, colon, language = part.partition(":")
+        if colon and not _LANGUAGE.fullmatch(language):
             raise ConfigError(
                 f"CHANNEL_IDS: {quoted(ref)} is followed by {quoted(language)}, which is not a "
                 "lower-case language code such as es (write @channel:es, or the channel alone)"

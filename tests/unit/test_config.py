@@ -241,3 +241,31 @@ def test_a_database_url_that_is_not_postgresql_is_refused_naming_the_setting() -
     with pytest.raises(ConfigError, match="DATABASE_URL must be a PostgreSQL URL") as caught:
         load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": "mysql://u:pw@db/x"}, None)
     assert "pw" not in str(caught.value)
+
+
+def test_each_channel_may_name_its_language() -> None:
+    config = load_config(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "CHANNEL_IDS": "@briefs_es:es, -1001234567890:uk, @briefs_daily",
+            "BOT_LANGUAGE": "ru",
+        },
+        dotenv=None,
+    )
+    assert config.channel_ids == ("@briefs_es", -1001234567890, "@briefs_daily")
+    assert config.channel_languages == {"@briefs_es": "es", -1001234567890: "uk"}
+    assert config.bot_language == "ru"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("CHANNEL_IDS", "@briefs_es:Spanish", "is followed by"),
+        ("CHANNEL_IDS", "@briefs_es:", "is followed by"),
+        ("BOT_LANGUAGE", "es-ES", "lower-case ISO 639-1"),
+        ("TEMPLATES_DIR", "/no/such/folder", "is not a folder"),
+    ],
+)
+def test_a_malformed_language_setting_is_refused(name: str, value: str, named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        load_config({"TELEGRAM_BOT_TOKEN": TOKEN, name: value}, dotenv=None)
