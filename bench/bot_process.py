@@ -21,6 +21,7 @@ from telegram.ext import MessageHandler, filters
 from bot.app import compose
 from bot.config import load_config
 from bot.core.chat import Reply
+from bot.core.languages import speaking
 from bot.core.reading import render_part
 from bot.logs import setup_logging
 from bot.telegram.bot_api import ignore_retry_after_notice
@@ -37,18 +38,22 @@ async def echo(update: Update, context: BotContext) -> None:
 
 
 class FactsReply:
-    """The /facts answer, rendered on the first message and sent as it is to every one."""
+    """The /facts answer in the sender's app language, rendered on the first message in that
+    language and sent as it is to every one."""
 
     def __init__(self) -> None:
-        self._reply: Reply | None = None
+        self._replies: dict[str, Reply] = {}
 
     async def __call__(self, update: Update, context: BotContext) -> None:
-        if self._reply is None:
+        user = update.effective_user
+        locale = context.renderer.locale_for(None, user.language_code if user else None)
+        if locale.language not in self._replies:
             stored = await context.storage.briefs.latest()
             assert stored is not None, "the benchmark publishes the reference brief first"
-            self._reply = render_part(context.renderer, stored, "facts")
+            with speaking(locale.language):
+                self._replies[locale.language] = render_part(context.renderer, stored, "facts")
         assert update.effective_chat is not None
-        await send_reply(context, update.effective_chat.id, self._reply)
+        await send_reply(context, update.effective_chat.id, self._replies[locale.language])
 
 
 class InProcessParser(UploadParser):

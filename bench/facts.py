@@ -12,7 +12,12 @@ remembering the reader's place, rendering), the part this project controls. A ba
 parses the seven links and the keyboard Telegram sends back), which no bot sending that
 answer avoids. Figures: updates answered per second and the bot process's CPU per update.
 
-    python -m bench.facts [--readers 1000] [--rounds 2]
+The reply and /facts runs are made twice: by readers whose app is in English, and by
+readers whose app is in another language (`--language`, Spanish by default), who are
+answered through the gettext catalogue: what speaking their language costs is the ratio of
+the two /facts runs (target: within 5%).
+
+    python -m bench.facts [--readers 1000] [--rounds 2] [--language es]
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from tests.fakebot import FakeBotApi, FakeUser
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 MODES = ("echo", "reply", "facts")
+TRANSLATED = ("reply", "facts")  # run again by readers in another language
 
 
 @dataclass(frozen=True)
@@ -57,9 +63,13 @@ def cpu_seconds(pid: int) -> float:
 class Readers:
     """Readers who each send a command and wait for its answer before the next."""
 
-    def __init__(self, server: FakeBotApi, count: int) -> None:
+    def __init__(
+        self, server: FakeBotApi, count: int, language: str = "en", first: int = 0
+    ) -> None:
         self.server = server
-        self.users = [server.user(10_000 + n, f"Reader {n}") for n in range(count)]
+        self.users = [
+            server.user(first + n, f"Reader {n}", language_code=language) for n in range(count)
+        ]
         self.answers = Answers(server)
 
     async def _read(self, user: FakeUser, command: str, rounds: int) -> None:
@@ -86,31 +96,34 @@ async def measure(
     return Run(mode, rounds * len(readers.users), seconds, used)
 
 
-async def main(readers_count: int, rounds: int, repeats: int) -> None:
+async def main(readers_count: int, rounds: int, repeats: int, language: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = await reference_database(Path(folder))
         async with FakeBotApi() as server:
             env = bot_environment(server, database, **PAID_RATE)
-            readers = Readers(server, readers_count)
-            runs: dict[str, list[Run]] = {mode: [] for mode in MODES}
+            english = Readers(server, readers_count, "en", 10_000)
+            others = Readers(server, readers_count, language, 10_000 + readers_count)
+            plan = [(mode, mode, english) for mode in MODES]
+            plan += [(mode, f"{mode}-{language}", others) for mode in TRANSLATED]
+            runs: dict[str, list[Run]] = {name: [] for _, name, _ in plan}
             for _ in range(repeats):  # alternate, so drift in the machine hits all alike
-                for mode in MODES:
+                for mode, name, readers in plan:
                     run = await measure(server, readers, env, mode, rounds)
-                    runs[mode].append(run)
+                    runs[name].append(run)
                     print(
-                        f"{mode:>5}: {run.updates} updates in {run.seconds:.2f} s = "
+                        f"{name:>8}: {run.updates} updates in {run.seconds:.2f} s = "
                         f"{run.per_second:.0f} updates/s, "
                         f"bot CPU {run.cpu_ms_per_update:.3f} ms/update"
                     )
             assert not server.errors(), server.dump()
-    report(runs, readers_count)
+    report(runs, readers_count, language)
 
 
-def report(runs: dict[str, list[Run]], readers: int) -> None:
+def report(runs: dict[str, list[Run]], readers: int, language: str) -> None:
     rate = {mode: statistics.median(r.per_second for r in rs) for mode, rs in runs.items()}
     cpu = {mode: statistics.median(r.cpu_ms_per_update for r in rs) for mode, rs in runs.items()}
     print(f"\nmedians over {len(runs['echo'])} alternating runs, {readers} readers at once:")
-    for mode in MODES:
+    for mode in runs:
         print(f"  {mode:>5}: {rate[mode]:.0f} updates/s, {cpu[mode]:.3f} ms bot CPU per update")
     ratio = rate["reply"] / rate["facts"]
     print(f"  /facts vs the same reply, time per update: {ratio:.3f}x (target <= 1.15x)")
@@ -120,6 +133,15 @@ def report(runs: dict[str, list[Run]], readers: int) -> None:
     print("  where /facts' extra bot CPU goes:")
     print(f"    the size of its answer (reply - echo): {cpu['reply'] - cpu['echo']:+.3f} ms")
     print(f"    the bot's own work (facts - reply):    {cpu['facts'] - cpu['reply']:+.3f} ms")
+    facts, reply = f"facts-{language}", f"reply-{language}"
+    print(f"  readers in {language}:")
+    print(f"    /facts vs the same reply, time per update: {rate[reply] / rate[facts]:.3f}x")
+    print(f"    /facts throughput: {rate[facts]:.0f} updates/s")
+    print(
+        f"    /facts in {language} vs in English, time per update: "
+        f"{rate['facts'] / rate[facts]:.3f}x, bot CPU per update: "
+        f"{cpu[facts] / cpu['facts']:.3f}x (target <= 1.05x)"
+    )
 
 
 if __name__ == "__main__":
@@ -127,5 +149,6 @@ if __name__ == "__main__":
     parser.add_argument("--readers", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--language", default="es", help="the other readers' app language")
     options = parser.parse_args()
-    asyncio.run(main(options.readers, options.rounds, options.repeats))
+    asyncio.run(main(options.readers, options.rounds, options.repeats, options.language))
