@@ -35,6 +35,14 @@ RENDERER = Renderer()
 DAY = timedelta(days=1)
 
 
+@pytest.fixture(autouse=True)
+def fresh_renderer() -> None:
+    """A renderer of the test's own: renders are kept by brief number and version, which
+    each test's new database gives again to another brief."""
+    global RENDERER
+    RENDERER = Renderer()
+
+
 def plain(html: str) -> str:
     """What a Telegram user reads of an HTML text."""
     return parse_html(html)[0].strip()
