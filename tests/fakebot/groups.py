@@ -3,10 +3,11 @@
 A bot added to a group is a member and may write unless the group's admins restricted it
 (or took "send messages" from every member). Telegram's words for each refusal: a member
 that may not write gets "Bad Request: not enough rights to send text messages to the chat"
-(documents: "... to send documents ..."); a bot removed from the group gets "Forbidden: bot
-was kicked from the group chat", one that left "Forbidden: bot is not a member of the group
-chat" ("supergroup chat" in a supergroup). Commands keep arriving from a group whose
-members may write while the bot may not: that is how one account makes a bot fail there.
+(documents: "... to send documents ...", voice notes: "... to send voice notes ..."); a bot
+removed from the group gets "Forbidden: bot was kicked from the group chat", one that left
+"Forbidden: bot is not a member of the group chat" ("supergroup chat" in a supergroup).
+Commands keep arriving from a group whose members may write while the bot may not: that is
+how one account makes a bot fail there.
 """
 
 from __future__ import annotations
@@ -25,11 +26,15 @@ _RESTRICTED_RIGHTS = (
     "can_invite_users", "can_pin_messages", "can_manage_topics", "can_edit_tag",
     "can_react_to_messages",
 )  # fmt: skip
-_WHAT = {"sendMessage": "text messages", "sendDocument": "documents"}
+_WHAT = {
+    "sendMessage": "text messages",
+    "sendDocument": "documents",
+    "sendVoice": "voice notes",
+}
 
 
 def check_send(status: GroupBotStatus, kind: str, method: str) -> None:
-    """sendMessage, sendDocument and sendChatAction in a group or supergroup (`kind`)."""
+    """sendMessage, sendDocument, sendVoice and sendChatAction in a group or supergroup (`kind`)."""
     if status == "kicked":
         raise forbidden(f"bot was kicked from the {kind} chat")
     if status == "left":

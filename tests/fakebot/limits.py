@@ -13,8 +13,11 @@ from typing import Any
 from tests.fakebot.errors import ApiError, MalformedAnswer, too_many_requests
 
 SENDING_METHODS = frozenset(
-    {"sendMessage", "sendDocument", "copyMessage", "editMessageText", "editMessageReplyMarkup"}
-)
+    {
+        "sendMessage", "sendDocument", "sendVoice", "copyMessage", "editMessageText",
+        "editMessageCaption", "editMessageReplyMarkup",
+    }
+)  # fmt: skip
 
 
 @dataclass

@@ -18,6 +18,8 @@ class FakeUser:
     language_code: str | None = "en"
     is_bot: bool = False
     blocked: bool = False
+    # A Premium user's privacy setting "Voice messages: nobody": sendVoice to them is refused.
+    voice_messages_forbidden: bool = False
 
     def to_api(self) -> dict[str, Any]:
         user: dict[str, Any] = {"id": self.id, "is_bot": self.is_bot, "first_name": self.first_name}
@@ -82,6 +84,12 @@ class SentMessage:
     edits: int = 0
     deleted: bool = False
     document: dict[str, Any] | None = None
+    voice: dict[str, Any] | None = None
+
+    @property
+    def has_media(self) -> bool:
+        """A document or voice note: what it says is a caption, not a text."""
+        return self.document is not None or self.voice is not None
 
     @property
     def buttons(self) -> list[list[dict[str, Any]]]:
@@ -130,6 +138,8 @@ class FakeFile:
     file_path: str
     file_name: str | None = None
     mime_type: str | None = None
+    kind: str = "document"  # "document", "voice" or "audio": which methods may send it again
+    duration: int = 0  # seconds, for voice and audio
 
     def to_api(self) -> dict[str, Any]:
         return {

@@ -97,6 +97,22 @@ METHODS: dict[str, dict[str, Param]] = {
         "caption_entities": Param(Kind.ARRAY),
         "disable_content_type_detection": Param(Kind.BOOL),
     },
+    "sendVoice": {
+        **_SEND_COMMON,
+        "voice": _req(Kind.FILE),
+        "caption": Param(Kind.STR),
+        "parse_mode": Param(Kind.STR),
+        "caption_entities": Param(Kind.ARRAY),
+        "duration": Param(Kind.INT),
+    },
+    "editMessageCaption": {
+        **_EDIT_TARGET,
+        "caption": Param(Kind.STR),
+        "parse_mode": Param(Kind.STR),
+        "caption_entities": Param(Kind.ARRAY),
+        "show_caption_above_media": Param(Kind.BOOL),
+        "reply_markup": Param(Kind.OBJECT),
+    },
     "editMessageText": {
         **_EDIT_TARGET,
         "text": _req(Kind.STR),

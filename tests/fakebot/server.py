@@ -23,6 +23,7 @@ from tests.fakebot.model import ApiCall, FakeChat, FakeFile, FakeUser, SentMessa
 from tests.fakebot.params import METHODS, decode_params, loggable
 from tests.fakebot.profile import BotProfile
 from tests.fakebot.text import auto_entities
+from tests.fakebot.voice import SentVoice, VoiceNotes
 from tests.fakebot.webhook import Delivery, Webhook
 from tests.fakebot.world import World, check_allowed_updates, scope_id, update_type, utc_now
 from tests.waiting import eventually
@@ -63,8 +64,10 @@ class FakeBotApi:
         self._query_ids = itertools.count(4_611_686_018_427_387_904)
         self.inline = InlineMode(self.world, self._query_ids)  # tests/fakebot/inline.py
         self.profile = BotProfile()  # the bot's descriptions: tests/fakebot/profile.py
+        self.voice = VoiceNotes(self.world)  # sendVoice, editMessageCaption: tests/fakebot/voice.py
         self._methods = {
             **self.world.implementations(),
+            **self.voice.implementations(),
             **self.webhook.implementations(),
             **self.inline.implementations(),
             **self.profile.implementations(),
@@ -354,6 +357,59 @@ class FakeBotApi:
             extra["caption"] = caption
         return self.world.push({"message": self._user_message(user, chat, extra)})
 
+    async def send_voice(
+        self,
+        user: FakeUser,
+        content: bytes,
+        *,
+        duration: int | None = None,
+        caption: str | None = None,
+        reply_to: SentMessage | dict[str, Any] | None = None,
+        chat: FakeChat | None = None,
+    ) -> dict[str, Any]:
+        """Pushes a message update, as if `user` recorded a voice message (`content`: the
+        OGG/Opus file, its duration read from it unless given), replying to `reply_to` (a
+        message of the bot's, or a user's update or message) if given; returns the update.
+        The bot may getFile and download the recording."""
+        extra = self.voice.voice_message(content, duration)
+        return self._push_user_media(user, chat, extra, caption, reply_to)
+
+    async def send_audio(
+        self,
+        user: FakeUser,
+        content: bytes,
+        *,
+        file_name: str = "recording.mp3",
+        mime_type: str = "audio/mpeg",
+        duration: int = 0,
+        title: str | None = None,
+        performer: str | None = None,
+        caption: str | None = None,
+        reply_to: SentMessage | dict[str, Any] | None = None,
+        chat: FakeChat | None = None,
+    ) -> dict[str, Any]:
+        """As send_voice, for a music file the user sends (a message with `audio`)."""
+        extra = self.voice.audio_message(content, file_name, mime_type, duration, title, performer)
+        return self._push_user_media(user, chat, extra, caption, reply_to)
+
+    def _push_user_media(
+        self,
+        user: FakeUser,
+        chat: FakeChat | None,
+        extra: dict[str, Any],
+        caption: str | None,
+        reply_to: SentMessage | dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        target = chat or self.world.chats[user.id]
+        if reply_to is not None:
+            extra["reply_to_message"] = self.voice.reply_json(user, target.id, reply_to)
+        if caption:
+            extra["caption"] = caption
+            found = auto_entities(caption, [])
+            if found:
+                extra["caption_entities"] = found
+        return self.world.push({"message": self._user_message(user, chat, extra)})
+
     def add_file(
         self, content: bytes, *, file_name: str | None = None, mime_type: str | None = None
     ) -> FakeFile:
@@ -549,6 +605,28 @@ class FakeBotApi:
             if (chat_id is None or message.chat_id == chat_id)
             and (include_deleted or not message.deleted)
         ]
+
+    def voices(
+        self, chat_id: int | None = None, *, include_deleted: bool = False
+    ) -> list[SentVoice]:
+        """The voice notes the bot sent (to `chat_id`), oldest first, each with its file's
+        bytes and whether that send was an upload."""
+        return [
+            sent
+            for sent in self.voice.sends
+            if (chat_id is None or sent.message.chat_id == chat_id)
+            and (include_deleted or not sent.message.deleted)
+        ]
+
+    @property
+    def voice_uploads(self) -> int:
+        """sendVoice calls that uploaded a file and were answered with a message."""
+        return sum(1 for sent in self.voice.sends if sent.uploaded)
+
+    @property
+    def voice_reuses(self) -> int:
+        """sendVoice calls that sent a file again by its file_id."""
+        return sum(1 for sent in self.voice.sends if not sent.uploaded)
 
     async def wait_sent(
         self,

@@ -44,6 +44,12 @@ SCOPE_TYPES = frozenset(
 )  # fmt: skip
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _LANGUAGE_RE = re.compile(r"[a-z]{2}")
+# A kind of file: how its file_id begins (Telegram's, which encode the kind) and its folder.
+_FILE_KINDS = {
+    "document": ("BQACAgQAAx", "documents"),
+    "voice": ("AwACAgQAAx", "voice"),
+    "audio": ("CQACAgQAAx", "music"),
+}
 _ASCII_SPACE = " \t\r\n\v\f"  # what TDLib's trim() takes off a command and its description
 MethodImpl = Callable[[dict[str, Any]], Awaitable[Any]]
 
@@ -107,17 +113,31 @@ class World:
             groups.check_send(chat.bot_status, chat.type, method)
         return chat
 
-    def add_file(self, content: bytes, file_name: str | None, mime_type: str | None) -> FakeFile:
+    def add_file(
+        self,
+        content: bytes,
+        file_name: str | None,
+        mime_type: str | None,
+        *,
+        kind: str = "document",
+        duration: int = 0,
+    ) -> FakeFile:
+        """Stores a file under a new file_id, shaped as Telegram's for its `kind` (the id's
+        prefix and the folder of its file_path: voice notes are voice/file_N.oga)."""
         digest = hashlib.sha256(content + str(len(self.files)).encode()).hexdigest()
         number = len(self.files) + 1
+        prefix, folder = _FILE_KINDS[kind]
         extension = file_name.rsplit(".", 1)[-1] if file_name and "." in file_name else "bin"
+        extension = "oga" if kind == "voice" else extension
         stored = FakeFile(
-            file_id=f"BQACAgQAAx{digest[:40]}",
+            file_id=f"{prefix}{digest[:40]}",
             file_unique_id=f"AgAD{digest[40:52]}",
             content=content,
-            file_path=f"documents/file_{number}.{extension}",
+            file_path=f"{folder}/file_{number}.{extension}",
             file_name=file_name,
             mime_type=mime_type,
+            kind=kind,
+            duration=duration,
         )
         self.files[stored.file_id] = stored
         return stored
@@ -131,9 +151,11 @@ class World:
         else:
             message["from"] = self.bot.to_api()
         message.update(chat=chat.to_api(), date=sent.date)
-        key = "caption" if sent.document is not None else "text"
+        key = "caption" if sent.has_media else "text"
         if sent.document is not None:
             message["document"] = sent.document
+        if sent.voice is not None:
+            message["voice"] = sent.voice
         if sent.text:
             message[key] = sent.text
         if sent.entities:
@@ -282,7 +304,7 @@ class World:
 
     async def edit_message_text(self, params: dict[str, Any]) -> Any:
         sent = self.editable(params)
-        if sent.document is not None:
+        if sent.has_media:
             raise bad_request("there is no text in the message to edit")
         text, entities = format_text(
             params["text"], params.get("parse_mode"), params.get("entities"), MESSAGE_TEXT
