@@ -38,7 +38,8 @@ def vocabulary() -> tuple[list[str], list[float]]:
 
 def batches(count: int, rng: random.Random, size: int = 2000) -> Iterator[Rows]:
     """`count` briefs of three facts, two sources and two narratives, a minute apart, as
-    rows of each table, `size` briefs at a time. Version id = brief id."""
+    rows of each table, `size` briefs at a time. Version id = brief id; every brief in
+    English (brief_versions.language, its last column)."""
     words, weights = vocabulary()
 
     def text(n: int) -> str:
@@ -51,7 +52,7 @@ def batches(count: int, rng: random.Random, size: int = 2000) -> Iterator[Rows]:
             moment = first + brief_id * 60_000_000
             rows["briefs"].append((brief_id, moment, None, 1))
             rows["brief_versions"].append(
-                (brief_id, brief_id, 1, text(6).capitalize(), text(40), moment, None)
+                (brief_id, brief_id, 1, text(6).capitalize(), text(40), moment, None, "en")
             )
             rows["sources"] += [(brief_id, n, n, text(2), None) for n in (1, 2)]
             rows["facts"] += [(brief_id, n, text(25)) for n in range(3)]

@@ -13,7 +13,9 @@ string (so `NEAR`, `AND`, `*`, `"` and `title:` are only words); on PostgreSQL e
 folded and cleaned in SQL exactly as the index's text was and only then made lexemes by
 phraseto_tsquery, which reads no operator (a word the cleaning splits in two is found as
 the two words side by side). All words must match, the last as a prefix, as a reader
-still typing expects.
+still typing expects. On PostgreSQL a brief's words are indexed with their stems in its
+language (storage/search_index.py), and a reader's, whose language is unknown, looked
+for by their stems in each such language too: "voting" finds "votes", "бюджету" "бюджет".
 
 Ranking: briefs with every word in the title come first, then those with every word in
 the summary, each newest first, among the newest matches (SQLite: the newest CANDIDATES
@@ -38,7 +40,8 @@ from storage.search_index import (
     ID_BLOCK,
     INDEX_ROWS,
     PREFIX_LETTERS,
-    postgres_index_rows,
+    STEMMERS,
+    stemmed_index_rows,
 )
 from storage.snippets import snippet
 from storage.sql import Sql, SqlTx, portable
@@ -114,42 +117,58 @@ NEAR = ID_BLOCK
 # it merge the entries of every word starting with ce (45 ms at 100,000 briefs), where
 # "ce*" is one entry it skips through. A word the cleaning splits in two (a phrase, its
 # halves side by side) is asked of the index as both halves: the index keeps no positions.
-# A word's lexemes come out of phraseto_tsquery quoted and escaped, and cleaned of all but
-# letters and digits they hold no quote, so the text built from them is a valid tsquery
-# whatever the word was. Then the oldest of the newest RECENT briefs (0 when there are
-# fewer), and what the index is asked for among the NEAR briefs just older: the same, in
-# the blocks of ids they are among. And, for the rest of this transaction only, how the
-# search is planned: the search is a cached statement (prepared once per connection),
+# Each word may match as any of its stems (the configurations given, in the query and in
+# what the index is asked alike) that differ from it and, for the last word, that it does
+# not start, which its prefix finds; a word the cleaning splits has none (the index keeps
+# a stem without positions). A word's lexemes and stems, cleaned of all but letters and
+# digits, hold no quote, so the text built from them is a valid tsquery whatever the word
+# was. Then the stems, for the snippets; the oldest of the newest RECENT briefs (0 when
+# there are fewer), and what the index is asked for among the NEAR briefs just older: the
+# same, in the blocks of ids they are among. And, for the rest of this transaction only,
+# how the search is planned: it is a cached statement (prepared once per connection),
 # which PostgreSQL would otherwise switch to one generic plan after five runs; no plan
 # reads the whole table; and none is compiled (JIT) or shared out to worker processes,
 # which the planner does for plans it costs above a threshold (as the index's COST makes
 # some) and which take longer to start than the search takes. One statement for all of
 # it, so that a search makes four round trips to the server.
 _POSTGRES_QUERY = portable(rf"""
-WITH given AS (
-    SELECT n, phraseto_tsquery('simple', briefbot_clean(w))::text AS q
-      FROM unnest(?::text[]) WITH ORDINALITY AS words (w, n)
+WITH cleaned AS (
+    SELECT n, c, phraseto_tsquery('simple', c)::text AS q
+      FROM unnest(?::text[]) WITH ORDINALITY AS words (w, n), briefbot_clean(w) AS c
+),
+given AS (
+    SELECT n, q, CASE WHEN q ~ '<' THEN '{{}}' ELSE ARRAY(
+               SELECT DISTINCT s
+                 FROM unnest(?::text[]::regconfig[]) AS stemmer,
+                      unnest(tsvector_to_array(to_tsvector(stemmer, c))) AS s
+                WHERE '''' || s || '''' <> q AND (n <> ? OR NOT starts_with(s, btrim(q, '''')))
+           ) END AS stems
+      FROM cleaned
 ),
 terms AS (
-    SELECT CASE WHEN n <> ? THEN q ELSE q || ':*' END AS term,
+    SELECT CASE WHEN n <> ? THEN q ELSE q || ':*' END || alternatives AS term,
            regexp_replace(
                CASE WHEN n <> ? THEN q
                     ELSE regexp_replace(q, '''([^'']{{1,' || ?::integer || '}})[^'']*''$',
                                         '''\1*''')
                     END,
-               '<[-0-9]+>', '&', 'g') AS probe
-      FROM given WHERE q <> ''
+               '<[-0-9]+>', '&', 'g') || alternatives AS probe
+      FROM given,
+           LATERAL (SELECT coalesce(string_agg(' | ''' || s || '''', ''), '') AS alternatives
+                      FROM unnest(stems) AS s) AS stemmed
+     WHERE q <> ''
 ),
 asked AS (
     SELECT string_agg('(' || term || ')', ' & ')::tsquery AS query,
-           string_agg('(' || probe || ')', ' & ')::tsquery AS probe
+           string_agg('(' || probe || ')', ' & ')::tsquery AS probe,
+           ARRAY(SELECT unnest(stems) FROM given) AS stems
       FROM terms
 ),
 newest AS (
     SELECT coalesce(min(brief_id), 0) AS low
       FROM (SELECT brief_id FROM brief_search ORDER BY brief_id DESC LIMIT ?) AS newest
 )
-SELECT query::text, probe::text, low,
+SELECT query::text, probe::text, low, stems,
        (probe && format('%L | %L', '#' || (low - 1) / {ID_BLOCK},
                         '#' || (low - ?::bigint) / {ID_BLOCK})::tsquery)::text,
        set_config('plan_cache_mode', 'force_custom_plan', true),
@@ -217,7 +236,7 @@ _DELETE_ROW = {
 }
 _INDEX_ROW = {
     "sqlite": portable(INDEX_ROWS + " AND b.id = ?"),
-    "postgresql": portable(postgres_index_rows("AND b.id = ?")),
+    "postgresql": portable(stemmed_index_rows("AND b.id = ?")),
 }
 
 
@@ -256,14 +275,16 @@ def match_expression(words: Sequence[str]) -> str | None:
     return " AND ".join(phrases(words)) or None
 
 
-def hits(rows: Sequence[Sequence[Any]], words: Sequence[str]) -> list[SearchHit]:
+def hits(
+    rows: Sequence[Sequence[Any]], words: Sequence[str], stems: Sequence[str] = ()
+) -> list[SearchHit]:
     """Rows of (id, title, published_at, the five indexed columns) as hits with snippets."""
     return [
         SearchHit(
             id=int(r[0]),
             title=str(r[1]),
             published_at=from_db(r[2]),
-            snippet=snippet([str(column or "") for column in r[3:]], words),
+            snippet=snippet([str(column or "") for column in r[3:]], words, stems),
         )
         for r in rows
     ]
@@ -286,8 +307,9 @@ class SearchRepo:
         if not words:
             return []
         alone = len(words) == 1 and len(words[0]) == 1
+        stems: list[str] = []
         if self._sql.dialect == "postgresql":
-            rows = await self._on_postgresql(words, limit, offset, placed=not alone)
+            rows, stems = await self._on_postgresql(words, limit, offset, placed=not alone)
         else:
             match = match_expression(words)
             if alone:
@@ -295,23 +317,26 @@ class SearchRepo:
             else:
                 params = (match, match, match, limit, offset)
                 rows = await self._sql.fetch_all(_SQLITE_PLACED, params)
-        return hits(rows, words)
+        return hits(rows, words, stems)
 
     async def _on_postgresql(
         self, words: list[str], limit: int, offset: int, *, placed: bool
-    ) -> list[Any]:
+    ) -> tuple[list[Any], list[str]]:
+        """The rows found, and the stems the words were looked for by too (snippets)."""
         last = len(words)
-        asked = (words, last, last, PREFIX_LETTERS, RECENT, NEAR)
+        stemmers = sorted(set(STEMMERS.values()))
+        asked = (words, stemmers, last, last, last, PREFIX_LETTERS, RECENT, NEAR)
         async with self._sql.transaction() as tx:
             row = await tx.fetch_one(_POSTGRES_QUERY, asked)
             assert row is not None, "an aggregate gives one row"
             if row[0] is None:  # no word left once folded and cleaned
-                return []
-            query, probe, low, probe_near = row[0], row[1], row[2], row[3]
-            return await tx.fetch_all(
+                return [], []
+            query, probe, low, stems, probe_near = row[0], row[1], row[2], row[3], row[4]
+            rows = await tx.fetch_all(
                 _POSTGRES_SEARCH,
                 _search_parameters(query, (probe_near, probe), low, limit, offset, placed),
             )
+            return rows, list(stems)
 
 
 def _search_parameters(

@@ -111,22 +111,29 @@ CREATE INDEX brief_search_lexemes ON brief_search
 """
 
 
-def postgres_index_rows(where: str = "", words: str = "briefbot_words") -> str:
+def postgres_index_rows(
+    where: str = "", words: str = "briefbot_words", *, by_language: bool = False
+) -> str:
     """The search rows of the live briefs' current versions, `where` narrowing them (a
-    constant of this package): migration 13 fills the index with it, storage/search.py
-    rewrites one brief's row with it. The title's words and the summary's are kept apart
-    too, small enough to test without reading the whole document (storage/search.py ranks
-    by them). `words` is the function that makes a text's words: migration 12's had the
-    prefixes in the row (briefbot_prefixed). Changing it needs a migration that fills the
-    index again."""
+    constant of this package): migrations 13 and 14 fill the index with it. The title's
+    words and the summary's are kept apart too, small enough to test without reading the
+    whole document (storage/search.py ranks by them). `words` is the function that makes
+    a text's words: migration 12's had the prefixes in the row (briefbot_prefixed); from
+    14 it is given the version's language too (`by_language`: briefbot_indexed, STEMS_FUNCTIONS).
+    Changing it needs a migration that fills the index again."""
+    language = ", v.language" if by_language else ""
+
+    def of(column: str) -> str:
+        return f"{words}({column}, language)" if by_language else f"{words}({column})"
+
     return f"""
 INSERT INTO brief_search (brief_id, title, summary, facts, sources, narratives, document,
                           title_words, summary_words)
 SELECT id, title, summary, facts, sources, narratives,
-       title_words || summary_words || {words}(facts || ' ' || narratives)
-       || {words}(sources),
+       title_words || summary_words || {of("facts || ' ' || narratives")}
+       || {of("sources")},
        title_words, summary_words
-  FROM (SELECT b.id, v.title, v.summary,
+  FROM (SELECT b.id, v.title, v.summary{language},
                coalesce((SELECT string_agg(f.text, chr(10) ORDER BY f.position)
                            FROM facts AS f WHERE f.version_id = v.id), '') AS facts,
                coalesce((SELECT string_agg(s.name || coalesce(' ' || s.url, ''), chr(10)
@@ -138,8 +145,8 @@ SELECT id, title, summary, facts, sources, narratives,
           FROM briefs AS b
           JOIN brief_versions AS v ON v.brief_id = b.id AND v.number = b.current_version
          WHERE b.retracted_at IS NULL {where}) AS live,
-       LATERAL (SELECT {words}(title) AS title_words,
-                       {words}(summary) AS summary_words) AS words
+       LATERAL (SELECT {of("title")} AS title_words,
+                       {of("summary")} AS summary_words) AS words
 """
 
 
@@ -162,19 +169,55 @@ POSTGRES_SEARCH_V3: tuple[str, ...] = (
     "ANALYZE brief_search",
 )
 
+
+def stemmed_index_rows(where: str = "") -> str:
+    """postgres_index_rows as from migration 14 (storage/search.py writes a brief's row
+    with it): each text's words with their stems in the brief's language."""
+    return postgres_index_rows(where, "briefbot_indexed", by_language=True)
+
+
 # The search rows of every live brief written into the empty table, and only then the GIN
-# index built over them (migration 13, `briefbot copy-db`): several times faster than
+# index built over them (migration 14, `briefbot copy-db`): several times faster than
 # writing each row through the index.
 POSTGRES_REFILL: tuple[str, ...] = (
     "DROP INDEX brief_search_lexemes",
-    postgres_index_rows(),
+    stemmed_index_rows(),
     LEXEMES_INDEX,
 )
 
+# The PostgreSQL text search configuration that stems a brief's words, by its language
+# (the language part of Brief.language's tag); a search stems a reader's words in each
+# (storage/search.py), as it does not know which language they are in. Ukrainian has no
+# configuration in PostgreSQL: its briefs' words are indexed as written (case and
+# diacritics folded), as are those of any language not here. Changing it needs a
+# migration that fills the index again.
+STEMMERS = {"en": "english", "es": "spanish", "ru": "russian"}
 
-def _executed(statements: tuple[str, ...]) -> str:
-    """PL/pgSQL running `statements` (constants of this module) one by one."""
-    return "\n".join("EXECUTE '{}';".format(s.replace("'", "''")) for s in statements)
+_STEMMER_CASES = " ".join(
+    f"WHEN '{code}' THEN '{config}'::regconfig" for code, config in STEMMERS.items()
+)
+
+# Migration 14: what the index holds of a text in a language: its words, folded and
+# cleaned as before, and beside them their stems in the language's configuration that
+# differ from them ("vote" for "votes", "carril" for "carriles", "бюджет" for "бюджету"),
+# without positions (a search asks no phrase of them) and without the stop words the
+# configuration drops (the words themselves keep them). Stemmed once folded, as the
+# reader's words are: the stemmers read words without their diacritics alike.
+STEMS_FUNCTIONS: tuple[str, ...] = (
+    f"""
+    CREATE FUNCTION briefbot_stemmer(language text) RETURNS regconfig
+        LANGUAGE sql STABLE PARALLEL SAFE
+        AS $$ SELECT CASE split_part(language, '-', 1) {_STEMMER_CASES}
+                     ELSE 'simple'::regconfig END $$
+    """,
+    """
+    CREATE FUNCTION briefbot_indexed(t text, language text) RETURNS tsvector
+        LANGUAGE sql STABLE PARALLEL SAFE
+        AS $$ SELECT words || ts_delete(strip(to_tsvector(briefbot_stemmer(language), c)),
+                                        tsvector_to_array(words))
+                FROM briefbot_clean(t) AS c, to_tsvector('simple', c) AS words $$
+    """,
+)
 
 
 # Migration 14 on PostgreSQL: a text's words folded and cleaned by one function,
@@ -183,10 +226,10 @@ def _executed(statements: tuple[str, ...]) -> str:
 # --locale=C, a common choice) lowers letters and tells them from other characters in
 # ASCII only: no Cyrillic, Greek or Arabic word was lowered, and `[[:alnum:]]` took none
 # of their letters for one, so none was indexed or found. There ICU's root collation is
-# used, and the index filled again; a server without ICU is warned. Elsewhere the
-# database's own collation serves as it did, and the rows it wrote stay as they are.
+# used; a server without ICU is warned. Then every brief's words indexed with their
+# stems in its language (STEMS_FUNCTIONS), the index filled again.
 POSTGRES_FOLDING: tuple[str, ...] = (
-    f"""
+    """
     DO $$ DECLARE
         serves boolean := lower('Ж') = 'ж' AND 'ж' ~ '^[[:alnum:]]$';
         icu boolean := EXISTS (SELECT FROM pg_collation WHERE collname = 'und-x-icu');
@@ -205,10 +248,10 @@ POSTGRES_FOLDING: tuple[str, ...] = (
         CREATE OR REPLACE FUNCTION briefbot_words(t text) RETURNS tsvector
             LANGUAGE sql STABLE PARALLEL SAFE
             AS 'SELECT to_tsvector(''simple'', briefbot_clean(t))';
-        IF chosen <> 'default' THEN
-            TRUNCATE brief_search;
-            {_executed(POSTGRES_REFILL)}
-        END IF;
     END $$
     """,
+    *STEMS_FUNCTIONS,
+    "TRUNCATE brief_search",
+    *POSTGRES_REFILL,
+    "ANALYZE brief_search",
 )

@@ -35,17 +35,19 @@ def _fold_text(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def snippet(columns: Sequence[str], words: Sequence[str]) -> str:
+def snippet(columns: Sequence[str], words: Sequence[str], stems: Sequence[str] = ()) -> str:
     """SNIPPET_WORDS words of the first column with a match, each match marked; the start
-    of the first non-empty column when none has one."""
+    of the first non-empty column when none has one. `stems` (what PostgreSQL's stemmers
+    made of the words, "vote" for "voting") match the words they start, as the index
+    matched them (most stems start the words they are stems of)."""
     whole = {fold(word) for word in words[:-1]}
-    prefix = fold(words[-1]) if words else ""
+    prefixes = tuple(start for start in map(fold, [*words[-1:], *stems]) if start)
 
     def matches(token: str) -> bool:
         folded = fold(token)
-        return folded in whole or (bool(prefix) and folded.startswith(prefix))
+        return folded in whole or folded.startswith(prefixes)
 
-    needles = [*whole, prefix] if prefix else list(whole)
+    needles = [*whole, *prefixes]
     for text in columns:
         # A column without the words anywhere has no token matching them: skipped whole,
         # not word by word in Python (2 ms a brief when the match is in the last column,

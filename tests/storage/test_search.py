@@ -130,3 +130,13 @@ def test_a_snippet_shows_the_words_around_the_match_marked() -> None:
     assert snippet(["", "First\nfact, second"], ["second"]) == (
         f"First fact, {MARK_START}second{MARK_END}"
     )
+
+
+def test_a_snippet_marks_the_words_a_stem_starts() -> None:
+    """PostgreSQL found the brief by a stem of the reader's word ("vote" for "voting"):
+    the words it starts are marked, in the first column holding one."""
+    columns = ["Harbor news", "The council votes; voters wait"]
+    assert snippet(columns, ["voting"], ["vote"]) == (
+        f"The council {MARK_START}votes{MARK_END}; {MARK_START}voters{MARK_END} wait"
+    )
+    assert snippet(columns, ["voting"]) == "Harbor news"

@@ -96,3 +96,68 @@ async def test_the_snippet_marks_the_cyrillic_word_as_written(
     assert f"{MARK_START}Перемовини{MARK_END}" in hit.snippet
     [hit] = await storage.search.search("елка")
     assert hit.snippet.startswith(f"{MARK_START}Ёлка{MARK_END}")
+
+
+# Briefs whose words are found by other forms of them on PostgreSQL, which stems each
+# brief's words in its language; SQLite finds words as written (or started) only.
+STEMMED = {
+    "es": _brief("es", "Nuevos carriles bici", "El pleno aprobó la obra"),
+    "ru": _brief("ru", "Дума приняла бюджет", "Депутаты голосовали"),
+    "en": _brief("en", "Council votes on the harbor", "Shipyards expand"),
+    "uk": _brief("uk", "Перемовини тривають", "Делегації зустрілися"),
+}
+
+
+@pytest.fixture
+async def stemmed(storage: Storage) -> dict[str, int]:
+    ids = {}
+    for language, brief in STEMMED.items():
+        ids[language] = (await storage.briefs.publish(brief, by=None, at=at(0))).id
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("query", "language", "stemmed_only"),
+    [
+        ("carril", "es", False),  # the start of "carriles", on both engines
+        ("carril bici", "es", True),  # "carril" a whole word, as "carriles" is stemmed
+        ("aprobaron carriles", "es", True),
+        ("бюджету", "ru", True),
+        ("бюджета дума", "ru", True),
+        ("голосовал", "ru", False),
+        ("voting", "en", True),
+        ("vote harbor", "en", True),
+        ("shipyard", "en", False),
+        ("перемовини", "uk", False),  # Ukrainian: no stemmer in PostgreSQL, words as written
+        ("перемовин", "uk", False),
+    ],
+)
+async def test_a_word_finds_its_other_forms_in_the_briefs_language_on_postgresql(
+    storage: Storage,
+    backend: str,
+    stemmed: dict[str, int],
+    query: str,
+    language: str,
+    stemmed_only: bool,
+) -> None:
+    expected = [] if stemmed_only and backend == "sqlite" else [stemmed[language]]
+    assert await _found(storage, query) == expected
+
+
+async def test_ukrainian_words_are_not_stemmed(storage: Storage, stemmed: dict[str, int]) -> None:
+    """PostgreSQL has no Ukrainian stemmer: another form of a Ukrainian word is not found
+    (the Russian stemmer, which stems every reader's Cyrillic words, does not make one)."""
+    for query in ("перемовинами", "делегаціями", "тривало"):
+        assert await _found(storage, query) == [], query
+
+
+async def test_the_snippet_marks_the_form_the_brief_holds(
+    storage: Storage, backend: str, stemmed: dict[str, int]
+) -> None:
+    if backend == "sqlite":
+        assert await _found(storage, "voting") == []
+        return
+    [hit] = await storage.search.search("voting")
+    assert f"{MARK_START}votes{MARK_END}" in hit.snippet
+    [hit] = await storage.search.search("бюджету")
+    assert f"{MARK_START}бюджет{MARK_END}" in hit.snippet

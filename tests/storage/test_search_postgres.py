@@ -62,6 +62,9 @@ async def test_briefs_indexed_at_schema_12_are_found_after_13() -> None:
             ):
                 assert [h.id for h in await storage.search.search(query)] == [1], query
             assert await storage.search.search("shipbuilt") == []
+            # Indexed again by 14 with their stems, in English as they were: other forms found.
+            for query in ("voting", "shipbuilder strikes", "ceasefires"):
+                assert [h.id for h in await storage.search.search(query)] == [1], query
             # Stored before briefs had a language (14): English, as every brief then was.
             stored = await storage.briefs.get(1)
             assert stored is not None
