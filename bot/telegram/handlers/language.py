@@ -20,7 +20,13 @@ from bot.core.subscriptions.language_choice import choose_language, language_rep
 from bot.telegram.bot_api import delivered
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.registration import ButtonHandler, command
-from bot.telegram.handlers.subscription import app_language, managed_chat, may_manage, say, shows
+from bot.telegram.handlers.subscription import (
+    answer_in_chat,
+    app_language,
+    managed_chat,
+    may_manage,
+    shows,
+)
 from bot.telegram.keyboards import parse_language_data
 from bot.telegram.replies import answer_press
 
@@ -58,7 +64,7 @@ async def language_command(update: Update, context: BotContext) -> None:
         telegram_code=app_language(update),
         now=datetime.now(UTC),
     )
-    await say(context, message, reply)
+    await answer_in_chat(context, message, reply)
 
 
 async def language_button(update: Update, context: BotContext) -> None:

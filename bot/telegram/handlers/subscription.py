@@ -45,7 +45,7 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         now=datetime.now(UTC),
         app_language=app_language(update),
     )
-    await say(context, message, reply)
+    await answer_in_chat(context, message, reply)
 
 
 async def unsubscribe_command(update: Update, context: BotContext) -> None:
@@ -53,7 +53,7 @@ async def unsubscribe_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     reply = await unsubscribe_reply(context.storage, context.renderer, message.chat_id)
-    await say(context, message, reply)
+    await answer_in_chat(context, message, reply)
 
 
 async def settings_command(update: Update, context: BotContext) -> None:
@@ -62,7 +62,7 @@ async def settings_command(update: Update, context: BotContext) -> None:
     reply = await settings_reply(
         context.storage, context.renderer, message.chat_id, defaults=_defaults(context)
     )
-    await say(context, message, reply)
+    await answer_in_chat(context, message, reply)
 
 
 async def settings_button(update: Update, context: BotContext) -> None:
@@ -103,7 +103,7 @@ async def member_changed(update: Update, context: BotContext) -> None:
     await context.storage.subscribers.set_blocked(change.chat.id, gone, at=datetime.now(UTC))
 
 
-async def say(context: BotContext, message: Message, reply: Reply) -> None:
+async def answer_in_chat(context: BotContext, message: Message, reply: Reply) -> None:
     """The answer in the command's chat, as a reply to it (in a group PTB's reply_text quotes
     the command); a chat that does not let the bot write is logged."""
     last = len(reply.texts) - 1
@@ -141,7 +141,7 @@ async def managed_chat(update: Update, context: BotContext) -> Message | None:
     assert update.effective_chat is not None
     assert message is not None
     if not await may_manage(update, context):
-        await say(context, message, managers_only(context.renderer))
+        await answer_in_chat(context, message, managers_only(context.renderer))
         return None
     return message
 
