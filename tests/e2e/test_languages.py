@@ -15,13 +15,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.channels.posts import channel_post
 from bot.core.chat import Part, Reply
 from bot.core.finding import archive_page, search_results
 from bot.core.languages import speaking
+from bot.core.publishing.corrections import replace_copies
 from bot.core.reading import help_reply, render_part, shared_look
 from bot.core.rendering import Renderer
 from bot.core.subscriptions.language_choice import native_name
 from bot.core.subscriptions.subscribing import local_due
+from bot.telegram import channel_jobs
 from bot.telegram.context import BriefApplication
 from storage import Storage, StoredBrief
 from tests.e2e.conftest import AppFactory, press, publish_file, say
@@ -30,6 +33,7 @@ from tests.fakebot import FakeBotApi, FakeUser, SentMessage
 from tests.fakebot.html import parse_html
 
 READER = 42
+CHANNEL = -1001234567890
 BRIEFS = Path(__file__).parents[1] / "data" / "briefs"
 RENDERER = Renderer()
 DAY = timedelta(days=1)
@@ -200,3 +204,48 @@ async def test_inline_answers_are_each_users_own(
     with speaking("uk"):
         [shared] = shared_look(RENDERER, stored).texts
     assert result["input_message_content"]["message_text"] == shared
+
+
+async def test_a_withdrawal_reaches_each_pushed_copy_in_its_readers_language(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    """Corrections and withdrawals edit copies with no update to read a language from."""
+    stored = await publish_file(db_path, BRIEFS / "ru" / "yekaterinburg-paid-parking.txt")
+    russian, spanish = server.user(61, language_code="ru"), server.user(62, language_code="es")
+    await add_subscribers(db_path, [61, 62], clock=time(7, 30))
+    for reader in (russian, spanish):
+        await say(server, reader, "/subscribe 07:30")
+    async with await Storage.open(db_path) as storage:
+        for chat_id in (61, 62):
+            await storage.subscribers.reschedule(
+                chat_id, next_due_at=datetime.now(UTC), delivered_at=datetime.now(UTC) - DAY
+            )
+    services = bot_app.bot_data.services
+    assert services.push is not None
+    await services.push.deliver_due()
+    [pushed_ru], [pushed_es] = server.sent(61)[-1:], server.sent(62)[-1:]
+    withdrawn = await services.storage.briefs.retract(stored.id, by=None, at=datetime.now(UTC))
+    assert withdrawn is not None
+    await replace_copies(
+        services.messenger, services.storage, services.renderer, withdrawn, withdrawn=True
+    )
+    for message, language in ((pushed_ru, "ru"), (pushed_es, "es")):
+        [edited] = [m for m in server.sent(message.chat_id) if m.message_id == message.message_id]
+        with speaking(language):
+            note = RENDERER.render("copy_withdrawn.html", title=stored.brief.title)
+        assert edited.text.strip() == plain(note)
+    assert plain(note) != plain(RENDERER.render("copy_withdrawn.html", title=stored.brief.title))
+
+
+async def test_a_channel_is_posted_to_in_its_own_language(
+    server: FakeBotApi, make_app: AppFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(channel_jobs, "CHANNELS_TICK", timedelta(seconds=0.2))
+    server.channel(CHANNEL, "Noticias", username="briefs_es")
+    async with make_app(CHANNEL_IDS="@briefs_es:es"):
+        stored = await publish_file(db_path, BRIEFS / "putin-north-korea.txt")
+        [post] = await server.wait_sent(CHANNEL, 1)
+    with speaking("es"):
+        summary = RENDERER.memo(("test", "es"), lambda: channel_post(RENDERER, stored))
+    assert post.text.strip() == plain(summary.texts[0])
+    assert labels(post)[0] == label("es", "facts") != label("en", "facts")
