@@ -28,7 +28,10 @@ from types import MappingProxyType
 
 import pytest
 
+from bot.core.languages import speaking
 from bot.core.push.engine import default_concurrency
+from bot.core.reading import help_reply
+from bot.core.rendering import Renderer
 from brief import Brief, parse_text
 from storage import Storage, StoredBrief, SubscriberCounts
 from storage.opening import DatabaseLocation, open_storage
@@ -40,6 +43,7 @@ from tests.e2e.replicas import webhook_replicas
 from tests.e2e.test_startup import assert_clean, environment
 from tests.fakebot import FakeBotApi
 from tests.fakebot.balancer import RoundRobin
+from tests.fakebot.html import parse_html
 from tests.postgres import fresh_schema, migrated_schema, needs_postgres
 from tests.waiting import LoopLag, eventually, eventually_async, without_gc_pauses
 
@@ -110,6 +114,10 @@ def _example(name: str) -> Brief:
     return parse_text((BRIEFS / name).read_text(encoding="utf-8")).brief
 
 
+def plain(html: str) -> str:
+    return parse_html(html)[0].strip()
+
+
 async def _publish(storage: Storage, briefs: list[Brief]) -> list[StoredBrief]:
     """Published a minute apart, the last one a minute ago."""
     start = datetime.now(UTC) - timedelta(minutes=len(briefs) + 1)
@@ -162,6 +170,14 @@ async def test_every_reader_flow_works_across_replicas(
 
     [found] = await say(server, reader, "/search pyongyang")
     assert f"#{korea.id} · {korea.brief.title}" in found.text
+
+    # A language chosen on one replica is spoken by the others.
+    await say(server, reader, "/language uk", expect=2)
+    with speaking("uk"):
+        ukrainian = [plain(text) for text in help_reply(Renderer()).texts]
+    for _ in range(REPLICAS):
+        helped = await say(server, reader, "/help", expect=len(ukrainian))
+        assert [m.text.strip() for m in helped] == ukrainian
     assert server.errors() == []
     assert_spread(cluster.balancer)
 
