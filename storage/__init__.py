@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from types import TracebackType
 
+from storage.audio import AudioRepo
 from storage.backup import BackupError, BackupTargetError, MigrationBackupError
 from storage.briefs import BriefRepo
 from storage.channels import ChannelRepo
@@ -31,6 +32,7 @@ from storage.errors import (
 )
 from storage.inline import InlineCopyRepo
 from storage.interface import (
+    AudioStore,
     BriefStore,
     ChannelStore,
     ChatLanguageStore,
@@ -50,7 +52,10 @@ from storage.interface import (
 )
 from storage.languages import ChatLanguageRepo
 from storage.models import (
+    AudioJob,
+    AudioPart,
     AuditEntry,
+    BriefAudio,
     BriefHeader,
     ChatLanguage,
     ConnectionSettings,
@@ -61,9 +66,11 @@ from storage.models import (
     PushRun,
     SearchHit,
     StaleDraft,
+    StoredAudioPart,
     StoredBrief,
     Subscriber,
     SubscriberCounts,
+    VoiceCopy,
 )
 from storage.pending import CorrectionRepo, PasteRepo
 from storage.pushes import PushRepo
@@ -97,6 +104,7 @@ class Storage:
     updates: UpdateStore
     replicas: ReplicaStore
     languages: ChatLanguageStore
+    audio: AudioStore
 
     # Whether several `briefbot run` may serve this database at once: replicas need
     # PostgreSQL. An SQLite file is served by one bot process (other processes such as
@@ -132,6 +140,7 @@ class Storage:
         self.updates = UpdateRepo(sql)
         self.replicas = ReplicaRepo(sql)
         self.languages = ChatLanguageRepo(sql)
+        self.audio = AudioRepo(sql)
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:
@@ -198,9 +207,13 @@ class Storage:
 
 
 __all__ = [
+    "AudioJob",
+    "AudioPart",
+    "AudioRepo",
     "AuditEntry",
     "BackupError",
     "BackupTargetError",
+    "BriefAudio",
     "BriefHeader",
     "BriefRepo",
     "ChannelRepo",
@@ -227,10 +240,12 @@ __all__ = [
     "StateRepo",
     "Storage",
     "StorageError",
+    "StoredAudioPart",
     "StoredBrief",
     "Subscriber",
     "SubscriberCounts",
     "SubscriberRepo",
     "UnusableDatabaseError",
     "UnwritableDatabaseError",
+    "VoiceCopy",
 ]

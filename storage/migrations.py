@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import aiosqlite
 
+from storage.audio_schema import SQLITE_AUDIO
 from storage.errors import SchemaTooNewError
 from storage.languages_schema import SQLITE_LANGUAGES
 from storage.search_index import INDEX_ROWS, SEARCH_V3
@@ -285,9 +286,12 @@ _LEASES: Migration = ("ALTER TABLE replicas ADD COLUMN lease_until INTEGER NOT N
 _POSTGRES_ONLY: Migration = ()
 
 # 14: each brief version's language and each chat's (storage/languages_schema.py).
+# 15: each brief version's voice notes, the jobs making them, the copies sent to readers
+# (storage/audio_schema.py).
 MIGRATIONS: tuple[Migration, ...] = (
     *(_CORE, _DELIVERY, _DRAFTS, _STATE, _SEARCH, _INLINE_COPIES, _PENDING, _REPLICAS),
     *(_DRAFT_BASIS, _SUPERSEDED, _LEASES, SEARCH_V3, _POSTGRES_ONLY, SQLITE_LANGUAGES),
+    SQLITE_AUDIO,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -159,3 +159,55 @@ class PastePart:
     message_id: int
     text: str
     links: tuple[tuple[str, str], ...]  # (anchor text, url), in the message's order
+
+
+@dataclass(frozen=True, slots=True)
+class AudioPart:
+    """One voice note to store: OGG/Opus bytes and how long they play."""
+
+    data: bytes
+    duration: float  # seconds
+
+
+@dataclass(frozen=True, slots=True)
+class AudioJob:
+    """A brief version whose voice note is to be made, as claim_next hands it out."""
+
+    brief_id: int
+    version: int
+    attempts: int  # claims so far, this one included
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAudioPart:
+    part: int  # 0..n-1: a long brief is several voice notes, sent in this order
+    data: bytes
+    duration: float  # seconds
+    file_id: str | None  # Telegram's, once uploaded: later sends reuse it
+
+
+@dataclass(frozen=True, slots=True)
+class BriefAudio:
+    """What readers of a brief version get to hear (storage/audio.py AudioRepo.current)."""
+
+    kind: str | None  # "recorded" | "generated"; None while there is no audio
+    parts: tuple[StoredAudioPart, ...]  # empty while there is no audio
+    engine: str | None  # "piper" | "espeak-ng" | "editor"...
+    recorded_by_name: str | None  # who recorded it, for a recording
+    # The version's job: "pending" | "done" | "failed" | "none" (no voice for its
+    # language); None when no audio was ever wanted for it (a recording may still be here).
+    status: str | None
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceCopy:
+    """A voice note sent to a reader: a correction or retraction reaches it."""
+
+    chat_id: int
+    message_id: int
+    version: int
+    kind: str = "generated"  # which audio it carries: "generated" | "recorded"

@@ -6,6 +6,7 @@ Never edit a released migration: append a new one, and its twin in storage/migra
 
 from __future__ import annotations
 
+from storage.audio_schema import POSTGRES_AUDIO
 from storage.languages_schema import POSTGRES_LANGUAGES
 from storage.migrations import Migration
 from storage.search_index import (
@@ -332,18 +333,9 @@ _PREFIXES: Migration = (
 )
 
 POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
-    _CORE,
-    _DELIVERY,
-    _DRAFTS,
-    _STATE,
-    _SEARCH,
-    _INLINE_COPIES,
-    _PENDING,
-    _REPLICAS,
-    _DRAFT_BASIS,
-    _SEARCH_V2,
-    _LEASES,
-    _PREFIXES,
+    *(_CORE, _DELIVERY, _DRAFTS, _STATE, _SEARCH, _INLINE_COPIES, _PENDING, _REPLICAS),
+    *(_DRAFT_BASIS, _SEARCH_V2, _LEASES, _PREFIXES),  # 9 to 12
     POSTGRES_SEARCH_V3,  # 13 (storage/search_index.py)
     (*POSTGRES_LANGUAGES, *POSTGRES_FOLDING),  # 14 (storage/languages_schema.py, search_index.py)
+    POSTGRES_AUDIO,  # 15 (storage/audio_schema.py)
 )

@@ -9,7 +9,7 @@ import aiosqlite
 import pytest
 
 from brief.model import Brief, Fact, Narrative, Source
-from storage import ChatLanguage, PastePart, SchemaTooNewError, Storage
+from storage import AudioJob, AudioPart, ChatLanguage, PastePart, SchemaTooNewError, Storage
 from storage.codec import brief_to_json
 from storage.db import to_db
 from storage.migrations import (
@@ -186,6 +186,11 @@ async def _write_v13_data(conn: aiosqlite.Connection) -> None:
     await _run(conn, [("INSERT INTO handled_updates VALUES (1300, ?)", (to_db(at(13)),))])
 
 
+async def _write_v14_data(conn: aiosqlite.Connection) -> None:
+    """Reader 77's chat chose Ukrainian (15 adds voice notes, tried below on brief 1)."""
+    await _run(conn, [("INSERT INTO chat_languages VALUES (77, 'uk', NULL, ?)", (to_db(at(14)),))])
+
+
 WRITERS = {
     1: _write_v1_data,
     2: _write_v2_data,
@@ -200,6 +205,7 @@ WRITERS = {
     11: _write_v11_data,
     12: _write_v12_data,
     13: _write_v13_data,
+    14: _write_v14_data,
 }
 
 
@@ -294,6 +300,8 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
             assert not await s.updates.first_time(1200, at=at(12))
         if start >= 13:
             assert not await s.updates.first_time(1300, at=at(13))
+        if start >= 14:
+            assert (await s.languages.get(77)).chosen == "uk"
         if start >= 1:
             # Briefs stored before search existed are found by it.
             [hit] = await s.search.search(OLD_BRIEF.facts[0].text.split()[-1])
@@ -333,8 +341,23 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
         await s.languages.choose(1, "uk", at=at(16))
         await s.languages.seen(1, "ru", at=at(16))
         assert await s.languages.get(1) == ChatLanguage(chosen="uk", seen="ru", zone="UTC")
+        await _voice_notes_work(s, new.id, old_brief=start >= 1)
 
     assert _schema(path) == _schema(fresh)
+
+
+async def _voice_notes_work(s: Storage, new: int, *, old_brief: bool) -> None:
+    """Briefs stored before audio existed (15) are owed theirs, and get it."""
+    assert await s.audio.missing(10) == ([(new, 1), (1, 1)] if old_brief else [(new, 1)])
+    assert await s.audio.want(new, 1, at=at(17))
+    job = await s.audio.claim_next("new", at=at(17), hold=timedelta(minutes=5))
+    assert job == AudioJob(new, 1, 1)
+    assert await s.audio.finish(new, 1, [AudioPart(b"OggS", 2.5)], engine="piper", at=at(18))
+    heard = await s.audio.current(new, 1)
+    assert heard is not None
+    assert [(p.data, p.duration) for p in heard.parts] == [(b"OggS", 2.5)]
+    await s.audio.record_copy(new, 1, 100, version=1, at=at(18))
+    assert [c.message_id for c in await s.audio.copies(new)] == [100]
 
 
 async def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:

@@ -1,17 +1,18 @@
 """What only PostgreSQL does: migrations run by `briefbot migrate`, not by the bot,
 copying an SQLite database into it, and serving several replicas at once."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 from brief.model import Problem
-from storage import SchemaTooNewError, SchemaTooOldError, Storage
+from storage import AudioJob, AudioPart, SchemaTooNewError, SchemaTooOldError, Storage, VoiceCopy
 from storage.db import to_db
 from storage.opening import DatabaseLocation, migrate_database, open_storage
 from storage.postgres import POSTGRES_LATEST_VERSION, PgStorage
-from storage.postgres.copy import CopyError, copy_to_postgres
+from storage.postgres.copy import STREAM_BATCH, CopyError, copy_to_postgres
 from storage.postgres.migrations import apply_postgres_migrations
 from storage.postgres.schema import POSTGRES_MIGRATIONS
 from tests.postgres import fresh_schema, needs_postgres
@@ -95,6 +96,37 @@ async def test_copy_db_copies_every_row_and_continues_the_ids(tmp_path: Path) ->
             assert new_draft.id > draft.id  # the discarded draft's id is never reused
         with pytest.raises(CopyError, match="not empty"):
             await copy_to_postgres(path, url)
+
+
+async def test_copy_db_copies_the_voice_notes_their_jobs_and_copies(tmp_path: Path) -> None:
+    """More parts than are read at a time (the audio is streamed, not held whole)."""
+    path = tmp_path / "b.db"
+    parts = [AudioPart(bytes([n]) * 50_000 + b"\x00end", n + 0.1) for n in range(STREAM_BATCH + 5)]
+    async with await Storage.open(path) as sqlite:
+        made = await sqlite.briefs.publish(make_brief("a"), by=1, at=at(0))
+        waiting = await sqlite.briefs.publish(make_brief("b"), by=1, at=at(1))
+        await sqlite.audio.want(made.id, 1, at=at(1))
+        await sqlite.audio.want(waiting.id, 1, at=at(1))
+        await sqlite.audio.finish(made.id, 1, parts, engine="piper", at=at(2))
+        await sqlite.audio.remember_file_id(made.id, 1, "generated", 3, "AwAC3")
+        await sqlite.audio.store_recording(
+            waiting.id, 1, AudioPart(b"OggS rec", 4.0), by=7, by_name="Ana", file_id=None, at=at(3)
+        )
+        await sqlite.audio.record_copy(made.id, -100, 11, version=1, at=at(4))
+        expected = await sqlite.audio.current(made.id, 1)
+        recorded = await sqlite.audio.current(waiting.id, 1)
+    async with fresh_schema() as url:
+        copied = await copy_to_postgres(path, url)
+        assert (copied["brief_audio"], copied["audio_jobs"], copied["voice_copies"]) == (
+            len(parts) + 1, 2, 1,
+        )  # fmt: skip
+        async with await open_storage(DatabaseLocation(url=url)) as pg:
+            assert await pg.audio.current(made.id, 1) == expected
+            assert await pg.audio.current(waiting.id, 1) == recorded
+            assert await pg.audio.copies(made.id) == [VoiceCopy(-100, 11, 1)]
+            assert await pg.audio.claim_next("r", at=at(5), hold=timedelta(1)) == AudioJob(
+                waiting.id, 1, 1
+            )
 
 
 async def test_a_replica_reads_the_brief_a_reader_opened_on_another() -> None:
