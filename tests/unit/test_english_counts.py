@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from brief.model import Brief
 from bot.core.rendering import Renderer
+from brief.model import Brief
 from storage import BriefHeader, StoredBrief
 
 WHEN = datetime(2026, 12, 7, 6, 30, tzinfo=UTC)
