@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.ext import ApplicationBuilder, BaseHandler, ContextTypes, Defaults, JobQueue
+from telegram.ext import BaseHandler
 
 from bot.config import Config
+from bot.core.audio.making import AudioMaker
 from bot.core.backups import CHECK_INTERVAL, FIRST_CHECK, daily_backup
 from bot.core.budget.pacing import Pacer
 from bot.core.channels.poster import ChannelPoster
@@ -30,27 +30,35 @@ from bot.core.readiness import Readiness
 from bot.core.rendering import Renderer
 from bot.core.reports import Reporter
 from bot.core.services import Services
-from bot.telegram.admin import drafts, editing, guide, uploads
+from bot.telegram.admin import drafts, editing, guide, recordings, uploads
 from bot.telegram.admin import menu as admin_menu
 from bot.telegram.admin import push as push_admin
+from bot.telegram.application import build_application
+from bot.telegram.audio_jobs import start_audio, stop_audio
 from bot.telegram.channel_check import check_channel
 from bot.telegram.channel_jobs import start_channels
-from bot.telegram.context import BotContext, BotData, BriefApplication, ChatData
+from bot.telegram.context import BotContext, BriefApplication
 from bot.telegram.errors import on_error
-from bot.telegram.handlers import archive, help, identity, language, reader, search, subscription
+from bot.telegram.handlers import (
+    archive,
+    help,
+    identity,
+    language,
+    listen,
+    reader,
+    search,
+    subscription,
+)
 from bot.telegram.inline import handlers as inline
 from bot.telegram.jobs import services_job
 from bot.telegram.keyboards import Keyboards
-from bot.telegram.limits.early import UpdatesRequest
 from bot.telegram.limits.flood_handler import flood_handler
 from bot.telegram.limits.refusals import RefusedChats, standing_handler
 from bot.telegram.menus import set_reader_menus
 from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.profile import set_descriptions
 from bot.telegram.push_jobs import build_push, start_push, stop_push
-from bot.telegram.rate_limiter import SharedRateLimiter
-from bot.telegram.transport import AiohttpRequest
-from bot.telegram.updates import ObservedUpdates
+from bot.telegram.replies import now
 from bot.telegram.webhook.receiver import WebhookReceiver
 from bot.telegram.webhook.registration import watch_webhook
 from bot.version import briefbot_version
@@ -61,10 +69,6 @@ from storage import Storage
 from storage.opening import open_storage
 
 log = logging.getLogger(__name__)
-# Measured with bench/facts.py: enough updates in flight for the bot to batch its work,
-# over a pool small enough to keep connections warm.
-CONCURRENT_UPDATES = 64
-CONNECTION_POOL_SIZE = 16
 DRAFT_CLEANUP_INTERVAL = timedelta(hours=1)
 # In webhook mode: often enough that the Bot API has always answered within the last
 # minute (/readyz), rarely enough to cost nothing.
@@ -119,7 +123,9 @@ def _compose(
     gate = FloodGate(config.admin_ids, budget.backlog)
     # Groups that refused the bot a moment ago: not sent to, so they spend no turns.
     refused = RefusedChats()
-    application = _application(config, budget, gate, refused, metrics, readiness, on_token_refused)
+    application = build_application(
+        config, budget, gate, refused, metrics, readiness, on_token_refused, _start, _stop
+    )
     # The core's buttons as this bot's keyboards; the username is known once the bot started.
     keyboards = Keyboards(lambda: application.bot.username)
     services = _services(
@@ -176,67 +182,7 @@ def _services(
         replica=replica,
         push=push,
         channels=channels,
-    )
-
-
-def _application(
-    config: Config,
-    budget: Pacer,
-    gate: FloodGate,
-    refused: RefusedChats,
-    metrics: Metrics,
-    readiness: Readiness,
-    on_token_refused: Callable[[], None] | None,
-) -> BriefApplication:
-    """PTB's Application over the bot's own transport, budget and update pipeline. With
-    WEBHOOK_URL set it has no Updater: bot/telegram/webhook/receiver.py feeds its update queue."""
-    builder = (
-        ApplicationBuilder()
-        .token(config.token)
-        .base_url(config.bot_url)
-        .base_file_url(config.file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .context_types(ContextTypes(context=BotContext, bot_data=BotData, chat_data=ChatData))
-        .job_queue(JobQueue[BotContext]())
-        # Replies to readers share Telegram's global budget with the push, and go first;
-        # a RetryAfter pauses every send and is retried rather than dropped.
-        .rate_limiter(SharedRateLimiter(budget, refused))
-        .request(
-            AiohttpRequest(
-                connections=CONNECTION_POOL_SIZE,
-                proxy=config.proxy,
-                metrics=metrics,
-                on_answer=readiness.bot_api_answered,
-            )
-        )
-        # Each update timed, counted and given its ids for log lines (bot/telegram/updates.py).
-        .concurrent_updates(ObservedUpdates(CONCURRENT_UPDATES, metrics))
-        .post_init(_start)
-        .post_shutdown(_stop)
-    )
-    if config.webhook_url is not None:
-        return builder.updater(None).build()
-    # Long polling holds its one connection for up to the poll timeout; an update over its
-    # chat's allowance is dropped there, unread (bot/telegram/limits/early.py).
-    return builder.get_updates_request(
-        _polls(config, gate, metrics, readiness, on_token_refused)
-    ).build()
-
-
-def _polls(
-    config: Config,
-    gate: FloodGate,
-    metrics: Metrics,
-    readiness: Readiness,
-    on_token_refused: Callable[[], None] | None,
-) -> UpdatesRequest:
-    return UpdatesRequest(
-        gate,
-        connections=1,
-        proxy=config.proxy,
-        on_unauthorized=on_token_refused,
-        metrics=metrics,
-        on_answer=readiness.bot_api_answered,
+        audio=AudioMaker(storage, renderer, owner=replica.id, clock=now),
     )
 
 
@@ -265,12 +211,15 @@ def _handlers(config: Config) -> list[BaseHandler[Update, BotContext, None]]:
         *identity.handlers(),
         *archive.handlers(),
         *search.handlers(),
+        *listen.handlers(),
         # Inline queries and chosen results: no other handler takes these kinds of update.
         *inline.handlers(),
         *subscription.handlers(),
         *language.handlers(),
         *push_admin.handlers(admins),
         *editing.handlers(admins),
+        # An admin's voice message or audio file in reply to a brief: its recording.
+        *recordings.handlers(admins),
         # An admin's text and files are uploads; before the reader help below takes them.
         *uploads.handlers(admins),
         drafts.handler(),
@@ -301,6 +250,7 @@ async def _start(application: BriefApplication) -> None:
     await set_reader_menus(application.bot, renderer)  # in each language the bot speaks
     await admin_menu.set_admin_menus(application.bot, renderer, config.admin_ids)
     await set_descriptions(application.bot, renderer, config)
+    await start_audio(application)  # the voices found, then voice notes made in the background
     # What /metrics shows from the database, counted now and then again in the
     # background, never at a scrape.
     await metrics_page.count_figures(services)
@@ -346,5 +296,6 @@ async def _stop(application: BriefApplication) -> None:
     try:
         await services.reporter.close()
         await stop_push(services)
+        await stop_audio(services)
     finally:
         await services.storage.close()

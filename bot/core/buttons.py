@@ -9,6 +9,7 @@ from bot.core.chat import (
     PARTS,
     Button,
     Keyboard,
+    Listen,
     OpenPart,
     Part,
     ShareBrief,
@@ -22,9 +23,16 @@ DIGEST_TITLE_CHARS = 60
 
 
 def brief_keyboard(renderer: Renderer, brief_id: int, shown: Part) -> Keyboard:
-    """Buttons for the parts of the brief other than the one just shown, then Share."""
+    """Buttons for the parts of the brief other than the one just shown, then Listen and
+    Share."""
     row = tuple(Button(renderer.label(p), ShowPart(brief_id, p)) for p in PARTS if p != shown)
-    return (row, (share_button(renderer, brief_id),))
+    return (row, (listen_button(renderer, brief_id), share_button(renderer, brief_id)))
+
+
+def listen_button(renderer: Renderer, brief_id: int, *, linked: bool = False) -> Button:
+    """Sends the brief's voice note; `linked`: in a private chat with the bot (from a
+    channel, where a press cannot be answered with a message to the one who pressed)."""
+    return Button(renderer.label("listen"), Listen(brief_id, linked=linked))
 
 
 def share_button(renderer: Renderer, brief_id: int) -> Button:
@@ -47,13 +55,25 @@ def channel_keyboard(renderer: Renderer, brief_id: int, title: str) -> Keyboard:
     """Under a channel post: its parts as links, then a link that shares it (a channel's
     readers may have no chat with the bot, where sharing through the bot would start)."""
     share = Button(renderer.render("channel_share_button.txt"), ShareLink(brief_id, title))
-    return (part_links(renderer, brief_id), (share,))
+    return (part_links(renderer, brief_id), (listen_button(renderer, brief_id, linked=True), share))
 
 
-def digest_keyboard(headers: Sequence[BriefHeader], navigation: Sequence[Button] = ()) -> Keyboard:
+def digest_keyboard(
+    headers: Sequence[BriefHeader],
+    navigation: Sequence[Button] = (),
+    *,
+    listen: Renderer | None = None,
+) -> Keyboard:
     """A button per brief (a daily digest, an archive page, search results), each opening
-    that brief's summary; then the navigation row, if any."""
-    rows = tuple((Button(_short(h.title), ShowPart(h.id, "summary")),) for h in headers)
+    that brief's summary, and (`listen`: the renderer of its label) a Listen button beside
+    it; then the navigation row, if any."""
+    rows = tuple(
+        (
+            Button(_short(h.title), ShowPart(h.id, "summary")),
+            *((listen_button(listen, h.id),) if listen is not None else ()),
+        )
+        for h in headers
+    )
     return (*rows, tuple(navigation)) if navigation else rows
 
 

@@ -101,6 +101,15 @@ class LanguageChoice:
     language: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Listen:
+    """Sends the brief's voice note, here; `linked`: opens it in a private chat with the bot
+    instead, for a copy in a chat where the bot cannot answer a press (a channel)."""
+
+    brief_id: int
+    linked: bool = False
+
+
 Action: TypeAlias = (
     ShowPart
     | OpenPart
@@ -110,6 +119,7 @@ Action: TypeAlias = (
     | DraftChoice
     | SettingsChoice
     | LanguageChoice
+    | Listen
 )
 
 
@@ -141,6 +151,27 @@ class CopyAt:
     inline_message_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class VoiceNote:
+    """A voice note to send: OGG/Opus bytes, or the app's own id for the same file when it
+    has one (sent before), with a caption and buttons."""
+
+    data: bytes
+    file_id: str | None
+    duration: float  # seconds
+    caption: str
+    keyboard: Keyboard | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SentVoice:
+    """A voice note as the app took it: its message, and the id that sends the same file
+    again without uploading it."""
+
+    message_id: int
+    file_id: str
+
+
 class Edit(Enum):
     """What became of an edit."""
 
@@ -164,3 +195,10 @@ class Messenger(Protocol):
 
     async def edit(self, at: CopyAt, text: str, keyboard: Keyboard | None) -> Edit:
         """The message at `at` shows `text` and `keyboard` now, if it can."""
+
+    async def send_voice(self, chat_id: int, note: VoiceNote) -> SentVoice | None:
+        """The voice note sent (by its file id when it has one); None when the chat
+        refused it."""
+
+    async def edit_caption(self, at: CopyAt, caption: str, keyboard: Keyboard | None) -> Edit:
+        """The media message at `at` (a voice note) has `caption` and `keyboard` now."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Config
+from bot.core.audio.making import AudioMaker
 from bot.core.budget.pacing import Pacer
 from bot.core.channels.poster import ChannelPoster
 from bot.core.chat import Messenger
@@ -36,3 +37,4 @@ class Services:
     replica: Replica  # this process among the replicas
     push: PushEngine  # the delivery engine
     channels: ChannelPoster  # the channels of CHANNEL_IDS, none without it
+    audio: AudioMaker  # makes the voice notes, in the background (idle with AUDIO=off)

@@ -25,6 +25,7 @@ from bot.core.chat import (
     DraftStep,
     Keyboard,
     LanguageChoice,
+    Listen,
     OpenPart,
     Part,
     SettingsChoice,
@@ -40,8 +41,10 @@ _PART_NAMES: dict[str, Part] = {p: p for p in PARTS}
 _BRIEF_DATA = re.compile(r"brief:(\d+):(summary|facts|sources|narratives)")
 _ARCHIVE_DATA = re.compile(r"archive:(\d{1,9})")
 _DRAFT_DATA = re.compile(r"draft:(\d{1,18}):(publish|discard)")
-# What start_parameter() writes: `b12` opens brief 12, `b12-facts` its facts.
-_START_PARAMETER = re.compile(r"b(\d+)(?:-(facts|sources|narratives))?")
+# What start_parameter() writes: `b12` opens brief 12, `b12-facts` its facts, and
+# listen_parameter() `b12-listen` its voice note.
+_START_PARAMETER = re.compile(r"b(\d+)(?:-(facts|sources|narratives|listen))?")
+_LISTEN_DATA = re.compile(r"listen:(\d+)")
 _SETTINGS_DATA = re.compile(
     r"sub:(?:(?P<switch>on|off)|time:(?P<hh>\d{2})(?P<mm>\d{2})|zone:(?P<zone>\d{1,2}))"
 )
@@ -127,26 +130,45 @@ def parse_language_data(data: str | None) -> LanguageChoice | None:
     return LanguageChoice(None if match[1] == "auto" else match[1])
 
 
+def listen_data(brief_id: int) -> str:
+    return f"listen:{brief_id}"
+
+
+def parse_listen_data(data: str | None) -> Listen | None:
+    """The brief whose voice note a Listen button asks for, or None."""
+    match = _LISTEN_DATA.fullmatch(data or "")
+    brief_id = brief_number(match[1]) if match else None
+    return Listen(brief_id) if brief_id is not None else None
+
+
 def start_parameter(brief_id: int, part: Part = "summary") -> str:
     """What `/start` is given by a deep link to a part of a brief: `b12`, `b12-facts`."""
     return f"b{brief_id}" if part == "summary" else f"b{brief_id}-{part}"
 
 
-def parse_start_parameter(text: str) -> OpenPart | Refusal | None:
-    """What a deep link's `/start` parameter asks for (see start_parameter); a number no
-    brief can have is refused as unknown; None for anything else (a plain `/start`)."""
+def parse_start_parameter(text: str) -> OpenPart | Listen | Refusal | None:
+    """What a deep link's `/start` parameter asks for (see start_parameter, and `b12-listen`
+    for the voice note); a number no brief can have is refused as unknown; None for
+    anything else (a plain `/start`)."""
     link = _START_PARAMETER.fullmatch(text)
     if link is None:
         return None
     brief_id = brief_number(link[1])
     if brief_id is None:
         return unknown_brief(link[1])
+    if link[2] == "listen":
+        return Listen(brief_id)
     return OpenPart(brief_id, _PART_NAMES[link[2] or "summary"])
 
 
 def deep_link(bot_username: str, brief_id: int, part: Part = "summary") -> str:
     """The link that opens the part in a private chat with the bot, from anywhere."""
     return f"https://t.me/{bot_username}?start={start_parameter(brief_id, part)}"
+
+
+def listen_link(bot_username: str, brief_id: int) -> str:
+    """The link that sends the brief's voice note in a private chat with the bot."""
+    return f"https://t.me/{bot_username}?start=b{brief_id}-listen"
 
 
 def share_query(brief_id: int) -> str:
@@ -226,3 +248,7 @@ class Keyboards:
                 return InlineKeyboardButton(label, callback_data=settings_data(button.action))
             case LanguageChoice():
                 return InlineKeyboardButton(label, callback_data=language_data(button.action))
+            case Listen(brief_id, linked=True):
+                return InlineKeyboardButton(label, url=listen_link(self._username(), brief_id))
+            case Listen(brief_id):
+                return InlineKeyboardButton(label, callback_data=listen_data(brief_id))

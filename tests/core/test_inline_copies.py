@@ -3,7 +3,7 @@ and brought up to date at once when the answer it came from was older than the b
 
 from __future__ import annotations
 
-from bot.core.chat import CopyAt, Edit, Keyboard, OpenPart, Reply
+from bot.core.chat import CopyAt, Edit, Keyboard, OpenPart, Reply, SentVoice, VoiceNote
 from bot.core.publishing.inline_copies import record_chosen
 from bot.core.rendering import Renderer
 from storage import InlineCopy, Storage
@@ -27,6 +27,12 @@ class EditsKept:
     async def edit(self, at: CopyAt, text: str, keyboard: Keyboard | None) -> Edit:
         self.edits.append((at, text, keyboard))
         return Edit.EDITED
+
+    async def send_voice(self, chat_id: int, note: VoiceNote) -> SentVoice | None:
+        raise AssertionError("a chosen result sends no voice note")
+
+    async def edit_caption(self, at: CopyAt, caption: str, keyboard: Keyboard | None) -> Edit:
+        raise AssertionError("a chosen result has no caption to edit")
 
 
 def chosen(brief_id: int) -> InlineCopy:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.chat import OpenPart, Part, ShareBrief, ShowPart
+from bot.core.chat import Listen, OpenPart, Part, ShareBrief, ShowPart
 from bot.core.reading import (
     help_reply,
     open_part,
@@ -38,6 +38,7 @@ async def test_a_part_is_shown_with_buttons_for_the_others_and_share(
         ShowPart(stored.id, "summary"),
         ShowPart(stored.id, "sources"),
         ShowPart(stored.id, "narratives"),
+        Listen(stored.id),
         ShareBrief(stored.id),
     ]
     assert await storage.readers.last_opened(READER) == stored.id

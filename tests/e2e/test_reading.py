@@ -43,6 +43,7 @@ async def test_start_explains_the_bot_and_the_menu_is_registered(
         "facts",
         "sources",
         "narratives",
+        "listen",
         "archive",
         "search",
         "subscribe",
@@ -80,6 +81,7 @@ async def test_the_reference_brief_by_command(
         f"brief:{reference.id}:facts",
         f"brief:{reference.id}:sources",
         f"brief:{reference.id}:narratives",
+        f"listen:{reference.id}",
     ]
     assert [b["text"] for b in summary.buttons[0]] == ["Facts", "Sources", "Narratives"]
     # Share opens inline mode in a chat the reader picks, with `@bot #N` typed.

@@ -27,14 +27,18 @@ def test_foreign_or_stale_data_is_not_a_part(data: str | None) -> None:
     assert parse_part_data(data) is None
 
 
-def test_summary_offers_the_three_other_parts_and_share() -> None:
-    row, [share] = telegram(brief_keyboard(Renderer(), 7, shown="summary")).inline_keyboard
+def test_summary_offers_the_three_other_parts_listen_and_share() -> None:
+    row, [listen, share] = telegram(brief_keyboard(Renderer(), 7, shown="summary")).inline_keyboard
     assert [b.text for b in row] == ["Facts", "Sources", "Narratives"]
     assert [b.callback_data for b in row] == [
         "brief:7:facts",
         "brief:7:sources",
         "brief:7:narratives",
     ]
+    # Sends the voice note in this chat.
+    assert (listen.text, listen.callback_data) == ("Listen", "listen:7")
+    # Sends the voice note in this chat.
+    assert (listen.text, listen.callback_data) == ("Listen", "listen:7")
     # Opens the chat picker with `@bot #7` typed: inline mode answers with brief 7 alone.
     assert (share.text, share.switch_inline_query) == ("Share", "#7")
 
@@ -50,10 +54,10 @@ def test_a_shared_copy_links_each_part_privately_and_can_be_shared_on() -> None:
     assert share.switch_inline_query == "#7"
 
 
-def test_a_part_offers_the_others_and_share() -> None:
-    row, [share] = telegram(brief_keyboard(Renderer(), 7, shown="facts")).inline_keyboard
+def test_a_part_offers_the_others_listen_and_share() -> None:
+    row, [listen, share] = telegram(brief_keyboard(Renderer(), 7, shown="facts")).inline_keyboard
     assert [b.text for b in row] == ["Summary", "Sources", "Narratives"]
-    assert share.text == "Share"
+    assert (listen.text, share.text) == ("Listen", "Share")
 
 
 @pytest.mark.parametrize(("args", "expected"), [([], None), (["12"], 12), (["#12"], 12)])
@@ -112,12 +116,15 @@ def test_the_largest_brief_number_is_read() -> None:
 
 
 def test_a_channel_post_links_each_part_and_shares_through_telegrams_share_page() -> None:
-    links, [share] = telegram(channel_keyboard(Renderer(), 7, "Floods & fires")).inline_keyboard
+    keyboard = channel_keyboard(Renderer(), 7, "Floods & fires")
+    links, [listen, share] = telegram(keyboard).inline_keyboard
     assert [b.url for b in links] == [
         "https://t.me/briefbot?start=b7-facts",
         "https://t.me/briefbot?start=b7-sources",
         "https://t.me/briefbot?start=b7-narratives",
     ]
+    # A press in a channel cannot be answered with a message to the reader: a private chat.
+    assert (listen.text, listen.url) == ("Listen", "https://t.me/briefbot?start=b7-listen")
     assert share.url == (
         "https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fbriefbot%3Fstart%3Db7"
         "&text=Floods+%26+fires"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from bot.core.audio.listening import corrected_voice_look, voice_copies
 from bot.core.channels.posts import channel_post
 from bot.core.chat import CopyAt, Edit, Keyboard, Messenger, Reply
 from bot.core.languages import speaking
@@ -28,9 +29,10 @@ RenderCopy = Callable[[Renderer, StoredBrief], Reply]
 
 @dataclass(frozen=True, slots=True)
 class CopyKind:
-    name: str  # the report's key for its wording: "pushed", "channel", "inline"
+    name: str  # the report's key for its wording: "pushed", "channel", "inline", "voice"
     find: FindCopies
     render: RenderCopy
+    caption: bool = False  # a media message (a voice note): its caption is edited
 
 
 @dataclass(slots=True)
@@ -94,7 +96,9 @@ def _pushed_look(renderer: Renderer, stored: StoredBrief) -> Reply:
 PUSHED = CopyKind("pushed", pushed_copies, _pushed_look)
 CHANNEL = CopyKind("channel", channel_posts, channel_post)
 INLINE = CopyKind("inline", inline_copies, shared_look)
-COPY_KINDS: tuple[CopyKind, ...] = (PUSHED, CHANNEL, INLINE)
+# Voice notes: a correction makes a new one, so the old ones point to it.
+VOICE = CopyKind("voice", voice_copies, corrected_voice_look, caption=True)
+COPY_KINDS: tuple[CopyKind, ...] = (PUSHED, CHANNEL, INLINE, VOICE)
 
 
 async def correct_copies(
@@ -128,7 +132,8 @@ async def refresh_copy(
     """One copy brought to where its brief is now: its current version, or the withdrawn
     note (a copy sent from something older, such as an inline answer Telegram kept)."""
     text, keyboard = _look(renderer, stored, kind, withdrawn=stored.retracted_at is not None)
-    await messenger.edit(copy, text, keyboard)
+    edit = messenger.edit_caption if kind.caption else messenger.edit
+    await edit(copy, text, keyboard)
 
 
 def _look(
@@ -158,12 +163,13 @@ async def _replace_all(
         copies = await kind.find(storage, stored)
         chats = await storage.languages.of_chats([c.chat_id for c in copies if c.chat_id])
         count = KindCount(kind.name)
+        edit = messenger.edit_caption if kind.caption else messenger.edit
         for copy in copies:
             known = chats.get(copy.chat_id) if copy.chat_id is not None else None
             locale = renderer.locale_for(known.chosen, known.seen) if known else renderer.default
             with speaking(locale.language, locale.zone):
                 text, keyboard = _look(renderer, stored, kind, withdrawn=withdrawn)
-            count.add(await messenger.edit(copy, text, keyboard))
+            count.add(await edit(copy, text, keyboard))
         counts.append(count)
     return counts
 

@@ -198,6 +198,9 @@ async def _publish(
             return Decision(reply=target, close_preview=True)
     if stored is None:  # expired or taken by a second press in the same instant
         return Decision(renderer.render("admin_draft_gone.txt"), close_preview=True)
+    # Its voice note, made in the background (bot/core/audio/making.py); a correction's
+    # supersedes the older version's.
+    await storage.audio.want(stored.id, stored.version, at=now)
     text = renderer.render(
         "admin_published.html", stored=stored, link=link(stored.id), corrected=corrected
     )

@@ -163,7 +163,7 @@ class DailyRun:
         if claim is None:
             return chat_id, skipped
         texts = self._renderer.messages("push_digest.html", briefs=claimed)
-        reply = Reply(texts, digest_keyboard(claimed))
+        reply = Reply(texts, digest_keyboard(claimed, listen=self._renderer))
         # Recorded sent without message ids: corrections edit a copy's first message into
         # the corrected summary, which would overwrite the whole digest. Its buttons open
         # the current version of each brief, so a digest needs no editing.

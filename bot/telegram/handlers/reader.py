@@ -5,17 +5,23 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.core.chat import Part, Reply
+from bot.core.chat import Listen, Part, Reply
 from bot.core.reading import help_reply, open_part, open_part_by_command, start_reply
 from bot.telegram.context import BotContext
+from bot.telegram.handlers.listen import send_recording
 from bot.telegram.handlers.registration import ButtonHandler, Callback, command
 from bot.telegram.keyboards import parse_part_data, parse_start_parameter
 from bot.telegram.replies import answer_press, send_reply, user_of
 
 
 async def start_command(update: Update, context: BotContext) -> None:
-    """`/start`, or `/start b12` (`b12-facts`, ...) from a deep link to brief 12 (its facts)."""
+    """`/start`, or `/start b12` (`b12-facts`, ...) from a deep link to brief 12 (its facts;
+    `b12-listen`: its voice note)."""
     link = parse_start_parameter(context.args[0]) if context.args else None
+    if isinstance(link, Listen):
+        if update.effective_chat is not None:
+            await send_recording(update, context, update.effective_chat.id, link.brief_id)
+        return
     reply = await start_reply(context.storage, context.renderer, user_of(update), link)
     await _send(update, context, reply)
 

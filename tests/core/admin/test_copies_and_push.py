@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.chat import CopyAt, Edit, Keyboard, Reply, ShowPart
+from bot.core.chat import CopyAt, Edit, Keyboard, Reply, SentVoice, ShowPart, VoiceNote
 from bot.core.publishing.corrections import replace_copies
 from bot.core.push.broadcast import push_command
 from bot.core.rendering import Renderer
@@ -36,6 +36,12 @@ class Edits:
     async def edit(self, at: CopyAt, text: str, keyboard: Keyboard | None) -> Edit:
         self.made.append((at, text, keyboard))
         return Edit.FAILED if at.chat_id == REFUSED_CHAT else Edit.EDITED
+
+    async def send_voice(self, chat_id: int, note: VoiceNote) -> SentVoice | None:
+        raise AssertionError("replacing copies sends nothing new")
+
+    async def edit_caption(self, at: CopyAt, caption: str, keyboard: Keyboard | None) -> Edit:
+        return await self.edit(at, caption, keyboard)
 
 
 async def pushed(storage: Storage, stored: StoredBrief, *chats: int) -> None:

@@ -63,7 +63,7 @@ async def test_a_publish_from_telegram_is_posted_with_buttons_that_open_each_par
     [brief] = await say(server, reader, "/brief 1")
     assert post.text == brief.text  # the summary, as a reader sees it
     labels = [[b["text"] for b in row] for row in post.buttons]
-    assert labels == [["Facts", "Sources", "Narratives"], ["Share"]]
+    assert labels == [["Facts", "Sources", "Narratives"], ["Listen", "Share"]]
     for label, command in (("Facts", "/facts 1"), ("Sources", "/sources 1")):
         parameter = start_parameter(post.button(label)["url"])
         [opened] = await say(server, reader, f"/start {parameter}")
