@@ -46,7 +46,7 @@ async def test_a_due_subscriber_gets_each_new_brief_once_with_its_buttons(
     assert [m.text.splitlines()[0] for m in sent] == ["Bridge vote", "Budget cut"]
     for message in sent:
         # A pushed summary can be shared on, as one from /brief.
-        assert labels(message) == ["Facts", "Sources", "Narratives", "Share"]
+        assert labels(message) == ["Facts", "Sources", "Narratives", "Listen", "Share"]
     record = await delivery(db_path, first.id, READER)
     assert record is not None
     assert record.status == "sent"
@@ -108,7 +108,8 @@ async def test_more_than_five_new_briefs_arrive_as_one_digest(
     await engine(bot_app).deliver_due()
     [digest] = server.sent(READER)
     assert "7 new briefs" in digest.text
-    assert labels(digest) == titles
+    # Each brief's title opens it; Listen beside it sends its voice note.
+    assert [[b["text"] for b in row] for row in digest.buttons] == [[t, "Listen"] for t in titles]
     for brief in stored:
         record = await delivery(db_path, brief.id, READER)
         assert record is not None
