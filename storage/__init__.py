@@ -129,7 +129,10 @@ class Storage:
         # What each reader opened stays in memory only where one process writes the table.
         self.readers = ReaderRepo(sql, remember=not self.shared_by_replicas)
         self.drafts = DraftRepo(sql, briefs)
-        self.subscribers = SubscriberRepo(sql)
+        # What a chat speaks in stays in memory only where one process writes the tables;
+        # a subscription's change of zone makes it read again.
+        self.languages = languages = ChatLanguageRepo(sql, remember=not self.shared_by_replicas)
+        self.subscribers = SubscriberRepo(sql, languages.forget)
         self.deliveries = DeliveryRepo(sql)
         self.pushes = PushRepo(sql)
         self.state = StateRepo(sql)
@@ -139,7 +142,6 @@ class Storage:
         self.pastes = PasteRepo(sql)
         self.updates = UpdateRepo(sql)
         self.replicas = ReplicaRepo(sql)
-        self.languages = ChatLanguageRepo(sql)
         self.audio = AudioRepo(sql)
 
     @classmethod

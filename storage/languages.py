@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from storage.cache import LRU
 from storage.db import Row, to_db
 from storage.models import ChatLanguage
 from storage.sql import Dialect, Sql, portable
@@ -72,31 +73,62 @@ def _language(row: Row | None, first: int = 0) -> ChatLanguage:
     return ChatLanguage(chosen=row[first], seen=row[first + 1], zone=row[first + 2])
 
 
+# Chats whose language and zone are kept in memory, where one bot process serves the
+# database (SQLite's): only it writes these tables (a language chosen here, a subscription
+# changed through SubscriberRepo, which tells forget()), so what it read is what the tables
+# hold, and an update costs no read. Forgotten chats are read again; after a restart every
+# chat is. With several replicas (PostgreSQL) another may write at any time, so nothing is
+# kept: each update costs one short statement.
+CHATS_KEPT = 100_000
+
+
 class ChatLanguageRepo:
-    def __init__(self, db: Sql) -> None:
+    """`remember`: keep what was read in memory, for a database only this process writes."""
+
+    def __init__(self, db: Sql, *, remember: bool = False) -> None:
         self._db = db
+        self._known: LRU[int, ChatLanguage] | None = LRU(CHATS_KEPT) if remember else None
+        self._writes = 0  # a read that overlapped a write must not remember what it read
+
+    def forget(self, chat_id: int) -> None:
+        """The chat's row, or its subscription's zone, is about to change."""
+        self._writes += 1
+        if self._known is not None:
+            self._known.discard(chat_id)
 
     async def choose(self, chat_id: int, language: str | None, *, at: datetime) -> None:
         """The chat chose `language` (None: it no longer chooses, Telegram's is used)."""
+        # Forgotten before and after: a read between the two is not kept.
+        self.forget(chat_id)
         if language:
             await self._db.write(_SET["chosen"], (chat_id, language, None, to_db(at)))
         else:
             await self._db.write(_CLEAR["chosen"], (to_db(at), chat_id))
+        self.forget(chat_id)
 
     async def seen(self, chat_id: int, telegram_code: str | None, *, at: datetime) -> None:
         """Telegram gave `telegram_code` as the language of the chat's user (None: it gave
         none). A code that did not change writes nothing; taken when a chat subscribes or
         chooses, not at every update."""
         code = (telegram_code or "").strip()[:LANGUAGE_CODE_CHARS]
+        self.forget(chat_id)
         if code:
             await self._db.write(_SET["seen"], (chat_id, None, code, to_db(at)))
         else:
             await self._db.write(_CLEAR["seen"], (to_db(at), chat_id))
+        self.forget(chat_id)
 
     async def get(self, chat_id: int) -> ChatLanguage:
         """The chat's language, and the time zone of its subscription (active or not: the
-        zone the reader last chose is still theirs), in one query."""
-        return _language(await self._db.fetch_one(_ONE, (chat_id,)))
+        zone the reader last chose is still theirs), in one query or from memory."""
+        known = None if self._known is None else self._known.get(chat_id)
+        if known is not None:
+            return known
+        writes = self._writes
+        found = _language(await self._db.fetch_one(_ONE, (chat_id,)))
+        if self._known is not None and writes == self._writes:
+            self._known.put(chat_id, found)
+        return found
 
     async def of_chats(self, chat_ids: Sequence[int]) -> dict[int, ChatLanguage]:
         """get() for each of `chat_ids` (every one is in the answer), CHATS_PER_READ chats

@@ -9,6 +9,7 @@ so replicas ticking together share the due chats instead of queueing on them).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, time
 
 from storage.db import Row, from_db, from_db_opt, to_db, to_db_opt
@@ -129,8 +130,12 @@ _MIGRATE = tuple(
 
 
 class SubscriberRepo:
-    def __init__(self, db: Sql) -> None:
+    """`changed(chat_id)` hears of every write that may move a chat's zone (a subscription,
+    a zone moved, a group migrated): the languages repository forgets what it keeps of it."""
+
+    def __init__(self, db: Sql, changed: Callable[[int], None] = lambda _chat_id: None) -> None:
         self._db = db
+        self._changed = changed
 
     async def subscribe(
         self,
@@ -147,6 +152,7 @@ class SubscriberRepo:
         subscription was inactive, so changing the time of a live one skips no brief.
         Subscribing also clears `blocked`: the chat has just talked to the bot.
         """
+        self._changed(chat_id)
         rows = await self._db.write_returning(
             f"""INSERT INTO subscribers
                     (chat_id, delivery_time, timezone, active, blocked, subscribed_at,
@@ -165,6 +171,7 @@ class SubscriberRepo:
                 RETURNING {_COLUMNS}""",
             (chat_id, _hh_mm(delivery_time), timezone, to_db(at), to_db(next_due_at), to_db(at)),
         )
+        self._changed(chat_id)  # again: a read while the write ran is not kept
         return _subscriber(rows[0])
 
     async def get(self, chat_id: int) -> Subscriber | None:
@@ -188,11 +195,13 @@ class SubscriberRepo:
 
     async def move_zone(self, chat_id: int, old: str, new: str, *, at: datetime) -> None:
         """Move the chat from zone `old` to `new`; a chat that chose another meanwhile stays."""
+        self._changed(chat_id)
         await self._db.write(
             """UPDATE subscribers SET timezone = ?, updated_at = ?
                 WHERE chat_id = ? AND timezone = ?""",
             (new, to_db(at), chat_id, old),
         )
+        self._changed(chat_id)
 
     async def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: move its subscription, delivery record and language.
@@ -201,10 +210,14 @@ class SubscriberRepo:
         both chats have a delivery row for a brief, a "sent" row wins, so nothing is sent
         twice.
         """
+        self._changed(old_chat_id)
+        self._changed(new_chat_id)
         async with self._db.transaction() as tx:
             chats = {"old": old_chat_id, "new": new_chat_id}
             for sql, names in _MIGRATE:
                 await tx.write(sql, tuple(chats[name] for name in names))
+        self._changed(old_chat_id)
+        self._changed(new_chat_id)
 
     async def due(
         self,

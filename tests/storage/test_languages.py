@@ -140,3 +140,23 @@ async def test_a_brief_keeps_its_language_in_each_version(storage: Storage, reop
         assert await again.briefs.find_published(replace(ukrainian, language="ru")) == current
     finally:
         await again.close()
+
+
+async def test_what_was_read_follows_every_change_of_language_or_zone(storage: Storage) -> None:
+    """On SQLite the chat's row is kept in memory once read: each write that changes it (a
+    choice, a code, a subscription's zone, a zone moved, a migration) is seen at once."""
+    assert await storage.languages.get(8) == NOTHING
+    await storage.languages.choose(8, "es", at=at(1))
+    assert await storage.languages.get(8) == ChatLanguage("es", None, None)
+    await storage.languages.seen(8, "pt-BR", at=at(2))
+    assert await storage.languages.get(8) == ChatLanguage("es", "pt-BR", None)
+    await _subscribe(storage, 8, "Europe/Madrid")
+    assert (await storage.languages.get(8)).zone == "Europe/Madrid"
+    await _subscribe(storage, 8, "America/Bogota")
+    assert (await storage.languages.get(8)).zone == "America/Bogota"
+    await storage.subscribers.move_zone(8, "America/Bogota", "UTC", at=at(3))
+    assert (await storage.languages.get(8)).zone == "UTC"
+    assert await storage.languages.get(9) == NOTHING
+    await storage.subscribers.migrate(8, 9)
+    assert await storage.languages.get(9) == ChatLanguage("es", "pt-BR", "UTC")
+    assert await storage.languages.get(8) == NOTHING
