@@ -36,6 +36,9 @@ def bot_environment(server: FakeBotApi, database: Path | str, **settings: str) -
     where = "DATABASE_PATH" if isinstance(database, Path) else "DATABASE_URL"
     return {
         **os.environ,
+        # No voice notes made in the background of what a benchmark measures (bench.audio
+        # turns them on where it measures them).
+        "AUDIO": "off",
         "TELEGRAM_BOT_TOKEN": server.token,
         "TELEGRAM_API_URL": server.url,
         where: str(database),

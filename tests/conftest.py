@@ -1,6 +1,7 @@
 """Fixtures shared by every test layer."""
 
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,12 @@ import pytest
 from tests import forkserver
 
 DATA = Path(__file__).parent / "data"
+
+# The bots the suite starts (in process, as processes, forked) make no voice notes unless a
+# test asks for them with AUDIO=on (tests/e2e/test_listen.py): Piper making a brief's note
+# in the background takes a core for twenty seconds, the core the other tests' answers and
+# timings need. Set before any test runs, so every bot process inherits it.
+os.environ.setdefault("AUDIO", "off")
 
 
 @pytest.fixture

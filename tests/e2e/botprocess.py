@@ -34,7 +34,14 @@ class BotProcess:
         """`python -m bot *args` (`run` by default) with only `env`, from the fork server
         where it can stand in for a new interpreter (tests/forkserver.py)."""
         command = args or ("run",)
-        env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(DATA.parents[1]), **env}
+        # AUDIO: off unless the test asks (tests/conftest.py says why).
+        audio = {"AUDIO": os.environ.get("AUDIO", "off")}
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": str(DATA.parents[1]),
+            **audio,
+            **env,
+        }
         forked = await forkserver.start(command, env, cwd)
         if forked is not None:
             return cls(forked)

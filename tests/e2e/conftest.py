@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
@@ -65,6 +66,7 @@ def make_config(server: FakeBotApi, db_path: Path, **env: str) -> Config:
             "TELEGRAM_API_URL": server.url,
             "DATABASE_PATH": str(db_path),
             "ADMIN_IDS": str(ADMIN_ID),
+            "AUDIO": os.environ["AUDIO"],  # off unless a test asks (tests/conftest.py)
             **env,
         },
         dotenv=None,

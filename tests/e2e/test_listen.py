@@ -64,7 +64,7 @@ async def test_listen_sends_the_voice_note_once_uploaded_then_by_file_id(
     server: FakeBotApi, make_app: AppFactory, published: StoredBrief, storage: Storage
 ) -> None:
     reader = server.user(42, "Ada")
-    async with make_app():
+    async with make_app(AUDIO="on"):
         await made(storage, published.id, published.version)
         [summary] = await say(server, reader, "/brief")
         first = await listen(server, reader, summary)
@@ -91,7 +91,7 @@ async def test_a_correction_remakes_it_and_a_retraction_withdraws_the_old_ones(
     briefs_dir: Path,
 ) -> None:
     reader, admin = server.user(42, "Ada"), server.user(ADMIN_ID, "Editor")
-    async with make_app():
+    async with make_app(AUDIO="on"):
         await made(storage, published.id, 1)
         [summary] = await say(server, reader, "/brief")
         voice = await listen(server, reader, summary)
@@ -122,7 +122,7 @@ async def test_an_editors_recording_replaces_the_generated_one_until_removed(
     server: FakeBotApi, make_app: AppFactory, published: StoredBrief, storage: Storage
 ) -> None:
     reader, admin = server.user(42, "Ada"), server.user(ADMIN_ID, "Editor")
-    async with make_app():
+    async with make_app(AUDIO="on"):
         await made(storage, published.id, 1)
         [summary] = await say(server, admin, "/brief 1")
         before = len(server.sent(admin.id))
@@ -157,7 +157,7 @@ async def test_listen_before_the_voice_note_is_made_says_it_is_being_made(
     # No loop makes it: as in the moment between a publish and its voice note.
     monkeypatch.setattr(AudioMaker, "start", lambda self, speaker: None)
     reader = server.user(42, "Ada")
-    async with make_app():
+    async with make_app(AUDIO="on"):
         [answer] = await say(server, reader, "/listen 1")
         assert "The voice note of brief #1 is being made" in answer.text
         assert not server.voices(reader.id)
