@@ -27,7 +27,7 @@ from bot.core.subscriptions.subscribing import local_due
 from bot.telegram import channel_jobs
 from bot.telegram.context import BriefApplication
 from storage import Storage, StoredBrief
-from tests.e2e.conftest import AppFactory, press, publish_file, say
+from tests.e2e.conftest import ADMIN_ID, AppFactory, press, publish_file, say
 from tests.e2e.push.conftest import add_subscribers
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
 from tests.fakebot.html import parse_html
@@ -249,3 +249,45 @@ async def test_a_channel_is_posted_to_in_its_own_language(
         summary = RENDERER.memo(("test", "es"), lambda: channel_post(RENDERER, stored))
     assert post.text.strip() == plain(summary.texts[0])
     assert labels(post)[0] == label("es", "facts") != label("en", "facts")
+
+
+@pytest.mark.parametrize(
+    ("language", "brief"),
+    [("es", "es/valencia-bike-lanes.txt"), ("uk", "uk/lviv-night-trams.txt")],
+)
+async def test_an_editor_publishes_a_brief_as_written_in_their_language(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path, language: str, brief: str
+) -> None:
+    """The example briefs, pasted as a newsroom writes them, by an editor whose app speaks
+    the same language: previewed and published in it, read as written."""
+    editor = server.user(ADMIN_ID, "Editor", language_code=language)
+    text = (BRIEFS / brief).read_text(encoding="utf-8")
+    _, details = await say(server, editor, text, expect=2)
+    with speaking(language):
+        publish = RENDERER.render("admin_button.txt", action="publish")
+    assert publish != Renderer().render("admin_button.txt", action="publish")
+    await press(server, editor, details, publish, expect=1)
+    async with await Storage.open(db_path) as storage:
+        stored = await storage.briefs.latest()
+    assert stored is not None
+    assert stored.brief.language == language
+    assert stored.brief.title == text.splitlines()[0]
+    reader = server.user(READER, language_code="en")
+    [summary] = await say(server, reader, "/brief")
+    assert summary.text.strip() == part_in("en", stored, "summary")[0]
+    assert stored.brief.title in summary.text
+
+
+async def test_a_brief_mixing_two_languages_is_refused_with_its_lines(
+    server: FakeBotApi, bot_app: BriefApplication, db_path: Path
+) -> None:
+    editor = server.user(ADMIN_ID, "Editor", language_code="es")
+    text = (BRIEFS / "es" / "valencia-bike-lanes.txt").read_text(encoding="utf-8")
+    mixed = text.replace("Fuentes:", "Sources:")
+    [refused] = await say(server, editor, mixed)
+    line = next(n for n, row in enumerate(mixed.splitlines(), 1) if row.startswith("Sources:"))
+    assert f"línea {line}:" in refused.text  # told in the editor's language
+    assert "Sources" in refused.text
+    assert "Hechos" in refused.text
+    async with await Storage.open(db_path) as storage:
+        assert await storage.briefs.latest() is None
