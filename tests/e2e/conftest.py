@@ -66,7 +66,9 @@ def make_config(server: FakeBotApi, db_path: Path, **env: str) -> Config:
             "TELEGRAM_API_URL": server.url,
             "DATABASE_PATH": str(db_path),
             "ADMIN_IDS": str(ADMIN_ID),
-            "AUDIO": os.environ["AUDIO"],  # off unless a test asks (tests/conftest.py)
+            # Off unless a test asks, and at the tests' priority (tests/conftest.py).
+            "AUDIO": os.environ["AUDIO"],
+            "AUDIO_NICENESS": os.environ["AUDIO_NICENESS"],
             **env,
         },
         dotenv=None,

@@ -51,6 +51,14 @@ async def made(storage: Storage, brief_id: int, version: int, kind: str = "gener
     await eventually_async(ready, f"brief {brief_id} v{version}'s voice note", within=MADE_WITHIN)
 
 
+async def remembered(storage: Storage, stored: StoredBrief) -> None:
+    async def known() -> bool:
+        audio = await storage.audio.current(stored.id, stored.version)
+        return audio is not None and all(part.file_id for part in audio.parts)
+
+    await eventually_async(known, "the voice note's file_id kept")
+
+
 async def listen(server: FakeBotApi, reader: FakeUser, message: SentMessage) -> SentMessage:
     """Press Listen under `message`; the voice note that comes."""
     before = len(server.voices(reader.id))
@@ -74,6 +82,7 @@ async def test_listen_sends_the_voice_note_once_uploaded_then_by_file_id(
         assert info.channels == 1
         assert info.seconds > 20  # title, summary, three facts and two narratives
         assert len(sent.content) < 1_000_000
+        await remembered(storage, published)  # Telegram's file_id, kept once it answered
         await listen(server, reader, summary)
         assert (server.voice_uploads, server.voice_reuses) == (1, 1)
         # A channel post's Listen is a deep link into the private chat.

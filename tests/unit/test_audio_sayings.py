@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -177,12 +176,9 @@ def test_any_text_is_read(text: str, language: str) -> None:
         "18 June ",
     ],
 )
-def test_reading_takes_time_in_proportion_to_the_text(language: str, unit: str) -> None:
-    small, large = unit * 2_000, unit * 20_000
-    started = time.perf_counter()
-    say(small, language)
-    short = time.perf_counter() - started
-    started = time.perf_counter()
-    say(large, language)
-    long = time.perf_counter() - started
-    assert long < 30 * short + 0.05, (short, long)
+def test_a_long_run_of_tricky_text_reads_to_a_text_in_proportion(language: str, unit: str) -> None:
+    """The shapes that make rewriting work hard, repeated: each read whole, what is spoken
+    growing with the text and no faster (its time is bench's to measure, not a test's)."""
+    small, large = say(unit * 2_000, language), say(unit * 20_000, language)
+    assert len(large) <= 12 * max(len(small), 1) + 64
+    assert len(large) <= 40 * len(unit) * 20_000

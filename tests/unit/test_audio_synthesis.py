@@ -25,7 +25,8 @@ from bot.core.audio.synthesis import Speech, SynthesisFailed, Synthesizer, engin
 from bot.core.audio.voices import ESPEAK, PIPER, Voice, Voices, find_voices, has_voice
 from tests.waiting import eventually
 
-SETTINGS = audio_settings(os.environ)
+# The engines this machine has, whatever the suite's AUDIO=off default (tests/conftest.py).
+SETTINGS = audio_settings({**os.environ, "AUDIO": "on"})
 OPUSENC = shutil.which("opusenc")
 needs_opusenc = pytest.mark.skipif(
     OPUSENC is None, reason="opusenc is not on PATH: apt-get install opus-tools (.ci/run does)"
@@ -48,7 +49,8 @@ WORDS = (
 
 
 async def synthesizer(languages: list[str], **options: float) -> Synthesizer:
-    return Synthesizer(await find_voices(SETTINGS, languages), **options)  # type: ignore[arg-type]
+    voices = await find_voices(SETTINGS, languages)
+    return Synthesizer(voices, niceness=SETTINGS.niceness, **options)  # type: ignore[arg-type]
 
 
 def assert_ogg_opus(speech: Speech, tmp_path: Path) -> None:

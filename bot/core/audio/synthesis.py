@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from bot.config.audio import NICENESS_DEFAULT
 from bot.core.audio.ogg import opus_duration
 from bot.core.audio.voices import Voice, Voices
 
@@ -28,8 +29,6 @@ from bot.core.audio.voices import Voice, Voices
 # is an engine stuck, not a long brief.
 TIME_LIMIT = 120.0
 BITRATE_KBPS = 32
-# Synthesis is slow work beside readers waiting for answers: the scheduler favours them.
-NICENESS = 10
 # espeak-ng's pause between segments, longer than its own between sentences (about 0.4 s);
 # Piper pauses after every sentence instead.
 SEGMENT_PAUSE_MS = 800
@@ -64,13 +63,18 @@ class Synthesizer:
     their turn), each within `time_limit` seconds once started."""
 
     def __init__(
-        self, voices: Voices, *, concurrency: int | None = None, time_limit: float = TIME_LIMIT
+        self,
+        voices: Voices,
+        *,
+        concurrency: int | None = None,
+        time_limit: float = TIME_LIMIT,
+        niceness: int = NICENESS_DEFAULT,
     ) -> None:
         self.voices = voices
         self.time_limit = time_limit
         self._turns = asyncio.Semaphore(concurrency or default_synthesis_concurrency())
         nice = shutil.which("nice")
-        self._nice = (nice, "-n", str(NICENESS)) if nice else ()
+        self._nice = (nice, "-n", str(niceness)) if nice and niceness else ()
 
     def speaks(self, language: str) -> bool:
         return self.voices.opusenc is not None and self.voices.voice(language) is not None
