@@ -270,3 +270,16 @@ def test_each_channel_may_name_its_language() -> None:
 def test_a_malformed_language_setting_is_refused(name: str, value: str, named: str) -> None:
     with pytest.raises(ConfigError, match=named):
         load_config({"TELEGRAM_BOT_TOKEN": TOKEN, name: value}, dotenv=None)
+
+
+@pytest.mark.parametrize(("raw", "niceness"), [("", 10), ("0", 0), ("19", 19)])
+def test_audio_niceness_is_read(raw: str, niceness: int) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "AUDIO": "on", "AUDIO_NICENESS": raw}
+    assert load_config(env, dotenv=None).audio.niceness == niceness
+
+
+@pytest.mark.parametrize("raw", ["20", "-1", "٣", "low"])
+def test_a_malformed_audio_niceness_is_refused(raw: str) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "AUDIO": "on", "AUDIO_NICENESS": raw}
+    with pytest.raises(ConfigError, match="AUDIO_NICENESS must be a whole number from 0"):
+        load_config(env, dotenv=None)
