@@ -202,3 +202,7 @@ class Messenger(Protocol):
 
     async def edit_caption(self, at: CopyAt, caption: str, keyboard: Keyboard | None) -> Edit:
         """The media message at `at` (a voice note) has `caption` and `keyboard` now."""
+
+    async def delete(self, at: CopyAt) -> bool:
+        """The message at `at` is gone from its chat; False when the app keeps it (too old
+        to delete, rights taken away, already gone)."""

@@ -82,6 +82,16 @@ class TelegramMessenger:
             ),
         )
 
+    async def delete(self, at: CopyAt) -> bool:
+        if at.chat_id is None or at.message_id is None:
+            return False  # an inline message cannot be deleted by the bot
+        try:
+            return await self._bot.delete_message(at.chat_id, at.message_id)
+        except (BadRequest, RetryAfter, NetworkError) as error:
+            # Telegram keeps a message over 48 hours old, and one in a chat that removed the bot.
+            log.info("message %s not deleted: %s", at, error.message)
+            return False
+
 
 async def _edited(at: CopyAt, edit: Callable[[], Awaitable[Message | bool]]) -> Edit:
     """What became of an edit of the message at `at`."""

@@ -34,6 +34,9 @@ class EditsKept:
     async def edit_caption(self, at: CopyAt, caption: str, keyboard: Keyboard | None) -> Edit:
         raise AssertionError("a chosen result has no caption to edit")
 
+    async def delete(self, at: CopyAt) -> bool:
+        raise AssertionError("a chosen result is edited, never deleted")
+
 
 def chosen(brief_id: int) -> InlineCopy:
     return InlineCopy(SENT, brief_id, READER, NOW)

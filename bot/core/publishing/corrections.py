@@ -167,6 +167,11 @@ async def _replace_all(
         for copy in copies:
             known = chats.get(copy.chat_id) if copy.chat_id is not None else None
             locale = renderer.locale_for(known.chosen, known.seen) if known else renderer.default
+            if withdrawn and kind.caption and await messenger.delete(copy):
+                # A voice note's caption can say it was withdrawn, but its sound would still
+                # play: it is deleted while Telegram lets the bot (48 hours), else captioned.
+                count.add(Edit.EDITED)
+                continue
             with speaking(locale.language, locale.zone):
                 text, keyboard = _look(renderer, stored, kind, withdrawn=withdrawn)
             count.add(await edit(copy, text, keyboard))

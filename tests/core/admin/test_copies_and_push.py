@@ -43,6 +43,9 @@ class Edits:
     async def edit_caption(self, at: CopyAt, caption: str, keyboard: Keyboard | None) -> Edit:
         return await self.edit(at, caption, keyboard)
 
+    async def delete(self, at: CopyAt) -> bool:
+        return False  # as for a message Telegram keeps: the caption is edited instead
+
 
 async def pushed(storage: Storage, stored: StoredBrief, *chats: int) -> None:
     for chat_id in chats:
