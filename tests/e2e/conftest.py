@@ -55,6 +55,16 @@ def webhook_env(port: int) -> dict[str, str]:
 
 
 @pytest.fixture
+async def storage(db_path: Path) -> AsyncIterator[Storage]:
+    """A second connection to the bot's database, as another process would open it."""
+    opened = await Storage.open(db_path)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "briefbot.db"
 

@@ -6,7 +6,6 @@ editor's own recording replaces the generated one."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -26,15 +25,6 @@ needs_engines = pytest.mark.skipif(
 )
 # Synthesis of a whole brief with espeak-ng takes a second or two; Piper on 2 cores, 20 s.
 MADE_WITHIN = 60.0
-
-
-@pytest.fixture
-async def storage(db_path: Path) -> AsyncIterator[Storage]:
-    opened = await Storage.open(db_path)
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ an editor's own recording takes its place."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -59,15 +58,6 @@ pytestmark = [
     pytest.mark.skipif(WHY_NO_PIPER is not None, reason=WHY_NO_PIPER or ""),
     pytest.mark.long,
 ]
-
-
-@pytest.fixture
-async def storage(db_path: Path) -> AsyncIterator[Storage]:
-    opened = await Storage.open(db_path)
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 async def made(storage: Storage, brief_id: int, version: int) -> BriefAudio:

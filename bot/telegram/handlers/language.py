@@ -11,24 +11,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import BaseHandler, TypeHandler
 
 from bot.core.languages import ReaderLocale, resolve_language, use_locale
-from bot.core.subscriptions.commands import press_refused
 from bot.core.subscriptions.language_choice import choose_language, language_reply
-from bot.telegram.bot_api import delivered
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.registration import ButtonHandler, command
 from bot.telegram.handlers.subscription import (
     answer_in_chat,
     app_language,
     managed_chat,
-    may_manage,
-    shows,
+    pressed_chat,
+    redraw,
 )
 from bot.telegram.keyboards import parse_language_data
-from bot.telegram.replies import answer_press
 
 
 async def set_locale(update: Update, context: BotContext) -> None:
@@ -69,15 +65,9 @@ async def language_command(update: Update, context: BotContext) -> None:
 
 async def language_button(update: Update, context: BotContext) -> None:
     """A press under /language: choose, then redraw the menu in the language chosen."""
-    query, chat = update.callback_query, update.effective_chat
-    assert query is not None
-    choice = parse_language_data(query.data)
-    if choice is None or chat is None:
-        await answer_press(query, context.renderer.render("stale_button.txt"))
-        return
-    if not await may_manage(update, context):
-        refused = press_refused(context.renderer, private_chat=chat.type == ChatType.PRIVATE)
-        await answer_press(query, refused)
+    choice = parse_language_data(update.callback_query.data if update.callback_query else None)
+    chat = await pressed_chat(update, context, known=choice is not None)
+    if chat is None or choice is None:
         return
     pressed = await choose_language(
         context.storage,
@@ -87,11 +77,7 @@ async def language_button(update: Update, context: BotContext) -> None:
         telegram_code=app_language(update),
         now=datetime.now(UTC),
     )
-    await answer_press(query, pressed.notice)
-    text, keyboard = pressed.view.texts[0], context.keyboards.markup(pressed.view.keyboard)
-    if shows(query.message, text, keyboard):
-        return
-    await delivered(query.edit_message_text(text, reply_markup=keyboard), "language", chat.id)
+    await redraw(update, context, pressed.notice, pressed.view, "language")
 
 
 def locale_handler() -> TypeHandler[Update, BotContext, None]:

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from telegram import ChatMember, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
+from telegram import (
+    Chat,
+    ChatMember,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ChatMemberHandler
 
@@ -67,15 +74,9 @@ async def settings_command(update: Update, context: BotContext) -> None:
 
 async def settings_button(update: Update, context: BotContext) -> None:
     """A press under /settings: change the subscription, then redraw the same message."""
-    query, chat = update.callback_query, update.effective_chat
-    assert query is not None
-    press = parse_settings_data(query.data)
-    if press is None or chat is None:
-        await answer_press(query, context.renderer.render("stale_button.txt"))
-        return
-    if not await may_manage(update, context):
-        refused = press_refused(context.renderer, private_chat=chat.type == ChatType.PRIVATE)
-        await answer_press(query, refused)
+    press = parse_settings_data(update.callback_query.data if update.callback_query else None)
+    chat = await pressed_chat(update, context, known=press is not None)
+    if chat is None or press is None:
         return
     pressed = await press_settings(
         context.storage,
@@ -86,12 +87,36 @@ async def settings_button(update: Update, context: BotContext) -> None:
         now=datetime.now(UTC),
         app_language=app_language(update),
     )
-    await answer_press(query, pressed.notice)
-    text, keyboard = pressed.view.texts[0], context.keyboards.markup(pressed.view.keyboard)
+    await redraw(update, context, pressed.notice, pressed.view, "settings")
+
+
+async def pressed_chat(update: Update, context: BotContext, *, known: bool) -> Chat | None:
+    """The chat of a press under a chat's settings (/settings, /language) that may change
+    them; else None, the press answered: a button it does not know (`known` False) as stale,
+    anyone but who may manage the chat refused."""
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None
+    if not known or chat is None:
+        await answer_press(query, context.renderer.render("stale_button.txt"))
+        return None
+    if not await may_manage(update, context):
+        refused = press_refused(context.renderer, private_chat=chat.type == ChatType.PRIVATE)
+        await answer_press(query, refused)
+        return None
+    return chat
+
+
+async def redraw(update: Update, context: BotContext, notice: str, view: Reply, what: str) -> None:
+    """Answer the press with `notice`, then show `view` in the pressed message."""
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None
+    assert chat is not None
+    await answer_press(query, notice)
+    text, keyboard = view.texts[0], context.keyboards.markup(view.keyboard)
     if shows(query.message, text, keyboard):
         return
     # A double tap: the other press already drew this, and Telegram refuses a same edit.
-    await delivered(query.edit_message_text(text, reply_markup=keyboard), "settings", chat.id)
+    await delivered(query.edit_message_text(text, reply_markup=keyboard), what, chat.id)
 
 
 async def member_changed(update: Update, context: BotContext) -> None:

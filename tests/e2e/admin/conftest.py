@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from bot.core.publishing import paste
 from bot.telegram.context import BriefApplication
-from storage import Storage, StoredBrief
+from storage import StoredBrief
 from tests.e2e.conftest import ADMIN_ID, publish_file
 from tests.fakebot import FakeBotApi, FakeUser, SentMessage
 
@@ -40,16 +39,6 @@ def admin(server: FakeBotApi) -> FakeUser:
 @pytest.fixture
 def reader(server: FakeBotApi) -> FakeUser:
     return server.user(READER_ID, "Ada")
-
-
-@pytest.fixture
-async def storage(db_path: Path) -> AsyncIterator[Storage]:
-    """A second connection to the bot's database, as another process would open it."""
-    opened = await Storage.open(db_path)
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 async def send_file(
