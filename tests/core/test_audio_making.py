@@ -36,9 +36,20 @@ class Speaker:
 
 
 def maker(
-    storage: Storage, renderer: Renderer, speaker: Speaker, part_bytes: int = 1_000_000
+    storage: Storage,
+    renderer: Renderer,
+    speaker: Speaker,
+    part_bytes: int = 1_000_000,
+    bytes_per_character: int = 1,
 ) -> AudioMaker:
-    made = AudioMaker(storage, renderer, owner="test", clock=lambda: NOW, part_bytes=part_bytes)
+    made = AudioMaker(
+        storage,
+        renderer,
+        owner="test",
+        clock=lambda: NOW,
+        part_bytes=part_bytes,
+        bytes_per_character=bytes_per_character,
+    )
     made._speaker = speaker  # driven a job at a time, without the loop's task
     return made
 
@@ -65,6 +76,27 @@ async def test_a_voice_note_over_one_megabyte_is_split_between_facts(
     spoken = [text for said in speaker.said[1:] for text in said]
     assert sorted(spoken) == sorted(s.text for s in segments)
     assert audio.engine == "test-engine"
+
+
+async def test_a_brief_surely_over_one_voice_note_is_split_before_it_is_spoken(
+    storage: Storage, renderer: Renderer, publish: Publish
+) -> None:
+    """At the fewest bytes a character makes it is already too long: each part is spoken
+    once, the whole never."""
+    stored = await publish("northfield-budget-long.txt")
+    segments = script(stored.brief, renderer)
+    characters = sum(len(s.text) for s in segments)
+    speaker = Speaker()  # ten bytes a character, as the estimate says
+    limit = characters * 10 // 3 + 1
+    made = maker(storage, renderer, speaker, part_bytes=limit, bytes_per_character=10)
+    assert await storage.audio.want(stored.id, stored.version, at=NOW)
+    assert await made.make_next() is True
+    audio = await storage.audio.current(stored.id, stored.version)
+    assert audio is not None
+    assert len(audio.parts) == len(speaker.said) >= 3
+    assert all(len(said) < len(segments) for said in speaker.said)
+    assert [text for said in speaker.said for text in said] == [s.text for s in segments]
+    assert all(len(part.data) <= limit for part in audio.parts)
 
 
 def test_segments_split_into_runs_of_whole_segments() -> None:

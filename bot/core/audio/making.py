@@ -30,6 +30,10 @@ VOICE_NOTE_BYTES = 1_000_000
 # Each part aimed this far under the limit: a part's size is only estimated before it is
 # spoken, from its share of the words.
 _AIM = 0.85
+# The fewest bytes a character of text makes as speech at 32 kbit/s (bench.audio: Piper
+# 228-229, espeak-ng 270): a text surely larger than one voice note is split before it is
+# spoken, not spoken whole first and again in parts.
+LEAST_BYTES_PER_CHARACTER = 220
 # How long a claimed job is this process's: a long brief in several parts, each within the
 # synthesis time limit. A replica that dies holding it leaves it to another after this.
 JOB_HOLD = timedelta(minutes=10)
@@ -64,9 +68,11 @@ class AudioMaker:
         clock: Clock,
         idle: float = IDLE,
         part_bytes: int = VOICE_NOTE_BYTES,
+        bytes_per_character: int = LEAST_BYTES_PER_CHARACTER,
     ) -> None:
         self._storage = storage
         self._part_bytes = part_bytes
+        self._bytes_per_character = bytes_per_character
         self._renderer = renderer
         self._owner = owner
         self._clock = clock
@@ -140,7 +146,11 @@ class AudioMaker:
         started = self._clock()
         try:
             speeches = await speak_in_parts(
-                speaker.synthesize, segments, language, self._part_bytes
+                speaker.synthesize,
+                segments,
+                language,
+                self._part_bytes,
+                least_per_character=self._bytes_per_character,
             )
         except SynthesisFailed as error:
             log.warning("no voice note for brief %s: %s", job.brief_id, error.reason)
@@ -173,19 +183,39 @@ async def speak_in_parts(
     segments: Sequence[Segment],
     language: str,
     limit: int = VOICE_NOTE_BYTES,
+    *,
+    least_per_character: int = LEAST_BYTES_PER_CHARACTER,
 ) -> list[Speech]:
     """The segments as one voice note, or, when that is larger than `limit`, as several,
     each made of whole segments. A single segment larger than the limit stays one part:
-    Telegram shows it as a file to play, which is still better than cutting a fact."""
+    Telegram shows it as a file to play, which is still better than cutting a fact.
+
+    Segments that make more than `limit` even at the fewest bytes a character makes are
+    split before they are spoken; others are spoken whole, and split only if they turn out
+    too large."""
+    least = sum(len(s.text) for s in segments) * least_per_character
+    if least > limit and len(segments) > 1:
+        count = max(2, math.ceil(least / (limit * _AIM)))
+        return await _in_parts(synthesize, split_segments(segments, count), language, limit)
     speech = await synthesize([s.text for s in segments], language)
     if len(speech.ogg) <= limit or len(segments) < 2:
         if len(speech.ogg) > limit:
             log.warning("one segment makes %s bytes: sent as a file", len(speech.ogg))
         return [speech]
     count = max(2, math.ceil(len(speech.ogg) / (limit * _AIM)))
+    # Once one run of this engine said too much for its estimate, the parts are only
+    # measured after they are spoken.
+    return await _in_parts(synthesize, split_segments(segments, count), language, limit)
+
+
+async def _in_parts(
+    synthesize: Synthesize, groups: Sequence[Sequence[Segment]], language: str, limit: int
+) -> list[Speech]:
     parts: list[Speech] = []
-    for group in split_segments(segments, count):
-        parts.extend(await speak_in_parts(synthesize, group, language, limit))
+    for group in groups:
+        parts.extend(
+            await speak_in_parts(synthesize, group, language, limit, least_per_character=0)
+        )
     return parts
 
 
