@@ -15,7 +15,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 
 from bot.core.chat import Button, LanguageChoice, Reply
-from bot.core.languages import resolve_language, speaking
+from bot.core.languages import speaking
 from bot.core.rendering import Renderer
 from storage import Storage
 
@@ -108,7 +108,7 @@ async def choose_language(
         return LanguagePressed(renderer.render("stale_button.txt"), language_menu(renderer, None))
     await storage.languages.choose(chat_id, chosen, at=now)
     await storage.languages.seen(chat_id, telegram_code, at=now)
-    spoken = resolve_language(chosen, telegram_code, known, renderer.default.language)
-    with speaking(spoken, renderer.locale().zone):
-        notice = renderer.render("language_changed.txt", language_name=native_name(spoken))
+    spoken = renderer.locale_for(chosen, telegram_code, renderer.locale().zone)
+    with speaking(spoken.language, spoken.zone):
+        notice = renderer.render("language_changed.txt", language_name=native_name(spoken.language))
         return LanguagePressed(notice, language_menu(renderer, chosen))

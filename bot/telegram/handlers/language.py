@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import BaseHandler, TypeHandler
 
-from bot.core.languages import ReaderLocale, resolve_language, use_locale
+from bot.core.languages import ReaderLocale, use_locale
 from bot.core.subscriptions.language_choice import choose_language, language_reply
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.registration import ButtonHandler, command
@@ -42,10 +42,7 @@ async def update_locale(update: Update, context: BotContext) -> ReaderLocale:
     if chat_id is None:
         return renderer.default
     stored = await context.storage.languages.get(chat_id)
-    language = resolve_language(
-        stored.chosen, code or stored.seen, renderer.catalogues.languages, renderer.default.language
-    )
-    return ReaderLocale(language, stored.zone or "UTC")
+    return renderer.locale_for(stored.chosen, code or stored.seen, stored.zone)
 
 
 async def language_command(update: Update, context: BotContext) -> None:
