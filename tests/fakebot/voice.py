@@ -26,7 +26,7 @@ from tests.fakebot.markup import check_reply_markup
 from tests.fakebot.model import FakeFile, FakeUser, SentMessage
 from tests.fakebot.ogg import check_ogg_opus
 from tests.fakebot.text import CAPTION, format_text
-from tests.fakebot.world import MethodImpl, World, utc_now
+from tests.fakebot.world import MethodImpl, World
 
 MAX_UPLOAD_BYTES = 50_000_000  # "up to 50 MB", as python-telegram-bot's FILESIZE_UPLOAD
 _NOT_MODIFIED = (
@@ -87,17 +87,7 @@ class VoiceNotes:
         )
         world.check_common_send(params, chat)
         stored, uploaded = self._voice_file(params["voice"], params.get("duration"))
-        sent = SentMessage(
-            chat_id=chat.id,
-            message_id=chat.new_message_id(),
-            html=params.get("caption"),
-            text=caption,
-            entities=entities,
-            parse_mode=params.get("parse_mode"),
-            reply_markup=params.get("reply_markup"),
-            date=utc_now(),
-            voice=voice_json(stored),
-        )
+        sent = world.captioned(chat, params, caption, entities, voice=voice_json(stored))
         world.record_sent(sent)
         self.sends.append(SentVoice(sent, stored.content, uploaded))
         return world.message_json(sent)

@@ -259,7 +259,20 @@ class World:
             document["file_name"] = stored.file_name
         if stored.mime_type:
             document["mime_type"] = stored.mime_type
-        sent = SentMessage(
+        sent = self.captioned(chat, params, caption, entities, document=document)
+        self.record_sent(sent)
+        return self.message_json(sent)
+
+    def captioned(
+        self,
+        chat: FakeChat,
+        params: dict[str, Any],
+        caption: str,
+        entities: list[dict[str, Any]],
+        **media: Any,
+    ) -> SentMessage:
+        """A new media message (a document, a voice note) in the chat, with its caption."""
+        return SentMessage(
             chat_id=chat.id,
             message_id=chat.new_message_id(),
             html=params.get("caption"),
@@ -268,10 +281,8 @@ class World:
             parse_mode=params.get("parse_mode"),
             reply_markup=params.get("reply_markup"),
             date=utc_now(),
-            document=document,
+            **media,
         )
-        self.record_sent(sent)
-        return self.message_json(sent)
 
     def document_file(self, document: FileField | str) -> FakeFile:
         if isinstance(document, FileField):
