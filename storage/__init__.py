@@ -40,6 +40,7 @@ from storage.interface import (
     DeliveryStore,
     DraftStore,
     InlineCopyStore,
+    MatrixStore,
     PasteStore,
     PushStore,
     ReaderStore,
@@ -51,6 +52,7 @@ from storage.interface import (
     UpdateStore,
 )
 from storage.languages import ChatLanguageRepo
+from storage.matrix import MatrixRepo
 from storage.models import (
     AudioJob,
     AudioPart,
@@ -105,6 +107,7 @@ class Storage:
     replicas: ReplicaStore
     languages: ChatLanguageStore
     audio: AudioStore
+    matrix: MatrixStore
 
     # Whether several `briefbot run` may serve this database at once: replicas need
     # PostgreSQL. An SQLite file is served by one bot process (other processes such as
@@ -143,6 +146,7 @@ class Storage:
         self.updates = UpdateRepo(sql)
         self.replicas = ReplicaRepo(sql)
         self.audio = AudioRepo(sql)
+        self.matrix = MatrixRepo(sql)
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str]) -> Storage:
@@ -229,6 +233,7 @@ __all__ = [
     "DraftRepo",
     "InlineCopy",
     "InlineCopyRepo",
+    "MatrixRepo",
     "MigrationBackupError",
     "PastePart",
     "PushRepo",

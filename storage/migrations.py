@@ -15,6 +15,7 @@ import aiosqlite
 from storage.audio_schema import SQLITE_AUDIO
 from storage.errors import SchemaTooNewError
 from storage.languages_schema import SQLITE_LANGUAGES
+from storage.matrix_schema import SQLITE_MATRIX
 from storage.search_index import INDEX_ROWS, SEARCH_V3
 
 Migration = tuple[str, ...]
@@ -288,10 +289,14 @@ _POSTGRES_ONLY: Migration = ()
 # 14: each brief version's language and each chat's (storage/languages_schema.py).
 # 15: each brief version's voice notes, the jobs making them, the copies sent to readers
 # (storage/audio_schema.py).
+# 16: what the Matrix adapter keeps: the integer ids of Matrix names and of the events the
+# bot sent, events taken, the sync's position and lease, what rooms were told
+# (storage/matrix_schema.py).
 MIGRATIONS: tuple[Migration, ...] = (
     *(_CORE, _DELIVERY, _DRAFTS, _STATE, _SEARCH, _INLINE_COPIES, _PENDING, _REPLICAS),
     *(_DRAFT_BASIS, _SUPERSEDED, _LEASES, SEARCH_V3, _POSTGRES_ONLY, SQLITE_LANGUAGES),
     SQLITE_AUDIO,
+    SQLITE_MATRIX,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

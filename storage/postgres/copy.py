@@ -50,12 +50,29 @@ TABLES = (
     "brief_audio",
     "audio_jobs",
     "voice_copies",
+    # All of the Matrix adapter's: the ids other tables hold, the message ids of its
+    # copies, what rooms were told, and the sync's position with the events taken lately,
+    # so that a sync resumed from the copied position handles none twice (as
+    # handled_updates is copied for Telegram's webhook). The sync's lease goes along as it
+    # is: both clocks count microseconds since the epoch, and a lease copied from a bot
+    # still syncing the SQLite file runs out within seconds.
+    "matrix_names",
+    "matrix_events",
+    "matrix_taken_events",
+    "matrix_sync",
+    "matrix_told",
 )
 # Read in batches while they are copied, not held whole: the voice notes are most of a
 # database's bytes (about 0.25 MB a minute of audio).
 STREAMED = ("brief_audio",)
 STREAM_BATCH = 16
-IDENTITIES = ("briefs", "brief_versions", "audit", "push_runs", "drafts", "paste_parts")
+# Each moved past what SQLite ever handed out (its AUTOINCREMENT counter), or past the
+# counter's starting value: matrix_names' starts just below MATRIX_ID_BASE, so a new
+# Matrix name gets a Matrix id even when the copy had none.
+IDENTITIES = (
+    *("briefs", "brief_versions", "audit", "push_runs", "drafts", "paste_parts"),
+    *("matrix_names", "matrix_events"),
+)
 # Nor replicas: the processes that served the SQLite file are not the ones to come.
 _NOT_COPIED = ("sqlite_", "brief_search", "replicas")
 

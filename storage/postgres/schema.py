@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from storage.audio_schema import POSTGRES_AUDIO
 from storage.languages_schema import POSTGRES_LANGUAGES
+from storage.matrix_schema import POSTGRES_MATRIX
 from storage.migrations import Migration
 from storage.search_index import (
     POSTGRES_FOLDING,
@@ -338,4 +339,5 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     POSTGRES_SEARCH_V3,  # 13 (storage/search_index.py)
     (*POSTGRES_LANGUAGES, *POSTGRES_FOLDING),  # 14 (storage/languages_schema.py, search_index.py)
     POSTGRES_AUDIO,  # 15 (storage/audio_schema.py)
+    POSTGRES_MATRIX,  # 16 (storage/matrix_schema.py)
 )

@@ -12,6 +12,7 @@ from brief.model import Brief, Fact, Narrative, Source
 from storage import AudioJob, AudioPart, ChatLanguage, PastePart, SchemaTooNewError, Storage
 from storage.codec import brief_to_json
 from storage.db import to_db
+from storage.matrix import MATRIX_ID_BASE
 from storage.migrations import (
     LATEST_VERSION,
     MIGRATIONS,
@@ -191,6 +192,11 @@ async def _write_v14_data(conn: aiosqlite.Connection) -> None:
     await _run(conn, [("INSERT INTO chat_languages VALUES (77, 'uk', NULL, ?)", (to_db(at(14)),))])
 
 
+async def _write_v15_data(conn: aiosqlite.Connection) -> None:
+    """An update handled at 15 (16 adds the Matrix adapter's tables, tried below)."""
+    await _run(conn, [("INSERT INTO handled_updates VALUES (1500, ?)", (to_db(at(15)),))])
+
+
 WRITERS = {
     1: _write_v1_data,
     2: _write_v2_data,
@@ -206,6 +212,7 @@ WRITERS = {
     12: _write_v12_data,
     13: _write_v13_data,
     14: _write_v14_data,
+    15: _write_v15_data,
 }
 
 
@@ -302,6 +309,8 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
             assert not await s.updates.first_time(1300, at=at(13))
         if start >= 14:
             assert (await s.languages.get(77)).chosen == "uk"
+        if start >= 15:
+            assert not await s.updates.first_time(1500, at=at(15))
         if start >= 1:
             # Briefs stored before search existed are found by it.
             [hit] = await s.search.search(OLD_BRIEF.facts[0].text.split()[-1])
@@ -342,6 +351,7 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
         await s.languages.seen(1, "ru", at=at(16))
         assert await s.languages.get(1) == ChatLanguage(chosen="uk", seen="ru", zone="UTC")
         await _voice_notes_work(s, new.id, old_brief=start >= 1)
+        await _matrix_works(s)
 
     assert _schema(path) == _schema(fresh)
 
@@ -358,6 +368,21 @@ async def _voice_notes_work(s: Storage, new: int, *, old_brief: bool) -> None:
     assert [(p.data, p.duration) for p in heard.parts] == [(b"OggS", 2.5)]
     await s.audio.record_copy(new, 1, 100, version=1, at=at(18))
     assert [c.message_id for c in await s.audio.copies(new)] == [100]
+
+
+async def _matrix_works(s: Storage) -> None:
+    """The Matrix adapter's tables (16): its ids start above Telegram's on an upgraded file
+    as on a new one."""
+    room = await s.matrix.id_of("!room:example.org")
+    assert room == MATRIX_ID_BASE
+    assert await s.matrix.name_of(room) == "!room:example.org"
+    message = await s.matrix.remember_event(room, "$sent")
+    assert await s.matrix.event_of(room, message) == "$sent"
+    assert await s.matrix.take_event("$seen", at(19))
+    assert await s.matrix.take_sync_lease("new", 60)
+    assert await s.matrix.save_sync_token("s1", "new")
+    assert await s.matrix.sync_token() == "s1"
+    assert await s.matrix.mark_told(room, "encrypted", at(19))
 
 
 async def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:

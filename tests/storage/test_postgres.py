@@ -10,6 +10,7 @@ import pytest
 from brief.model import Problem
 from storage import AudioJob, AudioPart, SchemaTooNewError, SchemaTooOldError, Storage, VoiceCopy
 from storage.db import to_db
+from storage.matrix import MATRIX_ID_BASE
 from storage.opening import DatabaseLocation, migrate_database, open_storage
 from storage.postgres import POSTGRES_LATEST_VERSION, PgStorage
 from storage.postgres.copy import STREAM_BATCH, CopyError, copy_to_postgres
@@ -127,6 +128,48 @@ async def test_copy_db_copies_the_voice_notes_their_jobs_and_copies(tmp_path: Pa
             assert await pg.audio.claim_next("r", at=at(5), hold=timedelta(1)) == AudioJob(
                 waiting.id, 1, 1
             )
+
+
+async def test_copy_db_copies_the_matrix_adapters_tables_and_continues_its_ids(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "b.db"
+    async with await Storage.open(path) as sqlite:
+        room = await sqlite.matrix.id_of("!room:example.org")
+        alice = await sqlite.matrix.id_of("@alice:example.org")
+        message = await sqlite.matrix.remember_event(room, "$sent")
+        assert await sqlite.matrix.take_event("$seen", at(1))
+        assert await sqlite.matrix.take_sync_lease("sqlite", 60)
+        assert await sqlite.matrix.save_sync_token("s42", "sqlite")
+        await sqlite.matrix.release_sync_lease("sqlite")
+        assert await sqlite.matrix.mark_told(room, "encrypted", at(1))
+    async with fresh_schema() as url:
+        copied = await copy_to_postgres(path, url)
+        assert [copied[f"matrix_{t}"] for t in ("names", "events", "taken_events")] == [2, 1, 1]
+        assert (copied["matrix_sync"], copied["matrix_told"]) == (1, 1)
+        async with await open_storage(DatabaseLocation(url=url)) as pg:
+            assert await pg.matrix.id_of("@alice:example.org") == alice
+            assert await pg.matrix.name_of(room) == "!room:example.org"
+            assert await pg.matrix.event_of(room, message) == "$sent"
+            assert not await pg.matrix.take_event("$seen", at(2))
+            assert not await pg.matrix.mark_told(room, "encrypted", at(2))
+            assert await pg.matrix.sync_token() == "s42"
+            assert await pg.matrix.take_sync_lease("pg", 60)
+            # New ids go on after the copied ones.
+            assert await pg.matrix.id_of("@bob:example.org") == alice + 1
+            assert await pg.matrix.remember_event(room, "$next") == message + 1
+
+
+async def test_copy_db_with_no_matrix_names_still_gives_matrix_ids(tmp_path: Path) -> None:
+    """The identity is moved past SQLite's counter, which starts below MATRIX_ID_BASE, not
+    back to 1 for an empty table."""
+    path = tmp_path / "b.db"
+    async with await Storage.open(path):
+        pass
+    async with fresh_schema() as url:
+        await copy_to_postgres(path, url)
+        async with await open_storage(DatabaseLocation(url=url)) as pg:
+            assert await pg.matrix.id_of("!room:example.org") == MATRIX_ID_BASE
 
 
 async def test_a_replica_reads_the_brief_a_reader_opened_on_another() -> None:
