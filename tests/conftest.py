@@ -10,6 +10,9 @@ import pytest
 from tests import forkserver
 
 DATA = Path(__file__).parent / "data"
+# The `homeserver` fixture (a real Synapse) for any test that asks: pytest takes plugins
+# only from this, the top conftest.
+pytest_plugins = ["tests.synapse.fixtures"]
 
 # The bots the suite starts (in process, as processes, forked) make no voice notes unless a
 # test asks for them with AUDIO=on (tests/e2e/test_listen.py): Piper making a brief's note

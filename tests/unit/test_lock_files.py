@@ -116,3 +116,18 @@ def test_the_extras_asked_for_are_pinned(lock: str) -> None:
             ):
                 problems.append(f"{requirement.name}[{','.join(extras)}] needs {brought}")
     assert not problems, f"{lock} lacks what extras bring ({RELOCK}): {problems}"
+
+
+def test_the_homeservers_lock_pins_the_synapse_its_list_asks_for() -> None:
+    """requirements-synapse.lock (CI's .venv-synapse, the Matrix tests' homeserver) holds the
+    release requirements-synapse.in names, and a hash for every file of everything it pins:
+    `pip install --require-hashes` refuses anything less."""
+    listed = (ROOT / "requirements-synapse.in").read_text(encoding="utf-8").splitlines()
+    wanted = [Requirement(line) for line in listed if line.strip() and not line.startswith("#")]
+    pinned = pins("requirements-synapse.lock")
+    relock = "run scripts/lock, then commit requirements-synapse.lock"
+    for requirement in wanted:
+        pin = pinned.get(canonicalize_name(requirement.name))
+        assert pin is not None, f"{requirement} is not pinned: {relock}"
+        assert requirement.specifier.contains(pin.version), f"{requirement}: {pin}: {relock}"
+    assert [name for name, pin in pinned.items() if pin.hashes == 0] == []
