@@ -22,14 +22,19 @@ from telegram.ext import BaseHandler
 from bot.config import Config
 from bot.core.audio.making import AudioMaker
 from bot.core.backups import CHECK_INTERVAL, FIRST_CHECK, daily_backup
-from bot.core.budget.pacing import Pacer
+from bot.core.budget.pacing import Pacer, Turns
 from bot.core.channels.poster import ChannelPoster
+from bot.core.chat import Messenger
 from bot.core.limits.flood import FloodGate
 from bot.core.metrics import Metrics
+from bot.core.push.sending import PushSender
 from bot.core.readiness import Readiness
 from bot.core.rendering import Renderer
 from bot.core.reports import Reporter
 from bot.core.services import Services
+from bot.matrix.adapter import MatrixSide, build_matrix, start_matrix, stop_matrix
+from bot.matrix.ids import is_matrix
+from bot.routing import RoutedMessenger, RoutedPushSender, RoutedTurns
 from bot.telegram.admin import drafts, editing, guide, recordings, uploads
 from bot.telegram.admin import menu as admin_menu
 from bot.telegram.admin import push as push_admin
@@ -123,13 +128,31 @@ def _compose(
     gate = FloodGate(config.admin_ids, budget.backlog)
     # Groups that refused the bot a moment ago: not sent to, so they spend no turns.
     refused = RefusedChats()
+    # Matrix beside Telegram (MATRIX_*): its own account and budget over the same core.
+    matrix = build_matrix(config.matrix, storage) if config.matrix is not None else None
     application = build_application(
-        config, budget, gate, refused, metrics, readiness, on_token_refused, _start, _stop
+        config,
+        budget,
+        gate,
+        refused,
+        metrics,
+        readiness,
+        on_token_refused,
+        functools.partial(_start, matrix=matrix),
+        functools.partial(_stop, matrix=matrix),
     )
     # The core's buttons as this bot's keyboards; the username is known once the bot started.
     keyboards = Keyboards(lambda: application.bot.username)
     services = _services(
-        config, storage, renderer, application, budget, metrics, readiness, keyboards
+        config,
+        storage,
+        renderer,
+        application,
+        budget,
+        metrics,
+        readiness,
+        keyboards,
+        matrix,
     )
     application.bot_data.services = services
     application.bot_data.keyboards = keyboards
@@ -152,11 +175,16 @@ def _services(
     metrics: Metrics,
     readiness: Readiness,
     keyboards: Keyboards,
+    matrix: MatrixSide | None,
 ) -> Services:
-    replica, push = build_push(config, storage, renderer, budget, metrics, keyboards)
+    routes = functools.partial(_route_push, matrix) if matrix is not None else None
+    replica, push = build_push(config, storage, renderer, budget, metrics, keyboards, routes)
     # How the core sends, notifies and edits: through the application's bot, paced with
-    # every reply (the push alone has a lean sender of its own).
-    messenger = TelegramMessenger(application.bot, keyboards)
+    # every reply (the push alone has a lean sender of its own); a Matrix room's through
+    # the Matrix side.
+    messenger: Messenger = TelegramMessenger(application.bot, keyboards)
+    if matrix is not None:
+        messenger = RoutedMessenger(messenger, matrix.messenger, is_matrix)
     # Failure reports go to ERROR_CHAT_ID when set, else to every admin.
     recipients = (config.error_chat_id,) if config.error_chat_id else sorted(config.admin_ids)
     channels = ChannelPoster(
@@ -183,6 +211,14 @@ def _services(
         push=push,
         channels=channels,
         audio=AudioMaker(storage, renderer, owner=replica.id, clock=now),
+    )
+
+
+def _route_push(matrix: MatrixSide, sender: PushSender, turns: Turns) -> tuple[PushSender, Turns]:
+    """The push's sends to Matrix rooms go through the Matrix side, in its budget."""
+    return (
+        RoutedPushSender(sender, matrix.push_sender, is_matrix),
+        RoutedTurns(turns, matrix.pacer, is_matrix),
     )
 
 
@@ -240,7 +276,7 @@ def _routes(services: Services, webhook: WebhookReceiver | None) -> list[web.Rou
     return routes
 
 
-async def _start(application: BriefApplication) -> None:
+async def _start(application: BriefApplication, *, matrix: MatrixSide | None = None) -> None:
     """Once the Bot API has answered: the push recovers and resumes, the channels are
     checked, the menus and descriptions set, and the jobs scheduled. Updates come after."""
     services = application.bot_data.services
@@ -251,6 +287,8 @@ async def _start(application: BriefApplication) -> None:
     await admin_menu.set_admin_menus(application.bot, renderer, config.admin_ids)
     await set_descriptions(application.bot, renderer, config)
     await start_audio(application)  # the voices found, then voice notes made in the background
+    if matrix is not None:  # the token checked, then the sync stream read in the background
+        await start_matrix(matrix, services)
     # What /metrics shows from the database, counted now and then again in the
     # background, never at a scrape.
     await metrics_page.count_figures(services)
@@ -289,11 +327,13 @@ def _schedule(application: BriefApplication, config: Config) -> None:
         )
 
 
-async def _stop(application: BriefApplication) -> None:
+async def _stop(application: BriefApplication, *, matrix: MatrixSide | None = None) -> None:
     """The reverse of compose and _start, whichever part of the start happened: reports
     sent, the push stopped and the replica gone, then storage closed."""
     services = application.bot_data.services
     try:
+        if matrix is not None:
+            await stop_matrix(matrix)
         await services.reporter.close()
         await stop_push(services)
         await stop_audio(services)

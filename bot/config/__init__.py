@@ -30,6 +30,7 @@ from bot.config.general import (
     yes_or_no,
 )
 from bot.config.languages import LANGUAGE_SETTINGS, bot_language, operator_templates
+from bot.config.matrix import MATRIX_SETTINGS, MatrixSettings, matrix_settings
 from bot.config.profile import DESCRIPTION_SETTINGS, bot_description, bot_short_description
 from bot.config.proxy import PROXY_SETTINGS, proxy_for
 from bot.config.reports import error_chat_id
@@ -70,6 +71,7 @@ SETTINGS = (
     *DESCRIPTION_SETTINGS,
     *LANGUAGE_SETTINGS,
     *AUDIO_SETTINGS,
+    *MATRIX_SETTINGS,
     *PROXY_SETTINGS,
     *FILE_SETTINGS,
 )
@@ -117,6 +119,8 @@ class Config:
     templates_dir: Path | None = None
     # Voice notes: AUDIO, PIPER, VOICE_<LANG>, and the engines found on PATH.
     audio: AudioSettings = field(default_factory=AudioSettings)
+    # The Matrix account briefs are also served from (MATRIX_*); None: Telegram only.
+    matrix: MatrixSettings | None = None
 
     def __repr__(self) -> str:  # the token must never reach a log line or a traceback
         return f"Config(admin_ids={sorted(self.admin_ids)}, database_path={self.database_path!s})"
@@ -189,6 +193,7 @@ def config_from(environment: Environment) -> Config:
         bot_language=read("en", bot_language, env),
         templates_dir=read(None, operator_templates, env),
         audio=read(AudioSettings(enabled=False), audio_settings, env),
+        matrix=read(None, matrix_settings, env),
     )
     problems.raise_any()
     return config
@@ -269,6 +274,7 @@ __all__ = [
     "ConfigError",
     "Environment",
     "HealthSettings",
+    "MatrixSettings",
     "both_databases",
     "config_from",
     "database_warnings",

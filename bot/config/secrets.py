@@ -22,6 +22,7 @@ FILE_SETTINGS = (
     "DATABASE_URL_FILE",
     "WEBHOOK_SECRET_FILE",
     "METRICS_TOKEN_FILE",
+    "MATRIX_ACCESS_TOKEN_FILE",
 )
 # A secret is a line; a larger file is a wrong path (a log, a device such as /dev/zero).
 MAX_SECRET_BYTES = 64 * 1024

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Config
-from bot.core.budget.pacing import Pacer
+from bot.core.budget.pacing import Pacer, Turns
 from bot.core.metrics import Metrics
 from bot.core.push.engine import PushEngine, default_concurrency
+from bot.core.push.sending import PushSender
 from bot.core.rendering import Renderer
 from bot.core.replicas import takeover
 from bot.core.replicas.replica import DEAD_AFTER, HEARTBEAT, Replica
@@ -71,8 +73,10 @@ def build_push(
     budget: Pacer,
     metrics: Metrics,
     keyboards: Keyboards,
+    routes: Callable[[PushSender, Turns], tuple[PushSender, Turns]] | None = None,
 ) -> tuple[Replica, PushEngine]:
-    """This process's replica and its delivery engine: built, not started."""
+    """This process's replica and its delivery engine: built, not started. `routes` sends
+    another chat app's chats through its own sender and budget (bot/routing.py)."""
     concurrency = default_concurrency(config.push_rate_limit)
     # The push sends over its own lean client (bot/telegram/push_sender.py), not the application's
     # bot, but spends the same budget as the replies PTB sends (bot/telegram/rate_limiter.py):
@@ -89,13 +93,17 @@ def build_push(
     replica = Replica(storage)
     if storage.send_budget is not None:
         budget.share(storage.send_budget)  # one budget for every replica
+    push_sender: PushSender = sender
+    turns: Turns = budget
+    if routes is not None:
+        push_sender, turns = routes(sender, budget)
     engine = PushEngine(
-        sender,
+        push_sender,
         storage,
         renderer,
         rate=config.push_rate_limit,
         concurrency=concurrency,
-        pacer=budget,
+        pacer=turns,
         metrics=metrics,
         lease=replica,
         on_failure=functools.partial(replica.forfeit, "had a run fail"),

@@ -26,6 +26,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from bot.core.budget.shared import SharedLimits, Unavailable
 from storage.interface import SendBudgetStore
@@ -50,6 +51,17 @@ CATCH_UP_SECONDS = 0.1
 # second either. With 1% the server once counted 31 at 30/s in bench.fairness.
 WINDOW_SECONDS = 1.02
 _URGENT, _BULK = 0, 1
+
+
+class Turns(Protocol):
+    """What a sender waits on: a turn for a chat, and a pause when the app asks to wait.
+    One Pacer is one app's budget; with two apps (Telegram and Matrix) the composition
+    root routes each chat to its app's Pacer (bot/routing.py), so that one app's "wait"
+    pauses only its own sends."""
+
+    async def acquire(self, chat_id: int | None, *, urgent: bool = False) -> None: ...
+
+    def pause(self, seconds: float, chat_id: int | None = None) -> None: ...
 
 
 class Pacer:
@@ -103,8 +115,9 @@ class Pacer:
             if self._chats.get(chat_id, 0.0) < sent:
                 self._chats[chat_id] = sent
 
-    def pause(self, seconds: float) -> None:
-        """Telegram asked to wait: no slot is handed out before then."""
+    def pause(self, seconds: float, chat_id: int | None = None) -> None:
+        """The app asked to wait (a send to `chat_id`, when known): no slot is handed out
+        before then."""
         now = self._clock()
         held = max(self._resume_at, now)
         self._resume_at = max(held, now + seconds)

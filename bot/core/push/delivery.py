@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.core.budget.pacing import Pacer
+from bot.core.budget.pacing import Turns
 from bot.core.chat import Keyboard, Reply
 from bot.core.push.confirm import Confirmation, Confirmations
 from bot.core.push.marks import SentMarks
@@ -80,7 +80,7 @@ class Delivery:
         self,
         sender: PushSender,
         storage: Storage,
-        pacer: Pacer,
+        pacer: Turns,
         clock: Callable[[], datetime],
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
         lease: Lease | None = None,
@@ -210,7 +210,7 @@ class Delivery:
                 floods += 1
                 if floods > MAX_RETRY_AFTER:
                     raise
-                self._pacer.pause(error.retry_after)
+                self._pacer.pause(error.retry_after, chat_id)
             except Transient:
                 if failures >= len(self._retry_delays):
                     raise

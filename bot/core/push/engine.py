@@ -15,7 +15,7 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any, TypeVar
 
-from bot.core.budget.pacing import Pacer
+from bot.core.budget.pacing import Pacer, Turns
 from bot.core.metrics import Metrics
 from bot.core.push.broadcast import PROGRESS_EVERY, Broadcast, ProgressCallback
 from bot.core.push.daily import DailyRun
@@ -45,7 +45,7 @@ class PushEngine:
         rate: float | None,
         concurrency: int | None = None,
         clock: Callable[[], datetime] = utc_now,
-        pacer: Pacer | None = None,
+        pacer: Turns | None = None,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
         metrics: Metrics | None = None,
         lease: Lease | None = None,

@@ -1,0 +1,92 @@
+"""The Matrix side, built by the composition root (bot/app.py) beside Telegram's from the
+same storage and core services, and started and stopped with them.
+
+Its parts: the bot's account (client.py), its own sending budget (a Pacer: the
+homeserver's limits are not Telegram's, and its "wait" pauses Matrix sends alone), the
+Messenger and the push's sender over that account, and the sync reader that answers
+commands (sync.py, one replica at a time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from mautrix.client import ClientAPI
+
+from bot.config.matrix import MatrixSettings
+from bot.core.budget.pacing import Pacer
+from bot.core.limits.flood import FloodGate
+from bot.core.services import Services
+from bot.matrix.client import close_client, open_client
+from bot.matrix.context import Handler, MatrixServices
+from bot.matrix.handlers import handlers
+from bot.matrix.messenger import MatrixMessenger
+from bot.matrix.push_sender import MatrixPushSender
+from bot.matrix.sync import SyncReader
+from storage import Storage
+
+log = logging.getLogger(__name__)
+# Messages a second the bot sends to its homeserver, replies and the push together: what a
+# homeserver allows an account exempt from its message limit (MATRIX_SEND_RATE changes it;
+# an M_LIMIT_EXCEEDED pauses the sends as long as the homeserver asks).
+SEND_RATE_DEFAULT = 10.0
+
+
+@dataclass(slots=True)
+class MatrixSide:
+    """Built before the core's services (which route to its messenger), started after."""
+
+    settings: MatrixSettings
+    client: ClientAPI
+    pacer: Pacer
+    messenger: MatrixMessenger
+    push_sender: MatrixPushSender
+    _reader: SyncReader | None = None
+    _task: asyncio.Task[None] | None = None
+    _handlers: dict[str, Handler] = field(default_factory=dict)
+
+
+def build_matrix(settings: MatrixSettings, storage: Storage) -> MatrixSide:
+    client = open_client(settings)
+    pacer = Pacer(SEND_RATE_DEFAULT)
+    return MatrixSide(
+        settings=settings,
+        client=client,
+        pacer=pacer,
+        messenger=MatrixMessenger(client, storage, pacer),
+        push_sender=MatrixPushSender(client, storage),
+    )
+
+
+async def start_matrix(side: MatrixSide, services: Services) -> None:
+    """Who the bot is checked (a token the homeserver refuses stops the start), then the
+    sync stream read in the background."""
+    whoami = await side.client.whoami()
+    if whoami.user_id != side.settings.user_id:
+        raise ValueError(
+            f"MATRIX_ACCESS_TOKEN belongs to {whoami.user_id}, not MATRIX_USER_ID "
+            f"{side.settings.user_id}: set the bot account's own token"
+        )
+    storage = services.storage
+    admins = [await storage.matrix.id_of(admin) for admin in sorted(side.settings.admin_ids)]
+    gate = FloodGate(admins, side.pacer.backlog)
+    matrix_services = MatrixServices(services, side.settings, side.messenger)
+    side._reader = SyncReader(
+        side.client, matrix_services, handlers(), gate, owner=services.replica.id
+    )
+    side._task = asyncio.create_task(side._reader.run(), name="matrix-sync")
+    log.info("serving Matrix as %s on %s", side.settings.user_id, side.settings.homeserver)
+
+
+async def stop_matrix(side: MatrixSide) -> None:
+    """The stream stopped, the answers in progress finished, the lease given back."""
+    try:
+        if side._reader is not None:
+            await side._reader.stop()
+        if side._task is not None:
+            side._task.cancel()
+            await asyncio.gather(side._task, return_exceptions=True)
+    finally:
+        await close_client(side.client)

@@ -1,0 +1,63 @@
+"""Readers' commands in Matrix: `!brief [N]`, `!facts`, `!sources`, `!narratives`,
+`!listen`, `!archive [page]`, `!search words`, `!help`, with Telegram's meanings: each calls
+the same core function Telegram's handler calls (bot/telegram/handlers/)."""
+
+from __future__ import annotations
+
+from bot.core import finding
+from bot.core.audio import listening
+from bot.core.chat import Part, Reply
+from bot.core.reading import open_part_by_command
+from bot.matrix.context import Handler, MatrixServices, Message, answer, now
+
+HELP_TEMPLATE = "matrix_help.html"
+
+
+def part_command(part: Part, name: str) -> Handler:
+    async def show_part(services: MatrixServices, message: Message) -> None:
+        core = services.core
+        reply = await open_part_by_command(
+            core.storage, core.renderer, message.reader_id, part, name, message.args
+        )
+        await answer(services, message, reply)
+
+    return show_part
+
+
+async def listen_command(services: MatrixServices, message: Message) -> None:
+    core = services.core
+    reply = await listening.listen_by_command(
+        services.messenger,
+        core.storage,
+        core.renderer,
+        chat_id=message.chat_id,
+        reader_id=message.reader_id,
+        args=message.args,
+        making=core.config.audio.enabled,
+        at=now(),
+    )
+    await answer(services, message, reply)
+
+
+async def archive_command(services: MatrixServices, message: Message) -> None:
+    """`!archive` (the newest page) or `!archive 2`: Matrix has no Previous and Next to
+    press, so the page is a number (the footer names the next ones)."""
+    page = _page(message.args)
+    core = services.core
+    await answer(services, message, await finding.archive_page(core.storage, core.renderer, page))
+
+
+def _page(args: list[str]) -> int:
+    if len(args) == 1 and args[0].isascii() and args[0].isdigit() and len(args[0]) <= 6:
+        return max(int(args[0]) - 1, 0)
+    return 0
+
+
+async def search_command(services: MatrixServices, message: Message) -> None:
+    core = services.core
+    reply = await finding.search_results(core.storage, core.renderer, message.argument)
+    await answer(services, message, reply)
+
+
+async def help_command(services: MatrixServices, message: Message) -> None:
+    await answer(services, message, Reply([services.core.renderer.render(HELP_TEMPLATE)]))

@@ -1,0 +1,226 @@
+"""Reading the homeserver's sync stream: invitations, commands, and the bot's own
+membership, by one replica at a time.
+
+The stream is read by whichever replica holds the sync lease (storage.matrix, on the
+database's clock); the others wait to take it over within LEASE seconds of its holder's
+death. The position (next_batch) is saved after each batch is handled, and only while the
+lease holds, so a stalled reader cannot move it back; each command's event id is taken
+once in the database before it is handled, so a take-over that reads a batch again
+neither misses nor repeats a command. A command taken by a process that then died is lost
+with it, as an update in flight is in Telegram.
+
+Kept in memory, per process: rooms known to be direct chats (two members), asked of the
+homeserver again after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from mautrix.api import Method, Path
+from mautrix.client import ClientAPI
+from mautrix.errors import MatrixConnectionError, MatrixRequestError
+from mautrix.types import RoomID
+
+from bot.core.languages import use_locale
+from bot.core.limits.flood import Arrival, FloodGate, Verdict
+from bot.core.scope import UpdateOutcome
+from bot.matrix.client import REQUEST_TIMEOUT
+from bot.matrix.commands import parse_command
+from bot.matrix.context import Handler, MatrixServices, Message, now
+from bot.matrix.readers import help_command
+from bot.matrix.rooms import Rooms
+
+log = logging.getLogger(__name__)
+LEASE = 20.0  # seconds a dead reader keeps the stream: its take-over comes within this
+POLL_MS = 8_000  # a sync's long poll: renewed well within the lease
+WAIT_FOR_LEASE = 5.0  # how often a replica without the lease asks for it
+RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0)  # after a failed sync, growing, then the last again
+# The first sync of a new bot reads no history: commands sent before it ran are not
+# answered hours late, and invitations pending then are still taken.
+_FIRST_FILTER: dict[str, Any] = {"room": {"timeline": {"limit": 0}}, "presence": {"types": []}}
+_FILTER: dict[str, Any] = {"presence": {"types": []}, "account_data": {"types": []}}
+
+
+class SyncReader:
+    def __init__(
+        self,
+        client: ClientAPI,
+        services: MatrixServices,
+        handlers: Mapping[str, Handler],
+        gate: FloodGate,
+        *,
+        owner: str,
+    ) -> None:
+        self._client = client
+        self._services = services
+        self._handlers = handlers
+        self._gate = gate
+        self._owner = owner
+        self._rooms = Rooms(client, services)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        """Until stopped: take the lease, then read and handle batch after batch."""
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                if not await self._leased():
+                    await self._pause(WAIT_FOR_LEASE)
+                    continue
+                await self._one_batch()
+                failures = 0
+            except (MatrixRequestError, MatrixConnectionError, OSError, TimeoutError) as error:
+                delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
+                failures += 1
+                log.warning("Matrix sync failed (%s); again in %.0f s", error, delay)
+                await self._pause(delay)
+
+    async def stop(self) -> None:
+        """No batch more; the commands being answered are finished; the lease given up."""
+        self._stopping.set()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._services.core.storage.matrix.release_sync_lease(self._owner)
+
+    async def _leased(self) -> bool:
+        return await self._services.core.storage.matrix.take_sync_lease(self._owner, LEASE)
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def _one_batch(self) -> None:
+        matrix = self._services.core.storage.matrix
+        since = await matrix.sync_token()
+        if since is None:
+            batch = await _sync(self._client, None, 0, _FIRST_FILTER)
+        else:
+            batch = await _sync(self._client, since, POLL_MS, _FILTER)
+        if self._stopping.is_set() or not await self._leased():
+            return  # another replica reads from here: it will see this batch itself
+        await self._handle(batch, first=since is None)
+        token = batch.get("next_batch")
+        if isinstance(token, str) and not await matrix.save_sync_token(token, self._owner):
+            log.warning("the Matrix sync lease was taken over; this replica stops reading")
+
+    async def _handle(self, batch: Mapping[str, Any], *, first: bool) -> None:
+        rooms = batch.get("rooms") or {}
+        for room_id, invited in (rooms.get("invite") or {}).items():
+            await self._rooms.invited(RoomID(room_id), invited)
+        for room_id, left in (rooms.get("leave") or {}).items():
+            await self._rooms.left(RoomID(room_id), left)
+        for room_id, joined in (rooms.get("join") or {}).items():
+            await self._rooms.joined(RoomID(room_id), joined)
+            if not first:
+                for event in (joined.get("timeline") or {}).get("events") or []:
+                    await self._event(RoomID(room_id), event)
+
+    async def _event(self, room_id: RoomID, event: Mapping[str, Any]) -> None:
+        sender, event_id = event.get("sender"), event.get("event_id")
+        if not isinstance(sender, str) or not isinstance(event_id, str):
+            return
+        if sender == self._services.settings.user_id:
+            return
+        kind = event.get("type")
+        if kind == "m.room.encrypted":
+            await self._rooms.encrypted(room_id)
+            return
+        if kind != "m.room.message":
+            return
+        content = event.get("content") or {}
+        if not isinstance(content, dict) or "m.new_content" in content:
+            return  # an edit of an earlier message is no new command
+        body = content.get("body")
+        if not isinstance(body, str):
+            return
+        matrix = self._services.core.storage.matrix
+        if not await matrix.take_event(event_id, now()):
+            return  # handled already, by this replica before a restart or by another
+        task = asyncio.create_task(self._answer(room_id, sender, event_id, body, content))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _answer(
+        self, room_id: RoomID, sender: str, event_id: str, body: str, content: Mapping[str, Any]
+    ) -> None:
+        """One message, in a task of its own (its locale is its own): gated, then handled,
+        counted in /metrics as a "matrix_message" update."""
+        started = time.monotonic()
+        outcome = UpdateOutcome.HANDLED
+        try:
+            message = await self._message(room_id, sender, event_id, body, content)
+            verdict = self._gate.judge(Arrival(chat=message.chat_id, user=message.reader_id))
+            if verdict is not Verdict.PASS:
+                outcome = UpdateOutcome.DROPPED
+                if verdict is Verdict.WARN:
+                    text = self._services.core.renderer.render("slow_down.html")
+                    await self._services.messenger.notify(message.chat_id, text)
+                return
+            use_locale(await self._rooms.locale(message.chat_id))
+            await self._dispatch(message)
+        except Exception:
+            # A bug answering one message must not end the stream for every room.
+            outcome = UpdateOutcome.FAILED
+            log.exception("failed to answer a Matrix message in %s", room_id)
+        finally:
+            elapsed = time.monotonic() - started
+            self._services.core.metrics.update_handled("matrix_message", outcome, elapsed)
+
+    async def _message(
+        self, room_id: RoomID, sender: str, event_id: str, body: str, content: Mapping[str, Any]
+    ) -> Message:
+        matrix = self._services.core.storage.matrix
+        command = parse_command(body)
+        return Message(
+            room_id=room_id,
+            chat_id=await matrix.id_of(room_id),
+            sender=sender,
+            reader_id=await matrix.id_of(sender),
+            args=command.args if command is not None else [],
+            direct=await self._rooms.is_direct(room_id),
+            event_id=event_id,
+            name=command.name if command is not None else "",
+            content=content,
+        )
+
+    async def _dispatch(self, message: Message) -> None:
+        """The command's handler; an admin's text or file in a direct chat is an upload;
+        anything else in a direct chat is answered with the help, and in a room left alone
+        (people talk there)."""
+        handler = self._handlers.get(message.name) if message.name else None
+        if handler is not None:
+            await handler(self._services, message)
+            return
+        uploads = self._handlers.get(UPLOAD)
+        admin = message.sender in self._services.settings.admin_ids
+        if uploads is not None and admin and message.direct and not message.name:
+            await uploads(self._services, message)
+        elif message.direct:
+            await help_command(self._services, message)
+
+
+# The key an admin's message that is no command is handled under (bot/matrix/editors.py).
+UPLOAD = "@upload"
+
+
+async def _sync(
+    client: ClientAPI, since: str | None, timeout_ms: int, filter_: Mapping[str, Any]
+) -> dict[str, Any]:
+    """One /sync, unparsed: the rooms' events are read as plain JSON here."""
+    query = {"timeout": str(timeout_ms), "filter": json.dumps(filter_)}
+    if since:
+        query["since"] = since
+    # The long poll's own time on top of the request's.
+    timeout = timeout_ms / 1000 + REQUEST_TIMEOUT
+    batch = await asyncio.wait_for(
+        client.api.request(Method.GET, Path.v3.sync, query_params=query), timeout
+    )
+    return batch if isinstance(batch, dict) else {}
