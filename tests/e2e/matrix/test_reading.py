@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.e2e.conftest import publish_file
-from tests.e2e.matrix.conftest import MatrixBot, direct_chat
+from tests.e2e.matrix.conftest import MatrixBot, MatrixBotFactory, direct_chat
 from tests.synapse.server import Homeserver
 
 REFERENCE = Path(__file__).parents[4] / "shared" / "briefs" / "putin-north-korea.txt"
@@ -22,7 +22,8 @@ async def test_a_reader_reads_a_brief_part_by_part(
         summary = await alice.wait_for_message(room, matrix_bot.user_id, after=asked, timeout=20)
         assert stored.brief.title in summary.body
         assert summary.format == "org.matrix.custom.html"
-        assert summary.formatted_body is not None and "<b>" in summary.formatted_body
+        assert summary.formatted_body is not None
+        assert "<b>" in summary.formatted_body
         # Matrix has no buttons: the other parts are commands under the answer.
         assert f"!facts {stored.id}" in summary.body
         assert f"!listen {stored.id}" in summary.body
@@ -34,4 +35,34 @@ async def test_a_reader_reads_a_brief_part_by_part(
 
         asked = await alice.send_text(room, "hello?")
         helped = await alice.wait_for_message(room, matrix_bot.user_id, after=asked, timeout=20)
-        assert "!facts" in helped.body and "/facts" not in helped.body
+        assert "!facts" in helped.body
+        assert "/facts" not in helped.body
+
+
+async def test_an_encrypted_room_is_told_once_how_to_make_one_the_bot_reads(
+    homeserver: Homeserver, matrix_bot: MatrixBot
+) -> None:
+    async with homeserver.user("bob") as bob:
+        room = await bob.create_room(invite=[matrix_bot.user_id], direct=True, encrypted=True)
+        await bob.wait_for_membership(room, matrix_bot.user_id, "join", timeout=30)
+        told = await bob.wait_for_message(room, matrix_bot.user_id, timeout=20)
+        assert "encrypt" in told.body
+        # Told once: the messages after it (this client sends in the clear) bring no other.
+        await bob.send_text(room, "!brief")
+        helped = await bob.send_text(room, "plain words")
+        await bob.wait_for_message(room, matrix_bot.user_id, after=helped, timeout=20)
+        notices = [
+            m for m in await bob.messages(room, sender=matrix_bot.user_id) if "encrypt" in m.body
+        ]
+        assert len(notices) == 1
+
+
+async def test_an_invitation_from_a_server_not_allowed_is_declined(
+    homeserver: Homeserver, make_matrix_bot: MatrixBotFactory
+) -> None:
+    async with (
+        make_matrix_bot(MATRIX_ALLOWED_SERVERS="elsewhere.example") as bot,
+        homeserver.user("carol") as carol,
+    ):
+        room = await carol.create_room(invite=[bot.user_id], direct=True)
+        await carol.wait_for_membership(room, bot.user_id, "leave", timeout=30)
