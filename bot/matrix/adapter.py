@@ -72,7 +72,7 @@ async def start_matrix(side: MatrixSide, services: Services) -> None:
     storage = services.storage
     admins = [await storage.matrix.id_of(admin) for admin in sorted(side.settings.admin_ids)]
     gate = FloodGate(admins, side.pacer.backlog)
-    matrix_services = MatrixServices(services, side.settings, side.messenger)
+    matrix_services = MatrixServices(services, side.settings, side.messenger, side.client)
     side._reader = SyncReader(
         side.client, matrix_services, handlers(), gate, owner=services.replica.id
     )

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from mautrix.client import ClientAPI
+
 from bot.config.matrix import MatrixSettings
 from bot.core.chat import Messenger, Reply
 from bot.core.services import Services
@@ -20,6 +22,7 @@ class MatrixServices:
     core: Services
     settings: MatrixSettings
     messenger: Messenger  # Matrix's, for replies in rooms
+    client: ClientAPI  # the bot's account, for what a handler asks of the homeserver
 
 
 @dataclass(frozen=True, slots=True)
