@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.matrix import readers
+from bot.matrix import readers, subscriptions
 from bot.matrix.context import Handler
 
 
@@ -17,4 +17,8 @@ def handlers() -> dict[str, Handler]:
         "listen": readers.listen_command,
         "archive": readers.archive_command,
         "search": readers.search_command,
+        "subscribe": subscriptions.subscribe_command,
+        "unsubscribe": subscriptions.unsubscribe_command,
+        "settings": subscriptions.settings_command,
+        "language": subscriptions.language_command,
     }
