@@ -1,6 +1,7 @@
 """`briefbot check`: every setting read and every problem told at once; then the settings in
 effect, where each came from and the secrets masked; then what Telegram says of the token,
-each channel and the webhook. Exit code 0 only when all is well.
+each channel and the webhook; with MATRIX_HOMESERVER set, what the homeserver says of the
+access token and the rooms of MATRIX_ROOM_IDS. Exit code 0 only when all is well.
 """
 
 from __future__ import annotations
@@ -20,16 +21,19 @@ from bot.config import (
     misspellings,
     read_environment,
 )
+from bot.config.matrix import MatrixSettings
 from bot.core.catalogues import TemplatesError
 from bot.core.channels.checks import ChannelCheck, ChannelProblem
 from bot.core.redaction import redact
 from bot.core.rendering import Renderer
 from bot.lifecycle import ExitCode
 from bot.logs import setup_logging
+from bot.matrix.checkup import MatrixCheckup, ask_matrix
 from bot.telegram.checkup import Checkup, WebhookState, ask_telegram
 from storage.postgres.urls import redacted
 
 DOTENV = Path(".env")
+_DOCS = "docs/operators/matrix.md"
 OK, PROBLEM, NOTE = "ok", "PROBLEM", "note"
 # A delivery error this recent means Telegram cannot deliver now; an older one is history.
 RECENT_ERROR = timedelta(minutes=15)
@@ -72,6 +76,8 @@ def check(args: argparse.Namespace) -> int:
     lines = _telegram_lines(config, found)
     for verdict, text in lines:
         print(f"  {verdict:<7}  {redact(text, config.token)}")
+    if config.matrix is not None:
+        lines += _ask_matrix(config.matrix)
     troubles = len(hints) + sum(verdict == PROBLEM for verdict, _ in lines)
     print("All is well." if not troubles else f"{troubles} {_plural(troubles, 'problem')} found.")
     if hints:
@@ -112,6 +118,74 @@ def _telegram_lines(config: Config, found: Checkup) -> list[tuple[str, str]]:
     elif found.webhook is not None:
         lines += _webhook_lines(config.webhook_url, found.webhook)
     return lines
+
+
+def _ask_matrix(settings: MatrixSettings) -> list[tuple[str, str]]:
+    """The homeserver's findings, printed under their own heading; returned for the count."""
+    found = asyncio.run(ask_matrix(settings))
+    print(f"Matrix, at {redacted(settings.homeserver)}:")
+    lines = _matrix_lines(settings, found)
+    for verdict, text in lines:
+        print(f"  {verdict:<7}  {redact(text, settings.access_token)}")
+    return lines
+
+
+def _matrix_lines(settings: MatrixSettings, found: MatrixCheckup) -> list[tuple[str, str]]:
+    if found.token_refused:
+        return [
+            (
+                PROBLEM,
+                f"the homeserver refused MATRIX_ACCESS_TOKEN ({found.failure}): it was "
+                "mistyped, or that session was logged out. Log the bot's account in again and "
+                f"set MATRIX_ACCESS_TOKEN (or MATRIX_ACCESS_TOKEN_FILE) to the new token: {_DOCS}",
+            )
+        ]
+    if found.unreachable:
+        return [
+            (
+                PROBLEM,
+                f"the homeserver cannot be reached ({found.failure}): check the network and "
+                "MATRIX_HOMESERVER, the URL Matrix clients use (such as https://matrix.example.org)",
+            )
+        ]
+    if found.failure:
+        return [
+            (
+                PROBLEM,
+                f"the homeserver would not say whose MATRIX_ACCESS_TOKEN is ({found.failure}): "
+                "check that MATRIX_HOMESERVER is the URL Matrix clients use, not a web page's",
+            )
+        ]
+    if found.user_id != settings.user_id:
+        return [
+            (
+                PROBLEM,
+                f"MATRIX_ACCESS_TOKEN is {found.user_id}'s, not MATRIX_USER_ID "
+                f"{settings.user_id}'s: set the bot account's own token, or MATRIX_USER_ID to "
+                "the account the token is of",
+            )
+        ]
+    device = f", device {found.device_id}" if found.device_id else ""
+    lines = [(OK, f"MATRIX_ACCESS_TOKEN is {found.user_id}'s{device}")]
+    if found.rooms_failure:
+        lines.append(
+            (PROBLEM, f"the homeserver would not list the bot's rooms ({found.rooms_failure})")
+        )
+    elif found.joined is not None:
+        lines += [_room_line(settings, room, room in found.joined) for room in settings.room_ids]
+    return lines
+
+
+def _room_line(settings: MatrixSettings, room: str, joined: bool) -> tuple[str, str]:
+    if joined:
+        return OK, f"room {room} (MATRIX_ROOM_IDS): the bot is in it"
+    servers = sorted(settings.allowed_servers)
+    who = f"someone of {', '.join(servers)} (MATRIX_ALLOWED_SERVERS)" if servers else "someone"
+    return (
+        PROBLEM,
+        f"room {room} (MATRIX_ROOM_IDS): the bot has not joined it. Have {who} with the right "
+        f"to invite there invite {settings.user_id}: the running bot joins when invited",
+    )
 
 
 def _channel_line(channel: ChannelCheck) -> tuple[str, str]:
