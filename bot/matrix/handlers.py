@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot.matrix import readers, subscriptions
+from bot.matrix import editors, readers, subscriptions
 from bot.matrix.context import Handler
 
 
 def handlers() -> dict[str, Handler]:
     return {
         "start": readers.help_command,
-        "help": readers.help_command,
+        "help": editors.help_command,  # an admin's own in a direct chat, else the readers'
         "brief": readers.part_command("summary", "brief"),
         "facts": readers.part_command("facts", "facts"),
         "sources": readers.part_command("sources", "sources"),
@@ -21,4 +21,5 @@ def handlers() -> dict[str, Handler]:
         "unsubscribe": subscriptions.unsubscribe_command,
         "settings": subscriptions.settings_command,
         "language": subscriptions.language_command,
+        **editors.handlers(),
     }
