@@ -8,6 +8,7 @@ Kept in memory, per process: each room's member count as the sync stream last sa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -17,10 +18,12 @@ from mautrix.errors import MatrixConnectionError, MatrixRequestError
 from mautrix.types import RoomID
 
 from bot.core.languages import ReaderLocale
+from bot.matrix.client import RateLimited
 from bot.matrix.context import MatrixServices, now
 
 log = logging.getLogger(__name__)
 ENCRYPTED_TEMPLATE = "matrix_encrypted.html"
+MAX_WAITS = 10  # M_LIMIT_EXCEEDED answers to one invitation's answer before giving up
 
 
 class Rooms:
@@ -32,15 +35,24 @@ class Rooms:
     async def invited(self, room_id: RoomID, invite: Mapping[str, Any]) -> None:
         """Join, when the inviter's server may invite the bot; else decline."""
         inviter = _inviter(invite, self._services.settings.user_id)
-        try:
-            if inviter is not None and self._services.settings.may_invite(inviter):
-                await self._client.join_room_by_id(room_id)
-                log.info("joined Matrix room %s, invited by %s", room_id, inviter)
-            else:
-                await self._client.leave_room(room_id)
-                log.info("declined an invitation to %s from %s", room_id, inviter)
-        except (MatrixRequestError, MatrixConnectionError) as error:
-            log.warning("could not answer the invitation to %s: %s", room_id, error)
+        accept = inviter is not None and self._services.settings.may_invite(inviter)
+        # An invitation is in the stream once: an answer the homeserver asks to wait with
+        # is given again after the wait, or the room would stay invited for ever.
+        for _ in range(MAX_WAITS + 1):
+            try:
+                if accept:
+                    await self._client.join_room_by_id(room_id)
+                    log.info("joined Matrix room %s, invited by %s", room_id, inviter)
+                else:
+                    await self._client.leave_room(room_id)
+                    log.info("declined an invitation to %s from %s", room_id, inviter)
+            except RateLimited as error:
+                await asyncio.sleep(error.retry_after)
+                continue
+            except (MatrixRequestError, MatrixConnectionError) as error:
+                log.warning("could not answer the invitation to %s: %s", room_id, error)
+            return
+        log.warning("could not answer the invitation to %s: rate limited", room_id)
 
     async def left(self, room_id: RoomID, left: Mapping[str, Any]) -> None:
         """The bot left, or was kicked or banned: the room's subscription ends."""
