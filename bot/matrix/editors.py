@@ -79,15 +79,31 @@ async def upload(services: MatrixServices, message: Message) -> None:
 
 
 def pasted(content: Mapping[str, Any]) -> tuple[str, tuple[Link, ...]]:
-    """A message's text as typed, its markdown links read as (anchor, address)."""
-    body = str(content.get("body", ""))
+    """A message's text as typed, its markdown links read as (anchor, address); a reply's
+    quote of the message it answers (the corrected brief sent in reply to `!correct`'s
+    prompt, say) left out."""
+    body = _without_quote(str(content.get("body", "")), content.get("m.relates_to"))
     links = tuple((anchor, url) for anchor, url in _MARKDOWN_LINK.findall(body))
     return _MARKDOWN_LINK.sub(r"\1", body), links
 
 
+def _without_quote(body: str, relation: object) -> str:
+    """A reply's body without its fallback: the quoted lines (`> …`) it starts with and the
+    empty line after them, which clients that know replies do not show."""
+    if not isinstance(relation, Mapping) or "m.in_reply_to" not in relation:
+        return body
+    lines = body.split("\n")
+    quoted = 0
+    while quoted < len(lines) and lines[quoted].startswith(">"):
+        quoted += 1
+    if quoted < len(lines) and quoted and not lines[quoted].strip():
+        quoted += 1
+    return "\n".join(lines[quoted:])
+
+
 async def _receive(services: MatrixServices, message: Message, upload: Upload) -> None:
     core = services.core
-    async with typing(services.client, message.room_id):
+    async with _typing(services.client, message.room_id):
         reply = await uploads.receive_upload(
             core.storage,
             core.renderer,
@@ -111,7 +127,7 @@ async def _receive_file(
     if refused is not None:
         await answer(services, message, refused)
         return
-    async with typing(services.client, message.room_id):
+    async with _typing(services.client, message.room_id):
         data = await download(services.client, str(content["url"]), MAX_BRIEF_BYTES)
         if isinstance(data, int):  # larger than any brief: its size, as far as it was read
             reply = uploads.document_refusal(core.renderer, name, data)
@@ -169,7 +185,7 @@ async def download(client: ClientAPI, uri: str, limit: int) -> bytes | int:
 
 
 @asynccontextmanager
-async def typing(client: ClientAPI, room_id: str) -> AsyncIterator[None]:
+async def _typing(client: ClientAPI, room_id: str) -> AsyncIterator[None]:
     """The room shows the bot typing meanwhile, where the homeserver lets it."""
     await _set_typing(client, room_id, TYPING_MS)
     try:
@@ -243,7 +259,7 @@ async def _replace_copies(
 # -- published briefs --------------------------------------------------------------------
 
 
-async def correct(services: MatrixServices, message: Message) -> None:
+async def _correct(services: MatrixServices, message: Message) -> None:
     core = services.core
     reply = await admin_commands.start_correction(
         core.storage, core.renderer, chat_id=message.chat_id, args=message.args, now=now()
@@ -251,7 +267,7 @@ async def correct(services: MatrixServices, message: Message) -> None:
     await answer(services, message, reply)
 
 
-async def cancel(services: MatrixServices, message: Message) -> None:
+async def _cancel(services: MatrixServices, message: Message) -> None:
     core = services.core
     reply = await admin_commands.cancel_correction(
         core.storage, core.renderer, chat_id=message.chat_id, now=now()
@@ -259,7 +275,7 @@ async def cancel(services: MatrixServices, message: Message) -> None:
     await answer(services, message, reply)
 
 
-async def retract(services: MatrixServices, message: Message) -> None:
+async def _retract(services: MatrixServices, message: Message) -> None:
     core = services.core
     retraction = await admin_commands.retract_brief(
         core.storage, core.renderer, admin_id=message.reader_id, args=message.args, now=now()
@@ -269,18 +285,18 @@ async def retract(services: MatrixServices, message: Message) -> None:
         await _replace_copies(services, message, retraction.withdrawn, withdrawn=True)
 
 
-async def history(services: MatrixServices, message: Message) -> None:
+async def _history(services: MatrixServices, message: Message) -> None:
     core = services.core
     reply = await admin_commands.brief_history(core.storage, core.renderer, message.args)
     await answer(services, message, reply)
 
 
-async def stats(services: MatrixServices, message: Message) -> None:
+async def _stats(services: MatrixServices, message: Message) -> None:
     core = services.core
     await answer(services, message, await admin_commands.statistics(core.storage, core.renderer))
 
 
-async def push(services: MatrixServices, message: Message) -> None:
+async def _push(services: MatrixServices, message: Message) -> None:
     """`!push [N]`: the brief sent now to every subscriber, in either app, who has not had
     it; the answer's last message shows the push's progress, edited as it goes."""
     core = services.core
@@ -295,11 +311,11 @@ async def push(services: MatrixServices, message: Message) -> None:
     core.push.start_push(started.stored, by=message.reader_id, on_progress=report, reports_to=where)
 
 
-async def template(services: MatrixServices, message: Message) -> None:
+async def _template(services: MatrixServices, message: Message) -> None:
     await answer(services, message, template_reply(services.core.renderer))
 
 
-async def help_command(services: MatrixServices, message: Message) -> None:
+async def editors_help(services: MatrixServices, message: Message) -> None:
     """An admin's `!help` in a direct chat: every admin command and the brief format;
     `!help readers`, and anyone else's `!help`, the readers' help as Matrix writes it."""
     admin = message.direct and message.sender in services.settings.admin_ids
@@ -312,16 +328,16 @@ async def help_command(services: MatrixServices, message: Message) -> None:
 
 def handlers() -> dict[str, Handler]:
     """The editors' commands and uploads, for bot/matrix/handlers.py's table (`help` is
-    `help_command`, which answers readers too)."""
+    `editors_help`, which answers readers too)."""
     return {
         "publish": admin_only(draft_command("publish")),
         "discard": admin_only(draft_command("discard")),
-        "correct": admin_only(correct),
-        "cancel": admin_only(cancel),
-        "retract": admin_only(retract),
-        "history": admin_only(history),
-        "push": admin_only(push),
-        "stats": admin_only(stats),
-        "template": admin_only(template),
+        "correct": admin_only(_correct),
+        "cancel": admin_only(_cancel),
+        "retract": admin_only(_retract),
+        "history": admin_only(_history),
+        "push": admin_only(_push),
+        "stats": admin_only(_stats),
+        "template": admin_only(_template),
         UPLOAD: upload,  # the sync reader passes only an admin's, in a direct chat
     }

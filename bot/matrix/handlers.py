@@ -9,7 +9,7 @@ from bot.matrix.context import Handler
 def handlers() -> dict[str, Handler]:
     return {
         "start": readers.help_command,
-        "help": editors.help_command,  # an admin's own in a direct chat, else the readers'
+        "help": editors.editors_help,  # an admin's own in a direct chat, else the readers'
         "brief": readers.part_command("summary", "brief"),
         "facts": readers.part_command("facts", "facts"),
         "sources": readers.part_command("sources", "sources"),

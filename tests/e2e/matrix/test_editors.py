@@ -209,9 +209,15 @@ async def test_corrections_and_withdrawals_reach_matrix_copies_beside_telegrams(
 
         prompt = await _ask(editor, room, matrix_bot, "!correct 1", containing="Send the")
         assert "Send the corrected brief #1" in prompt.body
-        preview = await _ask(
-            editor, room, matrix_bot, _corrected(briefs_dir), containing="!publish"
-        )
+        # Sent in reply to the prompt, as Element sends a reply: the quote before the text.
+        reply = {
+            "msgtype": "m.text",
+            "body": f"> <{matrix_bot.user_id}> Send the corrected brief #1\n\n"
+            + _corrected(briefs_dir),
+            "m.relates_to": {"m.in_reply_to": {"event_id": prompt.event_id}},
+        }
+        sent = await editor.send_event(room, "m.room.message", reply)
+        preview = await _answer(editor, room, matrix_bot, sent, containing="!publish")
         assert "correction to brief #1 (version 2)" in preview.body
         sent = await editor.send_text(room, f"!publish {_draft_id(preview)}")
         corrected = await _answer(editor, room, matrix_bot, sent, containing="corrected")
