@@ -147,6 +147,12 @@ async def test_an_editor_sends_files_discards_and_is_told_what_is_refused(
         assert "big.txt" in refused.body
         assert "at most 1 MB" in refused.body
 
+        # A file the homeserver will not give: the editor is told to try again.
+        gone = {"msgtype": "m.file", "body": "gone.txt", "url": "mxc://test.local/nothing"}
+        sent = await editor.send_event(room, "m.room.message", gone)
+        failed = await _answer(editor, room, matrix_bot, sent)
+        assert "Please try again" in failed.body
+
         sent = await editor.send_text(room, "Not a brief at all")
         refused = await _answer(editor, room, matrix_bot, sent)
         assert "Not stored" in refused.body or "not" in refused.body.lower()

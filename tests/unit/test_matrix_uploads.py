@@ -1,4 +1,4 @@
-"""What the Matrix adapter reads of an editor's message (bot/matrix/editors.py): a paste's
+"""What the Matrix adapter reads of an editor's message (bot/matrix/uploads.py): a paste's
 text and links, a file's name and declared size."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.matrix.editors import declared_size, file_name, pasted
+from bot.matrix.uploads import declared_size, file_name, pasted
 
 
 def test_a_paste_is_its_body_with_markdown_links_as_anchor_and_address() -> None:
