@@ -15,7 +15,7 @@ import aiohttp
 from storage import Storage
 from tests.e2e.admin.conftest import READER_ID
 from tests.e2e.conftest import ADMIN_ID, press, say
-from tests.e2e.matrix.conftest import MatrixBot, direct_chat
+from tests.e2e.matrix.conftest import MatrixBot, MatrixBotFactory, direct_chat
 from tests.fakebot import FakeBotApi
 from tests.synapse.answers import Message, read_answer
 from tests.synapse.client import MatrixClient
@@ -295,3 +295,31 @@ async def test_a_telegram_correction_edits_the_matrix_copies(
             return now if now.body.startswith(NEW_TITLE) else None
 
         await alice.until(alices, corrected, "the corrected copy", timeout=WAIT)
+
+
+async def test_a_brief_published_from_matrix_is_posted_to_the_channels_at_once(
+    homeserver: Homeserver,
+    make_matrix_bot: MatrixBotFactory,
+    server: FakeBotApi,
+    briefs_dir: Path,
+) -> None:
+    channel = -1001234567890
+    server.channel(channel, "Briefs Daily", username="briefs_daily")
+    async with (
+        make_matrix_bot(CHANNEL_IDS="@Briefs_Daily") as bot,
+        homeserver.client(bot.editor) as editor,
+    ):
+        room = await direct_chat(homeserver, editor, bot)
+        preview = await _ask(editor, room, bot, _brief(briefs_dir), containing="!publish")
+        await _ask(editor, room, bot, f"!publish {_draft_id(preview)}")
+        # Within seconds, not at the channels' next tick (30 s).
+        [post] = await server.wait_sent(channel, 1, timeout=10)
+        assert post.text.startswith(TITLE)
+
+        await _ask(editor, room, bot, "!correct 1", containing="Send the")
+        preview = await _ask(editor, room, bot, _corrected(briefs_dir), containing="!publish")
+        sent = await editor.send_text(room, f"!publish {_draft_id(preview)}")
+        report = await _answer(editor, room, bot, sent, containing="Copies")
+        assert "Channel posts: 1 edited" in report.body
+        [post] = server.sent(channel)
+        assert post.text.startswith(NEW_TITLE)
