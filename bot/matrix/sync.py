@@ -20,7 +20,8 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from mautrix.api import Method, Path
@@ -41,10 +42,15 @@ log = logging.getLogger(__name__)
 LEASE = 20.0  # seconds a dead reader keeps the stream: its take-over comes within this
 POLL_MS = 8_000  # a sync's long poll: renewed well within the lease
 WAIT_FOR_LEASE = 5.0  # how often a replica without the lease asks for it
-RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0)  # after a failed sync, growing, then the last again
+RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0)
+MAX_GAP = 1000  # events read back in one room's gap; older ones are not answered
+GAP_PAGE = 100
+KEEP_TAKEN = timedelta(days=2)
+PRUNE_EVERY = 3600.0  # seconds  # after a failed sync, growing, then the last again
 # The first sync of a new bot reads no history: commands sent before it ran are not
 # answered hours late, and invitations pending then are still taken.
 _FIRST_FILTER: dict[str, Any] = {"room": {"timeline": {"limit": 0}}, "presence": {"types": []}}
+TIMELINE_LIMIT = 50  # events a room's part of a batch holds; more: its gap is read
 _FILTER: dict[str, Any] = {"presence": {"types": []}, "account_data": {"types": []}}
 
 
@@ -66,6 +72,7 @@ class SyncReader:
         self._rooms = Rooms(client, services)
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
+        self._pruned_at = -PRUNE_EVERY  # in memory: a restart prunes at its first batch
 
     async def run(self) -> None:
         """Until stopped: take the lease, then read and handle batch after batch."""
@@ -81,6 +88,12 @@ class SyncReader:
                 delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
                 failures += 1
                 log.warning("Matrix sync failed (%s); again in %.0f s", error, delay)
+                await self._pause(delay)
+            except Exception:
+                # A bug must not end Matrix for good: said, and the stream read again.
+                delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
+                failures += 1
+                log.exception("reading the Matrix sync stream failed; again in %.0f s", delay)
                 await self._pause(delay)
 
     async def stop(self) -> None:
@@ -103,25 +116,90 @@ class SyncReader:
         if since is None:
             batch = await _sync(self._client, None, 0, _FIRST_FILTER)
         else:
-            batch = await _sync(self._client, since, POLL_MS, _FILTER)
+            batch = await _sync(self._client, since, POLL_MS, _filter())
         if self._stopping.is_set() or not await self._leased():
             return  # another replica reads from here: it will see this batch itself
-        await self._handle(batch, first=since is None)
+        await self._handle(batch, since)
         token = batch.get("next_batch")
         if isinstance(token, str) and not await matrix.save_sync_token(token, self._owner):
             log.warning("the Matrix sync lease was taken over; this replica stops reading")
+        await self._forget_old_events()
 
-    async def _handle(self, batch: Mapping[str, Any], *, first: bool) -> None:
+    async def _handle(self, batch: Mapping[str, Any], since: str | None) -> None:
+        """Each room's part of the batch; a room that cannot be handled is logged and the
+        others are (the position moves on: one bad room must not stop every room)."""
         rooms = batch.get("rooms") or {}
         for room_id, invited in (rooms.get("invite") or {}).items():
-            await self._rooms.invited(RoomID(room_id), invited)
+            await self._guarded(room_id, self._rooms.invited(RoomID(room_id), invited))
         for room_id, left in (rooms.get("leave") or {}).items():
-            await self._rooms.left(RoomID(room_id), left)
+            await self._guarded(room_id, self._rooms.left(RoomID(room_id), left))
         for room_id, joined in (rooms.get("join") or {}).items():
-            await self._rooms.joined(RoomID(room_id), joined)
-            if not first:
-                for event in (joined.get("timeline") or {}).get("events") or []:
-                    await self._event(RoomID(room_id), event)
+            await self._guarded(room_id, self._joined(RoomID(room_id), joined, since))
+
+    async def _guarded(self, room_id: str, handling: Awaitable[None]) -> None:
+        try:
+            await handling
+        except (MatrixRequestError, MatrixConnectionError, OSError, TimeoutError):
+            raise  # the homeserver's trouble: the batch is read again
+        except Exception:
+            log.exception("failed to handle Matrix room %s", room_id)
+
+    async def _joined(self, room_id: RoomID, joined: Mapping[str, Any], since: str | None) -> None:
+        await self._rooms.joined(room_id, joined)
+        if since is None:
+            return  # a new bot's first batch: no history is answered
+        timeline = joined.get("timeline") or {}
+        events = list(timeline.get("events") or [])
+        if timeline.get("limited") and isinstance(timeline.get("prev_batch"), str):
+            # More came since the last batch than the stream gives at once (a take-over
+            # after a pause, a busy room): the gap is read too, so no command is missed.
+            events = [*await self._gap(room_id, timeline["prev_batch"], since), *events]
+        for event in self._since_joined(events):
+            await self._event(room_id, event)
+
+    def _since_joined(self, events: list[Any]) -> list[Any]:
+        """The events after the bot's own join, when the batch holds it: what was said in
+        a room before the bot came in is not for it."""
+        bot = self._services.settings.user_id
+        for index in range(len(events) - 1, -1, -1):
+            event = events[index]
+            if (
+                isinstance(event, dict)
+                and event.get("type") == "m.room.member"
+                and event.get("state_key") == bot
+                and (event.get("content") or {}).get("membership") == "join"
+                # A profile change is a "join" after a join: not the bot coming in.
+                and ((event.get("unsigned") or {}).get("prev_content") or {}).get("membership")
+                != "join"
+            ):
+                return events[index + 1 :]
+        return events
+
+    async def _gap(self, room_id: RoomID, prev_batch: str, since: str) -> list[Any]:
+        """The room's events between the last batch and this one's first, oldest first; at
+        most MAX_GAP of them (the newest)."""
+        found: list[Any] = []
+        start = prev_batch
+        while len(found) < MAX_GAP:
+            query = {"from": start, "to": since, "dir": "b", "limit": str(GAP_PAGE)}
+            page = await self._client.api.request(
+                Method.GET, Path.v3.rooms[room_id].messages, query_params=query
+            )
+            chunk = page.get("chunk") or [] if isinstance(page, dict) else []
+            found.extend(chunk)
+            end = page.get("end") if isinstance(page, dict) else None
+            if not chunk or not isinstance(end, str) or end == start:
+                break
+            start = end
+        return found[:MAX_GAP][::-1]
+
+    async def _forget_old_events(self) -> None:
+        """Event ids taken are kept KEEP_TAKEN: longer than any batch is ever read again."""
+        moment = time.monotonic()
+        if moment - self._pruned_at < PRUNE_EVERY:
+            return
+        self._pruned_at = moment
+        await self._services.core.storage.matrix.forget_events_before(now() - KEEP_TAKEN)
 
     async def _event(self, room_id: RoomID, event: Mapping[str, Any]) -> None:
         sender, event_id = event.get("sender"), event.get("event_id")
@@ -205,6 +283,10 @@ class SyncReader:
             await uploads(self._services, message)
         elif message.direct:
             await help_command(self._services, message)
+
+
+def _filter() -> dict[str, Any]:
+    return {**_FILTER, "room": {"timeline": {"limit": TIMELINE_LIMIT}}}
 
 
 # The key an admin's message that is no command is handled under (bot/matrix/editors.py).

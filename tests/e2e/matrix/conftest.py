@@ -46,16 +46,21 @@ def matrix_env(homeserver: Homeserver, bot: Account, editor: Account, **env: str
 
 
 @pytest.fixture
-def make_matrix_bot(
-    homeserver: Homeserver, server: FakeBotApi, db_path: Path
-) -> MatrixBotFactory:
+def make_matrix_bot(homeserver: Homeserver, server: FakeBotApi, db_path: Path) -> MatrixBotFactory:
     """`async with make_matrix_bot(MATRIX_ROOM_IDS=...) as bot:` the bot on both apps, its
     Matrix account fresh and free of Synapse's rate limits unless `limited`."""
 
     @asynccontextmanager
-    async def factory(*, limited: bool = False, **env: str) -> AsyncIterator[MatrixBot]:
-        account = await homeserver.fresh_user("briefbot")
-        editor = await homeserver.fresh_user("editor")
+    async def factory(
+        *,
+        limited: bool = False,
+        account: Account | None = None,
+        editor: Account | None = None,
+        **env: str,
+    ) -> AsyncIterator[MatrixBot]:
+        """`account`, `editor`: a bot started again as before (a restart)."""
+        account = account or await homeserver.fresh_user("briefbot")
+        editor = editor or await homeserver.fresh_user("editor")
         if not limited:
             await homeserver.lift_rate_limits(account.user_id)
         config = make_config(server, db_path, **matrix_env(homeserver, account, editor, **env))

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bot.matrix import sync
 from tests.e2e.conftest import publish_file
 from tests.e2e.matrix.conftest import MatrixBot, MatrixBotFactory, direct_chat
 from tests.synapse.server import Homeserver
@@ -66,3 +69,33 @@ async def test_an_invitation_from_a_server_not_allowed_is_declined(
     ):
         room = await carol.create_room(invite=[bot.user_id], direct=True)
         await carol.wait_for_membership(room, bot.user_id, "leave", timeout=30)
+
+
+async def test_commands_sent_while_the_bot_was_down_are_each_answered_once(
+    homeserver: Homeserver,
+    make_matrix_bot: MatrixBotFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Briefs that do not exist: each answer names its number. Fewer than a chat's burst
+    # (the flood gate's), which a reader sending them all at once is held to.
+    numbers = range(101, 106)
+    async with homeserver.user("erin") as erin:
+        async with make_matrix_bot() as bot:
+            room = await direct_chat(homeserver, erin, bot)
+        # More than a batch of the stream holds for the room: the bot reads the gap back.
+        monkeypatch.setattr(sync, "TIMELINE_LIMIT", 2)
+        asked = [await erin.send_text(room, f"!brief {n}") for n in numbers]
+        async with make_matrix_bot(account=bot.account, editor=bot.editor):
+            await erin.wait_for_message(
+                room,
+                bot.user_id,
+                lambda m: f"#{numbers[-1]}" in m.body,
+                after=asked[-1],
+                timeout=30,
+            )
+            # Whatever else would come for those comes before the answer to this.
+            check = await erin.send_text(room, "!help")
+            await erin.wait_for_message(room, bot.user_id, after=check, timeout=30)
+        answers = await erin.messages(room, sender=bot.user_id)
+    for n in numbers:
+        assert sum(f"#{n}." in m.body for m in answers) == 1, n
