@@ -23,7 +23,6 @@ from bot.config import Config
 from bot.core.audio.making import AudioMaker
 from bot.core.backups import CHECK_INTERVAL, FIRST_CHECK, daily_backup
 from bot.core.budget.pacing import Pacer, Turns
-from bot.core.channels.poster import ChannelPoster
 from bot.core.chat import Messenger
 from bot.core.limits.flood import FloodGate
 from bot.core.metrics import Metrics
@@ -34,13 +33,12 @@ from bot.core.reports import Reporter
 from bot.core.services import Services
 from bot.matrix.adapter import MatrixSide, build_matrix, start_matrix, stop_matrix
 from bot.matrix.ids import is_matrix
-from bot.routing import RoutedMessenger, RoutedPushSender, RoutedTurns
+from bot.routing import RoutedMessenger, RoutedPushSender, RoutedTurns, channel_poster
 from bot.telegram.admin import drafts, editing, guide, recordings, uploads
 from bot.telegram.admin import menu as admin_menu
 from bot.telegram.admin import push as push_admin
 from bot.telegram.application import build_application
 from bot.telegram.audio_jobs import start_audio, stop_audio
-from bot.telegram.channel_check import check_channel
 from bot.telegram.channel_jobs import start_channels
 from bot.telegram.context import BotContext, BriefApplication
 from bot.telegram.errors import on_error
@@ -187,16 +185,7 @@ def _services(
         messenger = RoutedMessenger(messenger, matrix.messenger, is_matrix)
     # Failure reports go to ERROR_CHAT_ID when set, else to every admin.
     recipients = (config.error_chat_id,) if config.error_chat_id else sorted(config.admin_ids)
-    channels = ChannelPoster(
-        messenger,
-        functools.partial(check_channel, application.bot),
-        storage,
-        renderer,
-        push.delivery,
-        channels=config.channel_ids,
-        admin_ids=config.admin_ids,
-        languages=config.channel_languages,
-    )
+    channels = channel_poster(config, storage, renderer, application.bot, messenger, push, matrix)
     return Services(
         config=config,
         renderer=renderer,

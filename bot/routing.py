@@ -8,11 +8,23 @@ are two apps.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
+from telegram import Bot
+
+from bot.config import ChannelRef, Config
 from bot.core.budget.pacing import Turns
+from bot.core.channels.checks import ChannelCheck, ChannelChecker
+from bot.core.channels.poster import ChannelPoster
 from bot.core.chat import CopyAt, Edit, Keyboard, Messenger, Reply, SentVoice, VoiceNote
+from bot.core.push.engine import PushEngine
 from bot.core.push.sending import PushSender
+from bot.core.rendering import Renderer
+from bot.matrix.adapter import MatrixSide
+from bot.matrix.channels import check_room, is_room_ref
+from bot.telegram.channel_check import check_channel
+from storage import Storage
 
 Owns = Callable[[int | None], bool]
 
@@ -70,3 +82,46 @@ class RoutedPushSender:
     async def close(self) -> None:
         await self._default.close()
         await self._other.close()
+
+
+class RoutedChannelChecker:
+    """Each channel checked by the app it belongs to (CHANNEL_IDS are Telegram's,
+    MATRIX_ROOM_IDS Matrix's): one poster posts to both."""
+
+    def __init__(
+        self, default: ChannelChecker, other: ChannelChecker, owns: Callable[[ChannelRef], bool]
+    ) -> None:
+        self._default, self._other, self._owns = default, other, owns
+
+    async def __call__(self, ref: ChannelRef) -> ChannelCheck:
+        checker = self._other if self._owns(ref) else self._default
+        return await checker(ref)
+
+
+def channel_poster(
+    config: Config,
+    storage: Storage,
+    renderer: Renderer,
+    bot: Bot,
+    messenger: Messenger,
+    push: PushEngine,
+    matrix: MatrixSide | None,
+) -> ChannelPoster:
+    """One poster for CHANNEL_IDS' channels and then MATRIX_ROOM_IDS' rooms, each checked
+    by its own app, each post sent through the (routed) delivery record and messenger."""
+    channel_ids: tuple[ChannelRef, ...] = config.channel_ids
+    checker: ChannelChecker = functools.partial(check_channel, bot)
+    if matrix is not None and matrix.settings.room_ids:
+        channel_ids = (*channel_ids, *matrix.settings.room_ids)
+        rooms = functools.partial(check_room, matrix.client, storage)
+        checker = RoutedChannelChecker(checker, rooms, is_room_ref)
+    return ChannelPoster(
+        messenger,
+        checker,
+        storage,
+        renderer,
+        push.delivery,
+        channels=channel_ids,
+        admin_ids=config.admin_ids,
+        languages=config.channel_languages,
+    )

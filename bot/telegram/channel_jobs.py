@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.config import Config
 from bot.telegram.context import BotContext, BriefApplication
 from bot.telegram.replies import job_queue
 
@@ -22,15 +23,21 @@ async def post_channels(context: BotContext) -> None:
 
 def post_now(context: BotContext) -> None:
     """After a publish from Telegram: post now rather than at the next tick."""
-    if context.config.channel_ids:
+    if posts_anywhere(context.config):
         job_queue(context).run_once(post_channels, 0, name=f"{CHANNELS_JOB}-now")
 
 
+def posts_anywhere(config: Config) -> bool:
+    """Whether published briefs are posted anywhere: CHANNEL_IDS, or MATRIX_ROOM_IDS (the
+    same poster posts in both apps)."""
+    return bool(config.channel_ids) or bool(config.matrix is not None and config.matrix.room_ids)
+
+
 async def start_channels(application: BriefApplication) -> None:
-    """With CHANNEL_IDS, once the push's delivery path runs: check the channels (admins
-    are told what is wrong), then post every CHANNELS_TICK."""
+    """With CHANNEL_IDS or MATRIX_ROOM_IDS, once the push's delivery path runs: check the
+    channels and rooms (admins are told what is wrong), then post every CHANNELS_TICK."""
     services = application.bot_data.services
-    if not services.config.channel_ids:
+    if not posts_anywhere(services.config):
         return
     await services.channels.check(tell_admins=True)
     assert application.job_queue is not None, "built with a JobQueue"
