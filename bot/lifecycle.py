@@ -38,6 +38,7 @@ from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter, Teleg
 from bot.app import Composed, compose
 from bot.config import Config
 from bot.core.readiness import BOT_API_FRESH, Readiness
+from bot.matrix.adapter import MatrixStartError
 from bot.telegram.bot_api import retry_after_seconds
 from bot.telegram.context import BriefApplication
 from bot.telegram.webhook.receiver import ALLOWED_UPDATES, MAX_BODY
@@ -145,6 +146,9 @@ async def _serve(composed: Composed, stop: asyncio.Event, timing: Timing, watch:
         await application.start()
     except TelegramError as error:
         log.error("the bot could not start: the Bot API at %s failed (%s)", url, _reason(error))
+        return ExitCode.FAILED
+    except MatrixStartError as error:  # MATRIX_*: the account's token, checked in post_init
+        log.error("%s", error)
         return ExitCode.FAILED
     composed.services.readiness.serving = True
     await stop.wait()

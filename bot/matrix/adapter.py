@@ -14,11 +14,13 @@ import logging
 from dataclasses import dataclass, field
 
 from mautrix.client import ClientAPI
+from mautrix.errors import MatrixError, MatrixInvalidToken, MatrixRequestError
 
 from bot.config.matrix import MatrixSettings
 from bot.core.budget.pacing import Pacer
 from bot.core.limits.flood import FloodGate
 from bot.core.services import Services
+from bot.matrix.checkup import error_words
 from bot.matrix.client import close_client, open_client
 from bot.matrix.context import Handler, MatrixServices
 from bot.matrix.handlers import handlers
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 # homeserver allows an account exempt from its message limit (MATRIX_SEND_RATE changes it;
 # an M_LIMIT_EXCEEDED pauses the sends as long as the homeserver asks).
 SEND_RATE_DEFAULT = 10.0
+_DOCS = "docs/operators/matrix.md"
 
 
 @dataclass(slots=True)
@@ -60,15 +63,15 @@ def build_matrix(settings: MatrixSettings, storage: Storage) -> MatrixSide:
     )
 
 
+class MatrixStartError(Exception):
+    """The bot's Matrix account cannot be served: a token the homeserver refuses or that is
+    another account's, or no homeserver answering. One line for the log; the start stops."""
+
+
 async def start_matrix(side: MatrixSide, services: Services) -> None:
-    """Who the bot is checked (a token the homeserver refuses stops the start), then the
-    sync stream read in the background."""
-    whoami = await side.client.whoami()
-    if whoami.user_id != side.settings.user_id:
-        raise ValueError(
-            f"MATRIX_ACCESS_TOKEN belongs to {whoami.user_id}, not MATRIX_USER_ID "
-            f"{side.settings.user_id}: set the bot account's own token"
-        )
+    """Who the bot is checked (MatrixStartError stops the start), then the sync stream read
+    in the background."""
+    await _check_account(side.client, side.settings)
     storage = services.storage
     admins = [await storage.matrix.id_of(admin) for admin in sorted(side.settings.admin_ids)]
     gate = FloodGate(admins, side.pacer.backlog)
@@ -78,6 +81,33 @@ async def start_matrix(side: MatrixSide, services: Services) -> None:
     )
     side._task = asyncio.create_task(side._reader.run(), name="matrix-sync")
     log.info("serving Matrix as %s on %s", side.settings.user_id, side.settings.homeserver)
+
+
+async def _check_account(client: ClientAPI, settings: MatrixSettings) -> None:
+    where = f"the homeserver at {settings.homeserver}"
+    try:
+        whoami = await client.whoami()
+    except MatrixInvalidToken as error:
+        raise MatrixStartError(
+            f"{where} refused MATRIX_ACCESS_TOKEN ({error_words(error, settings.access_token)}): "
+            f"log the bot's account in again and set the new token ({_DOCS})"
+        ) from None
+    except MatrixRequestError as error:
+        raise MatrixStartError(
+            f"{where} would not say whose MATRIX_ACCESS_TOKEN is "
+            f"({error_words(error, settings.access_token)}): check that MATRIX_HOMESERVER is "
+            "the URL Matrix clients use"
+        ) from None
+    except MatrixError as error:
+        raise MatrixStartError(
+            f"{where} cannot be reached ({error_words(error, settings.access_token)}): check "
+            "MATRIX_HOMESERVER and the network"
+        ) from None
+    if whoami.user_id != settings.user_id:
+        raise MatrixStartError(
+            f"MATRIX_ACCESS_TOKEN belongs to {whoami.user_id}, not MATRIX_USER_ID "
+            f"{settings.user_id}: set the bot account's own token"
+        )
 
 
 async def stop_matrix(side: MatrixSide) -> None:

@@ -39,24 +39,26 @@ async def ask_matrix(settings: MatrixSettings) -> MatrixCheckup:
         try:
             whoami = await client.whoami()
         except MatrixInvalidToken as error:
-            return MatrixCheckup(failure=_words(error, token), token_refused=True)
+            return MatrixCheckup(failure=error_words(error, token), token_refused=True)
         except MatrixRequestError as error:
-            return MatrixCheckup(failure=_words(error, token))
+            return MatrixCheckup(failure=error_words(error, token))
         except MatrixError as error:  # MatrixConnectionError, or an answer that is not JSON
-            return MatrixCheckup(failure=_words(error, token), unreachable=True)
+            return MatrixCheckup(failure=error_words(error, token), unreachable=True)
         found = MatrixCheckup(user_id=str(whoami.user_id), device_id=str(whoami.device_id or ""))
         if not settings.room_ids or found.user_id != settings.user_id:
             return found
         try:
             joined = frozenset(str(room) for room in await client.get_joined_rooms())
         except MatrixError as error:
-            return MatrixCheckup(found.user_id, found.device_id, rooms_failure=_words(error, token))
+            return MatrixCheckup(
+                found.user_id, found.device_id, rooms_failure=error_words(error, token)
+            )
         return MatrixCheckup(found.user_id, found.device_id, joined=joined)
     finally:
         await close_client(client)
 
 
-def _words(error: MatrixError, token: str) -> str:
+def error_words(error: MatrixError, token: str) -> str:
     """The homeserver's words (its errcode and message), or the network's, without the token."""
     if isinstance(error, MatrixRequestError):
         said = error.message or f"HTTP {error.http_status}"
