@@ -14,6 +14,7 @@ import pytest
 
 from tests.synapse import Homeserver, SynapseFailed, needs_synapse
 from tests.synapse.finding import ROOT
+from tests.synapse.server import START_WITHIN
 from tests.waiting import eventually
 
 
@@ -62,7 +63,8 @@ async def test_synapse_ends_with_the_test_process_killed_without_a_chance_to_sto
         sys.executable, "-c", STARTER, cwd=ROOT, stdout=asyncio.subprocess.PIPE
     )
     assert starter.stdout is not None
-    pid, directory = (await asyncio.wait_for(starter.stdout.readline(), 60)).decode().split()
+    started = await asyncio.wait_for(starter.stdout.readline(), START_WITHIN)
+    pid, directory = started.decode().split()
     synapse = int(pid)
     assert alive(synapse)
     starter.send_signal(signal.SIGKILL)
