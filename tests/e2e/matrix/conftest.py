@@ -16,8 +16,6 @@ from tests.fakebot import FakeBotApi
 from tests.synapse.client import MatrixClient
 from tests.synapse.server import Account, Homeserver
 
-pytest_plugins = ["tests.synapse.fixtures"]
-
 
 @dataclass(frozen=True, slots=True)
 class MatrixBot:
