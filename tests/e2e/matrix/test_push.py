@@ -1,6 +1,6 @@
 """The daily push in Matrix rooms, through the same claim-send-record path as Telegram's
 (bot/routing.py sends a Matrix room's brief through the Matrix side): a subscribed room gets
-the day's brief once; a room that kicked the bot gets nothing more; the homeserver's
+the day's brief once; a room that kicked or banned the bot gets nothing more; the homeserver's
 M_LIMIT_EXCEEDED pauses Matrix sends alone, and loses or doubles nothing."""
 
 from __future__ import annotations
@@ -106,8 +106,13 @@ async def test_a_subscribed_room_gets_the_days_brief_once(
         assert (await _titles(alice, room, matrix_bot)).count("Bridge vote") == 1
 
 
-async def test_a_room_that_kicks_the_bot_is_unsubscribed_and_gets_nothing_more(
-    homeserver: Homeserver, matrix_bot: MatrixBot, server: FakeBotApi, db_path: Path
+@pytest.mark.parametrize("removal", ["kick", "ban"])
+async def test_a_room_that_removes_the_bot_is_unsubscribed_and_gets_nothing_more(
+    homeserver: Homeserver,
+    matrix_bot: MatrixBot,
+    server: FakeBotApi,
+    db_path: Path,
+    removal: str,
 ) -> None:
     server.user(TELEGRAM_READER)
     async with homeserver.user("alice") as alice, homeserver.user("bob") as bob:
@@ -121,14 +126,15 @@ async def test_a_room_that_kicks_the_bot_is_unsubscribed_and_gets_nothing_more(
         )
         chat_id = await _chat_id(db_path, room)
 
-        await alice.kick(room, matrix_bot.user_id, "too many briefs")
+        remove = alice.kick if removal == "kick" else alice.ban
+        await remove(room, matrix_bot.user_id, "too many briefs")
 
         async def unsubscribed() -> bool:
             async with await Storage.open(db_path) as storage:
                 found = await storage.subscribers.get(chat_id)
             return found is not None and not found.active
 
-        await eventually_async(unsubscribed, "the kicked room to be unsubscribed", within=30)
+        await eventually_async(unsubscribed, f"the room to be unsubscribed ({removal})", within=30)
         # A Telegram reader due at the same run shows the run did deliver.
         await add_subscribers(db_path, [TELEGRAM_READER])
         (stored,) = await publish(db_path, "Bridge vote", at=datetime.now(UTC))
