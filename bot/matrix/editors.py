@@ -69,8 +69,9 @@ def draft_command(step: DraftStep) -> Handler:
         published = outcome.published
         if outcome.corrected and published is not None:
             await _replace_copies(services, message, published, withdrawn=False)
-        elif published is not None and core.config.channel_ids:
-            await core.channels.post_due()  # to the channels at once, not at the next tick
+        elif published is not None and (core.config.channel_ids or services.settings.room_ids):
+            # To the channels and MATRIX_ROOM_IDS' rooms at once, not at the next tick.
+            await core.channels.post_due()
 
     return decide
 

@@ -323,3 +323,33 @@ async def test_a_brief_published_from_matrix_is_posted_to_the_channels_at_once(
         assert "Channel posts: 1 edited" in report.body
         [post] = server.sent(channel)
         assert post.text.startswith(NEW_TITLE)
+
+
+async def test_a_brief_published_from_matrix_is_posted_to_the_listed_rooms_at_once(
+    homeserver: Homeserver,
+    make_matrix_bot: MatrixBotFactory,
+    briefs_dir: Path,
+) -> None:
+    async with homeserver.user("alice") as alice:
+        posts = await alice.create_room(public=True, name="Briefs")
+        async with (
+            make_matrix_bot(MATRIX_ROOM_IDS=posts) as bot,
+            homeserver.client(bot.editor) as editor,
+        ):
+            room = await direct_chat(homeserver, editor, bot)
+            preview = await _ask(editor, room, bot, _brief(briefs_dir), containing="!publish")
+            await _ask(editor, room, bot, f"!publish {_draft_id(preview)}")
+            # Within seconds, not at the channels' next tick (30 s).
+            post = await alice.wait_for_message(
+                posts, bot.user_id, lambda m: m.body.startswith(TITLE), timeout=10
+            )
+
+            sent = await editor.send_text(room, "!retract 1")
+            report = await _answer(editor, room, bot, sent, containing="Copies")
+            assert "Channel posts: 1 replaced" in report.body
+
+            async def withdrawn() -> Message | None:
+                now = await alice.shown(posts, post.event_id)
+                return now if "Withdrawn by the editors" in now.body else None
+
+            await alice.until(posts, withdrawn, "the withdrawn note", timeout=WAIT)
