@@ -172,19 +172,32 @@ def _matrix_lines(settings: MatrixSettings, found: MatrixCheckup) -> list[tuple[
             (PROBLEM, f"the homeserver would not list the bot's rooms ({found.rooms_failure})")
         )
     elif found.joined is not None:
-        lines += [_room_line(settings, room, room in found.joined) for room in settings.room_ids]
+        lines += [_room_line(settings, found, room) for room in settings.room_ids]
     return lines
 
 
-def _room_line(settings: MatrixSettings, room: str, joined: bool) -> tuple[str, str]:
-    if joined:
-        return OK, f"room {room} (MATRIX_ROOM_IDS): the bot is in it"
+def _room_line(settings: MatrixSettings, found: MatrixCheckup, room: str) -> tuple[str, str]:
+    named = f"room {room} (MATRIX_ROOM_IDS)"
+    unknown = dict(found.levels_unknown)
+    if room in unknown:
+        return (
+            PROBLEM,
+            f"{named}: the homeserver would not tell the bot's rights there ({unknown[room]})",
+        )
+    if room in found.cannot_post:
+        return (
+            PROBLEM,
+            f"{named}: the bot is in it, but its power level is below what messages need: "
+            f"raise {settings.user_id}'s (in Element: Room settings, Roles & Permissions)",
+        )
+    if found.joined is not None and room in found.joined:
+        return OK, f"{named}: the bot is in it and may post there"
     servers = sorted(settings.allowed_servers)
-    who = f"someone of {', '.join(servers)} (MATRIX_ALLOWED_SERVERS)" if servers else "someone"
+    by = f" by a user of {', '.join(servers)} (MATRIX_ALLOWED_SERVERS)" if servers else ""
     return (
         PROBLEM,
-        f"room {room} (MATRIX_ROOM_IDS): the bot has not joined it. Have {who} with the right "
-        f"to invite there invite {settings.user_id}: the running bot joins when invited",
+        f"{named}: the bot is not in it. Make the room public, or invite {settings.user_id} "
+        f"there: the bot joins it at its next start, or at once when invited{by} while it runs",
     )
 
 

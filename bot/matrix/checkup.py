@@ -1,5 +1,7 @@
-"""What `briefbot check` asks the homeserver: whose access token this is (whoami), and which
-rooms the account has joined, to hold MATRIX_ROOM_IDS against.
+"""What `briefbot check` asks the homeserver: whose access token this is (whoami), which
+rooms the account has joined, to hold MATRIX_ROOM_IDS against, and whether its power level
+lets it post in each of those it is in. Asked only: the check joins no room (the running
+bot does, bot/matrix/channels.py).
 
 Through the bot's own client (client.py), as `briefbot run` would ask. Never raises for what
 the homeserver answers, nor for not reaching it: each becomes a finding, in words the
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mautrix.client import ClientAPI
 from mautrix.errors import MatrixError, MatrixInvalidToken, MatrixRequestError
+from mautrix.types import EventType, PowerLevelStateEventContent, RoomID, UserID
 
 from bot.config.matrix import MatrixSettings
 from bot.core.redaction import redact
@@ -28,6 +32,8 @@ class MatrixCheckup:
     unreachable: bool = False  # no answer, or not a Matrix one
     joined: frozenset[str] | None = None  # the rooms the account is in; None: not asked
     rooms_failure: str = ""
+    cannot_post: frozenset[str] = frozenset()  # rooms of MATRIX_ROOM_IDS it is in, mute there
+    levels_unknown: tuple[tuple[str, str], ...] = ()  # (room, why) of those not asked
 
 
 async def ask_matrix(settings: MatrixSettings) -> MatrixCheckup:
@@ -47,15 +53,46 @@ async def ask_matrix(settings: MatrixSettings) -> MatrixCheckup:
         found = MatrixCheckup(user_id=str(whoami.user_id), device_id=str(whoami.device_id or ""))
         if not settings.room_ids or found.user_id != settings.user_id:
             return found
-        try:
-            joined = frozenset(str(room) for room in await client.get_joined_rooms())
-        except MatrixError as error:
-            return MatrixCheckup(
-                found.user_id, found.device_id, rooms_failure=error_words(error, token)
-            )
-        return MatrixCheckup(found.user_id, found.device_id, joined=joined)
+        return await _rooms(client, settings, found)
     finally:
         await close_client(client)
+
+
+async def _rooms(
+    client: ClientAPI, settings: MatrixSettings, found: MatrixCheckup
+) -> MatrixCheckup:
+    """MATRIX_ROOM_IDS held against the joined rooms; in each joined, the power levels."""
+    token = settings.access_token
+    try:
+        joined = frozenset(str(room) for room in await client.get_joined_rooms())
+    except MatrixError as error:
+        return MatrixCheckup(
+            found.user_id, found.device_id, rooms_failure=error_words(error, token)
+        )
+    mute: set[str] = set()
+    unknown: list[tuple[str, str]] = []
+    for room in (room for room in settings.room_ids if room in joined):
+        try:
+            if not await _may_post(client, room):
+                mute.add(room)
+        except MatrixError as error:
+            unknown.append((room, error_words(error, token)))
+    return MatrixCheckup(
+        found.user_id,
+        found.device_id,
+        joined=joined,
+        cannot_post=frozenset(mute),
+        levels_unknown=tuple(unknown),
+    )
+
+
+async def _may_post(client: ClientAPI, room: str) -> bool:
+    """Whether the account's power level reaches what messages need in the room."""
+    levels = await client.get_state_event(RoomID(room), EventType.ROOM_POWER_LEVELS)
+    if not isinstance(levels, PowerLevelStateEventContent):
+        return True
+    mine = levels.get_user_level(UserID(client.mxid))
+    return bool(mine >= levels.get_event_level(EventType.ROOM_MESSAGE))
 
 
 def error_words(error: MatrixError, token: str) -> str:

@@ -51,37 +51,48 @@ async def test_the_bots_own_token_in_its_rooms_is_all_well(
     assert f"Matrix, at {homeserver.url}:" in checked.out
     device = f"ok       MATRIX_ACCESS_TOKEN is {bot.user_id}'s, device "
     assert matrix_part(checked)[0].startswith(device.strip()), checked.out
-    assert f"ok       room {room} (MATRIX_ROOM_IDS): the bot is in it" in checked.out
+    assert f"ok       room {room} (MATRIX_ROOM_IDS): the bot is in it and may post" in checked.out
     assert checked.out.rstrip().endswith("All is well.")
     checked.secrets_absent(bot.access_token)
 
 
-async def test_a_room_the_bot_has_not_joined_says_who_should_invite_it(
+async def test_a_room_the_bot_is_not_in_or_may_not_post_in_says_what_to_do(
     homeserver: Homeserver, telegram: FakeBotApi, tmp_path: Path
 ) -> None:
     bot = await homeserver.fresh_user("briefbot")
     async with homeserver.user("editor") as editor:
         joined = await editor.create_room(invite=[bot.user_id])
+        muted = await editor.create_room(invite=[bot.user_id])
         async with homeserver.client(bot) as as_bot:
             await as_bot.join(joined)
+            await as_bot.join(muted)
+        levels = await editor.state(muted, "m.room.power_levels")
+        levels["events"] = {**levels.get("events", {}), "m.room.message": 50}
+        await editor.put_state(muted, "m.room.power_levels", levels)
         invited = await editor.create_room(invite=[bot.user_id])  # invited, not joined
         server = bot.user_id.partition(":")[2]
         settings = env(
             telegram,
             homeserver.url,
             bot,
-            MATRIX_ROOM_IDS=f"{joined},{invited}",
+            MATRIX_ROOM_IDS=f"{joined},{muted},{invited}",
             MATRIX_ALLOWED_SERVERS=f"{server},example.org",
         )
         checked = await check(tmp_path, settings)
     assert checked.code == ExitCode.FAILED, checked
-    assert f"ok       room {joined} (MATRIX_ROOM_IDS): the bot is in it" in checked.out
+    assert f"ok       room {joined} (MATRIX_ROOM_IDS): the bot is in it and may post" in checked.out
     assert (
-        f"PROBLEM  room {invited} (MATRIX_ROOM_IDS): the bot has not joined it. Have someone "
-        f"of {', '.join(sorted([server, 'example.org']))} (MATRIX_ALLOWED_SERVERS) with the "
-        f"right to invite there invite {bot.user_id}: the running bot joins when invited"
+        f"PROBLEM  room {muted} (MATRIX_ROOM_IDS): the bot is in it, but its power level is "
+        f"below what messages need: raise {bot.user_id}'s (in Element: Room settings, Roles & "
+        "Permissions)"
     ) in checked.out
-    assert checked.out.rstrip().endswith("1 problem found.")
+    servers = ", ".join(sorted([server, "example.org"]))
+    assert (
+        f"PROBLEM  room {invited} (MATRIX_ROOM_IDS): the bot is not in it. Make the room "
+        f"public, or invite {bot.user_id} there: the bot joins it at its next start, or at "
+        f"once when invited by a user of {servers} (MATRIX_ALLOWED_SERVERS) while it runs"
+    ) in checked.out
+    assert checked.out.rstrip().endswith("2 problems found.")
 
 
 async def test_a_refused_token_says_what_to_change_and_is_never_printed(
