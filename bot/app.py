@@ -76,6 +76,8 @@ DRAFT_CLEANUP_INTERVAL = timedelta(hours=1)
 # In webhook mode: often enough that the Bot API has always answered within the last
 # minute (/readyz), rarely enough to cost nothing.
 WEBHOOK_WATCH_INTERVAL = timedelta(seconds=25)
+# The apps' own names, as the admins' reports count each one's copies (never translated).
+APP_NAMES = ("Telegram", "Matrix")
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +184,7 @@ def _services(
     # the Matrix side.
     messenger: Messenger = TelegramMessenger(application.bot, keyboards)
     if matrix is not None:
-        messenger = RoutedMessenger(messenger, matrix.messenger, is_matrix)
+        messenger = RoutedMessenger(messenger, matrix.messenger, is_matrix, APP_NAMES)
     # Failure reports go to ERROR_CHAT_ID when set, else to every admin.
     recipients = (config.error_chat_id,) if config.error_chat_id else sorted(config.admin_ids)
     channels = channel_poster(config, storage, renderer, application.bot, messenger, push, matrix)

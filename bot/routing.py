@@ -46,8 +46,16 @@ class RoutedTurns:
 
 
 class RoutedMessenger:
-    def __init__(self, default: Messenger, other: Messenger, owns: Owns) -> None:
+    """`names`: the two apps' names, as the admin's report counts their copies apart."""
+
+    def __init__(
+        self, default: Messenger, other: Messenger, owns: Owns, names: tuple[str, str]
+    ) -> None:
         self._default, self._other, self._owns = default, other, owns
+        self._names = names
+
+    def app_of(self, chat_id: int | None) -> str | None:
+        return self._names[1] if self._owns(chat_id) else self._names[0]
 
     def _for(self, chat_id: int | None) -> Messenger:
         return self._other if self._owns(chat_id) else self._default

@@ -206,3 +206,7 @@ class Messenger(Protocol):
     async def delete(self, at: CopyAt) -> bool:
         """The message at `at` is gone from its chat; False when the app keeps it (too old
         to delete, rights taken away, already gone)."""
+
+    def app_of(self, chat_id: int | None) -> str | None:
+        """The name of the app the chat is in when the bot speaks in several (the admin's
+        report counts each app's copies apart); None when it speaks in one."""

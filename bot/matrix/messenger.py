@@ -120,6 +120,9 @@ class MatrixMessenger:
         # A voice note's caption is its body: a text edit of it keeps the audio.
         return await self._replace(at, message_content(caption, keyboard))
 
+    def app_of(self, chat_id: int | None) -> str | None:
+        return None  # beside Telegram's, bot/routing.py names both
+
     async def delete(self, at: CopyAt) -> bool:
         found = await self._event(at)
         if found is None:

@@ -82,6 +82,9 @@ class TelegramMessenger:
             ),
         )
 
+    def app_of(self, chat_id: int | None) -> str | None:
+        return None  # Telegram alone; beside another app, bot/routing.py names both
+
     async def delete(self, at: CopyAt) -> bool:
         if at.chat_id is None or at.message_id is None:
             return False  # an inline message cannot be deleted by the bot

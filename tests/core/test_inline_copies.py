@@ -34,6 +34,9 @@ class EditsKept:
     async def edit_caption(self, at: CopyAt, caption: str, keyboard: Keyboard | None) -> Edit:
         raise AssertionError("a chosen result has no caption to edit")
 
+    def app_of(self, chat_id: int | None) -> str | None:
+        return None
+
     async def delete(self, at: CopyAt) -> bool:
         raise AssertionError("a chosen result is edited, never deleted")
 

@@ -40,6 +40,7 @@ class KindCount:
     """What became of one kind's copies."""
 
     kind: str
+    app: str | None = None  # the chat app, when the bot speaks in several
     edited: int = 0
     unchanged: int = 0  # the app already shows this text, e.g. a second edit after a retry
     failed: int = 0  # deleted, too old, the reader blocked the bot, rights taken away, busy
@@ -162,9 +163,11 @@ async def _replace_all(
     for kind in kinds:
         copies = await kind.find(storage, stored)
         chats = await storage.languages.of_chats([c.chat_id for c in copies if c.chat_id])
-        count = KindCount(kind.name)
+        by_app: dict[str | None, KindCount] = {}
         edit = messenger.edit_caption if kind.caption else messenger.edit
         for copy in copies:
+            app = messenger.app_of(copy.chat_id)
+            count = by_app.setdefault(app, KindCount(kind.name, app))
             known = chats.get(copy.chat_id) if copy.chat_id is not None else None
             locale = renderer.locale_for(known.chosen, known.seen) if known else renderer.default
             if withdrawn and kind.caption and await messenger.delete(copy):
@@ -175,7 +178,7 @@ async def _replace_all(
             with speaking(locale.language, locale.zone):
                 text, keyboard = _look(renderer, stored, kind, withdrawn=withdrawn)
             count.add(await edit(copy, text, keyboard))
-        counts.append(count)
+        counts.extend(sorted(by_app.values(), key=lambda c: c.app or "") or [KindCount(kind.name)])
     return counts
 
 

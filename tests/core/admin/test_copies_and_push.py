@@ -43,6 +43,9 @@ class Edits:
     async def edit_caption(self, at: CopyAt, caption: str, keyboard: Keyboard | None) -> Edit:
         return await self.edit(at, caption, keyboard)
 
+    def app_of(self, chat_id: int | None) -> str | None:
+        return None
+
     async def delete(self, at: CopyAt) -> bool:
         return False  # as for a message Telegram keeps: the caption is edited instead
 

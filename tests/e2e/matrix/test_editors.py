@@ -230,7 +230,9 @@ async def test_corrections_and_withdrawals_reach_matrix_copies_beside_telegrams(
         assert "Brief #1 corrected (version 2)" in corrected.body
         report = await _answer(editor, room, matrix_bot, sent, containing="Copies")
         # Both copies, Telegram's and Matrix's, are pushed copies.
-        assert "Copies pushed to readers: 2 edited" in report.body
+        # Each app's copies counted apart.
+        assert "Copies pushed to readers (Matrix): 1 edited" in report.body
+        assert "Copies pushed to readers (Telegram): 1 edited" in report.body
 
         # In Element: an edit of the pushed message, its new content the correction.
         edit = await alice.wait_for_message(
@@ -249,7 +251,8 @@ async def test_corrections_and_withdrawals_reach_matrix_copies_beside_telegrams(
         sent = await editor.send_text(room, "!retract 1")
         await _answer(editor, room, matrix_bot, sent, containing="Brief #1 withdrawn")
         report = await _answer(editor, room, matrix_bot, sent, containing="Copies")
-        assert "Copies pushed to readers: 2 replaced" in report.body
+        assert "Copies pushed to readers (Matrix): 1 replaced" in report.body
+        assert "Copies pushed to readers (Telegram): 1 replaced" in report.body
 
         async def withdrawn() -> Message | None:
             now = await alice.shown(alices, pushed.event_id)
@@ -288,7 +291,7 @@ async def test_a_telegram_correction_edits_the_matrix_copies(
         _, details = await say(server, admin, _corrected(briefs_dir), expect=2)
         _, [done, copies] = await press(server, admin, details, "Publish", expect=2)
         assert "Brief #1 corrected (version 2)" in done.text
-        assert "Copies pushed to readers: 1 edited" in copies.text
+        assert "Copies pushed to readers (Matrix): 1 edited" in copies.text
 
         async def corrected() -> Message | None:
             now = await alice.shown(alices, pushed.event_id)
@@ -320,7 +323,7 @@ async def test_a_brief_published_from_matrix_is_posted_to_the_channels_at_once(
         preview = await _ask(editor, room, bot, _corrected(briefs_dir), containing="!publish")
         sent = await editor.send_text(room, f"!publish {_draft_id(preview)}")
         report = await _answer(editor, room, bot, sent, containing="Copies")
-        assert "Channel posts: 1 edited" in report.body
+        assert "Channel posts (Telegram): 1 edited" in report.body
         [post] = server.sent(channel)
         assert post.text.startswith(NEW_TITLE)
 
@@ -346,7 +349,7 @@ async def test_a_brief_published_from_matrix_is_posted_to_the_listed_rooms_at_on
 
             sent = await editor.send_text(room, "!retract 1")
             report = await _answer(editor, room, bot, sent, containing="Copies")
-            assert "Channel posts: 1 replaced" in report.body
+            assert "Channel posts (Matrix): 1 replaced" in report.body
 
             async def withdrawn() -> Message | None:
                 now = await alice.shown(posts, post.event_id)
