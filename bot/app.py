@@ -144,26 +144,27 @@ def _compose(
     # The core's buttons as this bot's keyboards; the username is known once the bot started.
     keyboards = Keyboards(lambda: application.bot.username)
     services = _services(
-        config,
-        storage,
-        renderer,
-        application,
-        budget,
-        metrics,
-        readiness,
-        keyboards,
-        matrix,
+        config, storage, renderer, application, budget, metrics, readiness, keyboards, matrix
     )
     application.bot_data.services = services
     application.bot_data.keyboards = keyboards
     _add_handlers(application, config, gate, refused)
-    webhook = None
-    if config.webhook_url is not None:
-        path = urlsplit(config.webhook_url).path or "/"
-        webhook = WebhookReceiver(
-            application.update_queue, application.bot, gate, storage, path, metrics
-        )
+    webhook = _webhook(config, application, gate, storage, metrics)
     return Composed(application, services, webhook, _routes(services, webhook))
+
+
+def _webhook(
+    config: Config,
+    application: BriefApplication,
+    gate: FloodGate,
+    storage: Storage,
+    metrics: Metrics,
+) -> WebhookReceiver | None:
+    """The receiver of Telegram's posts in webhook mode (WEBHOOK_URL); None when polling."""
+    if config.webhook_url is None:
+        return None
+    path = urlsplit(config.webhook_url).path or "/"
+    return WebhookReceiver(application.update_queue, application.bot, gate, storage, path, metrics)
 
 
 def _services(

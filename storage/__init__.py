@@ -40,7 +40,6 @@ from storage.interface import (
     DeliveryStore,
     DraftStore,
     InlineCopyStore,
-    MatrixStore,
     PasteStore,
     PushStore,
     ReaderStore,
@@ -53,6 +52,7 @@ from storage.interface import (
 )
 from storage.languages import ChatLanguageRepo
 from storage.matrix import MatrixRepo
+from storage.matrix_interface import MatrixStore
 from storage.models import (
     AudioJob,
     AudioPart,

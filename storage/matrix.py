@@ -4,7 +4,7 @@ sync's position and which replica syncs, and what a room was told once.
 
 Its SQL reads alike on both engines: the same class serves SQLite and, through
 storage.postgres.db.PortableSql, PostgreSQL. What each method promises is said on the
-Protocol, storage.interface.MatrixStore.
+Protocol, storage.matrix_interface.MatrixStore.
 """
 
 from __future__ import annotations

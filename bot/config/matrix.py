@@ -65,16 +65,7 @@ def matrix_settings(env: Mapping[str, str]) -> MatrixSettings | None:
                 f"URL (https://matrix.example.org), or unset them ({_DOCS})"
             )
         return None
-    problems: list[str] = []
-    try:
-        check_url("MATRIX_HOMESERVER", homeserver)
-    except ConfigError as error:
-        problems.extend(error.problems)
-    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", homeserver):
-        problems.append(
-            "MATRIX_HOMESERVER must be the homeserver's URL, such as https://matrix.example.org, "
-            f"got {quoted(homeserver)}"
-        )
+    problems = _homeserver_problems(homeserver)
     user_id = env.get("MATRIX_USER_ID", "").strip()
     if not _is_user(user_id):
         problems.append(
@@ -101,6 +92,20 @@ def matrix_settings(env: Mapping[str, str]) -> MatrixSettings | None:
         room_ids=tuple(dict.fromkeys(rooms)),
         allowed_servers=frozenset(server.lower() for server in servers),
     )
+
+
+def _homeserver_problems(homeserver: str) -> list[str]:
+    problems: list[str] = []
+    try:
+        check_url("MATRIX_HOMESERVER", homeserver)
+    except ConfigError as error:
+        problems.extend(error.problems)
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", homeserver):
+        problems.append(
+            "MATRIX_HOMESERVER must be the homeserver's URL, such as https://matrix.example.org, "
+            f"got {quoted(homeserver)}"
+        )
+    return problems
 
 
 def _token(env: Mapping[str, str], problems: list[str]) -> str:

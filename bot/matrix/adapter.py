@@ -22,7 +22,7 @@ from bot.core.limits.flood import FloodGate
 from bot.core.services import Services
 from bot.matrix.checkup import error_words
 from bot.matrix.client import close_client, open_client
-from bot.matrix.context import Handler, MatrixServices
+from bot.matrix.context import MatrixHandler, MatrixServices
 from bot.matrix.handlers import handlers
 from bot.matrix.messenger import MatrixMessenger
 from bot.matrix.push_sender import MatrixPushSender
@@ -48,7 +48,7 @@ class MatrixSide:
     push_sender: MatrixPushSender
     _reader: SyncReader | None = None
     _task: asyncio.Task[None] | None = None
-    _handlers: dict[str, Handler] = field(default_factory=dict)
+    _handlers: dict[str, MatrixHandler] = field(default_factory=dict)
 
 
 def build_matrix(settings: MatrixSettings, storage: Storage) -> MatrixSide:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from mautrix.client import ClientAPI
@@ -50,8 +49,4 @@ async def answer(services: MatrixServices, message: Message, reply: Reply | None
         await services.messenger.send(message.chat_id, reply)
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-Handler = Callable[[MatrixServices, Message], Awaitable[None]]
+MatrixHandler = Callable[[MatrixServices, Message], Awaitable[None]]

@@ -19,14 +19,15 @@ from bot.core.publishing import admin_commands, corrections, drafts
 from bot.core.publishing.template import template_reply
 from bot.core.push.broadcast import push_command
 from bot.core.push.progress import ProgressMessage
+from bot.core.subscriptions.timing import utc_now
 from bot.matrix import readers
-from bot.matrix.context import Handler, MatrixServices, Message, answer, now
+from bot.matrix.context import MatrixHandler, MatrixServices, Message, answer
 from bot.matrix.sync import UPLOAD
 from bot.matrix.uploads import upload
 from storage import StoredBrief
 
 
-def admin_only(handler: Handler) -> Handler:
+def admin_only(handler: MatrixHandler) -> MatrixHandler:
     """The handler for an admin in a direct chat; anyone else's direct chat gets the
     readers' help, a room nothing."""
 
@@ -34,7 +35,7 @@ def admin_only(handler: Handler) -> Handler:
         if message.direct and message.sender in services.settings.admin_ids:
             await handler(services, message)
         elif message.direct:
-            await readers.help_command(services, message)
+            await readers.help_handler(services, message)
 
     return gated
 
@@ -42,7 +43,7 @@ def admin_only(handler: Handler) -> Handler:
 # -- drafts ------------------------------------------------------------------------------
 
 
-def draft_command(step: DraftStep) -> Handler:
+def draft_command(step: DraftStep) -> MatrixHandler:
     """`!publish 5`, `!discard 5`: the preview's Publish and Discard, by the draft's
     number (the commands under the preview name it)."""
 
@@ -58,7 +59,7 @@ def draft_command(step: DraftStep) -> Handler:
             DraftChoice(draft_id, step),
             user_id=message.reader_id,
             chat_id=message.chat_id,
-            now=now(),
+            now=utc_now(),
             link=lambda _: reader_link(services),
         )
         # Telegram shows `answer` in a pop-up over the preview; here it is the answer.
@@ -101,7 +102,7 @@ async def _replace_copies(
 async def _correct(services: MatrixServices, message: Message) -> None:
     core = services.core
     reply = await admin_commands.start_correction(
-        core.storage, core.renderer, chat_id=message.chat_id, args=message.args, now=now()
+        core.storage, core.renderer, chat_id=message.chat_id, args=message.args, now=utc_now()
     )
     await answer(services, message, reply)
 
@@ -109,7 +110,7 @@ async def _correct(services: MatrixServices, message: Message) -> None:
 async def _cancel(services: MatrixServices, message: Message) -> None:
     core = services.core
     reply = await admin_commands.cancel_correction(
-        core.storage, core.renderer, chat_id=message.chat_id, now=now()
+        core.storage, core.renderer, chat_id=message.chat_id, now=utc_now()
     )
     await answer(services, message, reply)
 
@@ -117,7 +118,7 @@ async def _cancel(services: MatrixServices, message: Message) -> None:
 async def _retract(services: MatrixServices, message: Message) -> None:
     core = services.core
     retraction = await admin_commands.retract_brief(
-        core.storage, core.renderer, admin_id=message.reader_id, args=message.args, now=now()
+        core.storage, core.renderer, admin_id=message.reader_id, args=message.args, now=utc_now()
     )
     await answer(services, message, retraction.reply)
     if retraction.withdrawn is not None:
@@ -160,12 +161,12 @@ async def editors_help(services: MatrixServices, message: Message) -> None:
     admin = message.direct and message.sender in services.settings.admin_ids
     readers_asked = len(message.args) == 1 and message.args[0].lower() in READERS
     if not admin or readers_asked:
-        await readers.help_command(services, message)
+        await readers.help_handler(services, message)
         return
     await answer(services, message, admin_help_reply(services.core.renderer, message.args))
 
 
-def handlers() -> dict[str, Handler]:
+def handlers() -> dict[str, MatrixHandler]:
     """The editors' commands and uploads, for bot/matrix/handlers.py's table (`help` is
     `editors_help`, which answers readers too)."""
     return {

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from bot.matrix import editors, readers, subscriptions
-from bot.matrix.context import Handler
+from bot.matrix.context import MatrixHandler
 
 
-def handlers() -> dict[str, Handler]:
+def handlers() -> dict[str, MatrixHandler]:
     return {
-        "start": readers.help_command,
+        "start": readers.help_handler,
         "help": editors.editors_help,  # an admin's own in a direct chat, else the readers'
-        "brief": readers.part_command("summary", "brief"),
-        "facts": readers.part_command("facts", "facts"),
-        "sources": readers.part_command("sources", "sources"),
-        "narratives": readers.part_command("narratives", "narratives"),
-        "listen": readers.listen_command,
-        "archive": readers.archive_command,
-        "search": readers.search_command,
-        "subscribe": subscriptions.subscribe_command,
-        "unsubscribe": subscriptions.unsubscribe_command,
-        "settings": subscriptions.settings_command,
-        "language": subscriptions.language_command,
+        "brief": readers.part_handler("summary", "brief"),
+        "facts": readers.part_handler("facts", "facts"),
+        "sources": readers.part_handler("sources", "sources"),
+        "narratives": readers.part_handler("narratives", "narratives"),
+        "listen": readers.listen_handler,
+        "archive": readers.archive_handler,
+        "search": readers.search_handler,
+        "subscribe": subscriptions.subscribe_handler,
+        "unsubscribe": subscriptions.unsubscribe_handler,
+        "settings": subscriptions.settings_handler,
+        "language": subscriptions.language_handler,
         **editors.handlers(),
     }

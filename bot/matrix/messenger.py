@@ -29,17 +29,17 @@ from storage.cache import LRU
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 # M_LIMIT_EXCEEDED answers honoured for one message before it is given up.
-MAX_WAITS = 5
+SEND_WAITS = 5
 UPLOADS_KEPT = 256  # voice notes' uploads remembered: a day's briefs, a few parts each
 # What refuses for good: the room is gone or forbids the bot; anything else may pass later.
 _REFUSALS = ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_BAD_JSON", "M_TOO_LARGE")
 
 
-class Refusal(Exception):
+class _Refusal(Exception):
     """The homeserver will not take this message: sending it again would fail the same."""
 
 
-class Busy(Exception):
+class _Busy(Exception):
     """Not now (rate limited too often, a timeout, a server error): it may work later."""
 
 
@@ -80,7 +80,7 @@ class MatrixMessenger:
         if uri is None:
             try:
                 uri = await self._paced(chat_id, lambda: self._upload(note.data))
-            except (Refusal, Busy) as error:
+            except (_Refusal, _Busy) as error:
                 log.warning("voice note not uploaded for %s: %s", room, error)
                 return None
             self._uploads.put(key, uri)
@@ -130,7 +130,7 @@ class MatrixMessenger:
         room, event = found
         try:
             await self._paced(at.chat_id, lambda: self._client.redact(room, EventID(event)))
-        except (Refusal, Busy) as error:
+        except (_Refusal, _Busy) as error:
             log.info("event %s in %s not redacted: %s", event, room, error)
             return False
         return True
@@ -146,10 +146,10 @@ class MatrixMessenger:
                 at.chat_id,
                 lambda: send_message(self._client, room, edit),
             )
-        except Refusal as error:
+        except _Refusal as error:
             log.info("event %s in %s not edited: %s", event, room, error)
             return Edit.FAILED
-        except Busy as error:
+        except _Busy as error:
             log.info("event %s in %s not edited now: %s", event, room, error)
             return Edit.BUSY
         return Edit.EDITED
@@ -163,15 +163,15 @@ class MatrixMessenger:
                 chat_id,
                 lambda: send_message(self._client, room, content),
             )
-        except (Refusal, Busy) as error:
+        except (_Refusal, _Busy) as error:
             log.warning("%s not sent to %s: %s", what, room, error)
             return None
         return await self._storage.matrix.remember_event(chat_id, str(event))
 
     async def _paced(self, chat_id: int | None, request: Callable[[], Awaitable[_T]]) -> _T:
-        """The request, in its turn; the homeserver's "wait" obeyed up to MAX_WAITS times.
-        Refusal or Busy for what cannot be done now."""
-        for _ in range(MAX_WAITS + 1):
+        """The request, in its turn; the homeserver's "wait" obeyed up to SEND_WAITS times.
+        _Refusal or _Busy for what cannot be done now."""
+        for _ in range(SEND_WAITS + 1):
             await self._pacer.acquire(chat_id, urgent=True)
             try:
                 return await request()
@@ -179,11 +179,11 @@ class MatrixMessenger:
                 self._pacer.pause(error.retry_after, chat_id)
             except MatrixRequestError as error:
                 if getattr(error, "errcode", None) in _REFUSALS or 400 <= _status(error) < 500:
-                    raise Refusal(str(error)) from None
-                raise Busy(str(error)) from None
+                    raise _Refusal(str(error)) from None
+                raise _Busy(str(error)) from None
             except (MatrixConnectionError, TimeoutError, OSError) as error:
-                raise Busy(f"{type(error).__name__}: {error}") from None
-        raise Busy("rate limited by the homeserver")
+                raise _Busy(f"{type(error).__name__}: {error}") from None
+        raise _Busy("rate limited by the homeserver")
 
     async def _room(self, chat_id: int) -> RoomID | None:
         name = await self._storage.matrix.name_of(chat_id)

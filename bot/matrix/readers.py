@@ -8,12 +8,13 @@ from bot.core import finding
 from bot.core.audio import listening
 from bot.core.chat import Part, Reply
 from bot.core.reading import open_part_by_command
-from bot.matrix.context import Handler, MatrixServices, Message, answer, now
+from bot.core.subscriptions.timing import utc_now
+from bot.matrix.context import MatrixHandler, MatrixServices, Message, answer
 
 HELP_TEMPLATE = "matrix_help.html"
 
 
-def part_command(part: Part, name: str) -> Handler:
+def part_handler(part: Part, name: str) -> MatrixHandler:
     async def show_part(services: MatrixServices, message: Message) -> None:
         core = services.core
         reply = await open_part_by_command(
@@ -24,7 +25,7 @@ def part_command(part: Part, name: str) -> Handler:
     return show_part
 
 
-async def listen_command(services: MatrixServices, message: Message) -> None:
+async def listen_handler(services: MatrixServices, message: Message) -> None:
     core = services.core
     reply = await listening.listen_by_command(
         services.messenger,
@@ -34,12 +35,12 @@ async def listen_command(services: MatrixServices, message: Message) -> None:
         reader_id=message.reader_id,
         args=message.args,
         making=core.config.audio.enabled,
-        at=now(),
+        at=utc_now(),
     )
     await answer(services, message, reply)
 
 
-async def archive_command(services: MatrixServices, message: Message) -> None:
+async def archive_handler(services: MatrixServices, message: Message) -> None:
     """`!archive` (the newest page) or `!archive 2`: Matrix has no Previous and Next to
     press, so the page is a number (the footer names the next ones)."""
     page = _page(message.args)
@@ -53,11 +54,11 @@ def _page(args: list[str]) -> int:
     return 0
 
 
-async def search_command(services: MatrixServices, message: Message) -> None:
+async def search_handler(services: MatrixServices, message: Message) -> None:
     core = services.core
     reply = await finding.search_results(core.storage, core.renderer, message.argument)
     await answer(services, message, reply)
 
 
-async def help_command(services: MatrixServices, message: Message) -> None:
+async def help_handler(services: MatrixServices, message: Message) -> None:
     await answer(services, message, Reply([services.core.renderer.render(HELP_TEMPLATE)]))

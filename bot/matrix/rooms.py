@@ -18,12 +18,13 @@ from mautrix.errors import MatrixConnectionError, MatrixRequestError
 from mautrix.types import RoomID
 
 from bot.core.languages import ReaderLocale
+from bot.core.subscriptions.timing import utc_now
 from bot.matrix.client import RateLimited
-from bot.matrix.context import MatrixServices, now
+from bot.matrix.context import MatrixServices
 
 log = logging.getLogger(__name__)
 ENCRYPTED_TEMPLATE = "matrix_encrypted.html"
-MAX_WAITS = 10  # M_LIMIT_EXCEEDED answers to one invitation's answer before giving up
+JOIN_WAITS = 10  # M_LIMIT_EXCEEDED answers to one invitation's answer before giving up
 
 
 class Rooms:
@@ -38,7 +39,7 @@ class Rooms:
         accept = inviter is not None and self._services.settings.may_invite(inviter)
         # An invitation is in the stream once: an answer the homeserver asks to wait with
         # is given again after the wait, or the room would stay invited for ever.
-        for _ in range(MAX_WAITS + 1):
+        for _ in range(JOIN_WAITS + 1):
             try:
                 if accept:
                     await self._client.join_room_by_id(room_id)
@@ -76,7 +77,7 @@ class Rooms:
         """Said once per room: the bot reads no encrypted room, and how to make one it can."""
         storage = self._services.core.storage
         chat_id = await storage.matrix.id_of(room_id)
-        if not await storage.matrix.mark_told(chat_id, "encrypted", now()):
+        if not await storage.matrix.mark_told(chat_id, "encrypted", utc_now()):
             return
         text = self._services.core.renderer.render(ENCRYPTED_TEMPLATE)
         await self._services.messenger.notify(chat_id, text)

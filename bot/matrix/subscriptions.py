@@ -31,12 +31,13 @@ from bot.core.subscriptions.commands import (
 )
 from bot.core.subscriptions.language_choice import language_reply
 from bot.core.subscriptions.subscribing import Request
-from bot.matrix.context import MatrixServices, Message, answer, now
+from bot.core.subscriptions.timing import utc_now
+from bot.matrix.context import MatrixServices, Message, answer
 
 log = logging.getLogger(__name__)
 
 
-async def subscribe_command(services: MatrixServices, message: Message) -> None:
+async def subscribe_handler(services: MatrixServices, message: Message) -> None:
     if not await _may_manage(services, message):
         return
     core = services.core
@@ -46,13 +47,13 @@ async def subscribe_command(services: MatrixServices, message: Message) -> None:
         message.chat_id,
         message.args,
         defaults=_defaults(services),
-        now=now(),
+        now=utc_now(),
         app_language=None,  # Matrix says no app language
     )
     await answer(services, message, reply)
 
 
-async def unsubscribe_command(services: MatrixServices, message: Message) -> None:
+async def unsubscribe_handler(services: MatrixServices, message: Message) -> None:
     if not await _may_manage(services, message):
         return
     core = services.core
@@ -61,7 +62,7 @@ async def unsubscribe_command(services: MatrixServices, message: Message) -> Non
     )
 
 
-async def settings_command(services: MatrixServices, message: Message) -> None:
+async def settings_handler(services: MatrixServices, message: Message) -> None:
     core = services.core
     reply = await settings_reply(
         core.storage, core.renderer, message.chat_id, defaults=_defaults(services)
@@ -69,7 +70,7 @@ async def settings_command(services: MatrixServices, message: Message) -> None:
     await answer(services, message, reply)
 
 
-async def language_command(services: MatrixServices, message: Message) -> None:
+async def language_handler(services: MatrixServices, message: Message) -> None:
     if not await _may_manage(services, message):
         return
     core = services.core
@@ -79,7 +80,7 @@ async def language_command(services: MatrixServices, message: Message) -> None:
         message.chat_id,
         message.args,
         telegram_code=None,
-        now=now(),
+        now=utc_now(),
     )
     await answer(services, message, reply)
 

@@ -2,7 +2,7 @@
 membership, by one replica at a time.
 
 The stream is read by whichever replica holds the sync lease (storage.matrix, on the
-database's clock); the others wait to take it over within LEASE seconds of its holder's
+database's clock); the others wait to take it over within SYNC_LEASE seconds of its holder's
 death. The position (next_batch) is saved after each batch is handled, and only while the
 lease holds, so a stalled reader cannot move it back; each command's event id is taken
 once in the database before it is handled, so a take-over that reads a batch again
@@ -32,17 +32,18 @@ from mautrix.types import RoomID
 from bot.core.languages import use_locale
 from bot.core.limits.flood import Arrival, FloodGate, Verdict
 from bot.core.scope import UpdateOutcome
+from bot.core.subscriptions.timing import utc_now
 from bot.matrix.client import REQUEST_TIMEOUT
 from bot.matrix.commands import parse_command
-from bot.matrix.context import Handler, MatrixServices, Message, now
-from bot.matrix.readers import help_command
+from bot.matrix.context import MatrixHandler, MatrixServices, Message
+from bot.matrix.readers import help_handler
 from bot.matrix.rooms import Rooms
 
 log = logging.getLogger(__name__)
-LEASE = 20.0  # seconds a dead reader keeps the stream: its take-over comes within this
+SYNC_LEASE = 20.0  # seconds a dead reader keeps the stream: its take-over comes within this
 POLL_MS = 8_000  # a sync's long poll: renewed well within the lease
 WAIT_FOR_LEASE = 5.0  # how often a replica without the lease asks for it
-RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0)
+SYNC_RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0)
 MAX_GAP = 1000  # events read back in one room's gap; older ones are not answered
 GAP_PAGE = 100
 KEEP_TAKEN = timedelta(days=2)
@@ -59,7 +60,7 @@ class SyncReader:
         self,
         client: ClientAPI,
         services: MatrixServices,
-        handlers: Mapping[str, Handler],
+        handlers: Mapping[str, MatrixHandler],
         gate: FloodGate,
         *,
         owner: str,
@@ -85,13 +86,13 @@ class SyncReader:
                 await self._one_batch()
                 failures = 0
             except (MatrixRequestError, MatrixConnectionError, OSError, TimeoutError) as error:
-                delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
+                delay = SYNC_RETRY_DELAYS[min(failures, len(SYNC_RETRY_DELAYS) - 1)]
                 failures += 1
                 log.warning("Matrix sync failed (%s); again in %.0f s", error, delay)
                 await self._pause(delay)
             except Exception:
                 # A bug must not end Matrix for good: said, and the stream read again.
-                delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
+                delay = SYNC_RETRY_DELAYS[min(failures, len(SYNC_RETRY_DELAYS) - 1)]
                 failures += 1
                 log.exception("reading the Matrix sync stream failed; again in %.0f s", delay)
                 await self._pause(delay)
@@ -104,7 +105,7 @@ class SyncReader:
         await self._services.core.storage.matrix.release_sync_lease(self._owner)
 
     async def _leased(self) -> bool:
-        return await self._services.core.storage.matrix.take_sync_lease(self._owner, LEASE)
+        return await self._services.core.storage.matrix.take_sync_lease(self._owner, SYNC_LEASE)
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -199,7 +200,7 @@ class SyncReader:
         if moment - self._pruned_at < PRUNE_EVERY:
             return
         self._pruned_at = moment
-        await self._services.core.storage.matrix.forget_events_before(now() - KEEP_TAKEN)
+        await self._services.core.storage.matrix.forget_events_before(utc_now() - KEEP_TAKEN)
 
     async def _event(self, room_id: RoomID, event: Mapping[str, Any]) -> None:
         sender, event_id = event.get("sender"), event.get("event_id")
@@ -220,7 +221,7 @@ class SyncReader:
         if not isinstance(body, str):
             return
         matrix = self._services.core.storage.matrix
-        if not await matrix.take_event(event_id, now()):
+        if not await matrix.take_event(event_id, utc_now()):
             return  # handled already, by this replica before a restart or by another
         task = asyncio.create_task(self._answer(room_id, sender, event_id, body, content))
         self._tasks.add(task)
@@ -282,7 +283,7 @@ class SyncReader:
         if uploads is not None and admin and message.direct and not message.name:
             await uploads(self._services, message)
         elif message.direct:
-            await help_command(self._services, message)
+            await help_handler(self._services, message)
 
 
 def _filter() -> dict[str, Any]:

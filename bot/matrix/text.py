@@ -59,14 +59,14 @@ COMMANDS = [
     "template",
     "unrecord",
 ]
-PREFIX = "!"
+COMMAND_PREFIX = "!"
 _COMMAND = re.compile(r"(?<![\w/.:@#=?&%-])/(" + "|".join(COMMANDS) + r")\b")
 HTML_FORMAT = "org.matrix.custom.html"
 
 
 def matrix_commands(text: str) -> str:
     """`/facts 12` written `!facts 12`."""
-    return _COMMAND.sub(PREFIX + r"\1", text)
+    return _COMMAND.sub(COMMAND_PREFIX + r"\1", text)
 
 
 def message_content(
@@ -128,15 +128,15 @@ def button_command(button: Button) -> str | None:
     action = button.action
     if isinstance(action, ShowPart | OpenPart):
         name = "brief" if action.part == "summary" else action.part
-        return f"{PREFIX}{name} {action.brief_id}"
+        return f"{COMMAND_PREFIX}{name} {action.brief_id}"
     if isinstance(action, Listen):
-        return f"{PREFIX}listen {action.brief_id}"
+        return f"{COMMAND_PREFIX}listen {action.brief_id}"
     if isinstance(action, ArchivePage):
-        return f"{PREFIX}archive {action.page + 1}"
+        return f"{COMMAND_PREFIX}archive {action.page + 1}"
     if isinstance(action, DraftChoice):
-        return f"{PREFIX}{action.step} {action.draft_id}"
+        return f"{COMMAND_PREFIX}{action.step} {action.draft_id}"
     if isinstance(action, LanguageChoice):
-        return f"{PREFIX}language {action.language or 'auto'}"
+        return f"{COMMAND_PREFIX}language {action.language or 'auto'}"
     if isinstance(action, SettingsChoice):
         return _settings_command(action)
     return None  # ShareBrief, ShareLink: Telegram's own ways to pass a brief on
@@ -144,14 +144,14 @@ def button_command(button: Button) -> str | None:
 
 def _settings_command(choice: SettingsChoice) -> str | None:
     if choice.step == "on":
-        return f"{PREFIX}subscribe"
+        return f"{COMMAND_PREFIX}subscribe"
     if choice.step == "off":
-        return f"{PREFIX}unsubscribe"
+        return f"{COMMAND_PREFIX}unsubscribe"
     if choice.step == "time" and choice.clock is not None:
-        return f"{PREFIX}subscribe {choice.clock:%H:%M}"
+        return f"{COMMAND_PREFIX}subscribe {choice.clock:%H:%M}"
     index = choice.zone_index
     if choice.step == "zone" and index is not None and 0 <= index < len(SETTINGS_ZONES):
-        return f"{PREFIX}subscribe {SETTINGS_ZONES[index]}"
+        return f"{COMMAND_PREFIX}subscribe {SETTINGS_ZONES[index]}"
     return None
 
 

@@ -19,7 +19,8 @@ from mautrix.types import ContentURI, RoomID, SpecVersions
 
 from bot.core.chat import Reply
 from bot.core.publishing import uploads
-from bot.matrix.context import MatrixServices, Message, answer, now
+from bot.core.subscriptions.timing import utc_now
+from bot.matrix.context import MatrixServices, Message, answer
 from brief import MAX_BRIEF_BYTES
 from brief.isolated import Link, Upload
 
@@ -82,7 +83,7 @@ async def _receive(services: MatrixServices, message: Message, upload: Upload) -
             chat_id=message.chat_id,
             admin_id=message.reader_id,
             upload=upload,
-            clock=now,
+            clock=utc_now,
         )
     await answer(services, message, reply)
 
@@ -114,7 +115,7 @@ async def _receive_file(
                 admin_id=message.reader_id,
                 file_name=name,
                 content=data,
-                clock=now,
+                clock=utc_now,
             )
     await answer(services, message, reply)
 
