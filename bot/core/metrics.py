@@ -22,6 +22,7 @@ from http import HTTPStatus
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
+from bot.core.limits.load import UpdateRate
 from bot.core.push.tally import Outcome as PushOutcome
 from bot.core.push.tally import Tally
 from bot.core.scope import UpdateOutcome
@@ -58,6 +59,10 @@ class Metrics:
         ).info({"version": briefbot_version(), "python_version": python_version()})
         self._declare_updates(self.registry)
         self._declare_push(self.registry)
+        # The updates handled a second, lately: no series of its own (/metrics has the
+        # counter), but the load the voice notes' engines give way to (bot/core/audio/
+        # yielding.py). Counted as each update ends, whichever chat app it came from.
+        self.updates = UpdateRate()
         # The push runs in progress in this process, by id(): their tallies give what remains.
         self._runs: dict[int, Tally] = {}
         self._push_remaining.set_function(self._remaining)
@@ -119,6 +124,8 @@ class Metrics:
     def update_handled(self, kind: str, outcome: UpdateOutcome, seconds: float) -> None:
         self._updates.labels(kind, outcome.value).inc()
         self._handling.labels(kind).observe(seconds)
+        if outcome is not UpdateOutcome.DROPPED:  # a dropped update cost next to nothing
+            self.updates.arrived()
 
     def update_dropped_unread(self, kind: str) -> None:
         """An update the flood gate dropped before PTB read it (bot/telegram/limits/early.py)."""

@@ -8,6 +8,7 @@ import logging
 
 from bot.core.audio.synthesis import Synthesizer
 from bot.core.audio.voices import find_voices
+from bot.core.audio.yielding import ReadersFirst
 from bot.core.services import Services
 from bot.telegram.context import BriefApplication
 from brief import TEXT_LANGUAGES
@@ -25,7 +26,8 @@ async def start_audio(application: BriefApplication) -> None:
     await services.audio.backfill()
     # With no voice at all the loop still runs: it marks each job "none", so /listen
     # says there is no recording instead of one being made.
-    services.audio.start(Synthesizer(voices, niceness=settings.niceness))
+    readers = ReadersFirst(services.metrics.updates, settings.yield_rate)
+    services.audio.start(Synthesizer(voices, niceness=settings.niceness, readers=readers))
 
 
 async def stop_audio(services: Services) -> None:

@@ -115,7 +115,7 @@ async def test_a_failure_is_recorded_with_its_reason_and_readers_told(
 ) -> None:
     stored = await publish("putin-north-korea.txt")
     await storage.audio.want(stored.id, stored.version, at=NOW)
-    speaker = Speaker(fails="piper took longer than 120 s and was stopped")
+    speaker = Speaker(fails="piper ran longer than 120 s and was stopped")
     assert await maker(storage, renderer, speaker).make_next() is True
     audio = await storage.audio.current(stored.id, stored.version)
     assert audio is not None

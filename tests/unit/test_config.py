@@ -283,3 +283,16 @@ def test_a_malformed_audio_niceness_is_refused(raw: str) -> None:
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "AUDIO": "on", "AUDIO_NICENESS": raw}
     with pytest.raises(ConfigError, match="AUDIO_NICENESS must be a whole number from 0"):
         load_config(env, dotenv=None)
+
+
+@pytest.mark.parametrize(("raw", "rate"), [("", 5.0), ("0", 0.0), ("2.5", 2.5), ("40", 40.0)])
+def test_audio_yield_rate_is_read(raw: str, rate: float) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "AUDIO": "on", "AUDIO_YIELD_RATE": raw}
+    assert load_config(env, dotenv=None).audio.yield_rate == rate
+
+
+@pytest.mark.parametrize("raw", ["-1", "five", "5/s", "1e3", "٣", "inf", "nan", "1000000"])
+def test_a_malformed_audio_yield_rate_is_refused(raw: str) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "AUDIO": "on", "AUDIO_YIELD_RATE": raw}
+    with pytest.raises(ConfigError, match="AUDIO_YIELD_RATE must be a number of updates a second"):
+        load_config(env, dotenv=None)

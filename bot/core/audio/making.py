@@ -1,7 +1,8 @@
 """Making the voice notes: one loop per process takes the newest brief version that wants
 audio (the claim in storage makes each job run once, whichever replica takes it), speaks its
 script (script.py) with the language's engine (synthesis.py, in child processes under
-`nice`: the loop only waits) and keeps the parts (storage.audio).
+`nice`, paused while readers are many: the loop only waits) and keeps the parts
+(storage.audio).
 
 Telegram plays a voice note of up to 1 MB inline and shows a larger one as a file to
 download, so a brief that comes out larger is spoken again in several voice notes, split
@@ -35,7 +36,9 @@ _AIM = 0.85
 # spoken, not spoken whole first and again in parts.
 LEAST_BYTES_PER_CHARACTER = 220
 # How long a claimed job is this process's: a long brief in several parts, each within the
-# synthesis time limit. A replica that dies holding it leaves it to another after this.
+# synthesis time limit. A replica that dies holding it leaves it to another after this; so
+# does one whose engine was paused for its readers longer (yielding.py): the first to finish
+# stores the voice note.
 JOB_HOLD = timedelta(minutes=10)
 # How often the loop looks for work when it found none: briefs published by another
 # replica or imported from the command line are found within this.
@@ -165,13 +168,15 @@ class AudioMaker:
         )
         seconds = sum(part.duration for part in parts)
         log.info(
-            "voice note for brief %s v%s: %s part(s), %.0f s of speech by %s in %.1f s",
+            "voice note for brief %s v%s: %s part(s), %.0f s of speech by %s in %.1f s "
+            "(%.1f s of it paused while readers were many)",
             job.brief_id,
             job.version,
             len(parts),
             seconds,
             engine,
             (self._clock() - started).total_seconds(),
+            sum(speech.paused for speech in speeches),
         )
 
 

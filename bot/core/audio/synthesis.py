@@ -1,6 +1,7 @@
 """A voice note made from text: the language's engine (bot/core/audio/voices.py) piped into
 `opusenc --speech --bitrate 32`, both child processes in a process group of their own,
-under `nice`, within a time limit, a bounded number at a time.
+under `nice`, paused while readers are many (yielding.py), within a time limit of running
+time, a bounded number at a time.
 
 Nothing runs on the event loop but the waiting; the text goes on the engine's stdin, never
 on a command line; a run that fails, takes too long or is cancelled leaves no process
@@ -24,9 +25,10 @@ from xml.sax.saxutils import escape
 from bot.config.audio import NICENESS_DEFAULT
 from bot.core.audio.ogg import opus_duration
 from bot.core.audio.voices import Voice, Voices
+from bot.core.audio.yielding import Quiet, ReadersFirst
 
 # A brief of 600 words takes about 30 s with Piper on a 2-core machine; twice that and more
-# is an engine stuck, not a long brief.
+# is an engine stuck, not a long brief. Time paused for readers is not counted (yielding.py).
 TIME_LIMIT = 120.0
 BITRATE_KBPS = 32
 # espeak-ng's pause between segments, longer than its own between sentences (about 0.4 s);
@@ -42,6 +44,7 @@ class Speech:
     ogg: bytes  # OGG/Opus, mono, 32 kbit/s
     duration: float  # seconds
     engine: str  # what spoke it: "piper" or "espeak-ng"
+    paused: float = 0.0  # seconds the engine was paused for readers
 
 
 class SynthesisFailed(Exception):
@@ -75,7 +78,8 @@ def _below_readers(niceness: int) -> tuple[str, ...]:
 
 class Synthesizer:
     """Makes voice notes with `voices`, at most `concurrency` at a time (the others wait
-    their turn), each within `time_limit` seconds once started."""
+    their turn), each within `time_limit` seconds of running once started, paused while
+    `readers` are many (by default never)."""
 
     def __init__(
         self,
@@ -84,9 +88,11 @@ class Synthesizer:
         concurrency: int | None = None,
         time_limit: float = TIME_LIMIT,
         niceness: int = NICENESS_DEFAULT,
+        readers: ReadersFirst | None = None,
     ) -> None:
         self.voices = voices
         self.time_limit = time_limit
+        self._readers = ReadersFirst(Quiet(), 0) if readers is None else readers
         self._turns = asyncio.Semaphore(concurrency or default_synthesis_concurrency())
         self._nice = _below_readers(niceness)
 
@@ -101,25 +107,29 @@ class Synthesizer:
             raise SynthesisFailed(f"no voice speaks {language!r}")
         text = engine_input(segments, voice)
         async with self._turns:
-            ogg = await self._run(voice, _encoder(self.voices.opusenc, voice), text)
+            ogg, paused = await self._run(voice, _encoder(self.voices.opusenc, voice), text)
         try:
             duration = opus_duration(ogg)
         except ValueError as error:
             raise SynthesisFailed(f"opusenc wrote no valid OGG/Opus: {error}") from None
-        return Speech(ogg, duration, voice.engine)
+        return Speech(ogg, duration, voice.engine, paused)
 
-    async def _run(self, voice: Voice, encoding: tuple[str, ...], text: bytes) -> bytes:
-        """The engine's audio through opusenc: the OGG/Opus it wrote."""
+    async def _run(
+        self, voice: Voice, encoding: tuple[str, ...], text: bytes
+    ) -> tuple[bytes, float]:
+        """The engine's audio through opusenc: the OGG/Opus it wrote, and the seconds it
+        was paused for readers."""
         command, encode = (*self._nice, *voice.command), (*self._nice, *encoding)
         engine, encoder = await _start(command, encode, voice.engine)
+        run = self._readers.run(encoder.pid, (engine, encoder))  # the encoder leads the group
         try:
-            async with asyncio.timeout(self.time_limit):
-                (_, said), (ogg, encoded) = await asyncio.gather(
-                    engine.communicate(text), encoder.communicate()
-                )
+            (_, said), (ogg, encoded) = await run.within(
+                self.time_limit,
+                asyncio.gather(engine.communicate(text), encoder.communicate()),
+            )
         except TimeoutError:
             raise SynthesisFailed(
-                f"{voice.engine} took longer than {self.time_limit:g} s and was stopped"
+                f"{voice.engine} ran longer than {self.time_limit:g} s and was stopped"
             ) from None
         finally:
             await _end(engine, encoder)
@@ -127,7 +137,7 @@ class Synthesizer:
             raise SynthesisFailed(f"{voice.engine} failed ({_exit(engine, said)})")
         if encoder.returncode != 0:
             raise SynthesisFailed(f"opusenc failed ({_exit(encoder, encoded)})")
-        return ogg
+        return ogg, run.paused_seconds()
 
 
 def _encoder(opusenc: Path, voice: Voice) -> tuple[str, ...]:
@@ -179,8 +189,8 @@ async def _start(
 
 async def _end(*processes: asyncio.subprocess.Process) -> None:
     """Nothing outlives a run: a group still running (a time limit, a cancellation) is
-    killed whole and reaped. A group whose processes have all been reaped is left alone:
-    its number may be another's by now."""
+    killed whole and reaped, paused or not (SIGKILL ends a stopped process too). A group
+    whose processes have all been reaped is left alone: its number may be another's by now."""
     running = [process for process in processes if process.returncode is None]
     if running:
         _kill(processes[-1].pid)  # the encoder leads the group
