@@ -11,11 +11,12 @@ storage.interface.AudioStore.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage.db import Row, to_db
 from storage.models import AudioJob, AudioPart, BriefAudio, StoredAudioPart, VoiceCopy
-from storage.sql import Dialect, Sql, portable
+from storage.sql import Dialect, Sql, SqlTx, portable
 
 AUDIO_KINDS = ("generated", "recorded")
 # What fail() may leave a job as: given up on, no voice for its language, or back in the
@@ -141,6 +142,33 @@ ON CONFLICT (chat_id, message_id) DO UPDATE SET
 """)
 
 
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """An editor's recording, as stored with a version or with a draft (storage/drafts.py)."""
+
+    part: AudioPart
+    by: int
+    by_name: str
+    file_id: str | None
+    at: datetime
+
+
+async def store_recording_in(tx: SqlTx, brief_id: int, version: int, recording: Recording) -> bool:
+    """The version's recording, in place of any before it, inside `tx`: False (and nothing
+    stored) when there is no such version."""
+    part = recording.part
+    params = (
+        part.data,
+        part.duration,
+        recording.file_id,
+        recording.by,
+        recording.by_name[:RECORDER_NAME_CHARS],
+        to_db(recording.at),
+    )
+    await tx.write(_DROP_KIND, (brief_id, version, "recorded"))
+    return await tx.write(_ADD_RECORDING, (*params, brief_id, version)) > 0
+
+
 def _check_kind(kind: str) -> None:
     if kind not in AUDIO_KINDS:
         raise ValueError(f"audio kind {kind!r}: one of {AUDIO_KINDS}")
@@ -238,11 +266,9 @@ class AudioRepo:
         file_id: str | None,
         at: datetime,
     ) -> bool:
-        params = (part.data, part.duration, file_id, by, by_name[:RECORDER_NAME_CHARS], to_db(at))
+        recording = Recording(part, by, by_name, file_id, at)
         async with self._db.transaction() as tx:
-            await tx.write(_DROP_KIND, (brief_id, version, "recorded"))
-            stored = await tx.write(_ADD_RECORDING, (*params, brief_id, version))
-        return stored > 0
+            return await store_recording_in(tx, brief_id, version, recording)
 
     async def remove_recording(self, brief_id: int, version: int) -> bool:
         return await self._db.write(_DROP_KIND, (brief_id, version, "recorded")) > 0

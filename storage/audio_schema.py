@@ -1,4 +1,5 @@
-"""Migration 15 on both engines: a voice note for every brief version (storage/audio.py).
+"""Migration 15 on both engines: a voice note for every brief version (storage/audio.py);
+migration 17: an editor's recording kept with a draft until it is published.
 
 `brief_audio`: the audio of a brief version, one row per voice note (`part` 0..n-1: a long
 brief is split into several), of either kind: 'generated' by an engine, or 'recorded' by
@@ -18,6 +19,12 @@ The audio's bytes are SQLite BLOBs (in the file, so its backup copies them) and
 PostgreSQL's bytea, stored out of line and uncompressed (Opus does not compress).
 Durations are SQLite REAL and PostgreSQL DOUBLE PRECISION (its REAL has 24 bits), so rows
 copy across unchanged.
+
+Migration 17: a draft's `recording` columns hold a recording sent in reply to its preview
+(storage/drafts.py): a draft has no version yet for `brief_audio` to name, so the recording
+waits in the draft's own row, goes with it when it is discarded or expires, and becomes the
+published version's 'recorded' audio in the publish's transaction. All NULL, or all set
+but `recording_file_id` (NULL for a converted file).
 """
 
 from __future__ import annotations
@@ -88,4 +95,25 @@ POSTGRES_AUDIO: tuple[str, ...] = (
     _JOBS.format(id="BIGINT", rowid=""),
     _COPIES.format(id="BIGINT", rowid=""),
     *_INDEXES,
+)
+
+_DRAFT_RECORDING = (
+    "ALTER TABLE drafts ADD COLUMN recording {blob}",
+    "ALTER TABLE drafts ADD COLUMN recording_seconds {real} CHECK (recording_seconds >= 0)",
+    "ALTER TABLE drafts ADD COLUMN recording_file_id TEXT",
+    "ALTER TABLE drafts ADD COLUMN recorded_by {id}",
+    "ALTER TABLE drafts ADD COLUMN recorded_by_name TEXT",
+    "ALTER TABLE drafts ADD COLUMN recorded_at {id}",
+)
+
+SQLITE_DRAFT_RECORDINGS: tuple[str, ...] = tuple(
+    statement.format(id="INTEGER", blob="BLOB", real="REAL") for statement in _DRAFT_RECORDING
+)
+
+POSTGRES_DRAFT_RECORDINGS: tuple[str, ...] = (
+    *(
+        statement.format(id="BIGINT", blob="BYTEA", real="DOUBLE PRECISION")
+        for statement in _DRAFT_RECORDING
+    ),
+    "ALTER TABLE drafts ALTER COLUMN recording SET STORAGE EXTERNAL",
 )

@@ -2,7 +2,11 @@
 
 One repository on both engines (storage.sql.Sql): a draft's brief and warnings are JSON
 text in, and read back as text on both. A warning is kept as its message and params, so
-the preview is worded in the language of whoever reads it (storage.codec)."""
+the preview is worded in the language of whoever reads it (storage.codec).
+
+An editor's recording sent in reply to the preview waits in the draft's row (migration 17,
+storage/audio_schema.py) and becomes the published version's recording in the publish's
+transaction, or goes with the draft when it is discarded or expires."""
 
 from __future__ import annotations
 
@@ -10,16 +14,25 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from brief.model import Brief, Problem
+from storage.audio import RECORDER_NAME_CHARS, Recording, store_recording_in
 from storage.briefs import BriefRepo
 from storage.codec import brief_from_json, brief_to_json, problems_from_json, problems_to_json
 from storage.db import Row, from_db, to_db
-from storage.models import Draft, StaleDraft, StoredBrief
-from storage.sql import Sql, SqlTx
+from storage.models import AudioPart, Draft, StaleDraft, StoredBrief
+from storage.sql import Sql, SqlTx, portable
 
 _COLUMNS = (
     "id, admin_id, chat_id, CAST(brief AS TEXT), CAST(warnings AS TEXT), correcting,"
-    " created_at, expires_at, based_on"
+    " created_at, expires_at, based_on, recorded_by_name"
 )
+# What publishing reads of the recording, after _COLUMNS.
+_RECORDING = "recording, recording_seconds, recording_file_id, recorded_by, recorded_at"
+# Parameters: data, seconds, file_id, by, by_name, at, draft, now.
+_KEEP_RECORDING = portable("""
+UPDATE drafts SET recording = ?, recording_seconds = ?, recording_file_id = ?, recorded_by = ?,
+                  recorded_by_name = ?, recorded_at = ?
+ WHERE id = ? AND expires_at > ?
+""")
 
 
 def _draft(row: Row) -> Draft:
@@ -33,7 +46,17 @@ def _draft(row: Row) -> Draft:
         created_at=from_db(row[6]),
         expires_at=from_db(row[7]),
         based_on=row[8],
+        recorded_by_name=row[9],
     )
+
+
+def _recording(draft: Draft, row: Row) -> Recording | None:
+    """The recording kept with the draft (_RECORDING's columns after _COLUMNS), if any."""
+    data, seconds, file_id, by, at = row[10:15]
+    if data is None:
+        return None
+    part = AudioPart(bytes(data), float(seconds))
+    return Recording(part, int(by), draft.recorded_by_name or "", file_id, from_db(at))
 
 
 class Stale(Exception):
@@ -118,6 +141,34 @@ class DraftRepo:
     async def discard(self, draft_id: int) -> bool:
         return await self._db.write("DELETE FROM drafts WHERE id = ?", (draft_id,)) > 0
 
+    async def open_drafts(self, admin_id: int, chat_id: int, *, at: datetime) -> list[Draft]:
+        """The admin's drafts in that chat not expired at `at`, newest first."""
+        rows = await self._db.fetch_all(
+            f"""SELECT {_COLUMNS} FROM drafts
+                 WHERE admin_id = ? AND chat_id = ? AND expires_at > ?
+                 ORDER BY id DESC""",
+            (admin_id, chat_id, to_db(at)),
+        )
+        return [_draft(row) for row in rows]
+
+    async def keep_recording(
+        self,
+        draft_id: int,
+        part: AudioPart,
+        *,
+        by: int,
+        by_name: str,
+        file_id: str | None,
+        at: datetime,
+    ) -> bool:
+        """The recording kept with the draft, in place of one before; False when the draft
+        is gone or expired at `at`. Against a publish of the draft at the same moment, one
+        of the two comes first: a recording kept before is published with it, one after
+        finds the draft gone."""
+        params = (part.data, part.duration, file_id, by, by_name[:RECORDER_NAME_CHARS])
+        written = await self._db.write(_KEEP_RECORDING, (*params, to_db(at), draft_id, to_db(at)))
+        return written > 0
+
     async def publish(
         self, draft_id: int, *, by: int, at: datetime
     ) -> StoredBrief | StaleDraft | None:
@@ -132,9 +183,17 @@ class DraftRepo:
         try:
             async with self._db.transaction() as tx:
                 row = await tx.fetch_one(
-                    f"DELETE FROM drafts WHERE id = ? RETURNING {_COLUMNS}", (draft_id,)
+                    f"DELETE FROM drafts WHERE id = ? RETURNING {_COLUMNS}, {_RECORDING}",
+                    (draft_id,),
                 )
-                return None if row is None else await self._publish_in(tx, _draft(row), by, at)
+                if row is None:
+                    return None
+                draft = _draft(row)
+                stored = await self._publish_in(tx, draft, by, at)
+                recording = _recording(draft, row)
+                if stored is not None and recording is not None:
+                    await store_recording_in(tx, stored.id, stored.version, recording)
+                return stored
         except Stale as stale:
             return stale.refused
 

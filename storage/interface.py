@@ -74,8 +74,25 @@ class DraftStore(Protocol):  # storage/drafts.py DraftRepo
     ) -> Draft: ...
     async def get(self, draft_id: int) -> Draft | None: ...
     async def discard(self, draft_id: int) -> bool: ...
+    # The admin's unexpired drafts in the chat, newest first.
+    async def open_drafts(self, admin_id: int, chat_id: int, *, at: datetime) -> list[Draft]: ...
+    # An editor's recording kept with the draft (replacing one before) until it is
+    # published; False when the draft is gone or expired. Ordered against a publish of
+    # the same draft: kept before, it is published with it; after, the draft is gone.
+    async def keep_recording(
+        self,
+        draft_id: int,
+        part: AudioPart,
+        *,
+        by: int,
+        by_name: str,
+        file_id: str | None,
+        at: datetime,
+    ) -> bool: ...
     # A correction publishes only while its brief is at the draft's `based_on`, checked and
-    # set in one statement; otherwise StaleDraft, nothing changed and the draft kept.
+    # set in one statement; otherwise StaleDraft, nothing changed and the draft kept. The
+    # recording kept with the draft becomes the published version's, in the same
+    # transaction.
     async def publish(
         self, draft_id: int, *, by: int, at: datetime
     ) -> StoredBrief | StaleDraft | None: ...

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from storage.audio_schema import SQLITE_AUDIO
+from storage.audio_schema import SQLITE_AUDIO, SQLITE_DRAFT_RECORDINGS
 from storage.errors import SchemaTooNewError
 from storage.languages_schema import SQLITE_LANGUAGES
 from storage.matrix_schema import SQLITE_MATRIX
@@ -292,11 +292,13 @@ _POSTGRES_ONLY: Migration = ()
 # 16: what the Matrix adapter keeps: the integer ids of Matrix names and of the events the
 # bot sent, events taken, the sync's position and lease, what rooms were told
 # (storage/matrix_schema.py).
+# 17: an editor's recording kept with a draft, in reply to its preview (storage/drafts.py).
 MIGRATIONS: tuple[Migration, ...] = (
     *(_CORE, _DELIVERY, _DRAFTS, _STATE, _SEARCH, _INLINE_COPIES, _PENDING, _REPLICAS),
     *(_DRAFT_BASIS, _SUPERSEDED, _LEASES, SEARCH_V3, _POSTGRES_ONLY, SQLITE_LANGUAGES),
     SQLITE_AUDIO,
     SQLITE_MATRIX,
+    SQLITE_DRAFT_RECORDINGS,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

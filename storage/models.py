@@ -60,6 +60,9 @@ class Draft:
     # The version of `correcting` the correction was made from: publishing it is refused
     # once another version has taken its place (StaleDraft). None for a new brief.
     based_on: int | None = None
+    # Who recorded the voice note kept with it (DraftStore.keep_recording), if anyone: it
+    # becomes the published version's recording.
+    recorded_by_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ Never edit a released migration: append a new one, and its twin in storage/migra
 
 from __future__ import annotations
 
-from storage.audio_schema import POSTGRES_AUDIO
+from storage.audio_schema import POSTGRES_AUDIO, POSTGRES_DRAFT_RECORDINGS
 from storage.languages_schema import POSTGRES_LANGUAGES
 from storage.matrix_schema import POSTGRES_MATRIX
 from storage.migrations import Migration
@@ -340,4 +340,5 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     (*POSTGRES_LANGUAGES, *POSTGRES_FOLDING),  # 14 (storage/languages_schema.py, search_index.py)
     POSTGRES_AUDIO,  # 15 (storage/audio_schema.py)
     POSTGRES_MATRIX,  # 16 (storage/matrix_schema.py)
+    POSTGRES_DRAFT_RECORDINGS,  # 17 (storage/audio_schema.py)
 )

@@ -1,7 +1,8 @@
 """Listening to a brief, end to end: the real engines make the voice note in the background
 (skipped, with the reason, where the machine has none), readers get it by button, command
 and deep link, corrections and withdrawals reach the voice notes already out, and an
-editor's own recording replaces the generated one."""
+editor's own recording replaces the generated one, also when it was sent in reply to the
+preview before publishing."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ needs_engines = pytest.mark.skipif(
 )
 # Synthesis of a whole brief with espeak-ng takes a second or two; Piper on 2 cores, 20 s.
 MADE_WITHIN = 60.0
+TITLE = "Northfield Council Approves Harbor Bridge Toll"  # harbor-bridge-vote.txt's
 
 
 @pytest.fixture
@@ -146,6 +148,75 @@ async def test_an_editors_recording_replaces_the_generated_one_until_removed(
         await server.send_audio(admin, b"ID3" + bytes(200), reply_to=summary)
         [refused] = (await server.wait_sent(admin.id, before + 1))[before:]
         assert "Send a voice message instead" in refused.text
+
+
+async def test_a_recording_in_reply_to_a_preview_is_the_published_brief_s(
+    server: FakeBotApi, make_app: AppFactory, briefs_dir: Path
+) -> None:
+    # No engine needed: an editor's recording is served with AUDIO=off too.
+    reader, admin = server.user(42, "Ada"), server.user(ADMIN_ID, "Editor")
+    upload = (briefs_dir / "harbor-bridge-vote.txt").read_text(encoding="utf-8")
+    async with make_app(AUDIO="off"):
+        _, details = await say(server, admin, upload, expect=2)
+        before = len(server.sent(admin.id))
+        recording = ogg_opus(4.0)
+        await server.send_voice(admin, recording, reply_to=details)  # the Publish button's
+        [kept] = (await server.wait_sent(admin.id, before + 1))[before:]
+        assert f"kept with the draft “{TITLE}”" in kept.text
+        await say(server, reader, "/listen 1")  # not published yet: no brief, no voice note
+        assert not server.voices(reader.id)
+        await press(server, admin, details, "Publish", expect=1)
+        await server.send_text(reader, "/listen 1")
+        await eventually(lambda: len(server.voices(reader.id)) == 1, "the recording")
+        heard = server.voices(reader.id)[0]
+        assert heard.content == recording
+        assert heard.message.text.splitlines()[0] == TITLE
+        assert "Read by Editor" in heard.message.text
+
+
+async def test_a_correction_s_preview_takes_its_own_recording(
+    server: FakeBotApi,
+    make_app: AppFactory,
+    published: StoredBrief,
+    briefs_dir: Path,
+) -> None:
+    reader, admin = server.user(42, "Ada"), server.user(ADMIN_ID, "Editor")
+    lines = (briefs_dir / "harbor-bridge-vote.txt").read_text(encoding="utf-8").splitlines()
+    async with make_app(AUDIO="off"):
+        await say(server, admin, "/correct 1")
+        # The same title as the published brief: the reply to the preview's summary (no
+        # buttons) is the correction's, not the version readers have now.
+        corrected = [lines[0], f"{lines[1]} The council delays the toll by a month.", *lines[2:]]
+        summary, details = await say(server, admin, "\n".join(corrected), expect=2)
+        assert summary.text.splitlines()[0] == published.brief.title
+        before = len(server.sent(admin.id))
+        recording = ogg_opus(5.0)
+        await server.send_voice(admin, recording, reply_to=summary)
+        [kept] = (await server.wait_sent(admin.id, before + 1))[before:]
+        assert "Your recording is kept with the draft" in kept.text
+        [before_publish] = await say(server, reader, "/listen 1")
+        assert "has no voice note" in before_publish.text  # version 1 has none
+        await press(server, admin, details, "Publish", expect=1)
+        await server.send_text(reader, "/listen 1")
+        await eventually(lambda: len(server.voices(reader.id)) == 1, "the recording")
+        heard = server.voices(reader.id)[0]
+        assert heard.content == recording
+        assert "Read by Editor" in heard.message.text
+
+
+async def test_a_recording_for_a_discarded_draft_is_refused(
+    server: FakeBotApi, make_app: AppFactory, briefs_dir: Path
+) -> None:
+    admin = server.user(ADMIN_ID, "Editor")
+    upload = (briefs_dir / "coastal-wind-farm.txt").read_text(encoding="utf-8")
+    async with make_app(AUDIO="off"):
+        summary, details = await say(server, admin, upload, expect=2)
+        await press(server, admin, details, "Discard", expect=1)
+        before = len(server.sent(admin.id))
+        await server.send_voice(admin, ogg_opus(2.0), reply_to=summary)
+        [refused] = (await server.wait_sent(admin.id, before + 1))[before:]
+        assert "reply with a voice message to the published brief" in refused.text
+        assert "or to the preview of a draft before you publish it" in refused.text
 
 
 async def test_listen_before_the_voice_note_is_made_says_it_is_being_made(

@@ -9,7 +9,15 @@ import aiosqlite
 import pytest
 
 from brief.model import Brief, Fact, Narrative, Source
-from storage import AudioJob, AudioPart, ChatLanguage, PastePart, SchemaTooNewError, Storage
+from storage import (
+    AudioJob,
+    AudioPart,
+    ChatLanguage,
+    PastePart,
+    SchemaTooNewError,
+    Storage,
+    StoredBrief,
+)
 from storage.codec import brief_to_json
 from storage.db import to_db
 from storage.matrix import MATRIX_ID_BASE
@@ -197,6 +205,12 @@ async def _write_v15_data(conn: aiosqlite.Connection) -> None:
     await _run(conn, [("INSERT INTO handled_updates VALUES (1500, ?)", (to_db(at(15)),))])
 
 
+async def _write_v16_data(conn: aiosqlite.Connection) -> None:
+    """An update handled at 16 (17 lets a draft keep a recording: tried below, on the draft
+    written at 3 too)."""
+    await _run(conn, [("INSERT INTO handled_updates VALUES (1600, ?)", (to_db(at(16)),))])
+
+
 WRITERS = {
     1: _write_v1_data,
     2: _write_v2_data,
@@ -213,6 +227,7 @@ WRITERS = {
     13: _write_v13_data,
     14: _write_v14_data,
     15: _write_v15_data,
+    16: _write_v16_data,
 }
 
 
@@ -311,6 +326,15 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
             assert (await s.languages.get(77)).chosen == "uk"
         if start >= 15:
             assert not await s.updates.first_time(1500, at=at(15))
+        if start >= 16:
+            assert not await s.updates.first_time(1600, at=at(16))
+        if start >= 3:
+            # A draft from before recordings (17) has none, and takes one.
+            assert (await s.drafts.get(1)).recorded_by_name is None  # type: ignore[union-attr]
+            voice = AudioPart(b"OggS old draft", 3.0)
+            assert await s.drafts.keep_recording(
+                1, voice, by=5, by_name="Ana", file_id=None, at=at(20)
+            )
         if start >= 1:
             # Briefs stored before search existed are found by it.
             [hit] = await s.search.search(OLD_BRIEF.facts[0].text.split()[-1])
@@ -352,6 +376,7 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, sta
         assert await s.languages.get(1) == ChatLanguage(chosen="uk", seen="ru", zone="UTC")
         await _voice_notes_work(s, new.id, old_brief=start >= 1)
         await _matrix_works(s)
+        await _draft_recordings_work(s)
 
     assert _schema(path) == _schema(fresh)
 
@@ -383,6 +408,27 @@ async def _matrix_works(s: Storage) -> None:
     assert await s.matrix.save_sync_token("s1", "new")
     assert await s.matrix.sync_token() == "s1"
     assert await s.matrix.mark_told(room, "encrypted", at(19))
+
+
+async def _draft_recordings_work(s: Storage) -> None:
+    """A recording kept with a draft (17) is its published version's."""
+    draft = await s.drafts.create(
+        admin_id=9, chat_id=9, brief=OLD_BRIEF, warnings=(), correcting=None, at=at(20),
+        expires_at=at(40),
+    )  # fmt: skip
+    voice = AudioPart(b"OggS draft", 4.0)
+    assert await s.drafts.keep_recording(
+        draft.id, voice, by=9, by_name="Bo", file_id="AwAD", at=at(20)
+    )
+    stored = await s.drafts.publish(draft.id, by=9, at=at(21))
+    assert isinstance(stored, StoredBrief)
+    heard = await s.audio.current(stored.id, stored.version)
+    assert heard is not None
+    assert (heard.kind, heard.recorded_by_name, heard.parts[0].data) == (
+        "recorded",
+        "Bo",
+        voice.data,
+    )
 
 
 async def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:

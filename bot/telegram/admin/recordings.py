@@ -1,8 +1,9 @@
 """An editor's own recording: an admin replies to a published brief (its message, the
-note that it was published, or its preview) with a voice message or an audio file, and it
-becomes the brief's voice note; `/unrecord N` removes it. What becomes of the recording is
-the core's (bot/core/audio/recording.py); which brief a reply means is read here, from the
-message replied to: its buttons, its links, or its title."""
+note that it was published) or to the preview of a draft with a voice message or an audio
+file, and it becomes the brief's voice note, or the draft's once published; `/unrecord N`
+removes it. What becomes of the recording, and which brief or draft a reply means, is the
+core's (bot/core/audio/recording.py); what the message replied to names is read here: the
+briefs and drafts of its buttons and links, and its first line."""
 
 from __future__ import annotations
 
@@ -13,13 +14,18 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.core.audio import recording
+from bot.core.audio.recording import Replied
 from bot.core.chat import Reply
 from bot.telegram.admin.typing import typing
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.registration import command
-from bot.telegram.keyboards import parse_listen_data, parse_part_data, parse_start_parameter
+from bot.telegram.keyboards import (
+    parse_draft_data,
+    parse_listen_data,
+    parse_part_data,
+    parse_start_parameter,
+)
 from bot.telegram.replies import chat_of, now, send_reply
-from storage import Storage
 
 # getFile serves files of up to 20 MB; a voice message that long is over an hour.
 MAX_DOWNLOAD_BYTES = 20_000_000
@@ -37,14 +43,14 @@ async def recorded(update: Update, context: BotContext) -> None:
         too_big = context.renderer.render("listen_record_refused.html", why="big")
         await send_reply(context, chat_id, Reply([too_big]))
         return
-    brief_id = await _replied_brief(context.storage, message.reply_to_message)
     async with typing(context.bot, chat_id):
         data = bytes(await (await media.get_file()).download_as_bytearray())
         sender = message.from_user
         reply = await recording.take_recording(
             context.storage,
             context.renderer,
-            brief_id=brief_id,
+            replied=_replied(message.reply_to_message),
+            chat_id=chat_id,
             data=data,
             by=sender.id if sender else chat_id,
             by_name=sender.full_name if sender else "",
@@ -61,16 +67,25 @@ async def unrecord(update: Update, context: BotContext) -> None:
     await send_reply(context, chat_of(update), reply)
 
 
-async def _replied_brief(storage: Storage, message: Message) -> int | None:
-    """The brief a message of the bot's shows: named by its buttons or links, else the
-    latest brief when the message starts with its title (a preview just published)."""
-    for found in _named_briefs(message):
-        return found
-    latest = await storage.briefs.latest()
+def _replied(message: Message) -> Replied:
+    """What the message replied to names: the briefs of its buttons and links, the draft of
+    its Publish and Discard buttons (a preview's last message), and its first line."""
     text = message.text or message.caption or ""
-    if latest is not None and text.split("\n", 1)[0].strip() == latest.brief.title.strip():
-        return latest.id
-    return None
+    return Replied(
+        briefs=tuple(dict.fromkeys(_named_briefs(message))),
+        drafts=tuple(dict.fromkeys(_named_drafts(message))),
+        first_line=text.split("\n", 1)[0],
+    )
+
+
+def _named_drafts(message: Message) -> Iterator[int]:
+    markup = message.reply_markup
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            data = button.callback_data if isinstance(button.callback_data, str) else None
+            pressed = parse_draft_data(data)
+            if pressed is not None:
+                yield pressed.draft_id
 
 
 def _named_briefs(message: Message) -> Iterator[int]:
