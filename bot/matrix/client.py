@@ -21,6 +21,7 @@ from mautrix.util.logging import TraceLogger
 from yarl import URL
 
 from bot.config.matrix import MatrixSettings
+from bot.core.redaction import redact_also
 
 log = cast(TraceLogger, logging.getLogger(__name__))
 # A request the homeserver has not answered in this long failed (a sync's long poll adds
@@ -28,6 +29,7 @@ log = cast(TraceLogger, logging.getLogger(__name__))
 REQUEST_TIMEOUT = 30.0
 # When the homeserver says M_LIMIT_EXCEEDED without saying for how long.
 DEFAULT_RETRY_AFTER = 1.0
+MATRIX_TOKEN_LABEL = "<matrix token>"
 
 
 class RateLimited(MatrixRequestError):
@@ -92,7 +94,9 @@ def _retry_after(body: dict[str, Any], response: ClientResponse) -> float:
 
 def open_client(settings: MatrixSettings) -> ClientAPI:
     """The bot's account on its homeserver; close with `close_client`. Nothing is asked of
-    the homeserver yet."""
+    the homeserver yet. From here on the access token is taken out of every log line and
+    report, as the bot token is."""
+    redact_also(settings.access_token, MATRIX_TOKEN_LABEL)
     session = ClientSession(
         timeout=ClientTimeout(total=None, sock_connect=10, sock_read=REQUEST_TIMEOUT + 40),
         headers={"User-Agent": "briefbot"},
