@@ -41,12 +41,22 @@ def identity_reply(
     )
 
 
-def admin_help_reply(renderer: Renderer, args: Sequence[str]) -> Reply:
+def admin_help_reply(
+    renderer: Renderer,
+    args: Sequence[str],
+    *,
+    identity_command: bool = True,
+    recordings: bool = True,
+) -> Reply:
     """An admin's /help: every admin command with an example and the brief format;
-    `/help readers` the help readers get."""
+    `/help readers` the help readers get. An adapter without /id (`identity_command`) or
+    without editors' recorded voice notes (`recordings`) has them left out."""
     if len(args) == 1 and args[0].lower() in READERS:
         return help_reply(renderer)
-    return Reply([renderer.render("admin_help.html")])
+    text = renderer.render(
+        "admin_help.html", identity_command=identity_command, recordings=recordings
+    )
+    return Reply([text])
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,18 +35,20 @@ async def check_room(client: ClientAPI, storage: Storage, ref: ChannelRef) -> Ch
     try:
         await client.join_room_by_id(room)
     except (MatrixRequestError, MatrixConnectionError) as error:
-        return ChannelCheck(ref, problem=ChannelProblem.UNREACHABLE, detail=str(error))
+        return ChannelCheck(ref, problem=ChannelProblem.UNREACHABLE, detail=str(error), room=True)
     chat_id = await storage.matrix.id_of(room)
     title = await _name(client, room)
     try:
         levels = await client.get_state_event(room, EventType.ROOM_POWER_LEVELS)
     except (MatrixRequestError, MatrixConnectionError) as error:
-        return ChannelCheck(ref, chat_id, title, ChannelProblem.RIGHTS_UNKNOWN, str(error))
+        return ChannelCheck(
+            ref, chat_id, title, ChannelProblem.RIGHTS_UNKNOWN, str(error), room=True
+        )
     if isinstance(levels, PowerLevelStateEventContent):
         mine = levels.get_user_level(UserID(client.mxid))
         if mine < levels.get_event_level(EventType.ROOM_MESSAGE):
-            return ChannelCheck(ref, chat_id, title, ChannelProblem.CANNOT_POST)
-    return ChannelCheck(ref, chat_id, title)
+            return ChannelCheck(ref, chat_id, title, ChannelProblem.CANNOT_POST, room=True)
+    return ChannelCheck(ref, chat_id, title, room=True)
 
 
 async def _name(client: ClientAPI, room: RoomID) -> str | None:

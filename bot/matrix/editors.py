@@ -16,12 +16,14 @@ from __future__ import annotations
 from bot.core.chat import DraftChoice, DraftStep, Reply
 from bot.core.guide import READERS, admin_help_reply
 from bot.core.publishing import admin_commands, corrections, drafts
+from bot.core.publishing.admin_commands import ActorName
 from bot.core.publishing.template import template_reply
 from bot.core.push.broadcast import push_command
 from bot.core.push.progress import ProgressMessage
 from bot.core.subscriptions.timing import utc_now
 from bot.matrix import readers
 from bot.matrix.context import MatrixHandler, MatrixServices, Message, answer
+from bot.matrix.ids import is_matrix
 from bot.matrix.sync import UPLOAD
 from bot.matrix.uploads import upload
 from storage import StoredBrief
@@ -126,8 +128,17 @@ async def _retract(services: MatrixServices, message: Message) -> None:
 
 
 async def _history(services: MatrixServices, message: Message) -> None:
-    core = services.core
-    reply = await admin_commands.brief_history(core.storage, core.renderer, message.args)
+    """`!history 5`: a Matrix editor shown by their Matrix id, linked to matrix.to; a
+    Telegram admin as Telegram's /history shows them."""
+    storage = services.core.storage
+
+    async def matrix_name(actor: int) -> ActorName | None:
+        name = await storage.matrix.name_of(actor) if is_matrix(actor) else None
+        return ActorName(name, f"https://matrix.to/#/{name}") if name else None
+
+    reply = await admin_commands.brief_history(
+        storage, services.core.renderer, message.args, names=matrix_name
+    )
     await answer(services, message, reply)
 
 
@@ -163,7 +174,11 @@ async def editors_help(services: MatrixServices, message: Message) -> None:
     if not admin or readers_asked:
         await readers.help_handler(services, message)
         return
-    await answer(services, message, admin_help_reply(services.core.renderer, message.args))
+    # Matrix has no /id (MATRIX_ADMIN_IDS takes the names Element shows) and no recordings.
+    reply = admin_help_reply(
+        services.core.renderer, message.args, identity_command=False, recordings=False
+    )
+    await answer(services, message, reply)
 
 
 def handlers() -> dict[str, MatrixHandler]:

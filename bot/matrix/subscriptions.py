@@ -81,6 +81,7 @@ async def language_handler(services: MatrixServices, message: Message) -> None:
         message.args,
         telegram_code=None,
         now=utc_now(),
+        app_reports_language=False,  # `auto` is BOT_LANGUAGE here: Matrix says no language
     )
     await answer(services, message, reply)
 

@@ -30,6 +30,9 @@ class ChannelCheck:
     title: str | None = None
     problem: ChannelProblem | None = None  # None: the bot may post there
     detail: str = ""  # the app's own words for a refusal
+    # A room the bot is invited to, where a power level says who may send (its setting the
+    # rooms' list), rather than a channel with administrators and their rights.
+    room: bool = False
 
 
 ChannelChecker: TypeAlias = Callable[[ChannelRef], Awaitable[ChannelCheck]]

@@ -7,7 +7,7 @@ withdrawn briefs included. Uploads, the correction's second half, are in `upload
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +24,19 @@ class Retraction:
 
     reply: Reply
     withdrawn: StoredBrief | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActorName:
+    """An admin as their chat app names them in /history: the name shown and its link."""
+
+    name: str
+    link: str
+
+
+# An admin's user id to their name, where the chat app has one for that id; without it, or
+# when it answers None, /history shows the id linked as Telegram links a user.
+ActorNames = Callable[[int], Awaitable[ActorName | None]]
 
 
 def brief_argument(args: Sequence[str]) -> int | None:
@@ -76,8 +89,11 @@ async def retract_brief(
     return Retraction(Reply([text]), stored)
 
 
-async def brief_history(storage: Storage, renderer: Renderer, args: Sequence[str]) -> Reply:
-    """/history <id>: every version and the withdrawal, withdrawn briefs included."""
+async def brief_history(
+    storage: Storage, renderer: Renderer, args: Sequence[str], *, names: ActorNames | None = None
+) -> Reply:
+    """/history <id>: every version and the withdrawal, withdrawn briefs included; each
+    admin by the name `names` gives them, if any."""
     brief_id = brief_argument(args)
     if brief_id is None:
         return usage(renderer, "history")
@@ -85,7 +101,14 @@ async def brief_history(storage: Storage, renderer: Renderer, args: Sequence[str
     if stored is None:
         return Reply([renderer.render("admin_no_brief.html", brief_id=brief_id, stored=None)])
     entries = await storage.briefs.history(brief_id)
-    return Reply(renderer.messages("admin_history.html", stored=stored, entries=entries))
+    named: dict[int, ActorName] = {}
+    for actor in sorted({entry.actor for entry in entries if entry.actor is not None}):
+        found = await names(actor) if names is not None else None
+        if found is not None:
+            named[actor] = found
+    return Reply(
+        renderer.messages("admin_history.html", stored=stored, entries=entries, named=named)
+    )
 
 
 async def statistics(storage: Storage, renderer: Renderer) -> Reply:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.publishing.admin_commands import (
+    ActorName,
     brief_argument,
     brief_history,
     cancel_correction,
@@ -149,6 +150,28 @@ async def test_history_lists_every_version_and_the_withdrawal(
     assert "\nWithdrawn\n" in withdrawn
     assert "withdrawn by 1000" in withdrawn
     assert "Current version" not in withdrawn
+
+
+async def test_history_names_the_admins_the_chat_app_has_names_for(
+    storage: Storage, renderer: Renderer, publish: Publish, briefs_dir: Path
+) -> None:
+    await publish("putin-north-korea.txt")
+    named = 2**53
+    corrected = parse_text(corrected_text(briefs_dir)).brief
+    await storage.briefs.correct(1, corrected, by=named, at=NOW + timedelta(hours=1))
+    await retract_brief(storage, renderer, admin_id=ADMIN, args=["1"], now=NOW)
+
+    async def names(actor: int) -> ActorName | None:
+        return (
+            ActorName("@editor:example.org", "https://example.org/@editor")
+            if actor == named
+            else None
+        )
+
+    [text] = (await brief_history(storage, renderer, ["1"], names=names)).texts
+    assert 'by <a href="https://example.org/@editor">@editor:example.org</a>' in text
+    # An admin it has no name for keeps Telegram's link, as without `names`.
+    assert f'by <a href="tg://user?id={ADMIN}">{ADMIN}</a>' in text
 
 
 async def test_stats_counts_briefs_subscribers_and_the_last_push(
