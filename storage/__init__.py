@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from storage.audio import AudioRepo
+from storage.audio_interface import AudioStore
 from storage.backup import BackupError, BackupTargetError, MigrationBackupError
 from storage.briefs import BriefRepo
 from storage.channels import ChannelRepo
@@ -32,7 +33,6 @@ from storage.errors import (
 )
 from storage.inline import InlineCopyRepo
 from storage.interface import (
-    AudioStore,
     BriefStore,
     ChannelStore,
     ChatLanguageStore,

@@ -5,7 +5,7 @@ One repository on both engines (storage.sql.Sql). Only claiming a job differs: P
 skips the job rows another replica is locking at that moment (FOR UPDATE SKIP LOCKED),
 where SQLite's one writer runs the whole claim as one statement; both statements stand
 here, picked by dialect. What each method promises is said on the Protocol,
-storage.interface.AudioStore.
+storage.audio_interface.AudioStore.
 """
 
 from __future__ import annotations
