@@ -54,10 +54,10 @@ from typing import Any, TypeVar
 from bench.facts import Readers as TelegramReaders
 from bench.facts import cpu_seconds
 from bench.machine import machine_busy_seconds
-from bench.matrix_bot import COUNTS, RATE
+from bench.matrix_bot import COUNTS
 from bench.push import FAR_FUTURE
 from bench.setup import PAID_RATE, bot_environment
-from bot.matrix.adapter import SEND_RATE_DEFAULT as SHIPPED
+from bot.config.matrix import SEND_RATE_DEFAULT as SHIPPED
 from brief import parse_text
 from storage import Storage
 from storage.db import to_db
@@ -122,7 +122,7 @@ async def bot_process(
     """`python -m bench.matrix_bot` (the bot as `briefbot run` builds it, serving both apps),
     polling the local server; SIGTERM on exit. Its counts of M_LIMIT_EXCEEDED are in
     env[COUNTS] once it has ended."""
-    env = {**env, RATE: str(matrix_rate)} if matrix_rate else env
+    env = {**env, "MATRIX_SEND_RATE": f"{matrix_rate:g}"} if matrix_rate else env
     before = sum(1 for call in server.calls if call.method == "getUpdates")
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.matrix_bot", env=env

@@ -4,10 +4,10 @@
 What it adds, for the benchmark to read: every M_LIMIT_EXCEEDED the homeserver answers and
 the wait it asked for, counted where the Matrix client reads them (bot/matrix/client.py),
 written as JSON to BENCH_MATRIX_COUNTS when the process ends (the Matrix side's pauses are
-not in /metrics: briefbot_flood_wait_seconds_total is Telegram's budget alone). And
-BENCH_MATRIX_RATE, when set, replaces the Matrix side's sending budget (10 messages a second,
-bot/matrix/adapter.py), as PUSH_RATE_LIMIT=1000 lifts Telegram's in bench.facts, so that the
-bot's own cost is measured rather than its budget.
+not in /metrics: briefbot_flood_wait_seconds_total is Telegram's budget alone). The
+benchmark raises the Matrix side's budget with MATRIX_SEND_RATE, as PUSH_RATE_LIMIT=1000
+lifts Telegram's in bench.facts, so that the bot's own cost is measured rather than its
+budget.
 
     python -m bench.matrix_bot      # started by bench.matrix
 """
@@ -22,13 +22,11 @@ from typing import Any
 
 from aiohttp import ClientResponse
 
-import bot.matrix.adapter as adapter
 import bot.matrix.client as matrix_client
 from bench.bot_process import serve
 from bot.telegram.bot_api import ignore_retry_after_notice
 
 COUNTS = "BENCH_MATRIX_COUNTS"
-RATE = "BENCH_MATRIX_RATE"
 
 
 class LimitCounter:
@@ -55,8 +53,6 @@ def main() -> None:
     # The client reads retry_after_ms through this module-level function, once for each
     # M_LIMIT_EXCEEDED, so counting it there sees every one (the push's and the replies').
     matrix_client._retry_after = counter
-    if rate := os.environ.get(RATE):
-        adapter.SEND_RATE_DEFAULT = float(rate)  # read by build_matrix when it is called
     ignore_retry_after_notice()
     try:
         asyncio.run(serve("facts"))

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.config.errors import ConfigError, quoted
-from bot.config.numbers import check_url
+from bot.config.numbers import check_url, decimal_number
 from bot.config.secrets import secret
 
 MATRIX_SETTINGS = (
@@ -19,7 +19,14 @@ MATRIX_SETTINGS = (
     "MATRIX_ADMIN_IDS",
     "MATRIX_ROOM_IDS",
     "MATRIX_ALLOWED_SERVERS",
+    "MATRIX_SEND_RATE",
 )
+# Messages a second the bot sends to its homeserver, replies and the push together (its
+# own budget, beside Telegram's): what a homeserver allows an account exempt from its
+# message limit. Above what the homeserver allows is slower, not faster (bench.matrix):
+# every refusal costs a pause and a send again.
+SEND_RATE_DEFAULT = 10.0
+MAX_SEND_RATE = 1000.0
 # The spec's grammar, loosely: a sigil, a localpart, ':' and the server name (a host, an
 # optional port); 255 characters at most in all.
 _SERVER = r"[A-Za-z0-9.\-]+(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?"
@@ -44,6 +51,7 @@ class MatrixSettings:
     admin_ids: frozenset[str] = frozenset()
     room_ids: tuple[str, ...] = ()  # rooms every published brief is posted to
     allowed_servers: frozenset[str] = frozenset()  # invitations from these only; empty: any
+    send_rate: float = SEND_RATE_DEFAULT  # MATRIX_SEND_RATE, messages a second
 
     def __repr__(self) -> str:
         return f"MatrixSettings(homeserver={self.homeserver!r}, user_id={self.user_id!r})"
@@ -82,6 +90,7 @@ def matrix_settings(env: Mapping[str, str]) -> MatrixSettings | None:
     servers = _listed(
         env, "MATRIX_ALLOWED_SERVERS", _is_server, "server names such as example.org", problems
     )
+    send_rate = _send_rate(env, problems)
     if problems:
         raise ConfigError(*problems)
     return MatrixSettings(
@@ -91,6 +100,7 @@ def matrix_settings(env: Mapping[str, str]) -> MatrixSettings | None:
         admin_ids=frozenset(admins),
         room_ids=tuple(dict.fromkeys(rooms)),
         allowed_servers=frozenset(server.lower() for server in servers),
+        send_rate=send_rate,
     )
 
 
@@ -106,6 +116,20 @@ def _homeserver_problems(homeserver: str) -> list[str]:
             f"got {quoted(homeserver)}"
         )
     return problems
+
+
+def _send_rate(env: Mapping[str, str], problems: list[str]) -> float:
+    raw = env.get("MATRIX_SEND_RATE", "").strip()
+    if not raw:
+        return SEND_RATE_DEFAULT
+    found = decimal_number(raw)
+    if found is None or not 0 < found <= MAX_SEND_RATE:
+        problems.append(
+            f"MATRIX_SEND_RATE must be messages per second, above 0 and at most "
+            f"{MAX_SEND_RATE:g}, such as the homeserver's limit for the bot, got {quoted(raw)}"
+        )
+        return SEND_RATE_DEFAULT
+    return found
 
 
 def _token(env: Mapping[str, str], problems: list[str]) -> str:

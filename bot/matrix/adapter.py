@@ -30,10 +30,6 @@ from bot.matrix.sync import SyncReader
 from storage import Storage
 
 log = logging.getLogger(__name__)
-# Messages a second the bot sends to its homeserver, replies and the push together: what a
-# homeserver allows an account exempt from its message limit (MATRIX_SEND_RATE changes it;
-# an M_LIMIT_EXCEEDED pauses the sends as long as the homeserver asks).
-SEND_RATE_DEFAULT = 10.0
 _DOCS = "docs/operators/matrix.md"
 
 
@@ -53,7 +49,7 @@ class MatrixSide:
 
 def build_matrix(settings: MatrixSettings, storage: Storage) -> MatrixSide:
     client = open_client(settings)
-    pacer = Pacer(SEND_RATE_DEFAULT)
+    pacer = Pacer(settings.send_rate)
     return MatrixSide(
         settings=settings,
         client=client,

@@ -73,6 +73,7 @@ class SyncReader:
         self._rooms = Rooms(client, services)
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
+        self._renewed_at = 0.0  # when this process last held the lease (monotonic)
         self._pruned_at = -PRUNE_EVERY  # in memory: a restart prunes at its first batch
 
     async def run(self) -> None:
@@ -105,7 +106,19 @@ class SyncReader:
         await self._services.core.storage.matrix.release_sync_lease(self._owner)
 
     async def _leased(self) -> bool:
-        return await self._services.core.storage.matrix.take_sync_lease(self._owner, SYNC_LEASE)
+        held = await self._services.core.storage.matrix.take_sync_lease(self._owner, SYNC_LEASE)
+        if held:
+            self._renewed_at = time.monotonic()
+        return held
+
+    async def _keep_lease(self) -> None:
+        """Renewed while a long batch is handled (hundreds of invitations to answer, each
+        paced by the homeserver), so that it never runs out under a live reader;
+        _LeaseLost when another replica holds it now."""
+        if time.monotonic() - self._renewed_at < SYNC_LEASE / 4:
+            return
+        if not await self._leased():
+            raise _LeaseLost
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -120,7 +133,11 @@ class SyncReader:
             batch = await _sync(self._client, since, POLL_MS, _filter())
         if self._stopping.is_set() or not await self._leased():
             return  # another replica reads from here: it will see this batch itself
-        await self._handle(batch, since)
+        try:
+            await self._handle(batch, since)
+        except _LeaseLost:
+            log.warning("the Matrix sync lease was taken over; this replica stops reading")
+            return  # the new reader reads this batch again: what was taken is not repeated
         token = batch.get("next_batch")
         if isinstance(token, str) and not await matrix.save_sync_token(token, self._owner):
             log.warning("the Matrix sync lease was taken over; this replica stops reading")
@@ -131,10 +148,13 @@ class SyncReader:
         others are (the position moves on: one bad room must not stop every room)."""
         rooms = batch.get("rooms") or {}
         for room_id, invited in (rooms.get("invite") or {}).items():
+            await self._keep_lease()
             await self._guarded(room_id, self._rooms.invited(RoomID(room_id), invited))
         for room_id, left in (rooms.get("leave") or {}).items():
+            await self._keep_lease()
             await self._guarded(room_id, self._rooms.left(RoomID(room_id), left))
         for room_id, joined in (rooms.get("join") or {}).items():
+            await self._keep_lease()
             await self._guarded(room_id, self._joined(RoomID(room_id), joined, since))
 
     async def _guarded(self, room_id: str, handling: Awaitable[None]) -> None:
@@ -288,6 +308,10 @@ class SyncReader:
 
 def _filter() -> dict[str, Any]:
     return {**_FILTER, "room": {"timeline": {"limit": TIMELINE_LIMIT}}}
+
+
+class _LeaseLost(Exception):
+    """Another replica reads the stream now: this one stops handling its batch."""
 
 
 # The key an admin's message that is no command is handled under (bot/matrix/editors.py).

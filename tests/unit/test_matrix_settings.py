@@ -90,3 +90,20 @@ def test_the_token_from_a_file(tmp_path: Path) -> None:
     settings = matrix_settings(env | {"MATRIX_ACCESS_TOKEN_FILE": str(path)})
     assert settings is not None
     assert settings.access_token == TOKEN
+
+
+def test_the_send_rate_is_what_the_homeserver_allows_the_bot() -> None:
+    base = {
+        "MATRIX_HOMESERVER": "https://matrix.example.org",
+        "MATRIX_USER_ID": "@briefbot:example.org",
+        "MATRIX_ACCESS_TOKEN": "syt_token",
+    }
+    settings = matrix_settings(base)
+    assert settings is not None
+    assert settings.send_rate == 10
+    faster = matrix_settings({**base, "MATRIX_SEND_RATE": "25.5"})
+    assert faster is not None
+    assert faster.send_rate == 25.5
+    for wrong in ("0", "-1", "fast", "1001"):
+        with pytest.raises(ConfigError, match="MATRIX_SEND_RATE must be messages per second"):
+            matrix_settings({**base, "MATRIX_SEND_RATE": wrong})

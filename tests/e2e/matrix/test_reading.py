@@ -99,3 +99,22 @@ async def test_commands_sent_while_the_bot_was_down_are_each_answered_once(
         answers = await erin.messages(room, sender=bot.user_id)
     for n in numbers:
         assert sum(f"#{n}." in m.body for m in answers) == 1, n
+
+
+async def test_a_batch_longer_than_the_lease_keeps_it(
+    homeserver: Homeserver,
+    make_matrix_bot: MatrixBotFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Invitations answered one by one, each paced by the homeserver, take longer than the
+    sync lease: it is renewed as they are, so the batch is never read twice."""
+    monkeypatch.setattr(sync, "SYNC_LEASE", 2.0)
+    bot = await homeserver.fresh_user("briefbot")
+    await homeserver.limit_messages(bot.user_id, per_second=2, burst_count=1)
+    async with homeserver.user("fay") as fay:
+        rooms = [await fay.create_room(invite=[bot.user_id]) for _ in range(8)]
+        async with make_matrix_bot(limited=True, account=bot):
+            for room in rooms:  # eight joins at two a second: about 4 s, twice the lease
+                await fay.wait_for_membership(room, bot.user_id, "join", timeout=60)
+    assert not [r for r in caplog.records if "lease was taken over" in r.getMessage()]
