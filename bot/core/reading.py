@@ -126,9 +126,10 @@ async def start_reply(
     return await open_part(storage, renderer, reader_id, link.part, link.brief_id)
 
 
-def help_reply(renderer: Renderer) -> Reply:
-    """How to read a brief, and every reader command."""
-    return Reply([renderer.render("help.html")])
+def help_reply(renderer: Renderer, *, identity_command: bool = True) -> Reply:
+    """How to read a brief, and every reader command; `identity_command`: the app has `/id`
+    (a reader's numeric id, which Telegram's admins need)."""
+    return Reply([renderer.render("help.html", identity_command=identity_command)])
 
 
 def render_part(renderer: Renderer, stored: StoredBrief, part: Part) -> Reply:

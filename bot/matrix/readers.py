@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from bot.core import finding
 from bot.core.audio import listening
-from bot.core.chat import Part, Reply
-from bot.core.reading import open_part_by_command
+from bot.core.chat import Part
+from bot.core.reading import help_reply, open_part_by_command
 from bot.core.subscriptions.timing import utc_now
 from bot.matrix.context import MatrixHandler, MatrixServices, Message, answer
-
-HELP_TEMPLATE = "matrix_help.html"
 
 
 def part_handler(part: Part, name: str) -> MatrixHandler:
@@ -61,4 +59,5 @@ async def search_handler(services: MatrixServices, message: Message) -> None:
 
 
 async def help_handler(services: MatrixServices, message: Message) -> None:
-    await answer(services, message, Reply([services.core.renderer.render(HELP_TEMPLATE)]))
+    # Matrix has no /id: its ids are names people already see.
+    await answer(services, message, help_reply(services.core.renderer, identity_command=False))

@@ -18,6 +18,7 @@ from babel.messages.pofile import read_po
 
 from bot.core.catalogues import TemplatesError, read_catalogue
 from bot.core.languages import SHIPPED_LANGUAGES, SOURCE_LANGUAGE, speaking
+from bot.core.reading import help_reply
 from bot.core.rendering import Renderer, templates_dir
 from bot.core.splitting import MAX_MESSAGE_LENGTH, visible_length
 from tests.fakebot.html import parse_html
@@ -142,9 +143,8 @@ def test_rendered_texts_keep_telegrams_limits(language: str) -> None:
             command, _, description = line.partition(" - ")
             assert re.fullmatch(r"[a-z0-9_]{1,32}", command), line
             assert 1 <= len(description) <= 256, line
-        for name in ("start.html", "help.html"):
-            text = renderer.render(name)
-            assert visible_length(text) <= MAX_MESSAGE_LENGTH, name
+        for text in (renderer.render("start.html"), *help_reply(renderer).texts):
+            assert visible_length(text) <= MAX_MESSAGE_LENGTH, text[:40]
             parse_html(text)
 
 
