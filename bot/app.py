@@ -4,6 +4,8 @@ and the order in which they start and stop.
 `compose` builds it all, storage opened once, before anything talks to Telegram (so a
 database that cannot be used is said first); `_start` (PTB's post_init) runs once the
 Bot API has answered, and `_stop` (post_shutdown) undoes both, storage closed last.
+Without TELEGRAM_BOT_TOKEN, `compose_alone` builds Matrix alone over the same core (no
+Application; bot/alone.py starts and stops it in the same order).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
+from typing import TypeVar
 
 from aiohttp import web
 from telegram import Update
@@ -21,19 +23,25 @@ from telegram.ext import BaseHandler
 
 from bot.config import Config
 from bot.core.audio.making import AudioMaker
-from bot.core.backups import CHECK_INTERVAL, FIRST_CHECK, daily_backup
-from bot.core.budget.pacing import Pacer, Turns
+from bot.core.budget.pacing import Pacer
 from bot.core.chat import Messenger
 from bot.core.limits.flood import FloodGate
 from bot.core.metrics import Metrics
-from bot.core.push.sending import PushSender
+from bot.core.push.assembly import push_engine, stop_push
 from bot.core.readiness import Readiness
 from bot.core.rendering import Renderer
 from bot.core.reports import Reporter
 from bot.core.services import Services
-from bot.matrix.adapter import MatrixSide, build_matrix, start_matrix, stop_matrix
-from bot.matrix.ids import is_matrix
-from bot.routing import RoutedMessenger, RoutedPushSender, RoutedTurns, channel_poster
+from bot.core.subscriptions.timing import utc_now
+from bot.matrix.adapter import (
+    MatrixAlone,
+    MatrixSide,
+    build_matrix,
+    room_poster,
+    start_matrix,
+    stop_matrix,
+)
+from bot.routing import channel_poster, route_push, routed_messenger
 from bot.telegram.admin import drafts, editing, guide, recordings, uploads
 from bot.telegram.admin import menu as admin_menu
 from bot.telegram.admin import push as push_admin
@@ -60,10 +68,11 @@ from bot.telegram.limits.refusals import RefusedChats, standing_handler
 from bot.telegram.menus import set_reader_menus
 from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.profile import set_descriptions
-from bot.telegram.push_jobs import build_push, start_push, stop_push
+from bot.telegram.push_jobs import build_push, start_push
 from bot.telegram.replies import now
 from bot.telegram.webhook.receiver import WebhookReceiver
-from bot.telegram.webhook.registration import watch_webhook
+from bot.telegram.webhook.registration import watch_webhook, webhook_receiver
+from bot.ticking import plain_jobs
 from bot.version import briefbot_version
 from bot.web import health
 from bot.web import metrics as metrics_page
@@ -72,12 +81,11 @@ from storage import Storage
 from storage.opening import open_storage
 
 log = logging.getLogger(__name__)
+_Built = TypeVar("_Built")
 DRAFT_CLEANUP_INTERVAL = timedelta(hours=1)
 # In webhook mode: often enough that the Bot API has always answered within the last
 # minute (/readyz), rarely enough to cost nothing.
 WEBHOOK_WATCH_INTERVAL = timedelta(seconds=25)
-# The apps' own names, as the admins' reports count each one's copies (never translated).
-APP_NAMES = ("Telegram", "Matrix")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,15 +111,52 @@ async def compose(
     poll the Bot API refused with 401 (the token was revoked while the bot ran), which PTB
     would only end its polling for. Raises TemplatesError, before the database is opened
     (and perhaps migrated), when a template or catalogue cannot be spoken from."""
+    readiness = readiness or Readiness()
+    return await _opened(config, lambda r, s: _compose(config, s, r, on_token_refused, readiness))
+
+
+async def _opened(config: Config, build: Callable[[Renderer, Storage], _Built]) -> _Built:
+    """The templates read (TemplatesError first), then storage opened (and migrated), then
+    everything built on them; storage closed again if that fails."""
     renderer = Renderer(overrides=config.templates_dir, default_language=config.bot_language)
     storage = await open_storage(config.database)
     if (kept := storage.migration_backup) is not None:
         log.info("migrated the database; the file as it was before is kept as %s", kept)
     try:
-        return _compose(config, storage, renderer, on_token_refused, readiness or Readiness())
+        return build(renderer, storage)
     except BaseException:
         await storage.close()
         raise
+
+
+async def compose_alone(config: Config, readiness: Readiness) -> MatrixAlone:
+    """Matrix alone, from the same core and storage; nothing started, Telegram never built.
+    Failure reports are logged only: no Telegram admin, and no admin's direct chat known."""
+    return await _opened(config, lambda r, s: _alone(config, r, s, readiness))
+
+
+def _alone(config: Config, renderer: Renderer, storage: Storage, ready: Readiness) -> MatrixAlone:
+    assert config.matrix is not None, "Matrix alone is served with MATRIX_* set"
+    metrics = Metrics()
+    matrix = build_matrix(config.matrix, storage)
+    sender, turns = matrix.push_sender, matrix.pacer
+    replica, push = push_engine(config, storage, renderer, sender, turns, metrics)
+    services = Services(
+        config=config,
+        renderer=renderer,
+        storage=storage,
+        upload_parser=UploadParser(),
+        messenger=matrix.messenger,
+        reporter=Reporter(matrix.messenger, renderer, ()),
+        budget=matrix.pacer,
+        metrics=metrics,
+        readiness=ready,
+        replica=replica,
+        push=push,
+        channels=room_poster(matrix, storage, renderer, push.delivery),
+        audio=AudioMaker(storage, renderer, owner=replica.id, clock=utc_now),
+    )
+    return MatrixAlone(services, matrix, _routes(services, None))
 
 
 def _compose(
@@ -149,22 +194,8 @@ def _compose(
     application.bot_data.services = services
     application.bot_data.keyboards = keyboards
     _add_handlers(application, config, gate, refused)
-    webhook = _webhook(config, application, gate, storage, metrics)
+    webhook = webhook_receiver(config, application, gate, storage, metrics)
     return Composed(application, services, webhook, _routes(services, webhook))
-
-
-def _webhook(
-    config: Config,
-    application: BriefApplication,
-    gate: FloodGate,
-    storage: Storage,
-    metrics: Metrics,
-) -> WebhookReceiver | None:
-    """The receiver of Telegram's posts in webhook mode (WEBHOOK_URL); None when polling."""
-    if config.webhook_url is None:
-        return None
-    path = urlsplit(config.webhook_url).path or "/"
-    return WebhookReceiver(application.update_queue, application.bot, gate, storage, path, metrics)
 
 
 def _services(
@@ -178,14 +209,14 @@ def _services(
     keyboards: Keyboards,
     matrix: MatrixSide | None,
 ) -> Services:
-    routes = functools.partial(_route_push, matrix) if matrix is not None else None
+    routes = functools.partial(route_push, matrix) if matrix is not None else None
     replica, push = build_push(config, storage, renderer, budget, metrics, keyboards, routes)
     # How the core sends, notifies and edits: through the application's bot, paced with
     # every reply (the push alone has a lean sender of its own); a Matrix room's through
     # the Matrix side.
     messenger: Messenger = TelegramMessenger(application.bot, keyboards)
     if matrix is not None:
-        messenger = RoutedMessenger(messenger, matrix.messenger, is_matrix, APP_NAMES)
+        messenger = routed_messenger(messenger, matrix)
     # Failure reports go to ERROR_CHAT_ID when set, else to every admin.
     recipients = (config.error_chat_id,) if config.error_chat_id else sorted(config.admin_ids)
     channels = channel_poster(config, storage, renderer, application.bot, messenger, push, matrix)
@@ -203,14 +234,6 @@ def _services(
         push=push,
         channels=channels,
         audio=AudioMaker(storage, renderer, owner=replica.id, clock=now),
-    )
-
-
-def _route_push(matrix: MatrixSide, sender: PushSender, turns: Turns) -> tuple[PushSender, Turns]:
-    """The push's sends to Matrix rooms go through the Matrix side, in its budget."""
-    return (
-        RoutedPushSender(sender, matrix.push_sender, is_matrix),
-        RoutedTurns(turns, matrix.pacer, is_matrix),
     )
 
 
@@ -300,15 +323,9 @@ def _schedule(application: BriefApplication, config: Config) -> None:
     jobs.run_repeating(
         drafts.expire_leftovers, DRAFT_CLEANUP_INTERVAL, first=0, name="admin-expire-leftovers"
     )
-    refresh = metrics_page.REFRESH
-    figures = services_job(metrics_page.count_figures)
-    jobs.run_repeating(figures, refresh, first=refresh, name=metrics_page.METRICS_JOB)
-    if config.backup_dir is not None:
-        backup = services_job(daily_backup)
-        jobs.run_repeating(backup, CHECK_INTERVAL, first=FIRST_CHECK, name="daily-backup")
-    if config.http_port is None:  # else `briefbot health` asks /readyz instead
-        beat = services_job(health.heartbeat)
-        jobs.run_repeating(beat, health.HEARTBEAT_INTERVAL, first=1, name="heartbeat")
+    # The figures /metrics shows, the daily backup, the heartbeat (bot/ticking.py).
+    for job in plain_jobs(config):
+        jobs.run_repeating(services_job(job.work), job.interval, first=job.first, name=job.name)
     if config.webhook_url is not None:
         jobs.run_repeating(
             watch_webhook,

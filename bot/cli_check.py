@@ -1,7 +1,8 @@
 """`briefbot check`: every setting read and every problem told at once; then the settings in
 effect, where each came from and the secrets masked; then what Telegram says of the token,
 each channel and the webhook; with MATRIX_HOMESERVER set, what the homeserver says of the
-access token and the rooms of MATRIX_ROOM_IDS. Exit code 0 only when all is well.
+access token and the rooms of MATRIX_ROOM_IDS (Matrix alone, without TELEGRAM_BOT_TOKEN:
+Telegram is not asked). Exit code 0 only when all is well.
 """
 
 from __future__ import annotations
@@ -71,11 +72,7 @@ def check(args: argparse.Namespace) -> int:
     hints.extend(_templates_problems(config))
     for hint in hints:
         print(f"  {PROBLEM}  {hint}")
-    found = asyncio.run(ask_telegram(config))
-    print(f"Telegram, at {redacted(config.telegram_api_url)}:")
-    lines = _telegram_lines(config, found)
-    for verdict, text in lines:
-        print(f"  {verdict:<7}  {redact(text, config.token)}")
+    lines = _ask_telegram(config) if config.telegram else []
     if config.matrix is not None:
         lines += _ask_matrix(config.matrix)
     troubles = len(hints) + sum(verdict == PROBLEM for verdict, _ in lines)
@@ -83,6 +80,16 @@ def check(args: argparse.Namespace) -> int:
     if hints:
         return ExitCode.UNUSABLE_SETTING
     return ExitCode.FAILED if troubles else 0
+
+
+def _ask_telegram(config: Config) -> list[tuple[str, str]]:
+    """What Telegram says, printed; not asked with Matrix alone (no TELEGRAM_BOT_TOKEN)."""
+    found = asyncio.run(ask_telegram(config))
+    print(f"Telegram, at {redacted(config.telegram_api_url)}:")
+    lines = _telegram_lines(config, found)
+    for verdict, text in lines:
+        print(f"  {verdict:<7}  {redact(text, config.token)}")
+    return lines
 
 
 def _templates_problems(config: Config) -> list[str]:

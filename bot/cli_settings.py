@@ -40,7 +40,9 @@ def settings_table(config: Config, environment: Environment) -> list[str]:
 def _effective(config: Config) -> dict[str, str]:
     """The settings the Config holds, as the bot uses them."""
     return {
-        "TELEGRAM_BOT_TOKEN": f"{config.token.partition(':')[0]}:{HIDDEN}",
+        "TELEGRAM_BOT_TOKEN": f"{config.token.partition(':')[0]}:{HIDDEN}"
+        if config.telegram
+        else "unset: Matrix alone",
         "ADMIN_IDS": ", ".join(str(admin) for admin in sorted(config.admin_ids))
         or "none: nobody may publish",
         "DATABASE_PATH": str(config.database_path)

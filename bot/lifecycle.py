@@ -14,7 +14,8 @@ out so that each way a start can fail gets its own answer:
 * every HTTP session is closed on every one of these paths.
 
 Updates come by long polling, or by webhook when WEBHOOK_URL is set
-(bot/telegram/webhook/receiver.py).
+(bot/telegram/webhook/receiver.py). Without TELEGRAM_BOT_TOKEN, MATRIX_* set, Matrix alone
+is served instead (bot/alone.py), with the same exit codes.
 The bot's HTTP server (/healthz, /readyz, the webhook) listens from the start, so that
 /healthz answers while the Bot API is still being reached. A stop (SIGTERM, SIGINT) first
 stops taking updates (polling ends; the webhook answers 503, and Telegram keeps the update
@@ -31,13 +32,15 @@ import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import IntEnum
 
 from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter, TelegramError
 
+from bot.alone import serve_alone
 from bot.app import Composed, compose
 from bot.config import Config
 from bot.core.readiness import BOT_API_FRESH, Readiness
+from bot.exits import ExitCode as ExitCode
+from bot.exits import listen
 from bot.matrix.adapter import MatrixStartError
 from bot.telegram.bot_api import retry_after_seconds
 from bot.telegram.context import BriefApplication
@@ -46,13 +49,6 @@ from bot.telegram.webhook.registration import start_webhook
 from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
-
-
-class ExitCode(IntEnum):
-    STOPPED = 0  # by SIGINT or SIGTERM
-    FAILED = 1  # the token was refused, or the start failed another way
-    UNUSABLE_SETTING = 2  # a setting, DATABASE_PATH included, cannot be used as it is
-    OTHER_INSTANCE = 3  # another instance polls with this token, or serves the SQLite file
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +88,8 @@ async def run(config: Config, timing: Timing = Timing()) -> int:
 
 async def serve(config: Config, stop: asyncio.Event, timing: Timing = Timing()) -> int:
     """Serve until `stop` is set. Raises UnusableDatabaseError before touching Telegram."""
+    if not config.telegram:  # MATRIX_* without TELEGRAM_BOT_TOKEN: Matrix alone
+        return await serve_alone(config, stop, timing.bot_api_fresh)
     watch = PollWatch(stop, config.telegram_api_url, timing)
     readiness = Readiness(bot_api_fresh=timing.bot_api_fresh)
     composed = await compose(config, on_token_refused=watch.token_refused, readiness=readiness)
@@ -99,28 +97,13 @@ async def serve(config: Config, stop: asyncio.Event, timing: Timing = Timing()) 
     if config.http_port is not None:
         server = WebServer(config.http_host, config.http_port, composed.routes, max_body=MAX_BODY)
     try:
-        if server is not None and not await _listen(server, config):
+        if server is not None and not await listen(server, config):
             return ExitCode.UNUSABLE_SETTING
         return await _serve(composed, stop, timing, watch)
     finally:
         await _release(composed, timing)
         if server is not None:
             await server.stop()
-
-
-async def _listen(server: WebServer, config: Config) -> bool:
-    """Start the HTTP server; False when its port cannot be listened on (said in one line)."""
-    try:
-        await server.start()
-    except OSError as error:
-        log.error(
-            "the bot cannot listen on HTTP_HOST %s, HTTP_PORT %s (%s): choose a free port",
-            config.http_host,
-            config.http_port,
-            error.strerror or error,
-        )
-        return False
-    return True
 
 
 async def _serve(composed: Composed, stop: asyncio.Event, timing: Timing, watch: PollWatch) -> int:

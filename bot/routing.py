@@ -23,10 +23,13 @@ from bot.core.push.sending import PushSender
 from bot.core.rendering import Renderer
 from bot.matrix.adapter import MatrixSide
 from bot.matrix.channels import check_room, is_room_ref
+from bot.matrix.ids import is_matrix
 from bot.telegram.channel_check import check_channel
 from storage import Storage
 
 Owns = Callable[[int | None], bool]
+# The apps' own names, as the admins' reports count each one's copies (never translated).
+APP_NAMES = ("Telegram", "Matrix")
 
 
 class RoutedTurns:
@@ -79,6 +82,11 @@ class RoutedMessenger:
         return await self._for(at.chat_id).delete(at)
 
 
+def routed_messenger(telegram: Messenger, matrix: MatrixSide) -> RoutedMessenger:
+    """Telegram's messenger, a Matrix room's chat ids through the Matrix side."""
+    return RoutedMessenger(telegram, matrix.messenger, is_matrix, APP_NAMES)
+
+
 class RoutedPushSender:
     def __init__(self, default: PushSender, other: PushSender, owns: Owns) -> None:
         self._default, self._other, self._owns = default, other, owns
@@ -90,6 +98,14 @@ class RoutedPushSender:
     async def close(self) -> None:
         await self._default.close()
         await self._other.close()
+
+
+def route_push(matrix: MatrixSide, sender: PushSender, turns: Turns) -> tuple[PushSender, Turns]:
+    """The push's sends to Matrix rooms go through the Matrix side, in its budget."""
+    return (
+        RoutedPushSender(sender, matrix.push_sender, is_matrix),
+        RoutedTurns(turns, matrix.pacer, is_matrix),
+    )
 
 
 class RoutedChannelChecker:

@@ -79,7 +79,7 @@ SETTINGS = (
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    token: str
+    token: str  # "": no Telegram, Matrix alone (MATRIX_* set, TELEGRAM_BOT_TOKEN not)
     admin_ids: frozenset[int] = frozenset()
     database_path: Path = Path("briefbot.db")
     # PostgreSQL instead of the SQLite file when set; may hold a password (kept out of repr).
@@ -128,6 +128,11 @@ class Config:
     @property
     def database(self) -> DatabaseLocation:
         return DatabaseLocation(self.database_path, self.database_url)
+
+    @property
+    def telegram(self) -> bool:
+        """Whether Telegram is served; without it, Matrix alone (config.matrix is set)."""
+        return bool(self.token)
 
     @property
     def bot_url(self) -> str:

@@ -19,12 +19,16 @@ _TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 
 
 def bot_token(env: Mapping[str, str]) -> str:
+    """The token; "" when it is unset and MATRIX_HOMESERVER is set: Matrix alone."""
     token = secret(env, "TELEGRAM_BOT_TOKEN").strip()
+    if not token and env.get("MATRIX_HOMESERVER", "").strip():
+        return ""
     if not token:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram "
             "(https://t.me/BotFather, command /newbot) and set the token it gives you "
-            "(or TELEGRAM_BOT_TOKEN_FILE to a file holding it)"
+            "(or TELEGRAM_BOT_TOKEN_FILE to a file holding it); set TELEGRAM_BOT_TOKEN, "
+            "or MATRIX_* for Matrix alone (docs/operators/matrix.md)"
         )
     if not _TOKEN.fullmatch(token):
         raise ConfigError(

@@ -28,8 +28,12 @@ class Readiness:
         tick_late: float = TICK_LATE,
         bot_api_fresh: float = BOT_API_FRESH,
         clock: Callable[[], float] = time.monotonic,
+        api: str = "the Bot API",
     ) -> None:
+        """`api`: what must have answered, in words: the Bot API, or with Matrix alone the
+        homeserver (its sync stream, or its whoami while another replica reads it)."""
         self._clock = clock
+        self._api = api
         self._tick_late = tick_late
         self._bot_api_fresh = bot_api_fresh
         self.started_at = clock()
@@ -62,9 +66,9 @@ class Readiness:
             found.append(database)
         since = self.seconds_since_bot_api_answer()
         if since is None:
-            found.append("the Bot API has not answered yet")
+            found.append(f"{self._api} has not answered yet")
         elif since > self._bot_api_fresh:
-            found.append(f"the Bot API has not answered for {since:.0f} s")
+            found.append(f"{self._api} has not answered for {since:.0f} s")
         if self.ticked_at is None:
             found.append("the push scheduler has not started")
         elif self._clock() - self.ticked_at > self._tick_late:

@@ -10,16 +10,23 @@ commands (sync.py, one replica at a time).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from aiohttp import web
 from mautrix.client import ClientAPI
 from mautrix.errors import MatrixError, MatrixInvalidToken, MatrixRequestError
 
 from bot.config.matrix import MatrixSettings
 from bot.core.budget.pacing import Pacer
+from bot.core.channels.poster import ChannelPoster
 from bot.core.limits.flood import FloodGate
+from bot.core.push.delivery import Delivery
+from bot.core.rendering import Renderer
 from bot.core.services import Services
+from bot.matrix.channels import check_room
 from bot.matrix.checkup import error_words
 from bot.matrix.client import close_client, open_client
 from bot.matrix.context import MatrixHandler, MatrixServices
@@ -47,6 +54,17 @@ class MatrixSide:
     _handlers: dict[str, MatrixHandler] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class MatrixAlone:
+    """The running system without Telegram (no TELEGRAM_BOT_TOKEN), composed by bot/app.py
+    and started and stopped by bot/alone.py: the Matrix side, the core's services over it,
+    and the bot's HTTP server's routes."""
+
+    services: Services
+    matrix: MatrixSide
+    routes: list[web.RouteDef]
+
+
 def build_matrix(settings: MatrixSettings, storage: Storage) -> MatrixSide:
     client = open_client(settings)
     pacer = Pacer(settings.send_rate)
@@ -59,27 +77,52 @@ def build_matrix(settings: MatrixSettings, storage: Storage) -> MatrixSide:
     )
 
 
+def room_poster(
+    side: MatrixSide, storage: Storage, renderer: Renderer, delivery: Delivery
+) -> ChannelPoster:
+    """Matrix alone: MATRIX_ROOM_IDS' rooms posted to as channels, through the push's
+    delivery record; their problems logged (no Telegram admin to tell)."""
+    return ChannelPoster(
+        side.messenger,
+        functools.partial(check_room, side.client, storage),
+        storage,
+        renderer,
+        delivery,
+        channels=side.settings.room_ids,
+        admin_ids=(),
+    )
+
+
 class MatrixStartError(Exception):
     """The bot's Matrix account cannot be served: a token the homeserver refuses or that is
     another account's, or no homeserver answering. One line for the log; the start stops."""
 
 
-async def start_matrix(side: MatrixSide, services: Services) -> None:
+async def start_matrix(
+    side: MatrixSide, services: Services, on_answer: Callable[[], None] | None = None
+) -> None:
     """Who the bot is checked (MatrixStartError stops the start), then the sync stream read
-    in the background."""
-    await _check_account(side.client, side.settings)
+    in the background; `on_answer` hears the homeserver answer it (bot/matrix/sync.py)."""
+    await check_account(side)
     storage = services.storage
     admins = [await storage.matrix.id_of(admin) for admin in sorted(side.settings.admin_ids)]
     gate = FloodGate(admins, side.pacer.backlog)
     matrix_services = MatrixServices(services, side.settings, side.messenger, side.client)
     side._reader = SyncReader(
-        side.client, matrix_services, handlers(), gate, owner=services.replica.id
+        side.client,
+        matrix_services,
+        handlers(),
+        gate,
+        owner=services.replica.id,
+        on_answer=on_answer,
     )
     side._task = asyncio.create_task(side._reader.run(), name="matrix-sync")
     log.info("serving Matrix as %s on %s", side.settings.user_id, side.settings.homeserver)
 
 
-async def _check_account(client: ClientAPI, settings: MatrixSettings) -> None:
+async def check_account(side: MatrixSide) -> None:
+    """MatrixStartError unless the homeserver answers that the token is MATRIX_USER_ID's."""
+    client, settings = side.client, side.settings
     where = f"the homeserver at {settings.homeserver}"
     try:
         whoami = await client.whoami()

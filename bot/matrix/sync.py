@@ -20,7 +20,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -64,8 +64,12 @@ class SyncReader:
         gate: FloodGate,
         *,
         owner: str,
+        on_answer: Callable[[], None] | None = None,
     ) -> None:
+        """`on_answer` hears each answer of the homeserver (Matrix alone's /readyz): every
+        sync batch, and while another replica holds the lease, a whoami now and then."""
         self._client = client
+        self._on_answer = on_answer
         self._services = services
         self._handlers = handlers
         self._gate = gate
@@ -82,7 +86,7 @@ class SyncReader:
         while not self._stopping.is_set():
             try:
                 if not await self._leased():
-                    await self._pause(WAIT_FOR_LEASE)
+                    await self._standby()
                     continue
                 await self._one_batch()
                 failures = 0
@@ -104,6 +108,12 @@ class SyncReader:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._services.core.storage.matrix.release_sync_lease(self._owner)
+
+    async def _standby(self) -> None:
+        if self._on_answer is not None:
+            await self._client.whoami()
+            self._on_answer()
+        await self._pause(WAIT_FOR_LEASE)
 
     async def _leased(self) -> bool:
         held = await self._services.core.storage.matrix.take_sync_lease(self._owner, SYNC_LEASE)
@@ -131,6 +141,8 @@ class SyncReader:
             batch = await _sync(self._client, None, 0, _FIRST_FILTER)
         else:
             batch = await _sync(self._client, since, POLL_MS, _filter())
+        if self._on_answer is not None:
+            self._on_answer()
         if self._stopping.is_set() or not await self._leased():
             return  # another replica reads from here: it will see this batch itself
         try:

@@ -7,14 +7,10 @@ not the application's job queue and context types.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot.config import Config
+from bot.core.channels.poster import CHANNELS_JOB, CHANNELS_TICK
 from bot.telegram.context import BotContext, BriefApplication
 from bot.telegram.replies import job_queue
-
-CHANNELS_TICK = timedelta(seconds=30)
-CHANNELS_JOB = "channel-posts"
 
 
 async def post_channels(context: BotContext) -> None:

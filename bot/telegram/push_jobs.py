@@ -10,20 +10,21 @@ there is one job however many subscribers there are.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from bot.config import Config
 from bot.core.budget.pacing import Pacer, Turns
 from bot.core.metrics import Metrics
+from bot.core.push.assembly import BEAT_JOB, push_engine
+from bot.core.push.assembly import PUSH_JOB as PUSH_JOB
+from bot.core.push.assembly import PUSH_TICK as PUSH_TICK
 from bot.core.push.engine import PushEngine, default_concurrency
 from bot.core.push.sending import PushSender
 from bot.core.rendering import Renderer
 from bot.core.replicas import takeover
-from bot.core.replicas.replica import DEAD_AFTER, HEARTBEAT, Replica
-from bot.core.services import Services
+from bot.core.replicas.replica import HEARTBEAT, Replica
 from bot.telegram.context import BotContext, BriefApplication
 from bot.telegram.jobs import services_job
 from bot.telegram.keyboards import Keyboards
@@ -31,10 +32,6 @@ from bot.telegram.push_sender import Sender
 from storage import Storage
 
 log = logging.getLogger(__name__)
-
-PUSH_TICK = timedelta(seconds=20)
-PUSH_JOB = "daily-push"
-BEAT_JOB = "replica-heartbeat"
 
 
 async def start_schedule(application: BriefApplication) -> None:
@@ -77,7 +74,6 @@ def build_push(
 ) -> tuple[Replica, PushEngine]:
     """This process's replica and its delivery engine: built, not started. `routes` sends
     another chat app's chats through its own sender and budget (bot/routing.py)."""
-    concurrency = default_concurrency(config.push_rate_limit)
     # The push sends over its own lean client (bot/telegram/push_sender.py), not the application's
     # bot, but spends the same budget as the replies PTB sends (bot/telegram/rate_limiter.py):
     # its messages wait behind any reply, and a 429 on either side pauses both.
@@ -85,30 +81,18 @@ def build_push(
         config.bot_url,
         config.token,
         paid=config.allow_paid_broadcast,
-        connections=concurrency,
+        connections=default_concurrency(config.push_rate_limit),
         proxy=config.proxy,
         metrics=metrics,
         keyboards=keyboards,
     )
-    replica = Replica(storage)
     if storage.send_budget is not None:
         budget.share(storage.send_budget)  # one budget for every replica
     push_sender: PushSender = sender
     turns: Turns = budget
     if routes is not None:
         push_sender, turns = routes(sender, budget)
-    engine = PushEngine(
-        push_sender,
-        storage,
-        renderer,
-        rate=config.push_rate_limit,
-        concurrency=concurrency,
-        pacer=turns,
-        metrics=metrics,
-        lease=replica,
-        on_failure=functools.partial(replica.forfeit, "had a run fail"),
-    )
-    return replica, engine
+    return push_engine(config, storage, renderer, push_sender, turns, metrics)
 
 
 async def start_push(application: BriefApplication) -> None:
@@ -122,13 +106,3 @@ async def start_push(application: BriefApplication) -> None:
     assert job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
     beat = services_job(takeover.beat)
     job_queue.run_repeating(beat, interval=HEARTBEAT, first=HEARTBEAT, name=BEAT_JOB)
-
-
-async def stop_push(services: Services) -> None:
-    """Before storage closes: stop deliveries in progress and leave, so that another
-    replica (or the next start) takes over their claims and pushes at once."""
-    await services.push.close()
-    try:
-        await services.replica.leave()
-    except Exception as error:  # whatever the driver raises: stopping goes on
-        log.warning("could not leave cleanly (taken for dead in %s): %s", DEAD_AFTER, error)

@@ -36,6 +36,9 @@ from bot.core.subscriptions.timing import utc_now
 from storage import Storage, StoredBrief
 
 log = logging.getLogger(__name__)
+# How often the channels (and Matrix rooms) are posted to, whichever app runs the job.
+CHANNELS_TICK = timedelta(seconds=30)
+CHANNELS_JOB = "channel-posts"
 
 LOOKBACK = timedelta(hours=48)
 MAX_ATTEMPTS = 3

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 from telegram.error import TelegramError
 
 from bot.config import Config
+from bot.core.limits.flood import FloodGate
+from bot.core.metrics import Metrics
 from bot.core.redaction import redact_also
 from bot.telegram.context import BotContext, BriefApplication
 from bot.telegram.webhook.receiver import ALLOWED_UPDATES, WebhookReceiver
@@ -65,3 +68,17 @@ async def watch_webhook(context: BotContext) -> None:
             info.last_error_message,
             info.pending_update_count,
         )
+
+
+def webhook_receiver(
+    config: Config,
+    application: BriefApplication,
+    gate: FloodGate,
+    storage: Storage,
+    metrics: Metrics,
+) -> WebhookReceiver | None:
+    """The receiver of Telegram's posts in webhook mode (WEBHOOK_URL); None when polling."""
+    if config.webhook_url is None:
+        return None
+    path = urlsplit(config.webhook_url).path or "/"
+    return WebhookReceiver(application.update_queue, application.bot, gate, storage, path, metrics)
