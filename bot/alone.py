@@ -31,7 +31,7 @@ from bot.core.replicas import takeover
 from bot.core.replicas.replica import HEARTBEAT
 from bot.core.services import Services
 from bot.core.subscriptions.timing import utc_now
-from bot.exits import ExitCode, listen
+from bot.exits import ExitCode, serve_http
 from bot.matrix.adapter import (
     MatrixAlone,
     MatrixStartError,
@@ -39,7 +39,7 @@ from bot.matrix.adapter import (
     start_matrix,
     stop_matrix,
 )
-from bot.ticking import Job, Ticker, plain_jobs
+from bot.ticking import Repeating, Ticker, plain_jobs
 from bot.version import briefbot_version
 from bot.web import metrics as metrics_page
 from bot.web.server import WebServer
@@ -59,7 +59,7 @@ async def serve_alone(config: Config, stop: asyncio.Event, api_fresh: float) -> 
         server = WebServer(config.http_host, config.http_port, alone.routes, max_body=_MAX_BODY)
     ticker = Ticker(alone.services)
     try:
-        if server is not None and not await listen(server, config):
+        if server is not None and not await serve_http(server, config):
             return ExitCode.UNUSABLE_SETTING
         try:
             await _start(alone, ticker)
@@ -83,11 +83,11 @@ async def _start(alone: MatrixAlone, ticker: Ticker) -> None:
     await _start_push(services, ticker)
     if alone.matrix.settings.room_ids:  # check the rooms (logged), then post every tick
         await services.channels.check(tell_admins=True)
-        ticker.every(Job(CHANNELS_JOB, CHANNELS_TICK, _post_rooms, timedelta(seconds=1)))
+        ticker.every(Repeating(CHANNELS_JOB, CHANNELS_TICK, _post_rooms, timedelta(seconds=1)))
     await start_making(services)  # the voices found, then voice notes made in the background
     await start_matrix(alone.matrix, services, on_answer=services.readiness.bot_api_answered)
     await metrics_page.count_figures(services)
-    ticker.every(Job("admin-expire-leftovers", DRAFT_CLEANUP_INTERVAL, _expire_drafts))
+    ticker.every(Repeating("admin-expire-leftovers", DRAFT_CLEANUP_INTERVAL, _expire_drafts))
     for job in plain_jobs(services.config):
         ticker.every(job)
     log.info("briefbot %s started on Matrix alone", briefbot_version())
@@ -100,8 +100,8 @@ async def _start_push(services: Services, ticker: Ticker) -> None:
     await takeover.take_over(services)
     await _tick(services)
     late = services.metrics.scheduler_late
-    ticker.every(Job(PUSH_JOB, PUSH_TICK, _tick, PUSH_TICK), late=late)
-    ticker.every(Job(BEAT_JOB, HEARTBEAT, takeover.beat, HEARTBEAT))
+    ticker.every(Repeating(PUSH_JOB, PUSH_TICK, _tick, PUSH_TICK), late=late)
+    ticker.every(Repeating(BEAT_JOB, HEARTBEAT, takeover.beat, HEARTBEAT))
 
 
 async def _tick(services: Services) -> None:

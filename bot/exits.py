@@ -19,7 +19,7 @@ class ExitCode(IntEnum):
     OTHER_INSTANCE = 3  # another instance polls with this token, or serves the SQLite file
 
 
-async def listen(server: WebServer, config: Config) -> bool:
+async def serve_http(server: WebServer, config: Config) -> bool:
     """Start the HTTP server; False when its port cannot be listened on (said in one line)."""
     try:
         await server.start()

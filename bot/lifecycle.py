@@ -40,7 +40,7 @@ from bot.app import Composed, compose
 from bot.config import Config
 from bot.core.readiness import BOT_API_FRESH, Readiness
 from bot.exits import ExitCode as ExitCode
-from bot.exits import listen
+from bot.exits import serve_http
 from bot.matrix.adapter import MatrixStartError
 from bot.telegram.bot_api import retry_after_seconds
 from bot.telegram.context import BriefApplication
@@ -97,7 +97,7 @@ async def serve(config: Config, stop: asyncio.Event, timing: Timing = Timing()) 
     if config.http_port is not None:
         server = WebServer(config.http_host, config.http_port, composed.routes, max_body=MAX_BODY)
     try:
-        if server is not None and not await listen(server, config):
+        if server is not None and not await serve_http(server, config):
             return ExitCode.UNUSABLE_SETTING
         return await _serve(composed, stop, timing, watch)
     finally:

@@ -29,24 +29,24 @@ Lateness = Callable[[float], None]
 
 
 @dataclass(frozen=True, slots=True)
-class Job:
+class Repeating:
     name: str
     interval: timedelta
     work: Work
     first: timedelta = timedelta(0)  # the first run, from the start
 
 
-def plain_jobs(config: Config) -> list[Job]:
+def plain_jobs(config: Config) -> list[Repeating]:
     """The repeating jobs of plain work either app's process runs (Telegram's by PTB's
     JobQueue, bot/app.py): the figures /metrics shows from the database, the daily backup
     (BACKUP_DIR), and without HTTP_PORT the heartbeat `briefbot health` reads."""
     refresh = metrics_page.REFRESH
-    jobs = [Job(metrics_page.METRICS_JOB, refresh, metrics_page.count_figures, refresh)]
+    jobs = [Repeating(metrics_page.METRICS_JOB, refresh, metrics_page.count_figures, refresh)]
     if config.backup_dir is not None:
-        jobs.append(Job("daily-backup", CHECK_INTERVAL, daily_backup, FIRST_CHECK))
+        jobs.append(Repeating("daily-backup", CHECK_INTERVAL, daily_backup, FIRST_CHECK))
     if config.http_port is None:  # else `briefbot health` asks /readyz instead
         beat = timedelta(seconds=1)
-        jobs.append(Job("heartbeat", health.HEARTBEAT_INTERVAL, health.heartbeat, beat))
+        jobs.append(Repeating("heartbeat", health.HEARTBEAT_INTERVAL, health.heartbeat, beat))
     return jobs
 
 
@@ -55,7 +55,7 @@ class Ticker:
         self._services = services
         self._tasks: list[asyncio.Task[None]] = []
 
-    def every(self, job: Job, late: Lateness | None = None) -> None:
+    def every(self, job: Repeating, late: Lateness | None = None) -> None:
         """Run the job's work after its `first`, then every `interval`, until stopped."""
         interval, first = job.interval.total_seconds(), job.first.total_seconds()
         loop = self._run(job.name, interval, job.work, first, late)

@@ -14,7 +14,7 @@ from bot.config import load_config
 from bot.config.errors import ConfigError
 from bot.core.readiness import Readiness
 from bot.core.services import Services
-from bot.ticking import Job, Ticker, plain_jobs
+from bot.ticking import Repeating, Ticker, plain_jobs
 
 MATRIX = {
     "MATRIX_HOMESERVER": "https://matrix.example.org",
@@ -73,8 +73,8 @@ async def test_the_ticker_runs_each_job_at_its_rate_through_failures() -> None:
     services: Services = object()  # type: ignore[assignment]  # the jobs never read it
     ticker = Ticker(services)
     tick = timedelta(milliseconds=20)
-    ticker.every(Job("steady", tick, steady), late=lateness.append)
-    ticker.every(Job("failing", tick, failing, first=tick))
+    ticker.every(Repeating("steady", tick, steady), late=lateness.append)
+    ticker.every(Repeating("failing", tick, failing, first=tick))
     await asyncio.sleep(0.15)
     await ticker.stop()
     stopped = len(runs)
