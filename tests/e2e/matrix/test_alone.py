@@ -9,6 +9,7 @@ import asyncio
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -27,18 +28,26 @@ from tests.waiting import eventually_async
 WRONG = "syt_d3Jvbmc_NoSuchTokenHere_0a1b2c"
 
 
-@asynccontextmanager
-async def telegram_watch() -> AsyncIterator[list[int]]:
+@dataclass(slots=True)
+class TelegramWatch:
     """A port standing in for the Bot API (TELEGRAM_API_URL): every connection counted."""
-    connections: list[int] = []
 
-    async def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connections.append(1)
+    url: str
+    connections: int = 0
+
+
+@asynccontextmanager
+async def telegram_watch() -> AsyncIterator[TelegramWatch]:
+    server = await asyncio.start_server(lambda _r, w: accepted(w), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    watch = TelegramWatch(f"http://127.0.0.1:{port}")
+
+    def accepted(writer: asyncio.StreamWriter) -> None:
+        watch.connections += 1
         writer.close()
 
-    server = await asyncio.start_server(accepted, "127.0.0.1", 0)
     try:
-        yield connections
+        yield watch
     finally:
         server.close()
         await server.wait_closed()
@@ -85,7 +94,15 @@ async def test_matrix_alone_reads_pushes_once_and_stops_cleanly(
     [first] = await publish(db, "Bridge vote")
     port = free_port()
     async with telegram_watch() as telegram:
-        env = alone_env(homeserver, bot, editor, db, HTTP_PORT=str(port), HTTP_HOST="127.0.0.1")
+        env = alone_env(
+            homeserver,
+            bot,
+            editor,
+            db,
+            HTTP_PORT=str(port),
+            HTTP_HOST="127.0.0.1",
+            TELEGRAM_API_URL=telegram.url,
+        )
         process = await BotProcess.start(env, tmp_path)
         try:
             await process.wait_line("started on Matrix alone")
@@ -129,7 +146,7 @@ async def test_matrix_alone_reads_pushes_once_and_stops_cleanly(
         finally:
             code = await process.finish(signal.SIGTERM)
         assert code == ExitCode.STOPPED, process.output
-        assert telegram == [], "Telegram is never contacted"
+        assert telegram.connections == 0, "Telegram is never contacted"
     assert "Traceback" not in process.output
     assert bot.access_token not in process.output
     assert "the homeserver has not answered" not in process.output
