@@ -1,7 +1,7 @@
-"""The push's parts, start and stop: the replica and its delivery engine, built by the
-composition root (bot/app.py); the daily delivery's tick and the replica's heartbeat (its
-work in bot/core/replicas/takeover.py), started once the bot reaches Telegram, and stopped before
-storage closes.
+"""Telegram's push: its lean sender and shared budget, given to the replica and delivery
+engine any app builds (bot/core/push/assembly.py, which stops them too), by the composition
+root (bot/app.py); the daily delivery's tick and the replica's heartbeat (its work in
+bot/core/replicas/takeover.py), started once the bot reaches Telegram as PTB's jobs.
 
 Finding who is due is one indexed query over the stored next-due time, read in batches
 (PushEngine.deliver_due), so a tick costs the same with ten subscribers or a million, and
