@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config.errors import ConfigError, quoted
+from bot.config.numbers import whole_number
 
 # A Piper voice per language a brief can be written in (brief.TEXT_LANGUAGES; a unit test
 # keeps the two in step).
@@ -91,8 +92,9 @@ def _niceness(env: Mapping[str, str], problems: list[str]) -> int:
     raw = env.get("AUDIO_NICENESS", "").strip()
     if not raw:
         return NICENESS_DEFAULT
-    if raw.isascii() and raw.isdigit() and int(raw) <= 19:
-        return int(raw)
+    found = whole_number(raw)  # at most 18 digits: int() refuses thousands with an exception
+    if found is not None and found <= 19:
+        return found
     problems.append(
         "AUDIO_NICENESS must be a whole number from 0 (the engines as urgent as readers' "
         f"answers) to 19 (only when nothing else runs), got {quoted(raw)}"

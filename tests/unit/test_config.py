@@ -278,7 +278,8 @@ def test_audio_niceness_is_read(raw: str, niceness: int) -> None:
     assert load_config(env, dotenv=None).audio.niceness == niceness
 
 
-@pytest.mark.parametrize("raw", ["20", "-1", "٣", "low"])
+# A number of thousands of digits too, which int() would refuse with an exception of its own.
+@pytest.mark.parametrize("raw", ["20", "-1", "٣", "low", "9" * 5000])
 def test_a_malformed_audio_niceness_is_refused(raw: str) -> None:
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "AUDIO": "on", "AUDIO_NICENESS": raw}
     with pytest.raises(ConfigError, match="AUDIO_NICENESS must be a whole number from 0"):
