@@ -85,11 +85,16 @@ def check(args: argparse.Namespace) -> int:
 def _ask_telegram(config: Config) -> list[tuple[str, str]]:
     """What Telegram says, printed; not asked with Matrix alone (no TELEGRAM_BOT_TOKEN)."""
     found = asyncio.run(ask_telegram(config))
-    print(f"Telegram, at {redacted(config.telegram_api_url)}:")
     lines = _telegram_lines(config, found)
-    for verdict, text in lines:
-        print(f"  {verdict:<7}  {redact(text, config.token)}")
+    _print_section(f"Telegram, at {redacted(config.telegram_api_url)}", lines, config.token)
     return lines
+
+
+def _print_section(heading: str, lines: list[tuple[str, str]], secret: str) -> None:
+    """One app's findings under its heading, each line with its verdict, `secret` redacted."""
+    print(f"{heading}:")
+    for verdict, text in lines:
+        print(f"  {verdict:<7}  {redact(text, secret)}")
 
 
 def _templates_problems(config: Config) -> list[str]:
@@ -130,10 +135,8 @@ def _telegram_lines(config: Config, found: Checkup) -> list[tuple[str, str]]:
 def _ask_matrix(settings: MatrixSettings) -> list[tuple[str, str]]:
     """The homeserver's findings, printed under their own heading; returned for the count."""
     found = asyncio.run(ask_matrix(settings))
-    print(f"Matrix, at {redacted(settings.homeserver)}:")
     lines = _matrix_lines(settings, found)
-    for verdict, text in lines:
-        print(f"  {verdict:<7}  {redact(text, settings.access_token)}")
+    _print_section(f"Matrix, at {redacted(settings.homeserver)}", lines, settings.access_token)
     return lines
 
 
